@@ -1,0 +1,374 @@
+/* rsess: the command line (contract: ../shared/CLI.md). A thin shell over
+ * the public API in <rsess.h>. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "usage: rsess COMMAND [OPTIONS] [FILE]\n"
+    "\n"
+    "Read and write Rails session data as Ruby writes it (Marshal 4.8).\n"
+    "\n"
+    "Commands:\n"
+    "  decode [--in FORM] [--to ruby|json|typed] [--pretty] [--lines] [FILE]\n"
+    "      Print the value held in FILE (or stdin).\n"
+    "  encode [--from typed|json] [--to raw|quoted|hex|base64] [FILE]\n"
+    "      Read one value (typed JSON by default) and write its Marshal bytes.\n"
+    "\n"
+    "Input forms (--in): auto (default: quoted if it starts with a double quote,\n"
+    "else raw), quoted (as redis-cli --no-raw and Ruby's p print strings), raw,\n"
+    "hex, base64.\n"
+    "\n"
+    "Options: -h, --help  this text;  --version  the version.\n"
+    "Exit status: 0 success, 1 bad data, 2 usage error.\n";
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("rsess: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* "WHAT: DETAIL" becomes "WHAT at offset N: DETAIL". */
+void cli_report(const char *prefix, const rsess_err *err)
+{
+    const char *text = err->text[0] ? err->text : (err->msg ? err->msg : "error");
+    const char *colon = strstr(text, ": ");
+    fputs("rsess: ", stderr);
+    if (prefix) fprintf(stderr, "%s: ", prefix);
+    if (colon) fprintf(stderr, "%.*s at offset %zu%s\n", (int)(colon - text), text, err->offset, colon);
+    else fprintf(stderr, "%s at offset %zu\n", text, err->offset);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("rsess: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'rsess --help'.\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* --- arguments ------------------------------------------------------------ */
+typedef struct args {
+    int argc, i;
+    char **argv;
+    const char *file;
+    int bad;
+} args;
+
+/* Matches "--name VALUE" or "--name=VALUE"; *val receives the value. */
+static bool opt_value(args *a, const char *name, const char **val)
+{
+    const char *arg = a->argv[a->i];
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0) return false;
+    if (arg[n] == '=') {
+        *val = arg + n + 1;
+        return true;
+    }
+    if (arg[n] != 0) return false;
+    if (a->i + 1 >= a->argc) {
+        usage_error("%s needs a value", name);
+        a->bad = 1;
+        *val = NULL;
+        return true;
+    }
+    *val = a->argv[++a->i];
+    return true;
+}
+
+static bool take_file(args *a)
+{
+    const char *arg = a->argv[a->i];
+    if (arg[0] == '-' && arg[1] != 0) return false;
+    if (a->file) {
+        usage_error("more than one FILE: '%s' and '%s'", a->file, arg);
+        a->bad = 1;
+        return true;
+    }
+    a->file = arg;
+    return true;
+}
+
+static int pick(const char *val, const char *const *choices, const char *opt)
+{
+    for (int i = 0; choices[i]; i++)
+        if (!strcmp(val, choices[i])) return i;
+    usage_error("unknown %s '%s'", opt, val);
+    return -1;
+}
+
+/* --- input ---------------------------------------------------------------- */
+static bool read_all(const char *path, rsess_buf *out)
+{
+    FILE *fp = stdin;
+    if (path && strcmp(path, "-") != 0) {
+        fp = fopen(path, "rb");
+        if (!fp) {
+            cli_error("cannot open %s: %s", path, strerror(errno));
+            return false;
+        }
+    }
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        if (rsess_buf_append(out, chunk, n)) {
+            cli_error("out of memory reading input");
+            if (fp != stdin) fclose(fp);
+            return false;
+        }
+    }
+    bool ok = !ferror(fp);
+    if (!ok) cli_error("cannot read %s: %s", path ? path : "stdin", strerror(errno));
+    if (fp != stdin) fclose(fp);
+    return ok;
+}
+
+enum { IN_AUTO, IN_QUOTED, IN_RAW, IN_HEX, IN_BASE64 };
+static const char *const in_forms[] = {"auto", "quoted", "raw", "hex", "base64", NULL};
+
+/* Turns text in an input form into bytes. *raw tells whether the bytes
+ * came as they are (a trailing newline is then tolerated). */
+static int to_bytes(int form, const char *p, size_t len, rsess_buf *out, bool *raw, rsess_err *err)
+{
+    if (form == IN_AUTO) {
+        size_t i = 0;
+        while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r')) i++;
+        form = i < len && p[i] == '"' ? IN_QUOTED : IN_RAW;
+    }
+    *raw = form == IN_RAW;
+    switch (form) {
+    case IN_QUOTED: return rsess_unquote(p, len, out, err);
+    case IN_HEX: return rsess_unhex(p, len, out, err);
+    case IN_BASE64: return rsess_unbase64(p, len, out, err);
+    default:
+        if (rsess_buf_append(out, p, len)) {
+            snprintf(err->text, sizeof err->text, "out of memory");
+            return err->code = RSESS_ERR_NOMEM;
+        }
+        return 0;
+    }
+}
+
+/* Bytes -> document. Raw input may end in the one newline redis-cli --raw
+ * and most files add. */
+static rsess_doc *load_value(const unsigned char *p, size_t len, bool raw, rsess_err *err)
+{
+    rsess_read_opts opts = {0};
+    opts.flags = RSESS_READ_BORROW | (raw ? RSESS_READ_ALLOW_TRAILING : 0);
+    rsess_doc *doc = rsess_read(p, len, &opts, err);
+    if (!doc || !raw) return doc;
+    size_t used = rsess_doc_consumed(doc), rest = len - used;
+    if (rest == 0 || (rest == 1 && p[used] == '\n') || (rest == 2 && p[used] == '\r' && p[used + 1] == '\n'))
+        return doc;
+    rsess_doc_free(doc);
+    err->code = RSESS_ERR_TRAILING;
+    err->offset = used;
+    err->msg = rsess_strerror(RSESS_ERR_TRAILING);
+    snprintf(err->text, sizeof err->text, "trailing bytes: %zu bytes after the value", rest);
+    return NULL;
+}
+
+/* --- decode ------------------------------------------------------------- */
+static const char *const views[] = {"ruby", "typed", "json", NULL};
+
+static int print_value(const rsess_val *v, int view, unsigned flags, rsess_buf *out, rsess_err *err)
+{
+    return rsess_print(v, (rsess_view)view, flags, out, err);
+}
+
+static int decode_one(const char *text, size_t len, int form, int view, unsigned flags, rsess_buf *out,
+                      rsess_err *err)
+{
+    rsess_buf bytes;
+    rsess_buf_init(&bytes, NULL);
+    bool raw;
+    int rc = to_bytes(form, text, len, &bytes, &raw, err);
+    if (!rc) {
+        rsess_doc *doc = load_value(bytes.data, bytes.len, raw, err);
+        if (!doc) rc = err->code ? err->code : RSESS_ERR_NOMEM;
+        else rc = print_value(rsess_doc_root(doc), view, flags, out, err);
+        rsess_doc_free(doc);
+    }
+    rsess_buf_free(&bytes);
+    return rc;
+}
+
+static int decode_lines(const rsess_buf *in, int form, int view, unsigned flags)
+{
+    int status = EXIT_OK;
+    size_t start = 0, lineno = 0;
+    rsess_buf out;
+    rsess_buf_init(&out, NULL);
+    while (start < in->len) {
+        const char *line = (const char *)in->data + start;
+        const char *nl = memchr(line, '\n', in->len - start);
+        size_t len = nl ? (size_t)(nl - line) : in->len - start;
+        start += len + (nl ? 1 : 0);
+        lineno++;
+        if (len && line[len - 1] == '\r') len--;
+        out.len = 0;
+        rsess_err err = {0};
+        int rc;
+        if (len == 5 && memcmp(line, "(nil)", 5) == 0) { /* redis-cli's missing key */
+            rc = rsess_buf_append(&out, view == 0 ? "nil" : "null", view == 0 ? 3 : 4);
+        } else {
+            rc = decode_one(line, len, form, view, flags & ~RSESS_PRINT_PRETTY, &out, &err);
+        }
+        if (rc) {
+            char prefix[32];
+            snprintf(prefix, sizeof prefix, "line %zu", lineno);
+            cli_report(prefix, &err);
+            fputs(view == 0 ? "\n" : "null\n", stdout);
+            status = EXIT_DATA;
+            continue;
+        }
+        fwrite(out.data, 1, out.len, stdout);
+        fputc('\n', stdout);
+    }
+    rsess_buf_free(&out);
+    return status;
+}
+
+static int cmd_decode(args *a)
+{
+    int form = IN_AUTO, view = 0;
+    unsigned flags = 0;
+    bool lines = false;
+    const char *val;
+    for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
+        if (opt_value(a, "--in", &val)) {
+            if (val && (form = pick(val, in_forms, "input form")) < 0) return EXIT_USAGE;
+        } else if (opt_value(a, "--to", &val)) {
+            if (val && (view = pick(val, views, "output form")) < 0) return EXIT_USAGE;
+        } else if (!strcmp(a->argv[a->i], "--lines")) {
+            lines = true;
+        } else if (!strcmp(a->argv[a->i], "--pretty")) {
+            flags |= RSESS_PRINT_PRETTY;
+        } else if (!take_file(a)) {
+            return usage_error("decode: unknown option '%s'", a->argv[a->i]);
+        }
+    }
+    if (a->bad) return EXIT_USAGE;
+    rsess_buf in;
+    rsess_buf_init(&in, NULL);
+    if (!read_all(a->file, &in)) {
+        rsess_buf_free(&in);
+        return EXIT_DATA;
+    }
+    int status;
+    if (lines) {
+        status = decode_lines(&in, form, view, flags);
+    } else {
+        rsess_buf out;
+        rsess_buf_init(&out, NULL);
+        rsess_err err = {0};
+        if (decode_one((const char *)in.data, in.len, form, view, flags, &out, &err)) {
+            cli_report(NULL, &err);
+            status = EXIT_DATA;
+        } else {
+            fwrite(out.data, 1, out.len, stdout);
+            fputc('\n', stdout);
+            status = EXIT_OK;
+        }
+        rsess_buf_free(&out);
+    }
+    rsess_buf_free(&in);
+    return status;
+}
+
+/* --- encode --------------------------------------------------------------- */
+enum { OUT_RAW, OUT_QUOTED, OUT_HEX, OUT_BASE64 };
+static const char *const out_forms[] = {"raw", "quoted", "hex", "base64", NULL};
+static const char *const from_forms[] = {"typed", "json", NULL};
+
+static int write_form(int form, const rsess_buf *bytes)
+{
+    rsess_buf text;
+    rsess_buf_init(&text, NULL);
+    int rc = 0;
+    switch (form) {
+    case OUT_RAW: fwrite(bytes->data, 1, bytes->len, stdout); break;
+    case OUT_QUOTED: rc = rsess_quote(bytes->data, bytes->len, &text); break;
+    case OUT_HEX: rc = rsess_hex(bytes->data, bytes->len, &text); break;
+    case OUT_BASE64: rc = rsess_base64(bytes->data, bytes->len, &text); break;
+    }
+    if (form != OUT_RAW && !rc) {
+        fwrite(text.data, 1, text.len, stdout);
+        fputc('\n', stdout);
+    }
+    rsess_buf_free(&text);
+    if (rc) cli_error("out of memory");
+    return rc ? EXIT_DATA : EXIT_OK;
+}
+
+static int cmd_encode(args *a)
+{
+    int from = 0, to = OUT_RAW;
+    const char *val;
+    for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
+        if (opt_value(a, "--from", &val)) {
+            if (val && (from = pick(val, from_forms, "input form")) < 0) return EXIT_USAGE;
+        } else if (opt_value(a, "--to", &val)) {
+            if (val && (to = pick(val, out_forms, "output form")) < 0) return EXIT_USAGE;
+        } else if (!take_file(a)) {
+            return usage_error("encode: unknown option '%s'", a->argv[a->i]);
+        }
+    }
+    if (a->bad) return EXIT_USAGE;
+    if (from == 1) return usage_error("encode: --from json is not built yet; use --from typed");
+    rsess_buf in, bytes;
+    rsess_buf_init(&in, NULL);
+    rsess_buf_init(&bytes, NULL);
+    int status = EXIT_DATA;
+    rsess_err err = {0};
+    if (read_all(a->file, &in)) {
+        rsess_doc *doc = cli_typed_json_read(in.data ? (const char *)in.data : "", in.len, &err);
+        if (!doc) cli_report(NULL, &err);
+        else if (rsess_write(rsess_doc_root(doc), &bytes, &err)) cli_error("cannot encode: %s", err.text);
+        else status = write_form(to, &bytes);
+        rsess_doc_free(doc);
+    }
+    rsess_buf_free(&in);
+    rsess_buf_free(&bytes);
+    return status;
+}
+
+/* --- main ----------------------------------------------------------------- */
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("rsess %s\n", rsess_version());
+        return EXIT_OK;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(usage_text, stdout);
+            return EXIT_OK;
+        }
+    }
+    args a = {argc, 2, argv, NULL, 0};
+    if (!strcmp(cmd, "decode")) return cmd_decode(&a);
+    if (!strcmp(cmd, "encode")) return cmd_encode(&a);
+    return usage_error("unknown command '%s'", cmd);
+}

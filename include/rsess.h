@@ -1,0 +1,468 @@
+/*
+ * rsess: read and write Rails session data as Ruby writes it.
+ *
+ * One public header. Data flows one way:
+ *   bytes -> rsess_read() -> rsess_doc (arena-owned graph of rsess_val)
+ *         -> rsess_write() (Marshal bytes) | rsess_print() (Ruby, JSON, typed JSON)
+ *         | accessors (rsess_str(), rsess_hash_get(), ...)
+ *
+ * Conventions
+ * - Every function and type starts with rsess_ / RSESS_.
+ * - Accessors are NULL-safe and type-checked: asking a non-string for its
+ *   bytes returns NULL, so lookups chain without checks in between.
+ * - Strings are (pointer, length) views and are never assumed NUL-terminated.
+ * - Errors are reported through an optional rsess_err the caller owns; there
+ *   is no global error state. Functions returning int return 0 on success
+ *   and an RSESS_ERR_* code otherwise.
+ * - Thread safety: distinct documents may be used from distinct threads
+ *   freely. One document may be read (accessors, write, print) from many
+ *   threads at once; building into it needs exclusive access.
+ *
+ * MIT licensed; see LICENSE.
+ */
+#ifndef RSESS_H
+#define RSESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RSESS_VERSION_MAJOR 0
+#define RSESS_VERSION_MINOR 1
+#define RSESS_VERSION_PATCH 0
+#define RSESS_VERSION_STRING "0.1.0"
+
+#if defined(RSESS_BUILDING) && defined(__GNUC__)
+#define RSESS_API __attribute__((visibility("default")))
+#else
+#define RSESS_API
+#endif
+
+/** The library's version string, e.g. "0.1.0" (equals RSESS_VERSION_STRING
+ *  of the header the library was built with). */
+RSESS_API const char *rsess_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** Error codes. Grouped by kind; numbers are never reused or renumbered. */
+typedef enum rsess_code {
+    RSESS_OK = 0,
+    /* resources and arguments */
+    RSESS_ERR_NOMEM = 1,         /**< an allocation failed */
+    RSESS_ERR_ARG = 2,           /**< a NULL or otherwise invalid argument */
+    /* Marshal data */
+    RSESS_ERR_TRUNCATED = 10,    /**< the data ends before the value does */
+    RSESS_ERR_VERSION = 11,      /**< not Marshal 4.8 (bytes 04 08) */
+    RSESS_ERR_TYPE = 12,         /**< unknown type byte */
+    RSESS_ERR_LINK = 13,         /**< object link (@) out of range or forward */
+    RSESS_ERR_SYMLINK = 14,      /**< symbol link (;) out of range */
+    RSESS_ERR_FORMAT = 15,       /**< structurally invalid (bad ivar, bad long...) */
+    RSESS_ERR_FLOAT = 16,        /**< float text that is not a number */
+    RSESS_ERR_ENCODING = 17,     /**< an encoding ivar that Ruby would reject */
+    RSESS_ERR_TRAILING = 18,     /**< bytes left after the value */
+    /* limits */
+    RSESS_ERR_DEPTH = 20,        /**< nesting deeper than limits.max_depth */
+    RSESS_ERR_NODES = 21,        /**< more values than limits.max_nodes */
+    RSESS_ERR_SIZE = 22,         /**< input larger than limits.max_input */
+    RSESS_ERR_INFLATE = 23,      /**< inflated payload larger than limits.max_inflated */
+    /* text input forms */
+    RSESS_ERR_QUOTED = 30,       /**< malformed quoted string */
+    RSESS_ERR_HEX = 31,          /**< malformed hex text */
+    RSESS_ERR_BASE64 = 32,       /**< malformed base64 text */
+    /* writing */
+    RSESS_ERR_RANGE = 40,        /**< a length or count Marshal cannot hold */
+    RSESS_ERR_STATE = 41,        /**< writer calls out of order (counts unmet) */
+    RSESS_ERR_VALUE = 42         /**< a value that cannot be written (bad node) */
+} rsess_code;
+
+/** Where and why something failed. `msg` is a static description of the
+ *  code; `text` holds the specific message (e.g. "truncated string: 12 bytes
+ *  declared, 3 left"); `offset` is the byte offset in the input where the
+ *  problem was found (for writers: bytes written so far). */
+typedef struct rsess_err {
+    int code;
+    size_t offset;
+    const char *msg;
+    char text[160];
+} rsess_err;
+
+/** A static description of an error code ("truncated data", ...). */
+RSESS_API const char *rsess_strerror(int code);
+
+/* ------------------------------------------------------------------------ */
+/* Allocation and growable buffers                                          */
+/* ------------------------------------------------------------------------ */
+
+/** Allocator hooks (zlib style). Any member may be NULL: the C library's
+ *  malloc/realloc/free is used. Hooks are per document, per writer and per
+ *  buffer, never process-wide. `old_size` is the size the block was
+ *  allocated or last reallocated with. */
+typedef struct rsess_alloc {
+    void *(*malloc)(void *ctx, size_t size);
+    void *(*realloc)(void *ctx, void *ptr, size_t old_size, size_t new_size);
+    void (*free)(void *ctx, void *ptr, size_t size);
+    void *ctx;
+} rsess_alloc;
+
+/** A growable byte buffer the caller owns; output functions append to it.
+ *  Initialise with rsess_buf_init() (or zero it: the default allocator is
+ *  used), release with rsess_buf_free(). `data` is not NUL-terminated unless
+ *  a function says so; rsess_print() keeps a NUL after the text. */
+typedef struct rsess_buf {
+    unsigned char *data;
+    size_t len;
+    size_t cap;
+    const rsess_alloc *alloc;
+} rsess_buf;
+
+RSESS_API void rsess_buf_init(rsess_buf *b, const rsess_alloc *alloc);
+RSESS_API void rsess_buf_free(rsess_buf *b);
+/** Appends n bytes; returns 0 or RSESS_ERR_NOMEM (the buffer is unchanged). */
+RSESS_API int rsess_buf_append(rsess_buf *b, const void *p, size_t n);
+
+/* ------------------------------------------------------------------------ */
+/* Limits and read options                                                  */
+/* ------------------------------------------------------------------------ */
+
+#define RSESS_DEFAULT_MAX_DEPTH 512u
+#define RSESS_DEFAULT_MAX_NODES (16u * 1024u * 1024u)
+#define RSESS_DEFAULT_MAX_INPUT ((size_t)256 * 1024 * 1024)
+#define RSESS_DEFAULT_MAX_INFLATED ((size_t)64 * 1024 * 1024)
+
+/** Limits are on by default. A zero field means "the default"; SIZE_MAX
+ *  means "no limit". max_depth counts nested containers (array, hash,
+ *  object, ivars...), and the parser never recurses deeper than it. */
+typedef struct rsess_limits {
+    size_t max_depth;
+    size_t max_nodes;
+    size_t max_input;
+    size_t max_inflated;
+} rsess_limits;
+
+/** Read flags. */
+enum {
+    /** Views point into the caller's input instead of the document's own
+     *  copy of it: faster; the input must then outlive the document. */
+    RSESS_READ_BORROW = 1u << 0,
+    /** Stop after the value and report its size (rsess_doc_consumed())
+     *  instead of failing with RSESS_ERR_TRAILING when bytes remain. */
+    RSESS_READ_ALLOW_TRAILING = 1u << 1
+};
+
+typedef struct rsess_read_opts {
+    unsigned flags;
+    rsess_limits limits;
+    const rsess_alloc *alloc; /**< NULL: the C library's allocator */
+} rsess_read_opts;
+
+/* ------------------------------------------------------------------------ */
+/* Documents and values                                                     */
+/* ------------------------------------------------------------------------ */
+
+/** A document owns every value in it (one arena). */
+typedef struct rsess_doc rsess_doc;
+/** A value: a node of the document's graph. Marshal links (@) make the
+ *  graph share nodes and even contain cycles: the same rsess_val may be
+ *  reached by several paths. Never free a value; free the document. */
+typedef struct rsess_val rsess_val;
+
+/** Value types; one per Marshal type (links are resolved to their target). */
+typedef enum rsess_type {
+    RSESS_NONE = 0,     /**< what rsess_type_of(NULL) returns */
+    RSESS_NIL,          /**< 0 */
+    RSESS_TRUE,         /**< T */
+    RSESS_FALSE,        /**< F */
+    RSESS_INT,          /**< i, or l that fits in int64_t */
+    RSESS_BIGNUM,       /**< l beyond int64_t: sign + little-endian magnitude */
+    RSESS_FLOAT,        /**< f */
+    RSESS_STRING,       /**< " (with its encoding) */
+    RSESS_SYMBOL,       /**< : (and ; links to it) */
+    RSESS_REGEXP,       /**< / source + options */
+    RSESS_ARRAY,        /**< [ */
+    RSESS_HASH,         /**< { or } (see rsess_hash_default()) */
+    RSESS_OBJECT,       /**< o: class + instance variables */
+    RSESS_STRUCT,       /**< S: class + members */
+    RSESS_USERDEF,      /**< u: class + _dump bytes */
+    RSESS_USERMARSHAL,  /**< U: class + marshal_dump object */
+    RSESS_DATA,         /**< d: class + _dump_data object */
+    RSESS_CLASS,        /**< c: a class reference */
+    RSESS_MODULE,       /**< m: a module reference */
+    RSESS_OLDMODULE     /**< M: old-style module/class reference (read only in Ruby) */
+} rsess_type;
+
+/** String, symbol, regexp and _dump-data encodings. RSESS_ENC_OTHER means a
+ *  named encoding (see rsess_encoding_name()). */
+typedef enum rsess_enc {
+    RSESS_ENC_BINARY = 0, /**< ASCII-8BIT: no encoding ivar */
+    RSESS_ENC_UTF8 = 1,   /**< E = true */
+    RSESS_ENC_USASCII = 2,/**< E = false */
+    RSESS_ENC_OTHER = 3   /**< encoding = "Name" */
+} rsess_enc;
+
+/**
+ * Parses one Ruby Marshal 4.8 value.
+ *
+ * Returns a new document, or NULL with `err` filled (code, byte offset,
+ * message). Every declared length and count is checked against the bytes
+ * left before anything is allocated; limits apply (opts may be NULL for the
+ * defaults). Unless RSESS_READ_BORROW is given, the document copies the
+ * input, and all string views point into that copy (they live as long as
+ * the document).
+ */
+RSESS_API rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
+                                rsess_err *err);
+
+/** Frees the document and every value in it. NULL-safe. */
+RSESS_API void rsess_doc_free(rsess_doc *doc);
+/** The root value (NULL for an empty built document). */
+RSESS_API rsess_val *rsess_doc_root(const rsess_doc *doc);
+/** Bytes of input the value took (with RSESS_READ_ALLOW_TRAILING). */
+RSESS_API size_t rsess_doc_consumed(const rsess_doc *doc);
+/** Bytes the document's arena holds (memory use, for benchmarks). */
+RSESS_API size_t rsess_doc_arena_size(const rsess_doc *doc);
+
+/* --- Accessors: all NULL-safe ------------------------------------------- */
+
+RSESS_API rsess_type rsess_type_of(const rsess_val *v);
+/** A short name for a type: "nil", "string", "hash"... */
+RSESS_API const char *rsess_type_name(rsess_type t);
+
+/** 1 for true, 0 for false or anything else. */
+RSESS_API int rsess_is_true(const rsess_val *v);
+/** For RSESS_INT: stores the value and returns 1; otherwise 0. */
+RSESS_API int rsess_int(const rsess_val *v, int64_t *out);
+/** For RSESS_FLOAT: the value; otherwise 0.0. */
+RSESS_API double rsess_float(const rsess_val *v);
+/** For RSESS_BIGNUM (and RSESS_INT, as its magnitude is not stored: NULL):
+ *  the little-endian magnitude bytes, their count in *len, the sign in
+ *  *negative (1 if negative). */
+RSESS_API const unsigned char *rsess_bignum(const rsess_val *v, size_t *len, int *negative);
+
+/** For RSESS_STRING: the bytes (and their count in *len); NULL otherwise. */
+RSESS_API const char *rsess_str(const rsess_val *v, size_t *len);
+/** For RSESS_SYMBOL: the name bytes; NULL otherwise. */
+RSESS_API const char *rsess_sym(const rsess_val *v, size_t *len);
+/** The payload bytes of any byte-carrying value: string, symbol, regexp
+ *  source, _dump data, class/module path. NULL for other types. */
+RSESS_API const char *rsess_bytes(const rsess_val *v, size_t *len);
+/** Encoding of a string, symbol, regexp or _dump payload (BINARY otherwise). */
+RSESS_API rsess_enc rsess_encoding(const rsess_val *v);
+/** The Ruby name of the encoding: "UTF-8", "US-ASCII", "ASCII-8BIT" or the
+ *  named one ("Shift_JIS"...). The pointer lives as long as the document;
+ *  *len receives the length (the name is not NUL-terminated for OTHER). */
+RSESS_API const char *rsess_encoding_name(const rsess_val *v, size_t *len);
+/** For RSESS_REGEXP: the options byte (1 IGNORECASE, 2 EXTENDED, 4 MULTILINE,
+ *  16 FIXEDENCODING, 32 NOENCODING); 0 otherwise. */
+RSESS_API int rsess_regexp_options(const rsess_val *v);
+
+/** Number of items (array), pairs (hash), instance variables (object),
+ *  members (struct) or bytes (byte-carrying values); 0 otherwise. */
+RSESS_API size_t rsess_len(const rsess_val *v);
+/** Array item i, or NULL. */
+RSESS_API rsess_val *rsess_arr_get(const rsess_val *v, size_t i);
+/** Hash pair i's key / value, or NULL. Pairs keep Marshal order. */
+RSESS_API rsess_val *rsess_hash_key(const rsess_val *v, size_t i);
+RSESS_API rsess_val *rsess_hash_val(const rsess_val *v, size_t i);
+/** The value of the first pair whose key is a String or Symbol with exactly
+ *  these bytes (any encoding), or NULL. Linear: hashes in sessions are small. */
+RSESS_API rsess_val *rsess_hash_get(const rsess_val *v, const char *key, size_t keylen);
+/** The hash's default value (Marshal '}'), or NULL when it has none. */
+RSESS_API rsess_val *rsess_hash_default(const rsess_val *v);
+/** 1 if the hash compares keys by identity (Marshal "C:Hash"). */
+RSESS_API int rsess_hash_identity(const rsess_val *v);
+
+/** Object instance variables ('o') and struct members ('S'): count via
+ *  rsess_len(), name (a Symbol value, e.g. "@name" or "x") and value. */
+RSESS_API rsess_val *rsess_field_name(const rsess_val *v, size_t i);
+RSESS_API rsess_val *rsess_field_val(const rsess_val *v, size_t i);
+RSESS_API rsess_val *rsess_field_get(const rsess_val *v, const char *name, size_t namelen);
+
+/** The class name (a Symbol value) of an object, struct, _dump, marshal_dump
+ *  or _dump_data value; NULL otherwise. */
+RSESS_API rsess_val *rsess_class_of(const rsess_val *v);
+/** The object a marshal_dump ('U') or _dump_data ('d') value carries. */
+RSESS_API rsess_val *rsess_dumped(const rsess_val *v);
+
+/** Instance variables carried by Marshal's 'I' wrapper, other than the
+ *  encoding (e.g. "@html_safe" on a SafeBuffer, "zone" on a Time). */
+RSESS_API size_t rsess_ivar_count(const rsess_val *v);
+RSESS_API rsess_val *rsess_ivar_name(const rsess_val *v, size_t i);
+RSESS_API rsess_val *rsess_ivar_val(const rsess_val *v, size_t i);
+RSESS_API rsess_val *rsess_ivar_get(const rsess_val *v, const char *name, size_t namelen);
+/** The user subclass ('C' wrapper) of a String/Array/Hash/Regexp, a Symbol
+ *  value, or NULL for the plain built-in class. */
+RSESS_API rsess_val *rsess_user_class(const rsess_val *v);
+/** Modules the object was extended with ('e'), outermost first. */
+RSESS_API size_t rsess_extended_count(const rsess_val *v);
+RSESS_API rsess_val *rsess_extended_get(const rsess_val *v, size_t i);
+
+/* --- Building ------------------------------------------------------------ */
+
+/** A new, empty document to build values in (alloc may be NULL). */
+RSESS_API rsess_doc *rsess_doc_new(const rsess_alloc *alloc);
+/** Makes v the document's root. */
+RSESS_API void rsess_doc_set_root(rsess_doc *doc, rsess_val *v);
+
+/* Constructors return NULL only when memory runs out. Values belong to the
+ * document they were made in and may only be linked into that document.
+ * Like Ruby, the builder interns what Ruby interns: one Symbol per name,
+ * one Float per flonum value, one encoding-name String per encoding. */
+RSESS_API rsess_val *rsess_new_nil(rsess_doc *doc);
+RSESS_API rsess_val *rsess_new_bool(rsess_doc *doc, int b);
+RSESS_API rsess_val *rsess_new_int(rsess_doc *doc, int64_t i);
+/** An Integer of any size from little-endian magnitude bytes and a sign. */
+RSESS_API rsess_val *rsess_new_bignum(rsess_doc *doc, const void *mag, size_t len, int negative);
+RSESS_API rsess_val *rsess_new_float(rsess_doc *doc, double d);
+/** A String with bytes copied into the document, in encoding enc. */
+RSESS_API rsess_val *rsess_new_str(rsess_doc *doc, const void *p, size_t len, rsess_enc enc);
+/** A String in a named encoding ("Shift_JIS", "UTF-16LE"...). Names equal to
+ *  UTF-8, US-ASCII, ASCII-8BIT or BINARY select those encodings. */
+RSESS_API rsess_val *rsess_new_str_enc(rsess_doc *doc, const void *p, size_t len, const char *encname,
+                                       size_t encname_len);
+/** A Symbol (interned per document; UTF-8 when not ASCII-only). */
+RSESS_API rsess_val *rsess_new_sym(rsess_doc *doc, const void *p, size_t len);
+/** A Symbol with an explicit encoding (OTHER needs rsess_new_sym_enc_named). */
+RSESS_API rsess_val *rsess_new_sym_enc(rsess_doc *doc, const void *p, size_t len, rsess_enc enc);
+RSESS_API rsess_val *rsess_new_sym_enc_named(rsess_doc *doc, const void *p, size_t len,
+                                             const char *encname, size_t encname_len);
+RSESS_API rsess_val *rsess_new_regexp(rsess_doc *doc, const void *src, size_t len, int options,
+                                      rsess_enc enc);
+RSESS_API rsess_val *rsess_new_array(rsess_doc *doc);
+RSESS_API rsess_val *rsess_new_hash(rsess_doc *doc);
+/** A plain object ('o'), struct ('S') of the named class. */
+RSESS_API rsess_val *rsess_new_object(rsess_doc *doc, const char *cls, size_t clslen);
+RSESS_API rsess_val *rsess_new_struct(rsess_doc *doc, const char *cls, size_t clslen);
+/** A _dump value ('u'): class and the bytes its _dump returned (encoding enc). */
+RSESS_API rsess_val *rsess_new_userdef(rsess_doc *doc, const char *cls, size_t clslen, const void *data,
+                                       size_t len, rsess_enc enc);
+/** A marshal_dump ('U') or _dump_data ('d') value carrying `dumped` (which
+ *  may be NULL and set later with rsess_set_dumped(), e.g. for a cycle). */
+RSESS_API rsess_val *rsess_new_usermarshal(rsess_doc *doc, const char *cls, size_t clslen,
+                                           rsess_val *dumped);
+RSESS_API rsess_val *rsess_new_data(rsess_doc *doc, const char *cls, size_t clslen, rsess_val *dumped);
+/** A class ('c'), module ('m') or old module ('M') reference by path. */
+RSESS_API rsess_val *rsess_new_classref(rsess_doc *doc, rsess_type t, const char *path, size_t len);
+
+/** An Integer from decimal text ("-123", any size): RSESS_INT when it fits
+ *  int64_t, else RSESS_BIGNUM. NULL for text that is not an integer. */
+RSESS_API rsess_val *rsess_new_int_text(rsess_doc *doc, const char *digits, size_t len);
+/** Sets the object a marshal_dump or _dump_data value carries. */
+RSESS_API int rsess_set_dumped(rsess_doc *doc, rsess_val *v, rsess_val *dumped);
+
+/** Appends an item to an array. 0, RSESS_ERR_NOMEM or RSESS_ERR_ARG. */
+RSESS_API int rsess_arr_push(rsess_doc *doc, rsess_val *arr, rsess_val *item);
+/** Appends a pair to a hash (no check for an existing key: Marshal order is
+ *  the caller's). */
+RSESS_API int rsess_hash_push(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val);
+/** Appends a String key in UTF-8 or US-ASCII as Ruby's Hash#[]= does: equal
+ *  keys (same bytes and encoding) across the document's hashes are one
+ *  interned String, so Marshal writes the later ones as links. */
+RSESS_API int rsess_hash_push_strkey(rsess_doc *doc, rsess_val *hash, const void *key, size_t keylen,
+                                     rsess_enc enc, rsess_val *val);
+RSESS_API int rsess_hash_set_default(rsess_doc *doc, rsess_val *hash, rsess_val *dflt);
+RSESS_API int rsess_hash_set_identity(rsess_doc *doc, rsess_val *hash, int on);
+/** Appends an instance variable to an object or a member to a struct. */
+RSESS_API int rsess_field_push(rsess_doc *doc, rsess_val *obj, rsess_val *name_sym, rsess_val *val);
+/** Appends an 'I' instance variable (name is a Symbol value). */
+RSESS_API int rsess_ivar_push(rsess_doc *doc, rsess_val *v, rsess_val *name_sym, rsess_val *val);
+/** Sets the 'C' user class (a Symbol value) of a String/Array/Hash/Regexp. */
+RSESS_API int rsess_set_user_class(rsess_doc *doc, rsess_val *v, rsess_val *cls_sym);
+/** Appends an 'e' module (a Symbol value). */
+RSESS_API int rsess_extend(rsess_doc *doc, rsess_val *v, rsess_val *mod_sym);
+
+/* ------------------------------------------------------------------------ */
+/* Writing Marshal                                                          */
+/* ------------------------------------------------------------------------ */
+
+/** Appends the Marshal 4.8 bytes of v (header 04 08 included) to out, the
+ *  way Ruby's Marshal.dump writes the same object graph: the same node
+ *  reached twice is written once and then linked; symbols are written once
+ *  and then linked; Integers use 'i' in -2^30..2^30-1 and 'l' beyond; floats
+ *  use Ruby's shortest text. On error out is left as it was. */
+RSESS_API int rsess_write(const rsess_val *v, rsess_buf *out, rsess_err *err);
+
+/** Streaming writer: Marshal bytes without building a tree. Errors are
+ *  sticky: after the first one every call is a no-op, and
+ *  rsess_writer_finish() reports it. Containers take a count and then
+ *  exactly that many values (a hash: 2 per pair; an object: a symbol and a
+ *  value per field); finish checks every count was met. Like Ruby, the
+ *  writer links repeated flonum floats and (with RSESS_WRITER_INTERN_KEYS)
+ *  repeated String hash keys. */
+typedef struct rsess_writer rsess_writer;
+enum { RSESS_WRITER_INTERN_KEYS = 1u << 0 };
+RSESS_API rsess_writer *rsess_writer_new(unsigned flags, const rsess_alloc *alloc);
+RSESS_API void rsess_writer_nil(rsess_writer *w);
+RSESS_API void rsess_writer_bool(rsess_writer *w, int b);
+RSESS_API void rsess_writer_int(rsess_writer *w, int64_t i);
+RSESS_API void rsess_writer_float(rsess_writer *w, double d);
+RSESS_API void rsess_writer_str(rsess_writer *w, const void *p, size_t len, rsess_enc enc);
+RSESS_API void rsess_writer_sym(rsess_writer *w, const void *p, size_t len);
+RSESS_API void rsess_writer_array(rsess_writer *w, size_t n);
+RSESS_API void rsess_writer_hash(rsess_writer *w, size_t npairs);
+RSESS_API void rsess_writer_object(rsess_writer *w, const char *cls, size_t clslen, size_t nfields);
+/** Ends the stream: on success appends the bytes to out and returns 0;
+ *  otherwise returns the first error (out untouched). */
+RSESS_API int rsess_writer_finish(rsess_writer *w, rsess_buf *out, rsess_err *err);
+/** The first error so far (RSESS_OK if none). */
+RSESS_API int rsess_writer_error(const rsess_writer *w);
+RSESS_API void rsess_writer_free(rsess_writer *w);
+
+/* ------------------------------------------------------------------------ */
+/* Views: Ruby inspect, plain JSON, typed JSON                              */
+/* ------------------------------------------------------------------------ */
+
+typedef enum rsess_view {
+    RSESS_VIEW_RUBY = 0, /**< what Ruby 3.4's `p` prints */
+    RSESS_VIEW_TYPED = 1,/**< lossless typed JSON (docs/typed-json.md) */
+    RSESS_VIEW_JSON = 2  /**< plain JSON for people and jq (lossy) */
+} rsess_view;
+
+enum {
+    RSESS_PRINT_PRETTY = 1u << 0 /**< indented output (JSON views) */
+};
+
+/** Appends the text of v in the given view to out (keeping a NUL after
+ *  it, not counted in out->len). No trailing newline. */
+RSESS_API int rsess_print(const rsess_val *v, rsess_view view, unsigned flags, rsess_buf *out,
+                          rsess_err *err);
+/** The same, to a stdio stream. */
+RSESS_API int rsess_fprint(FILE *fp, const rsess_val *v, rsess_view view, unsigned flags,
+                           rsess_err *err);
+
+/** Float text as Marshal writes it ("1e2", "0.0001", "-0", "nan", "inf").
+ *  buf needs RSESS_FLOAT_TEXT_MAX bytes; returns the length (no NUL). */
+#define RSESS_FLOAT_TEXT_MAX 32
+RSESS_API size_t rsess_float_marshal_text(double d, char *buf);
+/** Float text as Ruby's Float#to_s writes it ("100.0", "1.0e+16", "NaN"). */
+RSESS_API size_t rsess_float_ruby_text(double d, char *buf);
+
+/* ------------------------------------------------------------------------ */
+/* Text input forms                                                         */
+/* ------------------------------------------------------------------------ */
+
+/** Decodes one double-quoted string as redis-cli (--no-raw) and Ruby's `p`
+ *  print it: \\ \" \n \r \t \a \b \v \f \e \0 \s, \xHH, octal \NNN, \uXXXX,
+ *  \u{X...} (UTF-8), \# and any other escaped char as itself. Leading white
+ *  space is skipped; one trailing newline (or CRLF) after the closing quote
+ *  is allowed, anything else is an error. Appends the bytes to out; on
+ *  error out is unchanged and err->offset points into text. */
+RSESS_API int rsess_unquote(const char *text, size_t len, rsess_buf *out, rsess_err *err);
+/** Appends the redis-cli quoted form of bytes ("\x04\b{..."). */
+RSESS_API int rsess_quote(const void *p, size_t len, rsess_buf *out);
+/** Hex and base64 text to bytes; white space is ignored. */
+RSESS_API int rsess_unhex(const char *text, size_t len, rsess_buf *out, rsess_err *err);
+RSESS_API int rsess_unbase64(const char *text, size_t len, rsess_buf *out, rsess_err *err);
+/** Bytes to lower-case hex / standard padded base64. */
+RSESS_API int rsess_hex(const void *p, size_t len, rsess_buf *out);
+RSESS_API int rsess_base64(const void *p, size_t len, rsess_buf *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RSESS_H */

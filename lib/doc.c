@@ -1,0 +1,566 @@
+/* The document: its arena, node allocation, accessors and the builder. */
+#include "internal.h"
+
+#include <stdlib.h>
+
+/* --- documents ---------------------------------------------------------- */
+rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk)
+{
+    rsess_alloc a = {0};
+    if (alloc) a = *alloc;
+    size_t size = sizeof(rsess_doc) + sizeof(struct rs_chunk) + 16 + first_chunk;
+    char *mem = rs_malloc(&a, size);
+    if (!mem) return NULL;
+    rsess_doc *doc = (rsess_doc *)mem;
+    memset(doc, 0, sizeof *doc);
+    doc->allocv = a;
+    doc->arena.alloc = &doc->allocv;
+    doc->syms.alloc = doc->floats.alloc = doc->keys.alloc = doc->encnames.alloc = &doc->allocv;
+    /* The first chunk lives in the same block as the document. */
+    struct rs_chunk *c = (struct rs_chunk *)(mem + ((sizeof(rsess_doc) + 7) & ~(size_t)7));
+    c->next = NULL;
+    c->size = 0; /* not separately freed */
+    doc->arena.head = c;
+    doc->arena.cur = (char *)c + ((sizeof *c + 7) & ~(size_t)7);
+    doc->arena.end = mem + size;
+    doc->arena.total = size;
+    doc->arena.head->size = 0;
+    return doc;
+}
+
+void rsess_doc_free(rsess_doc *doc)
+{
+    if (!doc) return;
+    rs_map_free(&doc->syms);
+    rs_map_free(&doc->floats);
+    rs_map_free(&doc->keys);
+    rs_map_free(&doc->encnames);
+    /* Free grown chunks; the first one is part of the document's block. */
+    struct rs_chunk *c = doc->arena.head;
+    size_t first = doc->arena.total;
+    while (c && c->size) {
+        struct rs_chunk *next = c->next;
+        first -= c->size;
+        rs_free(doc->arena.alloc, c, c->size);
+        c = next;
+    }
+    rsess_alloc a = doc->allocv;
+    rs_free(&a, doc, first);
+}
+
+/* rs_arena_grow doubles the head chunk's size; the embedded first chunk
+ * records size 0, so growth restarts from 4 KiB. */
+
+rsess_doc *rsess_doc_new(const rsess_alloc *alloc) { return rs_doc_create(alloc, 1024); }
+
+rsess_val *rsess_doc_root(const rsess_doc *doc) { return doc ? doc->root : NULL; }
+size_t rsess_doc_consumed(const rsess_doc *doc) { return doc ? doc->consumed : 0; }
+size_t rsess_doc_arena_size(const rsess_doc *doc) { return doc ? doc->arena.total : 0; }
+
+void rsess_doc_set_root(rsess_doc *doc, rsess_val *v)
+{
+    if (doc) doc->root = v;
+}
+
+rsess_val *rs_node(rsess_doc *doc, int type)
+{
+    rsess_val *v = rs_arena_alloc(&doc->arena, sizeof *v);
+    if (!v) return NULL;
+    memset(v, 0, sizeof *v);
+    v->type = (uint8_t)type;
+    v->id = doc->nodes++;
+    return v;
+}
+
+struct rsess_extra *rs_extra(rsess_doc *doc, rsess_val *v)
+{
+    if (v->x) return v->x;
+    v->x = rs_arena_alloc(&doc->arena, sizeof *v->x);
+    if (v->x) memset(v->x, 0, sizeof *v->x);
+    return v->x;
+}
+
+/* Appends one (width 1) or two (width 2) pointers to an arena array,
+ * doubling it (the old copy stays in the arena). */
+int rs_pairs_push(rsess_doc *doc, rsess_val ***k, uint32_t *n, uint32_t *cap, rsess_val *a,
+                  rsess_val *b, int width)
+{
+    if (*n >= *cap) {
+        if (*cap >= (UINT32_MAX >> 2)) return RSESS_ERR_RANGE;
+        uint32_t ncap = *cap ? *cap * 2 : 4;
+        rsess_val **nk = rs_arena_alloc(&doc->arena, (size_t)ncap * (size_t)width * sizeof *nk);
+        if (!nk) return RSESS_ERR_NOMEM;
+        if (*n) memcpy(nk, *k, (size_t)*n * (size_t)width * sizeof *nk);
+        *k = nk;
+        *cap = ncap;
+    }
+    (*k)[(size_t)*n * (size_t)width] = a;
+    if (width == 2) (*k)[(size_t)*n * 2 + 1] = b;
+    (*n)++;
+    return 0;
+}
+
+/* --- accessors ---------------------------------------------------------- */
+rsess_type rsess_type_of(const rsess_val *v) { return v ? (rsess_type)v->type : RSESS_NONE; }
+
+const char *rsess_type_name(rsess_type t)
+{
+    static const char *const names[] = {
+        "none",  "nil",    "true",   "false",  "integer", "bignum",   "float",
+        "string", "symbol", "regexp", "array",  "hash",    "object",   "struct",
+        "userdef", "usermarshal", "data", "class", "module", "oldmodule"};
+    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "unknown";
+}
+
+int rsess_is_true(const rsess_val *v) { return v && v->type == RSESS_TRUE; }
+
+int rsess_int(const rsess_val *v, int64_t *out)
+{
+    if (!v || v->type != RSESS_INT) return 0;
+    if (out) *out = v->u.i;
+    return 1;
+}
+
+double rsess_float(const rsess_val *v) { return v && v->type == RSESS_FLOAT ? v->u.f : 0.0; }
+
+const unsigned char *rsess_bignum(const rsess_val *v, size_t *len, int *negative)
+{
+    if (!v || v->type != RSESS_BIGNUM) return NULL;
+    if (len) *len = v->u.s.len;
+    if (negative) *negative = (v->flags & F_NEGATIVE) != 0;
+    return (const unsigned char *)v->u.s.p;
+}
+
+static bool has_bytes(const rsess_val *v)
+{
+    switch (v->type) {
+    case RSESS_STRING: case RSESS_SYMBOL: case RSESS_REGEXP: case RSESS_USERDEF:
+    case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: return true;
+    default: return false;
+    }
+}
+
+const char *rsess_bytes(const rsess_val *v, size_t *len)
+{
+    if (!v || !has_bytes(v)) return NULL;
+    if (len) *len = v->u.s.len;
+    return v->u.s.p ? v->u.s.p : "";
+}
+
+const char *rsess_str(const rsess_val *v, size_t *len)
+{
+    return v && v->type == RSESS_STRING ? rsess_bytes(v, len) : NULL;
+}
+
+const char *rsess_sym(const rsess_val *v, size_t *len)
+{
+    return v && v->type == RSESS_SYMBOL ? rsess_bytes(v, len) : NULL;
+}
+
+rsess_enc rsess_encoding(const rsess_val *v) { return v ? (rsess_enc)v->enc : RSESS_ENC_BINARY; }
+
+const char *rsess_encoding_name(const rsess_val *v, size_t *len)
+{
+    size_t l;
+    const char *s = rs_enc_name(v, &l);
+    if (len) *len = l;
+    return s;
+}
+
+int rsess_regexp_options(const rsess_val *v) { return v && v->type == RSESS_REGEXP ? v->opts : 0; }
+
+size_t rsess_len(const rsess_val *v)
+{
+    if (!v) return 0;
+    switch (v->type) {
+    case RSESS_ARRAY: case RSESS_HASH: case RSESS_OBJECT: case RSESS_STRUCT: return v->u.c.n;
+    default: return has_bytes(v) ? v->u.s.len : 0;
+    }
+}
+
+rsess_val *rsess_arr_get(const rsess_val *v, size_t i)
+{
+    if (!v || v->type != RSESS_ARRAY || i >= v->u.c.n) return NULL;
+    return v->u.c.k[i];
+}
+
+static rsess_val *pair_part(const rsess_val *v, int type, size_t i, int part)
+{
+    if (!v || v->type != type || i >= v->u.c.n) return NULL;
+    return v->u.c.k[2 * i + (size_t)part];
+}
+
+rsess_val *rsess_hash_key(const rsess_val *v, size_t i) { return pair_part(v, RSESS_HASH, i, 0); }
+rsess_val *rsess_hash_val(const rsess_val *v, size_t i) { return pair_part(v, RSESS_HASH, i, 1); }
+
+static bool name_matches(const rsess_val *k, const char *name, size_t len)
+{
+    return k && (k->type == RSESS_STRING || k->type == RSESS_SYMBOL) && k->u.s.len == len &&
+           (len == 0 || memcmp(k->u.s.p, name, len) == 0);
+}
+
+static rsess_val *pairs_find(rsess_val **k, size_t n, const char *name, size_t len)
+{
+    if (!name && len) return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (name_matches(k[2 * i], name, len)) return k[2 * i + 1];
+    return NULL;
+}
+
+rsess_val *rsess_hash_get(const rsess_val *v, const char *key, size_t keylen)
+{
+    if (!v || v->type != RSESS_HASH) return NULL;
+    return pairs_find(v->u.c.k, v->u.c.n, key, keylen);
+}
+
+rsess_val *rsess_hash_default(const rsess_val *v)
+{
+    return v && v->type == RSESS_HASH && (v->flags & F_DEFAULT) && v->x ? v->x->dflt : NULL;
+}
+
+int rsess_hash_identity(const rsess_val *v) { return v && v->type == RSESS_HASH && (v->flags & F_IDENTITY); }
+
+static bool has_fields(const rsess_val *v) { return v && (v->type == RSESS_OBJECT || v->type == RSESS_STRUCT); }
+
+rsess_val *rsess_field_name(const rsess_val *v, size_t i)
+{
+    return has_fields(v) && i < v->u.c.n ? v->u.c.k[2 * i] : NULL;
+}
+rsess_val *rsess_field_val(const rsess_val *v, size_t i)
+{
+    return has_fields(v) && i < v->u.c.n ? v->u.c.k[2 * i + 1] : NULL;
+}
+rsess_val *rsess_field_get(const rsess_val *v, const char *name, size_t namelen)
+{
+    return has_fields(v) ? pairs_find(v->u.c.k, v->u.c.n, name, namelen) : NULL;
+}
+
+rsess_val *rsess_class_of(const rsess_val *v) { return v ? v->cls : NULL; }
+
+rsess_val *rsess_dumped(const rsess_val *v)
+{
+    return v && (v->type == RSESS_USERMARSHAL || v->type == RSESS_DATA) ? v->u.one : NULL;
+}
+
+size_t rsess_ivar_count(const rsess_val *v) { return v && v->x ? v->x->niv : 0; }
+rsess_val *rsess_ivar_name(const rsess_val *v, size_t i)
+{
+    return v && v->x && i < v->x->niv ? v->x->iv[2 * i] : NULL;
+}
+rsess_val *rsess_ivar_val(const rsess_val *v, size_t i)
+{
+    return v && v->x && i < v->x->niv ? v->x->iv[2 * i + 1] : NULL;
+}
+rsess_val *rsess_ivar_get(const rsess_val *v, const char *name, size_t namelen)
+{
+    return v && v->x ? pairs_find(v->x->iv, v->x->niv, name, namelen) : NULL;
+}
+rsess_val *rsess_user_class(const rsess_val *v) { return v && v->x ? v->x->uclass : NULL; }
+size_t rsess_extended_count(const rsess_val *v) { return v && v->x ? v->x->next : 0; }
+rsess_val *rsess_extended_get(const rsess_val *v, size_t i)
+{
+    return v && v->x && i < v->x->next ? v->x->ext[i] : NULL;
+}
+
+/* --- builder ------------------------------------------------------------ */
+static const char *arena_copy(rsess_doc *doc, const void *p, size_t len)
+{
+    char *d = rs_arena_alloc(&doc->arena, len ? len : 1);
+    if (d && len) memcpy(d, p, len);
+    return d;
+}
+
+static rsess_val *bytes_node(rsess_doc *doc, int type, const void *p, size_t len, rsess_enc enc)
+{
+    if (!doc || (!p && len)) return NULL;
+    rsess_val *v = rs_node(doc, type);
+    if (!v) return NULL;
+    v->u.s.p = arena_copy(doc, p, len);
+    if (!v->u.s.p) return NULL;
+    v->u.s.len = len;
+    v->enc = (uint8_t)enc;
+    return v;
+}
+
+rsess_val *rsess_new_nil(rsess_doc *doc) { return doc ? rs_node(doc, RSESS_NIL) : NULL; }
+rsess_val *rsess_new_bool(rsess_doc *doc, int b) { return doc ? rs_node(doc, b ? RSESS_TRUE : RSESS_FALSE) : NULL; }
+
+rsess_val *rsess_new_int(rsess_doc *doc, int64_t i)
+{
+    rsess_val *v = doc ? rs_node(doc, RSESS_INT) : NULL;
+    if (v) v->u.i = i;
+    return v;
+}
+
+rsess_val *rsess_new_bignum(rsess_doc *doc, const void *mag, size_t len, int negative)
+{
+    const unsigned char *m = mag;
+    while (len && m[len - 1] == 0) len--;
+    if (len <= 8) { /* fits a machine word? then it is an ordinary Integer */
+        uint64_t u = 0;
+        for (size_t i = 0; i < len; i++) u |= (uint64_t)m[i] << (8 * i);
+        if (!negative && u <= (uint64_t)INT64_MAX) return rsess_new_int(doc, (int64_t)u);
+        if (negative && u <= (uint64_t)INT64_MAX + 1) return rsess_new_int(doc, (int64_t)(0 - u));
+    }
+    rsess_val *v = bytes_node(doc, RSESS_BIGNUM, mag, len, RSESS_ENC_BINARY);
+    if (v && negative) v->flags |= F_NEGATIVE;
+    return v;
+}
+
+rsess_val *rsess_new_float(rsess_doc *doc, double d)
+{
+    if (!doc) return NULL;
+    /* Equal flonums are one VALUE in Ruby, so Marshal links them. */
+    bool flo = rs_is_flonum(d);
+    if (flo) {
+        rsess_val *old = rs_map_get(&doc->floats, &d, sizeof d, 0);
+        if (old) return old;
+    }
+    rsess_val *v = rs_node(doc, RSESS_FLOAT);
+    if (!v) return NULL;
+    v->u.f = d;
+    if (flo && rs_map_put(&doc->floats, &v->u.f, sizeof v->u.f, 0, v)) return NULL;
+    return v;
+}
+
+static rsess_val *encname_string(rsess_doc *doc, const char *name, size_t len)
+{
+    rsess_val *s = rs_map_get(&doc->encnames, name, len, 0);
+    if (s) return s;
+    /* Ruby's encoding-name strings are US-ASCII: 'I"...' with E false is
+     * never written for them; they are plain binary Strings in Marshal. */
+    s = bytes_node(doc, RSESS_STRING, name, len, RSESS_ENC_BINARY);
+    if (!s || rs_map_put(&doc->encnames, s->u.s.p, len, 0, s)) return NULL;
+    return s;
+}
+
+static int set_named_encoding(rsess_doc *doc, rsess_val *v, const char *name, size_t len)
+{
+    rsess_enc e = rs_enc_from_name(name, len);
+    v->enc = (uint8_t)e;
+    if (e != RSESS_ENC_OTHER) return 0;
+    struct rsess_extra *x = rs_extra(doc, v);
+    if (!x) return RSESS_ERR_NOMEM;
+    x->encname = encname_string(doc, name, len);
+    return x->encname ? 0 : RSESS_ERR_NOMEM;
+}
+
+rsess_val *rsess_new_str(rsess_doc *doc, const void *p, size_t len, rsess_enc enc)
+{
+    if (enc == RSESS_ENC_OTHER) return NULL;
+    return bytes_node(doc, RSESS_STRING, p, len, enc);
+}
+
+rsess_val *rsess_new_str_enc(rsess_doc *doc, const void *p, size_t len, const char *encname, size_t encname_len)
+{
+    if (!encname) return NULL;
+    rsess_val *v = bytes_node(doc, RSESS_STRING, p, len, RSESS_ENC_BINARY);
+    if (v && set_named_encoding(doc, v, encname, encname_len)) return NULL;
+    return v;
+}
+
+static rsess_val *intern_sym(rsess_doc *doc, const void *p, size_t len, rsess_enc enc, const char *encname,
+                             size_t enclen)
+{
+    if (!doc || (!p && len)) return NULL;
+    /* Ruby has one Symbol per name; ASCII-only names ignore the encoding. */
+    bool ascii = rs_ascii_only(p, len);
+    if (ascii) enc = RSESS_ENC_USASCII;
+    uint64_t tag = ascii ? 0 : (uint64_t)enc + 1;
+    if (enc == RSESS_ENC_OTHER) tag = rs_hash_bytes(encname, enclen, 99);
+    rsess_val *v = rs_map_get(&doc->syms, p, len, tag);
+    if (v) return v;
+    v = bytes_node(doc, RSESS_SYMBOL, p, len, enc);
+    if (!v) return NULL;
+    if (enc == RSESS_ENC_OTHER && set_named_encoding(doc, v, encname, enclen)) return NULL;
+    if (rs_map_put(&doc->syms, v->u.s.p, len, tag, v)) return NULL;
+    return v;
+}
+
+rsess_val *rsess_new_sym(rsess_doc *doc, const void *p, size_t len)
+{
+    return intern_sym(doc, p, len, RSESS_ENC_UTF8, NULL, 0);
+}
+
+rsess_val *rsess_new_sym_enc(rsess_doc *doc, const void *p, size_t len, rsess_enc enc)
+{
+    if (enc == RSESS_ENC_OTHER) return NULL;
+    return intern_sym(doc, p, len, enc, NULL, 0);
+}
+
+rsess_val *rsess_new_sym_enc_named(rsess_doc *doc, const void *p, size_t len, const char *encname,
+                                   size_t encname_len)
+{
+    if (!encname) return NULL;
+    rsess_enc e = rs_enc_from_name(encname, encname_len);
+    return intern_sym(doc, p, len, e, encname, encname_len);
+}
+
+rsess_val *rsess_new_regexp(rsess_doc *doc, const void *src, size_t len, int options, rsess_enc enc)
+{
+    if (enc == RSESS_ENC_OTHER) return NULL;
+    rsess_val *v = bytes_node(doc, RSESS_REGEXP, src, len, enc);
+    if (v) v->opts = (uint8_t)options;
+    return v;
+}
+
+rsess_val *rsess_new_array(rsess_doc *doc) { return doc ? rs_node(doc, RSESS_ARRAY) : NULL; }
+rsess_val *rsess_new_hash(rsess_doc *doc) { return doc ? rs_node(doc, RSESS_HASH) : NULL; }
+
+static rsess_val *classed(rsess_doc *doc, int type, const char *cls, size_t clslen)
+{
+    if (!doc || !cls) return NULL;
+    rsess_val *c = rsess_new_sym(doc, cls, clslen);
+    rsess_val *v = c ? rs_node(doc, type) : NULL;
+    if (v) v->cls = c;
+    return v;
+}
+
+rsess_val *rsess_new_object(rsess_doc *doc, const char *cls, size_t clslen)
+{
+    return classed(doc, RSESS_OBJECT, cls, clslen);
+}
+rsess_val *rsess_new_struct(rsess_doc *doc, const char *cls, size_t clslen)
+{
+    return classed(doc, RSESS_STRUCT, cls, clslen);
+}
+
+rsess_val *rsess_new_userdef(rsess_doc *doc, const char *cls, size_t clslen, const void *data, size_t len,
+                             rsess_enc enc)
+{
+    if (enc == RSESS_ENC_OTHER) return NULL;
+    rsess_val *c = doc && cls ? rsess_new_sym(doc, cls, clslen) : NULL;
+    rsess_val *v = c ? bytes_node(doc, RSESS_USERDEF, data, len, enc) : NULL;
+    if (v) v->cls = c;
+    return v;
+}
+
+rsess_val *rsess_new_usermarshal(rsess_doc *doc, const char *cls, size_t clslen, rsess_val *dumped)
+{
+    rsess_val *v = classed(doc, RSESS_USERMARSHAL, cls, clslen);
+    if (v) v->u.one = dumped;
+    return v;
+}
+
+rsess_val *rsess_new_data(rsess_doc *doc, const char *cls, size_t clslen, rsess_val *dumped)
+{
+    rsess_val *v = classed(doc, RSESS_DATA, cls, clslen);
+    if (v) v->u.one = dumped;
+    return v;
+}
+
+int rsess_set_dumped(rsess_doc *doc, rsess_val *v, rsess_val *dumped)
+{
+    if (!doc || !v || (v->type != RSESS_USERMARSHAL && v->type != RSESS_DATA)) return RSESS_ERR_ARG;
+    v->u.one = dumped;
+    return 0;
+}
+
+rsess_val *rsess_new_int_text(rsess_doc *doc, const char *s, size_t len)
+{
+    if (!doc || !s) return NULL;
+    size_t i = 0;
+    int neg = 0;
+    if (i < len && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+    if (i == len) return NULL;
+    /* magnitude, little-endian bytes: multiply by 10 and add, per digit */
+    size_t cap = (len - i) / 2 + 2, n = 0;
+    unsigned char stackm[64];
+    unsigned char *m = cap <= sizeof stackm ? stackm : rs_malloc(&doc->allocv, cap);
+    if (!m) return NULL;
+    rsess_val *v = NULL;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') goto done;
+        unsigned carry = (unsigned)(s[i] - '0');
+        for (size_t k = 0; k < n; k++) {
+            unsigned x = m[k] * 10u + carry;
+            m[k] = (unsigned char)x;
+            carry = x >> 8;
+        }
+        if (carry) m[n++] = (unsigned char)carry;
+    }
+    v = rsess_new_bignum(doc, m, n, neg);
+done:
+    if (m != stackm) rs_free(&doc->allocv, m, cap);
+    return v;
+}
+
+rsess_val *rsess_new_classref(rsess_doc *doc, rsess_type t, const char *path, size_t len)
+{
+    if (t != RSESS_CLASS && t != RSESS_MODULE && t != RSESS_OLDMODULE) return NULL;
+    return bytes_node(doc, t, path, len, RSESS_ENC_BINARY);
+}
+
+int rsess_arr_push(rsess_doc *doc, rsess_val *arr, rsess_val *item)
+{
+    if (!doc || !arr || !item || arr->type != RSESS_ARRAY) return RSESS_ERR_ARG;
+    return rs_pairs_push(doc, &arr->u.c.k, &arr->u.c.n, &arr->u.c.cap, item, NULL, 1);
+}
+
+int rsess_hash_push(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val)
+{
+    if (!doc || !hash || !key || !val || hash->type != RSESS_HASH) return RSESS_ERR_ARG;
+    return rs_pairs_push(doc, &hash->u.c.k, &hash->u.c.n, &hash->u.c.cap, key, val, 2);
+}
+
+int rsess_hash_push_strkey(rsess_doc *doc, rsess_val *hash, const void *key, size_t keylen, rsess_enc enc,
+                           rsess_val *val)
+{
+    if (!doc || !hash || (!key && keylen) || enc == RSESS_ENC_OTHER) return RSESS_ERR_ARG;
+    rsess_val *k = rs_map_get(&doc->keys, key, keylen, (uint64_t)enc);
+    if (!k) {
+        k = rsess_new_str(doc, key, keylen, enc);
+        if (!k || rs_map_put(&doc->keys, k->u.s.p, keylen, (uint64_t)enc, k)) return RSESS_ERR_NOMEM;
+    }
+    return rsess_hash_push(doc, hash, k, val);
+}
+
+int rsess_hash_set_default(rsess_doc *doc, rsess_val *hash, rsess_val *dflt)
+{
+    if (!doc || !hash || hash->type != RSESS_HASH) return RSESS_ERR_ARG;
+    struct rsess_extra *x = rs_extra(doc, hash);
+    if (!x) return RSESS_ERR_NOMEM;
+    x->dflt = dflt;
+    if (dflt) hash->flags |= F_DEFAULT;
+    else hash->flags &= (uint8_t)~F_DEFAULT;
+    return 0;
+}
+
+int rsess_hash_set_identity(rsess_doc *doc, rsess_val *hash, int on)
+{
+    if (!doc || !hash || hash->type != RSESS_HASH) return RSESS_ERR_ARG;
+    if (on) hash->flags |= F_IDENTITY;
+    else hash->flags &= (uint8_t)~F_IDENTITY;
+    return 0;
+}
+
+int rsess_field_push(rsess_doc *doc, rsess_val *obj, rsess_val *name_sym, rsess_val *val)
+{
+    if (!doc || !has_fields(obj) || !name_sym || name_sym->type != RSESS_SYMBOL || !val) return RSESS_ERR_ARG;
+    return rs_pairs_push(doc, &obj->u.c.k, &obj->u.c.n, &obj->u.c.cap, name_sym, val, 2);
+}
+
+int rsess_ivar_push(rsess_doc *doc, rsess_val *v, rsess_val *name_sym, rsess_val *val)
+{
+    if (!doc || !v || !name_sym || name_sym->type != RSESS_SYMBOL || !val) return RSESS_ERR_ARG;
+    struct rsess_extra *x = rs_extra(doc, v);
+    if (!x) return RSESS_ERR_NOMEM;
+    return rs_pairs_push(doc, &x->iv, &x->niv, &x->ivcap, name_sym, val, 2);
+}
+
+int rsess_set_user_class(rsess_doc *doc, rsess_val *v, rsess_val *cls_sym)
+{
+    if (!doc || !v || (cls_sym && cls_sym->type != RSESS_SYMBOL)) return RSESS_ERR_ARG;
+    struct rsess_extra *x = rs_extra(doc, v);
+    if (!x) return RSESS_ERR_NOMEM;
+    x->uclass = cls_sym;
+    return 0;
+}
+
+int rsess_extend(rsess_doc *doc, rsess_val *v, rsess_val *mod_sym)
+{
+    if (!doc || !v || !mod_sym || mod_sym->type != RSESS_SYMBOL) return RSESS_ERR_ARG;
+    struct rsess_extra *x = rs_extra(doc, v);
+    if (!x) return RSESS_ERR_NOMEM;
+    return rs_pairs_push(doc, &x->ext, &x->next, &x->extcap, mod_sym, NULL, 1);
+}

@@ -1,0 +1,199 @@
+/* Internal declarations shared by the library's files. Not installed. */
+#ifndef RSESS_INTERNAL_H
+#define RSESS_INTERNAL_H
+
+#define RSESS_BUILDING 1
+#include "rsess.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#define RSESS_INTERNAL __attribute__((visibility("hidden")))
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* --- allocation -------------------------------------------------------- */
+void *rs_malloc(const rsess_alloc *a, size_t n) RSESS_INTERNAL;
+void *rs_realloc(const rsess_alloc *a, void *p, size_t old, size_t n) RSESS_INTERNAL;
+void rs_free(const rsess_alloc *a, void *p, size_t n) RSESS_INTERNAL;
+
+/* --- errors ------------------------------------------------------------ */
+/* Fills err (if any) and returns code. fmt may be NULL (msg only). */
+int rs_fail(rsess_err *err, int code, size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5))) RSESS_INTERNAL;
+void rs_ok(rsess_err *err) RSESS_INTERNAL;
+
+/* --- nodes ------------------------------------------------------------- */
+enum {
+    F_DEFAULT = 1u << 0,  /* hash has a default ('}') */
+    F_IDENTITY = 1u << 1, /* compare_by_identity hash */
+    F_NEGATIVE = 1u << 2, /* bignum sign */
+    F_MOD_OLD = 1u << 3   /* unused */
+};
+
+/* Rarely used parts of a node, allocated only when present. */
+struct rsess_extra {
+    rsess_val **iv; /* ivar pairs: name symbol, value */
+    uint32_t niv, ivcap;
+    rsess_val **ext; /* 'e' module symbols, outermost first */
+    uint32_t next, extcap;
+    rsess_val *uclass;  /* 'C' user class symbol */
+    rsess_val *dflt;    /* hash default */
+    rsess_val *encname; /* RSESS_ENC_OTHER: the encoding-name String */
+};
+
+struct rsess_val {
+    uint8_t type;  /* rsess_type */
+    uint8_t enc;   /* rsess_enc, byte-carrying types */
+    uint8_t flags; /* F_* */
+    uint8_t opts;  /* regexp options */
+    uint32_t id;   /* creation number, unique in the document */
+    union {
+        int64_t i;
+        double f;
+        struct {
+            const char *p;
+            size_t len;
+        } s; /* string symbol regexp bignum userdef class module */
+        struct {
+            rsess_val **k; /* array: n items; hash/object/struct: n pairs (2n slots) */
+            uint32_t n, cap;
+        } c;
+        rsess_val *one; /* usermarshal, data */
+    } u;
+    rsess_val *cls;           /* class symbol: object struct userdef usermarshal data */
+    struct rsess_extra *x;    /* NULL when none */
+};
+
+/* --- arena ------------------------------------------------------------- */
+struct rs_chunk {
+    struct rs_chunk *next;
+    size_t size; /* bytes allocated for this chunk, header included */
+};
+
+typedef struct rs_arena {
+    const rsess_alloc *alloc;
+    struct rs_chunk *head;
+    char *cur, *end;
+    size_t total;
+} rs_arena;
+
+void *rs_arena_grow(rs_arena *a, size_t n) RSESS_INTERNAL;
+static inline void *rs_arena_alloc(rs_arena *a, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if (LIKELY((size_t)(a->end - a->cur) >= n)) {
+        void *p = a->cur;
+        a->cur += n;
+        return p;
+    }
+    return rs_arena_grow(a, n);
+}
+void rs_arena_free(rs_arena *a) RSESS_INTERNAL;
+
+/* --- a map from byte strings (plus a tag) to a pointer ------------------- */
+typedef struct rs_map_ent {
+    const char *p;
+    size_t len;
+    uint64_t hash;
+    void *val;
+} rs_map_ent;
+
+typedef struct rs_map {
+    const rsess_alloc *alloc;
+    rs_map_ent *ents;
+    size_t cap, n; /* cap: power of two or 0 */
+} rs_map;
+
+uint64_t rs_hash_bytes(const void *p, size_t len, uint64_t seed) RSESS_INTERNAL;
+/* Finds the entry for (p,len,tag); returns its val or NULL. */
+void *rs_map_get(const rs_map *m, const void *p, size_t len, uint64_t tag) RSESS_INTERNAL;
+/* Inserts (the key bytes are not copied: they must outlive the map). */
+int rs_map_put(rs_map *m, const void *p, size_t len, uint64_t tag, void *val) RSESS_INTERNAL;
+void rs_map_free(rs_map *m) RSESS_INTERNAL;
+
+/* --- documents ---------------------------------------------------------- */
+struct rsess_doc {
+    rs_arena arena;
+    rsess_alloc allocv; /* copy of the caller's hooks (arena points here) */
+    rsess_val *root;
+    uint32_t nodes;     /* ids handed out */
+    size_t consumed;
+    rs_map syms;        /* builder interning: symbols */
+    rs_map floats;      /* builder interning: flonum floats */
+    rs_map keys;        /* builder interning: string hash keys */
+    rs_map encnames;    /* builder interning: encoding-name Strings */
+};
+
+rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk) RSESS_INTERNAL;
+rsess_val *rs_node(rsess_doc *doc, int type) RSESS_INTERNAL;
+struct rsess_extra *rs_extra(rsess_doc *doc, rsess_val *v) RSESS_INTERNAL;
+int rs_pairs_push(rsess_doc *doc, rsess_val ***k, uint32_t *n, uint32_t *cap, rsess_val *a,
+                  rsess_val *b, int width) RSESS_INTERNAL;
+
+/* Ruby's flonum test: the doubles an immediate VALUE holds on 64-bit. */
+static inline bool rs_is_flonum(double d)
+{
+    uint64_t bits;
+    memcpy(&bits, &d, 8);
+    if (bits == 0) return true;
+    unsigned top = (unsigned)(bits >> 60) & 7;
+    return bits != 0x3000000000000000ull && (top == 3 || top == 4);
+}
+
+/* Ruby's Integer kinds on 64-bit. */
+static inline bool rs_int_is_i(int64_t i) { return i >= -(1LL << 30) && i < (1LL << 30); }
+static inline bool rs_int_is_fixnum(int64_t i) { return i >= -(1LL << 62) && i < (1LL << 62); }
+
+bool rs_ascii_only(const char *p, size_t len) RSESS_INTERNAL;
+bool rs_utf8_valid(const char *p, size_t len) RSESS_INTERNAL;
+/* The encoding name of a value as a static or document-owned string. */
+const char *rs_enc_name(const rsess_val *v, size_t *len) RSESS_INTERNAL;
+/* Parses an encoding name into rsess_enc (OTHER for anything not built in). */
+rsess_enc rs_enc_from_name(const char *name, size_t len) RSESS_INTERNAL;
+
+/* --- buffers ------------------------------------------------------------ */
+int rs_buf_reserve(rsess_buf *b, size_t extra) RSESS_INTERNAL;
+static inline int rs_buf_putc(rsess_buf *b, int c)
+{
+    if (UNLIKELY(b->len + 1 >= b->cap) && rs_buf_reserve(b, 1)) return RSESS_ERR_NOMEM;
+    b->data[b->len++] = (unsigned char)c;
+    return 0;
+}
+static inline int rs_buf_put(rsess_buf *b, const void *p, size_t n)
+{
+    if (UNLIKELY(b->len + n >= b->cap) && rs_buf_reserve(b, n)) return RSESS_ERR_NOMEM;
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+static inline int rs_buf_puts(rsess_buf *b, const char *s) { return rs_buf_put(b, s, strlen(s)); }
+int rs_buf_printf(rsess_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3))) RSESS_INTERNAL;
+
+/* --- floats ------------------------------------------------------------- */
+/* Shortest round-trip digits of |d| (finite, non-zero): digits into buf
+ * (no NUL), returns the count; *decpt = decimal point position. */
+int rs_float_digits(double d, char *buf, int *decpt) RSESS_INTERNAL;
+
+/* --- integers ----------------------------------------------------------- */
+/* Decimal text of a little-endian magnitude (sign added when negative). */
+int rs_bignum_decimal(const unsigned char *mag, size_t len, int negative, rsess_buf *out) RSESS_INTERNAL;
+
+/* --- views (printers) --------------------------------------------------- */
+int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
+int rs_print_typed(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
+int rs_print_json(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
+/* JSON string literal of bytes that are valid UTF-8. */
+int rs_json_string(rsess_buf *b, const char *p, size_t len) RSESS_INTERNAL;
+
+/* Marks nodes reached more than once in Marshal write order (a graph walk
+ * shared by the printers). seen[id]: 0 unseen, 1 once, 2 more. */
+typedef struct rs_refs {
+    uint8_t *count;
+    size_t n;
+    const rsess_alloc *alloc;
+} rs_refs;
+int rs_refs_count(const rsess_val *root, rs_refs *r) RSESS_INTERNAL;
+void rs_refs_free(rs_refs *r) RSESS_INTERNAL;
+
+#endif

@@ -1,0 +1,571 @@
+/* Marshal 4.8 bytes -> document. Mirrors ruby/ruby marshal.c r_object():
+ * the object table is filled in Ruby's registration order so that '@'
+ * links resolve to the same nodes Ruby would share. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+typedef struct reader {
+    const unsigned char *base, *p, *end;
+    rsess_doc *doc;
+    rsess_val **objs; /* object table, Ruby's registration order */
+    size_t nobjs, objcap;
+    rsess_val **syms; /* symbol table */
+    size_t nsyms, symcap;
+    size_t depth, max_depth, max_nodes;
+    rsess_val *nil, *tru, *fals; /* immediates are shared nodes */
+    const rsess_alloc *alloc;
+    rsess_err *err;
+    int code;
+} reader;
+
+static rsess_val *fail(reader *r, int code, const unsigned char *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static rsess_val *fail(reader *r, int code, const unsigned char *at, const char *fmt, ...)
+{
+    if (r->code) return NULL; /* keep the first error */
+    r->code = code;
+    size_t off = (size_t)(at - r->base);
+    if (r->err) {
+        char tmp[sizeof r->err->text];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(tmp, sizeof tmp, fmt, ap);
+        va_end(ap);
+        rs_fail(r->err, code, off, "%s", tmp);
+    }
+    return NULL;
+}
+
+static size_t left(const reader *r) { return (size_t)(r->end - r->p); }
+
+static rsess_val *nomem(reader *r) { return fail(r, RSESS_ERR_NOMEM, r->p, "out of memory"); }
+
+static rsess_val *new_node(reader *r, int type)
+{
+    if (UNLIKELY(r->doc->nodes >= r->max_nodes))
+        return fail(r, RSESS_ERR_NODES, r->p, "more than %zu values", r->max_nodes);
+    rsess_val *v = rs_node(r->doc, type);
+    return v ? v : nomem(r);
+}
+
+static int table_push(reader *r, rsess_val ***tab, size_t *n, size_t *cap, rsess_val *v)
+{
+    if (UNLIKELY(*n == *cap)) {
+        size_t ncap = *cap ? *cap * 2 : 32;
+        rsess_val **nt = rs_realloc(r->alloc, *tab, *cap * sizeof *nt, ncap * sizeof *nt);
+        if (!nt) return RSESS_ERR_NOMEM;
+        *tab = nt;
+        *cap = ncap;
+    }
+    (*tab)[(*n)++] = v;
+    return 0;
+}
+
+static bool remember(reader *r, rsess_val *v)
+{
+    if (UNLIKELY(table_push(r, &r->objs, &r->nobjs, &r->objcap, v))) {
+        nomem(r);
+        return false;
+    }
+    return true;
+}
+
+/* r_long: a signed first byte; small values inline, else 1-4 bytes LE.
+ * Negative multi-byte forms start from all ones (marshal.c r_long). */
+static bool r_long(reader *r, long *out)
+{
+    if (UNLIKELY(r->p >= r->end)) {
+        fail(r, RSESS_ERR_TRUNCATED, r->p, "truncated data: expected a number");
+        return false;
+    }
+    int c = (signed char)*r->p++;
+    if (c == 0) {
+        *out = 0;
+    } else if (c > 4) {
+        *out = c - 5;
+    } else if (c < -4) {
+        *out = c + 5;
+    } else if (c > 0) {
+        if (UNLIKELY(left(r) < (size_t)c)) {
+            fail(r, RSESS_ERR_TRUNCATED, r->p - 1, "truncated number: %d bytes declared, %zu left", c,
+                 left(r));
+            return false;
+        }
+        unsigned long x = 0;
+        for (int i = 0; i < c; i++) x |= (unsigned long)r->p[i] << (8 * i);
+        r->p += c;
+        *out = (long)x;
+    } else {
+        int n = -c;
+        if (UNLIKELY(left(r) < (size_t)n)) {
+            fail(r, RSESS_ERR_TRUNCATED, r->p - 1, "truncated number: %d bytes declared, %zu left", n,
+                 left(r));
+            return false;
+        }
+        long x = -1;
+        for (int i = 0; i < n; i++) {
+            x &= ~(0xffL << (8 * i));
+            x |= (long)r->p[i] << (8 * i);
+        }
+        r->p += n;
+        *out = x;
+    }
+    return true;
+}
+
+/* A length or count: non-negative, and (times min_bytes per element) no
+ * more than the bytes left, checked before anything is allocated. */
+static bool r_count(reader *r, const char *what, size_t min_bytes, const unsigned char *start, size_t *out)
+{
+    long n;
+    if (!r_long(r, &n)) return false;
+    if (UNLIKELY(n < 0)) {
+        fail(r, RSESS_ERR_FORMAT, start, "negative %s size %ld", what, n);
+        return false;
+    }
+    if (UNLIKELY((size_t)n > left(r) / min_bytes)) {
+        fail(r, RSESS_ERR_TRUNCATED, start, "truncated %s: %ld %s declared, %zu bytes left", what, n,
+             min_bytes == 1 && strcmp(what, "string") == 0 ? "bytes" : "elements", left(r));
+        return false;
+    }
+    *out = (size_t)n;
+    return true;
+}
+
+static const char *r_bytes(reader *r, const char *what, const unsigned char *start, size_t *len)
+{
+    if (!r_count(r, what, 1, start, len)) return NULL;
+    const char *s = (const char *)r->p;
+    r->p += *len;
+    return s;
+}
+
+static rsess_val *r_object(reader *r, bool ivwrap);
+static bool r_ivars(reader *r, rsess_val *v, const unsigned char *start);
+
+/* A symbol: ':' (new), ';' (link) or 'I:' (new, with encoding). */
+static rsess_val *r_symbol(reader *r)
+{
+    const unsigned char *start = r->p;
+    if (UNLIKELY(r->p >= r->end)) return fail(r, RSESS_ERR_TRUNCATED, r->p, "truncated data: expected a symbol");
+    int t = *r->p++;
+    bool ivar = false;
+    if (t == 'I') {
+        if (UNLIKELY(r->p >= r->end))
+            return fail(r, RSESS_ERR_TRUNCATED, r->p, "truncated data: expected a symbol");
+        t = *r->p++;
+        if (t == ';') return fail(r, RSESS_ERR_FORMAT, start, "symbol link with encoding");
+        ivar = true;
+    }
+    if (t == ';') {
+        long idx;
+        if (!r_long(r, &idx)) return NULL;
+        if (UNLIKELY(idx < 0 || (size_t)idx >= r->nsyms))
+            return fail(r, RSESS_ERR_SYMLINK, start, "symbol link %ld out of range (%zu symbols)", idx, r->nsyms);
+        return r->syms[idx];
+    }
+    if (t != ':') return fail(r, RSESS_ERR_FORMAT, start, "expected a symbol, found byte 0x%02x", t);
+    size_t len;
+    const char *s = r_bytes(r, "symbol", start, &len);
+    if (!s) return NULL;
+    rsess_val *v = new_node(r, RSESS_SYMBOL);
+    if (!v) return NULL;
+    v->u.s.p = s;
+    v->u.s.len = len;
+    v->enc = rs_ascii_only(s, len) ? RSESS_ENC_USASCII : RSESS_ENC_BINARY;
+    /* The symbol takes its index before its encoding ivar's symbols. */
+    if (table_push(r, &r->syms, &r->nsyms, &r->symcap, v)) return nomem(r);
+    if (ivar && !r_ivars(r, v, start)) return NULL;
+    return v;
+}
+
+static bool is_sym(const rsess_val *s, const char *name)
+{
+    size_t n = strlen(name);
+    return s->u.s.len == n && memcmp(s->u.s.p, name, n) == 0;
+}
+
+static bool enc_capable(const rsess_val *v)
+{
+    return v->type == RSESS_STRING || v->type == RSESS_REGEXP || v->type == RSESS_SYMBOL ||
+           v->type == RSESS_USERDEF;
+}
+
+/* The count and (name, value) pairs after an 'I' object. E and encoding
+ * set the encoding (Ruby accepts them only on encoding-capable objects);
+ * everything else is kept in order. */
+static bool r_ivars(reader *r, rsess_val *v, const unsigned char *start)
+{
+    size_t n;
+    if (!r_count(r, "ivar list", 2, start, &n)) return false;
+    if (UNLIKELY(++r->depth > r->max_depth)) {
+        fail(r, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", r->max_depth);
+        return false;
+    }
+    bool have_enc = false;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *at = r->p;
+        rsess_val *name = r_symbol(r);
+        if (!name) return false;
+        rsess_val *val = r_object(r, false);
+        if (!val) return false;
+        bool is_e = is_sym(name, "E"), is_encoding = !is_e && is_sym(name, "encoding");
+        if (is_e || is_encoding) {
+            if (UNLIKELY(!enc_capable(v) || have_enc)) {
+                fail(r, RSESS_ERR_ENCODING, at, "%s encoding ivar on a %s", have_enc ? "second" : "an",
+                     rsess_type_name((rsess_type)v->type));
+                return false;
+            }
+            have_enc = true;
+            if (is_e) {
+                if (UNLIKELY(val->type != RSESS_TRUE && val->type != RSESS_FALSE)) {
+                    fail(r, RSESS_ERR_ENCODING, at, "encoding flag E is not true or false");
+                    return false;
+                }
+                v->enc = val->type == RSESS_TRUE ? RSESS_ENC_UTF8 : RSESS_ENC_USASCII;
+            } else {
+                if (UNLIKELY(val->type != RSESS_STRING || val->u.s.len == 0 || val->u.s.len > 64)) {
+                    fail(r, RSESS_ERR_ENCODING, at, "encoding name is not a String");
+                    return false;
+                }
+                rsess_enc e = rs_enc_from_name(val->u.s.p, val->u.s.len);
+                struct rsess_extra *x = rs_extra(r->doc, v);
+                if (!x) {
+                    nomem(r);
+                    return false;
+                }
+                x->encname = val;
+                v->enc = RSESS_ENC_OTHER;
+                (void)e; /* kept as written: the name String may be linked later */
+            }
+            continue;
+        }
+        if (UNLIKELY(v->type == RSESS_SYMBOL)) {
+            fail(r, RSESS_ERR_FORMAT, at, "symbol with an instance variable other than its encoding");
+            return false;
+        }
+        struct rsess_extra *x = rs_extra(r->doc, v);
+        if (!x || rs_pairs_push(r->doc, &x->iv, &x->niv, &x->ivcap, name, val, 2)) {
+            nomem(r);
+            return false;
+        }
+    }
+    r->depth--;
+    return true;
+}
+
+static rsess_val *r_float(reader *r, const unsigned char *start)
+{
+    size_t len;
+    const char *s = r_bytes(r, "float", start, &len);
+    if (!s) return NULL;
+    rsess_val *v = new_node(r, RSESS_FLOAT);
+    if (!v) return NULL;
+    if (len == 3 && memcmp(s, "nan", 3) == 0) v->u.f = NAN;
+    else if (len == 3 && memcmp(s, "inf", 3) == 0) v->u.f = INFINITY;
+    else if (len == 4 && memcmp(s, "-inf", 4) == 0) v->u.f = -INFINITY;
+    else {
+        char tmp[352];
+        if (len == 0 || len >= sizeof tmp) return fail(r, RSESS_ERR_FLOAT, start, "float text of %zu bytes", len);
+        memcpy(tmp, s, len);
+        tmp[len] = 0;
+        /* Only decimal text: strtod would also take "0x1p3", "infinity"... */
+        for (size_t i = 0; i < len; i++) {
+            char c = tmp[i];
+            if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+'))
+                return fail(r, RSESS_ERR_FLOAT, start, "bad float text \"%.*s\"", (int)(len > 40 ? 40 : len), s);
+        }
+        char *e;
+        v->u.f = strtod(tmp, &e);
+        if (e != tmp + len) return fail(r, RSESS_ERR_FLOAT, start, "bad float text \"%.*s\"", (int)(len > 40 ? 40 : len), s);
+    }
+    return remember(r, v) ? v : NULL;
+}
+
+static rsess_val *r_bignum(reader *r, const unsigned char *start)
+{
+    if (UNLIKELY(r->p >= r->end)) return fail(r, RSESS_ERR_TRUNCATED, r->p, "truncated bignum: no sign byte");
+    bool neg = *r->p++ == '-';
+    size_t shorts;
+    if (!r_count(r, "bignum", 2, start, &shorts)) return NULL;
+    const unsigned char *mag = r->p;
+    size_t len = shorts * 2;
+    r->p += len;
+    size_t sig = len;
+    while (sig && mag[sig - 1] == 0) sig--;
+    rsess_val *v;
+    uint64_t u = 0;
+    if (sig <= 8) {
+        for (size_t i = 0; i < sig; i++) u |= (uint64_t)mag[i] << (8 * i);
+    }
+    if (sig <= 8 && (neg ? u <= (uint64_t)INT64_MAX + 1 : u <= (uint64_t)INT64_MAX)) {
+        v = new_node(r, RSESS_INT);
+        if (!v) return NULL;
+        v->u.i = neg ? (int64_t)(0 - u) : (int64_t)u;
+    } else {
+        v = new_node(r, RSESS_BIGNUM);
+        if (!v) return NULL;
+        v->u.s.p = (const char *)mag;
+        v->u.s.len = len;
+        if (neg) v->flags |= F_NEGATIVE;
+    }
+    /* Every 'l' takes an object index, linkable or not (marshal.c). */
+    return remember(r, v) ? v : NULL;
+}
+
+static rsess_val *r_seq(reader *r, rsess_val *v, size_t n, int width)
+{
+    if (n) {
+        v->u.c.k = rs_arena_alloc(&r->doc->arena, n * (size_t)width * sizeof *v->u.c.k);
+        if (!v->u.c.k) return nomem(r);
+    }
+    v->u.c.n = v->u.c.cap = (uint32_t)n;
+    for (size_t i = 0; i < n * (size_t)width; i++) {
+        rsess_val *c = (width == 2 && (v->type == RSESS_OBJECT || v->type == RSESS_STRUCT) && i % 2 == 0)
+                           ? r_symbol(r)
+                           : r_object(r, false);
+        if (!c) return NULL;
+        v->u.c.k[i] = c;
+    }
+    return v;
+}
+
+static rsess_val *r_classed(reader *r, int type, const unsigned char *start, int width, const char *what)
+{
+    rsess_val *v = new_node(r, type);
+    if (!v || !remember(r, v)) return NULL;
+    v->cls = r_symbol(r);
+    if (!v->cls) return NULL;
+    if (width == 0) { /* U, d: one dumped object */
+        v->u.one = r_object(r, false);
+        return v->u.one ? v : NULL;
+    }
+    size_t n;
+    if (!r_count(r, what, 2, start, &n)) return NULL;
+    if (n > UINT32_MAX / 2) return fail(r, RSESS_ERR_RANGE, start, "%s too large", what);
+    return r_seq(r, v, n, 2);
+}
+
+/* 'e' prefixes: module symbols, then the extended object. */
+static rsess_val *r_extended(reader *r, bool ivwrap, const unsigned char *start)
+{
+    rsess_val *mods[16];
+    size_t n = 0;
+    r->p--;
+    while (r->p < r->end && *r->p == 'e') {
+        r->p++;
+        if (n == sizeof mods / sizeof mods[0])
+            return fail(r, RSESS_ERR_FORMAT, start, "more than %zu extended modules", n);
+        if (!(mods[n++] = r_symbol(r))) return NULL;
+    }
+    if (r->p < r->end && (*r->p == '@' || *r->p == ':' || *r->p == ';'))
+        return fail(r, RSESS_ERR_FORMAT, start, "extended link or symbol");
+    rsess_val *v = r_object(r, ivwrap);
+    if (!v) return NULL;
+    if (v->type <= RSESS_INT || (v->x && v->x->next))
+        return fail(r, RSESS_ERR_FORMAT, start, "extended %s", rsess_type_name((rsess_type)v->type));
+    struct rsess_extra *x = rs_extra(r->doc, v);
+    if (!x) return nomem(r);
+    for (size_t i = 0; i < n; i++)
+        if (rs_pairs_push(r->doc, &x->ext, &x->next, &x->extcap, mods[i], NULL, 1)) return nomem(r);
+    return v;
+}
+
+/* 'C': a user subclass of String, Regexp, Array or Hash; "C:Hash" before a
+ * hash is Ruby's marker for compare_by_identity (marshal.c). */
+static rsess_val *r_uclass(reader *r, bool ivwrap, const unsigned char *start)
+{
+    rsess_val *cls = r_symbol(r);
+    if (!cls) return NULL;
+    if (r->p < r->end && (*r->p == '{' || *r->p == '}') && is_sym(cls, "Hash")) {
+        rsess_val *h = r_object(r, ivwrap);
+        if (h) h->flags |= F_IDENTITY;
+        return h;
+    }
+    if (r->p < r->end && (*r->p == '@' || *r->p == ':' || *r->p == ';'))
+        return fail(r, RSESS_ERR_FORMAT, start, "user class on a link or symbol");
+    rsess_val *v = r_object(r, ivwrap);
+    if (!v) return NULL;
+    if ((v->type != RSESS_STRING && v->type != RSESS_REGEXP && v->type != RSESS_ARRAY &&
+         v->type != RSESS_HASH) ||
+        (v->x && v->x->uclass))
+        return fail(r, RSESS_ERR_FORMAT, start, "user class on a %s", rsess_type_name((rsess_type)v->type));
+    struct rsess_extra *x = rs_extra(r->doc, v);
+    if (!x) return nomem(r);
+    x->uclass = cls;
+    return v;
+}
+
+static rsess_val *r_ivar_wrapped(reader *r, const unsigned char *start)
+{
+    if (r->p < r->end && *r->p == ':') { /* a symbol with an encoding */
+        r->p--;
+        return r_symbol(r);
+    }
+    if (r->p < r->end && (*r->p == '@' || *r->p == ';' || *r->p == 'I'))
+        return fail(r, RSESS_ERR_FORMAT, start, "instance variables on a link");
+    rsess_val *v = r_object(r, true);
+    if (!v) return NULL;
+    if (v->type <= RSESS_INT || v->type == RSESS_SYMBOL)
+        return fail(r, RSESS_ERR_FORMAT, start, "instance variables on a %s", rsess_type_name((rsess_type)v->type));
+    if (!r_ivars(r, v, start)) return NULL;
+    /* '_dump' objects enter the table after their ivars (marshal.c). */
+    if (v->type == RSESS_USERDEF && !remember(r, v)) return NULL;
+    return v;
+}
+
+static rsess_val *r_object(reader *r, bool ivwrap)
+{
+    const unsigned char *start = r->p;
+    if (UNLIKELY(r->p >= r->end)) return fail(r, RSESS_ERR_TRUNCATED, r->p, "truncated data: expected a value");
+    if (UNLIKELY(++r->depth > r->max_depth))
+        return fail(r, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", r->max_depth);
+    int t = *r->p++;
+    rsess_val *v = NULL;
+    size_t n;
+    long l;
+    switch (t) {
+    case '0': v = r->nil; break;
+    case 'T': v = r->tru; break;
+    case 'F': v = r->fals; break;
+    case 'i':
+        if (!r_long(r, &l)) return NULL;
+        if ((v = new_node(r, RSESS_INT))) v->u.i = l;
+        break;
+    case 'l': v = r_bignum(r, start); break;
+    case 'f': v = r_float(r, start); break;
+    case ':': case ';':
+        r->p--;
+        v = r_symbol(r);
+        break;
+    case '"': case '/': case 'c': case 'm': case 'M': {
+        const char *what = t == '"' ? "string" : t == '/' ? "regexp" : "class path";
+        const char *s = r_bytes(r, what, start, &n);
+        if (!s) return NULL;
+        int type = t == '"' ? RSESS_STRING : t == '/' ? RSESS_REGEXP : t == 'c' ? RSESS_CLASS
+                   : t == 'm' ? RSESS_MODULE : RSESS_OLDMODULE;
+        if (!(v = new_node(r, type))) return NULL;
+        v->u.s.p = s;
+        v->u.s.len = n;
+        if (t == '/') {
+            if (r->p >= r->end) return fail(r, RSESS_ERR_TRUNCATED, r->p, "truncated regexp: no options byte");
+            v->opts = *r->p++;
+        }
+        if (!remember(r, v)) return NULL;
+        break;
+    }
+    case '[': case '{': case '}': {
+        int width = t == '[' ? 1 : 2;
+        if (!r_count(r, t == '[' ? "array" : "hash", (size_t)width, start, &n)) return NULL;
+        if (n > UINT32_MAX / 2) return fail(r, RSESS_ERR_RANGE, start, "container too large");
+        if (!(v = new_node(r, t == '[' ? RSESS_ARRAY : RSESS_HASH)) || !remember(r, v)) return NULL;
+        if (!r_seq(r, v, n, width)) return NULL;
+        if (t == '}') {
+            rsess_val *d = r_object(r, false);
+            struct rsess_extra *x = d ? rs_extra(r->doc, v) : NULL;
+            if (!d) return NULL;
+            if (!x) return nomem(r);
+            x->dflt = d;
+            v->flags |= F_DEFAULT;
+        }
+        break;
+    }
+    case 'o': v = r_classed(r, RSESS_OBJECT, start, 2, "object"); break;
+    case 'S': v = r_classed(r, RSESS_STRUCT, start, 2, "struct"); break;
+    case 'U': v = r_classed(r, RSESS_USERMARSHAL, start, 0, NULL); break;
+    case 'd': v = r_classed(r, RSESS_DATA, start, 0, NULL); break;
+    case 'u': {
+        rsess_val *cls = r_symbol(r);
+        if (!cls) return NULL;
+        const char *s = r_bytes(r, "_dump data", start, &n);
+        if (!s || !(v = new_node(r, RSESS_USERDEF))) return NULL;
+        v->cls = cls;
+        v->u.s.p = s;
+        v->u.s.len = n;
+        if (!ivwrap && !remember(r, v)) return NULL;
+        break;
+    }
+    case '@':
+        if (!r_long(r, &l)) return NULL;
+        if (l < 0 || (size_t)l >= r->nobjs)
+            return fail(r, RSESS_ERR_LINK, start, "object link %ld out of range (%zu objects so far)", l, r->nobjs);
+        v = r->objs[l];
+        break;
+    case 'I': v = r_ivar_wrapped(r, start); break;
+    case 'e': v = r_extended(r, ivwrap, start); break;
+    case 'C': v = r_uclass(r, ivwrap, start); break;
+    default: return fail(r, RSESS_ERR_TYPE, start, "unknown type byte 0x%02x", t);
+    }
+    if (v) r->depth--;
+    else if (!r->code) nomem(r);
+    return v;
+}
+
+rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err)
+{
+    rs_ok(err);
+    static const rsess_read_opts defaults;
+    if (!opts) opts = &defaults;
+    if (!data && len) {
+        rs_fail(err, RSESS_ERR_ARG, 0, "no input");
+        return NULL;
+    }
+    size_t max_input = opts->limits.max_input ? opts->limits.max_input : RSESS_DEFAULT_MAX_INPUT;
+    if (len > max_input) {
+        rs_fail(err, RSESS_ERR_SIZE, 0, "input of %zu bytes is over the limit of %zu", len, max_input);
+        return NULL;
+    }
+    bool borrow = opts->flags & RSESS_READ_BORROW;
+    /* One block: document, a copy of the input, and room for the nodes. */
+    size_t guess = len * 6 + 256;
+    rsess_doc *doc = rs_doc_create(opts->alloc, (borrow ? 0 : len) + guess);
+    if (!doc) {
+        rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+        return NULL;
+    }
+    const unsigned char *in = data;
+    if (!borrow && len) {
+        unsigned char *copy = rs_arena_alloc(&doc->arena, len);
+        memcpy(copy, data, len);
+        in = copy;
+    }
+    reader r = {0};
+    r.base = r.p = in;
+    r.end = in + len;
+    r.doc = doc;
+    r.alloc = &doc->allocv;
+    r.err = err;
+    r.max_depth = opts->limits.max_depth ? opts->limits.max_depth : RSESS_DEFAULT_MAX_DEPTH;
+    r.max_nodes = opts->limits.max_nodes ? opts->limits.max_nodes : RSESS_DEFAULT_MAX_NODES;
+    rsess_val *root = NULL;
+    if (len < 2) {
+        fail(&r, len ? RSESS_ERR_TRUNCATED : RSESS_ERR_TRUNCATED, r.end, "truncated data: %s",
+             len ? "no Marshal version" : "empty input");
+    } else if (in[0] != 4 || in[1] > 8) {
+        fail(&r, RSESS_ERR_VERSION, in, "not Marshal 4.8: starts with %02x %02x", in[0], in[1]);
+    } else if ((r.nil = new_node(&r, RSESS_NIL)) && (r.tru = new_node(&r, RSESS_TRUE)) &&
+               (r.fals = new_node(&r, RSESS_FALSE))) {
+        r.p += 2;
+        root = r_object(&r, false);
+        if (root && r.p != r.end && !(opts->flags & RSESS_READ_ALLOW_TRAILING)) {
+            fail(&r, RSESS_ERR_TRAILING, r.p, "%zu bytes after the value", left(&r));
+            root = NULL;
+        }
+    }
+    rs_free(r.alloc, r.objs, r.objcap * sizeof *r.objs);
+    rs_free(r.alloc, r.syms, r.symcap * sizeof *r.syms);
+    if (!root) {
+        if (!r.code) rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+        rsess_doc_free(doc);
+        return NULL;
+    }
+    doc->root = root;
+    doc->consumed = (size_t)(r.p - r.base);
+    return doc;
+}

@@ -1,0 +1,670 @@
+/* Document or streaming writer -> Marshal 4.8 bytes, as ruby/ruby marshal.c
+ * w_object() writes them: symbols once then ';' links, objects registered
+ * in Ruby's order (a '_dump' object after its ivars, everything else before
+ * its body) and linked with '@' when the same node comes again. */
+#include "internal.h"
+
+#include <stdlib.h>
+
+#define WRITE_MAX_DEPTH 4096
+
+/* --- the emitter: bytes, w_long, symbol table, object counter ------------ */
+typedef struct emitter {
+    rsess_buf *out;
+    rs_map syms;      /* symbol bytes (+ encoding tag) -> index + 1 */
+    rs_map encnames;  /* encoding name -> object index + 1 */
+    uint32_t *objidx; /* node id -> object index + 1 (document writer) */
+    size_t objcap;
+    long nobj;        /* object indices handed out */
+    size_t depth;
+    int code;
+    const char *why;
+} emitter;
+
+static void em_fail(emitter *e, int code, const char *why)
+{
+    if (!e->code) {
+        e->code = code;
+        e->why = why;
+    }
+}
+
+static void w_byte(emitter *e, int c)
+{
+    if (UNLIKELY(rs_buf_putc(e->out, c))) em_fail(e, RSESS_ERR_NOMEM, "out of memory");
+}
+
+static void w_raw(emitter *e, const void *p, size_t n)
+{
+    if (UNLIKELY(rs_buf_put(e->out, p, n))) em_fail(e, RSESS_ERR_NOMEM, "out of memory");
+}
+
+/* w_long: marshal.c ruby_marshal_write_long. */
+static void w_long(emitter *e, long x)
+{
+    unsigned char buf[5];
+    if (x > 0x7fffffffL || x < -0x80000000L) {
+        em_fail(e, RSESS_ERR_RANGE, "long too big to dump");
+        return;
+    }
+    if (x == 0) {
+        w_byte(e, 0);
+        return;
+    }
+    if (x > 0 && x < 123) {
+        w_byte(e, (int)(x + 5));
+        return;
+    }
+    if (x < 0 && x > -124) {
+        w_byte(e, (int)((x - 5) & 0xff));
+        return;
+    }
+    int i;
+    for (i = 1; i < 5; i++) {
+        buf[i] = (unsigned char)(x & 0xff);
+        x >>= 8; /* arithmetic shift: gcc and clang on every target we build for */
+        if (x == 0) {
+            buf[0] = (unsigned char)i;
+            break;
+        }
+        if (x == -1) {
+            buf[0] = (unsigned char)-i;
+            break;
+        }
+    }
+    w_raw(e, buf, (size_t)i + 1);
+}
+
+static void w_bytes(emitter *e, const void *p, size_t n)
+{
+    if (n > 0x7fffffff) {
+        em_fail(e, RSESS_ERR_RANGE, "string too long for Marshal");
+        return;
+    }
+    w_long(e, (long)n);
+    w_raw(e, p, n);
+}
+
+static void w_count(emitter *e, size_t n)
+{
+    if (n > 0x7fffffff) em_fail(e, RSESS_ERR_RANGE, "count too large for Marshal");
+    else w_long(e, (long)n);
+}
+
+static void w_float_body(emitter *e, double d)
+{
+    char buf[RSESS_FLOAT_TEXT_MAX];
+    size_t n = rsess_float_marshal_text(d, buf);
+    w_byte(e, 'f');
+    w_bytes(e, buf, n);
+}
+
+/* 'l': sign, count of 16-bit words, magnitude LE (top zero bytes dropped,
+ * padded to a whole word). */
+static void w_bignum_mag(emitter *e, const unsigned char *mag, size_t len, bool neg)
+{
+    while (len && mag[len - 1] == 0) len--;
+    size_t shorts = (len + 1) / 2;
+    w_byte(e, 'l');
+    w_byte(e, neg ? '-' : '+');
+    w_count(e, shorts);
+    w_raw(e, mag, len);
+    if (len & 1) w_byte(e, 0);
+}
+
+static void w_int_as_bignum(emitter *e, int64_t i)
+{
+    unsigned char mag[8];
+    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+    for (int k = 0; k < 8; k++) mag[k] = (unsigned char)(u >> (8 * k));
+    w_bignum_mag(e, mag, 8, i < 0);
+}
+
+/* Symbols are keyed by bytes plus encoding: ASCII-only names are one
+ * symbol whatever their encoding, as in Ruby. */
+static uint64_t sym_tag(const char *p, size_t len, int enc, const char *encname, size_t enclen)
+{
+    if (enc == RSESS_ENC_BINARY || rs_ascii_only(p, len)) return 0;
+    if (enc == RSESS_ENC_OTHER) return rs_hash_bytes(encname, enclen, 99);
+    return (uint64_t)enc;
+}
+
+static void w_encoding_ivar(emitter *e, int enc, const char *name, size_t namelen);
+
+static void w_symbol_bytes(emitter *e, const char *p, size_t len, int enc, const char *encname, size_t enclen)
+{
+    uint64_t tag = sym_tag(p, len, enc, encname, enclen);
+    void *found = rs_map_get(&e->syms, p, len, tag);
+    if (found) {
+        w_byte(e, ';');
+        w_long(e, (long)((uintptr_t)found - 1));
+        return;
+    }
+    bool with_enc = tag != 0;
+    if (with_enc) w_byte(e, 'I');
+    w_byte(e, ':');
+    w_bytes(e, p, len);
+    /* The symbol takes its index before its encoding's symbols (w_symbol). */
+    if (rs_map_put(&e->syms, p, len, tag, (void *)(uintptr_t)(e->syms.n + 1)))
+        em_fail(e, RSESS_ERR_NOMEM, "out of memory");
+    if (with_enc) {
+        w_long(e, 1);
+        w_encoding_ivar(e, enc, encname, enclen);
+    }
+}
+
+static void w_symbol(emitter *e, const rsess_val *s)
+{
+    if (!s || s->type != RSESS_SYMBOL) {
+        em_fail(e, RSESS_ERR_VALUE, "a class or ivar name that is not a Symbol");
+        return;
+    }
+    size_t enclen = 0;
+    const char *encname = s->enc == RSESS_ENC_OTHER ? rs_enc_name(s, &enclen) : NULL;
+    w_symbol_bytes(e, s->u.s.p, s->u.s.len, s->enc, encname, enclen);
+}
+
+/* The encoding ivar (name + value), without the count. Ruby writes one
+ * name String per encoding per dump and links it afterwards. */
+static void w_encoding_ivar(emitter *e, int enc, const char *name, size_t namelen)
+{
+    if (enc == RSESS_ENC_UTF8 || enc == RSESS_ENC_USASCII) {
+        w_symbol_bytes(e, "E", 1, RSESS_ENC_USASCII, NULL, 0);
+        w_byte(e, enc == RSESS_ENC_UTF8 ? 'T' : 'F');
+        return;
+    }
+    w_symbol_bytes(e, "encoding", 8, RSESS_ENC_USASCII, NULL, 0);
+    void *found = rs_map_get(&e->encnames, name, namelen, 0);
+    if (found) {
+        w_byte(e, '@');
+        w_long(e, (long)((uintptr_t)found - 1));
+        return;
+    }
+    if (rs_map_put(&e->encnames, name, namelen, 0, (void *)(uintptr_t)(e->nobj + 1)))
+        em_fail(e, RSESS_ERR_NOMEM, "out of memory");
+    e->nobj++;
+    w_byte(e, '"');
+    w_bytes(e, name, namelen);
+}
+
+static void em_free(emitter *e, const rsess_alloc *alloc)
+{
+    rs_map_free(&e->syms);
+    rs_map_free(&e->encnames);
+    rs_free(alloc, e->objidx, e->objcap * sizeof *e->objidx);
+}
+
+/* --- the document writer ------------------------------------------------- */
+static bool lookup_link(emitter *e, const rsess_val *v)
+{
+    if (v->id < e->objcap && e->objidx[v->id]) {
+        w_byte(e, '@');
+        w_long(e, (long)e->objidx[v->id] - 1);
+        return true;
+    }
+    return false;
+}
+
+static void remember(emitter *e, const rsess_val *v, const rsess_alloc *alloc)
+{
+    if (v->id >= e->objcap) {
+        size_t ncap = e->objcap ? e->objcap : 64;
+        while (ncap <= v->id) ncap *= 2;
+        uint32_t *n = rs_realloc(alloc, e->objidx, e->objcap * sizeof *n, ncap * sizeof *n);
+        if (!n) {
+            em_fail(e, RSESS_ERR_NOMEM, "out of memory");
+            return;
+        }
+        memset(n + e->objcap, 0, (ncap - e->objcap) * sizeof *n);
+        e->objidx = n;
+        e->objcap = ncap;
+    }
+    e->objidx[v->id] = (uint32_t)(++e->nobj);
+}
+
+static bool needs_enc_ivar(const rsess_val *v)
+{
+    return (v->type == RSESS_STRING || v->type == RSESS_REGEXP || v->type == RSESS_USERDEF) &&
+           v->enc != RSESS_ENC_BINARY;
+}
+
+typedef struct docw {
+    emitter e;
+    const rsess_alloc *alloc;
+} docw;
+
+static void w_object(docw *w, const rsess_val *v);
+
+static void w_ivars(docw *w, const rsess_val *v)
+{
+    emitter *e = &w->e;
+    size_t niv = v->x ? v->x->niv : 0;
+    bool enc = needs_enc_ivar(v);
+    w_count(e, niv + (enc ? 1 : 0));
+    if (enc) {
+        size_t len = 0;
+        const char *name = rs_enc_name(v, &len);
+        w_encoding_ivar(e, v->enc, name, len);
+    }
+    for (size_t i = 0; i < niv && !e->code; i++) {
+        w_symbol(e, v->x->iv[2 * i]);
+        w_object(w, v->x->iv[2 * i + 1]);
+    }
+}
+
+static void w_prefixes(docw *w, const rsess_val *v, bool has_iv)
+{
+    emitter *e = &w->e;
+    if (has_iv) w_byte(e, 'I');
+    if (v->x) {
+        for (uint32_t i = 0; i < v->x->next; i++) {
+            w_byte(e, 'e');
+            w_symbol(e, v->x->ext[i]);
+        }
+        if (v->x->uclass) {
+            w_byte(e, 'C');
+            w_symbol(e, v->x->uclass);
+        }
+    }
+    if (v->type == RSESS_HASH && (v->flags & F_IDENTITY)) {
+        w_byte(e, 'C');
+        w_symbol_bytes(e, "Hash", 4, RSESS_ENC_USASCII, NULL, 0);
+    }
+}
+
+static void w_pairs(docw *w, const rsess_val *v, bool sym_keys)
+{
+    emitter *e = &w->e;
+    w_count(e, v->u.c.n);
+    for (size_t i = 0; i < v->u.c.n && !e->code; i++) {
+        if (sym_keys) w_symbol(e, v->u.c.k[2 * i]);
+        else w_object(w, v->u.c.k[2 * i]);
+        w_object(w, v->u.c.k[2 * i + 1]);
+    }
+}
+
+static void w_object(docw *w, const rsess_val *v)
+{
+    emitter *e = &w->e;
+    if (e->code) return;
+    if (!v) {
+        em_fail(e, RSESS_ERR_VALUE, "a missing value");
+        return;
+    }
+    switch (v->type) {
+    case RSESS_NIL: w_byte(e, '0'); return;
+    case RSESS_TRUE: w_byte(e, 'T'); return;
+    case RSESS_FALSE: w_byte(e, 'F'); return;
+    case RSESS_SYMBOL: w_symbol(e, v); return;
+    case RSESS_INT:
+        if (rs_int_is_i(v->u.i)) {
+            w_byte(e, 'i');
+            w_long(e, (long)v->u.i);
+            return;
+        }
+        if (rs_int_is_fixnum(v->u.i)) { /* takes an index, never linked */
+            e->nobj++;
+            w_int_as_bignum(e, v->u.i);
+            return;
+        }
+        break; /* a heap Bignum in Ruby: an object like any other */
+    case RSESS_NONE:
+        em_fail(e, RSESS_ERR_VALUE, "a value of no type");
+        return;
+    default: break;
+    }
+    if (lookup_link(e, v)) return;
+    if (++e->depth > WRITE_MAX_DEPTH) {
+        em_fail(e, RSESS_ERR_DEPTH, "nesting too deep to write");
+        return;
+    }
+    bool has_iv = needs_enc_ivar(v) || (v->x && v->x->niv);
+    if (v->type == RSESS_USERDEF) {
+        w_prefixes(w, v, has_iv);
+        w_byte(e, 'u');
+        w_symbol(e, v->cls);
+        w_bytes(e, v->u.s.p, v->u.s.len);
+        if (has_iv) w_ivars(w, v);
+        remember(e, v, w->alloc); /* after its ivars: marshal.c w_object */
+        e->depth--;
+        return;
+    }
+    remember(e, v, w->alloc);
+    w_prefixes(w, v, has_iv);
+    switch (v->type) {
+    case RSESS_INT: w_int_as_bignum(e, v->u.i); break;
+    case RSESS_BIGNUM:
+        w_bignum_mag(e, (const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE);
+        break;
+    case RSESS_FLOAT: w_float_body(e, v->u.f); break;
+    case RSESS_STRING: w_byte(e, '"'); w_bytes(e, v->u.s.p, v->u.s.len); break;
+    case RSESS_REGEXP:
+        w_byte(e, '/');
+        w_bytes(e, v->u.s.p, v->u.s.len);
+        w_byte(e, v->opts);
+        break;
+    case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE:
+        w_byte(e, v->type == RSESS_CLASS ? 'c' : v->type == RSESS_MODULE ? 'm' : 'M');
+        w_bytes(e, v->u.s.p, v->u.s.len);
+        break;
+    case RSESS_ARRAY:
+        w_byte(e, '[');
+        w_count(e, v->u.c.n);
+        for (size_t i = 0; i < v->u.c.n && !e->code; i++) w_object(w, v->u.c.k[i]);
+        break;
+    case RSESS_HASH:
+        w_byte(e, (v->flags & F_DEFAULT) ? '}' : '{');
+        w_pairs(w, v, false);
+        if (v->flags & F_DEFAULT) w_object(w, v->x ? v->x->dflt : NULL);
+        break;
+    case RSESS_OBJECT: case RSESS_STRUCT:
+        w_byte(e, v->type == RSESS_OBJECT ? 'o' : 'S');
+        w_symbol(e, v->cls);
+        w_pairs(w, v, true);
+        break;
+    case RSESS_USERMARSHAL: case RSESS_DATA:
+        w_byte(e, v->type == RSESS_USERMARSHAL ? 'U' : 'd');
+        w_symbol(e, v->cls);
+        w_object(w, v->u.one);
+        break;
+    default: em_fail(e, RSESS_ERR_VALUE, "a value of unknown type"); break;
+    }
+    if (has_iv) w_ivars(w, v);
+    e->depth--;
+}
+
+static int em_finish(emitter *e, rsess_buf *out, size_t start, rsess_err *err)
+{
+    if (e->code) {
+        out->len = start;
+        return rs_fail(err, e->code, 0, "%s", e->why ? e->why : rsess_strerror(e->code));
+    }
+    rs_ok(err);
+    return 0;
+}
+
+int rsess_write(const rsess_val *v, rsess_buf *out, rsess_err *err)
+{
+    if (!v || !out) return rs_fail(err, RSESS_ERR_ARG, 0, "no value or no output buffer");
+    docw w;
+    memset(&w, 0, sizeof w);
+    w.alloc = out->alloc;
+    w.e.out = out;
+    w.e.syms.alloc = w.e.encnames.alloc = out->alloc;
+    size_t start = out->len;
+    w_byte(&w.e, 4);
+    w_byte(&w.e, 8);
+    w_object(&w, v);
+    int rc = em_finish(&w.e, out, start, err);
+    em_free(&w.e, w.alloc);
+    return rc;
+}
+
+/* --- the streaming writer ------------------------------------------------ */
+enum { FRAME_ARRAY, FRAME_HASH, FRAME_FIELDS };
+
+typedef struct frame {
+    size_t left; /* values still expected */
+    int kind;
+} frame;
+
+struct rsess_writer {
+    emitter e;
+    rsess_buf buf;
+    rsess_alloc allocv;
+    unsigned flags;
+    rs_map floats; /* flonum bits -> index + 1 */
+    rs_map keys;   /* interned hash keys -> index + 1 */
+    rs_arena keep; /* copies of key bytes */
+    frame *stack;
+    size_t depth, cap;
+    int roots;
+};
+
+rsess_writer *rsess_writer_new(unsigned flags, const rsess_alloc *alloc)
+{
+    rsess_alloc a = {0};
+    if (alloc) a = *alloc;
+    rsess_writer *w = rs_malloc(&a, sizeof *w);
+    if (!w) return NULL;
+    memset(w, 0, sizeof *w);
+    w->allocv = a;
+    w->flags = flags;
+    w->buf.alloc = w->e.syms.alloc = w->e.encnames.alloc = &w->allocv;
+    w->floats.alloc = w->keys.alloc = w->keep.alloc = &w->allocv;
+    w->e.out = &w->buf;
+    w_byte(&w->e, 4);
+    w_byte(&w->e, 8);
+    return w;
+}
+
+void rsess_writer_free(rsess_writer *w)
+{
+    if (!w) return;
+    em_free(&w->e, &w->allocv);
+    rs_map_free(&w->floats);
+    rs_map_free(&w->keys);
+    rs_arena_free(&w->keep);
+    rsess_buf_free(&w->buf);
+    rs_free(&w->allocv, w->stack, w->cap * sizeof *w->stack);
+    rsess_alloc a = w->allocv;
+    rs_free(&a, w, sizeof *w);
+}
+
+int rsess_writer_error(const rsess_writer *w) { return w ? w->e.code : RSESS_ERR_ARG; }
+
+/* Accounts for one value about to be written; false once in error. */
+static bool take_slot(rsess_writer *w)
+{
+    if (w->e.code) return false;
+    if (w->depth == 0) {
+        if (w->roots++) {
+            em_fail(&w->e, RSESS_ERR_STATE, "a second value after the root");
+            return false;
+        }
+        return true;
+    }
+    frame *f = &w->stack[w->depth - 1];
+    f->left--;
+    return true;
+}
+
+/* Pops every frame whose values are all written. */
+static void settle(rsess_writer *w)
+{
+    while (w->depth && w->stack[w->depth - 1].left == 0) w->depth--;
+}
+
+static bool at_key(const rsess_writer *w)
+{
+    /* take_slot has already counted this value */
+    return w->depth && w->stack[w->depth - 1].kind == FRAME_HASH && w->stack[w->depth - 1].left % 2 == 1;
+}
+
+static bool at_field_name(const rsess_writer *w)
+{
+    return w->depth && w->stack[w->depth - 1].kind == FRAME_FIELDS && w->stack[w->depth - 1].left % 2 == 1;
+}
+
+static void push_frame(rsess_writer *w, int kind, size_t n)
+{
+    if (n == 0) {
+        settle(w);
+        return;
+    }
+    if (w->depth >= WRITE_MAX_DEPTH) {
+        em_fail(&w->e, RSESS_ERR_DEPTH, "nesting too deep to write");
+        return;
+    }
+    if (w->depth == w->cap) {
+        size_t ncap = w->cap ? w->cap * 2 : 16;
+        frame *s = rs_realloc(&w->allocv, w->stack, w->cap * sizeof *s, ncap * sizeof *s);
+        if (!s) {
+            em_fail(&w->e, RSESS_ERR_NOMEM, "out of memory");
+            return;
+        }
+        w->stack = s;
+        w->cap = ncap;
+    }
+    w->stack[w->depth].left = n;
+    w->stack[w->depth].kind = kind;
+    w->depth++;
+}
+
+static bool plain_value_slot(rsess_writer *w)
+{
+    if (!take_slot(w)) return false;
+    if (at_field_name(w)) {
+        em_fail(&w->e, RSESS_ERR_STATE, "a field name must be a symbol");
+        return false;
+    }
+    return true;
+}
+
+void rsess_writer_nil(rsess_writer *w)
+{
+    if (!w || !plain_value_slot(w)) return;
+    w_byte(&w->e, '0');
+    settle(w);
+}
+
+void rsess_writer_bool(rsess_writer *w, int b)
+{
+    if (!w || !plain_value_slot(w)) return;
+    w_byte(&w->e, b ? 'T' : 'F');
+    settle(w);
+}
+
+void rsess_writer_int(rsess_writer *w, int64_t i)
+{
+    if (!w || !plain_value_slot(w)) return;
+    if (rs_int_is_i(i)) {
+        w_byte(&w->e, 'i');
+        w_long(&w->e, (long)i);
+    } else {
+        w->e.nobj++; /* fixnum or Bignum: both take an index */
+        w_int_as_bignum(&w->e, i);
+    }
+    settle(w);
+}
+
+void rsess_writer_float(rsess_writer *w, double d)
+{
+    if (!w || !plain_value_slot(w)) return;
+    if (rs_is_flonum(d)) { /* equal flonums are one object in Ruby */
+        void *found = rs_map_get(&w->floats, &d, sizeof d, 0);
+        if (found) {
+            w_byte(&w->e, '@');
+            w_long(&w->e, (long)((uintptr_t)found - 1));
+            settle(w);
+            return;
+        }
+        double *keep = rs_arena_alloc(&w->keep, sizeof d);
+        if (!keep || rs_map_put(&w->floats, memcpy(keep, &d, sizeof d), sizeof d, 0,
+                                (void *)(uintptr_t)(w->e.nobj + 1)))
+            em_fail(&w->e, RSESS_ERR_NOMEM, "out of memory");
+    }
+    w->e.nobj++;
+    w_float_body(&w->e, d);
+    settle(w);
+}
+
+void rsess_writer_str(rsess_writer *w, const void *p, size_t len, rsess_enc enc)
+{
+    if (!w || !plain_value_slot(w)) return;
+    if (enc == RSESS_ENC_OTHER || (!p && len)) {
+        em_fail(&w->e, RSESS_ERR_ARG, "bad string arguments");
+        return;
+    }
+    bool intern = (w->flags & RSESS_WRITER_INTERN_KEYS) && at_key(w);
+    if (intern) {
+        void *found = rs_map_get(&w->keys, p, len, (uint64_t)enc);
+        if (found) {
+            w_byte(&w->e, '@');
+            w_long(&w->e, (long)((uintptr_t)found - 1));
+            settle(w);
+            return;
+        }
+        char *keep = rs_arena_alloc(&w->keep, len ? len : 1);
+        if (!keep || rs_map_put(&w->keys, memcpy(keep, p, len), len, (uint64_t)enc,
+                                (void *)(uintptr_t)(w->e.nobj + 1)))
+            em_fail(&w->e, RSESS_ERR_NOMEM, "out of memory");
+    }
+    w->e.nobj++;
+    if (enc != RSESS_ENC_BINARY) w_byte(&w->e, 'I');
+    w_byte(&w->e, '"');
+    w_bytes(&w->e, p, len);
+    if (enc != RSESS_ENC_BINARY) {
+        w_long(&w->e, 1);
+        w_encoding_ivar(&w->e, enc, NULL, 0);
+    }
+    settle(w);
+}
+
+void rsess_writer_sym(rsess_writer *w, const void *p, size_t len)
+{
+    if (!w || !take_slot(w)) return;
+    if (!p && len) {
+        em_fail(&w->e, RSESS_ERR_ARG, "bad symbol arguments");
+        return;
+    }
+    /* The emitter's symbol map keeps pointers: copy the name. */
+    char *keep = rs_arena_alloc(&w->keep, len ? len : 1);
+    if (!keep) {
+        em_fail(&w->e, RSESS_ERR_NOMEM, "out of memory");
+        return;
+    }
+    memcpy(keep, p, len);
+    w_symbol_bytes(&w->e, keep, len, RSESS_ENC_UTF8, NULL, 0);
+    settle(w);
+}
+
+void rsess_writer_array(rsess_writer *w, size_t n)
+{
+    if (!w || !plain_value_slot(w)) return;
+    w->e.nobj++;
+    w_byte(&w->e, '[');
+    w_count(&w->e, n);
+    push_frame(w, FRAME_ARRAY, n);
+}
+
+void rsess_writer_hash(rsess_writer *w, size_t npairs)
+{
+    if (!w || !plain_value_slot(w)) return;
+    w->e.nobj++;
+    w_byte(&w->e, '{');
+    w_count(&w->e, npairs);
+    push_frame(w, FRAME_HASH, npairs * 2);
+}
+
+void rsess_writer_object(rsess_writer *w, const char *cls, size_t clslen, size_t nfields)
+{
+    if (!w || !plain_value_slot(w)) return;
+    if (!cls) {
+        em_fail(&w->e, RSESS_ERR_ARG, "no class name");
+        return;
+    }
+    char *keep = rs_arena_alloc(&w->keep, clslen ? clslen : 1);
+    if (!keep) {
+        em_fail(&w->e, RSESS_ERR_NOMEM, "out of memory");
+        return;
+    }
+    memcpy(keep, cls, clslen);
+    w->e.nobj++;
+    w_byte(&w->e, 'o');
+    w_symbol_bytes(&w->e, keep, clslen, RSESS_ENC_UTF8, NULL, 0);
+    w_count(&w->e, nfields);
+    push_frame(w, FRAME_FIELDS, nfields * 2);
+}
+
+int rsess_writer_finish(rsess_writer *w, rsess_buf *out, rsess_err *err)
+{
+    if (!w || !out) return rs_fail(err, RSESS_ERR_ARG, 0, "no writer or no output buffer");
+    if (!w->e.code && (w->depth || !w->roots))
+        em_fail(&w->e, RSESS_ERR_STATE, w->roots ? "a container is missing values" : "no value written");
+    if (w->e.code)
+        return rs_fail(err, w->e.code, w->buf.len, "%s", w->e.why ? w->e.why : rsess_strerror(w->e.code));
+    if (rs_buf_put(out, w->buf.data, w->buf.len)) return rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+    rs_ok(err);
+    return 0;
+}

@@ -1,0 +1,328 @@
+/* Shared plumbing: allocator hooks, errors, the arena, a byte-string map,
+ * growable buffers, and small text helpers. */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+const char *rsess_version(void) { return RSESS_VERSION_STRING; }
+
+/* --- allocation -------------------------------------------------------- */
+void *rs_malloc(const rsess_alloc *a, size_t n)
+{
+    if (a && a->malloc) return a->malloc(a->ctx, n);
+    return malloc(n);
+}
+
+void *rs_realloc(const rsess_alloc *a, void *p, size_t old, size_t n)
+{
+    if (a && a->realloc) return a->realloc(a->ctx, p, old, n);
+    if (a && a->malloc) { /* malloc hook without realloc: emulate */
+        void *q = a->malloc(a->ctx, n);
+        if (!q) return NULL;
+        if (p) {
+            memcpy(q, p, old < n ? old : n);
+            rs_free(a, p, old);
+        }
+        return q;
+    }
+    return realloc(p, n);
+}
+
+void rs_free(const rsess_alloc *a, void *p, size_t n)
+{
+    if (!p) return;
+    if (a && a->free) {
+        a->free(a->ctx, p, n);
+        return;
+    }
+    free(p);
+}
+
+/* --- errors ------------------------------------------------------------ */
+const char *rsess_strerror(int code)
+{
+    switch (code) {
+    case RSESS_OK: return "success";
+    case RSESS_ERR_NOMEM: return "out of memory";
+    case RSESS_ERR_ARG: return "invalid argument";
+    case RSESS_ERR_TRUNCATED: return "truncated data";
+    case RSESS_ERR_VERSION: return "not Marshal 4.8 data";
+    case RSESS_ERR_TYPE: return "unknown type byte";
+    case RSESS_ERR_LINK: return "bad object link";
+    case RSESS_ERR_SYMLINK: return "bad symbol link";
+    case RSESS_ERR_FORMAT: return "malformed Marshal data";
+    case RSESS_ERR_FLOAT: return "bad float text";
+    case RSESS_ERR_ENCODING: return "bad encoding";
+    case RSESS_ERR_TRAILING: return "trailing bytes after the value";
+    case RSESS_ERR_DEPTH: return "nesting too deep";
+    case RSESS_ERR_NODES: return "too many values";
+    case RSESS_ERR_SIZE: return "input too large";
+    case RSESS_ERR_INFLATE: return "inflated data too large";
+    case RSESS_ERR_QUOTED: return "malformed quoted string";
+    case RSESS_ERR_HEX: return "malformed hex";
+    case RSESS_ERR_BASE64: return "malformed base64";
+    case RSESS_ERR_RANGE: return "value out of range for Marshal";
+    case RSESS_ERR_STATE: return "writer calls out of order";
+    case RSESS_ERR_VALUE: return "value cannot be written";
+    default: return "unknown error";
+    }
+}
+
+int rs_fail(rsess_err *err, int code, size_t offset, const char *fmt, ...)
+{
+    if (!err) return code;
+    err->code = code;
+    err->offset = offset;
+    err->msg = rsess_strerror(code);
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->text, sizeof err->text, fmt, ap);
+        va_end(ap);
+    } else {
+        snprintf(err->text, sizeof err->text, "%s", err->msg);
+    }
+    return code;
+}
+
+void rs_ok(rsess_err *err)
+{
+    if (!err) return;
+    err->code = RSESS_OK;
+    err->offset = 0;
+    err->msg = rsess_strerror(RSESS_OK);
+    err->text[0] = 0;
+}
+
+/* --- arena ------------------------------------------------------------- */
+void *rs_arena_grow(rs_arena *a, size_t n)
+{
+    size_t want = a->total < 4096 ? 4096 : a->total; /* doubles the arena */
+    if (want > ((size_t)1 << 24)) want = (size_t)1 << 24;
+    if (want < n + sizeof(struct rs_chunk) + 8) want = n + sizeof(struct rs_chunk) + 8;
+    struct rs_chunk *c = rs_malloc(a->alloc, want);
+    if (!c) return NULL;
+    c->next = a->head;
+    c->size = want;
+    a->head = c;
+    a->total += want;
+    char *base = (char *)c + ((sizeof *c + 7) & ~(size_t)7);
+    a->cur = base + n;
+    a->end = (char *)c + want;
+    return base;
+}
+
+void rs_arena_free(rs_arena *a)
+{
+    struct rs_chunk *c = a->head;
+    while (c) {
+        struct rs_chunk *next = c->next;
+        rs_free(a->alloc, c, c->size);
+        c = next;
+    }
+    a->head = NULL;
+    a->cur = a->end = NULL;
+}
+
+/* --- map --------------------------------------------------------------- */
+uint64_t rs_hash_bytes(const void *p, size_t len, uint64_t seed)
+{
+    /* FNV-1a, 64-bit, finished with a mixer: keys are short names. */
+    const unsigned char *s = p;
+    uint64_t h = 1469598103934665603ull ^ seed;
+    for (size_t i = 0; i < len; i++) {
+        h ^= s[i];
+        h *= 1099511628211ull;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h;
+}
+
+static size_t map_slot(const rs_map *m, const void *p, size_t len, uint64_t h)
+{
+    size_t mask = m->cap - 1, i = (size_t)h & mask;
+    for (;;) {
+        const rs_map_ent *e = &m->ents[i];
+        if (!e->val) return i;
+        if (e->hash == h && e->len == len && (len == 0 || memcmp(e->p, p, len) == 0)) return i;
+        i = (i + 1) & mask;
+    }
+}
+
+void *rs_map_get(const rs_map *m, const void *p, size_t len, uint64_t tag)
+{
+    if (!m->cap) return NULL;
+    uint64_t h = rs_hash_bytes(p, len, tag);
+    return m->ents[map_slot(m, p, len, h)].val;
+}
+
+static int map_grow(rs_map *m)
+{
+    size_t ncap = m->cap ? m->cap * 2 : 16;
+    rs_map_ent *ne = rs_malloc(m->alloc, ncap * sizeof *ne);
+    if (!ne) return RSESS_ERR_NOMEM;
+    memset(ne, 0, ncap * sizeof *ne);
+    rs_map old = *m;
+    m->ents = ne;
+    m->cap = ncap;
+    for (size_t i = 0; i < old.cap; i++) {
+        if (old.ents[i].val) m->ents[map_slot(m, old.ents[i].p, old.ents[i].len, old.ents[i].hash)] = old.ents[i];
+    }
+    rs_free(m->alloc, old.ents, old.cap * sizeof *old.ents);
+    return 0;
+}
+
+int rs_map_put(rs_map *m, const void *p, size_t len, uint64_t tag, void *val)
+{
+    if ((m->n + 1) * 4 > m->cap * 3 && map_grow(m)) return RSESS_ERR_NOMEM;
+    uint64_t h = rs_hash_bytes(p, len, tag);
+    rs_map_ent *e = &m->ents[map_slot(m, p, len, h)];
+    if (!e->val) m->n++;
+    e->p = p;
+    e->len = len;
+    e->hash = h;
+    e->val = val;
+    return 0;
+}
+
+void rs_map_free(rs_map *m)
+{
+    rs_free(m->alloc, m->ents, m->cap * sizeof *m->ents);
+    m->ents = NULL;
+    m->cap = m->n = 0;
+}
+
+/* --- buffers ------------------------------------------------------------ */
+void rsess_buf_init(rsess_buf *b, const rsess_alloc *alloc)
+{
+    if (!b) return;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->alloc = alloc;
+}
+
+void rsess_buf_free(rsess_buf *b)
+{
+    if (!b) return;
+    rs_free(b->alloc, b->data, b->cap);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+int rs_buf_reserve(rsess_buf *b, size_t extra)
+{
+    /* Keeps one spare byte so printers can NUL-terminate. */
+    if (extra > SIZE_MAX / 2 - b->len) return RSESS_ERR_NOMEM;
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap) return 0;
+    size_t ncap = b->cap ? b->cap : 64;
+    while (ncap < need) ncap *= 2;
+    unsigned char *nd = rs_realloc(b->alloc, b->data, b->cap, ncap);
+    if (!nd) return RSESS_ERR_NOMEM;
+    b->data = nd;
+    b->cap = ncap;
+    return 0;
+}
+
+int rsess_buf_append(rsess_buf *b, const void *p, size_t n)
+{
+    if (!b || (!p && n)) return RSESS_ERR_ARG;
+    return rs_buf_put(b, p, n);
+}
+
+int rs_buf_printf(rsess_buf *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) return RSESS_ERR_ARG;
+    if ((size_t)n < sizeof tmp) return rs_buf_put(b, tmp, (size_t)n);
+    if (rs_buf_reserve(b, (size_t)n + 1)) return RSESS_ERR_NOMEM;
+    va_start(ap, fmt);
+    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+/* --- text helpers ------------------------------------------------------- */
+bool rs_ascii_only(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)p[i] >= 0x80) return false;
+    return true;
+}
+
+bool rs_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *e = p + len;
+    while (p < e) {
+        unsigned c = *p;
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        size_t n;
+        unsigned cp;
+        if (c >= 0xc2 && c <= 0xdf) n = 1, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef) n = 2, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4) n = 3, cp = c & 0x07;
+        else return false;
+        if ((size_t)(e - p) <= n) return false;
+        for (size_t i = 1; i <= n; i++) {
+            if ((p[i] & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        p += n + 1;
+    }
+    return true;
+}
+
+static bool name_eq(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    if (alen != blen) return false;
+    for (size_t i = 0; i < alen; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'a' && x <= 'z') x = (char)(x - 32);
+        if (y >= 'a' && y <= 'z') y = (char)(y - 32);
+        if (x != y) return false;
+    }
+    return true;
+}
+
+rsess_enc rs_enc_from_name(const char *name, size_t len)
+{
+    if (name_eq(name, len, "UTF-8")) return RSESS_ENC_UTF8;
+    if (name_eq(name, len, "US-ASCII") || name_eq(name, len, "ASCII")) return RSESS_ENC_USASCII;
+    if (name_eq(name, len, "ASCII-8BIT") || name_eq(name, len, "BINARY")) return RSESS_ENC_BINARY;
+    return RSESS_ENC_OTHER;
+}
+
+const char *rs_enc_name(const rsess_val *v, size_t *len)
+{
+    const char *s;
+    switch (v ? v->enc : RSESS_ENC_BINARY) {
+    case RSESS_ENC_UTF8: s = "UTF-8"; break;
+    case RSESS_ENC_USASCII: s = "US-ASCII"; break;
+    case RSESS_ENC_OTHER:
+        if (v->x && v->x->encname && v->x->encname->type == RSESS_STRING) {
+            *len = v->x->encname->u.s.len;
+            return v->x->encname->u.s.p;
+        }
+        s = "ASCII-8BIT";
+        break;
+    default: s = "ASCII-8BIT"; break;
+    }
+    *len = strlen(s);
+    return s;
+}

@@ -1,0 +1,371 @@
+/* The Ruby view: what Ruby 3.4's `p` prints (Kernel#inspect). String
+ * escaping follows rb_str_inspect, Symbol quoting rb_sym_inspect, Hash
+ * layout the 3.4 hash.c inspect_i ("{"k" => v}", "{k: v}"). */
+#include "internal.h"
+
+#include <stdlib.h>
+
+typedef struct rview {
+    rsess_buf *out;
+    uint8_t *active; /* node id -> being printed (recursion guard) */
+    size_t cap;
+    const rsess_alloc *alloc;
+    size_t depth;
+    int code;
+} rview;
+
+static void put(rview *r, const char *s, size_t n)
+{
+    if (!r->code && rs_buf_put(r->out, s, n)) r->code = RSESS_ERR_NOMEM;
+}
+static void puts_(rview *r, const char *s) { put(r, s, strlen(s)); }
+static void putc_(rview *r, char c) { put(r, &c, 1); }
+
+/* \xHH, \uHHHH or \u{H...}: the escapes rb_str_inspect writes. */
+static void put_escape(rview *r, char kind, unsigned long x)
+{
+    char tmp[32];
+    int n;
+    if (kind == 'x') n = snprintf(tmp, sizeof tmp, "\\x%02lX", x);
+    else if (x < 0x10000) n = snprintf(tmp, sizeof tmp, "\\u%04lX", x);
+    else n = snprintf(tmp, sizeof tmp, "\\u{%lX}", x);
+    put(r, tmp, (size_t)n);
+}
+
+/* Decodes one UTF-8 character; returns its length or 0 if invalid. */
+static size_t utf8_char(const unsigned char *p, size_t left, unsigned *cp)
+{
+    unsigned c = p[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    size_t n;
+    unsigned v;
+    if (c >= 0xc2 && c <= 0xdf) n = 2, v = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef) n = 3, v = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4) n = 4, v = c & 0x07;
+    else return 0;
+    if (left < n) return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) return 0;
+        v = (v << 6) | (p[i] & 0x3f);
+    }
+    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+/* Onigmo's [[:print:]] for Unicode, approximately: everything assigned
+ * except controls and line/paragraph separators. Unassigned code points
+ * are not known here (no Unicode table yet): they print as themselves. */
+static bool unicode_printable(unsigned cp)
+{
+    if (cp < 0x20 || cp == 0x7f) return false;
+    if (cp == 0x2028 || cp == 0x2029) return false;
+    if ((cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe) return false;
+    return true;
+}
+
+static void escape_special(rview *r, unsigned c, bool *done)
+{
+    *done = true;
+    switch (c) {
+    case '\n': puts_(r, "\\n"); return;
+    case '\r': puts_(r, "\\r"); return;
+    case '\t': puts_(r, "\\t"); return;
+    case '\f': puts_(r, "\\f"); return;
+    case '\v': puts_(r, "\\v"); return;
+    case '\b': puts_(r, "\\b"); return;
+    case '\a': puts_(r, "\\a"); return;
+    case 033: puts_(r, "\\e"); return;
+    default: *done = false;
+    }
+}
+
+/* rb_str_inspect for UTF-8, US-ASCII, binary (and, approximately, other
+ * encodings: their non-ASCII bytes print as \xHH). */
+static void inspect_bytes(rview *r, const char *s, size_t len, int enc)
+{
+    const unsigned char *p = (const unsigned char *)s, *e = p + len;
+    bool unicode = enc == RSESS_ENC_UTF8;
+    putc_(r, '"');
+    while (p < e) {
+        unsigned c = *p;
+        size_t n = 1;
+        if (unicode && c >= 0x80) {
+            n = utf8_char(p, (size_t)(e - p), &c);
+            if (!n) { /* invalid byte */
+                put_escape(r, 'x', *p);
+                p++;
+                continue;
+            }
+        } else if (c >= 0x80) {
+            put_escape(r, 'x', c);
+            p++;
+            continue;
+        }
+        if (c == '"' || c == '\\') {
+            putc_(r, '\\');
+            putc_(r, (char)c);
+        } else if (c == '#' && p + 1 < e && (p[1] == '{' || p[1] == '$' || p[1] == '@')) {
+            puts_(r, "\\#");
+        } else {
+            bool done;
+            escape_special(r, c, &done);
+            if (!done) {
+                if (c < 0x80 ? (c >= 0x20 && c < 0x7f) : unicode_printable(c)) put(r, (const char *)p, n);
+                else if (unicode) put_escape(r, 'u', c);
+                else put_escape(r, 'x', c);
+            }
+        }
+        p += n;
+    }
+    putc_(r, '"');
+}
+
+/* --- symbols -------------------------------------------------------------- */
+static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static bool ident_start(unsigned char c) { return c == '_' || ((c | 32) >= 'a' && (c | 32) <= 'z') || c >= 0x80; }
+static bool ident_char(unsigned char c) { return ident_start(c) || is_digit(c); }
+
+static bool is_ident(const unsigned char *p, size_t n)
+{
+    if (!n || !ident_start(p[0])) return false;
+    for (size_t i = 1; i < n; i++)
+        if (!ident_char(p[i])) return false;
+    return true;
+}
+
+/* rb_enc_symname_type: can the name be written as :name without quotes? */
+static bool symname_plain(const char *s, size_t n)
+{
+    static const char *const ops[] = {"[]", "[]=", "**", "!", "!=", "!~", "+", "-", "*", "/", "%",
+                                      "==", "===", "=~", "<", "<=", "<=>", ">", ">=", "<<", ">>",
+                                      "&", "|", "^", "~", "+@", "-@", "`", NULL};
+    const unsigned char *p = (const unsigned char *)s;
+    if (n == 0) return false;
+    for (int i = 0; ops[i]; i++)
+        if (strlen(ops[i]) == n && memcmp(ops[i], s, n) == 0) return true;
+    if (p[0] == '$') {
+        if (n == 2 && strchr("~*$?!@/\\;,.=:<>\"&`'+0_", p[1]) && p[1]) return true;
+        if (n >= 2 && p[1] == '-') return n == 3 && ident_char(p[2]);
+        bool digits = n >= 2;
+        for (size_t i = 1; i < n; i++)
+            if (!is_digit(p[i])) digits = false;
+        if (digits && p[1] != '0') return true;
+        return is_ident(p + 1, n - 1);
+    }
+    if (p[0] == '@') {
+        size_t k = n >= 2 && p[1] == '@' ? 2 : 1;
+        return is_ident(p + k, n - k) && !is_digit(p[k]);
+    }
+    size_t m = n;
+    if (p[n - 1] == '?' || p[n - 1] == '!' || p[n - 1] == '=') m--;
+    return is_ident(p, m);
+}
+
+static void inspect_symbol(rview *r, const rsess_val *v)
+{
+    int enc = v->enc == RSESS_ENC_BINARY && rs_ascii_only(v->u.s.p, v->u.s.len) ? RSESS_ENC_USASCII : v->enc;
+    bool valid = enc != RSESS_ENC_UTF8 || rs_utf8_valid(v->u.s.p, v->u.s.len);
+    bool printable_ascii = enc != RSESS_ENC_UTF8 ? rs_ascii_only(v->u.s.p, v->u.s.len) : valid;
+    putc_(r, ':');
+    if (printable_ascii && symname_plain(v->u.s.p, v->u.s.len)) put(r, v->u.s.p, v->u.s.len);
+    else inspect_bytes(r, v->u.s.p, v->u.s.len, enc);
+}
+
+/* hash.c symbol_key_needs_quote (Ruby 3.4) */
+static bool key_needs_quote(const char *s, size_t n)
+{
+    if (n == 0 || !symname_plain(s, n)) return true;
+    if (s[0] == '@' || s[0] == '$' || s[0] == '!') return true;
+    return strchr("+-*/`%^&|]<=>~@", s[n - 1]) != NULL;
+}
+
+/* --- values ---------------------------------------------------------------- */
+static void inspect(rview *r, const rsess_val *v);
+
+static bool enter(rview *r, const rsess_val *v)
+{
+    if (v->id >= r->cap) {
+        size_t ncap = r->cap ? r->cap : 64;
+        while (ncap <= v->id) ncap *= 2;
+        uint8_t *a = rs_realloc(r->alloc, r->active, r->cap, ncap);
+        if (!a) {
+            r->code = RSESS_ERR_NOMEM;
+            return false;
+        }
+        memset(a + r->cap, 0, ncap - r->cap);
+        r->active = a;
+        r->cap = ncap;
+    }
+    if (r->active[v->id]) return false;
+    r->active[v->id] = 1;
+    return true;
+}
+
+static void leave(rview *r, const rsess_val *v) { r->active[v->id] = 0; }
+
+static void inspect_sym_name(rview *r, const rsess_val *s)
+{
+    if (s && s->type == RSESS_SYMBOL) put(r, s->u.s.p, s->u.s.len);
+    else puts_(r, "?");
+}
+
+static void inspect_hash(rview *r, const rsess_val *v)
+{
+    if (v->u.c.n == 0) {
+        puts_(r, "{}");
+        return;
+    }
+    putc_(r, '{');
+    for (size_t i = 0; i < v->u.c.n; i++) {
+        const rsess_val *k = v->u.c.k[2 * i];
+        if (i) puts_(r, ", ");
+        if (k->type == RSESS_SYMBOL) {
+            if (key_needs_quote(k->u.s.p, k->u.s.len)) inspect_bytes(r, k->u.s.p, k->u.s.len, k->enc);
+            else put(r, k->u.s.p, k->u.s.len);
+            puts_(r, ": ");
+        } else {
+            inspect(r, k);
+            puts_(r, " => ");
+        }
+        inspect(r, v->u.c.k[2 * i + 1]);
+    }
+    putc_(r, '}');
+}
+
+static void inspect_regexp(rview *r, const rsess_val *v)
+{
+    putc_(r, '/');
+    const char *s = v->u.s.p;
+    for (size_t i = 0; i < v->u.s.len; i++) {
+        if (s[i] == '\\' && i + 1 < v->u.s.len) {
+            put(r, s + i, 2);
+            i++;
+        } else if (s[i] == '/') {
+            puts_(r, "\\/");
+        } else {
+            putc_(r, s[i]);
+        }
+    }
+    putc_(r, '/');
+    if (v->opts & 4) putc_(r, 'm');
+    if (v->opts & 1) putc_(r, 'i');
+    if (v->opts & 2) putc_(r, 'x');
+    if (v->opts & 32) putc_(r, 'n');
+}
+
+static void inspect_fields(rview *r, const rsess_val *v, const char *sep)
+{
+    for (size_t i = 0; i < v->u.c.n; i++) {
+        puts_(r, i ? ", " : " ");
+        inspect_sym_name(r, v->u.c.k[2 * i]);
+        puts_(r, sep);
+        inspect(r, v->u.c.k[2 * i + 1]);
+    }
+}
+
+static void inspect(rview *r, const rsess_val *v)
+{
+    char tmp[RSESS_FLOAT_TEXT_MAX];
+    if (r->code) return;
+    if (++r->depth > 4096) {
+        r->code = RSESS_ERR_DEPTH;
+        return;
+    }
+    switch (v->type) {
+    case RSESS_NIL: puts_(r, "nil"); break;
+    case RSESS_TRUE: puts_(r, "true"); break;
+    case RSESS_FALSE: puts_(r, "false"); break;
+    case RSESS_INT: {
+        int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i);
+        put(r, tmp, (size_t)n);
+        break;
+    }
+    case RSESS_BIGNUM:
+        if (rs_bignum_decimal((const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE, r->out))
+            r->code = RSESS_ERR_NOMEM;
+        break;
+    case RSESS_FLOAT: put(r, tmp, rsess_float_ruby_text(v->u.f, tmp)); break;
+    case RSESS_STRING: inspect_bytes(r, v->u.s.p, v->u.s.len, v->enc); break;
+    case RSESS_SYMBOL: inspect_symbol(r, v); break;
+    case RSESS_REGEXP: inspect_regexp(r, v); break;
+    case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: put(r, v->u.s.p, v->u.s.len); break;
+    case RSESS_ARRAY:
+        if (!enter(r, v)) {
+            if (!r->code) puts_(r, "[...]");
+            break;
+        }
+        putc_(r, '[');
+        for (size_t i = 0; i < v->u.c.n; i++) {
+            if (i) puts_(r, ", ");
+            inspect(r, v->u.c.k[i]);
+        }
+        putc_(r, ']');
+        leave(r, v);
+        break;
+    case RSESS_HASH:
+        if (!enter(r, v)) {
+            if (!r->code) puts_(r, "{...}");
+            break;
+        }
+        inspect_hash(r, v);
+        leave(r, v);
+        break;
+    case RSESS_STRUCT: case RSESS_OBJECT:
+        if (!enter(r, v)) {
+            if (!r->code) {
+                puts_(r, v->type == RSESS_STRUCT ? "#<struct " : "#<");
+                inspect_sym_name(r, v->cls);
+                puts_(r, ":...>");
+            }
+            break;
+        }
+        puts_(r, v->type == RSESS_STRUCT ? "#<struct " : "#<");
+        inspect_sym_name(r, v->cls);
+        inspect_fields(r, v, v->type == RSESS_STRUCT ? "=" : "=");
+        putc_(r, '>');
+        leave(r, v);
+        break;
+    case RSESS_USERDEF:
+        puts_(r, "#<");
+        inspect_sym_name(r, v->cls);
+        puts_(r, " _dump=");
+        inspect_bytes(r, v->u.s.p, v->u.s.len, v->enc);
+        putc_(r, '>');
+        break;
+    case RSESS_USERMARSHAL: case RSESS_DATA:
+        if (!enter(r, v)) {
+            if (!r->code) puts_(r, "#<...>");
+            break;
+        }
+        puts_(r, "#<");
+        inspect_sym_name(r, v->cls);
+        puts_(r, v->type == RSESS_DATA ? " _dump_data=" : " marshal_dump=");
+        inspect(r, v->u.one);
+        putc_(r, '>');
+        leave(r, v);
+        break;
+    default: r->code = RSESS_ERR_VALUE; break;
+    }
+    r->depth--;
+}
+
+int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err)
+{
+    (void)flags;
+    rview r = {0};
+    r.out = out;
+    r.alloc = out->alloc;
+    size_t start = out->len;
+    inspect(&r, v);
+    rs_free(r.alloc, r.active, r.cap);
+    if (r.code) {
+        out->len = start;
+        return rs_fail(err, r.code, 0, NULL);
+    }
+    return 0;
+}

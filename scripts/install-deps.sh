@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs the Debian packages a make target needs, if they are missing.
+# Usage: scripts/install-deps.sh build|test|fixtures|bench|fuzz
+# Says what it installs; does nothing when everything is present.
+set -e
+build="gcc make pkg-config libsodium-dev zlib1g-dev libjansson-dev"
+test_="$build check redis-server redis-tools libhiredis-dev valgrind clang libclang-rt-14-dev python3"
+fixtures="ruby ruby-activesupport ruby-rack ruby-redis redis-server redis-tools"
+case "$1" in
+  build) want="$build" ;;
+  test) want="$test_" ;;
+  fixtures) want="$build $fixtures" ;;
+  bench) want="$build ruby" ;;
+  fuzz) want="$build clang libclang-rt-14-dev" ;;
+  *) echo "usage: $0 build|test|fixtures|bench|fuzz" >&2; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "rsess: installing Debian packages:$missing"
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "rsess: need root (or sudo) to install:$missing" >&2; exit 1; }
+  sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "rsess: installed:$missing"
