@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <stdlib.h>
+#include <strings.h>
 
 typedef struct rview {
     rsess_buf *out;
@@ -27,6 +28,7 @@ static void put_escape(rview *r, char kind, unsigned long x)
     char tmp[32];
     int n;
     if (kind == 'x') n = snprintf(tmp, sizeof tmp, "\\x%02lX", x);
+    else if (kind == 'X') n = snprintf(tmp, sizeof tmp, "\\x{%lX}", x);
     else if (x < 0x10000) n = snprintf(tmp, sizeof tmp, "\\u%04lX", x);
     else n = snprintf(tmp, sizeof tmp, "\\u{%lX}", x);
     put(r, tmp, (size_t)n);
@@ -84,45 +86,136 @@ static void escape_special(rview *r, unsigned c, bool *done)
     }
 }
 
-/* rb_str_inspect for UTF-8, US-ASCII, binary (and, approximately, other
- * encodings: their non-ASCII bytes print as \xHH). */
-static void inspect_bytes(rview *r, const char *s, size_t len, int enc)
+/* Character decoding for the multibyte encodings inspect must walk by
+ * character: Ruby prints their characters as \x{HHHH} (or \uHHHH for the
+ * UTF-16/32 family) rather than byte by byte. */
+enum { FAM_BYTES, FAM_UTF8, FAM_SJIS, FAM_EUC, FAM_UTF16LE, FAM_UTF16BE, FAM_UTF32LE, FAM_UTF32BE };
+
+static bool name_is(const char *n, size_t len, const char *lit)
+{
+    return strlen(lit) == len && strncasecmp(n, lit, len) == 0;
+}
+
+static int family_of(int enc, const char *name, size_t len)
+{
+    if (enc == RSESS_ENC_UTF8) return FAM_UTF8;
+    if (enc != RSESS_ENC_OTHER) return FAM_BYTES;
+    static const char *const sjis[] = {"Shift_JIS", "Windows-31J", "CP932", "SJIS", "MacJapanese",
+                                       "SJIS-DoCoMo", "SJIS-KDDI", "SJIS-SoftBank", NULL};
+    static const char *const euc[] = {"EUC-JP", "eucJP-ms", "CP51932", "EUC-JIS-2004", "EUC-KR", "GB2312",
+                                      "EUC-TW", "GBK", "CP936", "Big5", NULL};
+    for (int i = 0; sjis[i]; i++)
+        if (name_is(name, len, sjis[i])) return FAM_SJIS;
+    for (int i = 0; euc[i]; i++)
+        if (name_is(name, len, euc[i])) return FAM_EUC;
+    if (name_is(name, len, "UTF-16LE")) return FAM_UTF16LE;
+    if (name_is(name, len, "UTF-16BE")) return FAM_UTF16BE;
+    if (name_is(name, len, "UTF-32LE")) return FAM_UTF32LE;
+    if (name_is(name, len, "UTF-32BE")) return FAM_UTF32BE;
+    if (name_is(name, len, "UTF8-MAC") || name_is(name, len, "UTF-8-MAC")) return FAM_UTF8;
+    return FAM_BYTES;
+}
+
+/* One character at p: its length (0 if invalid) and code point. */
+static size_t next_char(int fam, const unsigned char *p, size_t left, unsigned *cp)
+{
+    unsigned b = p[0];
+    switch (fam) {
+    case FAM_UTF8: return utf8_char(p, left, cp);
+    case FAM_SJIS:
+        *cp = b;
+        if (b < 0x80 || (b >= 0xa1 && b <= 0xdf)) return 1;
+        if (((b >= 0x81 && b <= 0x9f) || (b >= 0xe0 && b <= 0xfc)) && left >= 2 &&
+            ((p[1] >= 0x40 && p[1] <= 0x7e) || (p[1] >= 0x80 && p[1] <= 0xfc))) {
+            *cp = b << 8 | p[1];
+            return 2;
+        }
+        return 0;
+    case FAM_EUC:
+        *cp = b;
+        if (b < 0x80) return 1;
+        if (b == 0x8f && left >= 3 && p[1] >= 0xa1 && p[2] >= 0xa1 && p[1] != 0xff && p[2] != 0xff) {
+            *cp = b << 16 | (unsigned)p[1] << 8 | p[2];
+            return 3;
+        }
+        if (((b >= 0xa1 && b <= 0xfe) || b == 0x8e) && left >= 2 && p[1] >= 0xa1 && p[1] <= 0xfe) {
+            *cp = b << 8 | p[1];
+            return 2;
+        }
+        return 0;
+    case FAM_UTF16LE: case FAM_UTF16BE: {
+        if (left < 2) return 0;
+        unsigned u = fam == FAM_UTF16LE ? (unsigned)p[0] | (unsigned)p[1] << 8 : (unsigned)p[0] << 8 | p[1];
+        if (u >= 0xdc00 && u <= 0xdfff) return 0;
+        if (u >= 0xd800 && u <= 0xdbff) {
+            if (left < 4) return 0;
+            unsigned l = fam == FAM_UTF16LE ? (unsigned)p[2] | (unsigned)p[3] << 8 : (unsigned)p[2] << 8 | p[3];
+            if (l < 0xdc00 || l > 0xdfff) return 0;
+            *cp = 0x10000 + ((u - 0xd800) << 10) + (l - 0xdc00);
+            return 4;
+        }
+        *cp = u;
+        return 2;
+    }
+    case FAM_UTF32LE: case FAM_UTF32BE: {
+        if (left < 4) return 0;
+        unsigned u = fam == FAM_UTF32LE ? (unsigned)p[0] | (unsigned)p[1] << 8 | (unsigned)p[2] << 16 | (unsigned)p[3] << 24
+                                        : (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+        if (u > 0x10ffff || (u >= 0xd800 && u <= 0xdfff)) return 0;
+        *cp = u;
+        return 4;
+    }
+    default: *cp = b; return 1;
+    }
+}
+
+/* rb_str_inspect: the result is UTF-8, so only UTF-8 strings print their
+ * non-ASCII characters as themselves; other encodings escape them. */
+static void inspect_bytes(rview *r, const char *s, size_t len, int enc, const char *encname, size_t enclen)
 {
     const unsigned char *p = (const unsigned char *)s, *e = p + len;
-    bool unicode = enc == RSESS_ENC_UTF8;
+    int fam = family_of(enc, encname, enclen);
+    bool unicode = fam == FAM_UTF8 || fam >= FAM_UTF16LE;
+    bool wide = fam >= FAM_UTF16LE;
     putc_(r, '"');
     while (p < e) {
-        unsigned c = *p;
-        size_t n = 1;
-        if (unicode && c >= 0x80) {
-            n = utf8_char(p, (size_t)(e - p), &c);
-            if (!n) { /* invalid byte */
-                put_escape(r, 'x', *p);
-                p++;
-                continue;
-            }
-        } else if (c >= 0x80) {
-            put_escape(r, 'x', c);
-            p++;
+        unsigned c;
+        size_t n = next_char(fam, p, (size_t)(e - p), &c);
+        if (!n) { /* an invalid byte (a wide encoding's unit) */
+            size_t k = wide ? ((fam >= FAM_UTF32LE ? 4u : 2u) < (size_t)(e - p) ? (fam >= FAM_UTF32LE ? 4u : 2u) : (size_t)(e - p)) : 1;
+            for (size_t i = 0; i < k; i++) put_escape(r, 'x', p[i]);
+            p += k;
             continue;
         }
+        const unsigned char *next = p + n;
+        unsigned c2 = 0;
+        bool have2 = next < e && next_char(fam, next, (size_t)(e - next), &c2) > 0;
         if (c == '"' || c == '\\') {
             putc_(r, '\\');
             putc_(r, (char)c);
-        } else if (c == '#' && p + 1 < e && (p[1] == '{' || p[1] == '$' || p[1] == '@')) {
+        } else if (c == '#' && have2 && (c2 == '{' || c2 == '$' || c2 == '@')) {
             puts_(r, "\\#");
         } else {
             bool done;
             escape_special(r, c, &done);
             if (!done) {
-                if (c < 0x80 ? (c >= 0x20 && c < 0x7f) : unicode_printable(c)) put(r, (const char *)p, n);
+                if (c < 0x80 && c >= 0x20 && c < 0x7f) putc_(r, (char)c);
+                else if (fam == FAM_UTF8 && c >= 0x80 && unicode_printable(c)) put(r, (const char *)p, n);
                 else if (unicode) put_escape(r, 'u', c);
+                else if (c >= 0x100) put_escape(r, 'X', c);
                 else put_escape(r, 'x', c);
             }
         }
-        p += n;
+        p = next;
     }
     putc_(r, '"');
+}
+
+static void inspect_str(rview *r, const rsess_val *v)
+{
+    size_t enclen = 0;
+    const char *encname = v->enc == RSESS_ENC_OTHER ? rs_enc_name(v, &enclen) : NULL;
+    inspect_bytes(r, v->u.s.p, v->u.s.len, v->enc, encname, enclen);
 }
 
 /* --- symbols -------------------------------------------------------------- */
@@ -173,7 +266,7 @@ static void inspect_symbol(rview *r, const rsess_val *v)
     bool printable_ascii = enc != RSESS_ENC_UTF8 ? rs_ascii_only(v->u.s.p, v->u.s.len) : valid;
     putc_(r, ':');
     if (printable_ascii && symname_plain(v->u.s.p, v->u.s.len)) put(r, v->u.s.p, v->u.s.len);
-    else inspect_bytes(r, v->u.s.p, v->u.s.len, enc);
+    else inspect_str(r, v);
 }
 
 /* hash.c symbol_key_needs_quote (Ruby 3.4) */
@@ -225,7 +318,7 @@ static void inspect_hash(rview *r, const rsess_val *v)
         const rsess_val *k = v->u.c.k[2 * i];
         if (i) puts_(r, ", ");
         if (k->type == RSESS_SYMBOL) {
-            if (key_needs_quote(k->u.s.p, k->u.s.len)) inspect_bytes(r, k->u.s.p, k->u.s.len, k->enc);
+            if (key_needs_quote(k->u.s.p, k->u.s.len)) inspect_str(r, k);
             else put(r, k->u.s.p, k->u.s.len);
             puts_(r, ": ");
         } else {
@@ -290,7 +383,7 @@ static void inspect(rview *r, const rsess_val *v)
             r->code = RSESS_ERR_NOMEM;
         break;
     case RSESS_FLOAT: put(r, tmp, rsess_float_ruby_text(v->u.f, tmp)); break;
-    case RSESS_STRING: inspect_bytes(r, v->u.s.p, v->u.s.len, v->enc); break;
+    case RSESS_STRING: inspect_str(r, v); break;
     case RSESS_SYMBOL: inspect_symbol(r, v); break;
     case RSESS_REGEXP: inspect_regexp(r, v); break;
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: put(r, v->u.s.p, v->u.s.len); break;
@@ -334,7 +427,7 @@ static void inspect(rview *r, const rsess_val *v)
         puts_(r, "#<");
         inspect_sym_name(r, v->cls);
         puts_(r, " _dump=");
-        inspect_bytes(r, v->u.s.p, v->u.s.len, v->enc);
+        inspect_str(r, v);
         putc_(r, '>');
         break;
     case RSESS_USERMARSHAL: case RSESS_DATA:

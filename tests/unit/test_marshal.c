@@ -1,0 +1,360 @@
+/* Marshal reader and writer against bytes Ruby wrote. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t unhex(const char *hex, unsigned char *out)
+{
+    size_t n = 0;
+    for (const char *p = hex; *p;) {
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        unsigned v;
+        sscanf(p, "%2x", &v);
+        out[n++] = (unsigned char)v;
+        p += 2;
+    }
+    return n;
+}
+
+/* decode -> encode gives back Ruby's bytes, for every fixture. */
+START_TEST(roundtrip_every_fixture)
+{
+    size_t count;
+    char **names = fixture_names(&count);
+    for (size_t i = 0; i < count; i++) {
+        size_t len;
+        unsigned char *data = read_fixture(names[i], &len);
+        rsess_err err;
+        rsess_doc *doc = rsess_read(data, len, NULL, &err);
+        ck_assert_msg(doc != NULL, "%s: %s at %zu", names[i], err.text, err.offset);
+        rsess_buf out;
+        rsess_buf_init(&out, NULL);
+        ck_assert_int_eq(rsess_write(rsess_doc_root(doc), &out, &err), 0);
+        ck_assert_msg(out.len == len && memcmp(out.data, data, len) == 0, "%s: re-encoded bytes differ (%zu vs %zu)",
+                      names[i], out.len, len);
+        rsess_buf_free(&out);
+        rsess_doc_free(doc);
+        free(data);
+    }
+    free_names(names);
+}
+END_TEST
+
+/* The same with views borrowed from the input. */
+START_TEST(roundtrip_borrowed)
+{
+    size_t count;
+    char **names = fixture_names(&count);
+    rsess_read_opts opts = {0};
+    opts.flags = RSESS_READ_BORROW;
+    for (size_t i = 0; i < count; i++) {
+        size_t len;
+        unsigned char *data = read_fixture(names[i], &len);
+        rsess_doc *doc = rsess_read(data, len, &opts, NULL);
+        ck_assert_msg(doc != NULL, "%s", names[i]);
+        rsess_buf out = {0};
+        ck_assert_int_eq(rsess_write(rsess_doc_root(doc), &out, NULL), 0);
+        ck_assert_msg(out.len == len && memcmp(out.data, data, len) == 0, "%s differs", names[i]);
+        rsess_buf_free(&out);
+        rsess_doc_free(doc);
+        free(data);
+    }
+    free_names(names);
+}
+END_TEST
+
+/* Every proper prefix of every fixture fails cleanly as truncated data. */
+START_TEST(every_prefix_fails)
+{
+    size_t count;
+    char **names = fixture_names(&count);
+    for (size_t i = 0; i < count; i++) {
+        size_t len;
+        unsigned char *data = read_fixture(names[i], &len);
+        for (size_t n = 0; n < len; n++) {
+            unsigned char *copy = malloc(n ? n : 1); /* exact size: valgrind/ASan see overreads */
+            memcpy(copy, data, n);
+            rsess_err err;
+            rsess_doc *doc = rsess_read(copy, n, NULL, &err);
+            ck_assert_msg(doc == NULL, "%s: prefix of %zu bytes parsed", names[i], n);
+            ck_assert_msg(err.code == RSESS_ERR_TRUNCATED, "%s: prefix %zu: code %d (%s)", names[i], n, err.code,
+                          err.text);
+            ck_assert_msg(err.offset <= n, "%s: prefix %zu: offset %zu", names[i], n, err.offset);
+            free(copy);
+        }
+        free(data);
+    }
+    free_names(names);
+}
+END_TEST
+
+/* Failing each allocation in turn gives RSESS_ERR_NOMEM and leaks nothing. */
+START_TEST(allocation_failures)
+{
+    size_t count;
+    char **names = fixture_names(&count);
+    for (size_t i = 0; i < count; i++) {
+        size_t len;
+        unsigned char *data = read_fixture(names[i], &len);
+        counting_alloc probe = {0};
+        rsess_alloc hooks = counting_hooks(&probe);
+        rsess_read_opts opts = {0};
+        opts.alloc = &hooks;
+        rsess_doc *doc = rsess_read(data, len, &opts, NULL);
+        ck_assert(doc != NULL);
+        rsess_buf out;
+        rsess_buf_init(&out, &hooks);
+        ck_assert_int_eq(rsess_write(rsess_doc_root(doc), &out, NULL), 0);
+        rsess_buf_free(&out);
+        rsess_doc_free(doc);
+        ck_assert_int_eq(probe.live, 0);
+        long total = probe.calls;
+        for (long k = 1; k <= total; k++) {
+            counting_alloc c = {0};
+            c.fail_at = k;
+            rsess_alloc h = counting_hooks(&c);
+            opts.alloc = &h;
+            rsess_err err;
+            rsess_doc *d = rsess_read(data, len, &opts, &err);
+            if (d) { /* the failed allocation was in the writer */
+                rsess_buf o;
+                rsess_buf_init(&o, &h);
+                int rc = rsess_write(rsess_doc_root(d), &o, &err);
+                ck_assert_msg(rc == RSESS_ERR_NOMEM, "%s: alloc %ld: write gave %d", names[i], k, rc);
+                ck_assert_uint_eq(o.len, 0);
+                rsess_buf_free(&o);
+                rsess_doc_free(d);
+            } else {
+                ck_assert_msg(err.code == RSESS_ERR_NOMEM, "%s: alloc %ld: code %d", names[i], k, err.code);
+            }
+            ck_assert_msg(c.live == 0, "%s: alloc %ld failed: %ld blocks leaked", names[i], k, c.live);
+        }
+        free(data);
+    }
+    free_names(names);
+}
+END_TEST
+
+typedef struct bad_case {
+    const char *hex;
+    int code;
+    size_t offset;
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    {"", RSESS_ERR_TRUNCATED, 0},
+    {"04", RSESS_ERR_TRUNCATED, 1},
+    {"04 09 30", RSESS_ERR_VERSION, 0},
+    {"03 08 30", RSESS_ERR_VERSION, 0},
+    {"04 08", RSESS_ERR_TRUNCATED, 2},
+    {"04 08 7a", RSESS_ERR_TYPE, 2},
+    {"04 08 5b 04 00 00 00 40", RSESS_ERR_TRUNCATED, 2},             /* array of 2^30, nothing there */
+    {"04 08 7b 04 00 00 00 40", RSESS_ERR_TRUNCATED, 2},             /* hash of 2^30 */
+    {"04 08 22 04 ff ff ff 7f 61 61 61 61 61 61 61 61 61 61", RSESS_ERR_TRUNCATED, 2}, /* 2^31-1 bytes, 10 there */
+    {"04 08 6c 2b 04 ff ff ff 7f 00 00", RSESS_ERR_TRUNCATED, 2},    /* huge bignum */
+    {"04 08 3b 00", RSESS_ERR_SYMLINK, 2},
+    {"04 08 3b 7f", RSESS_ERR_SYMLINK, 2},
+    {"04 08 40 00", RSESS_ERR_LINK, 2},
+    {"04 08 5b 06 40 06", RSESS_ERR_LINK, 4},                        /* link forward */
+    {"04 08 5b 06 40 fa", RSESS_ERR_LINK, 4},                        /* negative link */
+    {"04 08 30 30", RSESS_ERR_TRAILING, 3},
+    {"04 08 5b fa", RSESS_ERR_FORMAT, 2},                            /* count -1 */
+    {"04 08 22 fa", RSESS_ERR_FORMAT, 2},                            /* length -1 */
+    {"04 08 66 06 78", RSESS_ERR_FLOAT, 2},
+    {"04 08 66 08 30 78 31", RSESS_ERR_FLOAT, 2},                    /* "0x1" */
+    {"04 08 66 00", RSESS_ERR_FLOAT, 2},                             /* empty float text */
+    {"04 08 49 30 00", RSESS_ERR_FORMAT, 2},                         /* ivars on nil */
+    {"04 08 49 69 06 00", RSESS_ERR_FORMAT, 2},                      /* ivars on a fixnum */
+    {"04 08 49 3b 00", RSESS_ERR_FORMAT, 2},                         /* symlink with ivars */
+    {"04 08 5b 06 49 40 00 00", RSESS_ERR_FORMAT, 4},                /* ivars on a link */
+    {"04 08 49 22 06 61 06 3a 06 45 69 06", RSESS_ERR_ENCODING, 7},  /* E = 1 */
+    {"04 08 49 5b 00 06 3a 06 45 54", RSESS_ERR_ENCODING, 6},        /* E on an Array */
+    {"04 08 49 22 00 07 3a 06 45 54 3b 00 54", RSESS_ERR_ENCODING, 10}, /* two encodings */
+    {"04 08 49 22 00 06 3a 0d 65 6e 63 6f 64 69 6e 67 69 06", RSESS_ERR_ENCODING, 6}, /* encoding = 1 */
+    {"04 08 49 75 3a 06 41 06 61 06 3a 07 40 61 40 00", RSESS_ERR_LINK, 14}, /* link into a _dump being built */
+    {"04 08 43 3a 06 41 69 06", RSESS_ERR_FORMAT, 2},                /* user class on a fixnum */
+    {"04 08 65 3a 06 4d 30", RSESS_ERR_FORMAT, 2},                   /* extended nil */
+    {"04 08 6f 69 06 00", RSESS_ERR_FORMAT, 3},                      /* class name not a symbol */
+    {"04 08 49 3a 06 61 06 3a 07 40 61 30", RSESS_ERR_FORMAT, 7},    /* symbol with a real ivar */
+    {"04 08 5b 01", RSESS_ERR_TRUNCATED, 3},                         /* long cut short */
+    {"04 08 5b 06 01", RSESS_ERR_TYPE, 4},
+};
+
+START_TEST(invalid_inputs)
+{
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        unsigned char buf[64];
+        size_t n = unhex(bad_cases[i].hex, buf);
+        unsigned char *copy = malloc(n ? n : 1);
+        memcpy(copy, buf, n);
+        rsess_err err;
+        rsess_doc *doc = rsess_read(copy, n, NULL, &err);
+        ck_assert_msg(doc == NULL, "case %zu (%s) parsed", i, bad_cases[i].hex);
+        ck_assert_msg(err.code == bad_cases[i].code, "case %zu (%s): code %d, want %d (%s)", i, bad_cases[i].hex,
+                      err.code, bad_cases[i].code, err.text);
+        ck_assert_msg(err.offset == bad_cases[i].offset, "case %zu (%s): offset %zu, want %zu (%s)", i,
+                      bad_cases[i].hex, err.offset, bad_cases[i].offset, err.text);
+        ck_assert(err.text[0] != 0);
+        free(copy);
+    }
+}
+END_TEST
+
+START_TEST(legal_cycles)
+{
+    unsigned char buf[16];
+    size_t n = unhex("04 08 5b 06 40 00", buf); /* a = [a] */
+    rsess_doc *doc = rsess_read(buf, n, NULL, NULL);
+    ck_assert(doc != NULL);
+    rsess_val *root = rsess_doc_root(doc);
+    ck_assert_ptr_eq(rsess_arr_get(root, 0), root);
+    rsess_doc_free(doc);
+}
+END_TEST
+
+START_TEST(deep_nesting_refused)
+{
+    size_t depth = 200000, n = 2 + depth * 2 + 1;
+    unsigned char *p = malloc(n);
+    p[0] = 4;
+    p[1] = 8;
+    for (size_t i = 0; i < depth; i++) p[2 + 2 * i] = '[', p[3 + 2 * i] = 6;
+    p[n - 1] = '0';
+    rsess_err err;
+    ck_assert(rsess_read(p, n, NULL, &err) == NULL);
+    ck_assert_int_eq(err.code, RSESS_ERR_DEPTH);
+    /* within a raised limit the same shape parses (and writes back) */
+    rsess_read_opts opts = {0};
+    opts.limits.max_depth = 2000;
+    size_t small = 2 + 1000 * 2 + 1;
+    p[small - 1] = '0';
+    rsess_doc *doc = rsess_read(p, small, &opts, &err);
+    ck_assert_msg(doc != NULL, "%s", err.text);
+    rsess_buf out = {0};
+    ck_assert_int_eq(rsess_write(rsess_doc_root(doc), &out, NULL), 0);
+    ck_assert(out.len == small && memcmp(out.data, p, small) == 0);
+    rsess_buf_free(&out);
+    rsess_doc_free(doc);
+    free(p);
+}
+END_TEST
+
+START_TEST(limits_nodes_and_size)
+{
+    size_t len;
+    unsigned char *data = read_fixture("session_typical", &len);
+    rsess_read_opts opts = {0};
+    rsess_err err;
+    opts.limits.max_nodes = 5;
+    ck_assert(rsess_read(data, len, &opts, &err) == NULL);
+    ck_assert_int_eq(err.code, RSESS_ERR_NODES);
+    opts.limits.max_nodes = 0;
+    opts.limits.max_input = len - 1;
+    ck_assert(rsess_read(data, len, &opts, &err) == NULL);
+    ck_assert_int_eq(err.code, RSESS_ERR_SIZE);
+    opts.limits.max_input = len;
+    rsess_doc *doc = rsess_read(data, len, &opts, &err);
+    ck_assert(doc != NULL);
+    rsess_doc_free(doc);
+    free(data);
+}
+END_TEST
+
+START_TEST(trailing_allowed_on_request)
+{
+    unsigned char buf[] = {4, 8, 'i', 6, '\n'};
+    rsess_read_opts opts = {0};
+    opts.flags = RSESS_READ_ALLOW_TRAILING;
+    rsess_doc *doc = rsess_read(buf, sizeof buf, &opts, NULL);
+    ck_assert(doc != NULL);
+    ck_assert_uint_eq(rsess_doc_consumed(doc), 4);
+    int64_t i;
+    ck_assert(rsess_int(rsess_doc_root(doc), &i) && i == 1);
+    rsess_doc_free(doc);
+}
+END_TEST
+
+/* Accessors on the typical session (values from the generator script). */
+START_TEST(accessors_on_a_session)
+{
+    size_t len, n;
+    unsigned char *data = read_fixture("session_typical", &len);
+    rsess_doc *doc = rsess_read(data, len, NULL, NULL);
+    free(data); /* the document keeps its own copy */
+    rsess_val *s = rsess_doc_root(doc);
+    ck_assert_int_eq(rsess_type_of(s), RSESS_HASH);
+    ck_assert_uint_eq(rsess_len(s), 7);
+    const char *tok = rsess_str(rsess_hash_get(s, "_csrf_token", 11), &n);
+    ck_assert(tok && n == 43 && memcmp(tok, "J5cB8q9rFh0yQm3n", 16) == 0);
+    ck_assert_int_eq(rsess_encoding(rsess_hash_get(s, "_csrf_token", 11)), RSESS_ENC_USASCII);
+    ck_assert_int_eq(rsess_encoding(rsess_hash_key(s, 0)), RSESS_ENC_UTF8);
+    rsess_val *w = rsess_hash_get(s, "warden.user.user.key", 20);
+    int64_t id = 0;
+    ck_assert(rsess_int(rsess_arr_get(rsess_arr_get(w, 0), 0), &id) && id == 42);
+    rsess_val *flash = rsess_hash_get(rsess_hash_get(s, "flash", 5), "flashes", 7);
+    const char *notice = rsess_str(rsess_hash_get(flash, "notice", 6), &n);
+    ck_assert(notice && n == 10 && memcmp(notice, "Signed in.", 10) == 0);
+    ck_assert(rsess_float(rsess_hash_get(s, "last_seen", 9)) == 1769693054.4480495);
+    /* chained lookups through missing keys are NULL, not crashes */
+    ck_assert_ptr_null(rsess_str(rsess_hash_get(rsess_hash_get(s, "nope", 4), "x", 1), &n));
+    ck_assert_ptr_null(rsess_arr_get(s, 0));
+    ck_assert_int_eq(rsess_type_of(NULL), RSESS_NONE);
+    rsess_doc_free(doc);
+}
+END_TEST
+
+START_TEST(accessors_on_objects)
+{
+    size_t len, n;
+    unsigned char *data = read_fixture("object", &len);
+    rsess_doc *doc = rsess_read(data, len, NULL, NULL);
+    rsess_val *o = rsess_doc_root(doc);
+    ck_assert_int_eq(rsess_type_of(o), RSESS_OBJECT);
+    ck_assert(memcmp(rsess_sym(rsess_class_of(o), &n), "Plain", 5) == 0 && n == 5);
+    ck_assert_uint_eq(rsess_len(o), 3);
+    ck_assert(memcmp(rsess_str(rsess_field_get(o, "@b", 2), &n), "two", 3) == 0);
+    rsess_doc_free(doc);
+    free(data);
+
+    data = read_fixture("string_sjis", &len);
+    doc = rsess_read(data, len, NULL, NULL);
+    ck_assert_int_eq(rsess_encoding(rsess_doc_root(doc)), RSESS_ENC_OTHER);
+    const char *name = rsess_encoding_name(rsess_doc_root(doc), &n);
+    ck_assert(n == 9 && memcmp(name, "Shift_JIS", 9) == 0);
+    rsess_doc_free(doc);
+    free(data);
+
+    data = read_fixture("bignum", &len);
+    doc = rsess_read(data, len, NULL, NULL);
+    int neg = 1;
+    const unsigned char *mag = rsess_bignum(rsess_doc_root(doc), &n, &neg);
+    ck_assert(mag && n == 14 && neg == 0 && mag[12] == 0x10); /* 2^100 */
+    rsess_doc_free(doc);
+    free(data);
+}
+END_TEST
+
+Suite *marshal_suite(void)
+{
+    Suite *s = suite_create("marshal");
+    TCase *t = tcase_create("core");
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, roundtrip_every_fixture);
+    tcase_add_test(t, roundtrip_borrowed);
+    tcase_add_test(t, every_prefix_fails);
+    tcase_add_test(t, allocation_failures);
+    tcase_add_test(t, invalid_inputs);
+    tcase_add_test(t, legal_cycles);
+    tcase_add_test(t, deep_nesting_refused);
+    tcase_add_test(t, limits_nodes_and_size);
+    tcase_add_test(t, trailing_allowed_on_request);
+    tcase_add_test(t, accessors_on_a_session);
+    tcase_add_test(t, accessors_on_objects);
+    suite_add_tcase(s, t);
+    return s;
+}

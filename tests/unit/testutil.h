@@ -1,0 +1,33 @@
+/* Helpers shared by the Check suites: fixture files and allocator hooks. */
+#ifndef RSESS_TESTUTIL_H
+#define RSESS_TESTUTIL_H
+
+#include <check.h>
+#include <rsess.h>
+#include <stddef.h>
+
+#define FIXTURE_DIR "fixtures/marshal"
+
+/* Reads a whole file (malloc'd); aborts the test if it cannot. */
+unsigned char *read_file(const char *path, size_t *len);
+/* Names (without .bin) of every Marshal fixture, sorted; NULL-terminated. */
+char **fixture_names(size_t *count);
+void free_names(char **names);
+/* Reads fixtures/marshal/NAME.bin. */
+unsigned char *read_fixture(const char *name, size_t *len);
+
+/* A counting allocator that can fail the Nth allocation. */
+typedef struct counting_alloc {
+    long fail_at;   /* 1-based allocation number to fail; 0 never */
+    long calls;     /* allocations attempted */
+    long live;      /* blocks not yet freed */
+    size_t bytes;   /* bytes live */
+} counting_alloc;
+rsess_alloc counting_hooks(counting_alloc *c);
+
+Suite *marshal_suite(void);
+Suite *views_suite(void);
+Suite *build_suite(void);
+Suite *text_suite(void);
+
+#endif
