@@ -130,7 +130,7 @@ static bool r_count(reader *r, const char *what, size_t min_bytes, const unsigne
         return false;
     }
     if (UNLIKELY((size_t)n > left(r) / min_bytes)) {
-        fail(r, RSESS_ERR_TRUNCATED, start, "truncated %s: %ld %s declared, %zu bytes left", what, n,
+        fail(r, RSESS_ERR_TRUNCATED, start, "truncated %s: %ld %s declared, %zu left", what, n,
              min_bytes == 1 && strcmp(what, "string") == 0 ? "bytes" : "elements", left(r));
         return false;
     }

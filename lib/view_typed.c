@@ -197,9 +197,11 @@ static bool sym_is_plain(const rsess_val *s)
     return (s->enc == RSESS_ENC_UTF8 || rs_ascii_only(s->u.s.p, s->u.s.len)) && rs_utf8_valid(s->u.s.p, s->u.s.len);
 }
 
+/* "enc", unless it is the default of the value's kind (UTF-8 for strings
+ * and symbols, binary for regexps and _dump data). */
 static void tenc(tview *t, const rsess_val *v, bool utf8_default)
 {
-    if (utf8_default && v->enc == RSESS_ENC_UTF8) return;
+    if (v->enc == (utf8_default ? RSESS_ENC_UTF8 : RSESS_ENC_BINARY)) return;
     size_t n;
     const char *name = rs_enc_name(v, &n);
     tkey(t, "enc");

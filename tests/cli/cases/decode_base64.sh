@@ -1,0 +1,1 @@
+printf "BAhbB2kGZggxZTI=" | "$RSESS" decode --in base64

@@ -1,0 +1,1 @@
+"$RSESS" decode --to json < examples/data/redis-store-value.txt

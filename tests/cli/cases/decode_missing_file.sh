@@ -1,0 +1,1 @@
+"$RSESS" decode /nonexistent/file

@@ -1,0 +1,1 @@
+"$RSESS" decode examples/data/redis-store-value.txt

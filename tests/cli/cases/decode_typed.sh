@@ -1,0 +1,1 @@
+"$RSESS" decode --to typed examples/data/redis-store-value.txt

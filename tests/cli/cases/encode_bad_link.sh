@@ -1,0 +1,1 @@
+echo "{\"link\": 0}" | "$RSESS" encode

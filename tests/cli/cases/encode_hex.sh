@@ -1,0 +1,1 @@
+echo "[1, {\"float\":\"1e2\"}]" | "$RSESS" encode --to hex

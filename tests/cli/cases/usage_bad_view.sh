@@ -1,0 +1,1 @@
+"$RSESS" decode --to yaml x

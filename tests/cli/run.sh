@@ -1,0 +1,51 @@
+#!/bin/sh
+# CLI tests. Each tests/cli/cases/NAME.sh is a command run from the
+# repository root with $RSESS set; NAME.out, NAME.err and NAME.status hold
+# the expected stdout, stderr and exit status (missing .err/.out: empty;
+# missing .status: 0). Then every Marshal fixture makes the trip
+# decode --to typed | encode --from typed and must come back byte for byte.
+# Usage: tests/cli/run.sh path/to/rsess
+set -u
+RSESS=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+export RSESS
+cd "$(dirname "$0")/../.." || exit 2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+for c in tests/cli/cases/*.sh; do
+  name=${c%.sh}
+  sh "$c" >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  want_status=0
+  [ -f "$name.status" ] && want_status=$(cat "$name.status")
+  ok=1
+  if [ -f "$name.out" ]; then cmp -s "$tmp/out" "$name.out" || ok=0; else [ -s "$tmp/out" ] && ok=0; fi
+  if [ -f "$name.err" ]; then cmp -s "$tmp/err" "$name.err" || ok=0; else [ -s "$tmp/err" ] && ok=0; fi
+  [ "$status" = "$want_status" ] || ok=0
+  if [ $ok = 1 ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name (status $status, want $want_status)"
+    [ -f "$name.out" ] && diff "$name.out" "$tmp/out" | head -10
+    [ -f "$name.err" ] && diff "$name.err" "$tmp/err" | head -10
+    [ -f "$name.err" ] || head -5 "$tmp/err"
+  fi
+done
+
+# typed JSON round trip of every fixture, through the CLI
+for f in tests/fixtures/marshal/*.bin; do
+  if "$RSESS" decode --in raw --to typed "$f" >"$tmp/typed" 2>"$tmp/err" &&
+     "$RSESS" encode --from typed "$tmp/typed" >"$tmp/back" 2>>"$tmp/err" && cmp -s "$f" "$tmp/back"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL typed round trip of $f"
+    head -3 "$tmp/err"
+  fi
+done
+
+echo "cli: $pass passed, $fail failed"
+[ $fail = 0 ]
