@@ -3,6 +3,9 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +18,16 @@ static const char usage_text[] =
     "\n"
     "Commands:\n"
     "  decode [--in FORM] [--to ruby|json|typed] [--pretty] [--lines] [FILE]\n"
-    "      Print the value held in FILE (or stdin).\n"
-    "  encode [--from typed|json] [--to raw|quoted|hex|base64] [FILE]\n"
-    "      Read one value (typed JSON by default) and write its Marshal bytes.\n"
+    "      Print the value held in FILE (or stdin): Ruby Marshal, or a Rails 7.1+,\n"
+    "      7.0 or 6.1 cache entry (unwrapped and inflated).\n"
+    "  info [--in FORM] [FILE]\n"
+    "      One JSON object about the container: format, compression, expiry, version.\n"
+    "  encode [--from typed|json] [--to raw|quoted|hex|base64]\n"
+    "         [--entry 7.1|7.0|6.1 [--expires-at EPOCH | --expires-in SECONDS]\n"
+    "          [--version STRING] [--compress-threshold BYTES | --no-compress]\n"
+    "          [--created-at EPOCH]] [FILE]\n"
+    "      Read one value (typed JSON by default) and write its Marshal bytes,\n"
+    "      or an ActiveSupport cache entry around them.\n"
     "\n"
     "Input forms (--in): auto (default: quoted if it starts with a double quote,\n"
     "else raw), quoted (as redis-cli --no-raw and Ruby's p print strings), raw,\n"
@@ -161,23 +171,23 @@ static int to_bytes(int form, const char *p, size_t len, rsess_buf *out, bool *r
     }
 }
 
-/* Bytes -> document. Raw input may end in the one newline redis-cli --raw
- * and most files add. */
-static rsess_doc *load_value(const unsigned char *p, size_t len, bool raw, rsess_err *err)
+/* Bytes -> the stored value, unwrapping any cache entry. Raw input often
+ * ends in the newline redis-cli --raw and editors add: without it first,
+ * then as it is. */
+static rsess_doc *load_value(const unsigned char *p, size_t len, bool raw, rsess_entry_info *info,
+                             rsess_err *err)
 {
     rsess_read_opts opts = {0};
-    opts.flags = RSESS_READ_BORROW | (raw ? RSESS_READ_ALLOW_TRAILING : 0);
-    rsess_doc *doc = rsess_read(p, len, &opts, err);
-    if (!doc || !raw) return doc;
-    size_t used = rsess_doc_consumed(doc), rest = len - used;
-    if (rest == 0 || (rest == 1 && p[used] == '\n') || (rest == 2 && p[used] == '\r' && p[used + 1] == '\n'))
+    if (raw && len && p[len - 1] == '\n') {
+        size_t cut = len >= 2 && p[len - 2] == '\r' ? 2 : 1;
+        rsess_doc *doc = rsess_entry_read(p, len - cut, &opts, info, err);
+        if (doc) return doc;
+        rsess_err first = *err;
+        doc = rsess_entry_read(p, len, &opts, info, err);
+        if (!doc && err->code != RSESS_ERR_TRAILING) *err = first;
         return doc;
-    rsess_doc_free(doc);
-    err->code = RSESS_ERR_TRAILING;
-    err->offset = used;
-    err->msg = rsess_strerror(RSESS_ERR_TRAILING);
-    snprintf(err->text, sizeof err->text, "trailing bytes: %zu bytes after the value", rest);
-    return NULL;
+    }
+    return rsess_entry_read(p, len, &opts, info, err);
 }
 
 /* --- decode ------------------------------------------------------------- */
@@ -196,7 +206,7 @@ static int decode_one(const char *text, size_t len, int form, int view, unsigned
     bool raw;
     int rc = to_bytes(form, text, len, &bytes, &raw, err);
     if (!rc) {
-        rsess_doc *doc = load_value(bytes.data, bytes.len, raw, err);
+        rsess_doc *doc = load_value(bytes.data, bytes.len, raw, NULL, err);
         if (!doc) rc = err->code ? err->code : RSESS_ERR_NOMEM;
         else rc = print_value(rsess_doc_root(doc), view, flags, out, err);
         rsess_doc_free(doc);
@@ -288,6 +298,123 @@ static int cmd_decode(args *a)
     return status;
 }
 
+/* --- info --------------------------------------------------------------- */
+static void json_str(const char *p, size_t len)
+{
+    json_t *j = json_stringn(p, len);
+    char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    if (t) fputs(t, stdout);
+    else fputs("null", stdout); /* not UTF-8: see version_hex */
+    free(t);
+    json_decref(j);
+}
+
+static void json_num(double d)
+{
+    char buf[RSESS_FLOAT_TEXT_MAX];
+    size_t n = rsess_float_ruby_text(d, buf);
+    fwrite(buf, 1, n, stdout);
+}
+
+/* The Ruby class of a value, as `value.class` would say. */
+static void class_name(const rsess_val *v, rsess_buf *out)
+{
+    static const char *const names[] = {"", "NilClass", "TrueClass", "FalseClass", "Integer", "Integer", "Float",
+                                        "String", "Symbol", "Regexp", "Array", "Hash", "", "", "", "", "",
+                                        "Class", "Module", "Module"};
+    rsess_type t = rsess_type_of(v);
+    size_t n;
+    const char *s;
+    if ((s = rsess_sym(rsess_user_class(v), &n)) || (s = rsess_sym(rsess_class_of(v), &n))) {
+        rsess_buf_append(out, s, n);
+    } else {
+        rsess_buf_append(out, names[t], strlen(names[t]));
+    }
+}
+
+static void iso8601(double t, char *buf, size_t size)
+{
+    double fl = floor(t);
+    time_t secs = (time_t)fl;
+    int ms = (int)((t - fl) * 1000.0);
+    if (ms > 999) ms = 999;
+    struct tm tm;
+    if (!gmtime_r(&secs, &tm)) {
+        snprintf(buf, size, "?");
+        return;
+    }
+    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+static int cmd_info(args *a)
+{
+    int form = IN_AUTO;
+    const char *val;
+    for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
+        if (opt_value(a, "--in", &val)) {
+            if (val && (form = pick(val, in_forms, "input form")) < 0) return EXIT_USAGE;
+        } else if (!take_file(a)) {
+            return usage_error("info: unknown option '%s'", a->argv[a->i]);
+        }
+    }
+    if (a->bad) return EXIT_USAGE;
+    rsess_buf in, bytes, cls;
+    rsess_buf_init(&in, NULL);
+    rsess_buf_init(&bytes, NULL);
+    rsess_buf_init(&cls, NULL);
+    int status = EXIT_DATA;
+    rsess_err err = {0};
+    rsess_entry_info info;
+    bool raw;
+    if (!read_all(a->file, &in)) goto done;
+    if (to_bytes(form, (const char *)in.data, in.len, &bytes, &raw, &err)) {
+        cli_report(NULL, &err);
+        goto done;
+    }
+    rsess_doc *doc = load_value(bytes.data, bytes.len, raw, &info, &err);
+    if (!doc) {
+        cli_report(NULL, &err);
+        goto done;
+    }
+    static const char *const types[] = {"", "object", "string-utf8", "string-binary", "string-us-ascii"};
+    printf("{\"format\": \"%s\", \"compressed\": %s, \"expires_at\": ", rsess_format_name(info.format),
+           info.compressed ? "true" : "false");
+    if (info.has_expires_at) {
+        char iso[64];
+        json_num(info.expires_at);
+        iso8601(info.expires_at, iso, sizeof iso);
+        printf(", \"expires_at_iso8601\": \"%s\"", iso);
+    } else {
+        fputs("null", stdout);
+    }
+    fputs(", \"version\": ", stdout);
+    if (info.has_version) json_str(info.version, info.version_len);
+    else fputs("null", stdout);
+    if (info.version_marshal) fputs(", \"version_marshal\": true", stdout);
+    if (info.format == RSESS_FORMAT_AS71) printf(", \"type\": \"%s\"", types[info.type]);
+    if (info.has_created_at) {
+        fputs(", \"created_at\": ", stdout);
+        json_num(info.created_at);
+    }
+    if (info.has_expires_in) {
+        fputs(", \"expires_in\": ", stdout);
+        json_num(info.expires_in);
+    }
+    class_name(rsess_doc_root(doc), &cls);
+    printf(", \"class\": ");
+    json_str(cls.data ? (const char *)cls.data : "", cls.len);
+    printf(", \"bytes\": %zu, \"header_bytes\": %zu, \"payload_bytes\": %zu, \"value_bytes\": %zu}\n", bytes.len,
+           info.header_len, info.stored_len, info.value_len);
+    rsess_doc_free(doc);
+    status = EXIT_OK;
+done:
+    rsess_buf_free(&in);
+    rsess_buf_free(&bytes);
+    rsess_buf_free(&cls);
+    return status;
+}
+
 /* --- encode --------------------------------------------------------------- */
 enum { OUT_RAW, OUT_QUOTED, OUT_HEX, OUT_BASE64 };
 static const char *const out_forms[] = {"raw", "quoted", "hex", "base64", NULL};
@@ -313,21 +440,61 @@ static int write_form(int form, const rsess_buf *bytes)
     return rc ? EXIT_DATA : EXIT_OK;
 }
 
+static bool parse_number(const char *s, double *out)
+{
+    char *end;
+    if (!s || !*s) return false;
+    *out = strtod(s, &end);
+    return *end == 0 && isfinite(*out);
+}
+
+static const char *const entry_formats[] = {"7.1", "7.0", "6.1", NULL};
+
 static int cmd_encode(args *a)
 {
-    int from = 0, to = OUT_RAW;
+    int from = 0, to = OUT_RAW, entry = -1;
+    rsess_entry_opts eo = {0};
     const char *val;
     for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
         if (opt_value(a, "--from", &val)) {
             if (val && (from = pick(val, from_forms, "input form")) < 0) return EXIT_USAGE;
         } else if (opt_value(a, "--to", &val)) {
             if (val && (to = pick(val, out_forms, "output form")) < 0) return EXIT_USAGE;
+        } else if (opt_value(a, "--entry", &val)) {
+            if (val && (entry = pick(val, entry_formats, "entry format")) < 0) return EXIT_USAGE;
+        } else if (opt_value(a, "--expires-at", &val)) {
+            if (val && !parse_number(val, &eo.expires_at)) return usage_error("--expires-at needs epoch seconds");
+            eo.has_expires_at = 1;
+        } else if (opt_value(a, "--expires-in", &val)) {
+            if (val && (!parse_number(val, &eo.expires_in) || eo.expires_in < 0))
+                return usage_error("--expires-in needs a number of seconds");
+            eo.has_expires_in = 1;
+        } else if (opt_value(a, "--created-at", &val)) {
+            if (val && !parse_number(val, &eo.created_at)) return usage_error("--created-at needs epoch seconds");
+            eo.has_created_at = 1;
+        } else if (opt_value(a, "--version", &val)) {
+            eo.version = val;
+            eo.version_len = val ? strlen(val) : 0;
+        } else if (opt_value(a, "--compress-threshold", &val)) {
+            double t;
+            if (val && (!parse_number(val, &t) || t < 1 || t != floor(t)))
+                return usage_error("--compress-threshold needs a whole number of bytes");
+            eo.compress_threshold = val ? (size_t)t : 0;
+        } else if (!strcmp(a->argv[a->i], "--no-compress")) {
+            eo.no_compress = 1;
         } else if (!take_file(a)) {
             return usage_error("encode: unknown option '%s'", a->argv[a->i]);
         }
     }
     if (a->bad) return EXIT_USAGE;
     if (from == 1) return usage_error("encode: --from json is not built yet; use --from typed");
+    if (entry < 0 && (eo.has_expires_at || eo.has_expires_in || eo.version || eo.compress_threshold ||
+                      eo.no_compress || eo.has_created_at))
+        return usage_error("encode: --expires-at, --expires-in, --version and compression options need --entry");
+    if (eo.has_expires_at && eo.has_expires_in) return usage_error("encode: give --expires-at or --expires-in, not both");
+    if (eo.no_compress && eo.compress_threshold) return usage_error("encode: --no-compress or --compress-threshold, not both");
+    static const rsess_format fmts[] = {RSESS_FORMAT_AS71, RSESS_FORMAT_AS70, RSESS_FORMAT_AS61};
+    if (entry >= 0) eo.format = fmts[entry];
     rsess_buf in, bytes;
     rsess_buf_init(&in, NULL);
     rsess_buf_init(&bytes, NULL);
@@ -336,7 +503,9 @@ static int cmd_encode(args *a)
     if (read_all(a->file, &in)) {
         rsess_doc *doc = cli_typed_json_read(in.data ? (const char *)in.data : "", in.len, &err);
         if (!doc) cli_report(NULL, &err);
-        else if (rsess_write(rsess_doc_root(doc), &bytes, &err)) cli_error("cannot encode: %s", err.text);
+        else if (entry < 0 ? rsess_write(rsess_doc_root(doc), &bytes, &err)
+                           : rsess_entry_write(rsess_doc_root(doc), &eo, &bytes, &err))
+            cli_error("cannot encode: %s", err.text);
         else status = write_form(to, &bytes);
         rsess_doc_free(doc);
     }
@@ -370,5 +539,6 @@ int main(int argc, char **argv)
     args a = {argc, 2, argv, NULL, 0};
     if (!strcmp(cmd, "decode")) return cmd_decode(&a);
     if (!strcmp(cmd, "encode")) return cmd_encode(&a);
+    if (!strcmp(cmd, "info")) return cmd_info(&a);
     return usage_error("unknown command '%s'", cmd);
 }

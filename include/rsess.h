@@ -78,7 +78,12 @@ typedef enum rsess_code {
     /* writing */
     RSESS_ERR_RANGE = 40,        /**< a length or count Marshal cannot hold */
     RSESS_ERR_STATE = 41,        /**< writer calls out of order (counts unmet) */
-    RSESS_ERR_VALUE = 42         /**< a value that cannot be written (bad node) */
+    RSESS_ERR_VALUE = 42,        /**< a value that cannot be written (bad node) */
+    /* cache entries */
+    RSESS_ERR_ENTRY = 50,        /**< malformed cache entry (header, version, shape) */
+    RSESS_ERR_ZLIB = 51,         /**< compressed payload that does not inflate */
+    RSESS_ERR_FORMAT_UNKNOWN = 52, /**< not Marshal data nor a known cache entry */
+    RSESS_ERR_UNSUPPORTED = 53   /**< a known format rsess does not read (MessagePack) */
 } rsess_code;
 
 /** Where and why something failed. `msg` is a static description of the
@@ -197,10 +202,11 @@ typedef enum rsess_type {
 } rsess_type;
 
 /** String, symbol, regexp and _dump-data encodings. RSESS_ENC_OTHER means a
- *  named encoding (see rsess_encoding_name()). */
+ *  named encoding (see rsess_encoding_name()). UTF-8 is 0, so zeroed option
+ *  structs mean UTF-8, as Rails' strings usually are. */
 typedef enum rsess_enc {
-    RSESS_ENC_BINARY = 0, /**< ASCII-8BIT: no encoding ivar */
-    RSESS_ENC_UTF8 = 1,   /**< E = true */
+    RSESS_ENC_UTF8 = 0,   /**< E = true */
+    RSESS_ENC_BINARY = 1, /**< ASCII-8BIT: no encoding ivar */
     RSESS_ENC_USASCII = 2,/**< E = false */
     RSESS_ENC_OTHER = 3   /**< encoding = "Name" */
 } rsess_enc;
@@ -412,6 +418,88 @@ RSESS_API int rsess_writer_finish(rsess_writer *w, rsess_buf *out, rsess_err *er
 /** The first error so far (RSESS_OK if none). */
 RSESS_API int rsess_writer_error(const rsess_writer *w);
 RSESS_API void rsess_writer_free(rsess_writer *w);
+
+/* ------------------------------------------------------------------------ */
+/* ActiveSupport cache entries (Rails' :cache_store over RedisCacheStore)    */
+/* ------------------------------------------------------------------------ */
+
+/** Containers a session value is found in. */
+typedef enum rsess_format {
+    RSESS_FORMAT_MARSHAL = 0, /**< a bare Marshal value (redis-store) */
+    RSESS_FORMAT_AS71 = 1,    /**< Rails 7.1+ Coder: 00 11, type, LE expiry, LE version length */
+    RSESS_FORMAT_AS70 = 2,    /**< Rails 7.0: 00/01 mark + Marshal [value, expires_at, version] */
+    RSESS_FORMAT_AS61 = 3     /**< Rails 6.1: Marshal of an ActiveSupport::Cache::Entry object */
+} rsess_format;
+
+/** The 7.1 type byte (without the 0x80 compression flag). */
+enum {
+    RSESS_ENTRY_OBJECT = 1,  /**< payload: Marshal of the value */
+    RSESS_ENTRY_UTF8 = 2,    /**< payload: the bytes of a UTF-8 String */
+    RSESS_ENTRY_BINARY = 3,  /**< ... of a binary String */
+    RSESS_ENTRY_USASCII = 4  /**< ... of a US-ASCII String */
+};
+
+/** What a container says about its value. Views (version) point into the
+ *  document returned with it and live as long as that document. */
+typedef struct rsess_entry_info {
+    rsess_format format;
+    int type;              /**< 7.1 type (RSESS_ENTRY_*); 0 for other formats */
+    int compressed;        /**< the payload was zlib-deflated */
+    int has_expires_at;
+    double expires_at;     /**< epoch seconds (7.1/7.0 as stored; 6.1: created_at + expires_in) */
+    int has_version;
+    const char *version;   /**< version bytes (UTF-8 text as Rails compares it) */
+    size_t version_len;
+    int version_marshal;   /**< 7.1: the version was stored as Marshal data */
+    size_t header_len;     /**< bytes before the payload */
+    size_t stored_len;     /**< payload bytes as stored */
+    size_t value_len;      /**< Marshal (or String) bytes of the value, inflated */
+    int has_created_at;    /**< 6.1 only */
+    double created_at;
+    int has_expires_in;    /**< 6.1 only: @expires_in as stored */
+    double expires_in;
+} rsess_entry_info;
+
+/**
+ * Reads a session value in any container Rails writes, detected the way
+ * Rails' Cache::Coder and SerializerWithFallback detect it: 00 11 (7.1+),
+ * 04 08 (Marshal: a 6.1 Entry object is unwrapped, anything else is a bare
+ * redis-store value), 00/01 (7.0). Compressed payloads are inflated in
+ * bounded memory (limits.max_inflated); a larger one fails with
+ * RSESS_ERR_INFLATE. The document's root is the value the application
+ * stored. info may be NULL.
+ */
+RSESS_API rsess_doc *rsess_entry_read(const void *data, size_t len, const rsess_read_opts *opts,
+                                      rsess_entry_info *info, rsess_err *err);
+
+/** How to write an entry. Zero-initialise, then set what you need. */
+typedef struct rsess_entry_opts {
+    rsess_format format;      /**< AS71 (the default when MARSHAL/0), AS70 or AS61 */
+    int has_expires_at;
+    double expires_at;        /**< absolute expiry, epoch seconds */
+    const char *version;      /**< NULL: no version; else its bytes */
+    size_t version_len;
+    rsess_enc version_enc;    /**< the version String's encoding (0: UTF-8; not OTHER) */
+    size_t compress_threshold;/**< 0: Rails' default 1024 bytes */
+    int no_compress;          /**< never compress (Rails' compress: false) */
+    int has_expires_in;       /**< relative expiry in seconds: 7.x store now + it; */
+    double expires_in;        /**< 6.1 stores it as @expires_in (beside @created_at) */
+    int has_created_at;       /**< 6.1: @created_at (default: now) */
+    double created_at;
+} rsess_entry_opts;
+
+/**
+ * Appends an entry holding v to out, byte-identical to what Rails writes
+ * for the same value and options: a plain String of UTF-8, binary or
+ * US-ASCII encoding becomes a string-typed 7.1 entry; the payload is
+ * deflated at zlib's default level when it is at least the threshold and
+ * only if that makes it smaller. RSESS_FORMAT_MARSHAL gives 7.1.
+ */
+RSESS_API int rsess_entry_write(const rsess_val *v, const rsess_entry_opts *opts, rsess_buf *out,
+                                rsess_err *err);
+
+/** A short name for a format: "marshal", "activesupport-7.1", ... */
+RSESS_API const char *rsess_format_name(rsess_format f);
 
 /* ------------------------------------------------------------------------ */
 /* Views: Ruby inspect, plain JSON, typed JSON                              */

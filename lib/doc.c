@@ -68,6 +68,7 @@ rsess_val *rs_node(rsess_doc *doc, int type)
     if (!v) return NULL;
     memset(v, 0, sizeof *v);
     v->type = (uint8_t)type;
+    v->enc = RSESS_ENC_BINARY;
     v->id = doc->nodes++;
     return v;
 }

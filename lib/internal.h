@@ -95,7 +95,7 @@ void rs_arena_free(rs_arena *a) RSESS_INTERNAL;
 typedef struct rs_map_ent {
     const char *p;
     size_t len;
-    uint64_t hash;
+    uint64_t hash, tag;
     void *val;
 } rs_map_ent;
 
@@ -178,6 +178,17 @@ int rs_float_digits(double d, char *buf, int *decpt) RSESS_INTERNAL;
 /* --- integers ----------------------------------------------------------- */
 /* Decimal text of a little-endian magnitude (sign added when negative). */
 int rs_bignum_decimal(const unsigned char *mag, size_t len, int negative, rsess_buf *out) RSESS_INTERNAL;
+
+/* --- entry writing helpers (marshal_write.c) ----------------------------- */
+/* Marshal of [value, expires_at?, version?] with trailing nils dropped
+ * (Rails 7.0 Entry#pack). */
+int rs_write_pack70(const rsess_val *v, const double *expires_at, const char *version, size_t vlen,
+                    rsess_enc venc, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
+/* Marshal of an ActiveSupport::Cache::Entry object (Rails 6.1): @value is
+ * v, or the binary String `deflated` when v is NULL (then @compressed). */
+int rs_write_entry61(const rsess_val *v, const void *deflated, size_t dlen, const char *version, size_t vlen,
+                     rsess_enc venc, double created_at, const double *expires_in, rsess_buf *out,
+                     rsess_err *err) RSESS_INTERNAL;
 
 /* --- views (printers) --------------------------------------------------- */
 int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;

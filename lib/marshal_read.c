@@ -313,6 +313,7 @@ static rsess_val *r_bignum(reader *r, const unsigned char *start)
         if (!v) return NULL;
         v->u.s.p = (const char *)mag;
         v->u.s.len = len;
+        v->enc = RSESS_ENC_BINARY;
         if (neg) v->flags |= F_NEGATIVE;
     }
     /* Every 'l' takes an object index, linkable or not (marshal.c). */
@@ -453,6 +454,7 @@ static rsess_val *r_object(reader *r, bool ivwrap)
         if (!(v = new_node(r, type))) return NULL;
         v->u.s.p = s;
         v->u.s.len = n;
+        v->enc = RSESS_ENC_BINARY; /* until an encoding ivar says otherwise */
         if (t == '/') {
             if (r->p >= r->end) return fail(r, RSESS_ERR_TRUNCATED, r->p, "truncated regexp: no options byte");
             v->opts = *r->p++;
@@ -488,6 +490,7 @@ static rsess_val *r_object(reader *r, bool ivwrap)
         v->cls = cls;
         v->u.s.p = s;
         v->u.s.len = n;
+        v->enc = RSESS_ENC_BINARY;
         if (!ivwrap && !remember(r, v)) return NULL;
         break;
     }
@@ -554,7 +557,7 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
         r.p += 2;
         root = r_object(&r, false);
         if (root && r.p != r.end && !(opts->flags & RSESS_READ_ALLOW_TRAILING)) {
-            fail(&r, RSESS_ERR_TRAILING, r.p, "%zu bytes after the value", left(&r));
+            fail(&r, RSESS_ERR_TRAILING, r.p, "trailing bytes: %zu after the value", left(&r));
             root = NULL;
         }
     }

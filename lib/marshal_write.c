@@ -13,6 +13,7 @@ typedef struct emitter {
     rsess_buf *out;
     rs_map syms;      /* symbol bytes (+ encoding tag) -> index + 1 */
     rs_map encnames;  /* encoding name -> object index + 1 */
+    rs_map floats;    /* flonum bits -> object index + 1 (equal flonums are one object) */
     uint32_t *objidx; /* node id -> object index + 1 (document writer) */
     size_t objcap;
     long nobj;        /* object indices handed out */
@@ -126,7 +127,7 @@ static uint64_t sym_tag(const char *p, size_t len, int enc, const char *encname,
 {
     if (enc == RSESS_ENC_BINARY || rs_ascii_only(p, len)) return 0;
     if (enc == RSESS_ENC_OTHER) return rs_hash_bytes(encname, enclen, 99);
-    return (uint64_t)enc;
+    return (uint64_t)enc + 1; /* never 0: 0 means "no encoding ivar" */
 }
 
 static void w_encoding_ivar(emitter *e, int enc, const char *name, size_t namelen);
@@ -191,6 +192,7 @@ static void em_free(emitter *e, const rsess_alloc *alloc)
 {
     rs_map_free(&e->syms);
     rs_map_free(&e->encnames);
+    rs_map_free(&e->floats);
     rs_free(alloc, e->objidx, e->objcap * sizeof *e->objidx);
 }
 
@@ -200,6 +202,25 @@ static bool lookup_link(emitter *e, const rsess_val *v)
     if (v->id < e->objcap && e->objidx[v->id]) {
         w_byte(e, '@');
         w_long(e, (long)e->objidx[v->id] - 1);
+        return true;
+    }
+    return false;
+}
+
+static bool float_link(emitter *e, double d)
+{
+    void *found = rs_map_get(&e->floats, &d, sizeof d, 0);
+    if (!found) return false;
+    w_byte(e, '@');
+    w_long(e, (long)((uintptr_t)found - 1));
+    return true;
+}
+
+/* Records the index the float is about to get; *d must outlive the map. */
+static bool float_remember(emitter *e, const double *d)
+{
+    if (rs_map_put(&e->floats, d, sizeof *d, 0, (void *)(uintptr_t)(e->nobj + 1))) {
+        em_fail(e, RSESS_ERR_NOMEM, "out of memory");
         return true;
     }
     return false;
@@ -313,6 +334,12 @@ static void w_object(docw *w, const rsess_val *v)
         return;
     default: break;
     }
+    if (v->type == RSESS_FLOAT && rs_is_flonum(v->u.f)) {
+        /* A flonum is an immediate in Ruby: equal values are one object,
+         * whichever node holds them. */
+        if (float_link(e, v->u.f)) return;
+        if (float_remember(e, &v->u.f)) return;
+    }
     if (lookup_link(e, v)) return;
     if (++e->depth > WRITE_MAX_DEPTH) {
         em_fail(e, RSESS_ERR_DEPTH, "nesting too deep to write");
@@ -390,11 +417,106 @@ int rsess_write(const rsess_val *v, rsess_buf *out, rsess_err *err)
     memset(&w, 0, sizeof w);
     w.alloc = out->alloc;
     w.e.out = out;
-    w.e.syms.alloc = w.e.encnames.alloc = out->alloc;
+    w.e.syms.alloc = w.e.encnames.alloc = w.e.floats.alloc = out->alloc;
     size_t start = out->len;
     w_byte(&w.e, 4);
     w_byte(&w.e, 8);
     w_object(&w, v);
+    int rc = em_finish(&w.e, out, start, err);
+    em_free(&w.e, w.alloc);
+    return rc;
+}
+
+/* --- cache-entry wrappers (entry.c) ---------------------------------------
+ * Written with the same emitter as the value so that links and symbols
+ * are numbered across wrapper and value as Ruby numbers them. */
+static void docw_init(docw *w, rsess_buf *out)
+{
+    memset(w, 0, sizeof *w);
+    w->alloc = out->alloc;
+    w->e.out = out;
+    w->e.syms.alloc = w->e.encnames.alloc = w->e.floats.alloc = out->alloc;
+    w_byte(&w->e, 4);
+    w_byte(&w->e, 8);
+}
+
+static void w_float_value(docw *w, const double *d)
+{
+    if (rs_is_flonum(*d)) {
+        if (float_link(&w->e, *d) || float_remember(&w->e, d)) return;
+    }
+    w->e.nobj++;
+    w_float_body(&w->e, *d);
+}
+
+/* A String in UTF-8, US-ASCII or binary that is not a node. */
+static void w_plain_string(docw *w, const char *p, size_t len, rsess_enc enc)
+{
+    if (enc == RSESS_ENC_OTHER) {
+        em_fail(&w->e, RSESS_ERR_ARG, "a named encoding here is not supported");
+        return;
+    }
+    w->e.nobj++;
+    if (enc != RSESS_ENC_BINARY) w_byte(&w->e, 'I');
+    w_byte(&w->e, '"');
+    w_bytes(&w->e, p, len);
+    if (enc != RSESS_ENC_BINARY) {
+        w_long(&w->e, 1);
+        w_encoding_ivar(&w->e, enc, NULL, 0);
+    }
+}
+
+int rs_write_pack70(const rsess_val *v, const double *expires_at, const char *version, size_t vlen,
+                    rsess_enc venc, rsess_buf *out, rsess_err *err)
+{
+    docw w;
+    size_t start = out->len;
+    docw_init(&w, out);
+    size_t n = version ? 3 : expires_at ? 2 : v->type == RSESS_NIL ? 0 : 1;
+    w.e.nobj++; /* the Array */
+    w_byte(&w.e, '[');
+    w_count(&w.e, n);
+    if (n) w_object(&w, v);
+    if (n >= 2) {
+        if (expires_at) w_float_value(&w, expires_at);
+        else w_byte(&w.e, '0');
+    }
+    if (n == 3) w_plain_string(&w, version, vlen, venc);
+    int rc = em_finish(&w.e, out, start, err);
+    em_free(&w.e, w.alloc);
+    return rc;
+}
+
+int rs_write_entry61(const rsess_val *v, const void *deflated, size_t dlen, const char *version, size_t vlen,
+                     rsess_enc venc, double created_at, const double *expires_in, rsess_buf *out,
+                     rsess_err *err)
+{
+    static const char cls[] = "ActiveSupport::Cache::Entry";
+    docw w;
+    size_t start = out->len;
+    docw_init(&w, out);
+    w.e.nobj++; /* the Entry */
+    w_byte(&w.e, 'o');
+    w_symbol_bytes(&w.e, cls, sizeof cls - 1, RSESS_ENC_USASCII, NULL, 0);
+    w_count(&w.e, v ? 4 : 5);
+    w_symbol_bytes(&w.e, "@value", 6, RSESS_ENC_USASCII, NULL, 0);
+    if (v) {
+        w_object(&w, v);
+    } else {
+        w_plain_string(&w, deflated, dlen, RSESS_ENC_BINARY);
+    }
+    w_symbol_bytes(&w.e, "@version", 8, RSESS_ENC_USASCII, NULL, 0);
+    if (version) w_plain_string(&w, version, vlen, venc);
+    else w_byte(&w.e, '0');
+    w_symbol_bytes(&w.e, "@created_at", 11, RSESS_ENC_USASCII, NULL, 0);
+    w_float_value(&w, &created_at);
+    w_symbol_bytes(&w.e, "@expires_in", 11, RSESS_ENC_USASCII, NULL, 0);
+    if (expires_in) w_float_value(&w, expires_in);
+    else w_byte(&w.e, '0');
+    if (!v) {
+        w_symbol_bytes(&w.e, "@compressed", 11, RSESS_ENC_USASCII, NULL, 0);
+        w_byte(&w.e, 'T');
+    }
     int rc = em_finish(&w.e, out, start, err);
     em_free(&w.e, w.alloc);
     return rc;
@@ -430,7 +552,7 @@ rsess_writer *rsess_writer_new(unsigned flags, const rsess_alloc *alloc)
     memset(w, 0, sizeof *w);
     w->allocv = a;
     w->flags = flags;
-    w->buf.alloc = w->e.syms.alloc = w->e.encnames.alloc = &w->allocv;
+    w->buf.alloc = w->e.syms.alloc = w->e.encnames.alloc = w->e.floats.alloc = &w->allocv;
     w->floats.alloc = w->keys.alloc = w->keep.alloc = &w->allocv;
     w->e.out = &w->buf;
     w_byte(&w->e, 4);

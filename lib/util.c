@@ -66,6 +66,10 @@ const char *rsess_strerror(int code)
     case RSESS_ERR_RANGE: return "value out of range for Marshal";
     case RSESS_ERR_STATE: return "writer calls out of order";
     case RSESS_ERR_VALUE: return "value cannot be written";
+    case RSESS_ERR_ENTRY: return "malformed cache entry";
+    case RSESS_ERR_ZLIB: return "bad compressed data";
+    case RSESS_ERR_FORMAT_UNKNOWN: return "not a Rails session value";
+    case RSESS_ERR_UNSUPPORTED: return "unsupported format";
     default: return "unknown error";
     }
 }
@@ -142,13 +146,13 @@ uint64_t rs_hash_bytes(const void *p, size_t len, uint64_t seed)
     return h;
 }
 
-static size_t map_slot(const rs_map *m, const void *p, size_t len, uint64_t h)
+static size_t map_slot(const rs_map *m, const void *p, size_t len, uint64_t tag, uint64_t h)
 {
     size_t mask = m->cap - 1, i = (size_t)h & mask;
     for (;;) {
         const rs_map_ent *e = &m->ents[i];
         if (!e->val) return i;
-        if (e->hash == h && e->len == len && (len == 0 || memcmp(e->p, p, len) == 0)) return i;
+        if (e->hash == h && e->tag == tag && e->len == len && (len == 0 || memcmp(e->p, p, len) == 0)) return i;
         i = (i + 1) & mask;
     }
 }
@@ -157,7 +161,7 @@ void *rs_map_get(const rs_map *m, const void *p, size_t len, uint64_t tag)
 {
     if (!m->cap) return NULL;
     uint64_t h = rs_hash_bytes(p, len, tag);
-    return m->ents[map_slot(m, p, len, h)].val;
+    return m->ents[map_slot(m, p, len, tag, h)].val;
 }
 
 static int map_grow(rs_map *m)
@@ -170,7 +174,8 @@ static int map_grow(rs_map *m)
     m->ents = ne;
     m->cap = ncap;
     for (size_t i = 0; i < old.cap; i++) {
-        if (old.ents[i].val) m->ents[map_slot(m, old.ents[i].p, old.ents[i].len, old.ents[i].hash)] = old.ents[i];
+        if (old.ents[i].val)
+            m->ents[map_slot(m, old.ents[i].p, old.ents[i].len, old.ents[i].tag, old.ents[i].hash)] = old.ents[i];
     }
     rs_free(m->alloc, old.ents, old.cap * sizeof *old.ents);
     return 0;
@@ -180,11 +185,12 @@ int rs_map_put(rs_map *m, const void *p, size_t len, uint64_t tag, void *val)
 {
     if ((m->n + 1) * 4 > m->cap * 3 && map_grow(m)) return RSESS_ERR_NOMEM;
     uint64_t h = rs_hash_bytes(p, len, tag);
-    rs_map_ent *e = &m->ents[map_slot(m, p, len, h)];
+    rs_map_ent *e = &m->ents[map_slot(m, p, len, tag, h)];
     if (!e->val) m->n++;
     e->p = p;
     e->len = len;
     e->hash = h;
+    e->tag = tag;
     e->val = val;
     return 0;
 }

@@ -47,5 +47,22 @@ for f in tests/fixtures/marshal/*.bin; do
   fi
 done
 
+# cache entries: decode gives Ruby's value; encode --entry with the same
+# parameters gives Rails' bytes
+while IFS="$(printf '\t')" read -r name opts; do
+  e=tests/fixtures/entries/$name.bin
+  # shellcheck disable=SC2086
+  if "$RSESS" decode --in raw --to typed "$e" >"$tmp/typed" 2>"$tmp/err" &&
+     "$RSESS" encode "$tmp/typed" >"$tmp/value" 2>>"$tmp/err" &&
+     cmp -s "$tmp/value" "tests/fixtures/entries/$name.value.bin" &&
+     "$RSESS" encode $opts "$tmp/typed" >"$tmp/entry" 2>>"$tmp/err" && cmp -s "$tmp/entry" "$e"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL entry $name ($opts)"
+    head -3 "$tmp/err"
+  fi
+done < tests/fixtures/entries/cli.tsv
+
 echo "cli: $pass passed, $fail failed"
 [ $fail = 0 ]

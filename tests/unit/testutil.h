@@ -29,5 +29,6 @@ Suite *marshal_suite(void);
 Suite *views_suite(void);
 Suite *build_suite(void);
 Suite *text_suite(void);
+Suite *entry_suite(void);
 
 #endif

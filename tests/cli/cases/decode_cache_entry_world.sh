@@ -1,0 +1,1 @@
+"$RSESS" decode examples/data/cache-entry-world.txt

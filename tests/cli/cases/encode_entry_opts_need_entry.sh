@@ -1,0 +1,1 @@
+"$RSESS" encode --expires-in 5 < /dev/null

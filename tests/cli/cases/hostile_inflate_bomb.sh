@@ -1,0 +1,1 @@
+"$RSESS" decode --in raw tests/fixtures/hostile/as71_bomb_300mb.bin

@@ -1,0 +1,1 @@
+"$RSESS" info --in raw tests/fixtures/entries/as61_small_version.bin

@@ -1,0 +1,1 @@
+"$RSESS" info --in raw tests/fixtures/entries/as70_big_compressed.bin

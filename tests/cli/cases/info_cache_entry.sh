@@ -1,0 +1,1 @@
+"$RSESS" info examples/data/cache-entry-hello.txt
