@@ -75,6 +75,7 @@ deps-test:
 fixtures:
 	@scripts/install-deps.sh fixtures
 	ruby tests/fixtures/generate.rb tests/fixtures
+	ruby tests/fixtures/generate_keys.rb tests/fixtures
 
 clean:
 	rm -rf $(BUILD) build-san

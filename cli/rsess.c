@@ -28,6 +28,18 @@ static const char usage_text[] =
     "          [--created-at EPOCH]] [FILE]\n"
     "      Read one value (typed JSON by default) and write its Marshal bytes,\n"
     "      or an ActiveSupport cache entry around them.\n"
+    "  id [--rack] [PUBLIC_ID]\n"
+    "      Print PUBLIC_ID PRIVATE_ID: the given public id (or a new random one:\n"
+    "      32 hex digits as Rails makes them, 64 with --rack) and Rack's private\n"
+    "      id \"2::\" + SHA-256 hex of it.\n"
+    "  key [--store cache|redis-store] [--namespace NS] [--legacy]\n"
+    "      [--rails 8.1|7.0|6.1|none] PUBLIC_ID\n"
+    "      The Redis key a Rails app keeps that session under.\n"
+    "  slot [--in text|hex] KEY...\n"
+    "      The Redis Cluster hash slot of each key (as CLUSTER KEYSLOT).\n"
+    "  locate KEY [FILE]\n"
+    "      Read CLUSTER NODES or CLUSTER SHARDS output; print host:port of the\n"
+    "      master serving KEY's slot.\n"
     "\n"
     "Input forms (--in): auto (default: quoted if it starts with a double quote,\n"
     "else raw), quoted (as redis-cli --no-raw and Ruby's p print strings), raw,\n"
@@ -514,6 +526,145 @@ static int cmd_encode(args *a)
     return status;
 }
 
+/* --- ids, keys, slots ---------------------------------------------------- */
+static int cmd_id(args *a)
+{
+    size_t nbytes = RSESS_SID_RAILS_BYTES;
+    for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
+        if (!strcmp(a->argv[a->i], "--rack")) nbytes = RSESS_SID_RACK_BYTES;
+        else if (!take_file(a)) return usage_error("id: unknown option '%s'", a->argv[a->i]);
+    }
+    if (a->bad) return EXIT_USAGE;
+    char pub[RSESS_PUBLIC_ID_SIZE], priv[RSESS_PRIVATE_ID_SIZE];
+    const char *id = a->file; /* the positional argument is the public id */
+    if (!id) {
+        if (rsess_sid_generate(pub, nbytes)) {
+            cli_error("cannot read random bytes (libsodium)");
+            return EXIT_DATA;
+        }
+        id = pub;
+    }
+    rsess_private_id(id, strlen(id), priv);
+    printf("%s %s\n", id, priv);
+    return EXIT_OK;
+}
+
+static const char *const stores[] = {"cache", "redis-store", NULL};
+static const char *const rails_rules[] = {"8.1", "7.0", "6.1", "none", NULL};
+
+static int cmd_key(args *a)
+{
+    rsess_key_opts o = {0};
+    const char *val;
+    int k;
+    for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
+        if (opt_value(a, "--store", &val)) {
+            if (val && (k = pick(val, stores, "store")) < 0) return EXIT_USAGE;
+            if (val) o.store = k ? RSESS_STORE_REDIS_STORE : RSESS_STORE_CACHE;
+        } else if (opt_value(a, "--namespace", &val)) {
+            o.ns = val;
+            o.nslen = val ? strlen(val) : 0;
+        } else if (opt_value(a, "--rails", &val)) {
+            if (val && (k = pick(val, rails_rules, "Rails key rule")) < 0) return EXIT_USAGE;
+            if (val) o.rule = (rsess_key_rule)k;
+        } else if (!strcmp(a->argv[a->i], "--legacy")) {
+            o.legacy = 1;
+        } else if (!take_file(a)) {
+            return usage_error("key: unknown option '%s'", a->argv[a->i]);
+        }
+    }
+    if (a->bad) return EXIT_USAGE;
+    if (!a->file) return usage_error("key: a PUBLIC_ID (the session cookie's value) is needed");
+    rsess_buf out;
+    rsess_buf_init(&out, NULL);
+    rsess_err err;
+    int rc = rsess_session_key(a->file, strlen(a->file), &o, &out, &err);
+    if (!rc) {
+        fwrite(out.data, 1, out.len, stdout);
+        fputc('\n', stdout);
+    } else {
+        cli_error("%s", err.text);
+    }
+    rsess_buf_free(&out);
+    return rc ? EXIT_DATA : EXIT_OK;
+}
+
+static int cmd_slot(args *a)
+{
+    bool hex = false;
+    const char *val;
+    int first = 0;
+    static const char *const forms[] = {"text", "hex", NULL};
+    for (a->i = 2; a->i < a->argc; a->i++) {
+        if (!first && opt_value(a, "--in", &val)) {
+            if (a->bad) return EXIT_USAGE;
+            int k = pick(val, forms, "key form");
+            if (k < 0) return EXIT_USAGE;
+            hex = k == 1;
+        } else if (!first && !strcmp(a->argv[a->i], "--")) {
+            first = a->i + 1;
+            break;
+        } else {
+            first = a->i;
+            break;
+        }
+    }
+    if (!first || first >= a->argc) return usage_error("slot: at least one KEY is needed");
+    int status = EXIT_OK;
+    for (int i = first; i < a->argc; i++) {
+        const char *key = a->argv[i];
+        if (!hex) {
+            printf("%u\n", rsess_cluster_slot(key, strlen(key)));
+            continue;
+        }
+        rsess_buf b;
+        rsess_buf_init(&b, NULL);
+        rsess_err err;
+        if (rsess_unhex(key, strlen(key), &b, &err)) {
+            cli_report(key, &err);
+            status = EXIT_DATA;
+        } else {
+            printf("%u\n", rsess_cluster_slot(b.data, b.len));
+        }
+        rsess_buf_free(&b);
+    }
+    return status;
+}
+
+static int cmd_locate(args *a)
+{
+    const char *key = NULL;
+    for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
+        const char *arg = a->argv[a->i];
+        if (!key && (arg[0] != '-' || arg[1] == 0 || !strcmp(arg, "--"))) {
+            if (!strcmp(arg, "--") && a->i + 1 < a->argc) arg = a->argv[++a->i];
+            key = arg;
+        } else if (!take_file(a)) {
+            return usage_error("locate: unknown option '%s'", arg);
+        }
+    }
+    if (a->bad) return EXIT_USAGE;
+    if (!key) return usage_error("locate: a KEY is needed");
+    rsess_buf in, out;
+    rsess_buf_init(&in, NULL);
+    rsess_buf_init(&out, NULL);
+    int status = EXIT_DATA;
+    rsess_err err;
+    if (read_all(a->file, &in)) {
+        unsigned slot = rsess_cluster_slot(key, strlen(key));
+        if (rsess_cluster_locate(in.data ? (const char *)in.data : "", in.len, slot, &out, &err)) {
+            cli_error("%s", err.text);
+        } else {
+            fwrite(out.data, 1, out.len, stdout);
+            fputc('\n', stdout);
+            status = EXIT_OK;
+        }
+    }
+    rsess_buf_free(&in);
+    rsess_buf_free(&out);
+    return status;
+}
+
 /* --- main ----------------------------------------------------------------- */
 int main(int argc, char **argv)
 {
@@ -540,5 +691,9 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "decode")) return cmd_decode(&a);
     if (!strcmp(cmd, "encode")) return cmd_encode(&a);
     if (!strcmp(cmd, "info")) return cmd_info(&a);
+    if (!strcmp(cmd, "id")) return cmd_id(&a);
+    if (!strcmp(cmd, "key")) return cmd_key(&a);
+    if (!strcmp(cmd, "slot")) return cmd_slot(&a);
+    if (!strcmp(cmd, "locate")) return cmd_locate(&a);
     return usage_error("unknown command '%s'", cmd);
 }

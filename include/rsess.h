@@ -502,6 +502,75 @@ RSESS_API int rsess_entry_write(const rsess_val *v, const rsess_entry_opts *opts
 RSESS_API const char *rsess_format_name(rsess_format f);
 
 /* ------------------------------------------------------------------------ */
+/* Session ids, Redis key names, Redis Cluster slots                        */
+/* ------------------------------------------------------------------------ */
+
+/** Random bytes in a public id: Rails' stores use 16 (32 hex digits,
+ *  SecureRandom.hex(16)); plain Rack uses 32 (64 hex digits). */
+#define RSESS_SID_RAILS_BYTES 16
+#define RSESS_SID_RACK_BYTES 32
+/** Buffer sizes, NUL included: the longest generated public id, and the
+ *  private id "2::" + 64 hex digits. */
+#define RSESS_PUBLIC_ID_SIZE (2 * RSESS_SID_RACK_BYTES + 1)
+#define RSESS_PRIVATE_ID_LEN 67
+#define RSESS_PRIVATE_ID_SIZE (RSESS_PRIVATE_ID_LEN + 1)
+
+/** Writes a new public session id: nbytes (1..32) from libsodium's CSPRNG as
+ *  2*nbytes lower-case hex digits and a NUL into out (RSESS_PUBLIC_ID_SIZE
+ *  bytes is always enough). Returns 0, or RSESS_ERR_ARG / RSESS_ERR_NOMEM
+ *  (libsodium could not start). Thread-safe. */
+RSESS_API int rsess_sid_generate(char *out, size_t nbytes);
+
+/** Rack::Session::SessionId#private_id: "2::" + lower-case hex SHA-256 of the
+ *  public id's bytes, NUL-terminated, into out[RSESS_PRIVATE_ID_SIZE]. */
+RSESS_API int rsess_private_id(const char *public_id, size_t len, char *out);
+
+/** Compares two ids in time that depends only on their lengths: 1 if equal. */
+RSESS_API int rsess_id_equal(const char *a, size_t alen, const char *b, size_t blen);
+
+/** Where the session lives. */
+typedef enum rsess_store {
+    RSESS_STORE_CACHE = 0,      /**< Rails :cache_store over RedisCacheStore */
+    RSESS_STORE_REDIS_STORE = 1 /**< redis-store / redis-actionpack / redis-rack */
+} rsess_store;
+
+/** RedisCacheStore's rule for keys that are too long. */
+typedef enum rsess_key_rule {
+    RSESS_KEYS_RAILS81 = 0, /**< 8.1: over 250 bytes: first 212 (UTF-8 scrubbed) + ":hash:" + 32 hex of SHA-256 */
+    RSESS_KEYS_RAILS70 = 1, /**< 7.0-8.0: over 1024 bytes: first 986 + ":hash:" + 32 hex of SHA-256 */
+    RSESS_KEYS_RAILS61 = 2, /**< 6.1: over 1024 bytes: first 954 + ":sha2:" + 64 hex of SHA-256 */
+    RSESS_KEYS_NONE = 3     /**< no limit */
+} rsess_key_rule;
+
+typedef struct rsess_key_opts {
+    rsess_store store;
+    const char *ns;   /**< namespace, or NULL: "NS:" is put in front */
+    size_t nslen;
+    int legacy;       /**< the pre-2019 key under the public id (the stores' fallback lookup) */
+    rsess_key_rule rule; /**< cache store only (redis-store never shortens keys) */
+} rsess_key_opts;
+
+/** Appends the Redis key a Rails app keeps the session under:
+ *  cache store: NS:_session_id:2::<sha256 hex>, redis-store: NS:2::<hex>
+ *  (legacy: the public id instead of the private one), shortened by the
+ *  rule when too long. */
+RSESS_API int rsess_session_key(const char *public_id, size_t len, const rsess_key_opts *opts, rsess_buf *out,
+                                rsess_err *err);
+
+/** RedisCacheStore's key shortening on its own, for any cache key. */
+RSESS_API int rsess_cache_key_truncate(const char *key, size_t len, rsess_key_rule rule, rsess_buf *out);
+
+/** The Redis Cluster hash slot (0..16383) of a key: CRC16/XMODEM of the key,
+ *  or of the part inside the first {...} when that is not empty. */
+RSESS_API unsigned rsess_cluster_slot(const void *key, size_t len);
+
+/** Finds the master serving a slot in the text of CLUSTER NODES, or of
+ *  CLUSTER SHARDS as redis-cli prints it (quoted or --raw); appends
+ *  "host:port" to out. RSESS_ERR_FORMAT_UNKNOWN if the text is neither;
+ *  RSESS_ERR_VALUE if no master serves the slot. Pure text: no network. */
+RSESS_API int rsess_cluster_locate(const char *text, size_t len, unsigned slot, rsess_buf *out, rsess_err *err);
+
+/* ------------------------------------------------------------------------ */
 /* Views: Ruby inspect, plain JSON, typed JSON                              */
 /* ------------------------------------------------------------------------ */
 

@@ -45,7 +45,7 @@ static size_t rows_load(row **out)
         int k = sscanf(line, "%299s %299s %299s %299s %299s %299s %299s %299s", f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]);
         ck_assert_int_eq(k, 8);
         row *r = &rows[n++];
-        snprintf(r->name, sizeof r->name, "%s", f[0]);
+        snprintf(r->name, sizeof r->name, "%.200s", f[0]);
         snprintf(r->format, sizeof r->format, "%s", f[1]);
         r->compressed = atoi(f[2]);
         if ((r->has_exp = strcmp(f[3], "-") != 0)) r->exp = hex_double(f[3]);
@@ -67,7 +67,7 @@ static size_t rows_load(row **out)
 static unsigned char *entry_file(const char *name, const char *suffix, size_t *len)
 {
     char path[256];
-    snprintf(path, sizeof path, "%s/%s%s", ENTRY_DIR, name, suffix);
+    snprintf(path, sizeof path, "%s/%.200s%s", ENTRY_DIR, name, suffix);
     return read_file(path, len);
 }
 

@@ -30,5 +30,6 @@ Suite *views_suite(void);
 Suite *build_suite(void);
 Suite *text_suite(void);
 Suite *entry_suite(void);
+Suite *session_suite(void);
 
 #endif

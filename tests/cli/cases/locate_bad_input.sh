@@ -1,0 +1,1 @@
+echo "not cluster output" | "$RSESS" locate foo
