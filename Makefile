@@ -23,7 +23,8 @@ LIB_OBJ = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
-.PHONY: all lib cli test check-unit check-cli demo fixtures clean install uninstall deps-build deps-test
+.PHONY: all lib cli test check-unit check-cli check-integration demo fixtures clean install uninstall \
+	deps-build deps-test examples
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -57,14 +58,32 @@ demo: deps-build
 	@$(BUILD)/rsess decode examples/data/cache-entry-hello.txt
 
 test: deps-test
-	@$(MAKE) --no-print-directory all $(BUILD)/test-rsess
-	@$(MAKE) --no-print-directory check-unit check-cli
+	@$(MAKE) --no-print-directory all $(BUILD)/test-rsess examples
+	@$(MAKE) --no-print-directory check-unit check-cli check-integration
 
 check-unit: $(BUILD)/test-rsess
 	$(Q)cd tests && CK_FORK=yes ../$(BUILD)/test-rsess
 
 check-cli: $(BUILD)/rsess
 	$(Q)tests/cli/run.sh $(BUILD)/rsess
+
+check-integration: $(BUILD)/rsess examples
+	$(Q)tests/integration/redis.sh $(BUILD)
+
+# --- examples: programs users copy from ---------------------------------------
+EXAMPLES_PLAIN = $(patsubst examples/%.c,$(BUILD)/examples/%,$(filter-out $(EXAMPLES_HIREDIS_SRC),$(wildcard examples/*.c)))
+EXAMPLES_HIREDIS_SRC = examples/read_session.c examples/write_fixture.c
+HIREDIS_LIBS = $(call PKG,--libs,hiredis)
+
+examples: $(EXAMPLES_PLAIN)
+	@if [ -n "$(HIREDIS_LIBS)" ]; then \
+	  $(MAKE) --no-print-directory $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLES_HIREDIS_SRC)); \
+	else echo "examples: skipping read_session and write_fixture: hiredis is missing (apt-get install libhiredis-dev)"; fi
+
+$(BUILD)/examples/%: examples/%.c include/rsess.h $(BUILD)/librsess.a
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(HIREDIS_LIBS) $(LIB_DEPS_LIBS) -lm
 
 deps-build:
 	@scripts/install-deps.sh build
