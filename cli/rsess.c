@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <time.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@ static const char usage_text[] =
     "  decode [--in FORM] [--to ruby|json|typed] [--pretty] [--lines] [FILE]\n"
     "      Print the value held in FILE (or stdin): Ruby Marshal, or a Rails 7.1+,\n"
     "      7.0 or 6.1 cache entry (unwrapped and inflated).\n"
+    "  explain [--in FORM] [FILE]\n"
+    "      An annotated listing of every byte: offset, bytes, meaning.\n"
     "  info [--in FORM] [FILE]\n"
     "      One JSON object about the container: format, compression, expiry, version.\n"
     "  encode [--from typed|json] [--to raw|quoted|hex|base64]\n"
@@ -526,6 +529,51 @@ static int cmd_encode(args *a)
     return status;
 }
 
+/* --- explain ------------------------------------------------------------- */
+static int cmd_explain(args *a)
+{
+    int form = IN_AUTO;
+    const char *val;
+    for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
+        if (opt_value(a, "--in", &val)) {
+            if (val && (form = pick(val, in_forms, "input form")) < 0) return EXIT_USAGE;
+        } else if (!take_file(a)) {
+            return usage_error("explain: unknown option '%s'", a->argv[a->i]);
+        }
+    }
+    if (a->bad) return EXIT_USAGE;
+    rsess_buf in, bytes, out;
+    rsess_buf_init(&in, NULL);
+    rsess_buf_init(&bytes, NULL);
+    rsess_buf_init(&out, NULL);
+    int status = EXIT_DATA;
+    rsess_err err = {0};
+    bool raw;
+    if (read_all(a->file, &in)) {
+        if (to_bytes(form, (const char *)in.data, in.len, &bytes, &raw, &err)) {
+            cli_report(NULL, &err);
+        } else {
+            size_t n = bytes.len;
+            /* the newline redis-cli --raw adds is not part of the value */
+            if (raw && n && bytes.data[n - 1] == '\n') {
+                rsess_doc *probe = rsess_entry_read(bytes.data, n - 1, NULL, NULL, NULL);
+                if (probe) n--;
+                rsess_doc_free(probe);
+            }
+            const char *nc = getenv("NO_COLOR");
+            unsigned flags = isatty(STDOUT_FILENO) && !(nc && *nc) ? RSESS_EXPLAIN_COLOR : 0;
+            int rc = rsess_explain(bytes.data, n, flags, NULL, &out, &err);
+            fwrite(out.data, 1, out.len, stdout);
+            if (rc) cli_report(NULL, &err);
+            else status = EXIT_OK;
+        }
+    }
+    rsess_buf_free(&in);
+    rsess_buf_free(&bytes);
+    rsess_buf_free(&out);
+    return status;
+}
+
 /* --- ids, keys, slots ---------------------------------------------------- */
 static int cmd_id(args *a)
 {
@@ -692,6 +740,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "encode")) return cmd_encode(&a);
     if (!strcmp(cmd, "info")) return cmd_info(&a);
     if (!strcmp(cmd, "id")) return cmd_id(&a);
+    if (!strcmp(cmd, "explain")) return cmd_explain(&a);
     if (!strcmp(cmd, "key")) return cmd_key(&a);
     if (!strcmp(cmd, "slot")) return cmd_slot(&a);
     if (!strcmp(cmd, "locate")) return cmd_locate(&a);

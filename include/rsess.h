@@ -592,6 +592,21 @@ RSESS_API int rsess_print(const rsess_val *v, rsess_view view, unsigned flags, r
 RSESS_API int rsess_fprint(FILE *fp, const rsess_val *v, rsess_view view, unsigned flags,
                            rsess_err *err);
 
+/** rsess_explain() flags. */
+enum { RSESS_EXPLAIN_COLOR = 1u << 0 /**< ANSI colours (for a terminal) */ };
+
+/**
+ * Appends an annotated listing of every byte of a value to out: offset,
+ * bytes and what they mean, nested by indentation: cache-entry headers
+ * with their decoded fields (expiry as a UTC time, version, type,
+ * compression), Marshal type bytes, lengths, strings and their encodings,
+ * symbol and object table indices, and what each link points at.
+ * Compressed payloads are inflated (within opts' limits) and listed too.
+ * On bad data the listing so far stays in out and the error is returned.
+ */
+RSESS_API int rsess_explain(const void *data, size_t len, unsigned flags, const rsess_read_opts *opts,
+                            rsess_buf *out, rsess_err *err);
+
 /** Float text as Marshal writes it ("1e2", "0.0001", "-0", "nan", "inf").
  *  buf needs RSESS_FLOAT_TEXT_MAX bytes; returns the length (no NUL). */
 #define RSESS_FLOAT_TEXT_MAX 32

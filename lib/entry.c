@@ -72,8 +72,8 @@ static void z_free(void *opaque, void *ptr)
 
 /* Inflates a zlib stream into out, never past cap bytes: a size claimed by
  * the data is never trusted, the output is simply cut off. */
-static int inflate_bounded(const unsigned char *in, size_t len, size_t cap, const rsess_alloc *alloc,
-                           rsess_buf *out, size_t at, rsess_err *err)
+int rs_inflate(const unsigned char *in, size_t len, size_t cap, const rsess_alloc *alloc, rsess_buf *out, size_t at,
+               rsess_err *err)
 {
     z_stream z;
     memset(&z, 0, sizeof z);
@@ -241,7 +241,7 @@ static rsess_doc *read_as71(const unsigned char *p, size_t len, const rsess_read
     const unsigned char *payload = p + off;
     size_t plen = len - off;
     if (info->compressed) {
-        if (inflate_bounded(payload, plen, inflate_cap(opts), alloc_of(opts), &inflated, off, err)) {
+        if (rs_inflate(payload, plen, inflate_cap(opts), alloc_of(opts), &inflated, off, err)) {
             rsess_buf_free(&inflated);
             return NULL;
         }
@@ -311,7 +311,7 @@ static rsess_doc *read_as70(const unsigned char *p, size_t len, const rsess_read
     const unsigned char *m = p + 1;
     size_t mlen = len - 1;
     if (info->compressed) {
-        if (inflate_bounded(m, mlen, inflate_cap(opts), alloc_of(opts), &inflated, 1, err)) {
+        if (rs_inflate(m, mlen, inflate_cap(opts), alloc_of(opts), &inflated, 1, err)) {
             rsess_buf_free(&inflated);
             return NULL;
         }
@@ -398,7 +398,7 @@ static rsess_doc *read_marshal_or_61(const unsigned char *p, size_t len, const r
     rsess_buf inflated;
     rsess_buf_init(&inflated, alloc_of(opts));
     rsess_doc *inner = NULL;
-    if (!inflate_bounded((const unsigned char *)value->u.s.p, value->u.s.len, inflate_cap(opts), alloc_of(opts),
+    if (!rs_inflate((const unsigned char *)value->u.s.p, value->u.s.len, inflate_cap(opts), alloc_of(opts),
                          &inflated, 2, err)) {
         info->value_len = inflated.len;
         inner = read_marshal(inflated.data ? inflated.data : (const unsigned char *)"", inflated.len, opts, 0, false, err);

@@ -38,11 +38,12 @@ done
 # typed JSON round trip of every fixture, through the CLI
 for f in tests/fixtures/marshal/*.bin; do
   if "$RSESS" decode --in raw --to typed "$f" >"$tmp/typed" 2>"$tmp/err" &&
-     "$RSESS" encode --from typed "$tmp/typed" >"$tmp/back" 2>>"$tmp/err" && cmp -s "$f" "$tmp/back"; then
+     "$RSESS" encode --from typed "$tmp/typed" >"$tmp/back" 2>>"$tmp/err" && cmp -s "$f" "$tmp/back" &&
+     "$RSESS" explain --in raw "$f" >/dev/null 2>>"$tmp/err"; then
     pass=$((pass + 1))
   else
     fail=$((fail + 1))
-    echo "FAIL typed round trip of $f"
+    echo "FAIL typed round trip (or explain) of $f"
     head -3 "$tmp/err"
   fi
 done

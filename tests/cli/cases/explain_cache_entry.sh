@@ -1,0 +1,1 @@
+"$RSESS" explain examples/data/cache-entry-hello.txt

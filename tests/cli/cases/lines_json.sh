@@ -1,0 +1,1 @@
+"$RSESS" decode --lines --to json < tests/fixtures/lines/values.txt

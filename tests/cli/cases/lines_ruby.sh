@@ -1,0 +1,1 @@
+"$RSESS" decode --lines tests/fixtures/lines/values.txt
