@@ -23,8 +23,8 @@ LIB_OBJ = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
-.PHONY: all lib cli test check-unit check-cli check-integration demo fixtures clean install uninstall \
-	deps-build deps-test examples
+.PHONY: all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
+	uninstall deps-build deps-test examples sanitize valgrind fuzz fuzz-build
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -59,16 +59,71 @@ demo: deps-build
 
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test-rsess examples
-	@$(MAKE) --no-print-directory check-unit check-cli check-integration
+	@$(MAKE) --no-print-directory check-unit check-cli check-replay check-hostile check-integration
 
 check-unit: $(BUILD)/test-rsess
-	$(Q)cd tests && CK_FORK=yes ../$(BUILD)/test-rsess
+	$(Q)cd tests && ../$(BUILD)/test-rsess
 
 check-cli: $(BUILD)/rsess
 	$(Q)tests/cli/run.sh $(BUILD)/rsess
 
 check-integration: $(BUILD)/rsess examples
 	$(Q)tests/integration/redis.sh $(BUILD)
+
+# --- hostile input: fuzzing, replay, sanitizers, valgrind -----------------------
+FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster
+FUZZ_EXTRA_typed_json = cli/typed_json.c
+FUZZ_LIBS_typed_json = $(CLI_LIBS)
+REPLAYS = $(FUZZ_TARGETS:%=$(BUILD)/replay-%)
+
+$(BUILD)/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/librsess.a
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(FUZZ_EXTRA_$*) $(BUILD)/librsess.a \
+	  $(FUZZ_LIBS_$*) $(LIB_DEPS_LIBS) -lm
+
+$(BUILD)/mutate: tests/hostile/mutate.c
+	$(Q)$(CC) -O2 -o $@ $<
+
+check-hostile: $(BUILD)/rsess $(BUILD)/mutate
+	$(Q)tests/hostile/run.sh $(BUILD) $(HOSTILE_CUTS) $(HOSTILE_MUTATIONS) "$(HOSTILE_COMMANDS)"
+
+# every committed corpus input and every input that ever crashed
+check-replay: $(REPLAYS)
+	$(Q)for t in $(FUZZ_TARGETS); do $(BUILD)/replay-$$t tests/fuzz/corpus/$$t tests/fuzz/crashes || exit 1; done
+
+FUZZ_SECONDS ?= 600
+HOSTILE_CUTS ?= 6
+HOSTILE_MUTATIONS ?= 4
+HOSTILE_COMMANDS ?= decode
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude
+
+fuzz-build:
+	@scripts/install-deps.sh fuzz
+	@mkdir -p build-fuzz
+	@for t in $(FUZZ_TARGETS); do echo "  FUZZ    build-fuzz/fuzz_$$t"; \
+	  clang $(FUZZ_CFLAGS) $(call PKG,--cflags,libsodium zlib jansson) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
+	    $(LIB_SRC) $$( [ $$t = typed_json ] && echo cli/typed_json.c $(CLI_LIBS)) $(LIB_DEPS_LIBS) -lm || exit 1; done
+
+# make fuzz [FUZZ_SECONDS=600] [FUZZ_TARGETS=marshal]: new inputs are merged into the corpus
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do mkdir -p build-fuzz/new-$$t tests/fuzz/corpus/$$t tests/fuzz/crashes; \
+	  echo "fuzz $$t for $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/marshal.dict -max_len=4096 \
+	    -artifact_prefix=tests/fuzz/crashes/$$t- -print_final_stats=1 build-fuzz/new-$$t tests/fuzz/corpus/$$t \
+	    2>&1 | tail -14; \
+	  build-fuzz/fuzz_$$t -merge=1 tests/fuzz/corpus/$$t build-fuzz/new-$$t 2>&1 | tail -1; done
+
+# the library, the CLI and the tests with AddressSanitizer and UBSan
+sanitize: deps-test
+	@$(MAKE) --no-print-directory BUILD=build-san CC=gcc \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" all build-san/test-rsess $(REPLAYS:$(BUILD)/%=build-san/%) build-san/mutate
+	@$(MAKE) --no-print-directory BUILD=build-san check-unit check-cli check-replay check-hostile
+
+valgrind: deps-test
+	@$(MAKE) --no-print-directory all $(BUILD)/test-rsess
+	$(Q)cd tests && CK_FORK=no valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  ../$(BUILD)/test-rsess
 
 # --- examples: programs users copy from ---------------------------------------
 EXAMPLES_PLAIN = $(patsubst examples/%.c,$(BUILD)/examples/%,$(filter-out $(EXAMPLES_HIREDIS_SRC),$(wildcard examples/*.c)))

@@ -350,11 +350,11 @@ static void class_name(const rsess_val *v, rsess_buf *out)
 static void iso8601(double t, char *buf, size_t size)
 {
     double fl = floor(t);
-    time_t secs = (time_t)fl;
+    time_t secs = fl > -1e15 && fl < 1e15 ? (time_t)fl : 0;
     int ms = (int)((t - fl) * 1000.0);
     if (ms > 999) ms = 999;
     struct tm tm;
-    if (!gmtime_r(&secs, &tm)) {
+    if (!(fl > -1e15 && fl < 1e15) || !gmtime_r(&secs, &tm)) {
         snprintf(buf, size, "?");
         return;
     }

@@ -151,7 +151,7 @@ static tok clean_value(const char *line, size_t len, char *scratch, size_t cap)
         rsess_buf b = {0};
         tok r = {t.p + 1, t.n - 2};
         if (rsess_unquote(t.p, t.n, &b, NULL) == 0 && b.len < cap) {
-            memcpy(scratch, b.data, b.len);
+            if (b.len) memcpy(scratch, b.data, b.len);
             r.p = scratch;
             r.n = b.len;
         }

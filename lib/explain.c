@@ -554,9 +554,9 @@ static bool x_marshal(xw *x)
 static void utc_text(double t, char *buf, size_t size)
 {
     double fl = floor(t);
-    time_t s = (time_t)fl;
     struct tm tm;
-    if (!isfinite(t) || !gmtime_r(&s, &tm)) {
+    time_t s = fl > -1e15 && fl < 1e15 ? (time_t)fl : 0; /* years beyond any calendar: no date */
+    if (!(fl > -1e15 && fl < 1e15) || !gmtime_r(&s, &tm)) {
         snprintf(buf, size, "?");
         return;
     }

@@ -708,7 +708,8 @@ void rsess_writer_str(rsess_writer *w, const void *p, size_t len, rsess_enc enc)
             return;
         }
         char *keep = rs_arena_alloc(&w->keep, len ? len : 1);
-        if (!keep || rs_map_put(&w->keys, memcpy(keep, p, len), len, (uint64_t)enc,
+        if (keep && len) memcpy(keep, p, len);
+        if (!keep || rs_map_put(&w->keys, keep, len, (uint64_t)enc,
                                 (void *)(uintptr_t)(w->e.nobj + 1)))
             em_fail(&w->e, RSESS_ERR_NOMEM, "out of memory");
     }
@@ -736,7 +737,7 @@ void rsess_writer_sym(rsess_writer *w, const void *p, size_t len)
         em_fail(&w->e, RSESS_ERR_NOMEM, "out of memory");
         return;
     }
-    memcpy(keep, p, len);
+    if (len) memcpy(keep, p, len);
     w_symbol_bytes(&w->e, keep, len, RSESS_ENC_UTF8, NULL, 0);
     settle(w);
 }

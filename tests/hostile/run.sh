@@ -1,0 +1,61 @@
+#!/bin/sh
+# Hostile-input sweep of the CLI: the named hostile inputs must each fail
+# with status 1 and a message, quickly and in bounded memory; cuts and
+# random byte changes of every fixture must end with status 0 or 1, with no
+# sanitizer report, crash or hang.
+# Usage: tests/hostile/run.sh BUILD_DIR [CUTS_PER_FILE] [MUTATIONS_PER_FILE] [COMMANDS]
+# (COMMANDS: "decode" by default; "decode explain" for both.)
+set -u
+BUILD=$(cd "$1" && pwd)
+RSESS=$BUILD/rsess
+CUTS=${2:-24}
+MUTS=${3:-12}
+COMMANDS=${4:-decode}
+cd "$(dirname "$0")/../.." || exit 2
+tmp=$(mktemp -d /tmp/rsess-hostile.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+asan=0
+nm "$RSESS" 2>/dev/null | grep -q __asan_init && asan=1
+
+# bounded memory: 1 GiB of address space (ASan needs far more to start)
+[ $asan = 0 ] && ulimit -v 1048576
+limit=10
+[ $asan = 1 ] && limit=60
+run() { # run COMMAND... : sets $st; stderr kept in $tmp/err
+  timeout $limit "$@" > /dev/null 2> "$tmp/err"
+  st=$?
+}
+
+# the named hostile inputs (tests/fixtures/hostile): status 1 and a message
+for f in tests/fixtures/hostile/*.bin; do
+  run "$RSESS" decode --in raw "$f"
+  if [ "$st" = 1 ] && grep -q '^rsess: ' "$tmp/err" && ! grep -qE 'Sanitizer|runtime error' "$tmp/err"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1)); echo "FAIL hostile $f: status $st"; head -3 "$tmp/err"
+  fi
+done
+
+# cuts and random changes of every fixture
+seed=1
+for f in tests/fixtures/marshal/*.bin tests/fixtures/entries/*.bin; do
+  seed=$((seed + 1))
+  d=$tmp/v
+  rm -rf "$d"; mkdir -p "$d"
+  "$BUILD/mutate" "$f" "$d" "$seed" "$CUTS" "$MUTS" || { echo "mutate failed"; exit 2; }
+  for v in "$d"/*; do
+    for cmd in $COMMANDS; do
+      run "$RSESS" $cmd --in raw "$v"
+      if { [ "$st" = 0 ] || [ "$st" = 1 ]; } && ! grep -qE 'Sanitizer|runtime error|LeakSanitizer' "$tmp/err"; then
+        pass=$((pass + 1))
+      else
+        fail=$((fail + 1)); echo "FAIL $cmd of a variant of $f: status $st"; head -5 "$tmp/err"
+        cp "$v" "tests/fuzz/crashes/sweep-$(basename "$f" .bin)-$(basename "$v")" 2>/dev/null
+      fi
+    done
+  done
+done
+echo "hostile: $pass passed, $fail failed"
+[ "$fail" = 0 ]
