@@ -49,7 +49,7 @@ $(BUILD)/rsess: $(CLI_SRC) cli/cli.h include/rsess.h $(BUILD)/librsess.a
 
 $(BUILD)/test-rsess: $(TEST_SRC) tests/unit/testutil.h $(BUILD)/librsess.a
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $(TEST_SRC) $(BUILD)/librsess.a $(CHECK_LIBS) $(LIB_DEPS_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $(TEST_SRC) $(BUILD)/librsess.a $(CHECK_LIBS) $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
 
 # --- the two README commands -------------------------------------------------
 demo: deps-build
@@ -150,6 +150,7 @@ fixtures:
 	@scripts/install-deps.sh fixtures
 	ruby tests/fixtures/generate.rb tests/fixtures
 	ruby tests/fixtures/generate_keys.rb tests/fixtures
+	ruby tests/fixtures/generate_types.rb tests/fixtures
 
 clean:
 	rm -rf $(BUILD) build-san

@@ -382,6 +382,77 @@ RSESS_API int rsess_set_user_class(rsess_doc *doc, rsess_val *v, rsess_val *cls_
 /** Appends an 'e' module (a Symbol value). */
 RSESS_API int rsess_extend(rsess_doc *doc, rsess_val *v, rsess_val *mod_sym);
 
+/* --- Ruby classes with meaning ------------------------------------------- */
+
+/** 1 if v is an instance (object, struct, _dump, marshal_dump, or a 'C' user
+ *  subclass) of the class with exactly this name. */
+RSESS_API int rsess_is_a(const rsess_val *v, const char *cls);
+
+/** A Ruby Time ('u:Time'): the instant and how Ruby would show it. */
+typedef struct rsess_time {
+    int64_t sec;          /**< seconds since 1970-01-01 00:00:00 UTC (floor) */
+    uint32_t nsec;        /**< nanoseconds within the second (floor) */
+    int exact;            /**< 0 when the time has a fraction finer than 1 ns */
+    int64_t frac_num;     /**< the exact fraction of the second: frac_num/frac_den */
+    int64_t frac_den;
+    int utc;              /**< a UTC-mode Time */
+    int32_t utc_offset;   /**< seconds east of UTC (0 for UTC) */
+    const char *zone;     /**< the zone name ("UTC", "JST"...), NULL when nil */
+    size_t zone_len;
+} rsess_time;
+/** Fills t for a Time value and returns 1; 0 for anything else or a Time
+ *  whose _dump bytes are malformed. */
+RSESS_API int rsess_get_time(const rsess_val *v, rsess_time *t);
+
+/** A Date or DateTime ('U:Date', 'U:DateTime'), in its local calendar. */
+typedef struct rsess_date {
+    int datetime;         /**< 1 for DateTime */
+    int64_t jd;           /**< the local Julian Day Number */
+    int64_t year;
+    int month, day, hour, minute, second;
+    uint32_t nsec;
+    int32_t offset;       /**< seconds east of UTC */
+    double start;         /**< the calendar reform day (Date::ITALY 2299161.0) */
+} rsess_date;
+RSESS_API int rsess_get_date(const rsess_val *v, rsess_date *d);
+
+/** A BigDecimal ('u:BigDecimal'): its BigDecimal#to_s text ("0.15e1",
+ *  "NaN", "-Infinity"), the precision prefix dropped. NULL otherwise. */
+RSESS_API const char *rsess_get_bigdecimal(const rsess_val *v, size_t *len);
+
+/** Rational and Complex ('U' + [a, b]): the two parts. 1 on success. */
+RSESS_API int rsess_get_rational(const rsess_val *v, rsess_val **num, rsess_val **den);
+RSESS_API int rsess_get_complex(const rsess_val *v, rsess_val **real, rsess_val **imag);
+
+/** A Range ('o:Range' with excl, begin, end). 1 on success. */
+RSESS_API int rsess_get_range(const rsess_val *v, rsess_val **begin, rsess_val **end, int *exclusive);
+
+/** A Set ('o:Set' with @hash): the Hash whose keys are the elements. */
+RSESS_API rsess_val *rsess_get_set(const rsess_val *v);
+
+/** An Exception (an object with the mesg ivar): its message value. */
+RSESS_API rsess_val *rsess_get_exception_message(const rsess_val *v);
+
+/** ActiveSupport::TimeWithZone: the UTC instant, the zone name and the
+ *  local offset. 1 on success. */
+RSESS_API int rsess_get_time_with_zone(const rsess_val *v, rsess_time *utc, const char **zone_name,
+                                       size_t *zone_len, int32_t *offset);
+
+/** ActiveSupport::Duration: @value (seconds, Integer or Float) and @parts
+ *  (Hash of Symbol to number). 1 on success. */
+RSESS_API int rsess_get_duration(const rsess_val *v, rsess_val **value, rsess_val **parts);
+
+/* --- Rails session helpers ------------------------------------------------ */
+
+/** session["_csrf_token"] (the unmasked token the app stored), or NULL. */
+RSESS_API const char *rsess_session_csrf_token(const rsess_val *session, size_t *len);
+/** Warden/Devise: session["warden.user.<scope>.key"] = [[id...], salt].
+ *  Fills the ids Array and the salt String; 1 when present. */
+RSESS_API int rsess_session_warden(const rsess_val *session, const char *scope, rsess_val **ids,
+                                   const char **salt, size_t *salt_len);
+/** The flash: session["flash"]["flashes"] (a Hash), or NULL. */
+RSESS_API rsess_val *rsess_session_flashes(const rsess_val *session);
+
 /* ------------------------------------------------------------------------ */
 /* Writing Marshal                                                          */
 /* ------------------------------------------------------------------------ */

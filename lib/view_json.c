@@ -5,7 +5,9 @@
  * prints null. */
 #include "internal.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 typedef struct jview {
     rsess_buf *out;
@@ -120,6 +122,167 @@ static void jclose(jview *j, const char *c)
     jput(j, c);
 }
 
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+/* xmlschema(3), as ActiveSupport's Time#as_json: "2026-01-29T13:24:14.448Z",
+ * "2022-01-01T00:00:00.000+09:00" (Z for a zero offset when zulu). */
+static void jtime(jview *j, int64_t sec, uint32_t nsec, int32_t off, bool zulu)
+{
+    int64_t local = sec + off, days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400), rem = local - days * 86400;
+    int64_t y;
+    int m, d;
+    civil_from_days(days, &y, &m, &d);
+    char buf[96];
+    int n = snprintf(buf, sizeof buf, "\"%04lld-%02d-%02dT%02d:%02d:%02d.%03u", (long long)y, m, d, (int)(rem / 3600),
+                     (int)(rem / 60 % 60), (int)(rem % 60), nsec / 1000000);
+    if (zulu && off == 0) n += snprintf(buf + n, sizeof buf - (size_t)n, "Z\"");
+    else {
+        int32_t a = off < 0 ? -off : off;
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%c%02d:%02d\"", off < 0 ? '-' : '+', (int)(a / 3600), (int)(a / 60 % 60));
+    }
+    jput(j, buf);
+}
+
+/* BigDecimal#to_s with ActiveSupport's plain format: "0.15e1" -> "1.5". */
+static void jbigdecimal(jview *j, const char *s, size_t n)
+{
+    if (n == 0 || memchr(s, 'N', n) || memchr(s, 'I', n)) { /* NaN, Infinity: as_json gives nil */
+        jput(j, "null");
+        return;
+    }
+    rsess_buf b;
+    rsess_buf_init(&b, j->out->alloc);
+    size_t i = 0;
+    if (s[i] == '-' || s[i] == '+') {
+        if (s[i] == '-') rs_buf_putc(&b, '-');
+        i++;
+    }
+    if (i + 2 <= n && s[i] == '0' && s[i + 1] == '.') i += 2;
+    const char *dig = s + i, *e = memchr(dig, 'e', n - i);
+    size_t nd = e ? (size_t)(e - dig) : n - i;
+    long exp = e ? strtol(e + 1, NULL, 10) : 0;
+    if (nd == 0 || (nd == 1 && dig[0] == '0')) {
+        b.len = 0;
+        rs_buf_puts(&b, s[0] == '-' ? "-0.0" : "0.0");
+    } else if (exp <= 0) {
+        rs_buf_puts(&b, "0.");
+        for (long k = 0; k < -exp; k++) rs_buf_putc(&b, '0');
+        rs_buf_put(&b, dig, nd);
+    } else if ((size_t)exp >= nd) {
+        rs_buf_put(&b, dig, nd);
+        for (size_t k = nd; k < (size_t)exp; k++) rs_buf_putc(&b, '0');
+        rs_buf_puts(&b, ".0");
+    } else {
+        rs_buf_put(&b, dig, (size_t)exp);
+        rs_buf_putc(&b, '.');
+        rs_buf_put(&b, dig + exp, nd - (size_t)exp);
+    }
+    jstr(j, (const char *)b.data, b.len);
+    rsess_buf_free(&b);
+}
+
+/* to_s of a value, as Ruby's string interpolation gives it (for Range,
+ * Rational, Complex): numbers, strings and symbols as themselves. */
+static void to_s(jview *j, const rsess_val *v, rsess_buf *b)
+{
+    char tmp[RSESS_FLOAT_TEXT_MAX + 4];
+    switch (v->type) {
+    case RSESS_NIL: break;
+    case RSESS_STRING: case RSESS_SYMBOL: rs_buf_put(b, v->u.s.p, v->u.s.len); break;
+    case RSESS_INT: rs_buf_printf(b, "%lld", (long long)v->u.i); break;
+    case RSESS_FLOAT: rs_buf_put(b, tmp, rsess_float_ruby_text(v->u.f, tmp)); break;
+    default: if (rs_print_ruby(v, 0, b, NULL)) j->code = RSESS_ERR_NOMEM;
+    }
+}
+
+static bool jmeaning(jview *j, const rsess_val *v)
+{
+    rsess_time t;
+    rsess_date d;
+    rsess_val *a, *b;
+    const char *s;
+    size_t n;
+    int excl;
+    int32_t off;
+    rsess_buf tb;
+    switch (v->type) {
+    case RSESS_USERDEF:
+        if (rsess_get_time(v, &t)) return jtime(j, t.sec, t.nsec, t.utc ? 0 : t.utc_offset, t.utc), true;
+        if ((s = rsess_get_bigdecimal(v, &n))) return jbigdecimal(j, s, n), true;
+        return false;
+    case RSESS_USERMARSHAL:
+        if (rsess_get_time_with_zone(v, &t, &s, &n, &off)) return jtime(j, t.sec, t.nsec, off, true), true;
+        if (rsess_get_date(v, &d)) {
+            char buf[64];
+            if (!d.datetime) {
+                snprintf(buf, sizeof buf, "\"%04lld-%02d-%02d\"", (long long)d.year, d.month, d.day);
+                jput(j, buf);
+            } else {
+                int64_t days = 0; /* print the local fields directly */
+                (void)days;
+                int32_t a2 = d.offset < 0 ? -d.offset : d.offset;
+                snprintf(buf, sizeof buf, "\"%04lld-%02d-%02dT%02d:%02d:%02d.%03u%c%02d:%02d\"", (long long)d.year, d.month,
+                         d.day, d.hour, d.minute, d.second, d.nsec / 1000000, d.offset < 0 ? '-' : '+',
+                         (int)(a2 / 3600), (int)(a2 / 60 % 60));
+                jput(j, buf);
+            }
+            return true;
+        }
+        if (rsess_get_rational(v, &a, &b) || rsess_get_complex(v, &a, &b)) {
+            bool complex = rsess_get_complex(v, NULL, NULL);
+            rsess_buf_init(&tb, j->out->alloc);
+            if (complex) { /* Complex#to_s: "2+3i" is inspect without the parentheses */
+                if (rs_print_ruby(v, 0, &tb, NULL)) j->code = RSESS_ERR_NOMEM;
+                else jstr(j, (const char *)tb.data + 1, tb.len - 2);
+            } else {
+                to_s(j, a, &tb);
+                rs_buf_putc(&tb, '/');
+                to_s(j, b, &tb);
+                jstr(j, (const char *)tb.data, tb.len);
+            }
+            rsess_buf_free(&tb);
+            return true;
+        }
+        return false;
+    case RSESS_OBJECT:
+        if (rsess_get_range(v, &a, &b, &excl)) {
+            rsess_buf_init(&tb, j->out->alloc);
+            to_s(j, a, &tb);
+            rs_buf_puts(&tb, excl ? "..." : "..");
+            to_s(j, b, &tb);
+            jstr(j, tb.data ? (const char *)tb.data : "", tb.len);
+            rsess_buf_free(&tb);
+            return true;
+        }
+        if (rsess_get_duration(v, &a, &b)) {
+            char buf[32];
+            if (a->type == RSESS_FLOAT && isfinite(a->u.f) && fabs(a->u.f) < 9e18) snprintf(buf, sizeof buf, "%lld", (long long)a->u.f);
+            else if (a->type == RSESS_INT) snprintf(buf, sizeof buf, "%lld", (long long)a->u.i);
+            else snprintf(buf, sizeof buf, "null");
+            jput(j, buf);
+            return true;
+        }
+        if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
+            if (a->type == RSESS_STRING && a->u.s.len) jbytes(j, a->u.s.p, a->u.s.len);
+            else jstr(j, v->cls->u.s.p, v->cls->u.s.len);
+            return true;
+        }
+        return false;
+    default: return false;
+    }
+}
+
 static void jvalue(jview *j, const rsess_val *v)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
@@ -146,19 +309,31 @@ static void jvalue(jview *j, const rsess_val *v)
             j->code = RSESS_ERR_NOMEM;
         return;
     case RSESS_FLOAT: {
+        if (!isfinite(v->u.f)) { /* as ActiveSupport's Float#as_json */
+            jput(j, "null");
+            return;
+        }
         size_t n = rsess_float_ruby_text(v->u.f, tmp);
         tmp[n] = 0;
-        if (tmp[n - 1] == 'N' || tmp[n - 1] == 'y') jstr(j, tmp, n); /* NaN, Infinity */
-        else jput(j, tmp);
+        jput(j, tmp);
         return;
     }
     case RSESS_STRING: case RSESS_SYMBOL: jbytes(j, v->u.s.p, v->u.s.len); return;
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: jbytes(j, v->u.s.p, v->u.s.len); return;
-    case RSESS_REGEXP: {
+    case RSESS_REGEXP: { /* Regexp#to_s: "(?i-mx:src)" */
         rsess_buf b;
         rsess_buf_init(&b, j->out->alloc);
-        if (rs_print_ruby(v, 0, &b, NULL)) j->code = RSESS_ERR_NOMEM;
-        else jstr(j, (const char *)b.data, b.len);
+        static const struct { int bit; char c; } fl[] = {{4, 'm'}, {1, 'i'}, {2, 'x'}};
+        rs_buf_puts(&b, "(?");
+        for (int k = 0; k < 3; k++)
+            if (v->opts & fl[k].bit) rs_buf_putc(&b, fl[k].c);
+        if ((v->opts & 7) != 7) rs_buf_putc(&b, '-');
+        for (int k = 0; k < 3; k++)
+            if (!(v->opts & fl[k].bit)) rs_buf_putc(&b, fl[k].c);
+        rs_buf_putc(&b, ':');
+        rs_buf_put(&b, v->u.s.p, v->u.s.len);
+        rs_buf_putc(&b, ')');
+        jbytes(j, (const char *)b.data, b.len);
         rsess_buf_free(&b);
         return;
     }
@@ -166,6 +341,21 @@ static void jvalue(jview *j, const rsess_val *v)
     }
     if (!enter(j, v)) {
         if (!j->code) jput(j, "null"); /* a cycle */
+        return;
+    }
+    if (jmeaning(j, v)) {
+        j->active[v->id] = 0;
+        return;
+    }
+    rsess_val *set = rsess_get_set(v);
+    if (set) { /* Set#as_json: its elements */
+        jput(j, "[");
+        for (size_t i = 0; i < set->u.c.n && !j->code; i++) {
+            if (i) jput(j, ",");
+            jvalue(j, set->u.c.k[2 * i]);
+        }
+        jput(j, "]");
+        j->active[v->id] = 0;
         return;
     }
     switch (v->type) {
@@ -187,10 +377,20 @@ static void jvalue(jview *j, const rsess_val *v)
         if (v->u.c.n) jclose(j, "}");
         else j->depth--, jput(j, "}");
         break;
-    case RSESS_OBJECT: case RSESS_STRUCT:
-        jclass_open(j, v->cls);
-        jfields(j, v->cls, v->u.c.k, v->u.c.n, false);
-        jclose(j, "}");
+    case RSESS_OBJECT: case RSESS_STRUCT: /* Object#as_json: instance_values; Struct: members */
+        jput(j, "{");
+        j->depth++;
+        for (size_t i = 0; i < v->u.c.n && !j->code; i++) {
+            const rsess_val *k = v->u.c.k[2 * i];
+            if (i) jput(j, ",");
+            jnl(j);
+            size_t skip = v->type == RSESS_OBJECT && k->u.s.len && k->u.s.p[0] == '@' ? 1 : 0;
+            jbytes(j, k->u.s.p + skip, k->u.s.len - skip);
+            jput(j, j->pretty ? ": " : ":");
+            jvalue(j, v->u.c.k[2 * i + 1]);
+        }
+        if (v->u.c.n) jclose(j, "}");
+        else j->depth--, jput(j, "}");
         break;
     case RSESS_USERDEF:
         jclass_open(j, v->cls);

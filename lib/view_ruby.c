@@ -3,6 +3,7 @@
  * layout the 3.4 hash.c inspect_i ("{"k" => v}", "{k: v}"). */
 #include "internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -279,6 +280,7 @@ static bool key_needs_quote(const char *s, size_t n)
 
 /* --- values ---------------------------------------------------------------- */
 static void inspect(rview *r, const rsess_val *v);
+static void inspect_sym_name(rview *r, const rsess_val *s);
 
 static bool enter(rview *r, const rsess_val *v)
 {
@@ -351,6 +353,239 @@ static void inspect_regexp(rview *r, const rsess_val *v)
     if (v->opts & 32) putc_(r, 'n');
 }
 
+/* --- classes with meaning -------------------------------------------------- */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int64_t floordiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+/* Local broken-down time of an instant with an offset. */
+typedef struct civil {
+    int64_t year, days;
+    int month, day, hour, min, sec, wday;
+} civil;
+
+static civil civil_of(int64_t sec, int32_t offset)
+{
+    civil c;
+    int64_t local = sec + offset, days = floordiv(local, 86400), rem = local - days * 86400;
+    civil_from_days(days, &c.year, &c.month, &c.day);
+    c.days = days;
+    c.hour = (int)(rem / 3600);
+    c.min = (int)(rem / 60 % 60);
+    c.sec = (int)(rem % 60);
+    c.wday = (int)((days % 7 + 11) % 7); /* 1970-01-01 was a Thursday */
+    return c;
+}
+
+static void putfmt(rview *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static void putfmt(rview *r, const char *fmt, ...)
+{
+    char tmp[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0) put(r, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+static void put_offset(rview *r, int32_t off, bool colon)
+{
+    char sign = off < 0 ? '-' : '+';
+    int32_t a = off < 0 ? -off : off;
+    putfmt(r, colon ? "%c%02d:%02d" : "%c%02d%02d", sign, (int)(a / 3600), (int)(a / 60 % 60));
+    if (!colon && a % 60) putfmt(r, "%02d", (int)(a % 60));
+}
+
+/* Time#inspect: "2026-01-29 13:24:14.44805 UTC", "... 1/3 UTC", "... +0900" */
+static void inspect_time(rview *r, const rsess_time *t)
+{
+    civil c = civil_of(t->sec, t->utc ? 0 : t->utc_offset);
+    putfmt(r, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)c.year, c.month, c.day, c.hour, c.min, c.sec);
+    if (t->frac_num) {
+        if (t->exact) {
+            char ns[16];
+            int n = snprintf(ns, sizeof ns, ".%09u", t->nsec);
+            while (n > 1 && ns[n - 1] == '0') n--;
+            put(r, ns, (size_t)n);
+        } else {
+            putfmt(r, " %lld/%lld", (long long)t->frac_num, (long long)t->frac_den);
+        }
+    }
+    if (t->utc) puts_(r, " UTC");
+    else {
+        putc_(r, ' ');
+        put_offset(r, t->utc_offset, false);
+    }
+}
+
+static const char *const wdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+/* ActiveSupport::TimeWithZone#inspect: "%a, %d %b %Y %H:%M:%S.%9N ZONE +00:00".
+ * Rails prints the zone's abbreviation from the time zone database; rsess
+ * has none, so it prints "UTC" for UTC and the zone name otherwise. */
+static void inspect_twz(rview *r, const rsess_time *utc, const char *zone, size_t zl, int32_t off)
+{
+    civil c = civil_of(utc->sec, off);
+    putfmt(r, "%s, %02d %s %04lld %02d:%02d:%02d.%09u ", wdays[c.wday], c.day, months[c.month - 1],
+           (long long)c.year, c.hour, c.min, c.sec, utc->nsec);
+    if ((zl == 3 && memcmp(zone, "UTC", 3) == 0) || (zl == 7 && memcmp(zone, "Etc/UTC", 7) == 0)) puts_(r, "UTC");
+    else put(r, zone, zl);
+    putc_(r, ' ');
+    put_offset(r, off, true);
+}
+
+/* Date#inspect: "#<Date: 2024-01-15 ((2460325j,0s,0n),+0s,2299161j)>" */
+static void inspect_date(rview *r, const rsess_val *v, const rsess_date *d)
+{
+    const rsess_val *a = v->u.one;
+    puts_(r, d->datetime ? "#<DateTime: " : "#<Date: ");
+    putfmt(r, "%04lld-%02d-%02d", (long long)d->year, d->month, d->day);
+    if (d->datetime) {
+        putfmt(r, "T%02d:%02d:%02d", d->hour, d->minute, d->second);
+        put_offset(r, d->offset, true);
+    }
+    int64_t nth = 0, jd = 0, df = 0, of = 0;
+    rsess_int(a->u.c.k[0], &nth);
+    rsess_int(a->u.c.k[1], &jd);
+    rsess_int(a->u.c.k[2], &df);
+    rsess_int(a->u.c.k[4], &of);
+    putfmt(r, " ((%lldj,%llds,", (long long)(jd + nth * 213447717LL), (long long)df);
+    inspect(r, a->u.c.k[3]);
+    putfmt(r, "n),%+llds,", (long long)of);
+    if (isinf(d->start)) puts_(r, d->start < 0 ? "-Inf" : "Inf");
+    else putfmt(r, "%.0f", d->start);
+    puts_(r, "j)>");
+}
+
+/* Complex#inspect: "(2+3i)", "(1.0-2.5i)" */
+static void inspect_complex(rview *r, rsess_val *re, rsess_val *im)
+{
+    putc_(r, '(');
+    inspect(r, re);
+    bool neg = (im->type == RSESS_INT && im->u.i < 0) || (im->type == RSESS_FLOAT && signbit(im->u.f)) ||
+               (im->type == RSESS_BIGNUM && (im->flags & F_NEGATIVE));
+    putc_(r, neg ? '-' : '+');
+    if (neg && im->type == RSESS_INT) putfmt(r, "%llu", 0ull - (unsigned long long)im->u.i);
+    else if (neg && im->type == RSESS_FLOAT) {
+        char tmp[RSESS_FLOAT_TEXT_MAX];
+        put(r, tmp, rsess_float_ruby_text(-im->u.f, tmp));
+    } else if (neg && im->type == RSESS_BIGNUM) {
+        if (rs_bignum_decimal((const unsigned char *)im->u.s.p, im->u.s.len, 0, r->out)) r->code = RSESS_ERR_NOMEM;
+    } else inspect(r, im);
+    if (im->type == RSESS_FLOAT && !isfinite(im->u.f)) putc_(r, '*');
+    puts_(r, "i)");
+}
+
+static void inspect_range(rview *r, rsess_val *b, rsess_val *e, int excl)
+{
+    if (b->type != RSESS_NIL || e->type == RSESS_NIL) inspect(r, b);
+    puts_(r, excl ? "..." : "..");
+    if (b->type == RSESS_NIL || e->type != RSESS_NIL) inspect(r, e);
+}
+
+/* ActiveSupport::Duration#inspect: "1 hour", "2 days and 3 hours". */
+static void inspect_duration(rview *r, rsess_val *value, rsess_val *parts)
+{
+    static const char *const order[] = {"years", "months", "weeks", "days", "hours", "minutes", "seconds"};
+    size_t n = rsess_len(parts), done = 0;
+    if (rsess_type_of(parts) != RSESS_HASH || n == 0) {
+        inspect(r, value);
+        puts_(r, " seconds");
+        return;
+    }
+    for (int o = 0; o < 7; o++) {
+        for (size_t i = 0; i < n; i++) {
+            rsess_val *k = rsess_hash_key(parts, i), *val = rsess_hash_val(parts, i);
+            size_t kl;
+            const char *ks = rsess_sym(k, &kl);
+            if (!ks || kl != strlen(order[o]) || memcmp(ks, order[o], kl) != 0) continue;
+            if (done) puts_(r, n == 2 ? " and " : done + 1 == n ? ", and " : ", ");
+            inspect(r, val);
+            putc_(r, ' ');
+            int64_t one;
+            bool singular = rsess_int(val, &one) && one == 1;
+            put(r, ks, singular ? kl - 1 : kl);
+            done++;
+        }
+    }
+}
+
+static bool inspect_meaning(rview *r, const rsess_val *v)
+{
+    rsess_time t;
+    rsess_date d;
+    rsess_val *a, *b;
+    int excl;
+    size_t n;
+    const char *s;
+    switch (v->type) {
+    case RSESS_USERDEF:
+        if (rsess_get_time(v, &t)) return inspect_time(r, &t), true;
+        if ((s = rsess_get_bigdecimal(v, &n))) return put(r, s, n), true;
+        return false;
+    case RSESS_USERMARSHAL: {
+        int32_t off;
+        if (rsess_get_date(v, &d)) return inspect_date(r, v, &d), true;
+        if (rsess_get_rational(v, &a, &b)) {
+            putc_(r, '(');
+            inspect(r, a);
+            putc_(r, '/');
+            inspect(r, b);
+            putc_(r, ')');
+            return true;
+        }
+        if (rsess_get_complex(v, &a, &b)) return inspect_complex(r, a, b), true;
+        if (rsess_get_time_with_zone(v, &t, &s, &n, &off)) return inspect_twz(r, &t, s, n, off), true;
+        return false;
+    }
+    case RSESS_OBJECT:
+        if (rsess_get_range(v, &a, &b, &excl)) return inspect_range(r, a, b, excl), true;
+        if ((a = rsess_get_set(v))) {
+            puts_(r, "#<Set: {");
+            for (size_t i = 0; i < a->u.c.n; i++) {
+                if (i) puts_(r, ", ");
+                inspect(r, a->u.c.k[2 * i]);
+            }
+            puts_(r, "}>");
+            return true;
+        }
+        if (rsess_get_duration(v, &a, &b)) return inspect_duration(r, a, b), true;
+        if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
+            size_t ml = 0;
+            const char *m = rsess_str(a, &ml);
+            if (!m || ml == 0) {
+                puts_(r, "#<");
+                inspect_sym_name(r, v->cls);
+                puts_(r, ": ");
+                inspect_sym_name(r, v->cls);
+                putc_(r, '>');
+                return true;
+            }
+            puts_(r, "#<");
+            inspect_sym_name(r, v->cls);
+            puts_(r, ": ");
+            put(r, m, ml);
+            putc_(r, '>');
+            return true;
+        }
+        return false;
+    default: return false;
+    }
+}
+
 static void inspect_fields(rview *r, const rsess_val *v, const char *sep)
 {
     for (size_t i = 0; i < v->u.c.n; i++) {
@@ -368,6 +603,19 @@ static void inspect(rview *r, const rsess_val *v)
     if (++r->depth > 4096) {
         r->code = RSESS_ERR_DEPTH;
         return;
+    }
+    if ((v->type == RSESS_USERDEF || v->type == RSESS_USERMARSHAL || v->type == RSESS_OBJECT)) {
+        if (!enter(r, v)) {
+            if (!r->code) puts_(r, "#<...>");
+            r->depth--;
+            return;
+        }
+        bool done = inspect_meaning(r, v);
+        leave(r, v);
+        if (done) {
+            r->depth--;
+            return;
+        }
     }
     switch (v->type) {
     case RSESS_NIL: puts_(r, "nil"); break;

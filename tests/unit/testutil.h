@@ -31,5 +31,6 @@ Suite *build_suite(void);
 Suite *text_suite(void);
 Suite *entry_suite(void);
 Suite *session_suite(void);
+Suite *types_suite(void);
 
 #endif
