@@ -502,7 +502,6 @@ static int cmd_encode(args *a)
         }
     }
     if (a->bad) return EXIT_USAGE;
-    if (from == 1) return usage_error("encode: --from json is not built yet; use --from typed");
     if (entry < 0 && (eo.has_expires_at || eo.has_expires_in || eo.version || eo.compress_threshold ||
                       eo.no_compress || eo.has_created_at))
         return usage_error("encode: --expires-at, --expires-in, --version and compression options need --entry");
@@ -516,7 +515,8 @@ static int cmd_encode(args *a)
     int status = EXIT_DATA;
     rsess_err err = {0};
     if (read_all(a->file, &in)) {
-        rsess_doc *doc = cli_typed_json_read(in.data ? (const char *)in.data : "", in.len, &err);
+        const char *text = in.data ? (const char *)in.data : "";
+        rsess_doc *doc = from == 1 ? cli_json_read(text, in.len, &err) : cli_typed_json_read(text, in.len, &err);
         if (!doc) cli_report(NULL, &err);
         else if (entry < 0 ? rsess_write(rsess_doc_root(doc), &bytes, &err)
                            : rsess_entry_write(rsess_doc_root(doc), &eo, &bytes, &err))

@@ -48,6 +48,20 @@ for f in tests/fixtures/marshal/*.bin; do
   fi
 done
 
+# JSON both ways: encode --from json gives Marshal.dump(JSON.parse(text));
+# and what decode --to json prints encodes to the same bytes
+for j in tests/fixtures/json/*.json; do
+  b=${j%.json}.bin
+  m=tests/fixtures/marshal/$(basename "$j" .json).bin
+  ok=1
+  "$RSESS" encode --from json "$j" >"$tmp/jb" 2>"$tmp/err" && cmp -s "$tmp/jb" "$b" || ok=0
+  if [ -f "$m" ]; then
+    "$RSESS" decode --in raw --to json "$m" 2>>"$tmp/err" | "$RSESS" encode --from json >"$tmp/jb2" 2>>"$tmp/err" &&
+      cmp -s "$tmp/jb2" "$b" || ok=0
+  fi
+  if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL json $j"; head -3 "$tmp/err"; fi
+done
+
 # cache entries: decode gives Ruby's value; encode --entry with the same
 # parameters gives Rails' bytes
 while IFS="$(printf '\t')" read -r name opts; do

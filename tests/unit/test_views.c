@@ -78,6 +78,42 @@ START_TEST(plain_json_basics)
 }
 END_TEST
 
+/* For every JSON-native fixture the JSON view equals Ruby's JSON.generate,
+ * compared as JSON (tests/fixtures/json/NAME.json). */
+#include <dirent.h>
+#include <jansson.h>
+START_TEST(json_view_matches_ruby)
+{
+    DIR *d = opendir("fixtures/json");
+    ck_assert(d);
+    struct dirent *e;
+    size_t n = 0;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l < 6 || strcmp(e->d_name + l - 5, ".json") || !strncmp(e->d_name, "text_", 5)) continue;
+        char name[256], path[300];
+        snprintf(name, sizeof name, "%.*s", (int)(l - 5), e->d_name);
+        snprintf(path, sizeof path, "fixtures/json/%s", e->d_name);
+        size_t tl;
+        char *want = (char *)read_file(path, &tl);
+        char *got = print(name, RSESS_VIEW_JSON);
+        json_error_t je;
+        json_t *a = json_loads(got, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je), *b = json_loads(want, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+        if (!a || !b) /* integers past jansson's range: compare the text itself */
+            ck_assert_msg(!strcmp(got, want), "%s:\n  got  %s\n  want %s", name, got, want);
+        else
+            ck_assert_msg(json_equal(a, b), "%s:\n  got  %s\n  want %s", name, got, want);
+        json_decref(a);
+        json_decref(b);
+        free(got);
+        free(want);
+        n++;
+    }
+    closedir(d);
+    ck_assert_uint_gt(n, 80);
+}
+END_TEST
+
 /* Marshal float text: the examples of formats.md 1.5, which Ruby wrote. */
 START_TEST(float_text)
 {
@@ -111,6 +147,7 @@ Suite *views_suite(void)
     tcase_add_test(t, ruby_inspect_matches_ruby);
     tcase_add_test(t, typed_json_shapes);
     tcase_add_test(t, plain_json_basics);
+    tcase_add_test(t, json_view_matches_ruby);
     tcase_add_test(t, float_text);
     suite_add_tcase(s, t);
     return s;
