@@ -24,7 +24,7 @@ CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
-	uninstall deps-build deps-test examples sanitize valgrind fuzz fuzz-build
+	uninstall deps-build deps-test examples sanitize valgrind fuzz fuzz-build bench bench-ruby
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -69,6 +69,22 @@ check-cli: $(BUILD)/rsess
 
 check-integration: $(BUILD)/rsess examples
 	$(Q)tests/integration/redis.sh $(BUILD)
+
+# --- speed: rsess and Ruby's own Marshal on the same payloads --------------------
+BENCH_PAYLOADS = bench/payloads/hello.bin bench/payloads/typical.bin bench/payloads/cart.bin \
+	bench/payloads/strings.bin bench/payloads/many_hashes.bin
+
+$(BUILD)/rsess-bench: bench/rsess-bench.c $(BUILD)/librsess.a
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
+
+bench: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
+	$(BUILD)/rsess-bench $(BENCH_PAYLOADS)
+
+bench-ruby:
+	@scripts/install-deps.sh bench
+	ruby bench/ruby-bench.rb $(BENCH_PAYLOADS)
 
 # --- hostile input: fuzzing, replay, sanitizers, valgrind -----------------------
 FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster
@@ -151,6 +167,7 @@ fixtures:
 	ruby tests/fixtures/generate.rb tests/fixtures
 	ruby tests/fixtures/generate_keys.rb tests/fixtures
 	ruby tests/fixtures/generate_types.rb tests/fixtures
+	ruby bench/make_payloads.rb bench/payloads
 
 clean:
 	rm -rf $(BUILD) build-san

@@ -31,10 +31,10 @@ rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk)
 void rsess_doc_free(rsess_doc *doc)
 {
     if (!doc) return;
-    rs_map_free(&doc->syms);
-    rs_map_free(&doc->floats);
-    rs_map_free(&doc->keys);
-    rs_map_free(&doc->encnames);
+    if (doc->syms.cap) rs_map_free(&doc->syms);
+    if (doc->floats.cap) rs_map_free(&doc->floats);
+    if (doc->keys.cap) rs_map_free(&doc->keys);
+    if (doc->encnames.cap) rs_map_free(&doc->encnames);
     /* Free grown chunks; the first one is part of the document's block. */
     struct rs_chunk *c = doc->arena.head;
     size_t first = doc->arena.total;

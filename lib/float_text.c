@@ -3,18 +3,63 @@
  * Float#to_s do. */
 #include "internal.h"
 
+#include <stdint.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+static const double pow10tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The fast path: the fewest decimals k such that some integer N, over 10^k,
+ * reads back as d. N and 10^k are exact doubles (N < 2^53, k <= 22), so
+ * N / 10^k is correctly rounded exactly as strtod("N e-k") is, and the test
+ * is exact. Of N-1, N, N+1 the one closest to d * 10^k (fma: one rounding)
+ * is kept. Returns the digit count, or 0 to take the slow path. */
+static int digits_fast(double d, char *buf, int *decpt)
+{
+    for (int k = 0; k <= 22; k++) {
+        double scaled = d * pow10tab[k];
+        if (scaled >= 9007199254740992.0) return 0;
+        double n = nearbyint(scaled), best = -1, best_err = 0;
+        for (int delta = -1; delta <= 1; delta++) {
+            double c = n + delta;
+            if (c <= 0 || c / pow10tab[k] != d) continue;
+            double err = fabs(fma(d, pow10tab[k], -c));
+            if (best < 0 || err < best_err) best = c, best_err = err;
+        }
+        if (best < 0) continue;
+        uint64_t u = (uint64_t)best;
+        char tmp[24];
+        int len = 0;
+        while (u) {
+            tmp[len++] = (char)('0' + u % 10);
+            u /= 10;
+        }
+        *decpt = len - k;
+        int start = 0;
+        while (start < len - 1 && tmp[start] == '0') start++; /* trailing zeros of N */
+        int n_out = 0;
+        for (int i = len - 1; i >= start; i--) buf[n_out++] = tmp[i];
+        return n_out;
+    }
+    return 0;
+}
+
 /* Correctly rounded digits at increasing precision; the first that reads
  * back exactly is the shortest, and being correctly rounded it is also the
- * closest of that length. */
+ * closest of that length. Any decimal of at most 15 digits reads back
+ * exactly (DBL_DIG), so 15 is where the search starts when the fast path
+ * fails. */
 int rs_float_digits(double d, char *buf, int *decpt)
 {
     char tmp[40];
     d = fabs(d);
-    for (int prec = 1; prec <= 17; prec++) {
+    int fast = digits_fast(d, buf, decpt);
+    if (fast) return fast;
+    /* subnormals carry fewer digits: search them from 1 */
+    for (int prec = d < 2.2250738585072014e-308 ? 1 : 15; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
         if (prec < 17 && strtod(tmp, NULL) != d) continue;
         /* tmp = D[.DDD]e[+-]XX */

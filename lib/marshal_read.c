@@ -4,7 +4,10 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
+
+#define STACK_TABLE 128
 
 typedef struct reader {
     const unsigned char *base, *p, *end;
@@ -13,11 +16,13 @@ typedef struct reader {
     size_t nobjs, objcap;
     rsess_val **syms; /* symbol table */
     size_t nsyms, symcap;
+    rsess_val *sym_E; /* the symbol :E, once seen (string encodings) */
     size_t depth, max_depth, max_nodes;
     rsess_val *nil, *tru, *fals; /* immediates are shared nodes */
     const rsess_alloc *alloc;
     rsess_err *err;
     int code;
+    rsess_val *objs0[STACK_TABLE], *syms0[STACK_TABLE]; /* the first entries live here (last: not zeroed) */
 } reader;
 
 static rsess_val *fail(reader *r, int code, const unsigned char *at, const char *fmt, ...)
@@ -54,22 +59,32 @@ static rsess_val *new_node(reader *r, int type)
     return v ? v : nomem(r);
 }
 
-static int table_push(reader *r, rsess_val ***tab, size_t *n, size_t *cap, rsess_val *v)
+static int table_grow(reader *r, rsess_val ***tab, size_t n, size_t *cap, rsess_val **first)
 {
-    if (UNLIKELY(*n == *cap)) {
-        size_t ncap = *cap ? *cap * 2 : 32;
-        rsess_val **nt = rs_realloc(r->alloc, *tab, *cap * sizeof *nt, ncap * sizeof *nt);
-        if (!nt) return RSESS_ERR_NOMEM;
-        *tab = nt;
-        *cap = ncap;
+    size_t ncap = *cap * 2;
+    rsess_val **nt;
+    if (*tab == first) { /* leaving the stack */
+        nt = rs_malloc(r->alloc, ncap * sizeof *nt);
+        if (nt) memcpy(nt, *tab, n * sizeof *nt);
+    } else {
+        nt = rs_realloc(r->alloc, *tab, *cap * sizeof *nt, ncap * sizeof *nt);
     }
+    if (!nt) return RSESS_ERR_NOMEM;
+    *tab = nt;
+    *cap = ncap;
+    return 0;
+}
+
+static inline int table_push(reader *r, rsess_val ***tab, size_t *n, size_t *cap, rsess_val **first, rsess_val *v)
+{
+    if (UNLIKELY(*n == *cap) && table_grow(r, tab, *n, cap, first)) return RSESS_ERR_NOMEM;
     (*tab)[(*n)++] = v;
     return 0;
 }
 
 static bool remember(reader *r, rsess_val *v)
 {
-    if (UNLIKELY(table_push(r, &r->objs, &r->nobjs, &r->objcap, v))) {
+    if (UNLIKELY(table_push(r, &r->objs, &r->nobjs, &r->objcap, r->objs0, v))) {
         nomem(r);
         return false;
     }
@@ -78,7 +93,28 @@ static bool remember(reader *r, rsess_val *v)
 
 /* r_long: a signed first byte; small values inline, else 1-4 bytes LE.
  * Negative multi-byte forms start from all ones (marshal.c r_long). */
-static bool r_long(reader *r, long *out)
+static bool r_long_slow(reader *r, long *out);
+
+/* Most longs are one byte 0x06..0x7f (1..122) or 0: read them inline. */
+static inline bool r_long(reader *r, long *out)
+{
+    if (LIKELY(r->p < r->end)) {
+        int c = *r->p;
+        if (c >= 6 && c <= 0x7f) {
+            r->p++;
+            *out = c - 5;
+            return true;
+        }
+        if (c == 0) {
+            r->p++;
+            *out = 0;
+            return true;
+        }
+    }
+    return r_long_slow(r, out);
+}
+
+static bool r_long_slow(reader *r, long *out)
 {
     if (UNLIKELY(r->p >= r->end)) {
         fail(r, RSESS_ERR_TRUNCATED, r->p, "truncated data: expected a number");
@@ -121,7 +157,7 @@ static bool r_long(reader *r, long *out)
 
 /* A length or count: non-negative, and (times min_bytes per element) no
  * more than the bytes left, checked before anything is allocated. */
-static bool r_count(reader *r, const char *what, size_t min_bytes, const unsigned char *start, size_t *out)
+static inline bool r_count(reader *r, const char *what, size_t min_bytes, const unsigned char *start, size_t *out)
 {
     long n;
     if (!r_long(r, &n)) return false;
@@ -180,7 +216,8 @@ static rsess_val *r_symbol(reader *r)
     v->u.s.len = len;
     v->enc = rs_ascii_only(s, len) ? RSESS_ENC_USASCII : RSESS_ENC_BINARY;
     /* The symbol takes its index before its encoding ivar's symbols. */
-    if (table_push(r, &r->syms, &r->nsyms, &r->symcap, v)) return nomem(r);
+    if (table_push(r, &r->syms, &r->nsyms, &r->symcap, r->syms0, v)) return nomem(r);
+    if (len == 1 && s[0] == 'E' && !r->sym_E) r->sym_E = v;
     if (ivar && !r_ivars(r, v, start)) return NULL;
     return v;
 }
@@ -202,6 +239,14 @@ static bool enc_capable(const rsess_val *v)
  * everything else is kept in order. */
 static bool r_ivars(reader *r, rsess_val *v, const unsigned char *start)
 {
+    /* The common case, a String's lone encoding flag: 06 ; idx T|F */
+    if (r->sym_E && r->end - r->p >= 4 && r->p[0] == 0x06 && r->p[1] == ';' && (v->type == RSESS_STRING) &&
+        r->p[2] >= 5 && r->p[2] <= 0x7f && (r->p[3] == 'T' || r->p[3] == 'F') && r->p[2] - 5 < (int)r->nsyms &&
+        r->syms[r->p[2] - 5] == r->sym_E) {
+        v->enc = r->p[3] == 'T' ? RSESS_ENC_UTF8 : RSESS_ENC_USASCII;
+        r->p += 4;
+        return true;
+    }
     size_t n;
     if (!r_count(r, "ivar list", 2, start, &n)) return false;
     if (UNLIKELY(++r->depth > r->max_depth)) {
@@ -260,6 +305,59 @@ static bool r_ivars(reader *r, rsess_val *v, const unsigned char *start)
     return true;
 }
 
+/* Decimal text to double without strtod when the result is exact by
+ * construction: at most 19 digits (15 when a power of ten multiplies them,
+ * as Clinger's fast path needs an exactly representable mantissa under
+ * 2^53) and a power of ten up to 22. Returns false to fall back. */
+static bool fast_float(const char *s, size_t len, double *out)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    size_t i = 0;
+    bool neg = false;
+    if (i < len && s[i] == '-') neg = true, i++;
+    uint64_t m = 0;
+    int digits = 0, frac = 0;
+    bool dot = false, any = false;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            any = true;
+            if (m == 0 && c == '0' && !dot) continue;
+            if (++digits > 19) return false;
+            m = m * 10 + (uint64_t)(c - '0');
+            if (dot) frac++;
+        } else if (c == '.' && !dot) {
+            dot = true;
+            if (m == 0) { /* leading zeros after the point still count as decimals */
+                while (i + 1 < len && s[i + 1] == '0') i++, frac++;
+            }
+        } else {
+            break;
+        }
+    }
+    if (!any) return false;
+    int e = 0;
+    if (i < len) {
+        if (s[i] != 'e' && s[i] != 'E') return false;
+        i++;
+        bool eneg = false;
+        if (i < len && (s[i] == '-' || s[i] == '+')) eneg = s[i++] == '-';
+        if (i == len) return false;
+        for (; i < len; i++) {
+            if (s[i] < '0' || s[i] > '9' || e > 1000) return false;
+            e = e * 10 + (s[i] - '0');
+        }
+        if (eneg) e = -e;
+    }
+    e -= frac;
+    if (m >= (1ULL << 53) || e > 22 || e < -22) return false;
+    double d = (double)m;
+    d = e >= 0 ? d * p10[e] : d / p10[-e];
+    *out = neg ? -d : d;
+    return true;
+}
+
 static rsess_val *r_float(reader *r, const unsigned char *start)
 {
     size_t len;
@@ -270,7 +368,9 @@ static rsess_val *r_float(reader *r, const unsigned char *start)
     if (len == 3 && memcmp(s, "nan", 3) == 0) v->u.f = NAN;
     else if (len == 3 && memcmp(s, "inf", 3) == 0) v->u.f = INFINITY;
     else if (len == 4 && memcmp(s, "-inf", 4) == 0) v->u.f = -INFINITY;
-    else {
+    else if (fast_float(s, len, &v->u.f)) {
+        /* exact: the common case */
+    } else {
         char tmp[352];
         if (len == 0 || len >= sizeof tmp) return fail(r, RSESS_ERR_FLOAT, start, "float text of %zu bytes", len);
         memcpy(tmp, s, len);
@@ -538,7 +638,11 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
         memcpy(copy, data, len);
         in = copy;
     }
-    reader r = {0};
+    reader r;
+    memset(&r, 0, offsetof(reader, objs0));
+    r.objs = r.objs0;
+    r.syms = r.syms0;
+    r.objcap = r.symcap = STACK_TABLE;
     r.base = r.p = in;
     r.end = in + len;
     r.doc = doc;
@@ -561,8 +665,8 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
             root = NULL;
         }
     }
-    rs_free(r.alloc, r.objs, r.objcap * sizeof *r.objs);
-    rs_free(r.alloc, r.syms, r.symcap * sizeof *r.syms);
+    if (r.objs != r.objs0) rs_free(r.alloc, r.objs, r.objcap * sizeof *r.objs);
+    if (r.syms != r.syms0) rs_free(r.alloc, r.syms, r.symcap * sizeof *r.syms);
     if (!root) {
         if (!r.code) rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
         rsess_doc_free(doc);
