@@ -24,7 +24,7 @@ CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
-	uninstall deps-build deps-test examples sanitize valgrind fuzz fuzz-build bench bench-ruby
+	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-ruby
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -39,7 +39,7 @@ $(BUILD)/librsess.a: $(LIB_OBJ)
 
 $(BUILD)/librsess.so.$(VERSION): $(LIB_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -shared -Wl,-soname,librsess.so.$(MAJOR) $(LDFLAGS) -o $@ $^ $(LIB_DEPS_LIBS)
+	$(Q)$(CC) -shared -Wl,-soname,librsess.so.$(MAJOR) -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(LIB_DEPS_LIBS) -lm
 	$(Q)ln -sf librsess.so.$(VERSION) $(BUILD)/librsess.so.$(MAJOR)
 	$(Q)ln -sf librsess.so.$(MAJOR) $(BUILD)/librsess.so
 
@@ -59,7 +59,7 @@ demo: deps-build
 
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test-rsess examples
-	@$(MAKE) --no-print-directory check-unit check-cli check-replay check-hostile check-integration
+	@$(MAKE) --no-print-directory check-unit check-cli check-replay check-hostile check-build check-integration
 
 check-unit: $(BUILD)/test-rsess
 	$(Q)cd tests && ../$(BUILD)/test-rsess
@@ -168,6 +168,39 @@ fixtures:
 	ruby tests/fixtures/generate_keys.rb tests/fixtures
 	ruby tests/fixtures/generate_types.rb tests/fixtures
 	ruby bench/make_payloads.rb bench/payloads
+
+# --- install ------------------------------------------------------------------
+LIBDIR = $(PREFIX)/lib
+MANDIR = $(PREFIX)/share/man
+API_PAGES = $(shell scripts/api-names.sh)
+
+$(BUILD)/rsess.pc: rsess.pc.in include/rsess.h
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+install: all $(BUILD)/rsess.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 755 $(BUILD)/rsess $(DESTDIR)$(PREFIX)/bin/rsess
+	install -m 644 $(BUILD)/librsess.a $(DESTDIR)$(LIBDIR)/librsess.a
+	install -m 755 $(BUILD)/librsess.so.$(VERSION) $(DESTDIR)$(LIBDIR)/librsess.so.$(VERSION)
+	ln -sf librsess.so.$(VERSION) $(DESTDIR)$(LIBDIR)/librsess.so.$(MAJOR)
+	ln -sf librsess.so.$(MAJOR) $(DESTDIR)$(LIBDIR)/librsess.so
+	install -m 644 include/rsess.h $(DESTDIR)$(PREFIX)/include/rsess.h
+	install -m 644 $(BUILD)/rsess.pc $(DESTDIR)$(LIBDIR)/pkgconfig/rsess.pc
+	install -m 644 docs/rsess.1 $(DESTDIR)$(MANDIR)/man1/rsess.1
+	install -m 644 docs/rsess.3 $(DESTDIR)$(MANDIR)/man3/rsess.3
+	@for f in $(API_PAGES); do echo '.so man3/rsess.3' > $(DESTDIR)$(MANDIR)/man3/$$f.3; done
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/rsess $(DESTDIR)$(LIBDIR)/librsess.a $(DESTDIR)$(LIBDIR)/librsess.so* \
+	  $(DESTDIR)$(PREFIX)/include/rsess.h $(DESTDIR)$(LIBDIR)/pkgconfig/rsess.pc \
+	  $(DESTDIR)$(MANDIR)/man1/rsess.1 $(DESTDIR)$(MANDIR)/man3/rsess.3
+	@for f in $(API_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man3/$$f.3; done
+
+# the installed files, the exported symbols, the header in C99 and C++,
+# a program built with nothing but pkg-config, and every example
+check-build: all examples
+	$(Q)tests/build/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) build-san

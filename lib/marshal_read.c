@@ -51,12 +51,17 @@ static size_t left(const reader *r) { return (size_t)(r->end - r->p); }
 
 static rsess_val *nomem(reader *r) { return fail(r, RSESS_ERR_NOMEM, r->p, "out of memory"); }
 
-static rsess_val *new_node(reader *r, int type)
+static inline rsess_val *new_node(reader *r, int type)
 {
     if (UNLIKELY(r->doc->nodes >= r->max_nodes))
         return fail(r, RSESS_ERR_NODES, r->p, "more than %zu values", r->max_nodes);
-    rsess_val *v = rs_node(r->doc, type);
-    return v ? v : nomem(r);
+    rsess_val *v = rs_arena_alloc(&r->doc->arena, sizeof *v);
+    if (UNLIKELY(!v)) return nomem(r);
+    memset(v, 0, sizeof *v);
+    v->type = (uint8_t)type;
+    v->enc = RSESS_ENC_BINARY;
+    v->id = r->doc->nodes++;
+    return v;
 }
 
 static int table_grow(reader *r, rsess_val ***tab, size_t n, size_t *cap, rsess_val **first)
@@ -167,7 +172,7 @@ static inline bool r_count(reader *r, const char *what, size_t min_bytes, const 
     }
     if (UNLIKELY((size_t)n > left(r) / min_bytes)) {
         fail(r, RSESS_ERR_TRUNCATED, start, "truncated %s: %ld %s declared, %zu left", what, n,
-             min_bytes == 1 && strcmp(what, "string") == 0 ? "bytes" : "elements", left(r));
+             min_bytes == 1 ? "bytes" : "elements", left(r));
         return false;
     }
     *out = (size_t)n;
@@ -532,9 +537,9 @@ static rsess_val *r_object(reader *r, bool ivwrap)
     size_t n;
     long l;
     switch (t) {
-    case '0': v = r->nil; break;
-    case 'T': v = r->tru; break;
-    case 'F': v = r->fals; break;
+    case '0': v = r->nil ? r->nil : (r->nil = new_node(r, RSESS_NIL)); break;
+    case 'T': v = r->tru ? r->tru : (r->tru = new_node(r, RSESS_TRUE)); break;
+    case 'F': v = r->fals ? r->fals : (r->fals = new_node(r, RSESS_FALSE)); break;
     case 'i':
         if (!r_long(r, &l)) return NULL;
         if ((v = new_node(r, RSESS_INT))) v->u.i = l;
@@ -600,7 +605,18 @@ static rsess_val *r_object(reader *r, bool ivwrap)
             return fail(r, RSESS_ERR_LINK, start, "object link %ld out of range (%zu objects so far)", l, r->nobjs);
         v = r->objs[l];
         break;
-    case 'I': v = r_ivar_wrapped(r, start); break;
+    case 'I':
+        if (r->p < r->end && *r->p == '"') { /* I"...: a String and its encoding, the commonest pair */
+            r->p++;
+            const char *sb = r_bytes(r, "string", start + 1, &n);
+            if (!sb || !(v = new_node(r, RSESS_STRING))) return NULL;
+            v->u.s.p = sb;
+            v->u.s.len = n;
+            if (!remember(r, v) || !r_ivars(r, v, start)) return NULL;
+            break;
+        }
+        v = r_ivar_wrapped(r, start);
+        break;
     case 'e': v = r_extended(r, ivwrap, start); break;
     case 'C': v = r_uclass(r, ivwrap, start); break;
     default: return fail(r, RSESS_ERR_TYPE, start, "unknown type byte 0x%02x", t);
@@ -656,8 +672,7 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
              len ? "no Marshal version" : "empty input");
     } else if (in[0] != 4 || in[1] > 8) {
         fail(&r, RSESS_ERR_VERSION, in, "not Marshal 4.8: starts with %02x %02x", in[0], in[1]);
-    } else if ((r.nil = new_node(&r, RSESS_NIL)) && (r.tru = new_node(&r, RSESS_TRUE)) &&
-               (r.fals = new_node(&r, RSESS_FALSE))) {
+    } else {
         r.p += 2;
         root = r_object(&r, false);
         if (root && r.p != r.end && !(opts->flags & RSESS_READ_ALLOW_TRAILING)) {

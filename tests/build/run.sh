@@ -1,0 +1,65 @@
+#!/bin/sh
+# Build-level checks: only rsess_ symbols exported; the header compiles as
+# C99 and as C++; make install lays out the files (PREFIX, DESTDIR); a
+# program built with nothing but pkg-config links and runs; make uninstall
+# removes what install laid; every example runs.
+# Usage: tests/build/run.sh BUILD_DIR
+set -u
+BUILD=$(cd "$1" && pwd)
+cd "$(dirname "$0")/../.." || exit 2
+tmp=$(mktemp -d /tmp/rsess-build.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+check() { what=$1; shift; if "$@" > "$tmp/log" 2>&1; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what"; head -20 "$tmp/log"; fi; }
+
+# 1. exported symbols
+nm -D --defined-only "$BUILD/librsess.so" | awk '$2 ~ /^[TDBR]$/ {print $3}' > "$tmp/syms"
+check "exports are all rsess_ ($(grep -vc '^rsess_' "$tmp/syms") others)" sh -c "! grep -v '^rsess_' '$tmp/syms'"
+check "every public function is exported" sh -c "scripts/api-names.sh | sort > '$tmp/api'; sort '$tmp/syms' > '$tmp/exp'; comm -23 '$tmp/api' '$tmp/exp' | (! grep .)"
+check "the soname carries the major version" sh -c "objdump -p '$BUILD/librsess.so' | grep -q 'SONAME.*librsess.so.0'"
+
+# 2. the header alone, as C99 (pedantic) and as C++
+printf '#include <rsess.h>\nint main(void) { return rsess_version() == 0; }\n' > "$tmp/h.c"
+check "rsess.h compiles as C99" cc -std=c99 -pedantic -Wall -Wextra -Werror -Iinclude -c "$tmp/h.c" -o "$tmp/h.o"
+cp "$tmp/h.c" "$tmp/h.cpp"
+check "rsess.h compiles as C++" c++ -std=c++11 -Wall -Wextra -Werror -Iinclude -c "$tmp/h.cpp" -o "$tmp/hpp.o"
+
+# 3. install / pkg-config / uninstall
+dest=$tmp/dest
+check "make install" make -s install DESTDIR="$dest" PREFIX=/usr/local BUILD="$BUILD"
+for f in bin/rsess lib/librsess.a lib/librsess.so lib/librsess.so.0 include/rsess.h lib/pkgconfig/rsess.pc \
+         share/man/man1/rsess.1 share/man/man3/rsess.3 share/man/man3/rsess_read.3; do
+  check "installed $f" test -e "$dest/usr/local/$f"
+done
+check "librsess.so.X.Y.Z installed" sh -c "ls '$dest/usr/local/lib/' | grep -q '^librsess.so.[0-9]*.[0-9]*.[0-9]*$'"
+check "rsess.pc Requires.private" grep -q '^Requires.private: libsodium zlib' "$dest/usr/local/lib/pkgconfig/rsess.pc"
+cat > "$tmp/prog.c" <<'C'
+#include <rsess.h>
+#include <stdio.h>
+int main(void)
+{
+    static const unsigned char v[] = "\x04\x08{\x06I\"\x0c" "message\x06:\x06" "EFI\"\x0a" "hello\x06;\x00T";
+    rsess_doc *d = rsess_read(v, sizeof v - 1, NULL, NULL);
+    size_t n;
+    const char *s = rsess_str(rsess_hash_get(rsess_doc_root(d), "message", 7), &n);
+    printf("%.*s %s\n", (int)n, s, rsess_version());
+    rsess_doc_free(d);
+    return 0;
+}
+C
+export PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_PATH="$dest/usr/local/lib/pkgconfig"
+check "a program builds with pkg-config alone" sh -c "cc \"$tmp/prog.c\" \$(pkg-config --cflags --libs rsess) -o \"$tmp/prog\""
+check "and runs" sh -c "LD_LIBRARY_PATH='$dest/usr/local/lib' '$tmp/prog' | grep -qx 'hello 0.1.0'"
+check "statically too" sh -c "cc \"$tmp/prog.c\" \$(pkg-config --static --cflags --libs rsess | sed 's/-lrsess/-l:librsess.a/') -o \"$tmp/prog-static\" && '$tmp/prog-static' | grep -qx 'hello 0.1.0'"
+check "make uninstall" make -s uninstall DESTDIR="$dest" PREFIX=/usr/local BUILD="$BUILD"
+check "uninstall leaves no files" sh -c "! find '$dest' -type f -o -type l | grep ."
+
+# 4. the examples
+E=$BUILD/examples
+check "walk prints the session's tree" sh -c "'$E/walk' examples/data/cache-entry-hello.txt | grep -q 'String (UTF-8) \"hello\"'"
+check "session_key gives rsess key's key" sh -c "[ \"\$('$E/session_key' session_redis5 36334d75885e1c87c38636160d0058aa | tail -1)\" = \"\$('$BUILD/rsess' key --namespace session_redis5 36334d75885e1c87c38636160d0058aa)\" ]"
+check "build_entry writes an entry rsess decodes" sh -c "'$E/build_entry' > '$tmp/e' && tail -1 '$tmp/e' | '$BUILD/rsess' decode | grep -q '\"user_id\" => 42'"
+
+echo "build: $pass passed, $fail failed"
+[ "$fail" = 0 ]
