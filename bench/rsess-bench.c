@@ -1,5 +1,5 @@
 /* rsess-bench FILE...: one line per Marshal file:
- *   NAME DECODE_OPS ENCODE_OPS DECODE_MB/s ARENA_BYTES_PER_INPUT_BYTE ENTRY_DECODE_OPS
+ *   NAME DECODE_OPS ENCODE_OPS DECODE_MB/s ARENA_BYTES_PER_INPUT_BYTE ENTRY_DECODE_OPS LOOKUP_OPS
  * ops per second, in process, after a warm-up, the median of 5 runs of at
  * least 0.4 s each. Decode = bytes to a document and free it; encode = that
  * document back to bytes; entry decode = the value inside a compressed
@@ -41,6 +41,17 @@ static void op_encode(job *j)
     j->out.len = 0;
     if (rsess_write(rsess_doc_root(j->doc), &j->out, NULL)) abort();
     sink += j->out.len;
+}
+
+static const char *lookup_key;
+
+/* one key without the tree (rsess_lookup): warden's user key, or the first key */
+static void op_lookup(job *j)
+{
+    rsess_doc *d = rsess_lookup(j->data, j->len, lookup_key, strlen(lookup_key), NULL, NULL);
+    if (!d) abort();
+    sink += rsess_len(rsess_doc_root(d));
+    rsess_doc_free(d);
 }
 
 static void op_entry(job *j)
@@ -101,7 +112,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: rsess-bench FILE...\n");
         return 2;
     }
-    printf("%-12s %12s %12s %10s %8s %12s\n", "NAME", "DECODE_OPS", "ENCODE_OPS", "DEC_MB/s", "ARENA/B", "ENTRY_OPS");
+    printf("%-12s %12s %12s %10s %8s %12s %12s\n", "NAME", "DECODE_OPS", "ENCODE_OPS", "DEC_MB/s", "ARENA/B", "ENTRY_OPS",
+           "LOOKUP_OPS");
     for (int i = 1; i < argc; i++) {
         job j = {0};
         j.data = slurp(argv[i], &j.len);
@@ -126,7 +138,16 @@ int main(int argc, char **argv)
         rsess_entry_write(rsess_doc_root(j.doc), &eo, &entry, NULL);
         job je = {entry.data, entry.len, NULL, {0}};
         double ent = median5(op_entry, &je);
-        printf("%-12s %12.0f %12.0f %10.1f %8.2f %12.0f\n", name, dec, enc, dec * (double)j.len / 1e6, arena, ent);
+        char keybuf[64] = "";
+        rsess_val *root = rsess_doc_root(j.doc);
+        size_t kl;
+        const char *k0 = rsess_bytes(rsess_hash_key(root, 0), &kl);
+        if (rsess_hash_get(root, "warden.user.user.key", 20)) snprintf(keybuf, sizeof keybuf, "warden.user.user.key");
+        else if (k0) snprintf(keybuf, sizeof keybuf, "%.*s", (int)kl, k0);
+        lookup_key = keybuf;
+        double look = keybuf[0] ? median5(op_lookup, &j) : 0;
+        printf("%-12s %12.0f %12.0f %10.1f %8.2f %12.0f %12.0f\n", name, dec, enc, dec * (double)j.len / 1e6, arena, ent,
+               look);
         fflush(stdout);
         rsess_buf_free(&entry);
         rsess_buf_free(&j.out);

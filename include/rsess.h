@@ -56,6 +56,7 @@ typedef enum rsess_code {
     /* resources and arguments */
     RSESS_ERR_NOMEM = 1,         /**< an allocation failed */
     RSESS_ERR_ARG = 2,           /**< a NULL or otherwise invalid argument */
+    RSESS_ERR_NOT_FOUND = 3,     /**< rsess_lookup(): the key is not in the session */
     /* Marshal data */
     RSESS_ERR_TRUNCATED = 10,    /**< the data ends before the value does */
     RSESS_ERR_VERSION = 11,      /**< not Marshal 4.8 (bytes 04 08) */
@@ -568,6 +569,19 @@ typedef struct rsess_entry_opts {
  */
 RSESS_API int rsess_entry_write(const rsess_val *v, const rsess_entry_opts *opts, rsess_buf *out,
                                 rsess_err *err);
+
+/**
+ * The value of one top-level key of a session, without building the rest:
+ * the session Hash's keys are read, the other values are skipped (their
+ * symbols and object positions kept, so links from the wanted value to
+ * earlier objects still resolve). Works on bare Marshal and on Rails 7.1+
+ * entries (inflating them); other containers are decoded in full. The
+ * document's root is the value; NULL with RSESS_ERR_NOT_FOUND when the key
+ * is absent. Keys match String or Symbol keys with exactly these bytes.
+ * The bytes after the value are not read (nor checked).
+ */
+RSESS_API rsess_doc *rsess_lookup(const void *data, size_t len, const char *key, size_t keylen,
+                                  const rsess_read_opts *opts, rsess_err *err);
 
 /** A short name for a format: "marshal", "activesupport-7.1", ... */
 RSESS_API const char *rsess_format_name(rsess_format f);

@@ -599,3 +599,52 @@ int rsess_entry_write(const rsess_val *v, const rsess_entry_opts *opts, rsess_bu
     }
     return 0;
 }
+
+/* --- one key -------------------------------------------------------------------- */
+rsess_doc *rsess_lookup(const void *data, size_t len, const char *key, size_t keylen, const rsess_read_opts *opts,
+                        rsess_err *err)
+{
+    const unsigned char *p = data;
+    if ((!p && len) || (!key && keylen)) {
+        rs_fail(err, RSESS_ERR_ARG, 0, "bad arguments");
+        return NULL;
+    }
+    size_t max_input = opts && opts->limits.max_input ? opts->limits.max_input : RSESS_DEFAULT_MAX_INPUT;
+    if (len > max_input) {
+        rs_fail(err, RSESS_ERR_SIZE, 0, "input of %zu bytes is over the limit of %zu", len, max_input);
+        return NULL;
+    }
+    if (len >= 2 && p[0] == 4 && p[1] == 8) {
+        /* a 6.1 Entry object is not a Hash: decode it in full */
+        static const char entry_cls[] = "o: ActiveSupport::Cache::Entry";
+        if (len < sizeof entry_cls || memcmp(p + 2, entry_cls, sizeof entry_cls - 1) != 0)
+            return rs_lookup_marshal(p, len, key, keylen, opts, err);
+    }
+    if (len >= AS71_HEADER && p[0] == 0 && p[1] == 0x11 && (p[2] & 0x7f) == RSESS_ENTRY_OBJECT) {
+        int32_t vlen = load_le_i32(p + 11);
+        size_t off = AS71_HEADER + (vlen > 0 ? (size_t)vlen : 0);
+        if (vlen >= -1 && off <= len) {
+            if (!(p[2] & COMPRESSED_FLAG)) return rs_lookup_marshal(p + off, len - off, key, keylen, opts, err);
+            rsess_buf inflated;
+            rsess_buf_init(&inflated, alloc_of(opts));
+            rsess_doc *doc = NULL;
+            if (!rs_inflate(p + off, len - off, inflate_cap(opts), alloc_of(opts), &inflated, off, err))
+                doc = rs_lookup_marshal(inflated.data, inflated.len, key, keylen, opts, err);
+            rsess_buf_free(&inflated);
+            return doc;
+        }
+    }
+    /* 7.0 and 6.1 entries, string entries: the whole value, then the key */
+    rsess_doc *doc = rsess_entry_read(data, len, opts, NULL, err);
+    if (!doc) return NULL;
+    rsess_val *v = rsess_hash_get(doc->root, key, keylen);
+    if (!v) {
+        bool is_hash = rsess_type_of(doc->root) == RSESS_HASH;
+        rsess_doc_free(doc);
+        rs_fail(err, is_hash ? RSESS_ERR_NOT_FOUND : RSESS_ERR_VALUE, 0, is_hash ? "no key \"%.*s\" in the session" : "not a Hash: no key \"%.*s\"",
+                (int)(keylen > 60 ? 60 : keylen), key);
+        return NULL;
+    }
+    doc->root = v;
+    return doc;
+}

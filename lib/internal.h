@@ -190,6 +190,10 @@ int rs_write_entry61(const rsess_val *v, const void *deflated, size_t dlen, cons
                      rsess_enc venc, double created_at, const double *expires_in, rsess_buf *out,
                      rsess_err *err) RSESS_INTERNAL;
 
+/* The value of one top-level hash key of Marshal bytes (marshal_read.c). */
+rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *key, size_t keylen,
+                             const rsess_read_opts *opts, rsess_err *err) RSESS_INTERNAL;
+
 /* Inflates a zlib stream into out, never past cap bytes (entry.c). */
 int rs_inflate(const unsigned char *in, size_t len, size_t cap, const rsess_alloc *alloc, rsess_buf *out, size_t at,
                rsess_err *err) RSESS_INTERNAL;

@@ -17,6 +17,10 @@ typedef struct reader {
     rsess_val **syms; /* symbol table */
     size_t nsyms, symcap;
     rsess_val *sym_E; /* the symbol :E, once seen (string encodings) */
+    /* lookup mode (rsess_lookup): skipped objects are placeholders (NULL)
+     * with where they start; links to them parse them then ("replay") */
+    uint32_t *objoff, *objstart, *symoff;
+    bool lookup, replay;
     size_t depth, max_depth, max_nodes;
     rsess_val *nil, *tru, *fals; /* immediates are shared nodes */
     const rsess_alloc *alloc;
@@ -87,8 +91,11 @@ static inline int table_push(reader *r, rsess_val ***tab, size_t *n, size_t *cap
     return 0;
 }
 
+static bool remember_at(reader *r, rsess_val *v, const unsigned char *start, size_t first);
+
 static bool remember(reader *r, rsess_val *v)
 {
+    if (UNLIKELY(r->lookup)) return remember_at(r, v, NULL, r->nobjs);
     if (UNLIKELY(table_push(r, &r->objs, &r->nobjs, &r->objcap, r->objs0, v))) {
         nomem(r);
         return false;
@@ -220,6 +227,23 @@ static rsess_val *r_symbol(reader *r)
     v->u.s.p = s;
     v->u.s.len = len;
     v->enc = rs_ascii_only(s, len) ? RSESS_ENC_USASCII : RSESS_ENC_BINARY;
+    if (UNLIKELY(r->replay)) { /* defined when first read: the same symbol */
+        uint32_t off = (uint32_t)(start - r->base);
+        size_t lo = 0, hi = r->nsyms;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (r->symoff[mid] < off) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo == r->nsyms || r->symoff[lo] != off) return fail(r, RSESS_ERR_FORMAT, start, "symbol not met before");
+        if (ivar && !r_ivars(r, v, start)) return NULL;
+        return r->syms[lo];
+    }
+    if (UNLIKELY(r->lookup)) {
+        size_t cap = r->symcap;
+        if (r->nsyms == cap || !r->symoff) return fail(r, RSESS_ERR_NODES, start, "too many symbols for a lookup");
+        r->symoff[r->nsyms] = (uint32_t)(start - r->base);
+    }
     /* The symbol takes its index before its encoding ivar's symbols. */
     if (table_push(r, &r->syms, &r->nsyms, &r->symcap, r->syms0, v)) return nomem(r);
     if (len == 1 && s[0] == 'E' && !r->sym_E) r->sym_E = v;
@@ -526,6 +550,8 @@ static rsess_val *r_ivar_wrapped(reader *r, const unsigned char *start)
     return v;
 }
 
+static rsess_val *materialize(reader *r, size_t i);
+
 static rsess_val *r_object(reader *r, bool ivwrap)
 {
     const unsigned char *start = r->p;
@@ -603,7 +629,7 @@ static rsess_val *r_object(reader *r, bool ivwrap)
         if (!r_long(r, &l)) return NULL;
         if (l < 0 || (size_t)l >= r->nobjs)
             return fail(r, RSESS_ERR_LINK, start, "object link %ld out of range (%zu objects so far)", l, r->nobjs);
-        v = r->objs[l];
+        v = r->objs[l] ? r->objs[l] : materialize(r, (size_t)l);
         break;
     case 'I':
         if (r->p < r->end && *r->p == '"') { /* I"...: a String and its encoding, the commonest pair */
@@ -688,6 +714,209 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
         return NULL;
     }
     doc->root = root;
+    doc->consumed = (size_t)(r.p - r.base);
+    return doc;
+}
+
+/* --- one top-level key without the whole tree -------------------------------
+ * The lookup reads the top-level hash's keys as nodes and *skips* the other
+ * values: s_object() follows the grammar without building anything, but
+ * keeps Ruby's symbol and object tables (skipped objects are placeholders
+ * that remember where they start). When the wanted value links to a
+ * skipped object, materialize() parses it there. */
+
+static bool remember_at(reader *r, rsess_val *v, const unsigned char *start, size_t first)
+{
+    if (r->nobjs == r->objcap) return fail(r, RSESS_ERR_NODES, r->p, "too many objects for a lookup"), false;
+    if (start && !r->replay) {
+        r->objoff[r->nobjs] = (uint32_t)(start - r->base);
+        r->objstart[r->nobjs] = (uint32_t)first;
+    }
+    r->objs[r->nobjs++] = v;
+    return true;
+}
+
+static bool s_object(reader *r, bool ivwrap);
+
+static bool s_ivars(reader *r, const unsigned char *start)
+{
+    size_t n;
+    if (!r_count(r, "ivar list", 2, start, &n)) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!r_symbol(r) || !s_object(r, false)) return false;
+    return true;
+}
+
+static bool s_object(reader *r, bool ivwrap)
+{
+    const unsigned char *start = r->p;
+    size_t first = r->nobjs, n;
+    long l;
+    if (UNLIKELY(r->p >= r->end)) return fail(r, RSESS_ERR_TRUNCATED, r->p, "truncated data: expected a value"), false;
+    if (UNLIKELY(++r->depth > r->max_depth)) return fail(r, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", r->max_depth), false;
+    int t = *r->p++;
+    bool ok = true;
+    switch (t) {
+    case '0': case 'T': case 'F': break;
+    case 'i': ok = r_long(r, &l); break;
+    case 'l':
+        if (r->p >= r->end) return fail(r, RSESS_ERR_TRUNCATED, r->p, "truncated bignum: no sign byte"), false;
+        r->p++;
+        ok = r_count(r, "bignum", 2, start, &n) && remember_at(r, NULL, start, first);
+        if (ok) r->p += 2 * n;
+        break;
+    case 'f': case '"': case '/': case 'c': case 'm': case 'M':
+        ok = r_bytes(r, "string", start, &n) != NULL && remember_at(r, NULL, start, first);
+        if (ok && t == '/') {
+            if (r->p >= r->end) return fail(r, RSESS_ERR_TRUNCATED, r->p, "truncated regexp: no options byte"), false;
+            r->p++;
+        }
+        break;
+    case ':': case ';':
+        r->p--;
+        ok = r_symbol(r) != NULL;
+        break;
+    case '[': case '{': case '}': {
+        int width = t == '[' ? 1 : 2;
+        ok = r_count(r, t == '[' ? "array" : "hash", (size_t)width, start, &n) && remember_at(r, NULL, start, first);
+        for (size_t i = 0; ok && i < n * (size_t)width; i++) ok = s_object(r, false);
+        if (ok && t == '}') ok = s_object(r, false);
+        break;
+    }
+    case 'o': case 'S':
+        ok = remember_at(r, NULL, start, first) && r_symbol(r) && r_count(r, "object", 2, start, &n);
+        for (size_t i = 0; ok && i < n; i++) ok = r_symbol(r) && s_object(r, false);
+        break;
+    case 'U': case 'd': ok = remember_at(r, NULL, start, first) && r_symbol(r) && s_object(r, false); break;
+    case 'u':
+        ok = r_symbol(r) && r_bytes(r, "_dump data", start, &n) && (ivwrap || remember_at(r, NULL, start, first));
+        break;
+    case '@':
+        ok = r_long(r, &l);
+        if (ok && (l < 0 || (size_t)l >= r->nobjs))
+            return fail(r, RSESS_ERR_LINK, start, "object link %ld out of range (%zu objects so far)", l, r->nobjs), false;
+        break;
+    case 'I': {
+        bool user = r->p < r->end && *r->p == 'u';
+        ok = s_object(r, true) && s_ivars(r, start);
+        if (ok && user) ok = remember_at(r, NULL, start, first); /* after its ivars */
+        break;
+    }
+    case 'e': case 'C': ok = r_symbol(r) && s_object(r, ivwrap); break;
+    default: return fail(r, RSESS_ERR_TYPE, start, "unknown type byte 0x%02x", t), false;
+    }
+    r->depth--;
+    return ok && !r->code;
+}
+
+/* Parses skipped object i where it starts, registering from where its
+ * registration started, then goes back to where the parse was. */
+static rsess_val *materialize(reader *r, size_t i)
+{
+    if (!r->lookup || r->replay) return fail(r, RSESS_ERR_LINK, r->p, "link to a value not built"); /* cannot happen */
+    const unsigned char *p = r->p;
+    size_t n = r->nobjs;
+    r->p = r->base + r->objoff[i];
+    r->nobjs = r->objstart[i];
+    r->replay = true;
+    rsess_val *v = r_object(r, false);
+    r->replay = false;
+    r->p = p;
+    r->nobjs = n;
+    if (v && !r->objs[i]) r->objs[i] = v;
+    return v ? r->objs[i] : NULL;
+}
+
+static bool key_is(const rsess_val *k, const char *key, size_t keylen)
+{
+    return k && (k->type == RSESS_STRING || k->type == RSESS_SYMBOL) && k->u.s.len == keylen &&
+           (keylen == 0 || memcmp(k->u.s.p, key, keylen) == 0);
+}
+
+rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *key, size_t keylen,
+                             const rsess_read_opts *opts, rsess_err *err)
+{
+    rs_ok(err);
+    if (!data || len < 2) {
+        rs_fail(err, RSESS_ERR_TRUNCATED, len, "truncated data: no Marshal version");
+        return NULL;
+    }
+    if (data[0] != 4 || data[1] > 8) {
+        rs_fail(err, RSESS_ERR_VERSION, 0, "not Marshal 4.8: starts with %02x %02x", data[0], data[1]);
+        return NULL;
+    }
+    rsess_doc *doc = rs_doc_create(opts ? opts->alloc : NULL, len + 256);
+    if (!doc) {
+        rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+        return NULL;
+    }
+    unsigned char *in = rs_arena_alloc(&doc->arena, len);
+    memcpy(in, data, len);
+    reader r;
+    memset(&r, 0, offsetof(reader, objs0));
+    /* every object and symbol takes at least 2 bytes: len/2 + 1 entries suffice */
+    size_t cap = len / 2 + 1;
+    r.alloc = &doc->allocv;
+    r.objs = rs_malloc(r.alloc, cap * sizeof *r.objs);
+    r.objoff = rs_malloc(r.alloc, cap * sizeof *r.objoff);
+    r.objstart = rs_malloc(r.alloc, cap * sizeof *r.objstart);
+    r.syms = rs_malloc(r.alloc, cap * sizeof *r.syms);
+    r.symoff = rs_malloc(r.alloc, cap * sizeof *r.symoff);
+    r.objcap = r.symcap = cap;
+    r.lookup = true;
+    r.base = in;
+    r.p = in + 2;
+    r.end = in + len;
+    r.doc = doc;
+    r.err = err;
+    r.max_depth = opts && opts->limits.max_depth ? opts->limits.max_depth : RSESS_DEFAULT_MAX_DEPTH;
+    r.max_nodes = opts && opts->limits.max_nodes ? opts->limits.max_nodes : RSESS_DEFAULT_MAX_NODES;
+    rsess_val *found = NULL;
+    bool missing = false;
+    if (!r.objs || !r.objoff || !r.objstart || !r.syms || !r.symoff) {
+        nomem(&r);
+    } else {
+        /* the top level: a Hash, maybe a subclass (HWIA) or with a default */
+        const unsigned char *start = r.p;
+        while (r.p < r.end && (*r.p == 'C' || *r.p == 'I')) {
+            if (*r.p == 'C') {
+                r.p++;
+                if (!r_symbol(&r)) break;
+            } else {
+                r.p++;
+            }
+        }
+        size_t n = 0;
+        if (!r.code && (r.p >= r.end || (*r.p != '{' && *r.p != '}'))) {
+            fail(&r, RSESS_ERR_VALUE, start, "not a Hash: a lookup needs the session Hash");
+        } else if (!r.code) {
+            r.p++;
+            if (r_count(&r, "hash", 2, start, &n) && remember_at(&r, NULL, start, 0)) {
+                for (size_t i = 0; i < n && !r.code; i++) {
+                    rsess_val *k = r_object(&r, false);
+                    if (!k) break;
+                    if (key_is(k, key, keylen)) {
+                        found = r_object(&r, false);
+                        break;
+                    }
+                    if (!s_object(&r, false)) break;
+                }
+                if (!found && !r.code) missing = true;
+            }
+        }
+    }
+    rs_free(r.alloc, r.objs, cap * sizeof *r.objs);
+    rs_free(r.alloc, r.objoff, cap * sizeof *r.objoff);
+    rs_free(r.alloc, r.objstart, cap * sizeof *r.objstart);
+    rs_free(r.alloc, r.syms, cap * sizeof *r.syms);
+    rs_free(r.alloc, r.symoff, cap * sizeof *r.symoff);
+    if (!found) {
+        if (missing) rs_fail(err, RSESS_ERR_NOT_FOUND, 0, "no key \"%.*s\" in the session", (int)(keylen > 60 ? 60 : keylen), key);
+        else if (!r.code) rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+        rsess_doc_free(doc);
+        return NULL;
+    }
+    doc->root = found;
     doc->consumed = (size_t)(r.p - r.base);
     return doc;
 }

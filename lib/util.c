@@ -47,6 +47,7 @@ const char *rsess_strerror(int code)
     case RSESS_OK: return "success";
     case RSESS_ERR_NOMEM: return "out of memory";
     case RSESS_ERR_ARG: return "invalid argument";
+    case RSESS_ERR_NOT_FOUND: return "not found";
     case RSESS_ERR_TRUNCATED: return "truncated data";
     case RSESS_ERR_VERSION: return "not Marshal 4.8 data";
     case RSESS_ERR_TYPE: return "unknown type byte";

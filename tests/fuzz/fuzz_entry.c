@@ -13,6 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rsess_entry_info info;
     rsess_buf out = {0};
     rsess_explain(data, size, 0, &opts, &out, NULL);
+    rsess_doc_free(rsess_lookup(data, size, "message", 7, &opts, NULL));
+    rsess_doc_free(rsess_lookup(data, size, "a", 1, &opts, NULL));
     rsess_doc *doc = rsess_entry_read(data, size, &opts, &info, NULL);
     if (doc) {
         rsess_entry_opts eo = {0};

@@ -330,3 +330,112 @@ Suite *entry_suite(void)
     suite_add_tcase(s, t);
     return s;
 }
+
+/* rsess_lookup gives, for every key of every session-like fixture, what the
+ * full decode gives (Ruby text and typed JSON), and NOT_FOUND otherwise. */
+static char *show(const rsess_val *v, rsess_view view)
+{
+    rsess_buf b = {0};
+    ck_assert_int_eq(rsess_print(v, view, 0, &b, NULL), 0);
+    char *s = strndup((const char *)b.data, b.len);
+    rsess_buf_free(&b);
+    return s;
+}
+
+static size_t lookup_all_keys(const unsigned char *data, size_t len, const char *name)
+{
+    rsess_doc *full = rsess_entry_read(data, len, NULL, NULL, NULL);
+    if (!full) return 0;
+    rsess_val *h = rsess_doc_root(full);
+    size_t checked = 0;
+    if (rsess_type_of(h) == RSESS_HASH) {
+        for (size_t i = 0; i < rsess_len(h); i++) {
+            size_t kl;
+            const char *k = rsess_bytes(rsess_hash_key(h, i), &kl);
+            if (!k || rsess_hash_get(h, k, kl) != rsess_hash_val(h, i)) continue; /* not a String/Symbol, or a repeat */
+            rsess_err err;
+            rsess_doc *one = rsess_lookup(data, len, k, kl, NULL, &err);
+            ck_assert_msg(one, "%s: key %.*s: %s", name, (int)kl, k, err.text);
+            for (int view = 0; view < 2; view++) {
+                char *a = show(rsess_hash_val(h, i), (rsess_view)view), *b = show(rsess_doc_root(one), (rsess_view)view);
+                ck_assert_msg(!strcmp(a, b), "%s: key %.*s:\n  lookup %s\n  full   %s", name, (int)kl, k, b, a);
+                free(a);
+                free(b);
+            }
+            rsess_doc_free(one);
+            checked++;
+        }
+        rsess_err err;
+        ck_assert_ptr_null(rsess_lookup(data, len, "no such key", 11, NULL, &err));
+        ck_assert_int_eq(err.code, RSESS_ERR_NOT_FOUND);
+    }
+    rsess_doc_free(full);
+    return checked;
+}
+
+START_TEST(lookup_matches_full_decode)
+{
+    size_t count, checked = 0;
+    char **names = fixture_names(&count);
+    for (size_t i = 0; i < count; i++) {
+        size_t len;
+        unsigned char *data = read_fixture(names[i], &len);
+        checked += lookup_all_keys(data, len, names[i]);
+        free(data);
+    }
+    free_names(names);
+    row *rows;
+    size_t n = rows_load(&rows);
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        unsigned char *data = entry_file(rows[i].name, ".bin", &len);
+        checked += lookup_all_keys(data, len, rows[i].name);
+        free(data);
+    }
+    free(rows);
+    const char *extra[] = {"../bench/payloads/typical.bin", "../bench/payloads/cart.bin", "fixtures/types/session_rails.bin"};
+    for (int i = 0; i < 3; i++) {
+        size_t len;
+        unsigned char *data = read_file(extra[i], &len);
+        checked += lookup_all_keys(data, len, extra[i]);
+        free(data);
+    }
+    ck_assert_uint_gt(checked, 60);
+}
+END_TEST
+
+/* A value that links to an object written before it, in a skipped value. */
+START_TEST(lookup_resolves_links_into_skipped_values)
+{
+    /* {"a" => s, "b" => [s, s]} with s one String: "b"'s items link to it */
+    rsess_doc *d = rsess_doc_new(NULL);
+    rsess_val *h = rsess_new_hash(d), *s = rsess_new_str(d, "shared", 6, RSESS_ENC_UTF8), *a = rsess_new_array(d);
+    rsess_arr_push(d, a, s);
+    rsess_arr_push(d, a, s);
+    rsess_hash_push_strkey(d, h, "a", 1, RSESS_ENC_UTF8, s);
+    rsess_hash_push_strkey(d, h, "b", 1, RSESS_ENC_UTF8, a);
+    rsess_buf m = {0};
+    ck_assert_int_eq(rsess_write(h, &m, NULL), 0);
+    rsess_err err;
+    rsess_doc *one = rsess_lookup(m.data, m.len, "b", 1, NULL, &err);
+    ck_assert_msg(one, "%s", err.text);
+    rsess_val *v = rsess_doc_root(one);
+    size_t n;
+    ck_assert(rsess_len(v) == 2 && !memcmp(rsess_str(rsess_arr_get(v, 1), &n), "shared", 6));
+    ck_assert_ptr_eq(rsess_arr_get(v, 0), rsess_arr_get(v, 1));
+    rsess_doc_free(one);
+    rsess_buf_free(&m);
+    rsess_doc_free(d);
+}
+END_TEST
+
+Suite *lookup_suite(void)
+{
+    Suite *s = suite_create("lookup");
+    TCase *t = tcase_create("lookup");
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, lookup_matches_full_decode);
+    tcase_add_test(t, lookup_resolves_links_into_skipped_values);
+    suite_add_tcase(s, t);
+    return s;
+}

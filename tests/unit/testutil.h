@@ -32,5 +32,6 @@ Suite *text_suite(void);
 Suite *entry_suite(void);
 Suite *session_suite(void);
 Suite *types_suite(void);
+Suite *lookup_suite(void);
 
 #endif
