@@ -146,6 +146,8 @@ static inline bool rs_int_is_i(int64_t i) { return i >= -(1LL << 30) && i < (1LL
 static inline bool rs_int_is_fixnum(int64_t i) { return i >= -(1LL << 62) && i < (1LL << 62); }
 
 bool rs_ascii_only(const char *p, size_t len) RSESS_INTERNAL;
+/* Whether Ruby's inspect shows a code point >= U+0080 as itself (unicode_print.c). */
+bool rs_unicode_printable(uint32_t cp) RSESS_INTERNAL;
 bool rs_utf8_valid(const char *p, size_t len) RSESS_INTERNAL;
 /* The encoding name of a value as a static or document-owned string. */
 const char *rs_enc_name(const rsess_val *v, size_t *len) RSESS_INTERNAL;

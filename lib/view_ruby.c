@@ -60,15 +60,11 @@ static size_t utf8_char(const unsigned char *p, size_t left, unsigned *cp)
     return n;
 }
 
-/* Onigmo's [[:print:]] for Unicode, approximately: everything assigned
- * except controls and line/paragraph separators. Unassigned code points
- * are not known here (no Unicode table yet): they print as themselves. */
+/* Onigmo's [[:print:]] for Unicode as Ruby 3.4 has it (Unicode 15.0). */
 static bool unicode_printable(unsigned cp)
 {
-    if (cp < 0x20 || cp == 0x7f) return false;
-    if (cp == 0x2028 || cp == 0x2029) return false;
-    if ((cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe) return false;
-    return true;
+    if (cp < 0x80) return cp >= 0x20 && cp != 0x7f;
+    return rs_unicode_printable(cp);
 }
 
 static void escape_special(rview *r, unsigned c, bool *done)

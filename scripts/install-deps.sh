@@ -7,7 +7,7 @@ build="gcc make pkg-config libsodium-dev zlib1g-dev libjansson-dev"
 # the integration tests write sessions through Rails' own stores (Ruby)
 rails="ruby ruby-activesupport ruby-actionpack ruby-rack ruby-redis ruby-redis-actionpack ruby-redis-rack ruby-redis-store"
 test_="$build g++ binutils check man-db redis-server redis-tools libhiredis-dev $rails"
-fixtures="$rails redis-server redis-tools"
+fixtures="$rails redis-server redis-tools unicode-data"
 case "$1" in
   build) want="$build" ;;
   test) want="$test_" ;;

@@ -33,5 +33,6 @@ Suite *entry_suite(void);
 Suite *session_suite(void);
 Suite *types_suite(void);
 Suite *lookup_suite(void);
+Suite *unicode_suite(void);
 
 #endif
