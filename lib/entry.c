@@ -617,7 +617,7 @@ rsess_doc *rsess_lookup(const void *data, size_t len, const char *key, size_t ke
     if (len >= 2 && p[0] == 4 && p[1] == 8) {
         /* a 6.1 Entry object is not a Hash: decode it in full */
         static const char entry_cls[] = "o: ActiveSupport::Cache::Entry";
-        if (len < sizeof entry_cls || memcmp(p + 2, entry_cls, sizeof entry_cls - 1) != 0)
+        if (len < 2 + sizeof entry_cls - 1 || memcmp(p + 2, entry_cls, sizeof entry_cls - 1) != 0)
             return rs_lookup_marshal(p, len, key, keylen, opts, err);
     }
     if (len >= AS71_HEADER && p[0] == 0 && p[1] == 0x11 && (p[2] & 0x7f) == RSESS_ENTRY_OBJECT) {
