@@ -19,6 +19,8 @@ check "exports are all rsess_ ($(grep -vc '^rsess_' "$tmp/syms") others)" sh -c 
 check "every public function is exported" sh -c "scripts/api-names.sh | sort > '$tmp/api'; sort '$tmp/syms' > '$tmp/exp'; comm -23 '$tmp/api' '$tmp/exp' | (! grep .)"
 check "the soname carries the major version" sh -c "objdump -p '$BUILD/librsess.so' | grep -q 'SONAME.*librsess.so.0'"
 
+check "every public function is in docs/api.md" sh -c "for f in \$(scripts/api-names.sh); do grep -q \"\$f\" docs/api.md || { echo \"missing: \$f\"; exit 1; }; done"
+
 # 2. the header alone, as C99 (pedantic) and as C++
 printf '#include <rsess.h>\nint main(void) { return rsess_version() == 0; }\n' > "$tmp/h.c"
 check "rsess.h compiles as C99" cc -std=c99 -pedantic -Wall -Wextra -Werror -Iinclude -c "$tmp/h.c" -o "$tmp/h.o"
