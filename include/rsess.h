@@ -583,6 +583,28 @@ RSESS_API int rsess_entry_write(const rsess_val *v, const rsess_entry_opts *opts
 RSESS_API rsess_doc *rsess_lookup(const void *data, size_t len, const char *key, size_t keylen,
                                   const rsess_read_opts *opts, rsess_err *err);
 
+/**
+ * A pull reader: walks Marshal bytes and builds only what is asked for.
+ * A cursor stands before one value: rsess_cursor_type() tells its type (for
+ * a link, RSESS_NONE: read it to see), rsess_cursor_read() builds it (the
+ * value lives until rsess_cursor_free()), rsess_cursor_skip() steps over
+ * it without building anything, rsess_cursor_enter() steps into an Array
+ * or Hash (returning its count; a Hash's items are key, value, key, value...,
+ * and a default value after them when it has one), rsess_cursor_leave()
+ * skips what is left of the container and steps out. Links from built
+ * values to skipped ones are resolved when met. After the root value (or
+ * at the end of a container) the type is RSESS_NONE. The cursor copies the
+ * input; limits apply as for rsess_read(). Errors are sticky.
+ */
+typedef struct rsess_cursor rsess_cursor;
+RSESS_API rsess_cursor *rsess_cursor_new(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err);
+RSESS_API rsess_type rsess_cursor_type(const rsess_cursor *c);
+RSESS_API rsess_val *rsess_cursor_read(rsess_cursor *c, rsess_err *err);
+RSESS_API int rsess_cursor_skip(rsess_cursor *c, rsess_err *err);
+RSESS_API size_t rsess_cursor_enter(rsess_cursor *c, rsess_err *err);
+RSESS_API int rsess_cursor_leave(rsess_cursor *c, rsess_err *err);
+RSESS_API void rsess_cursor_free(rsess_cursor *c);
+
 /** A short name for a format: "marshal", "activesupport-7.1", ... */
 RSESS_API const char *rsess_format_name(rsess_format f);
 

@@ -920,3 +920,233 @@ rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *
     doc->consumed = (size_t)(r.p - r.base);
     return doc;
 }
+
+/* --- a pull reader: walk Marshal bytes, building only what is asked for -----
+ * The same reader in lookup mode: skipped values are placeholders in the
+ * object table (links from built values into them are resolved on demand),
+ * read values are nodes in the cursor's own document. */
+typedef struct cframe {
+    size_t left;  /* values still to come at this level */
+    bool ivars;   /* an 'I' wrapper: ivars follow the items */
+} cframe;
+
+struct rsess_cursor {
+    rsess_doc *doc;
+    rsess_err last; /* the reader's first error (errors are sticky) */
+    size_t cap;
+    cframe *stack;
+    size_t depth;
+    reader r; /* last: its stack tables are not zeroed */
+};
+
+void rsess_cursor_free(rsess_cursor *c)
+{
+    if (!c) return;
+    const rsess_alloc *a = c->r.alloc;
+    rs_free(a, c->r.objs, c->cap * sizeof *c->r.objs);
+    rs_free(a, c->r.objoff, c->cap * sizeof *c->r.objoff);
+    rs_free(a, c->r.objstart, c->cap * sizeof *c->r.objstart);
+    rs_free(a, c->r.syms, c->cap * sizeof *c->r.syms);
+    rs_free(a, c->r.symoff, c->cap * sizeof *c->r.symoff);
+    rs_free(a, c->stack, (c->r.max_depth + 2) * sizeof *c->stack);
+    rsess_doc *doc = c->doc;
+    rs_free(a, c, sizeof *c);
+    rsess_doc_free(doc);
+}
+
+rsess_cursor *rsess_cursor_new(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err)
+{
+    rs_ok(err);
+    const unsigned char *d = data;
+    size_t max_input = opts && opts->limits.max_input ? opts->limits.max_input : RSESS_DEFAULT_MAX_INPUT;
+    if ((!d && len) || len > max_input) {
+        rs_fail(err, d || !len ? RSESS_ERR_SIZE : RSESS_ERR_ARG, 0, "input missing or over the size limit");
+        return NULL;
+    }
+    if (len < 2 || d[0] != 4 || d[1] > 8) {
+        rs_fail(err, len < 2 ? RSESS_ERR_TRUNCATED : RSESS_ERR_VERSION, len < 2 ? len : 0, "not Marshal 4.8 data");
+        return NULL;
+    }
+    rsess_doc *doc = rs_doc_create(opts ? opts->alloc : NULL, len + 256);
+    rsess_cursor *c = doc ? rs_malloc(&doc->allocv, sizeof *c) : NULL;
+    if (!c) {
+        rsess_doc_free(doc);
+        rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+        return NULL;
+    }
+    memset(c, 0, offsetof(rsess_cursor, r) + offsetof(reader, objs0));
+    c->doc = doc;
+    reader *r = &c->r;
+    unsigned char *in = rs_arena_alloc(&doc->arena, len);
+    memcpy(in, d, len);
+    c->cap = len / 2 + 1; /* every object and symbol takes 2 bytes at least */
+    r->alloc = &doc->allocv;
+    r->max_depth = opts && opts->limits.max_depth ? opts->limits.max_depth : RSESS_DEFAULT_MAX_DEPTH;
+    r->max_nodes = opts && opts->limits.max_nodes ? opts->limits.max_nodes : RSESS_DEFAULT_MAX_NODES;
+    r->objs = rs_malloc(r->alloc, c->cap * sizeof *r->objs);
+    r->objoff = rs_malloc(r->alloc, c->cap * sizeof *r->objoff);
+    r->objstart = rs_malloc(r->alloc, c->cap * sizeof *r->objstart);
+    r->syms = rs_malloc(r->alloc, c->cap * sizeof *r->syms);
+    r->symoff = rs_malloc(r->alloc, c->cap * sizeof *r->symoff);
+    c->stack = rs_malloc(r->alloc, (r->max_depth + 2) * sizeof *c->stack);
+    if (!r->objs || !r->objoff || !r->objstart || !r->syms || !r->symoff || !c->stack) {
+        rsess_cursor_free(c);
+        rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+        return NULL;
+    }
+    r->objcap = r->symcap = c->cap;
+    r->err = &c->last;
+    r->lookup = true;
+    r->base = in;
+    r->p = in + 2;
+    r->end = in + len;
+    r->doc = doc;
+    c->stack[0].left = 1; /* the root */
+    c->stack[0].ivars = false;
+    return c;
+}
+
+static int cursor_fail(rsess_cursor *c, rsess_err *err)
+{
+    if (err) *err = c->last;
+    return c->r.code ? c->r.code : RSESS_ERR_STATE;
+}
+
+/* Steps over a symbol's bytes without defining it (for peeking). */
+static bool peek_symbol(const unsigned char **p, const unsigned char *end)
+{
+    if (*p >= end) return false;
+    int t = **p;
+    if (t == 'I') return false; /* an encoded class name: give up peeking */
+    if (t != ':' && t != ';') return false;
+    (*p)++;
+    if (*p >= end) return false;
+    int b = (signed char)**p;
+    (*p)++;
+    long n;
+    if (b == 0) n = 0;
+    else if (b > 4) n = b - 5;
+    else if (b < -4) n = b + 5;
+    else return false; /* multi-byte lengths: rare for names; not peeked */
+    if (t == ';') return true;
+    if (n < 0 || n > end - *p) return false;
+    *p += n;
+    return true;
+}
+
+rsess_type rsess_cursor_type(const rsess_cursor *c)
+{
+    if (!c || c->r.code || c->stack[c->depth].left == 0) return RSESS_NONE;
+    const unsigned char *p = c->r.p, *end = c->r.end;
+    while (p < end && (*p == 'I' || *p == 'e' || *p == 'C')) {
+        int t = *p++;
+        if (t != 'I' && !peek_symbol(&p, end)) return RSESS_NONE;
+    }
+    if (p >= end) return RSESS_NONE;
+    switch (*p) {
+    case '0': return RSESS_NIL;
+    case 'T': return RSESS_TRUE;
+    case 'F': return RSESS_FALSE;
+    case 'i': case 'l': return RSESS_INT; /* 'l' may turn out a bignum */
+    case 'f': return RSESS_FLOAT;
+    case '"': return RSESS_STRING;
+    case ':': case ';': return RSESS_SYMBOL;
+    case '/': return RSESS_REGEXP;
+    case '[': return RSESS_ARRAY;
+    case '{': case '}': return RSESS_HASH;
+    case 'o': return RSESS_OBJECT;
+    case 'S': return RSESS_STRUCT;
+    case 'u': return RSESS_USERDEF;
+    case 'U': return RSESS_USERMARSHAL;
+    case 'd': return RSESS_DATA;
+    case 'c': return RSESS_CLASS;
+    case 'm': return RSESS_MODULE;
+    case 'M': return RSESS_OLDMODULE;
+    default: return RSESS_NONE; /* a link ('@'): read it to know */
+    }
+}
+
+static size_t enter_fail(rsess_cursor *c, rsess_err *err)
+{
+    cursor_fail(c, err);
+    return 0;
+}
+
+static int cursor_taken(rsess_cursor *c)
+{
+    c->stack[c->depth].left--;
+    return 0;
+}
+
+int rsess_cursor_skip(rsess_cursor *c, rsess_err *err)
+{
+    if (!c) return RSESS_ERR_ARG;
+    if (c->r.code) return cursor_fail(c, err);
+    if (c->stack[c->depth].left == 0) return rs_fail(err, RSESS_ERR_STATE, 0, "no value here: the container ends");
+    if (!s_object(&c->r, false)) return cursor_fail(c, err);
+    return cursor_taken(c);
+}
+
+rsess_val *rsess_cursor_read(rsess_cursor *c, rsess_err *err)
+{
+    if (!c || c->r.code) return NULL;
+    if (c->stack[c->depth].left == 0) {
+        rs_fail(err, RSESS_ERR_STATE, 0, "no value here: the container ends");
+        return NULL;
+    }
+    rsess_val *v = r_object(&c->r, false);
+    if (v) cursor_taken(c);
+    else cursor_fail(c, err);
+    return v;
+}
+
+size_t rsess_cursor_enter(rsess_cursor *c, rsess_err *err)
+{
+    if (!c) return 0;
+    if (c->r.code) return enter_fail(c, err);
+    reader *r = &c->r;
+    rsess_type ty = rsess_cursor_type(c);
+    if (ty != RSESS_ARRAY && ty != RSESS_HASH) { /* looked at, nothing consumed */
+        rs_fail(err, RSESS_ERR_STATE, (size_t)(r->p - r->base), "not an Array or Hash here");
+        return 0;
+    }
+    if (c->stack[c->depth].left == 0) {
+        rs_fail(err, RSESS_ERR_STATE, 0, "no value here: the container ends");
+        return 0;
+    }
+    if (c->depth + 1 > r->max_depth) {
+        fail(r, RSESS_ERR_DEPTH, r->p, "nesting deeper than %zu", r->max_depth);
+        return enter_fail(c, err);
+    }
+    const unsigned char *start = r->p;
+    size_t first = r->nobjs;
+    bool ivars = false;
+    while (r->p < r->end && (*r->p == 'I' || *r->p == 'e' || *r->p == 'C')) {
+        int t = *r->p++;
+        if (t == 'I') ivars = true;
+        else if (!r_symbol(r)) return enter_fail(c, err);
+    }
+    size_t n;
+    int t = *r->p++;
+    if (!r_count(r, t == '[' ? "array" : "hash", t == '[' ? 1 : 2, start, &n) || !remember_at(r, NULL, start, first))
+        return enter_fail(c, err);
+    c->stack[c->depth].left--;
+    c->depth++;
+    c->stack[c->depth].left = n * (t == '[' ? 1 : 2) + (t == '}' ? 1 : 0);
+    c->stack[c->depth].ivars = ivars;
+    return n;
+}
+
+int rsess_cursor_leave(rsess_cursor *c, rsess_err *err)
+{
+    if (!c) return RSESS_ERR_ARG;
+    if (c->r.code) return cursor_fail(c, err);
+    if (c->depth == 0) return rs_fail(err, RSESS_ERR_STATE, 0, "not inside a container");
+    while (c->stack[c->depth].left) {
+        if (!s_object(&c->r, false)) return cursor_fail(c, err);
+        c->stack[c->depth].left--;
+    }
+    if (c->stack[c->depth].ivars && !s_ivars(&c->r, c->r.p)) return cursor_fail(c, err);
+    c->depth--;
+    return 0;
+}

@@ -34,5 +34,6 @@ Suite *session_suite(void);
 Suite *types_suite(void);
 Suite *lookup_suite(void);
 Suite *unicode_suite(void);
+Suite *cursor_suite(void);
 
 #endif
