@@ -205,6 +205,37 @@ static rsess_doc *load_value(const unsigned char *p, size_t len, bool raw, rsess
     return rsess_entry_read(p, len, &opts, info, err);
 }
 
+/* Options of the commands that take only --in and a FILE (info, explain).
+ * Returns EXIT_OK, or EXIT_USAGE after saying why. */
+static int parse_in_only(args *a, const char *cmd, int *form)
+{
+    const char *val;
+    *form = IN_AUTO;
+    for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
+        if (opt_value(a, "--in", &val)) {
+            if (val && (*form = pick(val, in_forms, "input form")) < 0) return EXIT_USAGE;
+        } else if (!take_file(a)) {
+            return usage_error("%s: unknown option '%s'", cmd, a->argv[a->i]);
+        }
+    }
+    return a->bad ? EXIT_USAGE : EXIT_OK;
+}
+
+/* FILE (or stdin) in an input form -> bytes; false after reporting why. */
+static bool read_bytes(const char *file, int form, rsess_buf *bytes, bool *raw)
+{
+    rsess_buf in;
+    rsess_buf_init(&in, NULL);
+    bool ok = read_all(file, &in);
+    rsess_err err = {0};
+    if (ok && to_bytes(form, in.data ? (const char *)in.data : "", in.len, bytes, raw, &err)) {
+        cli_report(NULL, &err);
+        ok = false;
+    }
+    rsess_buf_free(&in);
+    return ok;
+}
+
 /* --- decode ------------------------------------------------------------- */
 static const char *const views[] = {"ruby", "typed", "json", NULL};
 
@@ -364,29 +395,16 @@ static void iso8601(double t, char *buf, size_t size)
 
 static int cmd_info(args *a)
 {
-    int form = IN_AUTO;
-    const char *val;
-    for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
-        if (opt_value(a, "--in", &val)) {
-            if (val && (form = pick(val, in_forms, "input form")) < 0) return EXIT_USAGE;
-        } else if (!take_file(a)) {
-            return usage_error("info: unknown option '%s'", a->argv[a->i]);
-        }
-    }
-    if (a->bad) return EXIT_USAGE;
-    rsess_buf in, bytes, cls;
-    rsess_buf_init(&in, NULL);
+    int form;
+    if (parse_in_only(a, "info", &form)) return EXIT_USAGE;
+    rsess_buf bytes, cls;
     rsess_buf_init(&bytes, NULL);
     rsess_buf_init(&cls, NULL);
     int status = EXIT_DATA;
     rsess_err err = {0};
     rsess_entry_info info;
     bool raw;
-    if (!read_all(a->file, &in)) goto done;
-    if (to_bytes(form, (const char *)in.data, in.len, &bytes, &raw, &err)) {
-        cli_report(NULL, &err);
-        goto done;
-    }
+    if (!read_bytes(a->file, form, &bytes, &raw)) goto done;
     rsess_doc *doc = load_value(bytes.data, bytes.len, raw, &info, &err);
     if (!doc) {
         cli_report(NULL, &err);
@@ -424,7 +442,6 @@ static int cmd_info(args *a)
     rsess_doc_free(doc);
     status = EXIT_OK;
 done:
-    rsess_buf_free(&in);
     rsess_buf_free(&bytes);
     rsess_buf_free(&cls);
     return status;
@@ -532,43 +549,29 @@ static int cmd_encode(args *a)
 /* --- explain ------------------------------------------------------------- */
 static int cmd_explain(args *a)
 {
-    int form = IN_AUTO;
-    const char *val;
-    for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
-        if (opt_value(a, "--in", &val)) {
-            if (val && (form = pick(val, in_forms, "input form")) < 0) return EXIT_USAGE;
-        } else if (!take_file(a)) {
-            return usage_error("explain: unknown option '%s'", a->argv[a->i]);
-        }
-    }
-    if (a->bad) return EXIT_USAGE;
-    rsess_buf in, bytes, out;
-    rsess_buf_init(&in, NULL);
+    int form;
+    if (parse_in_only(a, "explain", &form)) return EXIT_USAGE;
+    rsess_buf bytes, out;
     rsess_buf_init(&bytes, NULL);
     rsess_buf_init(&out, NULL);
     int status = EXIT_DATA;
-    rsess_err err = {0};
     bool raw;
-    if (read_all(a->file, &in)) {
-        if (to_bytes(form, (const char *)in.data, in.len, &bytes, &raw, &err)) {
-            cli_report(NULL, &err);
-        } else {
-            size_t n = bytes.len;
-            /* the newline redis-cli --raw adds is not part of the value */
-            if (raw && n && bytes.data[n - 1] == '\n') {
-                rsess_doc *probe = rsess_entry_read(bytes.data, n - 1, NULL, NULL, NULL);
-                if (probe) n--;
-                rsess_doc_free(probe);
-            }
-            const char *nc = getenv("NO_COLOR");
-            unsigned flags = isatty(STDOUT_FILENO) && !(nc && *nc) ? RSESS_EXPLAIN_COLOR : 0;
-            int rc = rsess_explain(bytes.data, n, flags, NULL, &out, &err);
-            fwrite(out.data, 1, out.len, stdout);
-            if (rc) cli_report(NULL, &err);
-            else status = EXIT_OK;
+    if (read_bytes(a->file, form, &bytes, &raw)) {
+        size_t n = bytes.len;
+        /* the newline redis-cli --raw adds is not part of the value */
+        if (raw && n && bytes.data[n - 1] == '\n') {
+            rsess_doc *probe = rsess_entry_read(bytes.data, n - 1, NULL, NULL, NULL);
+            if (probe) n--;
+            rsess_doc_free(probe);
         }
+        const char *nc = getenv("NO_COLOR");
+        unsigned flags = isatty(STDOUT_FILENO) && !(nc && *nc) ? RSESS_EXPLAIN_COLOR : 0;
+        rsess_err err = {0};
+        int rc = rsess_explain(bytes.data, n, flags, NULL, &out, &err);
+        fwrite(out.data, 1, out.len, stdout);
+        if (rc) cli_report(NULL, &err);
+        else status = EXIT_OK;
     }
-    rsess_buf_free(&in);
     rsess_buf_free(&bytes);
     rsess_buf_free(&out);
     return status;

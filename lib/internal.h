@@ -200,6 +200,9 @@ rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *
 int rs_inflate(const unsigned char *in, size_t len, size_t cap, const rsess_alloc *alloc, rsess_buf *out, size_t at,
                rsess_err *err) RSESS_INTERNAL;
 
+/* Civil date of a day count from 1970-01-01 (rbtypes.c). */
+void rs_civil_from_days(int64_t days, int64_t *y, int *m, int *d) RSESS_INTERNAL;
+
 /* --- views (printers) --------------------------------------------------- */
 int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
 int rs_print_typed(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;

@@ -122,19 +122,6 @@ static void jclose(jview *j, const char *c)
     jput(j, c);
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 /* xmlschema(3), as ActiveSupport's Time#as_json: "2026-01-29T13:24:14.448Z",
  * "2022-01-01T00:00:00.000+09:00" (Z for a zero offset when zulu). */
 static void jtime(jview *j, int64_t sec, uint32_t nsec, int32_t off, bool zulu)
@@ -142,7 +129,7 @@ static void jtime(jview *j, int64_t sec, uint32_t nsec, int32_t off, bool zulu)
     int64_t local = sec + off, days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400), rem = local - days * 86400;
     int64_t y;
     int m, d;
-    civil_from_days(days, &y, &m, &d);
+    rs_civil_from_days(days, &y, &m, &d);
     char buf[96];
     int n = snprintf(buf, sizeof buf, "\"%04lld-%02d-%02dT%02d:%02d:%02d.%03u", (long long)y, m, d, (int)(rem / 3600),
                      (int)(rem / 60 % 60), (int)(rem % 60), nsec / 1000000);

@@ -350,19 +350,6 @@ static void inspect_regexp(rview *r, const rsess_val *v)
 }
 
 /* --- classes with meaning -------------------------------------------------- */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 static int64_t floordiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 /* Local broken-down time of an instant with an offset. */
@@ -375,7 +362,7 @@ static civil civil_of(int64_t sec, int32_t offset)
 {
     civil c;
     int64_t local = sec + offset, days = floordiv(local, 86400), rem = local - days * 86400;
-    civil_from_days(days, &c.year, &c.month, &c.day);
+    rs_civil_from_days(days, &c.year, &c.month, &c.day);
     c.days = days;
     c.hour = (int)(rem / 3600);
     c.min = (int)(rem / 60 % 60);
