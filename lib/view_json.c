@@ -158,7 +158,18 @@ static void jbigdecimal(jview *j, const char *s, size_t n)
     if (i + 2 <= n && s[i] == '0' && s[i + 1] == '.') i += 2;
     const char *dig = s + i, *e = memchr(dig, 'e', n - i);
     size_t nd = e ? (size_t)(e - dig) : n - i;
-    long exp = e ? strtol(e + 1, NULL, 10) : 0;
+    long exp = 0; /* the view is not NUL-terminated: parse the exponent within it */
+    if (e) {
+        const char *q = e + 1, *qend = s + n;
+        bool eneg = q < qend && *q == '-';
+        if (q < qend && (*q == '-' || *q == '+')) q++;
+        for (; q < qend && *q >= '0' && *q <= '9' && exp < 100000000; q++) exp = exp * 10 + (*q - '0');
+        if (eneg) exp = -exp;
+    }
+    if (exp > 100000 || exp < -100000) { /* not a plain decimal anyone wants printed */
+        jstr(j, s, n);
+        return;
+    }
     if (nd == 0 || (nd == 1 && dig[0] == '0')) {
         b.len = 0;
         rs_buf_puts(&b, s[0] == '-' ? "-0.0" : "0.0");
