@@ -25,7 +25,7 @@ static void jstr(jview *j, const char *s, size_t n)
     if (!j->code && rs_json_string(j->out, s, n)) j->code = RSESS_ERR_NOMEM;
 }
 
-static void jnl(jview *j)
+static void j_newline(jview *j)
 {
     if (!j->pretty) return;
     jput(j, "\n");
@@ -97,7 +97,7 @@ static void jfields(jview *j, const rsess_val *cls, rsess_val **k, size_t n, boo
 {
     for (size_t i = 0; i < n && !j->code; i++) {
         jput(j, first && i == 0 ? "" : ",");
-        jnl(j);
+        j_newline(j);
         jkey(j, k[2 * i]);
         jput(j, j->pretty ? ": " : ":");
         jvalue(j, k[2 * i + 1]);
@@ -109,7 +109,7 @@ static void jclass_open(jview *j, const rsess_val *cls)
 {
     jput(j, "{");
     j->depth++;
-    jnl(j);
+    j_newline(j);
     jput(j, j->pretty ? "\"$class\": " : "\"$class\":");
     if (cls) jstr(j, cls->u.s.p, cls->u.s.len);
     else jput(j, "null");
@@ -118,7 +118,7 @@ static void jclass_open(jview *j, const rsess_val *cls)
 static void jclose(jview *j, const char *c)
 {
     j->depth--;
-    jnl(j);
+    j_newline(j);
     jput(j, c);
 }
 
@@ -362,7 +362,7 @@ static void jvalue(jview *j, const rsess_val *v)
         j->depth++;
         for (size_t i = 0; i < v->u.c.n && !j->code; i++) {
             if (i) jput(j, ",");
-            jnl(j);
+            j_newline(j);
             jvalue(j, v->u.c.k[i]);
         }
         if (v->u.c.n) jclose(j, "]");
@@ -381,7 +381,7 @@ static void jvalue(jview *j, const rsess_val *v)
         for (size_t i = 0; i < v->u.c.n && !j->code; i++) {
             const rsess_val *k = v->u.c.k[2 * i];
             if (i) jput(j, ",");
-            jnl(j);
+            j_newline(j);
             size_t skip = v->type == RSESS_OBJECT && k->u.s.len && k->u.s.p[0] == '@' ? 1 : 0;
             jbytes(j, k->u.s.p + skip, k->u.s.len - skip);
             jput(j, j->pretty ? ": " : ":");
