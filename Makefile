@@ -24,7 +24,7 @@ CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
-	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-ruby
+	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -85,6 +85,12 @@ bench: deps-build
 bench-ruby:
 	@scripts/install-deps.sh bench
 	ruby bench/ruby-bench.rb $(BENCH_PAYLOADS)
+
+# both, alternating payload by payload; the median of three ratios
+bench-compare: deps-build
+	@scripts/install-deps.sh bench
+	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
+	bench/compare.sh $(BUILD) $(BENCH_PAYLOADS)
 
 # --- hostile input: fuzzing, replay, sanitizers, valgrind -----------------------
 FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster

@@ -61,10 +61,7 @@ static inline rsess_val *new_node(reader *r, int type)
         return fail(r, RSESS_ERR_NODES, r->p, "more than %zu values", r->max_nodes);
     rsess_val *v = rs_arena_alloc(&r->doc->arena, sizeof *v);
     if (UNLIKELY(!v)) return nomem(r);
-    memset(v, 0, sizeof *v);
-    v->type = (uint8_t)type;
-    v->enc = RSESS_ENC_BINARY;
-    v->id = r->doc->nodes++;
+    *v = (rsess_val){.type = (uint8_t)type, .enc = RSESS_ENC_BINARY, .id = r->doc->nodes++};
     return v;
 }
 
@@ -177,7 +174,7 @@ static inline bool r_count(reader *r, const char *what, size_t min_bytes, const 
         fail(r, RSESS_ERR_FORMAT, start, "negative %s size %ld", what, n);
         return false;
     }
-    if (UNLIKELY((size_t)n > left(r) / min_bytes)) {
+    if (UNLIKELY((size_t)n * min_bytes > left(r))) { /* n < 2^31: no overflow; no division on the hot path */
         fail(r, RSESS_ERR_TRUNCATED, start, "truncated %s: %ld %s declared, %zu left", what, n,
              min_bytes == 1 ? "bytes" : "elements", left(r));
         return false;
@@ -274,6 +271,28 @@ static bool r_ivars(reader *r, rsess_val *v, const unsigned char *start)
         r->syms[r->p[2] - 5] == r->sym_E) {
         v->enc = r->p[3] == 'T' ? RSESS_ENC_UTF8 : RSESS_ENC_USASCII;
         r->p += 4;
+        return true;
+    }
+    /* ... and the first one, which defines :E: 06 : 06 E T|F */
+    if (!r->sym_E && r->end - r->p >= 5 && r->p[0] == 0x06 && r->p[1] == ':' && r->p[2] == 0x06 && r->p[3] == 'E' &&
+        (r->p[4] == 'T' || r->p[4] == 'F') && v->type == RSESS_STRING) {
+        if (UNLIKELY(r->lookup)) { /* offsets to keep: the general path */
+            r->p++;
+            if (!r_symbol(r)) return false;
+        } else { /* define :E here, as r_symbol would */
+            rsess_val *e = new_node(r, RSESS_SYMBOL);
+            if (!e) return false;
+            if (table_push(r, &r->syms, &r->nsyms, &r->symcap, r->syms0, e)) {
+                nomem(r);
+                return false;
+            }
+            e->u.s.p = (const char *)r->p + 3;
+            e->u.s.len = 1;
+            e->enc = RSESS_ENC_USASCII;
+            r->sym_E = e;
+            r->p += 4;
+        }
+        v->enc = *r->p++ == 'T' ? RSESS_ENC_UTF8 : RSESS_ENC_USASCII;
         return true;
     }
     size_t n;
