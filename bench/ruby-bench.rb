@@ -23,6 +23,7 @@ if ARGV[0] == "--one" # --one decode|encode FILE: one 0.4 s run after a warm-up
   data = File.binread(ARGV[2])
   obj = Marshal.load(data)
   blk = ARGV[1] == "encode" ? -> { Marshal.dump(obj) } : -> { Marshal.load(data) }
+  run(0.3) { Marshal.load(data) } # the same warm-up as rsess-bench --one
   run(0.1) { blk.call }
   printf("%.0f\n", run(0.4) { blk.call })
   exit
