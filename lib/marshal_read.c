@@ -266,9 +266,9 @@ static bool enc_capable(const rsess_val *v)
 static bool r_ivars(reader *r, rsess_val *v, const unsigned char *start)
 {
     /* The common case, a String's lone encoding flag: 06 ; idx T|F */
-    if (r->sym_E && r->end - r->p >= 4 && r->p[0] == 0x06 && r->p[1] == ';' && (v->type == RSESS_STRING) &&
-        r->p[2] >= 5 && r->p[2] <= 0x7f && (r->p[3] == 'T' || r->p[3] == 'F') && r->p[2] - 5 < (int)r->nsyms &&
-        r->syms[r->p[2] - 5] == r->sym_E) {
+    if (r->sym_E && r->end - r->p >= 4 && r->p[0] == 0x06 && r->p[1] == ';' && v->type == RSESS_STRING &&
+        (r->p[3] == 'T' || r->p[3] == 'F') && (r->p[2] == 0 || (r->p[2] >= 6 && r->p[2] <= 0x7f)) &&
+        (size_t)(r->p[2] ? r->p[2] - 5 : 0) < r->nsyms && r->syms[r->p[2] ? r->p[2] - 5 : 0] == r->sym_E) {
         v->enc = r->p[3] == 'T' ? RSESS_ENC_UTF8 : RSESS_ENC_USASCII;
         r->p += 4;
         return true;
