@@ -239,11 +239,6 @@ static bool read_bytes(const char *file, int form, rsess_buf *bytes, bool *raw)
 /* --- decode ------------------------------------------------------------- */
 static const char *const views[] = {"ruby", "typed", "json", NULL};
 
-static int print_value(const rsess_val *v, int view, unsigned flags, rsess_buf *out, rsess_err *err)
-{
-    return rsess_print(v, (rsess_view)view, flags, out, err);
-}
-
 static int decode_one(const char *text, size_t len, int form, int view, unsigned flags, rsess_buf *out,
                       rsess_err *err)
 {
@@ -254,7 +249,7 @@ static int decode_one(const char *text, size_t len, int form, int view, unsigned
     if (!rc) {
         rsess_doc *doc = load_value(bytes.data, bytes.len, raw, NULL, err);
         if (!doc) rc = err->code ? err->code : RSESS_ERR_NOMEM;
-        else rc = print_value(rsess_doc_root(doc), view, flags, out, err);
+        else rc = rsess_print(rsess_doc_root(doc), (rsess_view)view, flags, out, err);
         rsess_doc_free(doc);
     }
     rsess_buf_free(&bytes);

@@ -512,10 +512,8 @@ static bool x_object(xw *x, bool ivwrap)
         outs(x, "I: the next object carries instance variables");
         line_end(x);
         bool user = x->p < x->end && *x->p == 'u';
-        size_t before = x->nobjs;
         if (!x_object(x, true) || !x_ivars(x, x->p)) return false;
         if (user) {
-            (void)before;
             int idx = remember(x, "_dump object");
             line_start(x, x->p, 0);
             col(x, C_DIM);

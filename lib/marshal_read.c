@@ -327,15 +327,13 @@ static bool r_ivars(reader *r, rsess_val *v, const unsigned char *start)
                     fail(r, RSESS_ERR_ENCODING, at, "encoding name is not a String");
                     return false;
                 }
-                rsess_enc e = rs_enc_from_name(val->u.s.p, val->u.s.len);
                 struct rsess_extra *x = rs_extra(r->doc, v);
                 if (!x) {
                     nomem(r);
                     return false;
                 }
                 x->encname = val;
-                v->enc = RSESS_ENC_OTHER;
-                (void)e; /* kept as written: the name String may be linked later */
+                v->enc = RSESS_ENC_OTHER; /* the name String kept as written: later ones link to it */
             }
             continue;
         }

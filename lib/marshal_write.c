@@ -188,6 +188,24 @@ static void w_encoding_ivar(emitter *e, int enc, const char *name, size_t namele
     w_bytes(e, name, namelen);
 }
 
+/* A String in UTF-8, US-ASCII or binary that is not a node (entry
+ * wrappers, the streaming writer); it takes the next object index. */
+static void w_plain_string(emitter *e, const char *p, size_t len, rsess_enc enc)
+{
+    if (enc == RSESS_ENC_OTHER) {
+        em_fail(e, RSESS_ERR_ARG, "a named encoding here is not supported");
+        return;
+    }
+    e->nobj++;
+    if (enc != RSESS_ENC_BINARY) w_byte(e, 'I');
+    w_byte(e, '"');
+    w_bytes(e, p, len);
+    if (enc != RSESS_ENC_BINARY) {
+        w_long(e, 1);
+        w_encoding_ivar(e, enc, NULL, 0);
+    }
+}
+
 static void em_free(emitter *e, const rsess_alloc *alloc)
 {
     rs_map_free(&e->syms);
@@ -449,23 +467,6 @@ static void w_float_value(docw *w, const double *d)
     w_float_body(&w->e, *d);
 }
 
-/* A String in UTF-8, US-ASCII or binary that is not a node. */
-static void w_plain_string(docw *w, const char *p, size_t len, rsess_enc enc)
-{
-    if (enc == RSESS_ENC_OTHER) {
-        em_fail(&w->e, RSESS_ERR_ARG, "a named encoding here is not supported");
-        return;
-    }
-    w->e.nobj++;
-    if (enc != RSESS_ENC_BINARY) w_byte(&w->e, 'I');
-    w_byte(&w->e, '"');
-    w_bytes(&w->e, p, len);
-    if (enc != RSESS_ENC_BINARY) {
-        w_long(&w->e, 1);
-        w_encoding_ivar(&w->e, enc, NULL, 0);
-    }
-}
-
 int rs_write_pack70(const rsess_val *v, const double *expires_at, const char *version, size_t vlen,
                     rsess_enc venc, rsess_buf *out, rsess_err *err)
 {
@@ -481,7 +482,7 @@ int rs_write_pack70(const rsess_val *v, const double *expires_at, const char *ve
         if (expires_at) w_float_value(&w, expires_at);
         else w_byte(&w.e, '0');
     }
-    if (n == 3) w_plain_string(&w, version, vlen, venc);
+    if (n == 3) w_plain_string(&w.e, version, vlen, venc);
     int rc = em_finish(&w.e, out, start, err);
     em_free(&w.e, w.alloc);
     return rc;
@@ -503,10 +504,10 @@ int rs_write_entry61(const rsess_val *v, const void *deflated, size_t dlen, cons
     if (v) {
         w_object(&w, v);
     } else {
-        w_plain_string(&w, deflated, dlen, RSESS_ENC_BINARY);
+        w_plain_string(&w.e, deflated, dlen, RSESS_ENC_BINARY);
     }
     w_symbol_bytes(&w.e, "@version", 8, RSESS_ENC_USASCII, NULL, 0);
-    if (version) w_plain_string(&w, version, vlen, venc);
+    if (version) w_plain_string(&w.e, version, vlen, venc);
     else w_byte(&w.e, '0');
     w_symbol_bytes(&w.e, "@created_at", 11, RSESS_ENC_USASCII, NULL, 0);
     w_float_value(&w, &created_at);
@@ -713,14 +714,7 @@ void rsess_writer_str(rsess_writer *w, const void *p, size_t len, rsess_enc enc)
                                 (void *)(uintptr_t)(w->e.nobj + 1)))
             em_fail(&w->e, RSESS_ERR_NOMEM, "out of memory");
     }
-    w->e.nobj++;
-    if (enc != RSESS_ENC_BINARY) w_byte(&w->e, 'I');
-    w_byte(&w->e, '"');
-    w_bytes(&w->e, p, len);
-    if (enc != RSESS_ENC_BINARY) {
-        w_long(&w->e, 1);
-        w_encoding_ivar(&w->e, enc, NULL, 0);
-    }
+    w_plain_string(&w->e, p, len, enc);
     settle(w);
 }
 

@@ -93,7 +93,7 @@ static bool enter(jview *j, const rsess_val *v)
     return true;
 }
 
-static void jfields(jview *j, const rsess_val *cls, rsess_val **k, size_t n, bool first)
+static void jfields(jview *j, rsess_val **k, size_t n, bool first)
 {
     for (size_t i = 0; i < n && !j->code; i++) {
         jput(j, first && i == 0 ? "" : ",");
@@ -102,7 +102,6 @@ static void jfields(jview *j, const rsess_val *cls, rsess_val **k, size_t n, boo
         jput(j, j->pretty ? ": " : ":");
         jvalue(j, k[2 * i + 1]);
     }
-    (void)cls;
 }
 
 static void jclass_open(jview *j, const rsess_val *cls)
@@ -227,8 +226,6 @@ static bool jmeaning(jview *j, const rsess_val *v)
                 snprintf(buf, sizeof buf, "\"%04lld-%02d-%02d\"", (long long)d.year, d.month, d.day);
                 jput(j, buf);
             } else {
-                int64_t days = 0; /* print the local fields directly */
-                (void)days;
                 int32_t a2 = d.offset < 0 ? -d.offset : d.offset;
                 snprintf(buf, sizeof buf, "\"%04lld-%02d-%02dT%02d:%02d:%02d.%03u%c%02d:%02d\"", (long long)d.year, d.month,
                          d.day, d.hour, d.minute, d.second, d.nsec / 1000000, d.offset < 0 ? '-' : '+',
@@ -371,7 +368,7 @@ static void jvalue(jview *j, const rsess_val *v)
     case RSESS_HASH:
         jput(j, "{");
         j->depth++;
-        jfields(j, NULL, v->u.c.k, v->u.c.n, true);
+        jfields(j, v->u.c.k, v->u.c.n, true);
         if (v->u.c.n) jclose(j, "}");
         else j->depth--, jput(j, "}");
         break;
