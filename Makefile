@@ -24,11 +24,11 @@ CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
-	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare
+	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare bench-callgrind
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
-$(BUILD)/lib/%.o: lib/%.c lib/internal.h include/rsess.h
+$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) include/rsess.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(LIB_DEPS_CFLAGS) -c $< -o $@
@@ -91,6 +91,11 @@ bench-compare: deps-build
 	@scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
 	bench/compare.sh $(BUILD) $(BENCH_PAYLOADS)
+
+# instructions per operation (callgrind): stable where timings drift
+bench-callgrind: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
+	bench/callgrind.sh $(BUILD) $(BENCH_PAYLOADS)
 
 # --- hostile input: fuzzing, replay, sanitizers, valgrind -----------------------
 FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster

@@ -126,9 +126,55 @@ static int one(const char *metric, const char *path)
     return 0;
 }
 
+/* rsess-bench --count decode|encode|entry|lookup N FILE: exactly N operations,
+ * untimed, for instruction counts (bench/callgrind.sh runs it twice under
+ * callgrind and divides the difference). */
+static int count(const char *metric, long n, const char *path)
+{
+    job j = {0};
+    j.data = slurp(path, &j.len);
+    j.doc = j.data ? rsess_read(j.data, j.len, NULL, NULL) : NULL;
+    if (!j.doc) return 1;
+    rsess_buf entry = {0};
+    void (*op)(job *) = op_decode;
+    job *target = &j;
+    job je = {0};
+    static char keybuf[64];
+    if (strcmp(metric, "encode") == 0) {
+        op = op_encode;
+    } else if (strcmp(metric, "entry") == 0) {
+        rsess_entry_opts eo = {0};
+        eo.format = RSESS_FORMAT_AS71;
+        eo.compress_threshold = 1;
+        if (rsess_entry_write(rsess_doc_root(j.doc), &eo, &entry, NULL)) return 1;
+        je.data = entry.data;
+        je.len = entry.len;
+        target = &je;
+        op = op_entry;
+    } else if (strcmp(metric, "lookup") == 0) {
+        rsess_val *root = rsess_doc_root(j.doc);
+        size_t kl;
+        const char *k0 = rsess_bytes(rsess_hash_key(root, 0), &kl);
+        if (rsess_hash_get(root, "warden.user.user.key", 20)) snprintf(keybuf, sizeof keybuf, "warden.user.user.key");
+        else if (k0) snprintf(keybuf, sizeof keybuf, "%.*s", (int)kl, k0);
+        else return 1;
+        lookup_key = keybuf;
+        op = op_lookup;
+    } else if (strcmp(metric, "decode") != 0) {
+        return 2;
+    }
+    for (long i = 0; i < n; i++) op(target);
+    rsess_buf_free(&entry);
+    rsess_buf_free(&j.out);
+    rsess_doc_free(j.doc);
+    free((void *)j.data);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "--one") == 0) return one(argv[2], argv[3]);
+    if (argc == 5 && strcmp(argv[1], "--count") == 0) return count(argv[2], atol(argv[3]), argv[4]);
     if (argc < 2) {
         fprintf(stderr, "usage: rsess-bench FILE...\n");
         return 2;

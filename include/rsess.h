@@ -589,7 +589,7 @@ RSESS_API rsess_doc *rsess_lookup(const void *data, size_t len, const char *key,
  * a link, RSESS_NONE: read it to see), rsess_cursor_read() builds it (the
  * value lives until rsess_cursor_free()), rsess_cursor_skip() steps over
  * it without building anything, rsess_cursor_enter() steps into an Array
- * or Hash (returning its count; a Hash's items are key, value, key, value...,
+ * or Hash (giving its count; a Hash's items are key, value, key, value...,
  * and a default value after them when it has one), rsess_cursor_leave()
  * skips what is left of the container and steps out. Links from built
  * values to skipped ones are resolved when met. After the root value (or
@@ -601,7 +601,10 @@ RSESS_API rsess_cursor *rsess_cursor_new(const void *data, size_t len, const rse
 RSESS_API rsess_type rsess_cursor_type(const rsess_cursor *c);
 RSESS_API rsess_val *rsess_cursor_read(rsess_cursor *c, rsess_err *err);
 RSESS_API int rsess_cursor_skip(rsess_cursor *c, rsess_err *err);
-RSESS_API size_t rsess_cursor_enter(rsess_cursor *c, rsess_err *err);
+/** Steps into the Array or Hash before the cursor: 0 with its count in
+ *  *count (an empty container is 0 and count 0), or an error (nothing is
+ *  consumed when the value is not an Array or Hash: RSESS_ERR_STATE). */
+RSESS_API int rsess_cursor_enter(rsess_cursor *c, size_t *count, rsess_err *err);
 RSESS_API int rsess_cursor_leave(rsess_cursor *c, rsess_err *err);
 RSESS_API void rsess_cursor_free(rsess_cursor *c);
 

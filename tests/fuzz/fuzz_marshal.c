@@ -10,7 +10,8 @@ static void walk(rsess_cursor *c, int level)
     for (int i = 0; rsess_cursor_type(c) != RSESS_NONE && i < 10000; i++) {
         rsess_type t = rsess_cursor_type(c);
         if ((t == RSESS_ARRAY || t == RSESS_HASH) && level < 8 && i % 3 == 0) {
-            rsess_cursor_enter(c, NULL);
+            size_t n;
+            if (rsess_cursor_enter(c, &n, NULL)) return;
             walk(c, level + 1);
             if (rsess_cursor_leave(c, NULL)) return;
         } else if (i % 2) {

@@ -1,0 +1,328 @@
+/* The pull reader (rsess_cursor_*) and the one-key lookup built on it.
+ *
+ * A cursor first walks the whole input once without building (the walker
+ * records where every object and symbol starts, and stops at the first
+ * error). Then it steps a second walker over the same bytes, value by
+ * value: read builds a value (a lazy build: links into skipped values are
+ * resolved from the recorded starts, even links to a container the cursor
+ * is inside), skip builds nothing, enter and leave step into and out of
+ * Arrays and Hashes. Both walks are the one walker, so a cursor walk to
+ * the end fails where rsess_read fails, with the same code and offset. */
+#include "build.h"
+
+#include <stdio.h>
+
+typedef struct clevel {
+    size_t frame;   /* the walker frame of the entered container */
+    size_t base_sp; /* the walker depth before the value (prefixes included) */
+    uint32_t obj;   /* its object index */
+} clevel;
+
+struct rsess_cursor {
+    rsess_doc *doc;
+    rs_tables tab;
+    rs_build b;
+    rsess_err last; /* the stepping walker's first error (errors are sticky) */
+    rsess_err first;/* the first walk's error, if any */
+    clevel *lv;
+    size_t nlv, lvcap;
+    bool allow_trailing;
+    rs_walker w; /* last: its frames on board */
+};
+
+void rsess_cursor_free(rsess_cursor *c)
+{
+    if (!c) return;
+    const rsess_alloc *a = &c->doc->allocv;
+    rs_build_free(&c->b);
+    rs_walk_free(&c->w);
+    rs_tables_free(&c->tab, a);
+    rs_free(a, c->lv, c->lvcap * sizeof *c->lv);
+    rsess_doc *doc = c->doc;
+    rs_free(a, c, sizeof *c);
+    rsess_doc_free(doc);
+}
+
+rsess_cursor *rsess_cursor_new(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err)
+{
+    rs_ok(err);
+    const unsigned char *d = data;
+    size_t max_input = opts && opts->limits.max_input ? opts->limits.max_input : RSESS_DEFAULT_MAX_INPUT;
+    if ((!d && len) || len > max_input) {
+        rs_fail(err, d || !len ? RSESS_ERR_SIZE : RSESS_ERR_ARG, 0, "input missing or over the size limit");
+        return NULL;
+    }
+    if (len < 2 || d[0] != 4 || d[1] > 8) {
+        rs_fail(err, len < 2 ? RSESS_ERR_TRUNCATED : RSESS_ERR_VERSION, len < 2 ? len : 0, "not Marshal 4.8 data");
+        return NULL;
+    }
+    rsess_doc *doc = rs_doc_create(opts ? opts->alloc : NULL, len + 256);
+    rsess_cursor *c = doc ? rs_malloc(&doc->allocv, sizeof *c) : NULL;
+    if (!c) {
+        rsess_doc_free(doc);
+        rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+        return NULL;
+    }
+    memset(c, 0, offsetof(rsess_cursor, w));
+    c->doc = doc;
+    rs_tables_init(&c->tab);
+    unsigned char *in = rs_arena_alloc(&doc->arena, len);
+    memcpy(in, d, len);
+    c->allow_trailing = opts && (opts->flags & RSESS_READ_ALLOW_TRAILING);
+    c->lvcap = 8;
+    c->lv = rs_malloc(&doc->allocv, c->lvcap * sizeof *c->lv);
+    if (!c->lv || rs_tables_track(&c->tab, &doc->allocv)) {
+        if (!c->lv) c->lvcap = 0;
+        rs_walk_init(&c->w, &c->tab, in, len, 2, 0, NULL, &doc->allocv, &c->last);
+        rs_build_init(&c->b, doc, true);
+        rsess_cursor_free(c);
+        rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+        return NULL;
+    }
+    /* the first walk: checks everything, records where objects start */
+    rs_walk_init(&c->w, &c->tab, in, len, 2, 0, opts ? &opts->limits : NULL, &doc->allocv, &c->first);
+    c->w.track = true;
+    rs_tok t;
+    int k;
+    while ((k = rs_walk_next(&c->w, &t, true)) != TK_DONE && k != TK_ERROR) {
+    }
+    if (k == TK_DONE && c->w.p != c->w.end && !c->allow_trailing)
+        rs_walk_fail(&c->w, RSESS_ERR_TRAILING, c->w.p, "trailing bytes: %zu after the value", (size_t)(c->w.end - c->w.p));
+    if (c->w.code == RSESS_ERR_NOMEM) {
+        rs_build_init(&c->b, doc, true);
+        rsess_cursor_free(c);
+        rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+        return NULL;
+    }
+    size_t walked = c->w.code ? (size_t)(c->w.p - c->w.base) : len;
+    rs_walk_free(&c->w);
+    /* the stepping walk */
+    rs_walk_init(&c->w, &c->tab, in, len, 2, 0, opts ? &opts->limits : NULL, &doc->allocv, &c->last);
+    c->w.replay = true;
+    rs_build_init(&c->b, doc, true);
+    c->b.walked = walked;
+    c->lv[0] = (clevel){0, 0, RS_NONE};
+    c->nlv = 1;
+    return c;
+}
+
+/* A failed step reports the first walk's error when there is one: the
+ * stepping walk can only fail at it or (resolving) cut short before it. */
+static int cursor_fail(rsess_cursor *c, rsess_err *err)
+{
+    if (c->first.code) {
+        c->last = c->first;
+        c->w.code = c->first.code;
+    }
+    if (err) *err = c->last;
+    return c->w.code ? c->w.code : RSESS_ERR_STATE;
+}
+
+static size_t left_here(const rsess_cursor *c) { return c->w.fr[c->lv[c->nlv - 1].frame].left; }
+
+/* After a value: its container counts it; after the root: no bytes may
+ * follow unless allowed. */
+static int settle(rsess_cursor *c)
+{
+    rs_tok t;
+    if (rs_walk_settle(&c->w, &t) == TK_ERROR && c->w.code) return c->w.code;
+    if (c->nlv == 1 && left_here(c) == 0 && c->first.code) return c->first.code; /* trailing bytes */
+    return 0;
+}
+
+/* Steps over (or builds) the value before the cursor. */
+static int step_value(rsess_cursor *c, bool build)
+{
+    rs_walker *w = &c->w;
+    size_t base = w->sp, before = w->fr[base - 1].left;
+    rs_tok t;
+    c->b.root = NULL;
+    for (;;) {
+        int k = rs_walk_next(w, &t, true);
+        if (k == TK_ERROR || k == TK_DONE) return w->code ? w->code : RSESS_ERR_STATE;
+        if (build && rs_build_tok_lazy(&c->b, w, &t)) return w->code ? w->code : RSESS_ERR_NOMEM;
+        /* the value is complete: counted at once, or pending */
+        if (w->sp == base && (w->pend == P_VALUE || w->fr[base - 1].left < before)) break;
+        if (w->pend == P_POP && w->sp == base + 1) break;
+    }
+    return settle(c);
+}
+
+/* Steps over a symbol's bytes without defining it (for peeking). */
+static bool peek_symbol(const unsigned char **p, const unsigned char *end)
+{
+    if (*p >= end) return false;
+    int t = **p;
+    if (t != ':' && t != ';') return false; /* an encoded class name ('I:'): not peeked */
+    (*p)++;
+    if (*p >= end) return false;
+    int b = (signed char)**p;
+    (*p)++;
+    long n;
+    if (b == 0) n = 0;
+    else if (b > 4) n = b - 5;
+    else if (b < -4) n = b + 5;
+    else return false; /* multi-byte lengths: rare for names; not peeked */
+    if (t == ';') return true;
+    if (n < 0 || n > end - *p) return false;
+    *p += n;
+    return true;
+}
+
+rsess_type rsess_cursor_type(const rsess_cursor *c)
+{
+    if (!c || c->w.code || left_here(c) == 0) return RSESS_NONE;
+    const unsigned char *p = c->w.p, *end = c->w.end;
+    while (p < end && (*p == 'I' || *p == 'e' || *p == 'C')) {
+        int t = *p++;
+        if (t != 'I' && !peek_symbol(&p, end)) return RSESS_NONE;
+    }
+    if (p >= end) return RSESS_NONE;
+    switch (*p) {
+    case '0': return RSESS_NIL;
+    case 'T': return RSESS_TRUE;
+    case 'F': return RSESS_FALSE;
+    case 'i': case 'l': return RSESS_INT; /* 'l' may turn out a bignum */
+    case 'f': return RSESS_FLOAT;
+    case '"': return RSESS_STRING;
+    case ':': case ';': return RSESS_SYMBOL;
+    case '/': return RSESS_REGEXP;
+    case '[': return RSESS_ARRAY;
+    case '{': case '}': return RSESS_HASH;
+    case 'o': return RSESS_OBJECT;
+    case 'S': return RSESS_STRUCT;
+    case 'u': return RSESS_USERDEF;
+    case 'U': return RSESS_USERMARSHAL;
+    case 'd': return RSESS_DATA;
+    case 'c': return RSESS_CLASS;
+    case 'm': return RSESS_MODULE;
+    case 'M': return RSESS_OLDMODULE;
+    default: return RSESS_NONE; /* a link ('@'): read it to know */
+    }
+}
+
+int rsess_cursor_skip(rsess_cursor *c, rsess_err *err)
+{
+    if (!c) return RSESS_ERR_ARG;
+    if (c->w.code) return cursor_fail(c, err);
+    if (left_here(c) == 0) return rs_fail(err, RSESS_ERR_STATE, 0, "no value here: the container ends");
+    if (step_value(c, false)) return cursor_fail(c, err);
+    return 0;
+}
+
+rsess_val *rsess_cursor_read(rsess_cursor *c, rsess_err *err)
+{
+    if (!c || c->w.code) {
+        if (c && err) *err = c->last;
+        return NULL;
+    }
+    if (left_here(c) == 0) {
+        rs_fail(err, RSESS_ERR_STATE, 0, "no value here: the container ends");
+        return NULL;
+    }
+    if (step_value(c, true)) {
+        cursor_fail(c, err);
+        return NULL;
+    }
+    rsess_val *v = c->b.root;
+    if (rs_build_resolve(&c->b, &c->w)) {
+        if (c->w.code == RSESS_ERR_NOMEM) c->first.code = 0;
+        cursor_fail(c, err);
+        return NULL;
+    }
+    return v;
+}
+
+int rsess_cursor_enter(rsess_cursor *c, size_t *count, rsess_err *err)
+{
+    if (count) *count = 0;
+    if (!c) return RSESS_ERR_ARG;
+    if (c->w.code) return cursor_fail(c, err);
+    rsess_type ty = rsess_cursor_type(c);
+    if (ty != RSESS_ARRAY && ty != RSESS_HASH) /* looked at, nothing consumed */
+        return rs_fail(err, RSESS_ERR_STATE, (size_t)(c->w.p - c->w.base), "not an Array or Hash here");
+    if (c->nlv == c->lvcap) {
+        clevel *n = rs_realloc(&c->doc->allocv, c->lv, c->lvcap * sizeof *n, c->lvcap * 2 * sizeof *n);
+        if (!n) return rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+        c->lv = n;
+        c->lvcap *= 2;
+    }
+    rs_walker *w = &c->w;
+    size_t base = w->sp;
+    rs_tok t;
+    for (;;) { /* prefixes ('I', 'e', 'C' and their symbols), then the container */
+        int k = rs_walk_next(w, &t, true);
+        if (k == TK_ERROR || k == TK_DONE) return cursor_fail(c, err);
+        if (k == TK_ARRAY || k == TK_HASH) break;
+    }
+    c->lv[c->nlv++] = (clevel){t.frame, base, t.obj};
+    if (count) *count = t.n;
+    return 0;
+}
+
+int rsess_cursor_leave(rsess_cursor *c, rsess_err *err)
+{
+    if (!c) return RSESS_ERR_ARG;
+    if (c->w.code) return cursor_fail(c, err);
+    if (c->nlv == 1) return rs_fail(err, RSESS_ERR_STATE, 0, "not inside a container");
+    rs_walker *w = &c->w;
+    size_t base = c->lv[c->nlv - 1].base_sp;
+    rs_tok t;
+    /* the rest of the container, then the ivars of its 'I' wrapper */
+    while (!(w->pend == P_POP && w->sp == base + 1)) {
+        int k = rs_walk_next(w, &t, true);
+        if (k == TK_ERROR || k == TK_DONE) return cursor_fail(c, err);
+    }
+    c->nlv--;
+    if (settle(c)) return cursor_fail(c, err);
+    return 0;
+}
+
+/* --- one top-level key without the whole tree ------------------------------ */
+static bool key_is(const rsess_val *k, const char *key, size_t keylen)
+{
+    return k && (k->type == RSESS_STRING || k->type == RSESS_SYMBOL) && k->u.s.len == keylen &&
+           (keylen == 0 || memcmp(k->u.s.p, key, keylen) == 0);
+}
+
+rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *key, size_t keylen,
+                             const rsess_read_opts *opts, rsess_err *err)
+{
+    rsess_cursor *c = rsess_cursor_new(data, len, opts, err);
+    if (!c) return NULL;
+    rsess_val *found = NULL;
+    size_t n = 0;
+    int rc = 0;
+    if (c->first.code) {
+        if (err) *err = c->first;
+        rc = c->first.code;
+    } else if (rsess_cursor_type(c) != RSESS_HASH) {
+        rc = rs_fail(err, RSESS_ERR_VALUE, 2, "not a Hash: a lookup needs the session Hash");
+    } else if (!(rc = rsess_cursor_enter(c, &n, err))) {
+        for (size_t i = 0; i < n && !rc; i++) {
+            rsess_val *k = rsess_cursor_read(c, err);
+            if (!k) rc = cursor_fail(c, err);
+            else if (!found && key_is(k, key, keylen)) found = rsess_cursor_read(c, err), rc = found ? 0 : cursor_fail(c, err);
+            else rc = rsess_cursor_skip(c, err);
+        }
+    }
+    if (!rc && !found)
+        rc = rs_fail(err, RSESS_ERR_NOT_FOUND, 0, "no key \"%.*s\" in the session", (int)(keylen > 60 ? 60 : keylen),
+                     key);
+    if (rc) {
+        rsess_cursor_free(c);
+        return NULL;
+    }
+    rsess_doc *doc = c->doc;
+    doc->root = found;
+    doc->consumed = (size_t)(c->w.p - c->w.base);
+    /* the document outlives the cursor */
+    const rsess_alloc a = doc->allocv;
+    rs_build_free(&c->b);
+    rs_walk_free(&c->w);
+    rs_tables_free(&c->tab, &a);
+    rs_free(&a, c->lv, c->lvcap * sizeof *c->lv);
+    rs_free(&a, c, sizeof *c);
+    rs_ok(err);
+    return doc;
+}

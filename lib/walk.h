@@ -1,0 +1,936 @@
+/* The one Marshal 4.8 grammar: a pull walker over the bytes.
+ *
+ * Every reader of Marshal bytes drives it: the tree builder (rsess_read),
+ * the lookup and the pull cursor (cursor.c) and the annotated listing
+ * (explain.c). So they cannot disagree about what is valid: the walker
+ * alone decides, with one error code and one offset for every input.
+ *
+ * rs_walk_next() hands out one token at a time, in byte order. Nesting is
+ * an explicit, heap-grown stack of frames (mpack's node parser is the
+ * model), never C recursion, so input depth is a memory question only.
+ *
+ * Ruby's object table (which values take an index, and when: marshal.c
+ * r_entry / r_prepare) is kept here and nowhere else: a token that takes
+ * an index carries it in tok.obj. The symbol table too (tok.sym). The
+ * consumers keep only their own pointer per index.
+ *
+ * The core is static inline, specialised per caller by the `fast`
+ * argument (a constant at every call site): fast walkers fold the
+ * commonest byte pattern, a String with its lone encoding flag, into one
+ * token; explain walks it token by token. Both accept the same inputs. */
+#ifndef RSESS_WALK_H
+#define RSESS_WALK_H
+
+#include "internal.h"
+
+#define RS_NONE 0xffffffffu
+#define RS_WALK_STACK0 24 /* frames on the caller's stack before the heap */
+
+/* Token kinds. */
+enum {
+    TK_ERROR = 0, /* w->code says why */
+    TK_DONE,      /* the root value is complete */
+    /* values (each fills one slot of its owner) */
+    TK_NIL, TK_TRUE, TK_FALSE, TK_INT, TK_BIGNUM, TK_FLOAT,
+    TK_BYTES,     /* String, Regexp, Class, Module, old Module: tok.type says which */
+    TK_SYM,       /* a symbol, new (TF_NEW) or a link; also in name positions */
+    TK_LINK,      /* '@': tok.link is the object index */
+    TK_ARRAY,     /* opens a frame of tok.n items */
+    TK_HASH,      /* opens a frame of tok.n pairs (TF_DEFAULT: and a default) */
+    TK_OBJ,       /* 'o' 'S' 'U' 'd' (tok.type): opens a frame; the class symbol follows */
+    TK_UDEF,      /* 'u': opens a frame; the class symbol, then TK_UDEF_DATA */
+    /* parts of values */
+    TK_FIELDS,    /* 'o'/'S' after the class: tok.n fields (symbol, value) follow */
+    TK_UDEF_DATA, /* the _dump bytes */
+    TK_IVAR,      /* 'I': opens a frame: the value, then TK_IVARS and the pairs */
+    TK_EXTEND,    /* 'e': opens a frame: module symbol(s), then the value */
+    TK_UCLASS,    /* 'C': opens a frame: class symbol, then the value */
+    TK_IVARS,     /* the count of an ivar list (of an 'I' value or a symbol) */
+    TK_ENC,       /* an ivar pair that set the encoding of its frame's value */
+    TK_END        /* tok.frame ends (TF_INNER: its value is a prefix frame's inner) */
+};
+
+/* Where a value goes in its owner frame. */
+enum {
+    R_ROOT, R_ITEM, R_KEY, R_VAL, R_DEFAULT, R_CLASS, R_FNAME, R_FVAL, R_DUMPED,
+    R_IVNAME, R_IVVAL, R_MODULE, R_UCLASS
+};
+
+/* Token flags. */
+enum {
+    TF_NEW = 1u << 0,      /* TK_SYM: defined here */
+    TF_DEFAULT = 1u << 1,  /* TK_HASH: '}' */
+    TF_NEG = 1u << 2,      /* TK_BIGNUM */
+    TF_INNER = 1u << 3,    /* the value is the inner value of the prefix frame it was read in */
+    TF_IVWRAP = 1u << 4,   /* read inside an 'I' (explain says so) */
+    TF_IDENTITY = 1u << 5, /* TK_SYM role R_UCLASS: "C:Hash" marks compare_by_identity */
+    TF_ENC = 1u << 6,      /* TK_BYTES: tok.enc was given by the folded encoding flag */
+    TF_IVSYM = 1u << 7     /* TK_SYM: an ivar list follows (I:) */
+};
+
+/* Frame kinds. */
+enum { FK_ROOT, FK_ARRAY, FK_HASH, FK_OBJ, FK_ONE, FK_UDEF, FK_IVAR, FK_SYMIV, FK_EXTEND, FK_UCLASS };
+/* Frame states. */
+enum { ST_CLASS, ST_COUNT, ST_ITEMS, ST_INNER, ST_AFTER, ST_DATA, ST_DONE };
+
+/* Symbol kinds that the grammar cares about. */
+enum { SK_OTHER, SK_E, SK_ENCODING, SK_HASH };
+
+/* rs_walker.otype[i]: the type of object i (rsess_type) and this flag. */
+#define OT_ENCNAME 0x80 /* a String that can name an encoding (1..64 bytes) */
+
+typedef struct rs_frame {
+    uint8_t kind, state, role;
+    uint8_t ivwrap;     /* values read as this frame's inner are 'I'-wrapped */
+    uint8_t ivkind;     /* ivar lists: kind of the pending name (SK_*) */
+    uint8_t have_enc;   /* ivar lists: an encoding ivar was seen */
+    uint8_t ttype;      /* ivar lists: the type of the value they belong to */
+    uint8_t inner_of;   /* this frame's value is a prefix frame's inner value */
+    uint8_t nmods;      /* FK_EXTEND: modules so far */
+    uint8_t identity;   /* FK_UCLASS: "C:Hash" before a hash */
+    uint8_t cext, cucls;/* completed inner: extended / has a user class */
+    uint32_t owner;     /* the frame whose slot this frame's value fills */
+    uint32_t parent;    /* the frame this one was opened in */
+    size_t slot;        /* that slot */
+    size_t left;        /* values still to come */
+    size_t next;        /* slot of the next value */
+    const unsigned char *start; /* first byte of the value (errors) */
+    const unsigned char *ivat;  /* ivar lists: where the pending pair starts */
+    const unsigned char *vstart;/* first byte of the value incl. prefixes (object offsets) */
+    uint32_t vfirst;    /* object count there */
+    uint32_t obj;       /* the object index this frame's value took (or RS_NONE) */
+    uint32_t sym;       /* FK_SYMIV: the symbol */
+    uint32_t cobj;      /* completed inner's object index */
+    uint8_t ctype;      /* completed inner's type */
+    void *user, *aux;   /* the consumer's */
+    void **slots;       /* the consumer's: where the values of plain slots go */
+} rs_frame;
+
+typedef struct rs_wsym {
+    const char *p;
+    uint32_t len;
+    uint32_t off;     /* where it is defined (tracking walkers) */
+    uint32_t encname; /* object index of its encoding-name String, or RS_NONE */
+    uint8_t kind;     /* SK_* */
+    uint8_t enc;      /* rsess_enc */
+    void *user;       /* the consumer's (e.g. its node) */
+} rs_wsym;
+
+typedef struct rs_tok {
+    uint8_t kind, role, flags, type, opts, enc;
+    uint32_t owner;   /* frame whose slot the value fills */
+    uint32_t parent;  /* frame it was read in */
+    size_t slot;
+    const unsigned char *at; /* first byte of the token */
+    const unsigned char *p;  /* payload */
+    size_t n;                /* payload length or count */
+    const unsigned char *cnt;/* where a count was read (TK_FIELDS, TK_IVARS: same as at) */
+    int64_t i;
+    double d;
+    uint32_t obj;  /* the object index this token takes, or RS_NONE */
+    uint32_t sym;  /* TK_SYM; TK_ENC: the symbol whose encoding it is, or RS_NONE */
+    uint32_t link; /* TK_LINK; TK_ENC: the encoding-name object, or RS_NONE */
+    uint32_t frame;/* the frame a token opens, or (TK_END) closes */
+} rs_tok;
+
+/* Tables shared between a walker and the replay walkers it spawns. */
+typedef struct rs_tables {
+    uint8_t *otype;     /* per object index */
+    uint32_t *ooff;     /* tracking: where the object's value starts */
+    uint32_t *ofirst;   /* tracking: the object count there */
+    uint32_t ocap;
+    rs_wsym *syms;
+    uint32_t nsyms, scap;
+    uint32_t sym_E;     /* the symbol :E, or RS_NONE */
+    uint8_t otype0[256];
+    rs_wsym syms0[32];
+} rs_tables;
+
+typedef struct rs_walker {
+    const unsigned char *base, *p, *end;
+    rs_frame *fr;
+    size_t sp, cap;     /* frames fr[0..sp-1] */
+    uint32_t nobjs;     /* objects so far */
+    rs_tables *tab;
+    size_t nvalues, max_nodes, max_depth;
+    bool track;         /* record where objects and symbols start */
+    bool replay;        /* walking again bytes walked before: symbols are found, not defined */
+    uint8_t pend;       /* what the next call completes first: 0, P_VALUE, P_POP */
+    int code;
+    rsess_err *err;
+    const rsess_alloc *alloc;
+    /* the value that completed last */
+    uint8_t ctype, cext, cucls;
+    uint32_t cobj, csym;
+    const unsigned char *vstart;
+    uint32_t vfirst;
+    rs_frame fr0[RS_WALK_STACK0];
+} rs_walker;
+
+enum { P_VALUE = 1, P_POP = 2 };
+
+/* --- set-up (walk.c) ----------------------------------------------------- */
+void rs_tables_init(rs_tables *t) RSESS_INTERNAL;
+void rs_tables_free(rs_tables *t, const rsess_alloc *a) RSESS_INTERNAL;
+/* Makes room to record where each object starts (cursor, lookup). */
+int rs_tables_track(rs_tables *t, const rsess_alloc *a) RSESS_INTERNAL;
+/* Starts a walk of one value at data[pos] (the 04 08 header is the
+ * caller's). nobjs: the first object index (replays start mid-table). */
+void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned char *base, size_t len, size_t pos, uint32_t nobjs,
+                  const rsess_limits *lim, const rsess_alloc *alloc, rsess_err *err) RSESS_INTERNAL;
+void rs_walk_free(rs_walker *w) RSESS_INTERNAL;
+/* Fills err and stops the walk (the first error is kept). Returns TK_ERROR. */
+int rs_walk_fail(rs_walker *w, int code, const unsigned char *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5))) RSESS_INTERNAL;
+int rs_walk_push_slow(rs_walker *w) RSESS_INTERNAL;
+bool rs_walk_obj_grow(rs_walker *w, uint32_t need) RSESS_INTERNAL;
+bool rs_walk_sym_grow(rs_walker *w) RSESS_INTERNAL;
+/* Marshal float text -> double (nan, inf, -inf, decimal text). */
+bool rs_marshal_float(const char *s, size_t len, double *out) RSESS_INTERNAL;
+/* Replay: the index of the symbol defined at offset off, or RS_NONE. */
+uint32_t rs_walk_sym_at(const rs_tables *t, uint32_t off) RSESS_INTERNAL;
+/* The number of values walked and the depth limits in effect (for errors). */
+static inline size_t rs_walk_pos(const rs_walker *w) { return (size_t)(w->p - w->base); }
+
+/* --- the core ------------------------------------------------------------- */
+#define RS_WINLINE static inline __attribute__((always_inline))
+
+/* r_long: a signed first byte; small values inline, else 1-4 bytes LE
+ * (negative forms start from all ones: marshal.c r_long). */
+RS_WINLINE bool rs_w_long(rs_walker *w, long *out)
+{
+    if (UNLIKELY(w->p >= w->end)) {
+        rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a number");
+        return false;
+    }
+    int c = (signed char)*w->p;
+    if (LIKELY(c >= 5 || c == 0)) {
+        w->p++;
+        *out = c ? c - 5 : 0;
+        return true;
+    }
+    w->p++;
+    if (c < -4) {
+        *out = c + 5;
+        return true;
+    }
+    int n = c > 0 ? c : -c;
+    if (UNLIKELY((size_t)(w->end - w->p) < (size_t)n)) {
+        rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p - 1, "truncated number: %d bytes declared, %zu left", n,
+                     (size_t)(w->end - w->p));
+        return false;
+    }
+    long x = c > 0 ? 0 : -1;
+    for (int i = 0; i < n; i++) {
+        x &= ~(0xffL << (8 * i));
+        x |= (long)w->p[i] << (8 * i);
+    }
+    w->p += n;
+    *out = x;
+    return true;
+}
+
+/* A length or count: non-negative, and (times min_bytes per element) no
+ * more than the bytes left, checked before anything is allocated. */
+RS_WINLINE bool rs_w_count(rs_walker *w, const char *what, size_t min_bytes, const unsigned char *start, size_t *out)
+{
+    long n;
+    if (!rs_w_long(w, &n)) return false;
+    if (UNLIKELY(n < 0)) {
+        rs_walk_fail(w, RSESS_ERR_FORMAT, start, "negative %s size %ld", what, n);
+        return false;
+    }
+    if (UNLIKELY((size_t)n * min_bytes > (size_t)(w->end - w->p))) { /* n < 2^31: no overflow */
+        rs_walk_fail(w, RSESS_ERR_TRUNCATED, start, "truncated %s: %ld %s declared, %zu left", what, n,
+                     min_bytes == 1 ? "bytes" : "elements", (size_t)(w->end - w->p));
+        return false;
+    }
+    *out = (size_t)n;
+    return true;
+}
+
+/* Every value but links and the three shared immediates counts against
+ * limits.max_nodes. */
+RS_WINLINE bool rs_w_counted(rs_walker *w, const unsigned char *at)
+{
+    if (UNLIKELY(++w->nvalues > w->max_nodes)) {
+        rs_walk_fail(w, RSESS_ERR_NODES, at, "more than %zu values", w->max_nodes);
+        return false;
+    }
+    return true;
+}
+
+/* The object table: which values take an index, and when, follows
+ * marshal.c: r_entry for strings, regexps, floats, bignums, class and
+ * module references, arrays, hashes, objects, structs, 'U', 'd' (before
+ * their contents: r_prepare/r_entry0), and '_dump' values after their
+ * data -- after their ivars when 'I'-wrapped. Never: nil, true, false,
+ * Fixnums, symbols (their own table) and links. */
+RS_WINLINE uint32_t rs_w_register(rs_walker *w, int type, bool encname, const unsigned char *vstart, uint32_t vfirst)
+{
+    rs_tables *t = w->tab;
+    uint32_t k = w->nobjs;
+    if (UNLIKELY(k >= t->ocap) && !rs_walk_obj_grow(w, k + 1)) return RS_NONE;
+    if (!w->replay) {
+        t->otype[k] = (uint8_t)(type | (encname ? OT_ENCNAME : 0));
+        if (w->track) {
+            t->ooff[k] = (uint32_t)(vstart - w->base);
+            t->ofirst[k] = vfirst;
+        }
+    }
+    w->nobjs = k + 1;
+    return k;
+}
+
+RS_WINLINE int rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
+{
+    if (UNLIKELY(w->sp == w->cap) && rs_walk_push_slow(w)) return -1;
+    rs_frame *f = &w->fr[w->sp];
+    memset(f, 0, sizeof *f);
+    f->kind = (uint8_t)kind;
+    f->state = (uint8_t)state;
+    f->role = t->role;
+    f->owner = t->owner;
+    f->parent = t->parent;
+    f->slot = t->slot;
+    f->start = t->at;
+    f->vstart = w->vstart;
+    f->vfirst = w->vfirst;
+    f->obj = RS_NONE;
+    f->inner_of = (t->flags & TF_INNER) != 0;
+    t->frame = (uint32_t)w->sp;
+    w->sp++;
+    return 0;
+}
+
+static inline uint8_t rs_w_symkind(const char *s, size_t len)
+{
+    if (len == 1 && s[0] == 'E') return SK_E;
+    if (len == 8 && memcmp(s, "encoding", 8) == 0) return SK_ENCODING;
+    if (len == 4 && memcmp(s, "Hash", 4) == 0) return SK_HASH;
+    return SK_OTHER;
+}
+
+/* Defines symbol bytes s at `at` (or, replaying, finds it). */
+RS_WINLINE uint32_t rs_w_defsym(rs_walker *w, const unsigned char *at, const char *s, size_t len)
+{
+    rs_tables *t = w->tab;
+    if (!rs_w_counted(w, at)) return RS_NONE;
+    if (UNLIKELY(w->replay)) {
+        uint32_t k = rs_walk_sym_at(t, (uint32_t)(at - w->base));
+        if (k == RS_NONE) rs_walk_fail(w, RSESS_ERR_FORMAT, at, "symbol not met before");
+        return k;
+    }
+    if (UNLIKELY(t->nsyms == t->scap) && !rs_walk_sym_grow(w)) return RS_NONE;
+    uint32_t k = t->nsyms++;
+    rs_wsym *y = &t->syms[k];
+    y->p = s;
+    y->len = (uint32_t)len;
+    y->off = (uint32_t)(at - w->base);
+    y->encname = RS_NONE;
+    y->kind = rs_w_symkind(s, len);
+    y->enc = rs_ascii_only(s, len) ? RSESS_ENC_USASCII : RSESS_ENC_BINARY;
+    y->user = NULL;
+    if (y->kind == SK_E && t->sym_E == RS_NONE) t->sym_E = k;
+    return k;
+}
+
+/* A symbol where the grammar wants one (marshal.c r_symbol): ':' new,
+ * ';' link, 'I:' new with an ivar list (its encoding). */
+RS_WINLINE int rs_w_symbol_at(rs_walker *w, rs_tok *t)
+{
+    const unsigned char *start = w->p;
+    t->kind = TK_SYM;
+    t->type = RSESS_SYMBOL;
+    t->at = start;
+    t->obj = RS_NONE;
+    if (UNLIKELY(w->p >= w->end)) return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a symbol");
+    int c = *w->p++;
+    bool ivar = false;
+    if (c == 'I') {
+        if (UNLIKELY(w->p >= w->end))
+            return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a symbol");
+        c = *w->p++;
+        if (c == ';') return rs_walk_fail(w, RSESS_ERR_FORMAT, start, "symbol link with encoding");
+        ivar = true;
+    }
+    if (c == ';') {
+        long idx;
+        if (!rs_w_long(w, &idx)) return TK_ERROR;
+        if (UNLIKELY(idx < 0 || (size_t)idx >= w->tab->nsyms))
+            return rs_walk_fail(w, RSESS_ERR_SYMLINK, start, "symbol link %ld out of range (%u symbols)", idx,
+                                w->tab->nsyms);
+        t->sym = (uint32_t)idx;
+    } else if (c != ':') {
+        return rs_walk_fail(w, RSESS_ERR_FORMAT, start, "expected a symbol, found byte 0x%02x", c);
+    } else {
+        size_t len;
+        if (!rs_w_count(w, "symbol", 1, start, &len)) return TK_ERROR;
+        const char *s = (const char *)w->p;
+        w->p += len;
+        t->sym = rs_w_defsym(w, ivar ? start + 1 : start, s, len);
+        if (t->sym == RS_NONE) return TK_ERROR;
+        t->flags |= TF_NEW;
+        t->p = (const unsigned char *)s;
+        t->n = len;
+    }
+    w->ctype = RSESS_SYMBOL;
+    w->csym = t->sym;
+    w->cobj = RS_NONE;
+    w->cext = w->cucls = 0;
+    if (ivar) {
+        t->flags |= TF_IVSYM;
+        if (rs_w_push(w, FK_SYMIV, ST_COUNT, t)) return TK_ERROR;
+        rs_frame *s = &w->fr[t->frame];
+        s->sym = t->sym;
+        s->ttype = RSESS_SYMBOL;
+    } else {
+        w->pend = P_VALUE;
+    }
+    return TK_SYM;
+}
+
+/* A symbol in a name position of frame f (class, field, ivar, module). */
+RS_WINLINE int rs_w_symbol(rs_walker *w, rs_tok *t, rs_frame *f, int role)
+{
+    t->role = (uint8_t)role;
+    t->flags = 0;
+    t->owner = t->parent = (uint32_t)(f - w->fr);
+    t->slot = f->next;
+    return rs_w_symbol_at(w, t);
+}
+
+/* How a 'I"' String with only its encoding flag folds into one token:
+ * 06 ; idx T|F (the :E symbol again) or 06 : 06 E T|F (defining :E).
+ * p is where the ivar list starts. */
+RS_WINLINE int rs_w_fold_enc(rs_walker *w, const unsigned char *p)
+{
+    if (w->end - p < 4 || p[0] != 0x06) return 0;
+    rs_tables *tb = w->tab;
+    if (p[1] == ';' && tb->sym_E != RS_NONE && (p[3] == 'T' || p[3] == 'F')) {
+        unsigned b = p[2];
+        if (b != 0 && (b < 6 || b > 0x7f)) return 0;
+        unsigned idx = b ? b - 5 : 0;
+        if (idx != tb->sym_E) return 0;
+        return p[3] == 'T' ? 1 : 2;
+    }
+    if (p[1] == ':' && w->end - p >= 5 && p[2] == 0x06 && p[3] == 'E' && (p[4] == 'T' || p[4] == 'F'))
+        return p[4] == 'T' ? 3 : 4;
+    return 0;
+}
+
+/* A value without a frame of its own is complete: in a container the
+ * count moves on at once (the common case); elsewhere the next call
+ * completes it (checks, encodings). */
+RS_WINLINE void rs_w_leaf_done(rs_walker *w, rs_frame *f, int type, uint32_t obj)
+{
+    if (LIKELY(f->kind <= FK_HASH || (f->kind == FK_OBJ && f->state == ST_ITEMS))) {
+        f->left--;
+        f->next++;
+    } else {
+        w->ctype = (uint8_t)type;
+        w->cobj = obj;
+        w->cext = w->cucls = 0;
+        w->pend = P_VALUE;
+    }
+}
+
+/* One value in frame f's next slot. */
+RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool inner, const bool fast)
+{
+    const unsigned char *start = w->p;
+    uint32_t fi = (uint32_t)(f - w->fr);
+    t->role = (uint8_t)role;
+    t->at = start;
+    t->parent = fi;
+    t->obj = RS_NONE;
+    t->flags = 0;
+    if (inner) {
+        t->owner = f->owner;
+        t->slot = f->slot;
+        t->role = f->role;
+        t->flags = TF_INNER | (f->ivwrap ? TF_IVWRAP : 0);
+        w->vstart = f->vstart;
+        w->vfirst = f->vfirst;
+    } else {
+        t->owner = fi;
+        t->slot = f->next;
+        w->vstart = start;
+        w->vfirst = w->nobjs;
+    }
+    if (UNLIKELY(w->p >= w->end)) return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a value");
+    if (UNLIKELY(w->sp > w->max_depth))
+        return rs_walk_fail(w, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", w->max_depth);
+    int c = *w->p++;
+    size_t n;
+    long l;
+    switch (c) {
+    case '0': case 'T': case 'F':
+        t->kind = c == '0' ? TK_NIL : c == 'T' ? TK_TRUE : TK_FALSE;
+        t->type = c == '0' ? RSESS_NIL : c == 'T' ? RSESS_TRUE : RSESS_FALSE;
+        rs_w_leaf_done(w, f, t->type, RS_NONE);
+        return t->kind;
+    case 'i':
+        if (!rs_w_long(w, &l) || !rs_w_counted(w, start)) return TK_ERROR;
+        t->i = l;
+        t->type = RSESS_INT;
+        rs_w_leaf_done(w, f, RSESS_INT, RS_NONE);
+        return t->kind = TK_INT;
+    case 'l': {
+        if (UNLIKELY(w->p >= w->end)) return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated bignum: no sign byte");
+        bool neg = *w->p++ == '-';
+        if (!rs_w_count(w, "bignum", 2, start, &n)) return TK_ERROR;
+        t->p = w->p;
+        t->n = n * 2;
+        w->p += n * 2;
+        size_t sig = t->n;
+        while (sig && t->p[sig - 1] == 0) sig--;
+        uint64_t u = 0;
+        if (sig <= 8)
+            for (size_t i = 0; i < sig; i++) u |= (uint64_t)t->p[i] << (8 * i);
+        t->flags |= neg ? TF_NEG : 0;
+        if (sig <= 8 && (neg ? u <= (uint64_t)INT64_MAX + 1 : u <= (uint64_t)INT64_MAX)) {
+            t->type = RSESS_INT;
+            t->i = neg ? (int64_t)(0 - u) : (int64_t)u;
+        } else {
+            t->type = RSESS_BIGNUM;
+        }
+        if (!rs_w_counted(w, start)) return TK_ERROR;
+        if ((t->obj = rs_w_register(w, t->type, false, w->vstart, w->vfirst)) == RS_NONE) return TK_ERROR;
+        rs_w_leaf_done(w, f, t->type, t->obj);
+        return t->kind = TK_BIGNUM;
+    }
+    case 'f':
+        if (!rs_w_count(w, "float", 1, start, &n)) return TK_ERROR;
+        t->p = w->p;
+        t->n = n;
+        w->p += n;
+        if (UNLIKELY(!rs_marshal_float((const char *)t->p, n, &t->d)))
+            return rs_walk_fail(w, RSESS_ERR_FLOAT, start, "bad float text \"%.*s\"", (int)(n > 40 ? 40 : n), t->p);
+        if (!rs_w_counted(w, start)) return TK_ERROR;
+        if ((t->obj = rs_w_register(w, RSESS_FLOAT, false, w->vstart, w->vfirst)) == RS_NONE) return TK_ERROR;
+        t->type = RSESS_FLOAT;
+        rs_w_leaf_done(w, f, RSESS_FLOAT, t->obj);
+        return t->kind = TK_FLOAT;
+    case ':': case ';':
+        w->p--;
+        return rs_w_symbol_at(w, t);
+    case '"': case '/': case 'c': case 'm': case 'M': {
+        const char *what = c == '"' ? "string" : c == '/' ? "regexp" : "class path";
+        if (!rs_w_count(w, what, 1, start, &n)) return TK_ERROR;
+        t->p = w->p;
+        t->n = n;
+        w->p += n;
+        t->type = c == '"' ? RSESS_STRING : c == '/' ? RSESS_REGEXP : c == 'c' ? RSESS_CLASS
+                  : c == 'm' ? RSESS_MODULE : RSESS_OLDMODULE;
+        if (c == '/') {
+            if (UNLIKELY(w->p >= w->end))
+                return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated regexp: no options byte");
+            t->opts = *w->p++;
+        }
+        if (!rs_w_counted(w, start)) return TK_ERROR;
+        if ((t->obj = rs_w_register(w, t->type, c == '"' && n >= 1 && n <= 64, w->vstart, w->vfirst)) == RS_NONE)
+            return TK_ERROR;
+        rs_w_leaf_done(w, f, t->type, t->obj);
+        return t->kind = TK_BYTES;
+    }
+    case '[': case '{': case '}': {
+        bool arr = c == '[';
+        if (!rs_w_count(w, arr ? "array" : "hash", arr ? 1 : 2, start, &n)) return TK_ERROR;
+        if (UNLIKELY(n > UINT32_MAX / 2)) return rs_walk_fail(w, RSESS_ERR_RANGE, start, "container too large");
+        if (!rs_w_counted(w, start)) return TK_ERROR;
+        t->type = arr ? RSESS_ARRAY : RSESS_HASH;
+        if ((t->obj = rs_w_register(w, t->type, false, w->vstart, w->vfirst)) == RS_NONE) return TK_ERROR;
+        t->n = n;
+        if (c == '}') t->flags |= TF_DEFAULT;
+        if (rs_w_push(w, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, t)) return TK_ERROR;
+        rs_frame *a = &w->fr[t->frame];
+        a->left = arr ? n : 2 * n + (c == '}');
+        a->obj = t->obj;
+        a->ttype = t->type;
+        a->identity = c == '}'; /* reused: has a default */
+        return t->kind = arr ? TK_ARRAY : TK_HASH;
+    }
+    case 'o': case 'S': case 'U': case 'd': {
+        t->type = c == 'o' ? RSESS_OBJECT : c == 'S' ? RSESS_STRUCT : c == 'U' ? RSESS_USERMARSHAL : RSESS_DATA;
+        if (!rs_w_counted(w, start)) return TK_ERROR;
+        if ((t->obj = rs_w_register(w, t->type, false, w->vstart, w->vfirst)) == RS_NONE) return TK_ERROR;
+        if (rs_w_push(w, c == 'o' || c == 'S' ? FK_OBJ : FK_ONE, ST_CLASS, t)) return TK_ERROR;
+        rs_frame *o = &w->fr[t->frame];
+        o->obj = t->obj;
+        o->ttype = t->type;
+        return t->kind = TK_OBJ;
+    }
+    case 'u': {
+        if (!rs_w_counted(w, start)) return TK_ERROR;
+        t->type = RSESS_USERDEF;
+        if (rs_w_push(w, FK_UDEF, ST_CLASS, t)) return TK_ERROR;
+        rs_frame *u = &w->fr[t->frame];
+        u->ivwrap = (t->flags & TF_IVWRAP) != 0;
+        u->ttype = RSESS_USERDEF;
+        return t->kind = TK_UDEF;
+    }
+    case '@': {
+        if (!rs_w_long(w, &l)) return TK_ERROR;
+        if (UNLIKELY(l < 0 || (size_t)l >= w->nobjs))
+            return rs_walk_fail(w, RSESS_ERR_LINK, start, "object link %ld out of range (%u objects so far)", l,
+                                w->nobjs);
+        t->link = (uint32_t)l;
+        t->type = w->tab->otype[l] & 0x1f;
+        rs_w_leaf_done(w, f, t->type, t->link);
+        return t->kind = TK_LINK;
+    }
+    case 'I': {
+        if (w->p < w->end && *w->p == ':') { /* a symbol with an encoding */
+            w->p--;
+            return rs_w_symbol_at(w, t);
+        }
+        if (w->p < w->end && (*w->p == '@' || *w->p == ';' || *w->p == 'I'))
+            return rs_walk_fail(w, RSESS_ERR_FORMAT, start, "instance variables on a link");
+        if (fast && w->p < w->end && *w->p == '"' && w->sp + 1 <= w->max_depth) {
+            /* I"...: a String and its lone encoding flag, the commonest pair */
+            const unsigned char *save = w->p;
+            w->p++;
+            if (!rs_w_count(w, "string", 1, start + 1, &n)) return TK_ERROR;
+            int fold = rs_w_fold_enc(w, w->p + n);
+            if (fold) {
+                t->p = w->p;
+                t->n = n;
+                w->p += n;
+                if (!rs_w_counted(w, start)) return TK_ERROR;
+                t->type = RSESS_STRING;
+                if ((t->obj = rs_w_register(w, RSESS_STRING, n >= 1 && n <= 64, w->vstart, w->vfirst)) == RS_NONE)
+                    return TK_ERROR;
+                if (fold >= 3) { /* defines :E */
+                    if (rs_w_defsym(w, w->p + 1, (const char *)w->p + 3, 1) == RS_NONE) return TK_ERROR;
+                    w->p += 5;
+                } else {
+                    w->p += 4;
+                }
+                t->enc = (fold & 1) ? RSESS_ENC_UTF8 : RSESS_ENC_USASCII;
+                t->flags |= TF_ENC | TF_IVWRAP;
+                rs_w_leaf_done(w, f, RSESS_STRING, t->obj);
+                return t->kind = TK_BYTES;
+            }
+            w->p = save;
+        }
+        if (rs_w_push(w, FK_IVAR, ST_INNER, t)) return TK_ERROR;
+        w->fr[t->frame].ivwrap = 1;
+        return t->kind = TK_IVAR;
+    }
+    case 'e':
+        if (rs_w_push(w, FK_EXTEND, ST_CLASS, t)) return TK_ERROR;
+        w->fr[t->frame].ivwrap = (t->flags & TF_IVWRAP) != 0;
+        return t->kind = TK_EXTEND;
+    case 'C':
+        if (rs_w_push(w, FK_UCLASS, ST_CLASS, t)) return TK_ERROR;
+        w->fr[t->frame].ivwrap = (t->flags & TF_IVWRAP) != 0;
+        return t->kind = TK_UCLASS;
+    default: return rs_walk_fail(w, RSESS_ERR_TYPE, start, "unknown type byte 0x%02x", c);
+    }
+}
+
+static inline bool rs_w_enc_capable(int type)
+{
+    return type == RSESS_STRING || type == RSESS_REGEXP || type == RSESS_SYMBOL || type == RSESS_USERDEF;
+}
+
+/* The value in frame f's slot is complete (its facts in w->c*). May emit
+ * a token (TK_ENC); returns 0 when it emits none. */
+RS_WINLINE int rs_w_complete(rs_walker *w, rs_tok *t, rs_frame *f)
+{
+    switch (f->kind) {
+    case FK_ROOT: case FK_ARRAY: case FK_HASH:
+        f->left--;
+        f->next++;
+        return 0;
+    case FK_OBJ:
+        if (f->state == ST_CLASS) f->state = ST_COUNT;
+        else f->left--, f->next++;
+        return 0;
+    case FK_ONE:
+        if (f->state == ST_CLASS) f->state = ST_INNER, f->left = 1;
+        else f->left = 0;
+        return 0;
+    case FK_UDEF:
+        f->state = ST_DATA;
+        return 0;
+    case FK_EXTEND: case FK_UCLASS:
+        if (f->state == ST_CLASS) {
+            f->state = ST_AFTER;
+            if (f->kind == FK_UCLASS) f->identity = w->tab->syms[w->csym].kind == SK_HASH;
+            return 0;
+        }
+        f->ctype = w->ctype, f->cext = w->cext, f->cucls = w->cucls, f->cobj = w->cobj;
+        f->state = ST_DONE;
+        return 0;
+    case FK_IVAR: case FK_SYMIV:
+        if (f->state == ST_INNER) {
+            f->ctype = f->ttype = w->ctype, f->cext = w->cext, f->cucls = w->cucls, f->cobj = w->cobj;
+            if (UNLIKELY(w->ctype <= RSESS_INT || w->ctype == RSESS_SYMBOL)) {
+                rs_walk_fail(w, RSESS_ERR_FORMAT, f->start, "instance variables on a %s",
+                             rsess_type_name((rsess_type)w->ctype));
+                return -1;
+            }
+            f->state = ST_COUNT;
+            return 0;
+        }
+        if ((f->next & 1) == 0) { /* a name */
+            f->ivkind = w->tab->syms[w->csym].kind;
+            f->next++;
+            return 0;
+        }
+        f->next++;
+        f->left--;
+        if (f->ivkind == SK_E || f->ivkind == SK_ENCODING) {
+            if (UNLIKELY(!rs_w_enc_capable(f->ttype) || f->have_enc)) {
+                rs_walk_fail(w, RSESS_ERR_ENCODING, f->ivat, "%s encoding ivar on a %s", f->have_enc ? "second" : "an",
+                             rsess_type_name((rsess_type)f->ttype));
+                return -1;
+            }
+            f->have_enc = 1;
+            t->kind = TK_ENC;
+            t->frame = (uint32_t)(f - w->fr);
+            t->at = f->ivat;
+            t->link = RS_NONE;
+            t->sym = f->kind == FK_SYMIV ? f->sym : RS_NONE;
+            if (f->ivkind == SK_E) {
+                if (UNLIKELY(w->ctype != RSESS_TRUE && w->ctype != RSESS_FALSE)) {
+                    rs_walk_fail(w, RSESS_ERR_ENCODING, f->ivat, "encoding flag E is not true or false");
+                    return -1;
+                }
+                t->enc = w->ctype == RSESS_TRUE ? RSESS_ENC_UTF8 : RSESS_ENC_USASCII;
+            } else {
+                if (UNLIKELY(w->ctype != RSESS_STRING || w->cobj == RS_NONE ||
+                             !(w->tab->otype[w->cobj] & OT_ENCNAME))) {
+                    rs_walk_fail(w, RSESS_ERR_ENCODING, f->ivat, "encoding name is not a String");
+                    return -1;
+                }
+                t->enc = RSESS_ENC_OTHER;
+                t->link = w->cobj;
+            }
+            if (f->kind == FK_SYMIV && !w->replay) {
+                rs_wsym *y = &w->tab->syms[f->sym];
+                y->enc = t->enc;
+                y->encname = t->link;
+            }
+            return TK_ENC;
+        }
+        if (UNLIKELY(f->ttype == RSESS_SYMBOL)) {
+            rs_walk_fail(w, RSESS_ERR_FORMAT, f->ivat, "symbol with an instance variable other than its encoding");
+            return -1;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+/* The frame on top ends: its facts become the completed value's. */
+RS_WINLINE int rs_w_end(rs_walker *w, rs_tok *t, rs_frame *f)
+{
+    t->kind = TK_END;
+    t->frame = (uint32_t)(f - w->fr);
+    t->flags = f->inner_of ? TF_INNER : 0;
+    t->obj = RS_NONE;
+    t->at = w->p;
+    switch (f->kind) {
+    case FK_SYMIV:
+        w->ctype = RSESS_SYMBOL, w->csym = f->sym, w->cobj = RS_NONE, w->cext = w->cucls = 0;
+        break;
+    case FK_IVAR:
+        w->ctype = f->ctype, w->cext = f->cext, w->cucls = f->cucls, w->cobj = f->cobj;
+        if (f->ctype == RSESS_USERDEF) { /* '_dump' objects enter the table after their ivars */
+            if ((t->obj = rs_w_register(w, RSESS_USERDEF, false, f->vstart, f->vfirst)) == RS_NONE) return TK_ERROR;
+            w->cobj = t->obj;
+        }
+        break;
+    case FK_EXTEND:
+        if (UNLIKELY(f->ctype <= RSESS_INT || f->cext))
+            return rs_walk_fail(w, RSESS_ERR_FORMAT, f->start, "extended %s", rsess_type_name((rsess_type)f->ctype));
+        w->ctype = f->ctype, w->cext = 1, w->cucls = f->cucls, w->cobj = f->cobj;
+        break;
+    case FK_UCLASS:
+        if (!f->identity || f->ctype != RSESS_HASH) {
+            if (UNLIKELY((f->ctype != RSESS_STRING && f->ctype != RSESS_REGEXP && f->ctype != RSESS_ARRAY &&
+                          f->ctype != RSESS_HASH) || f->cucls))
+                return rs_walk_fail(w, RSESS_ERR_FORMAT, f->start, "user class on a %s",
+                                    rsess_type_name((rsess_type)f->ctype));
+            w->cucls = 1;
+        } else {
+            w->cucls = f->cucls;
+        }
+        w->ctype = f->ctype, w->cext = f->cext, w->cobj = f->cobj;
+        break;
+    case FK_UDEF:
+        w->ctype = RSESS_USERDEF, w->cext = w->cucls = 0, w->cobj = f->obj;
+        break;
+    default:
+        w->ctype = f->ttype, w->cext = w->cucls = 0, w->cobj = f->obj;
+        break;
+    }
+    w->pend = P_POP;
+    return TK_END;
+}
+
+/* Completes the value that ended last (pops its frame): 0, TK_ENC (an
+ * ivar pair set an encoding) or TK_ERROR. */
+RS_WINLINE int rs_walk_settle(rs_walker *w, rs_tok *t)
+{
+    if (UNLIKELY(w->code)) return TK_ERROR;
+    if (w->pend) {
+        if (w->pend == P_POP) w->sp--;
+        w->pend = 0;
+        int k = rs_w_complete(w, t, &w->fr[w->sp - 1]);
+        if (k) return k < 0 ? TK_ERROR : k;
+    }
+    return 0;
+}
+
+/* The next token. The frame on top says what comes next: a value, a
+ * symbol, a count, or its end; the switch only decides which, so each
+ * reader below is inlined once. */
+RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
+{
+    if (w->pend || UNLIKELY(w->code)) {
+        int k = rs_walk_settle(w, t);
+        if (k || w->code) return k;
+    }
+    enum { A_VALUE, A_INNER, A_SYMBOL, A_END } act;
+    int role = R_ROOT;
+    rs_frame *f;
+    for (;;) {
+        f = &w->fr[w->sp - 1];
+        switch (f->kind) {
+        case FK_ROOT:
+            if (f->left == 0) return TK_DONE;
+            act = A_VALUE;
+            break;
+        case FK_ARRAY:
+            act = f->left ? A_VALUE : A_END;
+            role = R_ITEM;
+            break;
+        case FK_HASH:
+            act = f->left ? A_VALUE : A_END;
+            role = f->left == 1 && f->identity ? R_DEFAULT : (f->next & 1) ? R_VAL : R_KEY;
+            break;
+        case FK_OBJ:
+            if (f->state == ST_CLASS) {
+                act = A_SYMBOL, role = R_CLASS;
+                break;
+            }
+            if (f->state == ST_COUNT) {
+                size_t n;
+                const unsigned char *at = w->p;
+                if (!rs_w_count(w, f->ttype == RSESS_OBJECT ? "object" : "struct", 2, f->start, &n)) return TK_ERROR;
+                if (UNLIKELY(n > UINT32_MAX / 2)) return rs_walk_fail(w, RSESS_ERR_RANGE, f->start, "object too large");
+                f->state = ST_ITEMS;
+                f->left = 2 * n;
+                t->kind = TK_FIELDS;
+                t->at = t->cnt = at;
+                t->n = n;
+                t->frame = (uint32_t)(f - w->fr);
+                return TK_FIELDS;
+            }
+            act = !f->left ? A_END : (f->next & 1) == 0 ? A_SYMBOL : A_VALUE;
+            role = (f->next & 1) == 0 ? R_FNAME : R_FVAL;
+            break;
+        case FK_ONE:
+            act = f->state == ST_CLASS ? A_SYMBOL : f->left ? A_VALUE : A_END;
+            role = f->state == ST_CLASS ? R_CLASS : R_DUMPED;
+            break;
+        case FK_UDEF:
+            if (f->state == ST_CLASS) {
+                act = A_SYMBOL, role = R_CLASS;
+                break;
+            }
+            if (f->state == ST_DATA) {
+                size_t n;
+                const unsigned char *at = w->p;
+                if (!rs_w_count(w, "_dump data", 1, f->start, &n)) return TK_ERROR;
+                t->kind = TK_UDEF_DATA;
+                t->at = t->cnt = at;
+                t->p = w->p;
+                t->n = n;
+                w->p += n;
+                t->frame = (uint32_t)(f - w->fr);
+                t->obj = RS_NONE;
+                if (!f->ivwrap) {
+                    if ((t->obj = rs_w_register(w, RSESS_USERDEF, false, f->vstart, f->vfirst)) == RS_NONE)
+                        return TK_ERROR;
+                    f->obj = t->obj;
+                }
+                f->state = ST_DONE;
+                return TK_UDEF_DATA;
+            }
+            act = A_END;
+            break;
+        case FK_IVAR: case FK_SYMIV:
+            if (f->state == ST_INNER) {
+                act = A_INNER;
+                break;
+            }
+            if (f->state == ST_COUNT) {
+                size_t n;
+                const unsigned char *at = w->p;
+                if (!rs_w_count(w, "ivar list", 2, f->start, &n)) return TK_ERROR;
+                f->state = ST_ITEMS;
+                f->left = n;
+                t->kind = TK_IVARS;
+                t->at = t->cnt = at;
+                t->n = n;
+                t->frame = (uint32_t)(f - w->fr);
+                return TK_IVARS;
+            }
+            if (f->left == 0) {
+                act = A_END;
+            } else if ((f->next & 1) == 0) {
+                f->ivat = w->p;
+                act = A_SYMBOL, role = R_IVNAME;
+            } else {
+                act = A_VALUE, role = R_IVVAL;
+            }
+            break;
+        case FK_EXTEND:
+            if (f->state == ST_CLASS) {
+                act = A_SYMBOL, role = R_MODULE;
+                break;
+            }
+            if (f->state == ST_AFTER) {
+                if (w->p < w->end && *w->p == 'e') { /* the next module of the same chain */
+                    if (UNLIKELY(++f->nmods == 16))
+                        return rs_walk_fail(w, RSESS_ERR_FORMAT, f->start, "more than %d extended modules", 16);
+                    w->p++;
+                    f->state = ST_CLASS;
+                    continue;
+                }
+                if (w->p < w->end && (*w->p == '@' || *w->p == ':' || *w->p == ';'))
+                    return rs_walk_fail(w, RSESS_ERR_FORMAT, f->start, "extended link or symbol");
+                f->state = ST_INNER;
+            }
+            act = f->state == ST_INNER ? A_INNER : A_END;
+            break;
+        case FK_UCLASS:
+            if (f->state == ST_CLASS) {
+                act = A_SYMBOL, role = R_UCLASS;
+                break;
+            }
+            if (f->state == ST_AFTER) {
+                bool hash_next = w->p < w->end && (*w->p == '{' || *w->p == '}');
+                f->identity = f->identity && hash_next;
+                if (!f->identity && w->p < w->end && (*w->p == '@' || *w->p == ':' || *w->p == ';'))
+                    return rs_walk_fail(w, RSESS_ERR_FORMAT, f->start, "user class on a link or symbol");
+                f->state = ST_INNER;
+            }
+            act = f->state == ST_INNER ? A_INNER : A_END;
+            break;
+        default:
+            return rs_walk_fail(w, RSESS_ERR_STATE, w->p, "walker in a bad state");
+        }
+        break;
+    }
+    if (act == A_VALUE || act == A_INNER) return rs_w_value(w, t, f, role, act == A_INNER, fast);
+    if (act == A_SYMBOL) return rs_w_symbol(w, t, f, role);
+    return rs_w_end(w, t, f);
+}
+
+#endif
