@@ -98,7 +98,7 @@ bench-callgrind: deps-build
 	bench/callgrind.sh $(BUILD) $(BENCH_PAYLOADS)
 
 # --- hostile input: fuzzing, replay, sanitizers, valgrind -----------------------
-FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster
+FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster walk
 FUZZ_EXTRA_typed_json = cli/typed_json.c
 FUZZ_LIBS_typed_json = $(CLI_LIBS)
 REPLAYS = $(FUZZ_TARGETS:%=$(BUILD)/replay-%)

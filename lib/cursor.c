@@ -302,8 +302,13 @@ rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *
         for (size_t i = 0; i < n && !rc; i++) {
             rsess_val *k = rsess_cursor_read(c, err);
             if (!k) rc = cursor_fail(c, err);
-            else if (!found && key_is(k, key, keylen)) found = rsess_cursor_read(c, err), rc = found ? 0 : cursor_fail(c, err);
-            else rc = rsess_cursor_skip(c, err);
+            else if (key_is(k, key, keylen)) {
+                found = rsess_cursor_read(c, err);
+                rc = found ? 0 : cursor_fail(c, err);
+                break; /* the first walk checked the rest */
+            } else {
+                rc = rsess_cursor_skip(c, err);
+            }
         }
     }
     if (!rc && !found)

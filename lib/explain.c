@@ -1,9 +1,11 @@
 /* An annotated listing of every byte of a value: offset, bytes, meaning.
- * A walker of its own over the bytes (the parser stays lean): it follows
- * Marshal's grammar, keeps Ruby's symbol and object tables to say what
- * links point at, and describes cache-entry headers. Errors stop the
- * listing with the same codes the parser uses. */
-#include "internal.h"
+ * Marshal bytes are listed token by token as the one walker (walk.h) hands
+ * them out, so explain accepts exactly what rsess_read accepts and stops
+ * at the same error; it keeps what each object index is to say what links
+ * point at, and describes cache-entry headers. */
+#include "walk.h"
+
+#include <stdarg.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -12,11 +14,6 @@
 #define HEX_PER_LINE 8
 #define MAX_BYTE_LINES 4 /* longer payloads: the first lines, then a summary */
 
-typedef struct xsym {
-    const unsigned char *p;
-    size_t n;
-} xsym;
-
 typedef struct xw {
     rsess_buf *out;
     const unsigned char *base, *p, *end;
@@ -24,9 +21,8 @@ typedef struct xw {
     int width;         /* digits of the offset column */
     bool color;
     int code;
-    size_t depth, max_depth;
-    xsym *syms;
-    size_t nsyms, symcap;
+    size_t depth;
+    const rsess_limits *limits;
     char (*objs)[48]; /* what each object index is */
     size_t nobjs, objcap;
     const rsess_alloc *alloc;
@@ -167,371 +163,295 @@ static bool need(xw *x, size_t n, const char *what)
                  (size_t)(x->end - x->p));
 }
 
-static bool rlong(xw *x, long *v)
+/* --- Marshal: the walker's tokens, one line (or a few) each ------------------- */
+static void obj_desc(xw *x, uint32_t k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void obj_desc(xw *x, uint32_t k, const char *fmt, ...)
 {
-    if (!need(x, 1, "number")) return false;
-    int c = (signed char)*x->p++;
-    if (c == 0) *v = 0;
-    else if (c > 4) *v = c - 5;
-    else if (c < -4) *v = c + 5;
-    else {
-        int n = c > 0 ? c : -c;
-        if (!need(x, (size_t)n, "number")) return false;
-        long r = c > 0 ? 0 : -1;
-        for (int i = 0; i < n; i++) {
-            r &= ~(0xffL << (8 * i));
-            r |= (long)x->p[i] << (8 * i);
-        }
-        x->p += n;
-        *v = r;
-    }
-    return true;
-}
-
-static bool count(xw *x, long *v, size_t min_each, const char *what)
-{
-    const unsigned char *at = x->p;
-    if (!rlong(x, v)) return false;
-    if (*v < 0) return xfail(x, RSESS_ERR_FORMAT, at, "negative %s %ld", what, *v);
-    if ((size_t)*v > (size_t)(x->end - x->p) / min_each)
-        return xfail(x, RSESS_ERR_TRUNCATED, at, "truncated %s: %ld declared, %zu bytes left", what, *v,
-                     (size_t)(x->end - x->p));
-    return true;
-}
-
-static int remember(xw *x, const char *what)
-{
-    if (x->nobjs == x->objcap) {
-        size_t ncap = x->objcap ? x->objcap * 2 : 64;
+    if (k == RS_NONE || x->code) return;
+    if (k >= x->objcap) {
+        size_t ncap = x->objcap ? x->objcap : 64;
+        while (ncap <= k) ncap *= 2;
         void *n = rs_realloc(x->alloc, x->objs, x->objcap * sizeof *x->objs, ncap * sizeof *x->objs);
         if (!n) {
             x->code = RSESS_ERR_NOMEM;
-            return -1;
+            return;
         }
         x->objs = n;
         x->objcap = ncap;
     }
-    snprintf(x->objs[x->nobjs], sizeof x->objs[0], "%s", what);
-    return (int)x->nobjs++;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->objs[k], sizeof x->objs[0], fmt, ap);
+    va_end(ap);
 }
 
-static void obj_tag(xw *x, int idx)
+static void obj_tag(xw *x, uint32_t k)
 {
-    if (idx < 0) return;
+    if (k == RS_NONE) return;
     col(x, C_DIM);
-    outf(x, "  (object #%d)", idx);
+    outf(x, "  (object #%u)", k);
     col(x, C_END);
 }
 
-static bool x_object(xw *x, bool ivwrap);
-
-/* A symbol (':' new, ';' link, 'I:' with encoding); returns its bytes. */
-static bool x_symbol(xw *x, const char *role, xsym *got)
+static void dim_note(xw *x, const unsigned char *at, size_t depth, const char *note)
 {
-    const unsigned char *at = x->p;
-    if (!need(x, 1, "symbol")) return false;
-    int t = *x->p;
-    bool ivar = false;
-    if (t == 'I' && x->p + 1 < x->end && x->p[1] == ':') ivar = true, x->p++, t = ':';
-    x->p++;
-    if (t == ';') {
-        long i;
-        if (!rlong(x, &i)) return false;
-        if (i < 0 || (size_t)i >= x->nsyms) return xfail(x, RSESS_ERR_SYMLINK, at, "symbol link %ld out of range", i);
-        line_start(x, at, (size_t)(x->p - at));
-        outf(x, "%s", role);
+    x->depth = depth;
+    line_start(x, at, 0);
+    col(x, C_DIM);
+    outs(x, note);
+    col(x, C_END);
+    line_end(x);
+}
+
+/* A symbol's name as it is, but control bytes escaped (a UTF-16 name
+ * holds NULs). */
+static void sym_name(xw *x, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned char)p[i];
+        if (c < 0x20 || c == 0x7f) outf(x, "\\x%02X", c);
+        else out(x, p + i, 1);
+    }
+}
+
+/* The indentation of a value or name in frame f: the frame keeps its own
+ * (the line that opened it); its parts go one or two steps in. */
+static size_t part_depth(const rs_walker *w, const rs_tok *t)
+{
+    const rs_frame *f = &w->fr[t->parent];
+    size_t d = (size_t)(uintptr_t)f->user;
+    switch (f->kind) {
+    case FK_ROOT: return d;
+    case FK_OBJ: return t->role == R_CLASS ? d + 1 : d + 2;
+    case FK_IVAR: case FK_EXTEND: case FK_UCLASS: return (t->flags & TF_INNER) ? d : d + 1;
+    default: return d + 1;
+    }
+}
+
+static const char *sym_role(int role)
+{
+    switch (role) {
+    case R_CLASS: case R_UCLASS: return "class ";
+    case R_MODULE: return "module ";
+    case R_FNAME: case R_IVNAME: return "";
+    default: return "Symbol ";
+    }
+}
+
+static void x_symbol(xw *x, const rs_walker *w, const rs_tok *t)
+{
+    const rs_wsym *y = &w->tab->syms[t->sym];
+    const char *role = sym_role(t->role);
+    if (!(t->flags & TF_NEW)) {
+        line_start(x, t->at, (size_t)(w->p - t->at));
+        outs(x, role);
         col(x, C_LINK);
-        outf(x, ":%.*s", (int)x->syms[i].n, x->syms[i].p);
+        out(x, ":", 1);
+        sym_name(x, y->p, y->len);
         col(x, C_END);
         col(x, C_DIM);
-        outf(x, "  (symbol link to #%ld)", i);
+        outf(x, "  (symbol link to #%u)", t->sym);
         col(x, C_END);
         line_end(x);
-        if (got) *got = x->syms[i];
-        return true;
+        return;
     }
-    if (t != ':') return xfail(x, RSESS_ERR_FORMAT, at, "expected a symbol, found byte 0x%02x", t);
-    long n;
-    if (!count(x, &n, 1, "symbol")) return false;
-    xsym s = {x->p, (size_t)n};
-    x->p += n;
-    if (x->nsyms == x->symcap) {
-        size_t ncap = x->symcap ? x->symcap * 2 : 32;
-        xsym *ns = rs_realloc(x->alloc, x->syms, x->symcap * sizeof *ns, ncap * sizeof *ns);
-        if (!ns) return x->code = RSESS_ERR_NOMEM, false;
-        x->syms = ns;
-        x->symcap = ncap;
-    }
-    size_t idx = x->nsyms;
-    x->syms[x->nsyms++] = s;
-    line_start(x, at, (size_t)(x->p - at));
+    line_start(x, t->at, (size_t)(t->p + t->n - t->at));
     outs(x, role);
     col(x, C_TYPE);
-    outf(x, ":%.*s", (int)s.n, s.p);
+    out(x, ":", 1);
+    sym_name(x, (const char *)t->p, t->n);
     col(x, C_END);
     col(x, C_DIM);
-    outf(x, "  (new symbol #%zu%s)", idx, ivar ? ", encoding follows" : "");
+    outf(x, "  (new symbol #%u%s)", t->sym, (t->flags & TF_IVSYM) ? ", encoding follows" : "");
     col(x, C_END);
     line_end(x);
-    if (got) *got = s;
-    if (ivar) { /* the symbol's own encoding ivar */
-        const unsigned char *cat = x->p;
-        long k;
-        if (!count(x, &k, 2, "ivar count")) return false;
-        line_start(x, cat, (size_t)(x->p - cat));
-        outf(x, "%ld encoding ivar", k);
+}
+
+static void x_value(xw *x, rs_walker *w, const rs_tok *t)
+{
+    static const char *const bytes_name[] = {[RSESS_STRING] = "String", [RSESS_REGEXP] = "Regexp",
+                                             [RSESS_CLASS] = "Class", [RSESS_MODULE] = "Module",
+                                             [RSESS_OLDMODULE] = "Module"};
+    static const char *const obj_name[] = {[RSESS_OBJECT] = "Object", [RSESS_STRUCT] = "Struct",
+                                           [RSESS_USERMARSHAL] = "marshal_dump object",
+                                           [RSESS_DATA] = "_dump_data object"};
+    size_t d = part_depth(w, t);
+    const rs_frame *pf = &w->fr[t->parent];
+    if (t->role == R_DEFAULT && pf->kind == FK_HASH && !(t->flags & TF_INNER)) {
+        x->depth = d;
+        line_start(x, t->at, 0);
+        outs(x, "default value:");
         line_end(x);
-        x->depth++;
-        for (long i = 0; i < k && !x->code; i++) {
-            if (!x_symbol(x, "", NULL) || !x_object(x, false)) return false;
-        }
-        x->depth--;
     }
-    return !x->code;
-}
-
-static const char *enc_meaning(const xsym *name, int tbyte)
-{
-    if (name->n == 1 && name->p[0] == 'E') return tbyte == 'T' ? "encoding UTF-8" : "encoding US-ASCII";
-    return NULL;
-}
-
-static bool x_ivars(xw *x, const unsigned char *at)
-{
-    long n;
-    if (!count(x, &n, 2, "ivar count")) return false;
-    line_start(x, at, (size_t)(x->p - at));
-    outf(x, "%ld instance variable%s", n, n == 1 ? "" : "s");
-    line_end(x);
-    x->depth++;
-    for (long i = 0; i < n && !x->code; i++) {
-        xsym name;
-        if (!x_symbol(x, "", &name)) return false;
-        const unsigned char *v = x->p;
-        if (x->p < x->end && (*x->p == 'T' || *x->p == 'F') && enc_meaning(&name, *x->p)) {
-            x->p++;
-            line_start(x, v, 1);
-            outf(x, "%s: ", *v == 'T' ? "true" : "false");
+    x->depth = d;
+    size_t head = (size_t)(w->p - t->at); /* bytes the token took */
+    switch (t->kind) {
+    case TK_NIL: case TK_TRUE: case TK_FALSE:
+        line_start(x, t->at, 1);
+        if (t->kind != TK_NIL && pf->kind == FK_IVAR && t->role == R_IVVAL && pf->ivkind == SK_E) {
+            outf(x, "%s: ", t->kind == TK_TRUE ? "true" : "false");
             col(x, C_TYPE);
-            outs(x, enc_meaning(&name, *v));
-            col(x, C_END);
-            line_end(x);
-            continue;
+            outs(x, t->kind == TK_TRUE ? "encoding UTF-8" : "encoding US-ASCII");
+        } else {
+            col(x, C_NUM);
+            outs(x, t->kind == TK_NIL ? "nil" : t->kind == TK_TRUE ? "true" : "false");
         }
-        if (!x_object(x, false)) return false;
-    }
-    x->depth--;
-    return !x->code;
-}
-
-static bool x_seq(xw *x, long n, int width, bool sym_keys)
-{
-    x->depth++;
-    for (long i = 0; i < n * width && !x->code; i++) {
-        if (sym_keys && i % 2 == 0) {
-            if (!x_symbol(x, "", NULL)) return false;
-        } else if (!x_object(x, false)) {
-            return false;
-        }
-    }
-    x->depth--;
-    return !x->code;
-}
-
-static bool x_object(xw *x, bool ivwrap)
-{
-    const unsigned char *at = x->p;
-    if (!need(x, 1, "value")) return false;
-    if (++x->depth > x->max_depth + 1) return xfail(x, RSESS_ERR_DEPTH, at, "nesting deeper than %zu", x->max_depth);
-    x->depth--;
-    int t = *x->p++;
-    long n;
-    char desc[48];
-    switch (t) {
-    case '0': case 'T': case 'F':
-        line_start(x, at, 1);
-        col(x, C_NUM);
-        outs(x, t == '0' ? "nil" : t == 'T' ? "true" : "false");
         col(x, C_END);
         line_end(x);
-        return true;
-    case 'i':
-        if (!rlong(x, &n)) return false;
-        line_start(x, at, (size_t)(x->p - at));
+        return;
+    case TK_INT:
+        line_start(x, t->at, head);
         outs(x, "Integer ");
         col(x, C_NUM);
-        outf(x, "%ld", n);
+        outf(x, "%lld", (long long)t->i);
         col(x, C_END);
         line_end(x);
-        return true;
-    case 'l': {
-        if (!need(x, 1, "bignum sign")) return false;
-        int sign = *x->p++;
-        if (!count(x, &n, 2, "bignum")) return false;
-        const unsigned char *mag = x->p;
-        x->p += 2 * n;
-        line_start(x, at, (size_t)(mag - at));
+        return;
+    case TK_BIGNUM: {
+        line_start(x, t->at, (size_t)(t->p - t->at));
         rsess_buf dec;
         rsess_buf_init(&dec, x->alloc);
-        rs_bignum_decimal(mag, (size_t)(2 * n), sign == '-', &dec);
-        outf(x, "Integer (bignum, %ld 16-bit words) ", n);
+        rs_bignum_decimal(t->p, t->n, (t->flags & TF_NEG) != 0, &dec);
+        outf(x, "Integer (bignum, %zu 16-bit words) ", t->n / 2);
         col(x, C_NUM);
         out(x, (const char *)dec.data, dec.len);
         col(x, C_END);
-        obj_tag(x, remember(x, "Integer"));
+        obj_desc(x, t->obj, "Integer");
+        obj_tag(x, t->obj);
         line_end(x);
         rsess_buf_free(&dec);
-        if (n) {
-            x->depth++;
-            byte_lines(x, mag, (size_t)(2 * n), false, "magnitude, little-endian");
-            x->depth--;
+        if (t->n) {
+            x->depth = d + 1;
+            byte_lines(x, t->p, t->n, false, "magnitude, little-endian");
         }
-        return !x->code;
+        return;
     }
-    case 'f': {
-        if (!count(x, &n, 1, "float")) return false;
-        line_start(x, at, (size_t)(x->p - at) + (size_t)n);
+    case TK_FLOAT:
+        line_start(x, t->at, head);
         outs(x, "Float ");
         col(x, C_NUM);
-        outf(x, "%.*s", (int)n, x->p);
+        outf(x, "%.*s", (int)t->n, t->p);
         col(x, C_END);
-        obj_tag(x, remember(x, "Float"));
+        obj_desc(x, t->obj, "Float");
+        obj_tag(x, t->obj);
         line_end(x);
-        x->p += n;
-        return true;
-    }
-    case '"': case '/': case 'c': case 'm': case 'M': {
-        const char *name = t == '"' ? "String" : t == '/' ? "Regexp" : t == 'c' ? "Class" : "Module";
-        if (!count(x, &n, 1, name)) return false;
-        line_start(x, at, (size_t)(x->p - at));
+        return;
+    case TK_BYTES: {
+        const char *name = bytes_name[t->type];
+        line_start(x, t->at, (size_t)(t->p - t->at));
         col(x, C_TYPE);
         outs(x, name);
         col(x, C_END);
-        outf(x, ", %ld byte%s", n, n == 1 ? "" : "s");
-        if (t == '"' && !ivwrap) outs(x, ", binary (no encoding ivar)");
-        snprintf(desc, sizeof desc, "%s \"%.*s\"", name, (int)(n > 24 ? 24 : n), (const char *)x->p);
-        obj_tag(x, remember(x, desc));
+        outf(x, ", %zu byte%s", t->n, t->n == 1 ? "" : "s");
+        if (t->type == RSESS_STRING && !(t->flags & TF_IVWRAP)) outs(x, ", binary (no encoding ivar)");
+        obj_desc(x, t->obj, "%s \"%.*s\"", name, (int)(t->n > 24 ? 24 : t->n), (const char *)t->p);
+        obj_tag(x, t->obj);
         line_end(x);
-        x->depth++;
-        byte_lines(x, x->p, (size_t)n, true, NULL);
-        x->p += n;
-        if (t == '/') {
-            if (!need(x, 1, "regexp options")) return false;
-            line_start(x, x->p, 1);
-            outf(x, "options 0x%02x", *x->p);
+        x->depth = d + 1;
+        byte_lines(x, t->p, t->n, true, NULL);
+        if (t->type == RSESS_REGEXP) {
+            line_start(x, t->p + t->n, 1);
+            outf(x, "options 0x%02x", t->opts);
             line_end(x);
-            x->p++;
         }
-        x->depth--;
-        return !x->code;
+        return;
     }
-    case ':': case ';':
-        x->p--;
-        return x_symbol(x, "Symbol ", NULL);
-    case '[': case '{': case '}': {
-        bool arr = t == '[';
-        if (!count(x, &n, arr ? 1 : 2, arr ? "array" : "hash")) return false;
-        line_start(x, at, (size_t)(x->p - at));
+    case TK_SYM:
+        x_symbol(x, w, t);
+        if (t->flags & TF_IVSYM) w->fr[t->frame].user = (void *)(uintptr_t)d;
+        return;
+    case TK_LINK:
+        line_start(x, t->at, head);
+        col(x, C_LINK);
+        outf(x, "link to object #%u", t->link);
+        col(x, C_END);
+        outf(x, ": %s", t->link < x->objcap ? x->objs[t->link] : "?");
+        line_end(x);
+        return;
+    case TK_ARRAY: case TK_HASH: {
+        bool arr = t->kind == TK_ARRAY;
+        line_start(x, t->at, head);
         col(x, C_TYPE);
         outs(x, arr ? "Array" : "Hash");
         col(x, C_END);
-        outf(x, ", %ld %s%s%s", n, arr ? "element" : "pair", n == 1 ? "" : "s", t == '}' ? ", with a default" : "");
-        obj_tag(x, remember(x, arr ? "Array" : "Hash"));
+        outf(x, ", %zu %s%s%s", t->n, arr ? "element" : "pair", t->n == 1 ? "" : "s",
+             (t->flags & TF_DEFAULT) ? ", with a default" : "");
+        obj_desc(x, t->obj, "%s", arr ? "Array" : "Hash");
+        obj_tag(x, t->obj);
         line_end(x);
-        if (!x_seq(x, n, arr ? 1 : 2, false)) return false;
-        if (t == '}') {
-            x->depth++;
-            const unsigned char *d = x->p;
-            line_start(x, d, 0);
-            outs(x, "default value:");
-            line_end(x);
-            bool ok = x_object(x, false);
-            x->depth--;
-            return ok;
-        }
-        return true;
+        break;
     }
-    case 'o': case 'S': case 'U': case 'd': case 'u': {
-        const char *what = t == 'o' ? "Object" : t == 'S' ? "Struct" : t == 'U' ? "marshal_dump object"
-                           : t == 'd' ? "_dump_data object" : "_dump object";
-        line_start(x, at, 1);
+    case TK_OBJ: case TK_UDEF: {
+        const char *what = t->kind == TK_UDEF ? "_dump object" : obj_name[t->type];
+        line_start(x, t->at, 1);
         col(x, C_TYPE);
         outs(x, what);
         col(x, C_END);
-        int idx = t != 'u' ? remember(x, what) : -1;
-        obj_tag(x, idx);
+        obj_desc(x, t->obj, "%s", what);
+        obj_tag(x, t->obj);
         line_end(x);
-        x->depth++;
-        xsym cls;
-        if (!x_symbol(x, "class ", &cls)) return false;
-        if (idx >= 0) snprintf(x->objs[idx], sizeof x->objs[0], "%s %.*s", what, (int)cls.n, cls.p);
-        bool ok = true;
-        if (t == 'o' || t == 'S') {
-            const unsigned char *c = x->p;
-            if (!count(x, &n, 2, "field count")) return false;
-            line_start(x, c, (size_t)(x->p - c));
-            outf(x, "%ld %s", n, t == 'o' ? "instance variables" : "members");
-            line_end(x);
-            ok = x_seq(x, n, 2, true);
-        } else if (t == 'u') {
-            const unsigned char *c = x->p;
-            if (!count(x, &n, 1, "_dump data")) return false;
-            line_start(x, c, (size_t)(x->p - c));
-            outf(x, "%ld bytes of _dump data", n);
-            line_end(x);
-            byte_lines(x, x->p, (size_t)n, false, NULL);
-            x->p += n;
-            if (!ivwrap) {
-                snprintf(desc, sizeof desc, "%.*s", (int)cls.n, cls.p);
-                idx = remember(x, desc);
-                line_start(x, x->p, 0);
-                col(x, C_DIM);
-                outf(x, "(registered as object #%d after its data)", idx);
-                col(x, C_END);
-                line_end(x);
-            }
-        } else {
-            ok = x_object(x, false);
-        }
-        x->depth--;
-        return ok && !x->code;
+        break;
     }
-    case '@': {
-        if (!rlong(x, &n)) return false;
-        if (n < 0 || (size_t)n >= x->nobjs) return xfail(x, RSESS_ERR_LINK, at, "object link %ld out of range", n);
-        line_start(x, at, (size_t)(x->p - at));
-        col(x, C_LINK);
-        outf(x, "link to object #%ld", n);
-        col(x, C_END);
-        outf(x, ": %s", x->objs[n]);
-        line_end(x);
-        return true;
-    }
-    case 'I': {
-        line_start(x, at, 1);
+    case TK_IVAR:
+        line_start(x, t->at, 1);
         outs(x, "I: the next object carries instance variables");
         line_end(x);
-        bool user = x->p < x->end && *x->p == 'u';
-        if (!x_object(x, true) || !x_ivars(x, x->p)) return false;
-        if (user) {
-            int idx = remember(x, "_dump object");
-            line_start(x, x->p, 0);
-            col(x, C_DIM);
-            outf(x, "(the _dump object is object #%d, after its ivars)", idx);
-            col(x, C_END);
-            line_end(x);
-        }
-        return true;
-    }
-    case 'e': case 'C':
-        line_start(x, at, 1);
-        outs(x, t == 'e' ? "e: extended by a module" : "C: instance of a user subclass");
+        break;
+    case TK_EXTEND: case TK_UCLASS:
+        line_start(x, t->at, 1);
+        outs(x, t->kind == TK_EXTEND ? "e: extended by a module" : "C: instance of a user subclass");
         line_end(x);
-        x->depth++;
-        if (!x_symbol(x, t == 'e' ? "module " : "class ", NULL)) return false;
-        x->depth--;
-        return x_object(x, ivwrap);
-    default: return xfail(x, RSESS_ERR_TYPE, at, "unknown type byte 0x%02x", t);
+        if (t->flags & TF_CHAIN) return;
+        break;
+    default:
+        return;
+    }
+    w->fr[t->frame].user = (void *)(uintptr_t)d;
+}
+
+/* Counts, data and ends: the lines that belong to a frame. */
+static void x_part(xw *x, rs_walker *w, const rs_tok *t)
+{
+    rs_frame *f = &w->fr[t->frame];
+    size_t d = (size_t)(uintptr_t)f->user;
+    switch (t->kind) {
+    case TK_FIELDS:
+        x->depth = d + 1;
+        line_start(x, t->at, (size_t)(w->p - t->at));
+        outf(x, "%zu %s", t->n, f->ttype == RSESS_OBJECT ? "instance variables" : "members");
+        line_end(x);
+        return;
+    case TK_UDEF_DATA:
+        x->depth = d + 1;
+        line_start(x, t->at, (size_t)(t->p - t->at));
+        outf(x, "%zu bytes of _dump data", t->n);
+        line_end(x);
+        byte_lines(x, t->p, t->n, false, NULL);
+        if (t->obj != RS_NONE) {
+            const rs_wsym *y = &w->tab->syms[(uint32_t)(uintptr_t)f->aux];
+            obj_desc(x, t->obj, "%.*s", (int)y->len, y->p);
+            char note[64];
+            snprintf(note, sizeof note, "(registered as object #%u after its data)", t->obj);
+            dim_note(x, w->p, d + 1, note);
+        }
+        return;
+    case TK_IVARS:
+        x->depth = d;
+        line_start(x, t->at, (size_t)(w->p - t->at));
+        if (f->kind == FK_SYMIV) outf(x, "%zu encoding ivar", t->n);
+        else outf(x, "%zu instance variable%s", t->n, t->n == 1 ? "" : "s");
+        line_end(x);
+        return;
+    case TK_END:
+        if (f->kind == FK_IVAR && t->obj != RS_NONE) {
+            obj_desc(x, t->obj, "_dump object");
+            char note[64];
+            snprintf(note, sizeof note, "(the _dump object is object #%u, after its ivars)", t->obj);
+            dim_note(x, w->p, d, note);
+        }
+        return;
+    default:
+        return;
     }
 }
 
@@ -542,8 +462,41 @@ static bool x_marshal(xw *x)
     outf(x, "Marshal %d.%d", x->p[0], x->p[1]);
     line_end(x);
     if (x->p[0] != 4 || x->p[1] > 8) return xfail(x, RSESS_ERR_VERSION, x->p, "not Marshal 4.8");
-    x->p += 2;
-    if (!x_object(x, false)) return false;
+    size_t base_depth = x->depth;
+    rs_tables tab;
+    rs_tables_init(&tab);
+    rs_walker w;
+    rs_walk_init(&w, &tab, x->base, (size_t)(x->end - x->base), (size_t)(x->p - x->base) + 2, 0, x->limits, x->alloc,
+                 x->err);
+    w.fr[0].user = (void *)(uintptr_t)base_depth;
+    rs_tok t;
+    int k;
+    while (!x->code && (k = rs_walk_next(&w, &t, false)) != TK_DONE && k != TK_ERROR) {
+        if (t.kind == TK_SYM && (t.role == R_CLASS) && w.fr[t.parent].kind != FK_UDEF && w.fr[t.parent].obj != RS_NONE) {
+            const rs_wsym *y = &tab.syms[t.sym];
+            rs_frame *of = &w.fr[t.parent];
+            static const char *const names[] = {[RSESS_OBJECT] = "Object", [RSESS_STRUCT] = "Struct",
+                                                [RSESS_USERMARSHAL] = "marshal_dump object",
+                                                [RSESS_DATA] = "_dump_data object"};
+            obj_desc(x, of->obj, "%s %.*s", names[of->ttype], (int)y->len, y->p);
+        }
+        if (t.kind == TK_SYM && t.role == R_CLASS && w.fr[t.parent].kind == FK_UDEF)
+            w.fr[t.parent].aux = (void *)(uintptr_t)t.sym;
+        if (t.kind == TK_FIELDS || t.kind == TK_UDEF_DATA || t.kind == TK_IVARS || t.kind == TK_END || t.kind == TK_ENC)
+            x_part(x, &w, &t);
+        else
+            x_value(x, &w, &t);
+    }
+    x->p = w.p;
+    x->depth = base_depth;
+    rs_walk_free(&w);
+    rs_tables_free(&tab, x->alloc);
+    if (w.code) {
+        if (!x->code) x->code = w.code;
+        if (x->err && x->shown_base) x->err->offset += x->shown_base;
+        return false;
+    }
+    if (x->code) return false;
     if (x->p != x->end) return xfail(x, RSESS_ERR_TRAILING, x->p, "trailing bytes: %zu after the value", (size_t)(x->end - x->p));
     return true;
 }
@@ -570,8 +523,6 @@ static bool x_sub(xw *x, const unsigned char *p, size_t n, int string_type, cons
     sub.base = sub.p = p;
     sub.end = p + n;
     sub.shown_base = shown_base;
-    sub.syms = NULL;
-    sub.nsyms = sub.symcap = 0;
     sub.objs = NULL;
     sub.nobjs = sub.objcap = 0;
     col(x, C_DIM);
@@ -588,7 +539,6 @@ static bool x_sub(xw *x, const unsigned char *p, size_t n, int string_type, cons
     } else {
         ok = x_marshal(&sub);
     }
-    rs_free(x->alloc, sub.syms, sub.symcap * sizeof *sub.syms);
     rs_free(x->alloc, sub.objs, sub.objcap * sizeof *sub.objs);
     if (sub.code && !x->code) x->code = sub.code;
     return ok;
@@ -699,7 +649,7 @@ int rsess_explain(const void *data, size_t len, unsigned flags, const rsess_read
     x.color = flags & RSESS_EXPLAIN_COLOR;
     x.alloc = out->alloc;
     x.err = err;
-    x.max_depth = opts && opts->limits.max_depth ? opts->limits.max_depth : RSESS_DEFAULT_MAX_DEPTH;
+    x.limits = opts ? &opts->limits : NULL;
     size_t cap = opts && opts->limits.max_inflated ? opts->limits.max_inflated : RSESS_DEFAULT_MAX_INFLATED;
     int w = 1;
     for (size_t n = len; n >= 10; n /= 10) w++;
@@ -737,7 +687,6 @@ int rsess_explain(const void *data, size_t len, unsigned flags, const rsess_read
     } else {
         xfail(&x, RSESS_ERR_FORMAT_UNKNOWN, x.p, "not a Rails session value: starts with %02x", p[0]);
     }
-    rs_free(x.alloc, x.syms, x.symcap * sizeof *x.syms);
     rs_free(x.alloc, x.objs, x.objcap * sizeof *x.objs);
     if (x.code == RSESS_ERR_NOMEM && err && err->code == RSESS_OK) rs_fail(err, RSESS_ERR_NOMEM, 0, NULL);
     if (x.code) {

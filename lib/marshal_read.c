@@ -298,6 +298,7 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
     case TK_IVAR: case TK_UCLASS:
         return 0;
     case TK_EXTEND:
+        if (t->flags & TF_CHAIN) return 0;
         if (!(w->fr[t->frame].aux = rs_arena_alloc(&b->doc->arena, 16 * sizeof(rsess_val *)))) return nomem(w);
         return 0;
     case TK_IVARS: {

@@ -65,7 +65,8 @@ enum {
     TF_IVWRAP = 1u << 4,   /* read inside an 'I' (explain says so) */
     TF_IDENTITY = 1u << 5, /* TK_SYM role R_UCLASS: "C:Hash" marks compare_by_identity */
     TF_ENC = 1u << 6,      /* TK_BYTES: tok.enc was given by the folded encoding flag */
-    TF_IVSYM = 1u << 7     /* TK_SYM: an ivar list follows (I:) */
+    TF_IVSYM = 1u << 7,    /* TK_SYM: an ivar list follows (I:) */
+    TF_CHAIN = 1u << 8     /* TK_EXTEND: another 'e' of the same value */
 };
 
 /* Frame kinds. */
@@ -117,7 +118,8 @@ typedef struct rs_wsym {
 } rs_wsym;
 
 typedef struct rs_tok {
-    uint8_t kind, role, flags, type, opts, enc;
+    uint8_t kind, role, type, opts, enc;
+    uint16_t flags;
     uint32_t owner;   /* frame whose slot the value fills */
     uint32_t parent;  /* frame it was read in */
     size_t slot;
@@ -899,9 +901,12 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
                 if (w->p < w->end && *w->p == 'e') { /* the next module of the same chain */
                     if (UNLIKELY(++f->nmods == 16))
                         return rs_walk_fail(w, RSESS_ERR_FORMAT, f->start, "more than %d extended modules", 16);
-                    w->p++;
+                    t->kind = TK_EXTEND;
+                    t->flags = TF_CHAIN;
+                    t->at = w->p++;
+                    t->frame = (uint32_t)(f - w->fr);
                     f->state = ST_CLASS;
-                    continue;
+                    return TK_EXTEND;
                 }
                 if (w->p < w->end && (*w->p == '@' || *w->p == ':' || *w->p == ';'))
                     return rs_walk_fail(w, RSESS_ERR_FORMAT, f->start, "extended link or symbol");
