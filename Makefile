@@ -175,6 +175,7 @@ fixtures:
 	ruby tests/fixtures/generate_types.rb tests/fixtures
 	ruby tests/fixtures/generate_unicode.rb tests/fixtures
 	ruby bench/make_payloads.rb bench/payloads
+	node tests/fixtures/ruby-wasm/generate.cjs tests/fixtures $(BUILD)/ruby-wasm
 
 # the Unicode table behind Ruby's inspect (Debian's unicode-data: Unicode 15.0, Ruby 3.4's)
 unicode-table:
