@@ -47,9 +47,10 @@ $(BUILD)/rsess: $(CLI_SRC) cli/cli.h include/rsess.h $(BUILD)/librsess.a
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(call PKG,--cflags,jansson) $(LDFLAGS) -o $@ $(CLI_SRC) $(BUILD)/librsess.a $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
 
-$(BUILD)/test-rsess: $(TEST_SRC) tests/unit/testutil.h $(BUILD)/librsess.a
+# the typed JSON reader (cli/typed_json.c) is linked in for typed round trips
+$(BUILD)/test-rsess: $(TEST_SRC) tests/unit/testutil.h tests/unit/realruby.h cli/typed_json.c $(BUILD)/librsess.a
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $(TEST_SRC) $(BUILD)/librsess.a $(CHECK_LIBS) $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -Icli $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $(TEST_SRC) cli/typed_json.c $(BUILD)/librsess.a $(CHECK_LIBS) $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
 
 # --- the two README commands -------------------------------------------------
 demo: deps-build

@@ -86,7 +86,7 @@ static void escape_special(rview *r, unsigned c, bool *done)
 /* Character decoding for the multibyte encodings inspect must walk by
  * character: Ruby prints their characters as \x{HHHH} (or \uHHHH for the
  * UTF-16/32 family) rather than byte by byte. */
-enum { FAM_BYTES, FAM_UTF8, FAM_SJIS, FAM_EUC, FAM_UTF16LE, FAM_UTF16BE, FAM_UTF32LE, FAM_UTF32BE };
+enum { FAM_BYTES, FAM_UTF8, FAM_SJIS, FAM_EUC, FAM_UTF16LE, FAM_UTF16BE, FAM_UTF32LE, FAM_UTF32BE, FAM_DUMMY };
 
 static bool name_is(const char *n, size_t len, const char *lit)
 {
@@ -110,6 +110,13 @@ static int family_of(int enc, const char *name, size_t len)
     if (name_is(name, len, "UTF-32LE")) return FAM_UTF32LE;
     if (name_is(name, len, "UTF-32BE")) return FAM_UTF32BE;
     if (name_is(name, len, "UTF8-MAC") || name_is(name, len, "UTF-8-MAC")) return FAM_UTF8;
+    /* Encoding#dummy? ones (Ruby 3.4's list, with the aliases Marshal might
+     * carry): rb_str_inspect escapes every byte of them */
+    static const char *const dummy[] = {"UTF-16", "UTF-32", "UTF-7", "CP65000", "IBM037", "ebcdic-cp-us",
+                                        "ISO-2022-JP", "ISO2022-JP", "ISO-2022-JP-2", "ISO2022-JP2", "CP50220",
+                                        "CP50221", "ISO-2022-JP-KDDI", NULL};
+    for (int i = 0; dummy[i]; i++)
+        if (name_is(name, len, dummy[i])) return FAM_DUMMY;
     return FAM_BYTES;
 }
 
@@ -172,9 +179,15 @@ static void inspect_bytes(rview *r, const char *s, size_t len, int enc, const ch
 {
     const unsigned char *p = (const unsigned char *)s, *e = p + len;
     int fam = family_of(enc, encname, enclen);
-    bool unicode = fam == FAM_UTF8 || fam >= FAM_UTF16LE;
-    bool wide = fam >= FAM_UTF16LE;
+    bool unicode = fam == FAM_UTF8 || (fam >= FAM_UTF16LE && fam <= FAM_UTF32BE);
+    bool wide = fam >= FAM_UTF16LE && fam <= FAM_UTF32BE;
     putc_(r, '"');
+    while (fam == FAM_DUMMY && p < e) { /* no character is printed as itself */
+        bool done;
+        escape_special(r, *p, &done);
+        if (!done) put_escape(r, 'x', *p);
+        p++;
+    }
     while (p < e) {
         unsigned c;
         size_t n = next_char(fam, p, (size_t)(e - p), &c);
@@ -261,6 +274,11 @@ static void inspect_symbol(rview *r, const rsess_val *v)
     int enc = v->enc == RSESS_ENC_BINARY && rs_ascii_only(v->u.s.p, v->u.s.len) ? RSESS_ENC_USASCII : v->enc;
     bool valid = enc != RSESS_ENC_UTF8 || rs_utf8_valid(v->u.s.p, v->u.s.len);
     bool printable_ascii = enc != RSESS_ENC_UTF8 ? rs_ascii_only(v->u.s.p, v->u.s.len) : valid;
+    if (enc == RSESS_ENC_OTHER) {
+        size_t nl = 0;
+        const char *n = rs_enc_name(v, &nl);
+        if (family_of(enc, n, nl) == FAM_DUMMY) printable_ascii = false;
+    }
     putc_(r, ':');
     if (printable_ascii && symname_plain(v->u.s.p, v->u.s.len)) put(r, v->u.s.p, v->u.s.len);
     else inspect_str(r, v);
@@ -589,7 +607,11 @@ static void inspect(rview *r, const rsess_val *v)
     }
     if ((v->type == RSESS_USERDEF || v->type == RSESS_USERMARSHAL || v->type == RSESS_OBJECT)) {
         if (!enter(r, v)) {
-            if (!r->code) puts_(r, "#<...>");
+            if (!r->code && v->type == RSESS_OBJECT) { /* rb_obj_inspect: "#<Plain:0x... ...>", address masked */
+                puts_(r, "#<");
+                inspect_sym_name(r, v->cls);
+                puts_(r, " ...>");
+            } else if (!r->code) puts_(r, "#<...>");
             r->depth--;
             return;
         }
