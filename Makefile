@@ -24,7 +24,7 @@ CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
-	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare
+	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -182,6 +182,11 @@ fixtures:
 unicode-table:
 	@scripts/install-deps.sh fixtures
 	ruby scripts/gen-unicode-table.rb /usr/share/unicode/UnicodeData.txt > lib/unicode_print.c
+
+# Rails zone names -> IANA names (ActiveSupport::TimeZone::MAPPING, Debian's 6.1)
+rails-zones:
+	@scripts/install-deps.sh fixtures
+	ruby scripts/gen-rails-zones.rb > lib/rails_zones.c
 
 # --- install ------------------------------------------------------------------
 LIBDIR = $(PREFIX)/lib

@@ -1,4 +1,5 @@
-/* The Ruby view: what Ruby 3.4's `p` prints (Kernel#inspect). String
+/* The Ruby view: what Ruby 3.4's `p` prints (Kernel#inspect), or with
+ * RSESS_PRINT_RUBY40 Ruby 4.0's where it differs (Set). String
  * escaping follows rb_str_inspect, Symbol quoting rb_sym_inspect, Hash
  * layout the 3.4 hash.c inspect_i ("{"k" => v}", "{k: v}"). */
 #include "internal.h"
@@ -14,6 +15,7 @@ typedef struct rview {
     const rsess_alloc *alloc;
     size_t depth;
     int code;
+    unsigned flags; /* RSESS_PRINT_RUBY40: Ruby 4.0's texts */
 } rview;
 
 static void put(rview *r, const char *s, size_t n)
@@ -435,14 +437,17 @@ static const char *const wdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "S
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 /* ActiveSupport::TimeWithZone#inspect: "%a, %d %b %Y %H:%M:%S.%9N ZONE +00:00".
- * Rails prints the zone's abbreviation from the time zone database; rsess
- * has none, so it prints "UTC" for UTC and the zone name otherwise. */
+ * ZONE is the abbreviation in effect at that instant ("CET", "JST"), read
+ * from the zone's TZif file under /usr/share/zoneinfo (Rails names mapped to
+ * IANA names as ActiveSupport maps them); without that file, the zone name. */
 static void inspect_twz(rview *r, const rsess_time *utc, const char *zone, size_t zl, int32_t off)
 {
+    char abbr[64];
     civil c = civil_of(utc->sec, off);
     putfmt(r, "%s, %02d %s %04lld %02d:%02d:%02d.%09u ", wdays[c.wday], c.day, months[c.month - 1],
            (long long)c.year, c.hour, c.min, c.sec, utc->nsec);
     if ((zl == 3 && memcmp(zone, "UTC", 3) == 0) || (zl == 7 && memcmp(zone, "Etc/UTC", 7) == 0)) puts_(r, "UTC");
+    else if (rs_zone_abbrev(zone, zl, utc->sec, r->alloc, abbr, sizeof abbr)) puts_(r, abbr);
     else put(r, zone, zl);
     putc_(r, ' ');
     put_offset(r, off, true);
@@ -554,13 +559,14 @@ static bool inspect_meaning(rview *r, const rsess_val *v)
     }
     case RSESS_OBJECT:
         if (rsess_get_range(v, &a, &b, &excl)) return inspect_range(r, a, b, excl), true;
-        if ((a = rsess_get_set(v))) {
-            puts_(r, "#<Set: {");
+        if ((a = rsess_get_set(v))) { /* 3.4 "#<Set: {1, "a"}>", 4.0 (core Set) "Set[1, "a"]" */
+            bool r40 = r->flags & RSESS_PRINT_RUBY40;
+            puts_(r, r40 ? "Set[" : "#<Set: {");
             for (size_t i = 0; i < a->u.c.n; i++) {
                 if (i) puts_(r, ", ");
                 inspect(r, a->u.c.k[2 * i]);
             }
-            puts_(r, "}>");
+            puts_(r, r40 ? "]" : "}>");
             return true;
         }
         if (rsess_get_duration(v, &a, &b)) return inspect_duration(r, a, b), true;
@@ -702,8 +708,8 @@ static void inspect(rview *r, const rsess_val *v)
 
 int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err)
 {
-    (void)flags;
     rview r = {0};
+    r.flags = flags;
     r.out = out;
     r.alloc = out->alloc;
     size_t start = out->len;

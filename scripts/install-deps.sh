@@ -6,7 +6,7 @@ set -e
 build="gcc make pkg-config libsodium-dev zlib1g-dev libjansson-dev"
 # the integration tests write sessions through Rails' own stores (Ruby)
 rails="ruby ruby-activesupport ruby-actionpack ruby-rack ruby-redis ruby-redis-actionpack ruby-redis-rack ruby-redis-store"
-test_="$build g++ binutils check man-db redis-server redis-tools libhiredis-dev $rails"
+test_="$build g++ binutils check man-db tzdata redis-server redis-tools libhiredis-dev $rails"
 # Ruby 3.4 and 4.0 for the fixtures run as WebAssembly under Node (tests/fixtures/ruby-wasm)
 # (a node/npm already on PATH, e.g. NodeSource's, is used as it is)
 node_=""

@@ -37,5 +37,6 @@ Suite *unicode_suite(void);
 Suite *cursor_suite(void);
 Suite *ruby34_suite(void);
 Suite *rubyspec_suite(void);
+Suite *tzif_suite(void);
 
 #endif
