@@ -688,7 +688,7 @@ RSESS_API int rsess_cluster_locate(const char *text, size_t len, unsigned slot, 
 /* ------------------------------------------------------------------------ */
 
 typedef enum rsess_view {
-    RSESS_VIEW_RUBY = 0, /**< what Ruby 3.4's `p` prints */
+    RSESS_VIEW_RUBY = 0, /**< what Ruby 3.4's `p` prints (4.0: RSESS_PRINT_RUBY40) */
     RSESS_VIEW_TYPED = 1,/**< lossless typed JSON (docs/typed-json.md) */
     RSESS_VIEW_JSON = 2  /**< plain JSON for people and jq (lossy) */
 } rsess_view;
