@@ -24,7 +24,7 @@ CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
-	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare bench-callgrind
+	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare bench-callgrind
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -47,9 +47,10 @@ $(BUILD)/rsess: $(CLI_SRC) cli/cli.h include/rsess.h $(BUILD)/librsess.a
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(call PKG,--cflags,jansson) $(LDFLAGS) -o $@ $(CLI_SRC) $(BUILD)/librsess.a $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
 
-$(BUILD)/test-rsess: $(TEST_SRC) tests/unit/testutil.h $(BUILD)/librsess.a
+# the typed JSON reader (cli/typed_json.c) is linked in for typed round trips
+$(BUILD)/test-rsess: $(TEST_SRC) tests/unit/testutil.h tests/unit/realruby.h cli/typed_json.c $(BUILD)/librsess.a
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $(TEST_SRC) $(BUILD)/librsess.a $(CHECK_LIBS) $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -Icli $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $(TEST_SRC) cli/typed_json.c $(BUILD)/librsess.a $(CHECK_LIBS) $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
 
 # --- the two README commands -------------------------------------------------
 demo: deps-build
@@ -180,11 +181,17 @@ fixtures:
 	ruby tests/fixtures/generate_types.rb tests/fixtures
 	ruby tests/fixtures/generate_unicode.rb tests/fixtures
 	ruby bench/make_payloads.rb bench/payloads
+	node tests/fixtures/ruby-wasm/generate.cjs tests/fixtures $(BUILD)/ruby-wasm
 
 # the Unicode table behind Ruby's inspect (Debian's unicode-data: Unicode 15.0, Ruby 3.4's)
 unicode-table:
 	@scripts/install-deps.sh fixtures
 	ruby scripts/gen-unicode-table.rb /usr/share/unicode/UnicodeData.txt > lib/unicode_print.c
+
+# Rails zone names -> IANA names (ActiveSupport::TimeZone::MAPPING, Debian's 6.1)
+rails-zones:
+	@scripts/install-deps.sh fixtures
+	ruby scripts/gen-rails-zones.rb > lib/rails_zones.c
 
 # --- install ------------------------------------------------------------------
 LIBDIR = $(PREFIX)/lib

@@ -18,9 +18,11 @@ static const char usage_text[] =
     "Read and write Rails session data as Ruby writes it (Marshal 4.8).\n"
     "\n"
     "Commands:\n"
-    "  decode [--in FORM] [--to ruby|json|typed] [--pretty] [--lines] [FILE]\n"
+    "  decode [--in FORM] [--to ruby|json|typed] [--ruby-version 3.4|4.0] [--pretty]\n"
+    "         [--lines] [FILE]\n"
     "      Print the value held in FILE (or stdin): Ruby Marshal, or a Rails 7.1+,\n"
-    "      7.0 or 6.1 cache entry (unwrapped and inflated).\n"
+    "      7.0 or 6.1 cache entry (unwrapped and inflated). --to ruby prints what\n"
+    "      Ruby 3.4's p prints; --ruby-version 4.0 what Ruby 4.0's does.\n"
     "  explain [--in FORM] [FILE]\n"
     "      An annotated listing of every byte: offset, bytes, meaning.\n"
     "  info [--in FORM] [FILE]\n"
@@ -307,6 +309,11 @@ static int cmd_decode(args *a)
             lines = true;
         } else if (!strcmp(a->argv[a->i], "--pretty")) {
             flags |= RSESS_PRINT_PRETTY;
+        } else if (opt_value(a, "--ruby-version", &val)) { /* whose `p` the Ruby view follows */
+            if (val && strcmp(val, "3.4") && strcmp(val, "4.0"))
+                return usage_error("decode: --ruby-version must be 3.4 or 4.0, not '%s'", val);
+            if (val && !strcmp(val, "4.0")) flags |= RSESS_PRINT_RUBY40;
+            else flags &= ~(unsigned)RSESS_PRINT_RUBY40;
         } else if (!take_file(a)) {
             return usage_error("decode: unknown option '%s'", a->argv[a->i]);
         }

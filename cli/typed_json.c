@@ -175,15 +175,7 @@ static rsess_val *bytes_value(tread *t, json_t *o, json_t *payload, const char *
     } else if (!strcmp(key, "regexp")) {
         json_t *opt = json_object_get(o, "options");
         v = rsess_new_regexp(t->doc, p, b.len, opt ? (int)json_integer_value(opt) : 0, RSESS_ENC_BINARY);
-        if (v && enc) { /* regexps carry encodings like strings */
-            rsess_val *probe = rsess_new_str_enc(t->doc, "", 0, enc, el);
-            if (!probe || rsess_encoding(probe) == RSESS_ENC_OTHER) {
-                v = NULL;
-                bad(t, "regexp encoding %.*s is not supported", (int)el, enc);
-                goto done;
-            }
-            v = rsess_new_regexp(t->doc, p, b.len, opt ? (int)json_integer_value(opt) : 0, rsess_encoding(probe));
-        }
+        if (v && enc && rsess_set_encoding(t->doc, v, enc, el)) v = NULL; /* regexps carry encodings like strings */
     } else if (!strcmp(key, "class") || !strcmp(key, "module") || !strcmp(key, "oldmodule")) {
         rsess_type ty = key[0] == 'c' ? RSESS_CLASS : key[0] == 'm' ? RSESS_MODULE : RSESS_OLDMODULE;
         v = rsess_new_classref(t->doc, ty, p, b.len);
@@ -283,13 +275,8 @@ static rsess_val *tagged(tread *t, json_t *o)
             size_t cl, el = 0;
             const char *cn = rsess_sym(cls, &cl);
             const char *enc = enc_of(o, &el);
-            rsess_enc e = RSESS_ENC_BINARY;
-            if (enc) {
-                rsess_val *probe = rsess_new_str_enc(t->doc, "", 0, enc, el);
-                e = rsess_encoding(probe);
-            }
-            if (e == RSESS_ENC_OTHER) bad(t, "userdef encoding %.*s is not supported", (int)el, enc);
-            else v = rsess_new_userdef(t->doc, cn, cl, b.data ? (const char *)b.data : "", b.len, e);
+            v = rsess_new_userdef(t->doc, cn, cl, b.data ? (const char *)b.data : "", b.len, RSESS_ENC_BINARY);
+            if (v && enc && rsess_set_encoding(t->doc, v, enc, el)) v = NULL;
         }
         rsess_buf_free(&b);
         if (!v) return t->failed ? NULL : nomem(t);

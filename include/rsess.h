@@ -380,6 +380,12 @@ RSESS_API int rsess_field_push(rsess_doc *doc, rsess_val *obj, rsess_val *name_s
 RSESS_API int rsess_ivar_push(rsess_doc *doc, rsess_val *v, rsess_val *name_sym, rsess_val *val);
 /** Sets the 'C' user class (a Symbol value) of a String/Array/Hash/Regexp. */
 RSESS_API int rsess_set_user_class(rsess_doc *doc, rsess_val *v, rsess_val *cls_sym);
+/** Sets the encoding of a String, Regexp or _dump ('u') value by its Ruby
+ *  name ("Windows-1251", "UTF-16LE"; UTF-8, US-ASCII, ASCII-8BIT and BINARY
+ *  select those), so named encodings are not limited to Strings. Symbols
+ *  are interned: use rsess_new_sym_enc_named(). Returns 0, RSESS_ERR_ARG
+ *  (another type, NULL name) or RSESS_ERR_NOMEM. */
+RSESS_API int rsess_set_encoding(rsess_doc *doc, rsess_val *v, const char *encname, size_t encname_len);
 /** Appends an 'e' module (a Symbol value). */
 RSESS_API int rsess_extend(rsess_doc *doc, rsess_val *v, rsess_val *mod_sym);
 
@@ -685,13 +691,17 @@ RSESS_API int rsess_cluster_locate(const char *text, size_t len, unsigned slot, 
 /* ------------------------------------------------------------------------ */
 
 typedef enum rsess_view {
-    RSESS_VIEW_RUBY = 0, /**< what Ruby 3.4's `p` prints */
+    RSESS_VIEW_RUBY = 0, /**< what Ruby 3.4's `p` prints (4.0: RSESS_PRINT_RUBY40) */
     RSESS_VIEW_TYPED = 1,/**< lossless typed JSON (docs/typed-json.md) */
     RSESS_VIEW_JSON = 2  /**< plain JSON for people and jq (lossy) */
 } rsess_view;
 
 enum {
-    RSESS_PRINT_PRETTY = 1u << 0 /**< indented output (JSON views) */
+    RSESS_PRINT_PRETTY = 1u << 0, /**< indented output (JSON views) */
+    /** Ruby view: print what Ruby 4.0's `p` prints where it differs from
+     *  3.4's (a Set is `Set[1, "a"]` in 4.0, `#<Set: {1, "a"}>` in 3.4).
+     *  Without it the Ruby view follows Ruby 3.4. */
+    RSESS_PRINT_RUBY40 = 1u << 1
 };
 
 /** Appends the text of v in the given view to out (keeping a NUL after

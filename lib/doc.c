@@ -346,6 +346,14 @@ static int set_named_encoding(rsess_doc *doc, rsess_val *v, const char *name, si
     return x->encname ? 0 : RSESS_ERR_NOMEM;
 }
 
+int rsess_set_encoding(rsess_doc *doc, rsess_val *v, const char *encname, size_t encname_len)
+{
+    if (!doc || !v || !encname ||
+        (v->type != RSESS_STRING && v->type != RSESS_REGEXP && v->type != RSESS_USERDEF))
+        return RSESS_ERR_ARG;
+    return set_named_encoding(doc, v, encname, encname_len);
+}
+
 rsess_val *rsess_new_str(rsess_doc *doc, const void *p, size_t len, rsess_enc enc)
 {
     if (enc == RSESS_ENC_OTHER) return NULL;

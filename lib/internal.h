@@ -201,6 +201,17 @@ int rs_inflate(const unsigned char *in, size_t len, size_t cap, const rsess_allo
 
 /* Civil date of a day count from 1970-01-01 (rbtypes.c). */
 void rs_civil_from_days(int64_t days, int64_t *y, int *m, int *d) RSESS_INTERNAL;
+int64_t rs_days_from_civil(int64_t y, int m, int d) RSESS_INTERNAL;
+/* tzif.c: the zone abbreviation in effect at instant t (epoch seconds) in
+ * the IANA zone, or in the IANA zone ActiveSupport maps a Rails zone name to,
+ * read from the TZif file under /usr/share/zoneinfo. Writes a NUL-terminated
+ * abbreviation into out and returns true; false when the zone is unknown,
+ * its file is missing or unreadable (the caller falls back). */
+bool rs_zone_abbrev(const char *zone, size_t len, int64_t t, const rsess_alloc *a, char *out, size_t outsz) RSESS_INTERNAL;
+/* The same on the bytes of a TZif file. */
+bool rs_tzif_abbrev(const unsigned char *p, size_t len, int64_t t, char *out, size_t outsz) RSESS_INTERNAL;
+/* rails_zones.c: ActiveSupport::TimeZone::MAPPING, Rails name -> IANA name. */
+const char *rs_rails_zone_iana(const char *name, size_t len) RSESS_INTERNAL;
 
 /* --- views (printers) --------------------------------------------------- */
 int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;

@@ -1,4 +1,5 @@
-/* The Ruby view: what Ruby 3.4's `p` prints (Kernel#inspect). String
+/* The Ruby view: what Ruby 3.4's `p` prints (Kernel#inspect), or with
+ * RSESS_PRINT_RUBY40 Ruby 4.0's where it differs (Set). String
  * escaping follows rb_str_inspect, Symbol quoting rb_sym_inspect, Hash
  * layout the 3.4 hash.c inspect_i ("{"k" => v}", "{k: v}"). */
 #include "internal.h"
@@ -14,6 +15,7 @@ typedef struct rview {
     const rsess_alloc *alloc;
     size_t depth;
     int code;
+    unsigned flags; /* RSESS_PRINT_RUBY40: Ruby 4.0's texts */
 } rview;
 
 static void put(rview *r, const char *s, size_t n)
@@ -86,7 +88,7 @@ static void escape_special(rview *r, unsigned c, bool *done)
 /* Character decoding for the multibyte encodings inspect must walk by
  * character: Ruby prints their characters as \x{HHHH} (or \uHHHH for the
  * UTF-16/32 family) rather than byte by byte. */
-enum { FAM_BYTES, FAM_UTF8, FAM_SJIS, FAM_EUC, FAM_UTF16LE, FAM_UTF16BE, FAM_UTF32LE, FAM_UTF32BE };
+enum { FAM_BYTES, FAM_UTF8, FAM_SJIS, FAM_EUC, FAM_UTF16LE, FAM_UTF16BE, FAM_UTF32LE, FAM_UTF32BE, FAM_DUMMY };
 
 static bool name_is(const char *n, size_t len, const char *lit)
 {
@@ -110,6 +112,13 @@ static int family_of(int enc, const char *name, size_t len)
     if (name_is(name, len, "UTF-32LE")) return FAM_UTF32LE;
     if (name_is(name, len, "UTF-32BE")) return FAM_UTF32BE;
     if (name_is(name, len, "UTF8-MAC") || name_is(name, len, "UTF-8-MAC")) return FAM_UTF8;
+    /* Encoding#dummy? ones (Ruby 3.4's list, with the aliases Marshal might
+     * carry): rb_str_inspect escapes every byte of them */
+    static const char *const dummy[] = {"UTF-16", "UTF-32", "UTF-7", "CP65000", "IBM037", "ebcdic-cp-us",
+                                        "ISO-2022-JP", "ISO2022-JP", "ISO-2022-JP-2", "ISO2022-JP2", "CP50220",
+                                        "CP50221", "ISO-2022-JP-KDDI", NULL};
+    for (int i = 0; dummy[i]; i++)
+        if (name_is(name, len, dummy[i])) return FAM_DUMMY;
     return FAM_BYTES;
 }
 
@@ -172,9 +181,15 @@ static void inspect_bytes(rview *r, const char *s, size_t len, int enc, const ch
 {
     const unsigned char *p = (const unsigned char *)s, *e = p + len;
     int fam = family_of(enc, encname, enclen);
-    bool unicode = fam == FAM_UTF8 || fam >= FAM_UTF16LE;
-    bool wide = fam >= FAM_UTF16LE;
+    bool unicode = fam == FAM_UTF8 || (fam >= FAM_UTF16LE && fam <= FAM_UTF32BE);
+    bool wide = fam >= FAM_UTF16LE && fam <= FAM_UTF32BE;
     putc_(r, '"');
+    while (fam == FAM_DUMMY && p < e) { /* no character is printed as itself */
+        bool done;
+        escape_special(r, *p, &done);
+        if (!done) put_escape(r, 'x', *p);
+        p++;
+    }
     while (p < e) {
         unsigned c;
         size_t n = next_char(fam, p, (size_t)(e - p), &c);
@@ -261,6 +276,11 @@ static void inspect_symbol(rview *r, const rsess_val *v)
     int enc = v->enc == RSESS_ENC_BINARY && rs_ascii_only(v->u.s.p, v->u.s.len) ? RSESS_ENC_USASCII : v->enc;
     bool valid = enc != RSESS_ENC_UTF8 || rs_utf8_valid(v->u.s.p, v->u.s.len);
     bool printable_ascii = enc != RSESS_ENC_UTF8 ? rs_ascii_only(v->u.s.p, v->u.s.len) : valid;
+    if (enc == RSESS_ENC_OTHER) {
+        size_t nl = 0;
+        const char *n = rs_enc_name(v, &nl);
+        if (family_of(enc, n, nl) == FAM_DUMMY) printable_ascii = false;
+    }
     putc_(r, ':');
     if (printable_ascii && symname_plain(v->u.s.p, v->u.s.len)) put(r, v->u.s.p, v->u.s.len);
     else inspect_str(r, v);
@@ -417,14 +437,17 @@ static const char *const wdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "S
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 /* ActiveSupport::TimeWithZone#inspect: "%a, %d %b %Y %H:%M:%S.%9N ZONE +00:00".
- * Rails prints the zone's abbreviation from the time zone database; rsess
- * has none, so it prints "UTC" for UTC and the zone name otherwise. */
+ * ZONE is the abbreviation in effect at that instant ("CET", "JST"), read
+ * from the zone's TZif file under /usr/share/zoneinfo (Rails names mapped to
+ * IANA names as ActiveSupport maps them); without that file, the zone name. */
 static void inspect_twz(rview *r, const rsess_time *utc, const char *zone, size_t zl, int32_t off)
 {
+    char abbr[64];
     civil c = civil_of(utc->sec, off);
     putfmt(r, "%s, %02d %s %04lld %02d:%02d:%02d.%09u ", wdays[c.wday], c.day, months[c.month - 1],
            (long long)c.year, c.hour, c.min, c.sec, utc->nsec);
     if ((zl == 3 && memcmp(zone, "UTC", 3) == 0) || (zl == 7 && memcmp(zone, "Etc/UTC", 7) == 0)) puts_(r, "UTC");
+    else if (rs_zone_abbrev(zone, zl, utc->sec, r->alloc, abbr, sizeof abbr)) puts_(r, abbr);
     else put(r, zone, zl);
     putc_(r, ' ');
     put_offset(r, off, true);
@@ -536,13 +559,14 @@ static bool inspect_meaning(rview *r, const rsess_val *v)
     }
     case RSESS_OBJECT:
         if (rsess_get_range(v, &a, &b, &excl)) return inspect_range(r, a, b, excl), true;
-        if ((a = rsess_get_set(v))) {
-            puts_(r, "#<Set: {");
+        if ((a = rsess_get_set(v))) { /* 3.4 "#<Set: {1, "a"}>", 4.0 (core Set) "Set[1, "a"]" */
+            bool r40 = r->flags & RSESS_PRINT_RUBY40;
+            puts_(r, r40 ? "Set[" : "#<Set: {");
             for (size_t i = 0; i < a->u.c.n; i++) {
                 if (i) puts_(r, ", ");
                 inspect(r, a->u.c.k[2 * i]);
             }
-            puts_(r, "}>");
+            puts_(r, r40 ? "]" : "}>");
             return true;
         }
         if (rsess_get_duration(v, &a, &b)) return inspect_duration(r, a, b), true;
@@ -589,7 +613,11 @@ static void inspect(rview *r, const rsess_val *v)
     }
     if ((v->type == RSESS_USERDEF || v->type == RSESS_USERMARSHAL || v->type == RSESS_OBJECT)) {
         if (!enter(r, v)) {
-            if (!r->code) puts_(r, "#<...>");
+            if (!r->code && v->type == RSESS_OBJECT) { /* rb_obj_inspect: "#<Plain:0x... ...>", address masked */
+                puts_(r, "#<");
+                inspect_sym_name(r, v->cls);
+                puts_(r, " ...>");
+            } else if (!r->code) puts_(r, "#<...>");
             r->depth--;
             return;
         }
@@ -680,8 +708,8 @@ static void inspect(rview *r, const rsess_val *v)
 
 int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err)
 {
-    (void)flags;
     rview r = {0};
+    r.flags = flags;
     r.out = out;
     r.alloc = out->alloc;
     size_t start = out->len;

@@ -6,8 +6,13 @@ set -e
 build="gcc make pkg-config libsodium-dev zlib1g-dev libjansson-dev"
 # the integration tests write sessions through Rails' own stores (Ruby)
 rails="ruby ruby-activesupport ruby-actionpack ruby-rack ruby-redis ruby-redis-actionpack ruby-redis-rack ruby-redis-store"
-test_="$build g++ binutils check man-db redis-server redis-tools libhiredis-dev $rails"
-fixtures="$rails redis-server redis-tools unicode-data"
+test_="$build g++ binutils check man-db tzdata redis-server redis-tools libhiredis-dev $rails"
+# Ruby 3.4 and 4.0 for the fixtures run as WebAssembly under Node (tests/fixtures/ruby-wasm)
+# (a node/npm already on PATH, e.g. NodeSource's, is used as it is)
+node_=""
+command -v node >/dev/null 2>&1 || node_="nodejs"
+command -v npm >/dev/null 2>&1 || node_="$node_ npm"
+fixtures="$rails redis-server redis-tools unicode-data tzdata $node_"
 case "$1" in
   build) want="$build" ;;
   test) want="$test_" ;;

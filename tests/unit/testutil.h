@@ -35,5 +35,8 @@ Suite *types_suite(void);
 Suite *lookup_suite(void);
 Suite *unicode_suite(void);
 Suite *cursor_suite(void);
+Suite *ruby34_suite(void);
+Suite *rubyspec_suite(void);
+Suite *tzif_suite(void);
 
 #endif

@@ -1,0 +1,1 @@
+$RSESS decode --in raw --ruby-version 3.3 tests/fixtures/types/set.bin

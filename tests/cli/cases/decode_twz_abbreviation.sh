@@ -1,0 +1,1 @@
+$RSESS decode --in raw tests/fixtures/types/twz_berlin.bin && $RSESS decode --in raw tests/fixtures/types/twz_tokyo.bin

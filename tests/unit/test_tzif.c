@@ -1,0 +1,96 @@
+/* lib/tzif.c: zone abbreviations from Debian's tzdata TZif files. The
+ * expected abbreviations are what tzinfo 2.0 (Rails' source of them,
+ * Debian's ruby-tzinfo) gives for the same zone and instant:
+ *   TZInfo::Timezone.get(z).period_for_utc(Time.at(t).utc).abbreviation
+ * Instants after 2037 exercise the files' POSIX TZ footer rule. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const struct {
+    const char *zone;
+    int64_t t;
+    const char *abbr;
+} facts[] = {
+    {"Europe/Berlin", 1910000000, "CEST"},
+    {"Europe/Berlin", 1894000000, "CET"},
+    {"Europe/Berlin", -3000000000LL, "LMT"},
+    {"America/New_York", 2500000000LL, "EDT"},       /* 2049: the footer rule */
+    {"Australia/Sydney", 2500000000LL, "AEDT"},      /* southern DST, footer */
+    {"Asia/Tokyo", 0, "JST"},
+    {"America/Sao_Paulo", 1900000000, "-03"},
+    {"Asia/Dubai", 1900000000, "+04"},
+    {"Eastern Time (US & Canada)", 2500000000LL, "EDT"}, /* a Rails name (MAPPING) */
+    {"Tokyo", 1769693054, "JST"},
+};
+
+#define ZONEFILE "/usr/share/zoneinfo/Europe/Berlin"
+
+START_TEST(abbreviations_match_tzinfo)
+{
+    for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++) {
+        char out[64] = "";
+        bool ok = rs_zone_abbrev(facts[i].zone, strlen(facts[i].zone), facts[i].t, NULL, out, sizeof out);
+        ck_assert_msg(ok, "%s at %lld: no abbreviation (is tzdata installed?)", facts[i].zone, (long long)facts[i].t);
+        ck_assert_msg(strcmp(out, facts[i].abbr) == 0, "%s at %lld: %s, tzinfo says %s", facts[i].zone,
+                      (long long)facts[i].t, out, facts[i].abbr);
+    }
+}
+END_TEST
+
+START_TEST(unknown_or_unsafe_zones_fall_back)
+{
+    static const char *const bad[] = {"No/Such_Zone", "../../etc/passwd", "/etc/passwd", "Europe//Berlin",
+                                      "Europe/", "", "Europe/Berlin\n", "Eu.rope"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char out[64];
+        ck_assert_msg(!rs_zone_abbrev(bad[i], strlen(bad[i]), 0, NULL, out, sizeof out), "%s accepted", bad[i]);
+    }
+    char tiny[3]; /* too small for "CEST" */
+    ck_assert(!rs_zone_abbrev("Europe/Berlin", 13, 1910000000, NULL, tiny, sizeof tiny));
+}
+END_TEST
+
+/* Every prefix and many corrupted copies of a real file: no crash, no
+ * overread (ASan, valgrind), an answer or a clean false. */
+START_TEST(hostile_tzif_bytes)
+{
+    size_t len;
+    unsigned char *data = read_file(ZONEFILE, &len);
+    char out[64];
+    for (size_t n = 0; n < len; n++) {
+        unsigned char *cut = malloc(n ? n : 1);
+        memcpy(cut, data, n);
+        (void)rs_tzif_abbrev(cut, n, 1910000000, out, sizeof out);
+        (void)rs_tzif_abbrev(cut, n, 2500000000LL, out, sizeof out);
+        free(cut);
+    }
+    unsigned char *copy = malloc(len);
+    unsigned seed = 12345;
+    for (int round = 0; round < 2000; round++) {
+        memcpy(copy, data, len);
+        for (int k = 0; k < 4; k++) {
+            seed = seed * 1103515245u + 12345u;
+            copy[(seed >> 8) % len] = (unsigned char)(seed >> 24);
+        }
+        (void)rs_tzif_abbrev(copy, len, (int64_t)(seed % 4000000000u) - 1000000000, out, sizeof out);
+    }
+    free(copy);
+    ck_assert(rs_tzif_abbrev(data, len, 1910000000, out, sizeof out) && strcmp(out, "CEST") == 0);
+    free(data);
+}
+END_TEST
+
+Suite *tzif_suite(void)
+{
+    Suite *s = suite_create("tzif");
+    TCase *t = tcase_create("tzif");
+    tcase_add_test(t, abbreviations_match_tzinfo);
+    tcase_add_test(t, unknown_or_unsafe_zones_fall_back);
+    tcase_add_test(t, hostile_tzif_bytes);
+    suite_add_tcase(s, t);
+    return s;
+}
