@@ -43,6 +43,15 @@ static const char usage_text[] =
     "  locate KEY [FILE]\n"
     "      Read CLUSTER NODES or CLUSTER SHARDS output; print host:port of the\n"
     "      master serving KEY's slot.\n"
+    "  records [--commands] [FILE]\n"
+    "      With --commands: keys (redis-cli --scan) to an ECHO/PTTL/GET command\n"
+    "      stream for one redis-cli --no-raw connection; without: its replies\n"
+    "      paired back into records \"KEY\" PTTL \"VALUE\", one a line.\n"
+    "  migrate --from redis-store|cache --to redis-store|cache [--entry 7.1|7.0|6.1]\n"
+    "          [--from-namespace NS] [--to-namespace NS] [--expires-in SECONDS]\n"
+    "          [--cluster-nodes FILE --out-dir DIR] [--delete-old] [--dry-run] [FILE]\n"
+    "      Records to the other store's keys and values, as a RESP stream for\n"
+    "      redis-cli --pipe (one per master in DIR with --cluster-nodes).\n"
     "\n"
     "Input forms (--in): auto (default: quoted if it starts with a double quote,\n"
     "else raw), quoted (as redis-cli --no-raw and Ruby's p print strings), raw,\n"
@@ -72,8 +81,7 @@ void cli_report(const char *prefix, const rsess_err *err)
     else fprintf(stderr, "%s at offset %zu\n", text, err->offset);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
+int usage_error(const char *fmt, ...)
 {
     va_list ap;
     fputs("rsess: ", stderr);
@@ -85,15 +93,8 @@ static int usage_error(const char *fmt, ...)
 }
 
 /* --- arguments ------------------------------------------------------------ */
-typedef struct args {
-    int argc, i;
-    char **argv;
-    const char *file;
-    int bad;
-} args;
-
 /* Matches "--name VALUE" or "--name=VALUE"; *val receives the value. */
-static bool opt_value(args *a, const char *name, const char **val)
+bool opt_value(args *a, const char *name, const char **val)
 {
     const char *arg = a->argv[a->i];
     size_t n = strlen(name);
@@ -113,7 +114,7 @@ static bool opt_value(args *a, const char *name, const char **val)
     return true;
 }
 
-static bool take_file(args *a)
+bool take_file(args *a)
 {
     const char *arg = a->argv[a->i];
     if (arg[0] == '-' && arg[1] != 0) return false;
@@ -126,7 +127,7 @@ static bool take_file(args *a)
     return true;
 }
 
-static int pick(const char *val, const char *const *choices, const char *opt)
+int pick(const char *val, const char *const *choices, const char *opt)
 {
     for (int i = 0; choices[i]; i++)
         if (!strcmp(val, choices[i])) return i;
@@ -135,7 +136,7 @@ static int pick(const char *val, const char *const *choices, const char *opt)
 }
 
 /* --- input ---------------------------------------------------------------- */
-static bool read_all(const char *path, rsess_buf *out)
+bool read_all(const char *path, rsess_buf *out)
 {
     FILE *fp = stdin;
     if (path && strcmp(path, "-") != 0) {
@@ -475,11 +476,26 @@ static bool parse_number(const char *s, double *out)
     return *end == 0 && isfinite(*out);
 }
 
-static const char *const entry_formats[] = {"7.1", "7.0", "6.1", NULL};
+/* Rails 7.2, 8.0 and 8.1 write the 7.1 format; 8.1 shortens keys past 250 bytes. */
+static const char *const entry_formats[] = {"7.1", "7.0", "6.1", "7.2", "8.0", "8.1", NULL};
+
+bool cli_entry_format(const char *val, rsess_format *fmt, rsess_key_rule *rule)
+{
+    static const rsess_format fmts[] = {RSESS_FORMAT_AS71, RSESS_FORMAT_AS70, RSESS_FORMAT_AS61,
+                                        RSESS_FORMAT_AS71, RSESS_FORMAT_AS71, RSESS_FORMAT_AS71};
+    static const rsess_key_rule rules[] = {RSESS_KEYS_RAILS70, RSESS_KEYS_RAILS70, RSESS_KEYS_RAILS61,
+                                           RSESS_KEYS_RAILS70, RSESS_KEYS_RAILS70, RSESS_KEYS_RAILS81};
+    int k = pick(val, entry_formats, "entry format (7.1, 7.0 or 6.1; 7.2, 8.0 and 8.1 write 7.1)");
+    if (k < 0) return false;
+    *fmt = fmts[k];
+    if (rule) *rule = rules[k];
+    return true;
+}
 
 static int cmd_encode(args *a)
 {
-    int from = 0, to = OUT_RAW, entry = -1;
+    int from = 0, to = OUT_RAW;
+    bool entry = false;
     rsess_entry_opts eo = {0};
     const char *val;
     for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
@@ -488,7 +504,8 @@ static int cmd_encode(args *a)
         } else if (opt_value(a, "--to", &val)) {
             if (val && (to = pick(val, out_forms, "output form")) < 0) return EXIT_USAGE;
         } else if (opt_value(a, "--entry", &val)) {
-            if (val && (entry = pick(val, entry_formats, "entry format")) < 0) return EXIT_USAGE;
+            if (val && !cli_entry_format(val, &eo.format, NULL)) return EXIT_USAGE;
+            entry = true;
         } else if (opt_value(a, "--expires-at", &val)) {
             if (val && !parse_number(val, &eo.expires_at)) return usage_error("--expires-at needs epoch seconds");
             eo.has_expires_at = 1;
@@ -514,13 +531,11 @@ static int cmd_encode(args *a)
         }
     }
     if (a->bad) return EXIT_USAGE;
-    if (entry < 0 && (eo.has_expires_at || eo.has_expires_in || eo.version || eo.compress_threshold ||
+    if (!entry && (eo.has_expires_at || eo.has_expires_in || eo.version || eo.compress_threshold ||
                       eo.no_compress || eo.has_created_at))
         return usage_error("encode: --expires-at, --expires-in, --version and compression options need --entry");
     if (eo.has_expires_at && eo.has_expires_in) return usage_error("encode: give --expires-at or --expires-in, not both");
     if (eo.no_compress && eo.compress_threshold) return usage_error("encode: --no-compress or --compress-threshold, not both");
-    static const rsess_format fmts[] = {RSESS_FORMAT_AS71, RSESS_FORMAT_AS70, RSESS_FORMAT_AS61};
-    if (entry >= 0) eo.format = fmts[entry];
     rsess_buf in, bytes;
     rsess_buf_init(&in, NULL);
     rsess_buf_init(&bytes, NULL);
@@ -530,7 +545,7 @@ static int cmd_encode(args *a)
         const char *text = in.data ? (const char *)in.data : "";
         rsess_doc *doc = from == 1 ? cli_json_read(text, in.len, &err) : cli_typed_json_read(text, in.len, &err);
         if (!doc) cli_report(NULL, &err);
-        else if (entry < 0 ? rsess_write(rsess_doc_root(doc), &bytes, &err)
+        else if (!entry ? rsess_write(rsess_doc_root(doc), &bytes, &err)
                            : rsess_entry_write(rsess_doc_root(doc), &eo, &bytes, &err))
             cli_error("cannot encode: %s", err.text);
         else status = write_form(to, &bytes);
@@ -742,5 +757,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "key")) return cmd_key(&a);
     if (!strcmp(cmd, "slot")) return cmd_slot(&a);
     if (!strcmp(cmd, "locate")) return cmd_locate(&a);
+    if (!strcmp(cmd, "records")) return cmd_records(&a);
+    if (!strcmp(cmd, "migrate")) return cmd_migrate(&a);
     return usage_error("unknown command '%s'", cmd);
 }
