@@ -107,11 +107,12 @@ bool cli_reply_value(const char **pp, size_t *plen, char *msg, size_t cap)
         return false;
     }
     if (starts(p, len, "(error) MOVED ") || starts(p, len, "(error) ASK ")) {
-        const char *addr = memchr(p + 12, ' ', len - 12);
-        int an = addr ? (int)(len - (size_t)(addr + 1 - p)) : 0;
-        snprintf(msg, cap, "%.*s: another cluster node serves this key%s%.*s: read it from that node "
-                 "(SCAN each master) or run redis-cli -c", (int)(len > 80 ? 80 : len), p, an ? ", " : "", an,
-                 addr ? addr + 1 : "");
+        /* "(error) MOVED <slot> <host:port>" */
+        size_t sp = len;
+        while (sp > 8 && p[sp - 1] != ' ') sp--;
+        snprintf(msg, cap, "%.*s: the key's slot is served by %.*s: read it from that node (SCAN each master "
+                 "on its own connection) or run redis-cli -c", (int)(len > 80 ? 80 : len), p,
+                 (int)(len - sp > 60 ? 60 : len - sp), p + sp);
         return false;
     }
     if (starts(p, len, "(error) WRONGTYPE")) {

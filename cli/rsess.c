@@ -257,12 +257,98 @@ static int decode_one(const char *text, size_t len, int form, int view, unsigned
     return rc;
 }
 
+/* --lines: one input line. A line may carry its key (records.c); redis-cli
+ * reply forms that are no value ((nil), (error), (integer)) fail with a
+ * message saying what to do. On success *v / *vl is the value text and,
+ * for a record, key holds the key's bytes. */
+typedef struct line_in {
+    cli_record r;
+    rsess_buf key;
+    const char *v;
+    size_t vl;
+    char msg[300];
+} line_in;
+
+static bool split_line(const char *line, size_t len, line_in *li)
+{
+    rsess_err err = {0};
+    li->key.len = 0;
+    li->v = line;
+    li->vl = len;
+    if (!cli_reply_value(&li->v, &li->vl, li->msg, sizeof li->msg)) return false;
+    cli_record_split(li->v, li->vl, &li->r);
+    li->v = li->r.value;
+    li->vl = li->r.value_len;
+    if (!li->r.has_key) return true;
+    if (cli_record_key(&li->r, &li->key, &err)) {
+        snprintf(li->msg, sizeof li->msg, "the key is not a quoted string: %s", err.text);
+        return false;
+    }
+    return cli_reply_value(&li->v, &li->vl, li->msg, sizeof li->msg);
+}
+
+/* "line N" or "line N, key \"...\"" for messages. */
+static void line_prefix(const line_in *li, size_t lineno, char *buf, size_t cap)
+{
+    if (li->r.has_key) snprintf(buf, cap, "line %zu, key %.*s", lineno, (int)(li->r.key_len > 120 ? 120 : li->r.key_len), li->r.key);
+    else snprintf(buf, cap, "line %zu", lineno);
+}
+
+/* The JSON members a record adds in front of the value: "key" (a JSON
+ * string; "key_quoted", the redis-cli form, when the key is not UTF-8) and
+ * "pttl". */
+static void print_key_members(const line_in *li, bool spaced)
+{
+    const char *sep = spaced ? ": " : ":", *comma = spaced ? ", " : ",";
+    json_t *j = json_stringn((const char *)li->key.data, li->key.len);
+    char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    if (t) {
+        printf("{\"key\"%s%s", sep, t);
+    } else {
+        rsess_buf q;
+        rsess_buf_init(&q, NULL);
+        rsess_quote(li->key.data, li->key.len, &q);
+        json_t *jq = json_stringn(q.data ? (const char *)q.data : "", q.len);
+        char *tq = jq ? json_dumps(jq, JSON_ENCODE_ANY) : NULL;
+        printf("{\"key\"%snull%s\"key_quoted\"%s%s", sep, comma, sep, tq ? tq : "null");
+        free(tq);
+        json_decref(jq);
+        rsess_buf_free(&q);
+    }
+    free(t);
+    json_decref(j);
+    if (li->r.has_pttl) printf("%s\"pttl\"%s%lld", comma, sep, li->r.pttl);
+}
+
+/* The key in front of a Ruby view line: quoted as redis-cli does, a tab. */
+static void print_ruby_key(const line_in *li)
+{
+    rsess_buf q;
+    rsess_buf_init(&q, NULL);
+    rsess_quote(li->key.data, li->key.len, &q);
+    fwrite(q.data, 1, q.len, stdout);
+    fputc('\t', stdout);
+    rsess_buf_free(&q);
+}
+
+/* Says why a --lines value failed, with a hint for --raw output. */
+static void line_failed(const line_in *li, size_t lineno, const rsess_err *err)
+{
+    char prefix[200];
+    line_prefix(li, lineno, prefix, sizeof prefix);
+    if (!err) cli_error("%s: %s", prefix, li->msg);
+    else cli_report(prefix, err);
+    if (err && cli_looks_raw(li->v, li->vl)) cli_error("%s: %s", prefix, cli_raw_hint);
+}
+
 static int decode_lines(const rsess_buf *in, int form, int view, unsigned flags)
 {
     int status = EXIT_OK;
     size_t start = 0, lineno = 0;
     rsess_buf out;
     rsess_buf_init(&out, NULL);
+    line_in li;
+    rsess_buf_init(&li.key, NULL);
     while (start < in->len) {
         const char *line = (const char *)in->data + start;
         const char *nl = memchr(line, '\n', in->len - start);
@@ -272,25 +358,57 @@ static int decode_lines(const rsess_buf *in, int form, int view, unsigned flags)
         if (len && line[len - 1] == '\r') len--;
         out.len = 0;
         rsess_err err = {0};
-        int rc;
-        if (len == 5 && memcmp(line, "(nil)", 5) == 0) { /* redis-cli's missing key */
-            rc = rsess_buf_append(&out, view == 0 ? "nil" : "null", view == 0 ? 3 : 4);
-        } else {
-            rc = decode_one(line, len, form, view, flags & ~RSESS_PRINT_PRETTY, &out, &err);
+        bool ok = split_line(line, len, &li);
+        if (!ok && li.vl == 5 && !memcmp(li.v, "(nil)", 5)) {
+            /* a missing key is Ruby's nil (what redis.get returns): said, not a failure */
+            line_failed(&li, lineno, NULL);
+            if (li.r.has_key && view != 0) {
+                print_key_members(&li, false);
+                fputs(",\"value\":null}\n", stdout);
+            } else {
+                if (li.r.has_key) print_ruby_key(&li);
+                fputs(view == 0 ? "nil\n" : "null\n", stdout);
+            }
+            continue;
         }
-        if (rc) {
-            char prefix[32];
-            snprintf(prefix, sizeof prefix, "line %zu", lineno);
-            cli_report(prefix, &err);
+        if (!ok) line_failed(&li, lineno, NULL);
+        else if (decode_one(li.v, li.vl, form, view, flags & ~RSESS_PRINT_PRETTY, &out, &err)) {
+            line_failed(&li, lineno, &err);
+            ok = false;
+        }
+        if (!ok) {
             fputs(view == 0 ? "\n" : "null\n", stdout);
             status = EXIT_DATA;
             continue;
         }
+        if (li.r.has_key && view == 0) {
+            print_ruby_key(&li);
+        } else if (li.r.has_key) {
+            print_key_members(&li, false);
+            fputs(",\"value\":", stdout);
+        }
         fwrite(out.data, 1, out.len, stdout);
+        if (li.r.has_key && view != 0) fputc('}', stdout);
         fputc('\n', stdout);
     }
+    rsess_buf_free(&li.key);
     rsess_buf_free(&out);
     return status;
+}
+
+/* A whole input that is one of redis-cli's non-value replies: say so. */
+static bool single_reply_ok(const rsess_buf *in)
+{
+    const char *p = in->data ? (const char *)in->data : "";
+    size_t len = in->len;
+    while (len && (p[len - 1] == '\n' || p[len - 1] == '\r')) len--;
+    char msg[300];
+    if (len && (p[0] == '(' || (p[0] >= '0' && p[0] <= '9')) && !memchr(p, '\n', len) &&
+        !cli_reply_value(&p, &len, msg, sizeof msg)) {
+        cli_error("%s", msg);
+        return false;
+    }
+    return true;
 }
 
 static int cmd_decode(args *a)
@@ -322,6 +440,8 @@ static int cmd_decode(args *a)
     int status;
     if (lines) {
         status = decode_lines(&in, form, view, flags);
+    } else if (!single_reply_ok(&in)) {
+        status = EXIT_DATA;
     } else {
         rsess_buf out;
         rsess_buf_init(&out, NULL);
@@ -389,57 +509,133 @@ static void iso8601(double t, char *buf, size_t size)
              tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
-static int cmd_info(args *a)
+/* The info object of one value; with a record's key in front (li may be NULL). */
+static void print_info(const rsess_doc *doc, const rsess_entry_info *info, size_t nbytes, const line_in *li)
 {
-    int form;
-    if (parse_in_only(a, "info", &form)) return EXIT_USAGE;
-    rsess_buf bytes, cls;
-    rsess_buf_init(&bytes, NULL);
-    rsess_buf_init(&cls, NULL);
-    int status = EXIT_DATA;
-    rsess_err err = {0};
-    rsess_entry_info info;
-    bool raw;
-    if (!read_bytes(a->file, form, &bytes, &raw)) goto done;
-    rsess_doc *doc = load_value(bytes.data, bytes.len, raw, &info, &err);
-    if (!doc) {
-        cli_report(NULL, &err);
-        goto done;
-    }
     static const char *const types[] = {"", "object", "string-utf8", "string-binary", "string-us-ascii"};
-    printf("{\"format\": \"%s\", \"compressed\": %s, \"expires_at\": ", rsess_format_name(info.format),
-           info.compressed ? "true" : "false");
-    if (info.has_expires_at) {
+    if (li && li->r.has_key) {
+        print_key_members(li, true);
+        fputs(", ", stdout);
+    } else {
+        fputc('{', stdout);
+    }
+    printf("\"format\": \"%s\", \"compressed\": %s, \"expires_at\": ", rsess_format_name(info->format),
+           info->compressed ? "true" : "false");
+    if (info->has_expires_at) {
         char iso[64];
-        json_num(info.expires_at);
-        iso8601(info.expires_at, iso, sizeof iso);
+        json_num(info->expires_at);
+        iso8601(info->expires_at, iso, sizeof iso);
         printf(", \"expires_at_iso8601\": \"%s\"", iso);
     } else {
         fputs("null", stdout);
     }
     fputs(", \"version\": ", stdout);
-    if (info.has_version) json_str(info.version, info.version_len);
+    if (info->has_version) json_str(info->version, info->version_len);
     else fputs("null", stdout);
-    if (info.version_marshal) fputs(", \"version_marshal\": true", stdout);
-    if (info.format == RSESS_FORMAT_AS71) printf(", \"type\": \"%s\"", types[info.type]);
-    if (info.has_created_at) {
+    if (info->version_marshal) fputs(", \"version_marshal\": true", stdout);
+    if (info->format == RSESS_FORMAT_AS71) printf(", \"type\": \"%s\"", types[info->type]);
+    if (info->has_created_at) {
         fputs(", \"created_at\": ", stdout);
-        json_num(info.created_at);
+        json_num(info->created_at);
     }
-    if (info.has_expires_in) {
+    if (info->has_expires_in) {
         fputs(", \"expires_in\": ", stdout);
-        json_num(info.expires_in);
+        json_num(info->expires_in);
     }
+    rsess_buf cls;
+    rsess_buf_init(&cls, NULL);
     class_name(rsess_doc_root(doc), &cls);
     printf(", \"class\": ");
     json_str(cls.data ? (const char *)cls.data : "", cls.len);
-    printf(", \"bytes\": %zu, \"header_bytes\": %zu, \"payload_bytes\": %zu, \"value_bytes\": %zu}\n", bytes.len,
-           info.header_len, info.stored_len, info.value_len);
+    printf(", \"bytes\": %zu, \"header_bytes\": %zu, \"payload_bytes\": %zu, \"value_bytes\": %zu}\n", nbytes,
+           info->header_len, info->stored_len, info->value_len);
+    rsess_buf_free(&cls);
+}
+
+/* info --lines: one object per line ("key" first for records), null for a
+ * line that fails. */
+static int info_lines(const rsess_buf *in, int form)
+{
+    int status = EXIT_OK;
+    size_t start = 0, lineno = 0;
+    line_in li;
+    rsess_buf_init(&li.key, NULL);
+    rsess_buf bytes;
+    rsess_buf_init(&bytes, NULL);
+    while (start < in->len) {
+        const char *line = (const char *)in->data + start;
+        const char *nl = memchr(line, '\n', in->len - start);
+        size_t len = nl ? (size_t)(nl - line) : in->len - start;
+        start += len + (nl ? 1 : 0);
+        lineno++;
+        if (len && line[len - 1] == '\r') len--;
+        rsess_err err = {0};
+        rsess_entry_info info;
+        rsess_doc *doc = NULL;
+        bool raw;
+        bytes.len = 0;
+        if (!split_line(line, len, &li)) {
+            line_failed(&li, lineno, NULL);
+        } else if (to_bytes(form, li.v, li.vl, &bytes, &raw, &err) ||
+                   !(doc = load_value(bytes.data, bytes.len, raw, &info, &err))) {
+            line_failed(&li, lineno, &err);
+        }
+        if (!doc) {
+            fputs("null\n", stdout);
+            status = EXIT_DATA;
+            continue;
+        }
+        print_info(doc, &info, bytes.len, &li);
+        rsess_doc_free(doc);
+    }
+    rsess_buf_free(&bytes);
+    rsess_buf_free(&li.key);
+    return status;
+}
+
+static int cmd_info(args *a)
+{
+    int form = IN_AUTO;
+    bool lines = false;
+    const char *val;
+    for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
+        if (opt_value(a, "--in", &val)) {
+            if (val && (form = pick(val, in_forms, "input form")) < 0) return EXIT_USAGE;
+        } else if (!strcmp(a->argv[a->i], "--lines")) {
+            lines = true;
+        } else if (!take_file(a)) {
+            return usage_error("info: unknown option '%s'", a->argv[a->i]);
+        }
+    }
+    if (a->bad) return EXIT_USAGE;
+    rsess_buf in, bytes;
+    rsess_buf_init(&in, NULL);
+    rsess_buf_init(&bytes, NULL);
+    int status = EXIT_DATA;
+    rsess_err err = {0};
+    rsess_entry_info info;
+    bool raw;
+    if (!read_all(a->file, &in)) goto done;
+    if (lines) {
+        status = info_lines(&in, form);
+        goto done;
+    }
+    if (!single_reply_ok(&in)) goto done;
+    if (to_bytes(form, in.data ? (const char *)in.data : "", in.len, &bytes, &raw, &err)) {
+        cli_report(NULL, &err);
+        goto done;
+    }
+    rsess_doc *doc = load_value(bytes.data, bytes.len, raw, &info, &err);
+    if (!doc) {
+        cli_report(NULL, &err);
+        goto done;
+    }
+    print_info(doc, &info, bytes.len, NULL);
     rsess_doc_free(doc);
     status = EXIT_OK;
 done:
+    rsess_buf_free(&in);
     rsess_buf_free(&bytes);
-    rsess_buf_free(&cls);
     return status;
 }
 
