@@ -69,6 +69,7 @@ check-cli: $(BUILD)/rsess
 
 check-integration: $(BUILD)/rsess examples
 	$(Q)tests/integration/redis.sh $(BUILD)
+	$(Q)tests/integration/migrate.sh $(BUILD)
 
 # --- speed: rsess and Ruby's own Marshal on the same payloads --------------------
 BENCH_PAYLOADS = bench/payloads/hello.bin bench/payloads/typical.bin bench/payloads/cart.bin \

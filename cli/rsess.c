@@ -40,9 +40,9 @@ static const char usage_text[] =
     "      The Redis key a Rails app keeps that session under.\n"
     "  slot [--in text|hex] KEY...\n"
     "      The Redis Cluster hash slot of each key (as CLUSTER KEYSLOT).\n"
-    "  locate KEY [FILE]\n"
+    "  locate KEY [FILE] | locate --masters [FILE]\n"
     "      Read CLUSTER NODES or CLUSTER SHARDS output; print host:port of the\n"
-    "      master serving KEY's slot.\n"
+    "      master serving KEY's slot (--masters: of every master, one a line).\n"
     "  records [--commands] [FILE]\n"
     "      With --commands: keys (redis-cli --scan) to an ECHO/PTTL/GET command\n"
     "      stream for one redis-cli --no-raw connection; without: its replies\n"
@@ -888,12 +888,40 @@ static int cmd_slot(args *a)
     return status;
 }
 
+/* locate --masters: every healthy master, one host:port a line (to SCAN each). */
+static int locate_masters(const char *file)
+{
+    rsess_buf in;
+    rsess_buf_init(&in, NULL);
+    int status = EXIT_DATA;
+    rsess_cluster_map *m = NULL;
+    rsess_err err;
+    if (read_all(file, &in)) {
+        if (rsess_cluster_map_parse(in.data ? (const char *)in.data : "", in.len, NULL, &m, &err)) {
+            cli_error("%s", err.text);
+        } else {
+            for (size_t i = 0; i < rsess_cluster_map_masters(m); i++) {
+                size_t n;
+                const char *addr = rsess_cluster_map_master(m, i, &n);
+                printf("%.*s\n", (int)n, addr);
+            }
+            status = EXIT_OK;
+        }
+    }
+    rsess_cluster_map_free(m);
+    rsess_buf_free(&in);
+    return status;
+}
+
 static int cmd_locate(args *a)
 {
     const char *key = NULL;
+    bool masters = false;
     for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
         const char *arg = a->argv[a->i];
-        if (!key && (arg[0] != '-' || arg[1] == 0 || !strcmp(arg, "--"))) {
+        if (!strcmp(arg, "--masters")) {
+            masters = true;
+        } else if (!masters && !key && (arg[0] != '-' || arg[1] == 0 || !strcmp(arg, "--"))) {
             if (!strcmp(arg, "--") && a->i + 1 < a->argc) arg = a->argv[++a->i];
             key = arg;
         } else if (!take_file(a)) {
@@ -901,6 +929,11 @@ static int cmd_locate(args *a)
         }
     }
     if (a->bad) return EXIT_USAGE;
+    if (masters && key) {
+        if (a->file) return usage_error("locate --masters takes no KEY");
+        a->file = key;
+    }
+    if (masters) return locate_masters(a->file);
     if (!key) return usage_error("locate: a KEY is needed");
     rsess_buf in, out;
     rsess_buf_init(&in, NULL);
