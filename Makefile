@@ -24,7 +24,7 @@ CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
-	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare
+	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare bench-migrate
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -82,10 +82,18 @@ $(BUILD)/rsess-bench: bench/rsess-bench.c $(BUILD)/librsess.a
 bench: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
 	$(BUILD)/rsess-bench $(BENCH_PAYLOADS)
+	@echo "(moving 100,000 sessions through Redis: make bench-migrate)"
 
 bench-ruby:
 	@scripts/install-deps.sh bench
 	ruby bench/ruby-bench.rb $(BENCH_PAYLOADS)
+
+# 100,000 sessions read, converted and written back on loopback (standalone and
+# a 3-master cluster): the figures of the migration targets (<= 60 s, read <= 30 s)
+BENCH_MIGRATE_SESSIONS ?= 100000
+bench-migrate: deps-test
+	@$(MAKE) --no-print-directory $(BUILD)/rsess
+	bench/migrate.sh $(BUILD) $(BENCH_MIGRATE_SESSIONS)
 
 # both, alternating payload by payload; the median of three ratios
 bench-compare: deps-build
