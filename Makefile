@@ -70,6 +70,7 @@ check-cli: $(BUILD)/rsess
 check-integration: $(BUILD)/rsess examples
 	$(Q)tests/integration/redis.sh $(BUILD)
 	$(Q)tests/integration/migrate.sh $(BUILD)
+	$(Q)tests/integration/cookbook.sh $(BUILD)
 
 # --- speed: rsess and Ruby's own Marshal on the same payloads --------------------
 BENCH_PAYLOADS = bench/payloads/hello.bin bench/payloads/typical.bin bench/payloads/cart.bin \
