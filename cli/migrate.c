@@ -367,6 +367,7 @@ static void migrate_line(migrate_state *st, const char *line, size_t len, size_t
     char why[300];
     cli_record r;
     cli_record_split(line, len, &r);
+    st->records++;
     if (!r.has_key || !r.has_pttl) {
         const char *v = line;
         size_t vl = len;
@@ -375,7 +376,6 @@ static void migrate_line(migrate_state *st, const char *line, size_t len, size_t
                     "not a record 'KEY PTTL VALUE' (key and value quoted as redis-cli --no-raw prints them): "
                     "make records with rsess records");
     }
-    st->records++;
     const char *v = r.value;
     size_t vl = r.value_len;
     if (!cli_reply_value(&v, &vl, why, sizeof why)) return fail(st, lineno, r.key, r.key_len, why);
