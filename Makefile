@@ -23,7 +23,7 @@ LIB_OBJ = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
-.PHONY: all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
+.PHONY: FORCE all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
 	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare bench-migrate
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
@@ -196,8 +196,11 @@ LIBDIR = $(PREFIX)/lib
 MANDIR = $(PREFIX)/share/man
 API_PAGES = $(shell scripts/api-names.sh)
 
-$(BUILD)/rsess.pc: rsess.pc.in include/rsess.h
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+# made anew on every install: its text depends on PREFIX and LIBDIR
+$(BUILD)/rsess.pc: rsess.pc.in include/rsess.h FORCE
+	@mkdir -p $(@D)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+FORCE:
 
 install: all $(BUILD)/rsess.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include \

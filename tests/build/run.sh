@@ -57,6 +57,18 @@ check "statically too" sh -c "cc \"$tmp/prog.c\" \$(pkg-config --static --cflags
 check "make uninstall" make -s uninstall DESTDIR="$dest" PREFIX=/usr/local BUILD="$BUILD"
 check "uninstall leaves no files" sh -c "! find '$dest' -type f -o -type l | grep ."
 
+# 3b. two installs in a row with other prefixes (and a LIBDIR of its own):
+# each rsess.pc names its own directories
+for pre in /opt/rsess-a /opt/rsess-b; do
+  check "make install PREFIX=$pre" make -s install DESTDIR="$tmp/two" PREFIX="$pre" BUILD="$BUILD"
+  check "rsess.pc of PREFIX=$pre says prefix=$pre" grep -qx "prefix=$pre" "$tmp/two$pre/lib/pkgconfig/rsess.pc"
+  check "rsess.pc of PREFIX=$pre says libdir=$pre/lib" grep -qx "libdir=$pre/lib" "$tmp/two$pre/lib/pkgconfig/rsess.pc"
+done
+check "make install LIBDIR=/opt/rsess-c/lib64" \
+  make -s install DESTDIR="$tmp/two" PREFIX=/opt/rsess-c LIBDIR=/opt/rsess-c/lib64 BUILD="$BUILD"
+check "rsess.pc follows LIBDIR" grep -qx "libdir=/opt/rsess-c/lib64" "$tmp/two/opt/rsess-c/lib64/pkgconfig/rsess.pc"
+check "pkg-config reads that libdir" sh -c "PKG_CONFIG_SYSROOT_DIR= PKG_CONFIG_PATH='$tmp/two/opt/rsess-c/lib64/pkgconfig' pkg-config --libs rsess | grep -q -- '-L/opt/rsess-c/lib64 '"
+
 # 4. the examples
 E=$BUILD/examples
 check "walk prints the session's tree" sh -c "'$E/walk' examples/data/cache-entry-hello.txt | grep -q 'String (UTF-8) \"hello\"'"
