@@ -70,14 +70,16 @@ void cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-/* "WHAT: DETAIL" becomes "WHAT at offset N: DETAIL". */
+/* "WHAT: DETAIL" becomes "WHAT at offset N: DETAIL" (unless the text
+ * already names its offset, as the text-form errors do). */
 void cli_report(const char *prefix, const rsess_err *err)
 {
     const char *text = err->text[0] ? err->text : (err->msg ? err->msg : "error");
     const char *colon = strstr(text, ": ");
     fputs("rsess: ", stderr);
     if (prefix) fprintf(stderr, "%s: ", prefix);
-    if (colon) fprintf(stderr, "%.*s at offset %zu%s\n", (int)(colon - text), text, err->offset, colon);
+    if (strstr(text, "offset ")) fprintf(stderr, "%s\n", text);
+    else if (colon) fprintf(stderr, "%.*s at offset %zu%s\n", (int)(colon - text), text, err->offset, colon);
     else fprintf(stderr, "%s at offset %zu\n", text, err->offset);
 }
 
