@@ -1,6 +1,6 @@
 # --pretty lays typed JSON out over lines, and it still encodes back to
 # Ruby's bytes
-for f in session_typical cycle_hash string_utf8_escapes keys_interned float_repeated; do
+for f in session_typical cycle_hash hash_nested array keys_interned float_repeated; do
   b=tests/fixtures/marshal/$f.bin
   "$RSESS" decode --in raw --to typed --pretty "$b" > "${TMPDIR:-/tmp}/typed_pretty.$$"
   lines=$(wc -l < "${TMPDIR:-/tmp}/typed_pretty.$$")
