@@ -62,6 +62,10 @@ extern const char cli_raw_hint[];
 /* fopen for reading, stdin for NULL or "-"; NULL after saying why. */
 FILE *cli_open_input(const char *path);
 
+/* rsess.c: the read options of --max-depth, --max-nodes, --max-input and
+ * --max-inflated (zero: the library's defaults). */
+const rsess_read_opts *cli_read_opts(void);
+
 /* rsess.c: --entry VALUE (7.1, 7.0, 6.1; 7.2, 8.0 and 8.1 are 7.1) into a
  * format and the key rule of that Rails version; false after a usage error. */
 bool cli_entry_format(const char *val, rsess_format *fmt, rsess_key_rule *rule);

@@ -184,7 +184,7 @@ static bool new_value(migrate_state *st, const unsigned char *p, size_t n, long 
 {
     rsess_entry_info info;
     rsess_err err = {0};
-    rsess_doc *doc = rsess_entry_read(p, n, NULL, &info, &err);
+    rsess_doc *doc = rsess_entry_read(p, n, cli_read_opts(), &info, &err);
     if (!doc) {
         snprintf(why, cap, "the value does not decode: %s (at byte %zu)", err.text[0] ? err.text : rsess_strerror(err.code),
                  err.offset);
@@ -434,11 +434,6 @@ static void report(const migrate_state *st, FILE *fp)
 
 /* --- options ------------------------------------------------------------------- */
 
-static const char migrate_usage[] =
-    "usage: rsess migrate --from redis-store|cache --to redis-store|cache [--entry 7.1|7.0|6.1]\n"
-    "                     [--from-namespace NS] [--to-namespace NS] [--expires-in SECONDS]\n"
-    "                     [--cluster-nodes FILE --out-dir DIR] [--delete-old] [--dry-run] [FILE]\n";
-
 static int parse_opts(args *a, migrate_opts *o)
 {
     const char *val;
@@ -489,11 +484,6 @@ static int parse_opts(args *a, migrate_opts *o)
 
 int cmd_migrate(args *a)
 {
-    for (int i = 2; i < a->argc; i++)
-        if (!strcmp(a->argv[i], "-h") || !strcmp(a->argv[i], "--help")) {
-            fputs(migrate_usage, stdout);
-            return EXIT_OK;
-        }
     migrate_opts o;
     if (parse_opts(a, &o)) return EXIT_USAGE;
     migrate_state st;

@@ -57,7 +57,14 @@ static const char usage_text[] =
     "else raw), quoted (as redis-cli --no-raw and Ruby's p print strings), raw,\n"
     "hex, base64.\n"
     "\n"
-    "Options: -h, --help  this text;  --version  the version.\n"
+    "Limits (decode, info, explain, migrate), on by default; sizes take K, M, G:\n"
+    "  --max-depth N          nesting of containers (default 512)\n"
+    "  --max-nodes N          values in one document (default 16777216)\n"
+    "  --max-input BYTES      bytes of one value (default 256M)\n"
+    "  --max-inflated BYTES   a compressed payload inflated (default 64M)\n"
+    "\n"
+    "Options: -h, --help  this text (rsess COMMAND --help: that command's);\n"
+    "  --version  the version.\n"
     "Exit status: 0 success, 1 bad data, 2 usage error.\n";
 
 void cli_error(const char *fmt, ...)
@@ -137,6 +144,57 @@ int pick(const char *val, const char *const *choices, const char *opt)
     return -1;
 }
 
+/* --- limits ---------------------------------------------------------------- */
+static rsess_read_opts read_opts;
+
+const rsess_read_opts *cli_read_opts(void) { return &read_opts; }
+
+/* "123", "64K", "256M", "1G" */
+static bool parse_size(const char *s, size_t *out)
+{
+    char *end;
+    if (!s || *s < '0' || *s > '9') return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k') shift = 10, end++;
+    else if (*end == 'M' || *end == 'm') shift = 20, end++;
+    else if (*end == 'G' || *end == 'g') shift = 30, end++;
+    if (*end || errno || v == 0 || v > (SIZE_MAX >> shift)) return false;
+    *out = (size_t)v << shift;
+    return true;
+}
+
+/* Takes the limit options out of argv (any command, any place); false
+ * after a usage error. */
+static bool take_limits(int *argc, char **argv)
+{
+    static const char *const names[] = {"--max-depth", "--max-nodes", "--max-input", "--max-inflated", NULL};
+    size_t *fields[] = {&read_opts.limits.max_depth, &read_opts.limits.max_nodes, &read_opts.limits.max_input,
+                        &read_opts.limits.max_inflated};
+    int w = 2;
+    for (int i = 2; i < *argc; i++) {
+        args a = {*argc, i, argv, NULL, 0};
+        const char *val = NULL;
+        int k = 0;
+        for (; names[k]; k++)
+            if (opt_value(&a, names[k], &val)) break;
+        if (!names[k]) {
+            argv[w++] = argv[i];
+            continue;
+        }
+        if (a.bad) return false;
+        if (!parse_size(val, fields[k])) {
+            usage_error("%s needs a positive number%s", names[k], k >= 2 ? " of bytes (K, M, G allowed)" : "");
+            return false;
+        }
+        i = a.i;
+    }
+    *argc = w;
+    argv[w] = NULL;
+    return true;
+}
+
 /* --- input ---------------------------------------------------------------- */
 bool read_all(const char *path, rsess_buf *out)
 {
@@ -195,17 +253,17 @@ static int to_bytes(int form, const char *p, size_t len, rsess_buf *out, bool *r
 static rsess_doc *load_value(const unsigned char *p, size_t len, bool raw, rsess_entry_info *info,
                              rsess_err *err)
 {
-    rsess_read_opts opts = {0};
+    const rsess_read_opts *opts = cli_read_opts();
     if (raw && len && p[len - 1] == '\n') {
         size_t cut = len >= 2 && p[len - 2] == '\r' ? 2 : 1;
-        rsess_doc *doc = rsess_entry_read(p, len - cut, &opts, info, err);
+        rsess_doc *doc = rsess_entry_read(p, len - cut, opts, info, err);
         if (doc) return doc;
         rsess_err first = *err;
-        doc = rsess_entry_read(p, len, &opts, info, err);
+        doc = rsess_entry_read(p, len, opts, info, err);
         if (!doc && err->code != RSESS_ERR_TRAILING) *err = first;
         return doc;
     }
-    return rsess_entry_read(p, len, &opts, info, err);
+    return rsess_entry_read(p, len, opts, info, err);
 }
 
 /* Options of the commands that take only --in and a FILE (info, explain).
@@ -274,6 +332,7 @@ typedef struct line_in {
 static bool split_line(const char *line, size_t len, line_in *li)
 {
     rsess_err err = {0};
+    memset(&li->r, 0, sizeof li->r);
     li->key.len = 0;
     li->v = line;
     li->vl = len;
@@ -768,14 +827,14 @@ static int cmd_explain(args *a)
         size_t n = bytes.len;
         /* the newline redis-cli --raw adds is not part of the value */
         if (raw && n && bytes.data[n - 1] == '\n') {
-            rsess_doc *probe = rsess_entry_read(bytes.data, n - 1, NULL, NULL, NULL);
+            rsess_doc *probe = rsess_entry_read(bytes.data, n - 1, cli_read_opts(), NULL, NULL);
             if (probe) n--;
             rsess_doc_free(probe);
         }
         const char *nc = getenv("NO_COLOR");
         unsigned flags = isatty(STDOUT_FILENO) && !(nc && *nc) ? RSESS_EXPLAIN_COLOR : 0;
         rsess_err err = {0};
-        int rc = rsess_explain(bytes.data, n, flags, NULL, &out, &err);
+        int rc = rsess_explain(bytes.data, n, flags, cli_read_opts(), &out, &err);
         fwrite(out.data, 1, out.len, stdout);
         if (rc) cli_report(NULL, &err);
         else status = EXIT_OK;
@@ -958,6 +1017,29 @@ static int cmd_locate(args *a)
 }
 
 /* --- main ----------------------------------------------------------------- */
+/* rsess COMMAND --help: that command's entry of the usage text, then the
+ * sections every command shares. */
+static int command_help(const char *cmd)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\n  %s", cmd);
+    const char *p = strstr(usage_text, pat);
+    size_t n = strlen(cmd);
+    while (p && p[3 + n] != ' ' && p[3 + n] != '\n') p = strstr(p + 1, pat);
+    if (!p) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    const char *end = p + 1;
+    do { /* the entry's lines: its own, then the ones indented deeper */
+        end = strchr(end, '\n') + 1;
+    } while (!strncmp(end, "      ", 6) || !strncmp(end, "   ", 3));
+    printf("usage: rsess %.*s", (int)(end - (p + 3)), p + 3);
+    const char *common = strstr(usage_text, "\nInput forms");
+    if (common) printf("%s", common);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -965,6 +1047,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    if (!strcmp(cmd, "help") && argc > 2) return command_help(argv[2]);
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
         fputs(usage_text, stdout);
         return EXIT_OK;
@@ -974,11 +1057,9 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            fputs(usage_text, stdout);
-            return EXIT_OK;
-        }
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return command_help(cmd);
     }
+    if (!take_limits(&argc, argv)) return EXIT_USAGE;
     args a = {argc, 2, argv, NULL, 0};
     if (!strcmp(cmd, "decode")) return cmd_decode(&a);
     if (!strcmp(cmd, "encode")) return cmd_encode(&a);
