@@ -70,6 +70,10 @@ const rsess_read_opts *cli_read_opts(void);
  * format and the key rule of that Rails version; false after a usage error. */
 bool cli_entry_format(const char *val, rsess_format *fmt, rsess_key_rule *rule);
 
+/* cookie_jar.c: the value of cookie NAME (NULL: the one named *_session) in
+ * a curl cookie jar into out (NUL not added); false after saying why. */
+bool cli_cookie_jar_value(const char *path, const char *name, rsess_buf *out);
+
 /* The commands in their own files. */
 int cmd_records(args *a);
 int cmd_migrate(args *a);

@@ -36,8 +36,9 @@ static const char usage_text[] =
     "      32 hex digits as Rails makes them, 64 with --rack) and Rack's private\n"
     "      id \"2::\" + SHA-256 hex of it.\n"
     "  key [--store cache|redis-store] [--namespace NS] [--legacy]\n"
-    "      [--rails 8.1|7.0|6.1|none] PUBLIC_ID\n"
-    "      The Redis key a Rails app keeps that session under.\n"
+    "      [--rails 8.1|7.0|6.1|none] PUBLIC_ID | --cookie-jar FILE [--cookie-name NAME]\n"
+    "      The Redis key a Rails app keeps that session under; the id may come\n"
+    "      from a curl cookie jar (curl -c FILE; default cookie: the *_session one).\n"
     "  slot [--in text|hex] KEY...\n"
     "      The Redis Cluster hash slot of each key (as CLUSTER KEYSLOT).\n"
     "  locate KEY [FILE] | locate --masters [FILE]\n"
@@ -870,10 +871,25 @@ static int cmd_id(args *a)
 static const char *const stores[] = {"cache", "redis-store", NULL};
 static const char *const rails_rules[] = {"8.1", "7.0", "6.1", "none", NULL};
 
+/* Rails' session ids are 32 hex digits (Rack's own 64): anything else is
+ * more likely a whole cookie, a cookie-store cookie or a typo. */
+static void warn_session_id(const char *id, size_t n)
+{
+    size_t hex = 0;
+    while (hex < n && ((id[hex] >= '0' && id[hex] <= '9') || (id[hex] >= 'a' && id[hex] <= 'f'))) hex++;
+    if (hex == n && (n == 32 || n == 64)) return;
+    if (memchr(id, '-', n) && n > 2 && strstr(id, "--"))
+        cli_error("warning: '%.*s' looks like a cookie-store cookie (data--digest), which holds the session "
+                  "itself, not an id: see rsess cookie decode", (int)(n > 40 ? 40 : n), id);
+    else
+        cli_error("warning: '%.*s' is not 32 hex digits, as Rails' session ids are: is it the session "
+                  "cookie's value?", (int)(n > 80 ? 80 : n), id);
+}
+
 static int cmd_key(args *a)
 {
     rsess_key_opts o = {0};
-    const char *val;
+    const char *val, *jar = NULL, *cookie_name = NULL;
     int k;
     for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
         if (opt_value(a, "--store", &val)) {
@@ -887,16 +903,28 @@ static int cmd_key(args *a)
             if (val) o.rule = (rsess_key_rule)k;
         } else if (!strcmp(a->argv[a->i], "--legacy")) {
             o.legacy = 1;
+        } else if (opt_value(a, "--cookie-jar", &jar)) {
+        } else if (opt_value(a, "--cookie-name", &cookie_name)) {
         } else if (!take_file(a)) {
             return usage_error("key: unknown option '%s'", a->argv[a->i]);
         }
     }
     if (a->bad) return EXIT_USAGE;
-    if (!a->file) return usage_error("key: a PUBLIC_ID (the session cookie's value) is needed");
-    rsess_buf out;
+    if (jar && a->file) return usage_error("key: give a PUBLIC_ID or --cookie-jar, not both");
+    if (cookie_name && !jar) return usage_error("key: --cookie-name names a cookie of --cookie-jar FILE");
+    if (!a->file && !jar) return usage_error("key: a PUBLIC_ID (the session cookie's value) is needed");
+    rsess_buf id, out;
+    rsess_buf_init(&id, NULL);
     rsess_buf_init(&out, NULL);
+    if (jar && !cli_cookie_jar_value(jar, cookie_name, &id)) {
+        rsess_buf_free(&id);
+        return EXIT_DATA;
+    }
+    if (!jar) rsess_buf_append(&id, a->file, strlen(a->file));
+    warn_session_id((const char *)id.data, id.len);
     rsess_err err;
-    int rc = rsess_session_key(a->file, strlen(a->file), &o, &out, &err);
+    int rc = rsess_session_key(id.data ? (const char *)id.data : "", id.len, &o, &out, &err);
+    rsess_buf_free(&id);
     if (!rc) {
         fwrite(out.data, 1, out.len, stdout);
         fputc('\n', stdout);
