@@ -21,6 +21,14 @@ check "the soname carries the major version" sh -c "objdump -p '$BUILD/librsess.
 
 check "every public function is in docs/api.md" sh -c "for f in \$(scripts/api-names.sh); do grep -q \"\$f\" docs/api.md || { echo \"missing: \$f\"; exit 1; }; done"
 
+# every command of rsess --help has its entry in the man page and its own --help
+cmds=$("$BUILD/rsess" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\).*/\1/p' | sort -u)
+check "rsess --help lists the commands" test "$(echo "$cmds" | wc -w)" -ge 10
+for c in $cmds; do
+  check "docs/rsess.1 describes $c" grep -qx "\.B $c" docs/rsess.1
+  check "rsess $c --help is its own" sh -c "'$BUILD/rsess' $c --help | head -1 | grep -q '^usage: rsess $c'"
+done
+
 # 2. the header alone, as C99 (pedantic) and as C++
 printf '#include <rsess.h>\nint main(void) { return rsess_version() == 0; }\n' > "$tmp/h.c"
 check "rsess.h compiles as C99" cc -std=c99 -pedantic -Wall -Wextra -Werror -Iinclude -c "$tmp/h.c" -o "$tmp/h.o"
