@@ -745,8 +745,12 @@ bool cli_entry_format(const char *val, rsess_format *fmt, rsess_key_rule *rule)
                                         RSESS_FORMAT_AS71, RSESS_FORMAT_AS71, RSESS_FORMAT_AS71};
     static const rsess_key_rule rules[] = {RSESS_KEYS_RAILS70, RSESS_KEYS_RAILS70, RSESS_KEYS_RAILS61,
                                            RSESS_KEYS_RAILS70, RSESS_KEYS_RAILS70, RSESS_KEYS_RAILS81};
-    int k = pick(val, entry_formats, "entry format (7.1, 7.0 or 6.1; 7.2, 8.0 and 8.1 write 7.1)");
-    if (k < 0) return false;
+    int k = 0;
+    while (entry_formats[k] && strcmp(val, entry_formats[k])) k++;
+    if (!entry_formats[k]) {
+        usage_error("unknown entry format '%s': 7.1, 7.0 or 6.1 (7.2, 8.0 and 8.1 write 7.1)", val);
+        return false;
+    }
     *fmt = fmts[k];
     if (rule) *rule = rules[k];
     return true;
