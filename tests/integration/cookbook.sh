@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the shell blocks of docs/cookbook.md and README.md marked
+# Checks the transcripts of README.md's tour ("    $ command", output), and
+# runs the shell blocks of docs/cookbook.md and README.md marked
 # <!-- run --> (against a standalone redis-server) or <!-- run: cluster -->
 # (against a 3-master cluster), as written, with `bash -e -o pipefail`:
 # each must succeed, and afterwards every key in both servers must carry a
@@ -41,6 +42,43 @@ preload() { # preload redis-cli-args...
 }
 preload redis-cli -p "$P"
 preload redis-cli -c -p "${CP[0]}"
+
+# README's transcripts ("    $ command" and its output): run as written with
+# key=the key of the tour's cookie, holding the 7.1 sample entry; each
+# output line must match ("..." ends a prefix; cluster commands may name
+# other ports)
+key=$("$RSESS" key --namespace myapp 36334d75885e1c87c38636160d0058aa)
+"$RSESS" decode --to typed examples/data/cache-entry-hello.txt > "$TMP/hello.typed"
+for cli in "redis-cli -p $P" "redis-cli -c -p ${CP[0]}"; do
+  "$REAL_CLI" ${cli#redis-cli } -x SETEX "$key" 600 < <("$RSESS" encode --entry 7.1 --expires-at 1769693054.4480495 \
+    "$TMP/hello.typed") > /dev/null
+done
+awk '/^    \$ / { n++; print substr($0, 7) > (dir "/cmd" n); next }
+     /^    / && n { print substr($0, 5) > (dir "/want" n); next }
+     { if (n) { close(dir "/cmd" n); close(dir "/want" n) } }' dir="$TMP" \
+  <(sed -n '/^## A short tour/,/^## From C/p' README.md)
+ntrans=0
+for c in "$TMP"/cmd*; do
+  i=${c##*/cmd}
+  ntrans=$((ntrans + 1))
+  port=$P
+  grep -q cluster "$c" && port=${CP[0]}
+  got=$(cd "$TMP" && PATH="$TMP/bin:$PATH" REDIS_TEST_PORT=$port key=$key bash -o pipefail "$c" 2>&1)
+  status=$?
+  check "README: '$(cat "$c")' runs (status $status)" test "$status" = 0
+  [ -f "$TMP/want$i" ] || continue
+  n=0
+  while IFS= read -r want; do
+    n=$((n + 1))
+    line=$(sed -n "${n}p" <<< "$got")
+    if [[ $want == *...* ]]; then match=$([[ $line == "${want%%...*}"* ]] && echo 1)
+    elif grep -q cluster "$c"; then
+      match=$([ "$(sed -E 's/[0-9]+/N/g' <<< "$line")" = "$(sed -E 's/[0-9]+/N/g' <<< "$want")" ] && echo 1)
+    else match=$([[ $line == "$want" ]] && echo 1); fi
+    check "README: '$(cat "$c")' prints '$want' (got '$line')" test -n "$match"
+  done < "$TMP/want$i"
+done
+check "README's tour has its transcripts ($ntrans)" test "$ntrans" -ge 5
 
 # the marked blocks, in order: NN.MODE.sh
 mkdir -p "$TMP/blocks"
