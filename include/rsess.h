@@ -23,6 +23,7 @@
 #ifndef RSESS_H
 #define RSESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -685,6 +686,31 @@ RSESS_API unsigned rsess_cluster_slot(const void *key, size_t len);
  *  "host:port" to out. RSESS_ERR_FORMAT_UNKNOWN if the text is neither;
  *  RSESS_ERR_VALUE if no master serves the slot. Pure text: no network. */
 RSESS_API int rsess_cluster_locate(const char *text, size_t len, unsigned slot, rsess_buf *out, rsess_err *err);
+
+/** Which master serves each of the 16384 slots, read once from the text of
+ *  CLUSTER NODES or CLUSTER SHARDS (as rsess_cluster_locate() reads it), for
+ *  routing many keys: a lookup is an array index. Opaque; free with
+ *  rsess_cluster_map_free(). */
+typedef struct rsess_cluster_map rsess_cluster_map;
+
+/** Parses the text into a new map in *out (alloc may be NULL: the C
+ *  library's allocator). Healthy masters (not "fail", not "noaddr") are
+ *  numbered 0.. in the order the text first names them; when two claim a
+ *  slot, the first keeps it. Slots nobody serves stay unassigned (not an
+ *  error). Returns 0, RSESS_ERR_FORMAT_UNKNOWN (no node lines at all),
+ *  RSESS_ERR_NOMEM or RSESS_ERR_ARG; *out is NULL on failure. */
+RSESS_API int rsess_cluster_map_parse(const char *text, size_t len, const rsess_alloc *alloc,
+                                      rsess_cluster_map **out, rsess_err *err);
+/** The number of masters in the map (0 for NULL). */
+RSESS_API size_t rsess_cluster_map_masters(const rsess_cluster_map *m);
+/** Master i's address "host:port" (not NUL-terminated; its length in *len),
+ *  owned by the map; NULL when i is out of range. */
+RSESS_API const char *rsess_cluster_map_master(const rsess_cluster_map *m, size_t i, size_t *len);
+/** Stores the index of the master serving slot in *index and returns true;
+ *  false when no master serves it (or slot > 16383, or m is NULL). */
+RSESS_API bool rsess_cluster_map_find(const rsess_cluster_map *m, unsigned slot, size_t *index);
+/** Frees the map. NULL-safe. */
+RSESS_API void rsess_cluster_map_free(rsess_cluster_map *m);
 
 /* ------------------------------------------------------------------------ */
 /* Views: Ruby inspect, plain JSON, typed JSON                              */

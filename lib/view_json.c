@@ -74,7 +74,9 @@ static void jkey(jview *j, const rsess_val *k)
     }
 }
 
-static bool enter(jview *j, const rsess_val *v)
+/* active[id]: bit 1 while the value is being printed (a cycle), bit 2 once
+ * it has been printed (a shared value printed again costs budget). */
+static bool grow(jview *j, const rsess_val *v)
 {
     if (v->id >= j->cap) {
         size_t ncap = j->cap ? j->cap : 64;
@@ -88,8 +90,13 @@ static bool enter(jview *j, const rsess_val *v)
         j->active = a;
         j->cap = ncap;
     }
-    if (j->active[v->id]) return false;
-    j->active[v->id] = 1;
+    return true;
+}
+
+static bool enter(jview *j, const rsess_val *v)
+{
+    if (!grow(j, v) || (j->active[v->id] & 1)) return false;
+    j->active[v->id] |= 1;
     return true;
 }
 
@@ -282,11 +289,15 @@ static void jvalue(jview *j, const rsess_val *v)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
     if (j->code) return;
-    if (j->budget == 0) {
-        j->code = RSESS_ERR_NODES;
-        return;
+    if (!grow(j, v)) return;
+    if (j->active[v->id] & 2) { /* only the expansion of shared values is budgeted */
+        if (j->budget == 0) {
+            j->code = RSESS_ERR_NODES;
+            return;
+        }
+        j->budget--;
     }
-    j->budget--;
+    j->active[v->id] |= 2;
     if (j->depth > 4096) {
         j->code = RSESS_ERR_DEPTH;
         return;
@@ -339,7 +350,7 @@ static void jvalue(jview *j, const rsess_val *v)
         return;
     }
     if (jmeaning(j, v)) {
-        j->active[v->id] = 0;
+        j->active[v->id] &= (uint8_t)~1u;
         return;
     }
     rsess_val *set = rsess_get_set(v);
@@ -350,7 +361,7 @@ static void jvalue(jview *j, const rsess_val *v)
             jvalue(j, set->u.c.k[2 * i]);
         }
         jput(j, "]");
-        j->active[v->id] = 0;
+        j->active[v->id] &= (uint8_t)~1u;
         return;
     }
     switch (v->type) {
@@ -405,7 +416,7 @@ static void jvalue(jview *j, const rsess_val *v)
         break;
     default: j->code = RSESS_ERR_VALUE; break;
     }
-    j->active[v->id] = 0;
+    j->active[v->id] &= (uint8_t)~1u;
 }
 
 int rs_print_json(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err)
@@ -413,13 +424,16 @@ int rs_print_json(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err 
     jview j = {0};
     j.out = out;
     j.pretty = flags & RSESS_PRINT_PRETTY;
-    j.budget = 1000000; /* shared values fanning out are not expanded forever */
+    j.budget = 1000000; /* repeats of shared values: a fan-out is not expanded forever */
     size_t start = out->len;
     jvalue(&j, v);
     rs_free(out->alloc, j.active, j.cap);
     if (j.code) {
         out->len = start;
-        return rs_fail(err, j.code, 0, j.code == RSESS_ERR_NODES ? "JSON output over 1000000 values (shared values fan out)" : NULL);
+        return rs_fail(err, j.code, 0, j.code == RSESS_ERR_NODES
+                                          ? "JSON output repeats shared values over 1000000 times (JSON has no links; "
+                                            "--to typed keeps them)"
+                                          : NULL);
     }
     return 0;
 }

@@ -53,6 +53,7 @@ void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned char *base, size_
     w->alloc = alloc;
     w->vstart = w->p;
     w->vfirst = nobjs;
+    w->vlevel = 0;
     rs_frame *f = &w->fr[0];
     memset(f, 0, sizeof *f);
     f->kind = FK_ROOT;

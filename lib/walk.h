@@ -92,6 +92,7 @@ typedef struct rs_frame {
     uint8_t cext, cucls;/* completed inner: extended / has a user class */
     uint32_t owner;     /* the frame whose slot this frame's value fills */
     uint32_t parent;    /* the frame this one was opened in */
+    size_t level;       /* the nesting level of its value (the root is 1) */
     size_t slot;        /* that slot */
     size_t left;        /* values still to come */
     size_t next;        /* slot of the next value */
@@ -166,6 +167,7 @@ typedef struct rs_walker {
     uint32_t cobj, csym;
     const unsigned char *vstart;
     uint32_t vfirst;
+    size_t vlevel;      /* the level of the value being read */
     rs_frame fr0[RS_WALK_STACK0];
 } rs_walker;
 
@@ -298,6 +300,7 @@ RS_WINLINE int rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
     f->start = t->at;
     f->vstart = w->vstart;
     f->vfirst = w->vfirst;
+    f->level = w->vlevel;
     f->obj = RS_NONE;
     f->inner_of = (t->flags & TF_INNER) != 0;
     t->frame = (uint32_t)w->sp;
@@ -395,6 +398,7 @@ RS_WINLINE int rs_w_symbol_at(rs_walker *w, rs_tok *t)
 /* A symbol in a name position of frame f (class, field, ivar, module). */
 RS_WINLINE int rs_w_symbol(rs_walker *w, rs_tok *t, rs_frame *f, int role)
 {
+    w->vlevel = f->level + 1;
     t->role = (uint8_t)role;
     t->flags = 0;
     t->owner = t->parent = (uint32_t)(f - w->fr);
@@ -461,8 +465,13 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         w->vfirst = w->nobjs;
     }
     if (UNLIKELY(w->p >= w->end)) return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a value");
-    if (UNLIKELY(w->sp > w->max_depth))
+    /* Levels: the root is 1, whatever a container holds is one deeper; a
+     * prefix ('I', 'e', 'C') and the encoding ivar of a String belong to
+     * their value's level. */
+    size_t level = f->level + (inner || (role == R_IVVAL && f->ivkind != SK_OTHER) ? 0 : 1);
+    if (UNLIKELY(level > w->max_depth))
         return rs_walk_fail(w, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", w->max_depth);
+    w->vlevel = level;
     int c = *w->p++;
     size_t n;
     long l;
@@ -589,7 +598,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         }
         if (w->p < w->end && (*w->p == '@' || *w->p == ';' || *w->p == 'I'))
             return rs_walk_fail(w, RSESS_ERR_FORMAT, start, "instance variables on a link");
-        if (fast && w->p < w->end && *w->p == '"' && w->sp + 1 <= w->max_depth) {
+        if (fast && w->p < w->end && *w->p == '"') {
             /* I"...: a String and its lone encoding flag, the commonest pair */
             const unsigned char *save = w->p;
             w->p++;
