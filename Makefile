@@ -28,7 +28,7 @@ TEST_SRC = $(wildcard tests/unit/*.c)
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
-$(BUILD)/lib/%.o: lib/%.c lib/internal.h include/rsess.h
+$(BUILD)/lib/%.o: lib/%.c lib/internal.h lib/float.h include/rsess.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(LIB_DEPS_CFLAGS) -c $< -o $@
