@@ -174,12 +174,17 @@ fixtures:
 	ruby tests/fixtures/generate_keys.rb tests/fixtures
 	ruby tests/fixtures/generate_types.rb tests/fixtures
 	ruby tests/fixtures/generate_unicode.rb tests/fixtures
+	ruby tests/fixtures/generate_floats.rb tests/fixtures
 	ruby bench/make_payloads.rb bench/payloads
 
 # the Unicode table behind Ruby's inspect (Debian's unicode-data: Unicode 15.0, Ruby 3.4's)
 unicode-table:
 	@scripts/install-deps.sh fixtures
 	ruby scripts/gen-unicode-table.rb /usr/share/unicode/UnicodeData.txt > lib/unicode_print.c
+
+# the 128-bit powers of ten behind float text both ways
+float-table:
+	ruby scripts/gen-float-table.rb > lib/float_pow10.c
 
 # --- install ------------------------------------------------------------------
 LIBDIR = $(PREFIX)/lib
