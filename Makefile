@@ -24,7 +24,7 @@ CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
-	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare
+	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-float bench-ruby bench-compare
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -81,6 +81,15 @@ $(BUILD)/rsess-bench: bench/rsess-bench.c $(BUILD)/librsess.a
 bench: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
 	$(BUILD)/rsess-bench $(BENCH_PAYLOADS)
+
+# float text both ways, 1M doubles (instructions: see bench/float-bench.c)
+$(BUILD)/float-bench: bench/float-bench.c lib/float.h $(BUILD)/librsess.a
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
+
+bench-float: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/float-bench
+	$(BUILD)/float-bench
 
 bench-ruby:
 	@scripts/install-deps.sh bench

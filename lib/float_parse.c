@@ -212,3 +212,17 @@ bool rs_float_parse(const char *s, size_t len, double *out)
     *out = d.neg ? -v : v;
     return true;
 }
+
+int rsess_float_parse(const char *text, size_t len, double *out, rsess_err *err)
+{
+    double d;
+    if (!text) len = 0, text = "";
+    if (len == 3 && !memcmp(text, "nan", 3)) d = NAN;
+    else if (len == 3 && !memcmp(text, "inf", 3)) d = INFINITY;
+    else if (len == 4 && !memcmp(text, "-inf", 4)) d = -INFINITY;
+    else if (!rs_float_parse(text, len, &d))
+        return rs_fail(err, RSESS_ERR_FLOAT, 0, "bad float text \"%.*s\"", (int)(len > 40 ? 40 : len), text);
+    *out = d;
+    rs_ok(err);
+    return 0;
+}

@@ -220,6 +220,30 @@ START_TEST(non_decimal_text_refused)
 }
 END_TEST
 
+/* The public reader: Marshal's specials too, and an error code. */
+START_TEST(public_reader)
+{
+    double d = 0;
+    ck_assert_int_eq(rsess_float_parse("nan", 3, &d, NULL), 0);
+    ck_assert(isnan(d));
+    ck_assert_int_eq(rsess_float_parse("inf", 3, &d, NULL), 0);
+    ck_assert(isinf(d) && d > 0);
+    ck_assert_int_eq(rsess_float_parse("-inf", 4, &d, NULL), 0);
+    ck_assert(isinf(d) && d < 0);
+    ck_assert_int_eq(rsess_float_parse("-0", 2, &d, NULL), 0);
+    ck_assert(d == 0 && signbit(d));
+    ck_assert_int_eq(rsess_float_parse("656090195257306.75", 18, &d, NULL), 0);
+    ck_assert(d == 656090195257306.75);
+    rsess_err err;
+    d = 7;
+    ck_assert_int_eq(rsess_float_parse("Infinity", 8, &d, &err), RSESS_ERR_FLOAT);
+    ck_assert_int_eq(err.code, RSESS_ERR_FLOAT);
+    ck_assert(d == 7);
+    ck_assert_int_eq(rsess_float_parse(NULL, 0, &d, &err), RSESS_ERR_FLOAT);
+    ck_assert_int_eq(rsess_float_parse("nan", 2, &d, NULL), RSESS_ERR_FLOAT); /* "na" */
+}
+END_TEST
+
 Suite *float_suite(void)
 {
     Suite *s = suite_create("float");
@@ -229,6 +253,7 @@ Suite *float_suite(void)
     tcase_add_test(t, listed_doubles);
     tcase_add_test(t, texts_read_as_ruby_reads_them);
     tcase_add_test(t, non_decimal_text_refused);
+    tcase_add_test(t, public_reader);
     suite_add_tcase(s, t);
     return s;
 }
