@@ -1,9 +1,10 @@
-/* float-bench [MODE [N]]: float text both ways over N (1,000,000) doubles of
+/* float-bench [MODE [N [random|scores]]]: float text both ways over N (1,000,000) doubles of
  * two kinds: uniform random 64-bit patterns (finite ones) and scores like
  * bench/payloads/many_hashes.bin's (rand * 1000). Without MODE it prints
  * ns per op for every mode, the best of 5 runs. With a MODE it runs that
- * one once, for `valgrind --tool=callgrind` (instructions per op: the run's
- * count minus MODE setup's, over N):
+ * one once over both kinds (or the one named), for `valgrind
+ * --tool=callgrind` (instructions per op: the run's count minus MODE
+ * setup's, over the doubles run):
  *   setup     make the doubles and their Marshal texts only
  *   print     rsess_float_marshal_text of each double
  *   to_s      rsess_float_ruby_text of each double
@@ -102,8 +103,9 @@ int main(int argc, char **argv)
     make_set(&sets[0], n, false);
     make_set(&sets[1], n, true);
     if (argc > 1) {
-        run(argv[1], &sets[0]);
-        run(argv[1], &sets[1]);
+        const char *which = argc > 3 ? argv[3] : "both";
+        if (strcmp(which, "scores")) run(argv[1], &sets[0]);
+        if (strcmp(which, "random")) run(argv[1], &sets[1]);
         return 0;
     }
     static const char *const modes[] = {"print", "to_s", "parse", "strtod"};

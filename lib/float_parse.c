@@ -36,33 +36,59 @@ typedef struct {
 
 static inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* The grammar of float.h; fills d. */
+/* Eight ASCII digits at once (the SWAR step of Lemire's paper): are the 8
+ * bytes at p all digits, and their value. Little-endian loads. */
+static inline uint64_t load8(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static inline bool eight_digits(uint64_t v)
+{
+    return ((v & 0xF0F0F0F0F0F0F0F0ULL) | (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
+           0x3333333333333333ULL;
+}
+
+static inline uint32_t eight_value(uint64_t v)
+{
+    v = (v & 0x0F0F0F0F0F0F0F0FULL) * 2561 >> 8;
+    v = (v & 0x00FF00FF00FF00FFULL) * 6553601 >> 16;
+    return (uint32_t)((v & 0x0000FFFF0000FFFFULL) * 42949672960001ULL >> 32);
+}
+
+/* The grammar of float.h; fills d. Locals, not d's fields, in the loops:
+ * stores through d could alias the text. */
 static bool scan(const char *s, size_t len, decimal *d)
 {
     size_t i = 0;
-    d->w = 0, d->q = 0, d->more = false, d->neg = false;
-    if (i < len && (s[i] == '-' || s[i] == '+')) d->neg = s[i++] == '-';
+    uint64_t w = 0;
+    int64_t q = 0;
+    bool more = false, neg = false;
+    if (i < len && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
     int nd = 0; /* significant digits in w */
     size_t start = i;
+    while (i < len && s[i] == '0') i++;
+    while (nd <= 11 && len - i >= 8 && eight_digits(load8(s + i)))
+        w = w * 100000000 + eight_value(load8(s + i)), nd += 8, i += 8;
     for (; i < len && is_digit(s[i]); i++) {
-        if (nd < 19) {
-            if (d->w || s[i] != '0') d->w = d->w * 10 + (uint64_t)(s[i] - '0'), nd++;
-        } else {
-            d->q++;
-            d->more |= s[i] != '0';
-        }
+        if (nd < 19) w = w * 10 + (uint64_t)(s[i] - '0'), nd++;
+        else q++, more |= s[i] != '0';
     }
     bool any = i > start;
     if (i < len && s[i] == '.') {
-        i++;
-        start = i;
+        start = ++i;
+        if (!nd)
+            while (i < len && s[i] == '0') i++, q--;
+        while (nd <= 11 && len - i >= 8 && eight_digits(load8(s + i)))
+            w = w * 100000000 + eight_value(load8(s + i)), nd += 8, q -= 8, i += 8;
         for (; i < len && is_digit(s[i]); i++) {
-            if (nd < 19) {
-                d->q--;
-                if (d->w || s[i] != '0') d->w = d->w * 10 + (uint64_t)(s[i] - '0'), nd++;
-            } else {
-                d->more |= s[i] != '0';
-            }
+            if (nd < 19) w = w * 10 + (uint64_t)(s[i] - '0'), nd++, q--;
+            else more |= s[i] != '0';
         }
         if (i == start) return false; /* "5." : Ruby stops before the point */
         any = true;
@@ -72,13 +98,13 @@ static bool scan(const char *s, size_t len, decimal *d)
         i++;
         bool eneg = false;
         if (i < len && (s[i] == '-' || s[i] == '+')) eneg = s[i++] == '-';
-        if (i == len) return false;
+        if (i == len || !is_digit(s[i])) return false;
         int64_t e = 0;
         for (; i < len && is_digit(s[i]); i++)
             if ((e = e * 10 + (s[i] - '0')) > RUBY_EXP_LIMIT) e = RUBY_EXP_LIMIT;
-        if (!is_digit(s[i - 1])) return false;
-        d->q += eneg ? -e : e;
+        q += eneg ? -e : e;
     }
+    d->w = w, d->q = q, d->more = more, d->neg = neg;
     return i == len;
 }
 

@@ -82,31 +82,58 @@ static void schubfach(uint64_t c, int q, uint64_t *f, int *e)
     *e = k;
 }
 
-/* Decimal digits of n > 0 without its trailing zeros; returns the count,
- * *len gets the count with them. */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+/* Decimal digits of n > 0 without its trailing zeros into buf; returns
+ * their count, *len gets the count with them. */
 static int put_digits(uint64_t n, char *buf, int *len)
 {
-    char tmp[20];
-    int i = 20;
-    while (n >= 100) {
-        static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                    "8081828384858687888990919293949596979899";
-        unsigned r = (unsigned)(n % 100);
-        n /= 100;
-        tmp[--i] = pairs[2 * r + 1];
-        tmp[--i] = pairs[2 * r];
+    static const uint64_t pow10[] = {1ULL,
+                                     10ULL,
+                                     100ULL,
+                                     1000ULL,
+                                     10000ULL,
+                                     100000ULL,
+                                     1000000ULL,
+                                     10000000ULL,
+                                     100000000ULL,
+                                     1000000000ULL,
+                                     10000000000ULL,
+                                     100000000000ULL,
+                                     1000000000000ULL,
+                                     10000000000000ULL,
+                                     100000000000000ULL,
+                                     1000000000000000ULL,
+                                     10000000000000000ULL,
+                                     100000000000000000ULL,
+                                     1000000000000000000ULL,
+                                     10000000000000000000ULL};
+    int t = (64 - __builtin_clzll(n)) * 1233 >> 12; /* about log10(2) times the bit count */
+    int all = t + (n >= pow10[t]);
+    int count = all;
+    while (n % 10 == 0) n /= 10, count--;
+    char *p = buf + count;
+    while (n >= 100000000) { /* eight digits at a time in 32-bit arithmetic */
+        uint32_t lo = (uint32_t)(n % 100000000), hi4 = lo / 10000, lo4 = lo % 10000;
+        n /= 100000000;
+        p -= 8;
+        memcpy(p, digit_pairs + 2 * (hi4 / 100), 2);
+        memcpy(p + 2, digit_pairs + 2 * (hi4 % 100), 2);
+        memcpy(p + 4, digit_pairs + 2 * (lo4 / 100), 2);
+        memcpy(p + 6, digit_pairs + 2 * (lo4 % 100), 2);
     }
-    if (n >= 10) {
-        tmp[--i] = (char)('0' + n % 10);
-        n /= 10;
+    uint32_t m = (uint32_t)n;
+    while (m >= 100) {
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * (m % 100), 2);
+        m /= 100;
     }
-    tmp[--i] = (char)('0' + n);
-    int all = 20 - i, keep = all;
-    while (keep > 1 && tmp[i + keep - 1] == '0') keep--;
-    memcpy(buf, tmp + i, (size_t)keep);
+    if (m >= 10) memcpy(p - 2, digit_pairs + 2 * m, 2);
+    else p[-1] = (char)('0' + m);
     *len = all;
-    return keep;
+    return count;
 }
 
 int rs_float_digits(double d, char *buf, int *decpt)
