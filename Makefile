@@ -25,7 +25,7 @@ TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: FORCE all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
 	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-ruby \
-	bench-compare bench-callgrind bench-migrate
+	bench-compare bench-callgrind bench-migrate bench-float float-table
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -86,6 +86,15 @@ bench: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
 	$(BUILD)/rsess-bench $(BENCH_PAYLOADS)
 	@echo "(moving 100,000 sessions through Redis: make bench-migrate)"
+
+# float text both ways, 1M doubles (instructions: see bench/float-bench.c)
+$(BUILD)/float-bench: bench/float-bench.c lib/float.h $(BUILD)/librsess.a
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
+
+bench-float: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/float-bench
+	$(BUILD)/float-bench
 
 bench-ruby:
 	@scripts/install-deps.sh bench
@@ -191,6 +200,7 @@ fixtures:
 	ruby tests/fixtures/generate_keys.rb tests/fixtures
 	ruby tests/fixtures/generate_types.rb tests/fixtures
 	ruby tests/fixtures/generate_unicode.rb tests/fixtures
+	ruby tests/fixtures/generate_floats.rb tests/fixtures
 	ruby bench/make_payloads.rb bench/payloads
 	node tests/fixtures/ruby-wasm/generate.cjs tests/fixtures $(BUILD)/ruby-wasm
 
@@ -203,6 +213,10 @@ unicode-table:
 rails-zones:
 	@scripts/install-deps.sh fixtures
 	ruby scripts/gen-rails-zones.rb > lib/rails_zones.c
+
+# the 128-bit powers of ten behind float text both ways
+float-table:
+	ruby scripts/gen-float-table.rb > lib/float_pow10.c
 
 # --- install ------------------------------------------------------------------
 LIBDIR = $(PREFIX)/lib

@@ -759,6 +759,14 @@ RSESS_API int rsess_explain(const void *data, size_t len, unsigned flags, const 
 RSESS_API size_t rsess_float_marshal_text(double d, char *buf);
 /** Float text as Ruby's Float#to_s writes it ("100.0", "1.0e+16", "NaN"). */
 RSESS_API size_t rsess_float_ruby_text(double d, char *buf);
+/** Reads float text back as Marshal.load does: "nan", "inf", "-inf", or
+ *  decimal text (an optional sign, digits with at most one '.' that digits
+ *  follow, an optional exponent: "1.5", "-0", ".5", "1e-05"), rounded as
+ *  Ruby's strtod rounds it (which drops fraction digits after the 60th
+ *  significant one). The len bytes at text need no NUL. Out of range gives
+ *  +-Infinity or +-0.0. Returns 0 and sets *out, or RSESS_ERR_FLOAT (offset
+ *  0) for any other text ("5.", "0x10", " 1", ""), leaving *out alone. */
+RSESS_API int rsess_float_parse(const char *text, size_t len, double *out, rsess_err *err);
 
 /* ------------------------------------------------------------------------ */
 /* Text input forms                                                         */

@@ -175,6 +175,9 @@ int rs_buf_printf(rsess_buf *b, const char *fmt, ...) __attribute__((format(prin
 /* Shortest round-trip digits of |d| (finite, non-zero): digits into buf
  * (no NUL), returns the count; *decpt = decimal point position. */
 int rs_float_digits(double d, char *buf, int *decpt) RSESS_INTERNAL;
+/* 10^e, e = -342..324, as truncated 128-bit significands {high, low} with
+ * bit 127 set (lib/float_pow10.c, made by scripts/gen-float-table.rb). */
+extern const uint64_t rs_float_pow10[667][2] RSESS_INTERNAL;
 
 /* --- integers ----------------------------------------------------------- */
 /* Decimal text of a little-endian magnitude (sign added when negative). */

@@ -44,5 +44,6 @@ Suite *cursor_suite(void);
 Suite *ruby34_suite(void);
 Suite *rubyspec_suite(void);
 Suite *tzif_suite(void);
+Suite *float_suite(void);
 
 #endif
