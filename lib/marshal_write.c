@@ -18,6 +18,7 @@ typedef struct emitter {
     uint32_t *objidx; /* node id -> object index + 1 (document writer) */
     size_t objcap;
     long nobj;        /* object indices handed out */
+    long sym_E;       /* the index of :E once written, else -1 (every String's flag) */
     size_t depth;
     int code;
     const char *why;
@@ -133,15 +134,17 @@ static uint64_t sym_tag(const char *p, size_t len, int enc, const char *encname,
 
 static void w_encoding_ivar(emitter *e, int enc, const char *name, size_t namelen);
 
-static void w_symbol_bytes(emitter *e, const char *p, size_t len, int enc, const char *encname, size_t enclen)
+/* Writes a symbol (or its link) and returns its index. */
+static long w_symbol_bytes(emitter *e, const char *p, size_t len, int enc, const char *encname, size_t enclen)
 {
     uint64_t tag = sym_tag(p, len, enc, encname, enclen);
     void *found = rs_map_get(&e->syms, p, len, tag);
     if (found) {
         w_byte(e, ';');
         w_long(e, (long)((uintptr_t)found - 1));
-        return;
+        return (long)((uintptr_t)found - 1);
     }
+    long idx = (long)e->syms.n;
     bool with_enc = tag != 0;
     if (with_enc) w_byte(e, 'I');
     w_byte(e, ':');
@@ -153,6 +156,7 @@ static void w_symbol_bytes(emitter *e, const char *p, size_t len, int enc, const
         w_long(e, 1);
         w_encoding_ivar(e, enc, encname, enclen);
     }
+    return idx;
 }
 
 static void w_symbol(emitter *e, const rsess_val *s)
@@ -171,7 +175,12 @@ static void w_symbol(emitter *e, const rsess_val *s)
 static void w_encoding_ivar(emitter *e, int enc, const char *name, size_t namelen)
 {
     if (enc == RSESS_ENC_UTF8 || enc == RSESS_ENC_USASCII) {
-        w_symbol_bytes(e, "E", 1, RSESS_ENC_USASCII, NULL, 0);
+        if (LIKELY(e->sym_E >= 0)) {
+            w_byte(e, ';');
+            w_long(e, e->sym_E);
+        } else {
+            e->sym_E = w_symbol_bytes(e, "E", 1, RSESS_ENC_USASCII, NULL, 0);
+        }
         w_byte(e, enc == RSESS_ENC_UTF8 ? 'T' : 'F');
         return;
     }
@@ -409,12 +418,13 @@ static void w_begin(docw *w, const rsess_val *v)
         w_byte(e, 'u');
         w_symbol(e, v->cls);
         w_bytes(e, v->u.s.p, v->u.s.len);
-        if (has_iv) { /* registered after its ivars: marshal.c w_object */
+        if (has_iv && v->x && v->x->niv) { /* registered after its ivars: marshal.c w_object */
             mark_busy(e, v, w->alloc);
             w_push(w, v, W_IVARS_START, true);
-        } else {
-            remember(e, v, w->alloc);
+            return;
         }
+        if (has_iv) w_ivars_head(e, v); /* the encoding alone */
+        remember(e, v, w->alloc);
         return;
     }
     remember(e, v, w->alloc);
@@ -458,7 +468,9 @@ static void w_begin(docw *w, const rsess_val *v)
         return;
     default: em_fail(e, RSESS_ERR_VALUE, "a value of unknown type"); return;
     }
-    if (has_iv) w_push(w, v, W_IVARS_START, true);
+    if (!has_iv) return;
+    if (v->x && v->x->niv) w_push(w, v, W_IVARS_START, true);
+    else w_ivars_head(e, v); /* the encoding alone */
 }
 
 /* The next child of the frame on top, or NULL when the frame moved on. */
@@ -543,6 +555,7 @@ int rsess_write(const rsess_val *v, rsess_buf *out, rsess_err *err)
     memset(&w, 0, offsetof(docw, st0));
     w.st = w.st0;
     w.cap = WSTACK0;
+    w.e.sym_E = -1;
     w.alloc = out->alloc;
     w.e.out = out;
     w.e.syms.alloc = w.e.encnames.alloc = w.e.floats.alloc = out->alloc;
@@ -563,6 +576,7 @@ static void docw_init(docw *w, rsess_buf *out)
     memset(w, 0, offsetof(docw, st0));
     w->st = w->st0;
     w->cap = WSTACK0;
+    w->e.sym_E = -1;
     w->alloc = out->alloc;
     w->e.out = out;
     w->e.syms.alloc = w->e.encnames.alloc = w->e.floats.alloc = out->alloc;
@@ -668,6 +682,7 @@ rsess_writer *rsess_writer_new(unsigned flags, const rsess_alloc *alloc)
     w->buf.alloc = w->e.syms.alloc = w->e.encnames.alloc = w->e.floats.alloc = &w->allocv;
     w->floats.alloc = w->keys.alloc = w->keep.alloc = &w->allocv;
     w->e.out = &w->buf;
+    w->e.sym_E = -1;
     w_byte(&w->e, 4);
     w_byte(&w->e, 8);
     return w;
