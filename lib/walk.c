@@ -7,25 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-void rs_tables_init(rs_tables *t)
-{
-    t->otype = t->otype0;
-    t->ooff = t->ofirst = NULL;
-    t->ocap = sizeof t->otype0;
-    t->syms = t->syms0;
-    t->nsyms = 0;
-    t->scap = sizeof t->syms0 / sizeof t->syms0[0];
-    t->sym_E = RS_NONE;
-}
 
-void rs_tables_free(rs_tables *t, const rsess_alloc *a)
-{
-    if (t->otype != t->otype0) rs_free(a, t->otype, t->ocap);
-    if (t->ooff) rs_free(a, t->ooff, (size_t)t->ocap * sizeof *t->ooff);
-    if (t->ofirst) rs_free(a, t->ofirst, (size_t)t->ocap * sizeof *t->ofirst);
-    if (t->syms != t->syms0) rs_free(a, t->syms, (size_t)t->scap * sizeof *t->syms);
-    rs_tables_init(t);
-}
 
 int rs_tables_track(rs_tables *t, const rsess_alloc *a)
 {
@@ -34,42 +16,7 @@ int rs_tables_track(rs_tables *t, const rsess_alloc *a)
     return t->ooff && t->ofirst ? 0 : RSESS_ERR_NOMEM;
 }
 
-void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned char *base, size_t len, size_t pos, uint32_t nobjs,
-                  const rsess_limits *lim, const rsess_alloc *alloc, rsess_err *err)
-{
-    w->base = base;
-    w->p = base + pos;
-    w->end = base + len;
-    w->fr = w->fr0;
-    w->cap = RS_WALK_STACK0;
-    w->nobjs = nobjs;
-    w->tab = tab;
-    w->nvalues = 0;
-    w->max_depth = lim && lim->max_depth ? lim->max_depth : RSESS_DEFAULT_MAX_DEPTH;
-    w->max_nodes = lim && lim->max_nodes ? lim->max_nodes : RSESS_DEFAULT_MAX_NODES;
-    w->track = w->replay = false;
-    w->pend = 0;
-    w->code = 0;
-    w->err = err;
-    w->alloc = alloc;
-    w->vstart = w->p;
-    w->vfirst = nobjs;
-    w->vlevel = 0;
-    rs_frame *f = &w->fr[0];
-    memset(f, 0, sizeof *f);
-    f->kind = FK_ROOT;
-    f->left = 1;
-    f->obj = RS_NONE;
-    f->start = w->p;
-    w->sp = 1;
-}
 
-void rs_walk_free(rs_walker *w)
-{
-    if (w->fr != w->fr0) rs_free(w->alloc, w->fr, w->cap * sizeof *w->fr);
-    w->fr = w->fr0;
-    w->cap = RS_WALK_STACK0;
-}
 
 int rs_walk_fail(rs_walker *w, int code, const unsigned char *at, const char *fmt, ...)
 {

@@ -174,15 +174,15 @@ typedef struct rs_walker {
 enum { P_VALUE = 1, P_POP = 2 };
 
 /* --- set-up (walk.c) ----------------------------------------------------- */
-void rs_tables_init(rs_tables *t) RSESS_INTERNAL;
-void rs_tables_free(rs_tables *t, const rsess_alloc *a) RSESS_INTERNAL;
+static inline void rs_tables_init(rs_tables *t);
+static inline void rs_tables_free(rs_tables *t, const rsess_alloc *a);
 /* Makes room to record where each object starts (cursor, lookup). */
 int rs_tables_track(rs_tables *t, const rsess_alloc *a) RSESS_INTERNAL;
 /* Starts a walk of one value at data[pos] (the 04 08 header is the
  * caller's). nobjs: the first object index (replays start mid-table). */
-void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned char *base, size_t len, size_t pos, uint32_t nobjs,
-                  const rsess_limits *lim, const rsess_alloc *alloc, rsess_err *err) RSESS_INTERNAL;
-void rs_walk_free(rs_walker *w) RSESS_INTERNAL;
+static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned char *base, size_t len, size_t pos,
+                                uint32_t nobjs, const rsess_limits *lim, const rsess_alloc *alloc, rsess_err *err);
+static inline void rs_walk_free(rs_walker *w);
 /* Fills err and stops the walk (the first error is kept). Returns TK_ERROR. */
 int rs_walk_fail(rs_walker *w, int code, const unsigned char *at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5))) RSESS_INTERNAL;
@@ -195,6 +195,66 @@ bool rs_marshal_float(const char *s, size_t len, double *out) RSESS_INTERNAL;
 uint32_t rs_walk_sym_at(const rs_tables *t, uint32_t off) RSESS_INTERNAL;
 /* The number of values walked and the depth limits in effect (for errors). */
 static inline size_t rs_walk_pos(const rs_walker *w) { return (size_t)(w->p - w->base); }
+
+
+/* --- set-up, inline: a small value costs few instructions -------------------- */
+static inline void rs_tables_init(rs_tables *t)
+{
+    t->otype = t->otype0;
+    t->ooff = t->ofirst = NULL;
+    t->ocap = sizeof t->otype0;
+    t->syms = t->syms0;
+    t->nsyms = 0;
+    t->scap = sizeof t->syms0 / sizeof t->syms0[0];
+    t->sym_E = RS_NONE;
+}
+
+static inline void rs_tables_free(rs_tables *t, const rsess_alloc *a)
+{
+    if (LIKELY(t->otype == t->otype0 && !t->ooff && t->syms == t->syms0)) return;
+    if (t->otype != t->otype0) rs_free(a, t->otype, t->ocap);
+    if (t->ooff) rs_free(a, t->ooff, (size_t)t->ocap * sizeof *t->ooff);
+    if (t->ofirst) rs_free(a, t->ofirst, (size_t)t->ocap * sizeof *t->ofirst);
+    if (t->syms != t->syms0) rs_free(a, t->syms, (size_t)t->scap * sizeof *t->syms);
+    rs_tables_init(t);
+}
+
+static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned char *base, size_t len, size_t pos, uint32_t nobjs,
+                  const rsess_limits *lim, const rsess_alloc *alloc, rsess_err *err)
+{
+    w->base = base;
+    w->p = base + pos;
+    w->end = base + len;
+    w->fr = w->fr0;
+    w->cap = RS_WALK_STACK0;
+    w->nobjs = nobjs;
+    w->tab = tab;
+    w->nvalues = 0;
+    w->max_depth = lim && lim->max_depth ? lim->max_depth : RSESS_DEFAULT_MAX_DEPTH;
+    w->max_nodes = lim && lim->max_nodes ? lim->max_nodes : RSESS_DEFAULT_MAX_NODES;
+    w->track = w->replay = false;
+    w->pend = 0;
+    w->code = 0;
+    w->err = err;
+    w->alloc = alloc;
+    w->vstart = w->p;
+    w->vfirst = nobjs;
+    w->vlevel = 0;
+    rs_frame *f = &w->fr[0];
+    memset(f, 0, sizeof *f);
+    f->kind = FK_ROOT;
+    f->left = 1;
+    f->obj = RS_NONE;
+    f->start = w->p;
+    w->sp = 1;
+}
+
+static inline void rs_walk_free(rs_walker *w)
+{
+    if (w->fr != w->fr0) rs_free(w->alloc, w->fr, w->cap * sizeof *w->fr);
+    w->fr = w->fr0;
+    w->cap = RS_WALK_STACK0;
+}
 
 /* --- the core ------------------------------------------------------------- */
 #define RS_WINLINE static inline __attribute__((always_inline))
