@@ -234,10 +234,24 @@ RSESS_API rsess_val *rsess_doc_root(const rsess_doc *doc);
 RSESS_API size_t rsess_doc_consumed(const rsess_doc *doc);
 /** Bytes the document's arena holds (memory use, for benchmarks). */
 RSESS_API size_t rsess_doc_arena_size(const rsess_doc *doc);
+/** How many nodes the document has made: every rsess_node_id() of its
+ *  values is at most this, so an array of this many + 1 entries can mark
+ *  the nodes a walk has seen (Marshal links make the value a graph). */
+RSESS_API size_t rsess_doc_node_count(const rsess_doc *doc);
 
 /* --- Accessors: all NULL-safe ------------------------------------------- */
 
 RSESS_API rsess_type rsess_type_of(const rsess_val *v);
+/** The node's identity: a number from 1 to rsess_doc_node_count() of its
+ *  document, the same for every path that reaches the node (0 for NULL).
+ *  Two values are the same Ruby object exactly when their ids are equal;
+ *  a walk that keeps the ids on its current path sees a cycle (a = [a])
+ *  where Ruby's p prints [...]. */
+RSESS_API size_t rsess_node_id(const rsess_val *v);
+/** true when a Marshal link ('@') in the bytes the document was read from
+ *  points at this value: it is shared, or part of a cycle. Built
+ *  documents: false (compare rsess_node_id() values instead). */
+RSESS_API bool rsess_is_linked(const rsess_val *v);
 /** A short name for a type: "nil", "string", "hash"... */
 RSESS_API const char *rsess_type_name(rsess_type t);
 

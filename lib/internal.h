@@ -27,7 +27,8 @@ void rs_ok(rsess_err *err) RSESS_INTERNAL;
 enum {
     F_DEFAULT = 1u << 0,  /* hash has a default ('}') */
     F_IDENTITY = 1u << 1, /* compare_by_identity hash */
-    F_NEGATIVE = 1u << 2  /* bignum sign */
+    F_NEGATIVE = 1u << 2, /* bignum sign */
+    F_LINKED = 1u << 3    /* a Marshal link in the input points here */
 };
 
 /* Rarely used parts of a node, allocated only when present. */

@@ -80,6 +80,10 @@ check "pkg-config reads that libdir" sh -c "PKG_CONFIG_SYSROOT_DIR= PKG_CONFIG_P
 # 4. the examples
 E=$BUILD/examples
 check "walk prints the session's tree" sh -c "'$E/walk' examples/data/cache-entry-hello.txt | grep -q 'String (UTF-8) \"hello\"'"
+# a = [a]: the walk sees the cycle and ends; Ruby's p text of it
+printf '\004\010[\006@\000' > "$tmp/cycle.bin"
+check "walk shows a value that contains itself as [...]" sh -c "'$E/walk' '$tmp/cycle.bin' | grep -q '^  - \\[\\.\\.\\.\\]'"
+check "walk prints p of a = [a] as [[...]]" sh -c "'$E/walk' '$tmp/cycle.bin' | grep -qx 'p: \\[\\[\\.\\.\\.\\]\\]'"
 check "session_key gives rsess key's key" sh -c "[ \"\$('$E/session_key' session_redis5 36334d75885e1c87c38636160d0058aa | tail -1)\" = \"\$('$BUILD/rsess' key --namespace session_redis5 36334d75885e1c87c38636160d0058aa)\" ]"
 check "build_entry writes an entry rsess decodes" sh -c "'$E/build_entry' > '$tmp/e' && tail -1 '$tmp/e' | '$BUILD/rsess' decode | grep -q '\"user_id\" => 42'"
 
