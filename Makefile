@@ -11,8 +11,8 @@ BUILD ?= build
 
 Q = $(if $(V),,@)
 PKG = $(shell pkg-config $(1) $(2) 2>/dev/null)
-LIB_DEPS_CFLAGS = $(call PKG,--cflags,libsodium zlib)
-LIB_DEPS_LIBS = $(or $(call PKG,--libs,libsodium zlib),-lsodium -lz)
+LIB_DEPS_CFLAGS = $(call PKG,--cflags,libsodium zlib libcrypto)
+LIB_DEPS_LIBS = $(or $(call PKG,--libs,libsodium zlib libcrypto),-lsodium -lz -lcrypto)
 CLI_LIBS = $(or $(call PKG,--libs,jansson),-ljansson)
 CHECK_CFLAGS = $(call PKG,--cflags,check)
 CHECK_LIBS = $(or $(call PKG,--libs,check),-lcheck -lsubunit -lm -lrt -lpthread)
@@ -32,6 +32,8 @@ $(BUILD)/lib/%.o: lib/%.c lib/internal.h include/rsess.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(LIB_DEPS_CFLAGS) -c $< -o $@
+
+$(BUILD)/lib/cookie.o $(BUILD)/lib/cookie_json.o: lib/cookie_json.h
 
 $(BUILD)/librsess.a: $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")

@@ -35,5 +35,6 @@ Suite *types_suite(void);
 Suite *lookup_suite(void);
 Suite *unicode_suite(void);
 Suite *cursor_suite(void);
+Suite *cookie_suite(void);
 
 #endif
