@@ -176,6 +176,7 @@ fixtures:
 	ruby tests/fixtures/generate_keys.rb tests/fixtures
 	ruby tests/fixtures/generate_types.rb tests/fixtures
 	ruby tests/fixtures/generate_unicode.rb tests/fixtures
+	ruby tests/fixtures/generate_cookies.rb tests/fixtures
 	ruby bench/make_payloads.rb bench/payloads
 
 # the Unicode table behind Ruby's inspect (Debian's unicode-data: Unicode 15.0, Ruby 3.4's)

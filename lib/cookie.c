@@ -1100,9 +1100,11 @@ typedef struct writer {
     rsess_buf s, p, v, t; /* serialized value, plaintext (envelope), cookie value, scratch */
 } writer;
 
-static int serialize(const rsess_val *v, rsess_serializer ser, writer *w, rsess_err *err)
+/* Rails' jars use ActiveSupport::JSON; Rack's JSON coder uses JSON.dump. */
+static int serialize(const rsess_val *v, rsess_serializer ser, bool rails, writer *w, rsess_err *err)
 {
     if (ser == RSESS_SERIALIZER_MARSHAL) return rsess_write(v, &w->s, err);
+    if (!rails) return rsess_print(v, RSESS_VIEW_JSON, 0, &w->s, err);
     int rc = rsess_print(v, RSESS_VIEW_JSON, 0, &w->t, err);
     if (rc) return rc;
     if (as_json_escape(w->t.data, w->t.len, &w->s)) return rs_fail(err, RSESS_ERR_NOMEM, 0, NULL);
@@ -1245,7 +1247,7 @@ int rs_cookie_write_iv(const rsess_cookie_keys *keys, const rsess_val *v, const 
     rsess_buf_init(&w.p, out->alloc);
     rsess_buf_init(&w.v, out->alloc);
     rsess_buf_init(&w.t, out->alloc);
-    rc = serialize(v, ser, &w, err);
+    rc = serialize(v, ser, rails, &w, err);
     if (!rc) {
         if (rails && (o.name || o.has_expires_at || (o.flags & RSESS_COOKIE_WRITE_ENVELOPE))) {
             rc = envelope(&o, &w, err);
