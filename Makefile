@@ -71,6 +71,7 @@ check-cli: $(BUILD)/rsess
 
 check-integration: $(BUILD)/rsess examples
 	$(Q)tests/integration/redis.sh $(BUILD)
+	$(Q)tests/integration/cookies.sh $(BUILD)
 
 # --- speed: rsess and Ruby's own Marshal on the same payloads --------------------
 BENCH_PAYLOADS = bench/payloads/hello.bin bench/payloads/typical.bin bench/payloads/cart.bin \
@@ -95,7 +96,7 @@ bench-compare: deps-build
 	bench/compare.sh $(BUILD) $(BENCH_PAYLOADS)
 
 # --- hostile input: fuzzing, replay, sanitizers, valgrind -----------------------
-FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster
+FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster cookie
 FUZZ_EXTRA_typed_json = cli/typed_json.c
 FUZZ_LIBS_typed_json = $(CLI_LIBS)
 REPLAYS = $(FUZZ_TARGETS:%=$(BUILD)/replay-%)

@@ -254,7 +254,7 @@ static int dedupe(jparse *j, jitem *it, size_t n)
 static int close_frame(jparse *j, rsess_val **v)
 {
     jframe *f = &j->frames[j->nframes - 1];
-    jitem *it = j->items + f->base;
+    jitem *it = j->items ? j->items + f->base : NULL; /* no child yet: no array */
     size_t n = j->nitems - f->base;
     int rc = 0;
     if (f->obj) {
