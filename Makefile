@@ -24,7 +24,7 @@ CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
-	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare
+	uninstall deps-build deps-test examples check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare bench-cookie
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -84,6 +84,15 @@ $(BUILD)/rsess-bench: bench/rsess-bench.c $(BUILD)/librsess.a
 bench: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
 	$(BUILD)/rsess-bench $(BENCH_PAYLOADS)
+
+$(BUILD)/cookie-bench: bench/cookie-bench.c $(BUILD)/librsess.a
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
+
+# session cookies: verify + decrypt + decode per second, keys derived once
+bench-cookie: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/cookie-bench
+	$(BUILD)/cookie-bench
 
 bench-ruby:
 	@scripts/install-deps.sh bench
