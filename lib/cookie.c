@@ -489,7 +489,7 @@ static int pick(const char *text, size_t len, const char *name, size_t nlen, con
         trim(&k, &klen);
         if (name && klen == nlen && memcmp(k, name, nlen) == 0) {
             *val = eq + 1;
-            *vlen = n - klen - 1 - (size_t)(k - p);
+            *vlen = (size_t)(p + n - (eq + 1)); /* the key was trimmed: count from '=' */
             trim(val, vlen);
             return 0;
         }

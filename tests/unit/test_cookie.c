@@ -503,6 +503,10 @@ START_TEST(picking_values)
     ck_assert_uint_eq(out.len, 7);
     ck_assert(!memcmp(out.data, "ab+c=+d", 7));
     out.len = 0;
+    ck_assert_int_eq(rsess_cookie_value("a=1; n =x2; b", 13, "n", 1, &out, NULL), 0); /* found by fuzzing */
+    ck_assert_uint_eq(out.len, 2);
+    ck_assert(!memcmp(out.data, "x2", 2));
+    out.len = 0;
     ck_assert_int_eq(rsess_cookie_value("x=1; y=2", 8, "z", 1, &out, NULL), RSESS_ERR_NOT_FOUND);
     ck_assert_int_eq(rsess_cookie_value("x=1; y=2", 8, NULL, 0, &out, NULL), RSESS_ERR_ARG);
     ck_assert_int_eq(rsess_cookie_value("Cookie: only=v%41\r\n", 19, NULL, 0, &out, NULL), 0);
