@@ -550,17 +550,6 @@ static rsess_digest digest_of_hex(size_t n)
     return n == 40 ? RSESS_DIGEST_SHA1 : n == 64 ? RSESS_DIGEST_SHA256 : n == 128 ? RSESS_DIGEST_SHA512 : RSESS_DIGEST_NONE;
 }
 
-/* Days from 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static bool digits(const char *s, size_t n, int *out)
 {
     int v = 0;
@@ -605,7 +594,7 @@ static bool parse_iso8601(const char *s, size_t n, double *out)
         return false;
     }
     if (i != n) return false;
-    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+    int64_t t = rs_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
     *out = (double)t + frac;
     return true;
 }
@@ -847,6 +836,25 @@ static int read_cbc_inner(reader *r, const keyset *ks, rsess_digest d, const cha
     return unwrap(r, r->b.data, ptn, out);
 }
 
+/* What a data--hex cookie that no key verifies looks like, for info: an
+ * encrypted message (b64 of "b64--b64"), Marshal (Rails 3, Rack) or a
+ * signed cookie. */
+static void guess_format(reader *r, const char *data, size_t n)
+{
+    r->a.len = 0;
+    if (memchr(data, '\n', n)) {
+        r->info->format = RSESS_COOKIE_RACK;
+        return;
+    }
+    if (b64_strict(data, n, &r->a) != 0) return;
+    const char *part[3];
+    size_t plen[3];
+    const unsigned char *p = r->a.data ? r->a.data : (const unsigned char *)"";
+    if (r->a.len >= 2 && p[0] == 4 && p[1] == 8) r->info->format = RSESS_COOKIE_RAILS3;
+    else if (r->a.len && p[0] != '{' && split_parts((const char *)p, r->a.len, part, plen, 2) == 2)
+        r->info->format = RSESS_COOKIE_CBC;
+}
+
 /* data--hex: cookies.signed, CBC+HMAC, Rails 3 and Rack; told apart by the
  * key that verifies. */
 static int read_signed(reader *r, const char *data, size_t n, const char *hex, size_t hexlen, rsess_doc **out)
@@ -894,7 +902,10 @@ static int read_signed(reader *r, const char *data, size_t n, const char *hex, s
             }
         }
     }
-    if (!(r->o.flags & RSESS_COOKIE_UNVERIFIED)) return fail(r, RSESS_ERR_VERIFY, "does not verify");
+    if (!(r->o.flags & RSESS_COOKIE_UNVERIFIED)) {
+        guess_format(r, data, n);
+        return fail(r, RSESS_ERR_VERIFY, "does not verify");
+    }
     /* inspection only: what the payload says, unverified */
     r->a.len = 0;
     if (b64_strict(data, n, &r->a) == 0) {

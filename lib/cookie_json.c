@@ -87,27 +87,6 @@ static int read_u4(jparse *j, const unsigned char *q, unsigned *cp)
     return 0;
 }
 
-static int put_utf8(rsess_buf *b, unsigned cp)
-{
-    unsigned char u[4];
-    size_t n;
-    if (cp < 0x80) u[0] = (unsigned char)cp, n = 1;
-    else if (cp < 0x800) u[0] = (unsigned char)(0xc0 | cp >> 6), u[1] = (unsigned char)(0x80 | (cp & 0x3f)), n = 2;
-    else if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xe0 | cp >> 12);
-        u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (unsigned char)(0xf0 | cp >> 18);
-        u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    return rs_buf_put(b, u, n);
-}
-
 /* A string at j->p (the opening quote). Its bytes go to *s and *n: into the
  * input when it has no escapes, else decoded into `into` (appended). */
 static int read_string(jparse *j, rsess_buf *into, const char **s, size_t *n)
@@ -153,7 +132,7 @@ static int read_string(jparse *j, rsess_buf *into, const char **s, size_t *n)
                     j->p += 6;
                 }
             }
-            if (put_utf8(into, cp)) return nomem(j);
+            if (rs_buf_put_utf8(into, cp)) return nomem(j);
             continue;
         }
         default: return bad(j, "bad escape");

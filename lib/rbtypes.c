@@ -26,7 +26,7 @@ static rsess_val *field(const rsess_val *v, const char *name) { return rsess_fie
 
 /* --- Time ------------------------------------------------------------------- */
 /* Days from 1970-01-01 to a proleptic Gregorian date (month 1..12). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t rs_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -37,7 +37,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 }
 
 /* The proleptic Gregorian date of a day count from 1970-01-01 (inverse of
- * days_from_civil; H. Hinnant's algorithm). */
+ * rs_days_from_civil; H. Hinnant's algorithm). */
 void rs_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     z += 719468;
@@ -102,7 +102,7 @@ int rsess_get_time(const rsess_val *v, rsess_time *t)
             else year += ext;
         }
         if (mon >= 12) mon = 11; /* time_mload maps out-of-range months; never written */
-        t->sec = days_from_civil(year, mon + 1, mday) * 86400 + hour * 3600 + min * 60 + sec;
+        t->sec = rs_days_from_civil(year, mon + 1, mday) * 86400 + hour * 3600 + min * 60 + sec;
         t->utc = (p >> 30) & 1;
         /* sub-microsecond part: nano_num/nano_den (preferred) or submicro BCD */
         int64_t nnum = 0, nden = 1;

@@ -199,6 +199,9 @@ static void check_entry(const json_t *e, tally *t)
         int code = code_of_kind(jstr(e, "reject_kind"));
         ck_assert_msg(rc == code, "%s: want code %d (%s), got %d (%s)", id, code, jstr(e, "reject_kind"), rc,
                       rc ? err.text : "accepted");
+        if (code == RSESS_ERR_VERIFY) /* info still tells what the cookie looks like */
+            ck_assert_msg(!strcmp(rsess_cookie_format_name(info.format), fmt), "%s: format %s", id,
+                          rsess_cookie_format_name(info.format));
         ck_assert_ptr_null(doc);
         rsess_cookie_keys_free(keys);
         t->refused++;
