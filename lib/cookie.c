@@ -459,6 +459,16 @@ static bool prefix_ci(const char *s, size_t n, const char *p)
     return true;
 }
 
+/* "name=value" rather than a bare value: in a bare value a '=' is base64
+ * padding, followed only by more padding, "--" or the end. */
+static bool looks_like_pair(const char *s, size_t n)
+{
+    const char *eq = memchr(s, '=', n);
+    if (!eq || eq == s || (size_t)(eq - s) + 1 >= n) return false;
+    char c = eq[1];
+    return c != '=' && c != '-' && !is_ws(c);
+}
+
 /* The raw (still escaped) value: see rsess_cookie_value(). */
 static int pick(const char *text, size_t len, const char *name, size_t nlen, const char **val, size_t *vlen,
                 rsess_err *err)
@@ -469,7 +479,7 @@ static int pick(const char *text, size_t len, const char *name, size_t nlen, con
         text += 7, len -= 7;
         trim(&text, &len);
     }
-    header = header || memchr(text, ';', len) != NULL;
+    header = header || memchr(text, ';', len) != NULL || looks_like_pair(text, len);
     size_t pairs = 0;
     const char *only = NULL;
     size_t only_len = 0;

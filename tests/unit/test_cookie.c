@@ -516,6 +516,14 @@ START_TEST(picking_values)
     ck_assert_uint_eq(out.len, 2);
     ck_assert(!memcmp(out.data, "vA", 2));
     out.len = 0;
+    ck_assert_int_eq(rsess_cookie_value("_app_session=abc%3D%3D--12", 26, NULL, 0, &out, NULL), 0); /* name=value */
+    ck_assert_uint_eq(out.len, 9);
+    ck_assert(!memcmp(out.data, "abc==--12", 9));
+    out.len = 0;
+    ck_assert_int_eq(rsess_cookie_value("_app_session=abc", 16, "other", 5, &out, NULL), RSESS_ERR_NOT_FOUND);
+    ck_assert_int_eq(rsess_cookie_value("abc=\n--12", 9, NULL, 0, &out, NULL), 0); /* padding, not a pair */
+    ck_assert_uint_eq(out.len, 9);
+    out.len = 0;
     ck_assert_int_eq(rsess_cookie_value("bare==--%zz%4", 13, "n", 1, &out, NULL), 0);
     ck_assert_uint_eq(out.len, 13);
     ck_assert(!memcmp(out.data, "bare==--%zz%4", 13));
