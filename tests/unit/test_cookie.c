@@ -9,6 +9,8 @@
 
 #include <dirent.h>
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -531,6 +533,77 @@ START_TEST(picking_values)
 }
 END_TEST
 
+
+/* A cookies.signed cookie of any plaintext, signed here with OpenSSL
+ * directly (key: PBKDF2-SHA1 of "signed cookie", as Rails 6.1). */
+static char *signed_cookie(const char *skb, const void *pt, size_t n)
+{
+    unsigned char key[64], mac[20];
+    unsigned ml;
+    PKCS5_PBKDF2_HMAC(skb, (int)strlen(skb), (const unsigned char *)"signed cookie", 13, 1000, EVP_sha1(), 64, key);
+    rsess_buf b = {0};
+    ck_assert_int_eq(rsess_base64(pt, n, &b), 0);
+    HMAC(EVP_sha1(), key, 64, b.data, b.len, mac, &ml);
+    rsess_buf_append(&b, "--", 2);
+    rsess_hex(mac, ml, &b);
+    char *c = strndup((const char *)b.data, b.len);
+    rsess_buf_free(&b);
+    return c;
+}
+
+START_TEST(envelope_edge_cases)
+{
+    const char *skb = "0123456789abcdef0123456789abcdef";
+    rsess_cookie_keys *k = test_keys();
+    static const struct {
+        const char *plaintext;
+        int code;
+    } table[] = {
+        {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":null,\"pur\":\"cookie.n\"}}", 0},
+        {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":null,\"pur\":\"\"}}", 0},           /* empty: any name */
+        {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":null,\"pur\":null}}", 0},
+        {"{\"_rails\":{\"message\":\"ImEi\"}}", 0},
+        {"{\"x\":1,\"_rails\":{\"message\":\"ImEi\",\"pur\":\"cookie.n\"}}", 0},       /* any Hash with _rails */
+        {"{\"_rails\":{\"message\":\"ImEi\",\"pur\":\"cookie.m\"}}", RSESS_ERR_PURPOSE},
+        {"{\"_rails\":{\"message\":\"ImEi\",\"pur\":5}}", RSESS_ERR_PURPOSE},
+        {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":\"2026-11-28T00:00:00.000Z\"}}", RSESS_ERR_EXPIRED}, /* not after now */
+        {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":\"2026-11-28T00:00:00.001Z\"}}", 0},
+        {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":\"2026-11-28T01:00:00+01:00\"}}", RSESS_ERR_EXPIRED},
+        {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":\"2026-11-28\"}}", RSESS_ERR_COOKIE},
+        {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":5}}", RSESS_ERR_COOKIE},
+        {"{\"_rails\":{\"exp\":null}}", RSESS_ERR_COOKIE},
+        {"{\"_rails\":\"x\"}", RSESS_ERR_COOKIE},
+        {"{\"_rails\":{\"message\":\"ImE\"}}", RSESS_ERR_COOKIE},                        /* not strict base64 */
+        {"{\"_rails\":{\"message\":\"BAhJIgZhBjoGRVQ=\"}}", 0},                          /* Marshal "a" */
+        {"{\"_rails\":{\"message\":\"zICj\"}}", RSESS_ERR_UNSUPPORTED},                  /* MessagePack */
+        {"\xcc\x80\x01", RSESS_ERR_UNSUPPORTED},
+        {"{\"a\":1}", 0},
+        {"[1, {\"a\": null}]", 0},
+        {"{\"a\":", RSESS_ERR_FORMAT},
+        {"\x04\x08i\x06", 0},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
+        char *c = signed_cookie(skb, table[i].plaintext, strlen(table[i].plaintext));
+        rsess_cookie_read_opts ro;
+        read_opts(&ro, "n");
+        rsess_doc *d = NULL;
+        rsess_cookie_info info;
+        rsess_err err = {0};
+        int rc = rsess_cookie_read(k, c, strlen(c), &ro, &d, &info, &err);
+        ck_assert_msg(rc == table[i].code, "%s: %d (%s), want %d", table[i].plaintext, rc, err.text, table[i].code);
+        ck_assert(info.verified);
+        if (!rc && info.envelope) { /* the payload of every envelope here is "a" */
+            size_t n;
+            const char *s = rsess_str(rsess_doc_root(d), &n);
+            ck_assert(s && n == 1 && s[0] == 'a');
+        }
+        rsess_doc_free(d);
+        free(c);
+    }
+    rsess_cookie_keys_free(k);
+}
+END_TEST
+
 /* --- hostile input ------------------------------------------------------------ */
 static int read_text(const rsess_cookie_keys *k, const char *text, size_t len, rsess_err *err)
 {
@@ -788,6 +861,7 @@ Suite *cookie_suite(void)
     tcase_add_test(tc, round_trips);
     tcase_add_test(tc, rotations);
     tcase_add_test(tc, picking_values);
+    tcase_add_test(tc, envelope_edge_cases);
     tcase_add_test(tc, hostile_inputs);
     tcase_add_test(tc, allocation_failures);
     tcase_add_test(tc, json_reader);
