@@ -95,7 +95,11 @@ typedef struct keyset {
     } k[NDIG];
     unsigned char *token;
     size_t token_len;
+    /* HMAC contexts keyed once, duplicated per cookie: [key][kdf digest][HMAC digest] */
+    EVP_MAC_CTX *mac[3][NDIG][NDIG];
 } keyset;
+
+enum { MAC_SIGNED, MAC_CBC, MAC_TOKEN };
 
 struct rsess_cookie_keys {
     rsess_alloc allocv;
@@ -123,6 +127,21 @@ static int fetch_algorithms(rsess_cookie_keys *k)
     k->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     bool ok = k->gcm[1] && k->gcm[2] && k->gcm[3] && k->cbc && k->md[1] && k->md[2] && k->md[3] && k->hmac;
     return ok ? 0 : RSESS_ERR_CRYPTO;
+}
+
+/* An HMAC context keyed with key, ready to be duplicated per message. */
+static EVP_MAC_CTX *mac_ctx(const rsess_cookie_keys *k, rsess_digest d, const unsigned char *key, size_t klen)
+{
+    EVP_MAC_CTX *c = EVP_MAC_CTX_new(k->hmac);
+    if (!c) return NULL;
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)md_name(d), 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_init(c, klen ? key : (const unsigned char *)"", klen, params) != 1) {
+        EVP_MAC_CTX_free(c);
+        return NULL;
+    }
+    return c;
 }
 
 static int pbkdf2(const rsess_cookie_keys *k, const rsess_cookie_opts *o, rsess_digest d, const char *salt,
@@ -158,11 +177,24 @@ static int derive(rsess_cookie_keys *k, const rsess_cookie_opts *o, keyset *ks, 
         memcpy(ks->token, o->secret_token, o->secret_token_len);
         ks->token_len = o->secret_token_len;
     }
+    for (int hd = 1; hd < NDIG; hd++) {
+        for (int d = 1; d < NDIG; d++) {
+            if (!(ks->kdf & (1u << d))) continue;
+            if (!(ks->mac[MAC_SIGNED][d][hd] = mac_ctx(k, (rsess_digest)hd, ks->k[d].sig, 64)) ||
+                !(ks->mac[MAC_CBC][d][hd] = mac_ctx(k, (rsess_digest)hd, ks->k[d].cbc_sign, 64)))
+                return rs_fail(err, RSESS_ERR_CRYPTO, 0, "HMAC setup failed");
+        }
+        if (ks->token && !(ks->mac[MAC_TOKEN][0][hd] = mac_ctx(k, (rsess_digest)hd, ks->token, ks->token_len)))
+            return rs_fail(err, RSESS_ERR_CRYPTO, 0, "HMAC setup failed");
+    }
     return 0;
 }
 
 static void keyset_wipe(const rsess_cookie_keys *k, keyset *ks)
 {
+    for (int a = 0; a < 3; a++)
+        for (int d = 0; d < NDIG; d++)
+            for (int h = 0; h < NDIG; h++) EVP_MAC_CTX_free(ks->mac[a][d][h]); /* OpenSSL wipes their keys */
     if (ks->token) {
         OPENSSL_cleanse(ks->token, ks->token_len);
         rs_free(k->alloc, ks->token, ks->token_len ? ks->token_len : 1);
@@ -250,17 +282,14 @@ void rsess_cookie_keys_free(rsess_cookie_keys *k)
 }
 
 /* --- primitives ---------------------------------------------------------------- */
-static int hmac(const rsess_cookie_keys *k, rsess_digest d, const unsigned char *key, size_t klen, const void *data,
-                size_t n, unsigned char *out)
+/* One HMAC from a context keyed in advance. */
+static int hmac(const EVP_MAC_CTX *base, rsess_digest d, const void *data, size_t n, unsigned char *out)
 {
-    EVP_MAC_CTX *c = EVP_MAC_CTX_new(k->hmac);
+    if (!base) return RSESS_ERR_CRYPTO;
+    EVP_MAC_CTX *c = EVP_MAC_CTX_dup(base);
     if (!c) return RSESS_ERR_CRYPTO;
-    OSSL_PARAM params[2];
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)md_name(d), 0);
-    params[1] = OSSL_PARAM_construct_end();
     size_t outl = 0;
-    int ok = EVP_MAC_init(c, klen ? key : (const unsigned char *)"", klen, params) == 1 &&
-             EVP_MAC_update(c, data, n) == 1 && EVP_MAC_final(c, out, &outl, 64) == 1 && outl == hmac_len(d);
+    int ok = EVP_MAC_update(c, data, n) == 1 && EVP_MAC_final(c, out, &outl, 64) == 1 && outl == hmac_len(d);
     EVP_MAC_CTX_free(c);
     return ok ? 0 : RSESS_ERR_CRYPTO;
 }
@@ -277,14 +306,14 @@ static void to_hex(const unsigned char *p, size_t n, char *out)
 
 /* Rails and Rack compare the lower-case hex digest text, in constant time
  * after a length check (SecurityUtils.secure_compare, Rack::Utils.secure_compare). */
-static int mac_matches(const rsess_cookie_keys *k, rsess_digest d, const unsigned char *key, size_t klen,
-                       const char *data, size_t n, const char *hex, size_t hexlen, bool *match)
+static int mac_matches(const EVP_MAC_CTX *key, rsess_digest d, const char *data, size_t n, const char *hex,
+                       size_t hexlen, bool *match)
 {
     unsigned char mac[64];
     char text[128];
     *match = false;
     if (hexlen != 2 * hmac_len(d)) return 0;
-    if (hmac(k, d, key, klen, data, n, mac)) return RSESS_ERR_CRYPTO;
+    if (hmac(key, d, data, n, mac)) return RSESS_ERR_CRYPTO;
     to_hex(mac, hmac_len(d), text);
     *match = CRYPTO_memcmp(text, hex, hexlen) == 0;
     OPENSSL_cleanse(mac, sizeof mac);
@@ -373,17 +402,15 @@ static int b64_encode(const unsigned char *p, size_t n, rsess_buf *out)
 
 /* AES-GCM with an empty AAD and a detached 16-byte tag (Rails' AEAD
  * MessageEncryptor). Returns 0, RSESS_ERR_VERIFY or RSESS_ERR_CRYPTO. */
-static int gcm_open(const rsess_cookie_keys *k, rsess_cipher c, const unsigned char *key, const unsigned char *ct,
+static int gcm_open(EVP_CIPHER_CTX *x, const EVP_CIPHER *cipher, const unsigned char *key, const unsigned char *ct,
                     size_t n, const unsigned char *iv, const unsigned char *tag, unsigned char *pt)
 {
-    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
-    if (!x) return RSESS_ERR_CRYPTO;
-    int l = 0, l2 = 0, rc = RSESS_ERR_CRYPTO;
-    if (EVP_DecryptInit_ex2(x, k->gcm[c], key, iv, NULL) == 1 && EVP_DecryptUpdate(x, pt, &l, ct, (int)n) == 1 &&
-        EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_TAG, GCM_TAG, (void *)tag) == 1)
-        rc = EVP_DecryptFinal_ex(x, pt + l, &l2) == 1 ? 0 : RSESS_ERR_VERIFY;
-    EVP_CIPHER_CTX_free(x);
-    return rc;
+    int l = 0, l2 = 0;
+    if (EVP_CIPHER_CTX_reset(x) != 1 || EVP_DecryptInit_ex2(x, cipher, key, iv, NULL) != 1 ||
+        EVP_DecryptUpdate(x, pt, &l, ct, (int)n) != 1 ||
+        EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_TAG, GCM_TAG, (void *)tag) != 1)
+        return RSESS_ERR_CRYPTO;
+    return EVP_DecryptFinal_ex(x, pt + l, &l2) == 1 ? 0 : RSESS_ERR_VERIFY;
 }
 
 static int gcm_seal(const rsess_cookie_keys *k, rsess_cipher c, const unsigned char *key, const unsigned char *pt,
@@ -750,16 +777,23 @@ static int read_gcm(reader *r, const char **part, const size_t *plen, rsess_doc 
     if (ctn > INT32_MAX) return fail(r, RSESS_ERR_SIZE, "too long");
     r->b.len = 0;
     if (rs_buf_reserve(&r->b, ctn + 16)) return fail(r, RSESS_ERR_NOMEM, "out of memory");
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    if (!x) return fail(r, RSESS_ERR_CRYPTO, "libcrypto failed in AES-GCM");
+    /* the likeliest first: AES-256 with SHA256 keys (7.0+), then SHA1 keys (5.2-6.1) */
     for (size_t s = 0; s < r->keys->n; s++) {
         const keyset *ks = &r->keys->sets[s];
-        for (size_t di = 0; di < 2; di++) {
-            rsess_digest d = kdf_order[di];
-            if (!(ks->kdf & (1u << d)) || !allowed(r->o.kdf_digests, d)) continue;
-            for (int c = RSESS_CIPHER_AES_256_GCM; c <= RSESS_CIPHER_AES_128_GCM; c++) {
-                if (!allowed(r->o.ciphers, c)) continue;
-                rc = gcm_open(r->keys, (rsess_cipher)c, ks->k[d].gcm, ct, ctn, iv, tag, r->b.data);
-                if (rc == RSESS_ERR_CRYPTO) return fail(r, rc, "libcrypto failed in AES-GCM");
+        for (int c = RSESS_CIPHER_AES_256_GCM; c <= RSESS_CIPHER_AES_128_GCM; c++) {
+            if (!allowed(r->o.ciphers, c)) continue;
+            for (size_t di = 0; di < 2; di++) {
+                rsess_digest d = kdf_order[di];
+                if (!(ks->kdf & (1u << d)) || !allowed(r->o.kdf_digests, d)) continue;
+                rc = gcm_open(x, r->keys->gcm[c], ks->k[d].gcm, ct, ctn, iv, tag, r->b.data);
+                if (rc == RSESS_ERR_CRYPTO) {
+                    EVP_CIPHER_CTX_free(x);
+                    return fail(r, rc, "libcrypto failed in AES-GCM");
+                }
                 if (rc) continue;
+                EVP_CIPHER_CTX_free(x);
                 info->verified = true;
                 info->rotation = (unsigned)s;
                 info->kdf_digest = d;
@@ -769,6 +803,7 @@ static int read_gcm(reader *r, const char **part, const size_t *plen, rsess_doc 
             }
         }
     }
+    EVP_CIPHER_CTX_free(x);
     OPENSSL_cleanse(r->b.data, r->b.cap);
     return fail(r, RSESS_ERR_VERIFY, "does not verify");
 }
@@ -882,7 +917,7 @@ static int read_signed(reader *r, const char *data, size_t n, const char *hex, s
                 rsess_digest d = kdf_order[di];
                 if (!(ks->kdf & (1u << d)) || !allowed(r->o.kdf_digests, d)) continue;
                 if (allowed(r->o.formats, RSESS_COOKIE_SIGNED)) {
-                    if ((rc = mac_matches(r->keys, hd, ks->k[d].sig, 64, data, n, hex, hexlen, &ok)))
+                    if ((rc = mac_matches(ks->mac[MAC_SIGNED][d][hd], hd, data, n, hex, hexlen, &ok)))
                         return fail(r, rc, "libcrypto failed in HMAC");
                     if (ok) {
                         info->verified = true, info->rotation = (unsigned)s, info->kdf_digest = d;
@@ -893,7 +928,7 @@ static int read_signed(reader *r, const char *data, size_t n, const char *hex, s
                     }
                 }
                 if (allowed(r->o.formats, RSESS_COOKIE_CBC) && allowed(r->o.ciphers, RSESS_CIPHER_AES_256_CBC)) {
-                    if ((rc = mac_matches(r->keys, hd, ks->k[d].cbc_sign, 64, data, n, hex, hexlen, &ok)))
+                    if ((rc = mac_matches(ks->mac[MAC_CBC][d][hd], hd, data, n, hex, hexlen, &ok)))
                         return fail(r, rc, "libcrypto failed in HMAC");
                     if (ok) {
                         info->format = RSESS_COOKIE_CBC;
@@ -903,7 +938,7 @@ static int read_signed(reader *r, const char *data, size_t n, const char *hex, s
                 }
             }
             if (ks->token && (allowed(r->o.formats, RSESS_COOKIE_RAILS3) || allowed(r->o.formats, RSESS_COOKIE_RACK))) {
-                if ((rc = mac_matches(r->keys, hd, ks->token, ks->token_len, data, n, hex, hexlen, &ok)))
+                if ((rc = mac_matches(ks->mac[MAC_TOKEN][0][hd], hd, data, n, hex, hexlen, &ok)))
                     return fail(r, rc, "libcrypto failed in HMAC");
                 if (ok) {
                     info->verified = true, info->rotation = (unsigned)s;
@@ -1106,12 +1141,11 @@ static int www_form_escape(const unsigned char *p, size_t n, rsess_buf *out)
     return 0;
 }
 
-static int put_hex_mac(const rsess_cookie_keys *k, rsess_digest d, const unsigned char *key, size_t klen,
-                       const unsigned char *data, size_t n, rsess_buf *out)
+static int put_hex_mac(const EVP_MAC_CTX *key, rsess_digest d, const unsigned char *data, size_t n, rsess_buf *out)
 {
     unsigned char mac[64];
     char text[128];
-    if (hmac(k, d, key, klen, data, n, mac)) return RSESS_ERR_CRYPTO;
+    if (hmac(key, d, data, n, mac)) return RSESS_ERR_CRYPTO;
     to_hex(mac, hmac_len(d), text);
     OPENSSL_cleanse(mac, sizeof mac);
     return rs_buf_put(out, text, 2 * hmac_len(d));
@@ -1210,7 +1244,7 @@ static int seal(const rsess_cookie_keys *k, const keyset *ks, rsess_digest d, co
         rsess_buf_free(&inner);
         size_t outer = w->v.len;
         if (!rc) rc = rs_buf_put(&w->v, "--", 2);
-        if (!rc) rc = put_hex_mac(k, hd, ks->k[d].cbc_sign, 64, w->v.data, outer, &w->v);
+        if (!rc) rc = put_hex_mac(ks->mac[MAC_CBC][d][hd], hd, w->v.data, outer, &w->v);
         break;
     }
     case RSESS_COOKIE_SIGNED:
@@ -1218,7 +1252,7 @@ static int seal(const rsess_cookie_keys *k, const keyset *ks, rsess_digest d, co
         if (!rc) {
             size_t dn = w->v.len;
             rc = rs_buf_put(&w->v, "--", 2);
-            if (!rc) rc = put_hex_mac(k, hd, ks->k[d].sig, 64, w->v.data, dn, &w->v);
+            if (!rc) rc = put_hex_mac(ks->mac[MAC_SIGNED][d][hd], hd, w->v.data, dn, &w->v);
         }
         break;
     default: /* Rails 3, Rack */
@@ -1226,7 +1260,7 @@ static int seal(const rsess_cookie_keys *k, const keyset *ks, rsess_digest d, co
         if (!rc) {
             size_t dn = w->v.len;
             rc = rs_buf_put(&w->v, "--", 2);
-            if (!rc) rc = put_hex_mac(k, hd, ks->token, ks->token_len, w->v.data, dn, &w->v);
+            if (!rc) rc = put_hex_mac(ks->mac[MAC_TOKEN][0][hd], hd, w->v.data, dn, &w->v);
         }
         break;
     }
