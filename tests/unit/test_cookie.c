@@ -8,6 +8,7 @@
 #include "cookie_json.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -604,6 +605,58 @@ START_TEST(envelope_edge_cases)
 }
 END_TEST
 
+
+/* One keys object serves many threads at once (HMAC contexts are
+ * duplicated, never used in place). */
+typedef struct thread_job {
+    const rsess_cookie_keys *k;
+    const char *cookies[2];
+    int failures;
+} thread_job;
+
+static void *reader_thread(void *arg)
+{
+    thread_job *j = arg;
+    for (int i = 0; i < 300; i++) {
+        rsess_cookie_read_opts ro;
+        read_opts(&ro, "n");
+        rsess_doc *d;
+        const char *c = j->cookies[i & 1];
+        if (rsess_cookie_read(j->k, c, strlen(c), &ro, &d, NULL, NULL)) j->failures++;
+        else rsess_doc_free(d);
+    }
+    return NULL;
+}
+
+START_TEST(threads_share_keys)
+{
+    rsess_cookie_keys *k = test_keys();
+    rsess_doc *s = sample_session();
+    rsess_buf a = {0}, b = {0};
+    rsess_cookie_write_opts wo;
+    rsess_cookie_write_opts_init(&wo);
+    wo.name = "n", wo.name_len = 1;
+    ck_assert_int_eq(rsess_cookie_write(k, rsess_doc_root(s), &wo, &a, NULL), 0);
+    wo.format = RSESS_COOKIE_SIGNED;
+    ck_assert_int_eq(rsess_cookie_write(k, rsess_doc_root(s), &wo, &b, NULL), 0);
+    char *ca = strndup((const char *)a.data, a.len), *cb = strndup((const char *)b.data, b.len);
+    pthread_t t[4];
+    thread_job jobs[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i] = (thread_job){k, {ca, cb}, 0};
+        ck_assert_int_eq(pthread_create(&t[i], NULL, reader_thread, &jobs[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        ck_assert_int_eq(jobs[i].failures, 0);
+    }
+    free(ca), free(cb);
+    rsess_buf_free(&a), rsess_buf_free(&b);
+    rsess_doc_free(s);
+    rsess_cookie_keys_free(k);
+}
+END_TEST
+
 /* --- hostile input ------------------------------------------------------------ */
 static int read_text(const rsess_cookie_keys *k, const char *text, size_t len, rsess_err *err)
 {
@@ -862,6 +915,7 @@ Suite *cookie_suite(void)
     tcase_add_test(tc, rotations);
     tcase_add_test(tc, picking_values);
     tcase_add_test(tc, envelope_edge_cases);
+    tcase_add_test(tc, threads_share_keys);
     tcase_add_test(tc, hostile_inputs);
     tcase_add_test(tc, allocation_failures);
     tcase_add_test(tc, json_reader);
