@@ -62,6 +62,7 @@ E=$BUILD/examples
 check "walk prints the session's tree" sh -c "'$E/walk' examples/data/cache-entry-hello.txt | grep -q 'String (UTF-8) \"hello\"'"
 check "session_key gives rsess key's key" sh -c "[ \"\$('$E/session_key' session_redis5 36334d75885e1c87c38636160d0058aa | tail -1)\" = \"\$('$BUILD/rsess' key --namespace session_redis5 36334d75885e1c87c38636160d0058aa)\" ]"
 check "build_entry writes an entry rsess decodes" sh -c "'$E/build_entry' > '$tmp/e' && tail -1 '$tmp/e' | '$BUILD/rsess' decode | grep -q '\"user_id\" => 42'"
+check "read_cookie reads the session of a Rails cookie header" sh -c "RSESS_SECRET_KEY_BASE=\$(cat tests/fixtures/cookies/cli/secret_key_base.txt) '$E/read_cookie' _app_session < tests/fixtures/cookies/cli/gcm.cookie | grep -q '^rails-gcm cookie, session id 3f6d0b2a9c1e4d5f8a7b6c5d4e3f2a1b'"
 
 echo "build: $pass passed, $fail failed"
 [ "$fail" = 0 ]
