@@ -21,8 +21,10 @@ static double now(void)
 
 static const char SKB[] = "rails-cookies-everywhere";
 static const char RAILS8[] =
-    "XizdkKYbQGIX1h6nYXYHeOFBCpfSBjvTM9jZ6i%2FwZ9LJDqOSZsDQdd%2FlyVNuvLP3gwQi0b8nATvhbjeyl6PDMWgEjqPGmMEB205YQbfbL2J2W8f"
-    "2YkhYkgMlvYHMt4e4eBKbtjDREEvm44RPqh1LSj3H6mhYLv4ywkK4MuNuNAIG8%2BmyXHUuHbeZdF0un2HhDAsxB%2BRyGKloqEaZU6p44NXbXaT9R"
+    "XizdkKYbQGIX1h6nYXYHeOFBCpfSBjvTM9jZ6i%2FwZ9LJDqOSZsDQdd%"
+    "2FlyVNuvLP3gwQi0b8nATvhbjeyl6PDMWgEjqPGmMEB205YQbfbL2J2W8f"
+    "2YkhYkgMlvYHMt4e4eBKbtjDREEvm44RPqh1LSj3H6mhYLv4ywkK4MuNuNAIG8%2BmyXHUuHbeZdF0un2HhDAsxB%"
+    "2BRyGKloqEaZU6p44NXbXaT9R"
     "pcE0Y5KIlfFjTQfYN%2FlwIDPKhpmco2hxhA48IyT--NCTcrXqf6ItpLuzA--YYx6v0rkqW7yCOzB7AVClg%3D%3D";
 /* a typical signed-in session: id, CSRF token, Devise key, flash */
 static rsess_doc *typical_session(void)
@@ -33,12 +35,15 @@ static rsess_doc *typical_session(void)
     rsess_arr_push(d, ids, rsess_new_int(d, 1));
     rsess_arr_push(d, w, ids);
     rsess_arr_push(d, w, rsess_new_str(d, "$2a$12$9biDsclan7yZN7HWq3aIXe", 29, RSESS_ENC_UTF8));
-    rsess_hash_push_strkey(d, flashes, "notice", 6, RSESS_ENC_UTF8, rsess_new_str(d, "Signed in successfully.", 23, RSESS_ENC_UTF8));
+    rsess_hash_push_strkey(d, flashes, "notice", 6, RSESS_ENC_UTF8,
+                           rsess_new_str(d, "Signed in successfully.", 23, RSESS_ENC_UTF8));
     rsess_hash_push_strkey(d, flash, "discard", 7, RSESS_ENC_UTF8, rsess_new_array(d));
     rsess_hash_push_strkey(d, flash, "flashes", 7, RSESS_ENC_UTF8, flashes);
-    rsess_hash_push_strkey(d, h, "session_id", 10, RSESS_ENC_UTF8, rsess_new_str(d, "a97df7d96a2cbda44b233763f926fe22", 32, RSESS_ENC_UTF8));
-    rsess_hash_push_strkey(d, h, "_csrf_token", 11, RSESS_ENC_UTF8,
-                           rsess_new_str(d, "1cYczkyoTjWbue1ZaGqvLOnZep992rc9jQb_mWE0_78", 43, RSESS_ENC_UTF8));
+    rsess_hash_push_strkey(d, h, "session_id", 10, RSESS_ENC_UTF8,
+                           rsess_new_str(d, "a97df7d96a2cbda44b233763f926fe22", 32, RSESS_ENC_UTF8));
+    rsess_hash_push_strkey(
+        d, h, "_csrf_token", 11, RSESS_ENC_UTF8,
+        rsess_new_str(d, "1cYczkyoTjWbue1ZaGqvLOnZep992rc9jQb_mWE0_78", 43, RSESS_ENC_UTF8));
     rsess_hash_push_strkey(d, h, "warden.user.user.key", 20, RSESS_ENC_UTF8, w);
     rsess_hash_push_strkey(d, h, "flash", 5, RSESS_ENC_UTF8, flash);
     rsess_doc_set_root(d, h);

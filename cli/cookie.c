@@ -52,16 +52,16 @@ static bool number(const char *s, double *out)
 static const char *const digest_names[] = {"sha1", "sha256", "sha512", NULL};
 static const int digest_values[] = {RSESS_DIGEST_SHA1, RSESS_DIGEST_SHA256, RSESS_DIGEST_SHA512};
 static const char *const cipher_names[] = {"aes-256-gcm", "aes-192-gcm", "aes-128-gcm", "aes-256-cbc", NULL};
-static const int cipher_values[] = {RSESS_CIPHER_AES_256_GCM, RSESS_CIPHER_AES_192_GCM, RSESS_CIPHER_AES_128_GCM,
-                                    RSESS_CIPHER_AES_256_CBC};
+static const int cipher_values[] = {RSESS_CIPHER_AES_256_GCM, RSESS_CIPHER_AES_192_GCM,
+                                    RSESS_CIPHER_AES_128_GCM, RSESS_CIPHER_AES_256_CBC};
 static const char *const ser_names[] = {"auto", "json", "marshal", "hybrid", NULL};
 static const int ser_values[] = {RSESS_SERIALIZER_AUTO, RSESS_SERIALIZER_JSON, RSESS_SERIALIZER_MARSHAL,
                                  RSESS_SERIALIZER_HYBRID};
 static const char *const view_names[] = {"ruby", "json", "typed", NULL};
 static const int view_values[] = {RSESS_VIEW_RUBY, RSESS_VIEW_JSON, RSESS_VIEW_TYPED};
 static const char *const format_names[] = {"gcm", "cbc", "signed", "rails3", "rack", NULL};
-static const int format_values[] = {RSESS_COOKIE_GCM, RSESS_COOKIE_CBC, RSESS_COOKIE_SIGNED, RSESS_COOKIE_RAILS3,
-                                    RSESS_COOKIE_RACK};
+static const int format_values[] = {RSESS_COOKIE_GCM, RSESS_COOKIE_CBC, RSESS_COOKIE_SIGNED,
+                                    RSESS_COOKIE_RAILS3, RSESS_COOKIE_RACK};
 
 /* "--opt VALUE" or "--opt=VALUE". 1 matched, 0 not, -1 value missing. */
 static int optval(int argc, char **argv, int *i, const char *name, const char **val)
@@ -87,23 +87,34 @@ static int parse(int argc, char **argv, bool encode, copts *o)
         const char *v = NULL, *a = argv[i];
         int m;
 #define OPT(name) ((m = optval(argc, argv, &i, name, &v)) != 0)
-        if (OPT("--secret-key-base-file")) o->skb_file = v;
-        else if (OPT("--secret-token-file")) o->token_file = v;
-        else if (OPT("--name")) o->name = v;
-        else if (OPT("--digest")) { if (m > 0 && choice(v, digest_names, digest_values, &o->digest, "digest")) return EXIT_USAGE; }
-        else if (OPT("--hmac-digest")) { if (m > 0 && choice(v, digest_names, digest_values, &o->hmac, "digest")) return EXIT_USAGE; }
-        else if (OPT("--cipher")) { if (m > 0 && choice(v, cipher_names, cipher_values, &o->cipher, "cipher")) return EXIT_USAGE; }
-        else if (OPT("--serializer")) { if (m > 0 && choice(v, ser_names, ser_values, &o->serializer, "serializer")) return EXIT_USAGE; }
-        else if (!encode && OPT("--to")) { if (m > 0 && choice(v, view_names, view_values, &o->view, "view")) return EXIT_USAGE; }
-        else if (!encode && OPT("--now")) {
+        if (OPT("--secret-key-base-file"))
+            o->skb_file = v;
+        else if (OPT("--secret-token-file"))
+            o->token_file = v;
+        else if (OPT("--name"))
+            o->name = v;
+        else if (OPT("--digest")) {
+            if (m > 0 && choice(v, digest_names, digest_values, &o->digest, "digest")) return EXIT_USAGE;
+        } else if (OPT("--hmac-digest")) {
+            if (m > 0 && choice(v, digest_names, digest_values, &o->hmac, "digest")) return EXIT_USAGE;
+        } else if (OPT("--cipher")) {
+            if (m > 0 && choice(v, cipher_names, cipher_values, &o->cipher, "cipher")) return EXIT_USAGE;
+        } else if (OPT("--serializer")) {
+            if (m > 0 && choice(v, ser_names, ser_values, &o->serializer, "serializer")) return EXIT_USAGE;
+        } else if (!encode && OPT("--to")) {
+            if (m > 0 && choice(v, view_names, view_values, &o->view, "view")) return EXIT_USAGE;
+        } else if (!encode && OPT("--now")) {
             if (m > 0 && !number(v, &o->now)) return usage("--now needs epoch seconds, not '%s'", v);
             o->has_now = true;
-        } else if (encode && OPT("--format")) { if (m > 0 && choice(v, format_names, format_values, &o->format, "format")) return EXIT_USAGE; }
-        else if (encode && OPT("--from")) {
-            if (m > 0 && strcmp(v, "json") && strcmp(v, "typed")) return usage("unknown --from '%s' (json or typed)", v);
+        } else if (encode && OPT("--format")) {
+            if (m > 0 && choice(v, format_names, format_values, &o->format, "format")) return EXIT_USAGE;
+        } else if (encode && OPT("--from")) {
+            if (m > 0 && strcmp(v, "json") && strcmp(v, "typed"))
+                return usage("unknown --from '%s' (json or typed)", v);
             o->from = v;
         } else if (encode && OPT("--expires-at")) {
-            if (m > 0 && !number(v, &o->expires_at)) return usage("--expires-at needs epoch seconds, not '%s'", v);
+            if (m > 0 && !number(v, &o->expires_at))
+                return usage("--expires-at needs epoch seconds, not '%s'", v);
             o->has_expires_at = true;
         } else if (encode && OPT("--expires-in")) {
             if (m > 0 && !number(v, &o->expires_in)) return usage("--expires-in needs seconds, not '%s'", v);
@@ -137,7 +148,8 @@ static bool read_all(const char *path, rsess_buf *out)
     char chunk[8192];
     size_t n;
     bool ok = true;
-    while (ok && (n = fread(chunk, 1, sizeof chunk, fp)) > 0) ok = rsess_buf_append(out, chunk, n) == 0;
+    while (ok && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        ok = rsess_buf_append(out, chunk, n) == 0;
     if (ferror(fp)) ok = false;
     if (!ok) cli_error("cannot read %s", path ? path : "stdin");
     if (fp != stdin) fclose(fp);
@@ -178,7 +190,8 @@ static int make_keys(const copts *o, rsess_cookie_keys **keys, bool *none)
     bool hs, ht;
     int status = EXIT_DATA;
     *keys = NULL;
-    if (!secret(o->skb_file, "RSESS_SECRET_KEY_BASE", &skb, &hs) || !secret(o->token_file, "RSESS_SECRET_TOKEN", &tok, &ht))
+    if (!secret(o->skb_file, "RSESS_SECRET_KEY_BASE", &skb, &hs) ||
+        !secret(o->token_file, "RSESS_SECRET_TOKEN", &tok, &ht))
         goto done;
     *none = !hs && !ht;
     status = EXIT_OK;
@@ -208,9 +221,12 @@ static void json_text(const char *s)
     putchar('"');
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c < 0x20) printf("\\u%04x", c);
-        else putchar(c);
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
     }
     putchar('"');
 }
@@ -250,8 +266,10 @@ static int cmd_read(int argc, char **argv, bool info_only)
     bool none;
     if ((st = make_keys(&o, &keys, &none))) return st;
     if (none && !info_only)
-        return usage("%s", "no secret: give --secret-key-base-file or --secret-token-file (or set RSESS_SECRET_KEY_BASE "
-                           "or RSESS_SECRET_TOKEN)");
+        return usage(
+            "%s",
+            "no secret: give --secret-key-base-file or --secret-token-file (or set RSESS_SECRET_KEY_BASE "
+            "or RSESS_SECRET_TOKEN)");
     rsess_buf in;
     rsess_buf_init(&in, NULL);
     if (!read_all(o.file, &in)) {
@@ -261,8 +279,10 @@ static int cmd_read(int argc, char **argv, bool info_only)
     }
     rsess_cookie_read_opts ro;
     rsess_cookie_read_opts_init(&ro);
-    if (o.name) ro.name = o.name, ro.name_len = strlen(o.name);
-    else ro.flags |= RSESS_COOKIE_ANY_PURPOSE;
+    if (o.name)
+        ro.name = o.name, ro.name_len = strlen(o.name);
+    else
+        ro.flags |= RSESS_COOKIE_ANY_PURPOSE;
     if (none) ro.flags |= RSESS_COOKIE_UNVERIFIED;
     ro.now = o.has_now ? o.now : (double)time(NULL);
     if (!(ro.now > 0)) ro.flags |= RSESS_COOKIE_IGNORE_EXPIRY;
@@ -274,8 +294,7 @@ static int cmd_read(int argc, char **argv, bool info_only)
     rsess_cookie_info info;
     rsess_err err = {0};
     int rc = rsess_cookie_read(keys, in.data ? (const char *)in.data : "", in.len, &ro, &doc, &info, &err);
-    if (!o.name && info.has_purpose)
-        cli_error("warning: purpose '%s' not checked (no --name)", info.purpose);
+    if (!o.name && info.has_purpose) cli_error("warning: purpose '%s' not checked (no --name)", info.purpose);
     int status = rc ? EXIT_DATA : EXIT_OK;
     if (none && !rc) status = EXIT_DATA; /* decoded, not verified */
     if (info_only) {
@@ -302,9 +321,10 @@ static int cmd_read(int argc, char **argv, bool info_only)
         printf(", \"verified\": %s", info.verified ? "true" : "false");
         if (info.verified) printf(", \"rotation\": %u", info.rotation);
         printf(", \"reason\": ");
-        json_text(none && !rc                           ? "no secret given: not verified"
-                  : info.format == RSESS_COOKIE_SESSION_ID ? "a plain session id: the session is in the store (rsess key)"
-                                                           : reason_of(rc));
+        json_text(none && !rc ? "no secret given: not verified"
+                  : info.format == RSESS_COOKIE_SESSION_ID
+                      ? "a plain session id: the session is in the store (rsess key)"
+                      : reason_of(rc));
         printf("}\n");
         if (rc) cli_error("cookie rejected (%s): %s", reason_of(rc), err.text);
     } else if (rc) {
@@ -343,7 +363,8 @@ static int cmd_encode(int argc, char **argv)
     rsess_err err = {0};
     if (!read_all(o.file, &in)) goto done;
     const char *text = in.data ? (const char *)in.data : "";
-    doc = o.from && !strcmp(o.from, "typed") ? cli_typed_json_read(text, in.len, &err) : cli_json_read(text, in.len, &err);
+    doc = o.from && !strcmp(o.from, "typed") ? cli_typed_json_read(text, in.len, &err)
+                                             : cli_json_read(text, in.len, &err);
     if (!doc) {
         cli_report(NULL, &err);
         goto done;
@@ -351,7 +372,8 @@ static int cmd_encode(int argc, char **argv)
     rsess_cookie_write_opts wo;
     rsess_cookie_write_opts_init(&wo);
     wo.format = (rsess_cookie_format)o.format;
-    if (o.name && (o.format != RSESS_COOKIE_RAILS3 && o.format != RSESS_COOKIE_RACK)) wo.name = o.name, wo.name_len = strlen(o.name);
+    if (o.name && (o.format != RSESS_COOKIE_RAILS3 && o.format != RSESS_COOKIE_RACK))
+        wo.name = o.name, wo.name_len = strlen(o.name);
     if (o.has_expires_at) wo.has_expires_at = true, wo.expires_at = o.expires_at;
     if (o.has_expires_in) wo.has_expires_at = true, wo.expires_at = (double)time(NULL) + o.expires_in;
     if (o.serializer > 0) wo.serializer = (rsess_serializer)o.serializer;

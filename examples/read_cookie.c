@@ -48,7 +48,8 @@ int main(int argc, char **argv)
     } else {
         size_t len;
         const char *sid = rsess_str(rsess_hash_get(rsess_doc_root(doc), "session_id", 10), &len);
-        printf("%s cookie, session id %.*s\n", rsess_cookie_format_name(info.format), sid ? (int)len : 0, sid ? sid : "");
+        printf("%s cookie, session id %.*s\n", rsess_cookie_format_name(info.format), sid ? (int)len : 0,
+               sid ? sid : "");
         rsess_fprint(stdout, rsess_doc_root(doc), RSESS_VIEW_JSON, 0, NULL);
         putchar('\n');
         rsess_doc_free(doc);

@@ -24,8 +24,14 @@
 /* --- names ----------------------------------------------------------------- */
 const char *rsess_cookie_format_name(rsess_cookie_format f)
 {
-    static const char *const n[] = {"", "rails-gcm", "rails-cbc-hmac", "rails-signed", "rails3-signed",
-                                    "rack-signed", "rack-unsigned", "session-id"};
+    static const char *const n[] = {"",
+                                    "rails-gcm",
+                                    "rails-cbc-hmac",
+                                    "rails-signed",
+                                    "rails3-signed",
+                                    "rack-signed",
+                                    "rack-unsigned",
+                                    "session-id"};
     return (unsigned)f < sizeof n / sizeof *n ? n[f] : "";
 }
 
@@ -47,7 +53,10 @@ const char *rsess_serializer_name(rsess_serializer s)
     return (unsigned)s < sizeof n / sizeof *n ? n[s] : "";
 }
 
-static size_t hmac_len(rsess_digest d) { return d == RSESS_DIGEST_SHA1 ? 20 : d == RSESS_DIGEST_SHA256 ? 32 : 64; }
+static size_t hmac_len(rsess_digest d)
+{
+    return d == RSESS_DIGEST_SHA1 ? 20 : d == RSESS_DIGEST_SHA256 ? 32 : 64;
+}
 
 /* --- options ---------------------------------------------------------------- */
 void rsess_cookie_opts_init(rsess_cookie_opts *o)
@@ -81,7 +90,8 @@ void rsess_cookie_write_opts_init(rsess_cookie_write_opts *o)
 static int take_opts(void *dst, size_t dsize, const void *src, rsess_err *err)
 {
     size_t n = *(const size_t *)src;
-    if (n < sizeof(size_t) || n > dsize) return rs_fail(err, RSESS_ERR_ARG, 0, "options struct of unknown size %zu", n);
+    if (n < sizeof(size_t) || n > dsize)
+        return rs_fail(err, RSESS_ERR_ARG, 0, "options struct of unknown size %zu", n);
     memcpy(dst, src, n);
     *(size_t *)dst = dsize;
     return 0;
@@ -123,7 +133,8 @@ static int fetch_algorithms(rsess_cookie_keys *k)
     k->gcm[RSESS_CIPHER_AES_192_GCM] = EVP_CIPHER_fetch(NULL, "AES-192-GCM", NULL);
     k->gcm[RSESS_CIPHER_AES_128_GCM] = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
     k->cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
-    for (int d = 1; d < NDIG; d++) k->md[d] = EVP_MD_fetch(NULL, md_name((rsess_digest)d), NULL);
+    for (int d = 1; d < NDIG; d++)
+        k->md[d] = EVP_MD_fetch(NULL, md_name((rsess_digest)d), NULL);
     k->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     bool ok = k->gcm[1] && k->gcm[2] && k->gcm[3] && k->cbc && k->md[1] && k->md[2] && k->md[3] && k->hmac;
     return ok ? 0 : RSESS_ERR_CRYPTO;
@@ -163,10 +174,12 @@ static int derive(rsess_cookie_keys *k, const rsess_cookie_opts *o, keyset *ks, 
             if (!(o->kdf_digests & (1u << d))) continue;
             if (pbkdf2(k, o, (rsess_digest)d, o->gcm_salt ? o->gcm_salt : "authenticated encrypted cookie",
                        ks->k[d].gcm, 32) ||
-                pbkdf2(k, o, (rsess_digest)d, o->cbc_salt ? o->cbc_salt : "encrypted cookie", ks->k[d].cbc, 32) ||
+                pbkdf2(k, o, (rsess_digest)d, o->cbc_salt ? o->cbc_salt : "encrypted cookie", ks->k[d].cbc,
+                       32) ||
                 pbkdf2(k, o, (rsess_digest)d, o->cbc_sign_salt ? o->cbc_sign_salt : "signed encrypted cookie",
                        ks->k[d].cbc_sign, 64) ||
-                pbkdf2(k, o, (rsess_digest)d, o->signed_salt ? o->signed_salt : "signed cookie", ks->k[d].sig, 64))
+                pbkdf2(k, o, (rsess_digest)d, o->signed_salt ? o->signed_salt : "signed cookie", ks->k[d].sig,
+                       64))
                 return rs_fail(err, RSESS_ERR_CRYPTO, 0, "PBKDF2 failed");
             ks->kdf |= 1u << d;
         }
@@ -184,7 +197,8 @@ static int derive(rsess_cookie_keys *k, const rsess_cookie_opts *o, keyset *ks, 
                 !(ks->mac[MAC_CBC][d][hd] = mac_ctx(k, (rsess_digest)hd, ks->k[d].cbc_sign, 64)))
                 return rs_fail(err, RSESS_ERR_CRYPTO, 0, "HMAC setup failed");
         }
-        if (ks->token && !(ks->mac[MAC_TOKEN][0][hd] = mac_ctx(k, (rsess_digest)hd, ks->token, ks->token_len)))
+        if (ks->token &&
+            !(ks->mac[MAC_TOKEN][0][hd] = mac_ctx(k, (rsess_digest)hd, ks->token, ks->token_len)))
             return rs_fail(err, RSESS_ERR_CRYPTO, 0, "HMAC setup failed");
     }
     return 0;
@@ -194,7 +208,8 @@ static void keyset_wipe(const rsess_cookie_keys *k, keyset *ks)
 {
     for (int a = 0; a < 3; a++)
         for (int d = 0; d < NDIG; d++)
-            for (int h = 0; h < NDIG; h++) EVP_MAC_CTX_free(ks->mac[a][d][h]); /* OpenSSL wipes their keys */
+            for (int h = 0; h < NDIG; h++)
+                EVP_MAC_CTX_free(ks->mac[a][d][h]); /* OpenSSL wipes their keys */
     if (ks->token) {
         OPENSSL_cleanse(ks->token, ks->token_len);
         rs_free(k->alloc, ks->token, ks->token_len ? ks->token_len : 1);
@@ -256,7 +271,8 @@ int rsess_cookie_keys_new(const rsess_cookie_opts *opts, rsess_cookie_keys **out
         k->allocv = *o.alloc;
         k->alloc = &k->allocv;
     }
-    if (fetch_algorithms(k)) rc = rs_fail(err, RSESS_ERR_CRYPTO, 0, "libcrypto lacks AES-GCM, AES-CBC or HMAC");
+    if (fetch_algorithms(k))
+        rc = rs_fail(err, RSESS_ERR_CRYPTO, 0, "libcrypto lacks AES-GCM, AES-CBC or HMAC");
     if (!rc) rc = rsess_cookie_keys_add(k, opts, err);
     if (rc) {
         rsess_cookie_keys_free(k);
@@ -269,11 +285,14 @@ int rsess_cookie_keys_new(const rsess_cookie_opts *opts, rsess_cookie_keys **out
 void rsess_cookie_keys_free(rsess_cookie_keys *k)
 {
     if (!k) return;
-    for (size_t i = 0; i < k->n; i++) keyset_wipe(k, &k->sets[i]);
+    for (size_t i = 0; i < k->n; i++)
+        keyset_wipe(k, &k->sets[i]);
     if (k->sets) rs_free(k->alloc, k->sets, k->cap * sizeof *k->sets);
-    for (int c = 1; c < 4; c++) EVP_CIPHER_free(k->gcm[c]);
+    for (int c = 1; c < 4; c++)
+        EVP_CIPHER_free(k->gcm[c]);
     EVP_CIPHER_free(k->cbc);
-    for (int d = 1; d < NDIG; d++) EVP_MD_free(k->md[d]);
+    for (int d = 1; d < NDIG; d++)
+        EVP_MD_free(k->md[d]);
     EVP_MAC_free(k->hmac);
     rsess_alloc a = k->allocv;
     const rsess_alloc *ap = k->alloc ? &a : NULL;
@@ -402,8 +421,9 @@ static int b64_encode(const unsigned char *p, size_t n, rsess_buf *out)
 
 /* AES-GCM with an empty AAD and a detached 16-byte tag (Rails' AEAD
  * MessageEncryptor). Returns 0, RSESS_ERR_VERIFY or RSESS_ERR_CRYPTO. */
-static int gcm_open(EVP_CIPHER_CTX *x, const EVP_CIPHER *cipher, const unsigned char *key, const unsigned char *ct,
-                    size_t n, const unsigned char *iv, const unsigned char *tag, unsigned char *pt)
+static int gcm_open(EVP_CIPHER_CTX *x, const EVP_CIPHER *cipher, const unsigned char *key,
+                    const unsigned char *ct, size_t n, const unsigned char *iv, const unsigned char *tag,
+                    unsigned char *pt)
 {
     int l = 0, l2 = 0;
     if (EVP_CIPHER_CTX_reset(x) != 1 || EVP_DecryptInit_ex2(x, cipher, key, iv, NULL) != 1 ||
@@ -413,14 +433,15 @@ static int gcm_open(EVP_CIPHER_CTX *x, const EVP_CIPHER *cipher, const unsigned 
     return EVP_DecryptFinal_ex(x, pt + l, &l2) == 1 ? 0 : RSESS_ERR_VERIFY;
 }
 
-static int gcm_seal(const rsess_cookie_keys *k, rsess_cipher c, const unsigned char *key, const unsigned char *pt,
-                    size_t n, const unsigned char *iv, unsigned char *ct, unsigned char *tag)
+static int gcm_seal(const rsess_cookie_keys *k, rsess_cipher c, const unsigned char *key,
+                    const unsigned char *pt, size_t n, const unsigned char *iv, unsigned char *ct,
+                    unsigned char *tag)
 {
     EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
     if (!x) return RSESS_ERR_CRYPTO;
     int l = 0, l2 = 0;
-    bool ok = EVP_EncryptInit_ex2(x, k->gcm[c], key, iv, NULL) == 1 && EVP_EncryptUpdate(x, ct, &l, pt, (int)n) == 1 &&
-              EVP_EncryptFinal_ex(x, ct + l, &l2) == 1 &&
+    bool ok = EVP_EncryptInit_ex2(x, k->gcm[c], key, iv, NULL) == 1 &&
+              EVP_EncryptUpdate(x, ct, &l, pt, (int)n) == 1 && EVP_EncryptFinal_ex(x, ct + l, &l2) == 1 &&
               EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, GCM_TAG, tag) == 1;
     EVP_CIPHER_CTX_free(x);
     return ok ? 0 : RSESS_ERR_CRYPTO;
@@ -434,7 +455,8 @@ static int cbc_run(const rsess_cookie_keys *k, int enc, const unsigned char *key
     EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
     if (!x) return RSESS_ERR_CRYPTO;
     int l = 0, l2 = 0, rc = RSESS_ERR_CRYPTO;
-    if (EVP_CipherInit_ex2(x, k->cbc, key, iv, enc, NULL) == 1 && EVP_CipherUpdate(x, out, &l, in, (int)n) == 1)
+    if (EVP_CipherInit_ex2(x, k->cbc, key, iv, enc, NULL) == 1 &&
+        EVP_CipherUpdate(x, out, &l, in, (int)n) == 1)
         rc = EVP_CipherFinal_ex(x, out + l, &l2) == 1 ? 0 : enc ? RSESS_ERR_CRYPTO : RSESS_ERR_VERIFY;
     EVP_CIPHER_CTX_free(x);
     *outl = (size_t)l + (size_t)l2;
@@ -446,8 +468,10 @@ static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\
 
 static void trim(const char **s, size_t *n)
 {
-    while (*n && is_ws(**s)) (*s)++, (*n)--;
-    while (*n && is_ws((*s)[*n - 1])) (*n)--;
+    while (*n && is_ws(**s))
+        (*s)++, (*n)--;
+    while (*n && is_ws((*s)[*n - 1]))
+        (*n)--;
 }
 
 static int hexval_c(char ch)
@@ -534,8 +558,11 @@ static int pick(const char *text, size_t len, const char *name, size_t nlen, con
         only_len = n - (size_t)(eq + 1 - p);
     }
     if (header) {
-        if (name) return rs_fail(err, RSESS_ERR_NOT_FOUND, 0, "no cookie named %.*s", (int)(nlen > 64 ? 64 : nlen), name);
-        if (pairs != 1 || !only) return rs_fail(err, RSESS_ERR_ARG, 0, "a Cookie header of several cookies needs a name");
+        if (name)
+            return rs_fail(err, RSESS_ERR_NOT_FOUND, 0, "no cookie named %.*s", (int)(nlen > 64 ? 64 : nlen),
+                           name);
+        if (pairs != 1 || !only)
+            return rs_fail(err, RSESS_ERR_ARG, 0, "a Cookie header of several cookies needs a name");
         *val = only;
         *vlen = only_len;
         trim(val, vlen);
@@ -546,7 +573,8 @@ static int pick(const char *text, size_t len, const char *name, size_t nlen, con
     return 0;
 }
 
-int rsess_cookie_value(const char *text, size_t len, const char *name, size_t nlen, rsess_buf *out, rsess_err *err)
+int rsess_cookie_value(const char *text, size_t len, const char *name, size_t nlen, rsess_buf *out,
+                       rsess_err *err)
 {
     if ((!text && len) || !out || (!name && nlen)) return rs_fail(err, RSESS_ERR_ARG, 0, "NULL argument");
     const char *v;
@@ -584,7 +612,10 @@ static bool allowed(unsigned mask, int bit) { return !mask || (mask & (1u << bit
 /* Digest of a lower-case hex MAC by its length (Rails' and Rack's hexdigest). */
 static rsess_digest digest_of_hex(size_t n)
 {
-    return n == 40 ? RSESS_DIGEST_SHA1 : n == 64 ? RSESS_DIGEST_SHA256 : n == 128 ? RSESS_DIGEST_SHA512 : RSESS_DIGEST_NONE;
+    return n == 40    ? RSESS_DIGEST_SHA1
+           : n == 64  ? RSESS_DIGEST_SHA256
+           : n == 128 ? RSESS_DIGEST_SHA512
+                      : RSESS_DIGEST_NONE;
 }
 
 static bool digits(const char *s, size_t n, int *out)
@@ -602,7 +633,8 @@ static bool digits(const char *s, size_t n, int *out)
 static bool parse_iso8601(const char *s, size_t n, double *out)
 {
     int y, mo, d, h, mi, sec, oh = 0, om = 0;
-    if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
+    if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
+        s[16] != ':')
         return false;
     if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) || !digits(s + 11, 2, &h) ||
         !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &sec))
@@ -631,7 +663,8 @@ static bool parse_iso8601(const char *s, size_t n, double *out)
         return false;
     }
     if (i != n) return false;
-    int64_t t = rs_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+    int64_t t =
+        rs_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
     *out = (double)t + frac;
     return true;
 }
@@ -649,7 +682,8 @@ static int load_payload(reader *r, const unsigned char *p, size_t n, rsess_doc *
     }
     if (n >= 2 && p[0] == 0xcc && p[1] == 0x80) {
         r->info->serializer = RSESS_SERIALIZER_MESSAGE_PACK;
-        return fail(r, RSESS_ERR_UNSUPPORTED, "a MessagePack payload (Rails 7.1 :message_pack): not supported");
+        return fail(r, RSESS_ERR_UNSUPPORTED,
+                    "a MessagePack payload (Rails 7.1 :message_pack): not supported");
     }
     r->info->serializer = RSESS_SERIALIZER_JSON;
     return rs_cookie_json_read((const char *)p, n, &r->ro, out, r->err);
@@ -663,7 +697,8 @@ static int load_payload(reader *r, const unsigned char *p, size_t n, rsess_doc *
 static int unwrap(reader *r, const unsigned char *p, size_t n, rsess_doc **out)
 {
     size_t i = 0;
-    while (i < n && is_ws((char)p[i])) i++;
+    while (i < n && is_ws((char)p[i]))
+        i++;
     if (i == n || p[i] != '{') return load_payload(r, p, n, out);
     rsess_doc *doc = NULL;
     if (rs_cookie_json_read((const char *)p, n, &r->ro, &doc, NULL)) return load_payload(r, p, n, out);
@@ -707,18 +742,21 @@ static int unwrap(reader *r, const unsigned char *p, size_t n, rsess_doc **out)
         bool match = ps && plen == r->o.name_len + 7 && memcmp(ps, "cookie.", 7) == 0 &&
                      memcmp(ps + 7, r->o.name, r->o.name_len) == 0;
         if (!match) {
-            rc = fail(r, RSESS_ERR_PURPOSE, "purpose '%.*s' is not 'cookie.%.*s'", (int)(plen > 60 ? 60 : plen), ps ? ps : "",
+            rc = fail(r, RSESS_ERR_PURPOSE, "purpose '%.*s' is not 'cookie.%.*s'",
+                      (int)(plen > 60 ? 60 : plen), ps ? ps : "",
                       (int)(r->o.name_len > 60 ? 60 : r->o.name_len), r->o.name);
             goto done;
         }
     }
-    if (!(r->o.flags & RSESS_COOKIE_IGNORE_EXPIRY) && r->info->has_expires_at && !(r->o.now < r->info->expires_at)) {
+    if (!(r->o.flags & RSESS_COOKIE_IGNORE_EXPIRY) && r->info->has_expires_at &&
+        !(r->o.now < r->info->expires_at)) {
         rc = fail(r, RSESS_ERR_EXPIRED, "expired at %.*s", (int)(elen > 40 ? 40 : elen), e);
         goto done;
     }
     r->b.len = 0;
     if ((rc = b64_strict(m, mlen, &r->b))) {
-        rc = rc == RSESS_ERR_NOMEM ? fail(r, rc, "out of memory") : fail(r, RSESS_ERR_COOKIE, "the envelope's message is not strict base64");
+        rc = rc == RSESS_ERR_NOMEM ? fail(r, rc, "out of memory")
+                                   : fail(r, RSESS_ERR_COOKIE, "the envelope's message is not strict base64");
         goto done;
     }
     rsess_doc_free(doc);
@@ -766,7 +804,8 @@ static int read_gcm(reader *r, const char **part, const size_t *plen, rsess_doc 
     r->a.len = 0;
     int rc;
     size_t l0 = 0, l1 = 0;
-    if ((rc = b64_strict(part[0], plen[0], &r->a)) || (l0 = r->a.len, rc = b64_strict(part[1], plen[1], &r->a)) ||
+    if ((rc = b64_strict(part[0], plen[0], &r->a)) ||
+        (l0 = r->a.len, rc = b64_strict(part[1], plen[1], &r->a)) ||
         (l1 = r->a.len, rc = b64_strict(part[2], plen[2], &r->a)))
         return nomem_or(r, rc, RSESS_ERR_COOKIE, "an encrypted cookie part is not strict base64");
     size_t ctn = l0, ivn = l1 - l0, tagn = r->a.len - l1;
@@ -815,7 +854,8 @@ static bool looks_rack(const char *data, size_t n, const rsess_doc *doc)
 {
     if (memchr(data, '\n', n)) return true;
     const rsess_val *root = rsess_doc_root(doc);
-    return rsess_type_of(root) != RSESS_HASH || rsess_is_a(rsess_hash_get(root, "session_id", 10), "Rack::Session::SessionId");
+    return rsess_type_of(root) != RSESS_HASH ||
+           rsess_is_a(rsess_hash_get(root, "session_id", 10), "Rack::Session::SessionId");
 }
 
 /* Rack's coders: Base64::Marshal, Base64::JSON, Base64::ZipJSON. */
@@ -847,12 +887,14 @@ static int read_token_signed(reader *r, const char *data, size_t n, rsess_doc **
     bool rack = r->info->serializer != RSESS_SERIALIZER_MARSHAL || looks_rack(data, n, *out);
     if ((rack || !allowed(r->o.formats, RSESS_COOKIE_RAILS3)) && allowed(r->o.formats, RSESS_COOKIE_RACK))
         r->info->format = RSESS_COOKIE_RACK;
-    else r->info->format = RSESS_COOKIE_RAILS3;
+    else
+        r->info->format = RSESS_COOKIE_RAILS3;
     return 0;
 }
 
 /* b64(b64(C)--b64(IV16))--hex(HMAC), after the MAC verified. */
-static int read_cbc_inner(reader *r, const keyset *ks, rsess_digest d, const char *data, size_t n, rsess_doc **out)
+static int read_cbc_inner(reader *r, const keyset *ks, rsess_digest d, const char *data, size_t n,
+                          rsess_doc **out)
 {
     r->a.len = 0;
     int rc = b64_strict(data, n, &r->a);
@@ -864,10 +906,13 @@ static int read_cbc_inner(reader *r, const keyset *ks, rsess_digest d, const cha
     /* decode into the plaintext buffer: ciphertext, then IV */
     r->b.len = 0;
     size_t l0 = 0;
-    if ((rc = b64_strict(part[0], plen[0], &r->b)) || (l0 = r->b.len, rc = b64_strict(part[1], plen[1], &r->b)))
+    if ((rc = b64_strict(part[0], plen[0], &r->b)) ||
+        (l0 = r->b.len, rc = b64_strict(part[1], plen[1], &r->b)))
         return nomem_or(r, rc, RSESS_ERR_COOKIE, "an encrypted message part is not strict base64");
-    if (r->b.len - l0 != CBC_IV) return fail(r, RSESS_ERR_COOKIE, "the IV is %zu bytes, not 16", r->b.len - l0);
-    if (l0 == 0 || l0 % 16 || l0 > INT32_MAX) return fail(r, RSESS_ERR_VERIFY, "does not verify (bad decrypt)");
+    if (r->b.len - l0 != CBC_IV)
+        return fail(r, RSESS_ERR_COOKIE, "the IV is %zu bytes, not 16", r->b.len - l0);
+    if (l0 == 0 || l0 % 16 || l0 > INT32_MAX)
+        return fail(r, RSESS_ERR_VERIFY, "does not verify (bad decrypt)");
     unsigned char iv[CBC_IV];
     memcpy(iv, r->b.data + l0, CBC_IV);
     /* ciphertext moves to the a buffer's start, plaintext goes into b */
@@ -895,7 +940,8 @@ static void guess_format(reader *r, const char *data, size_t n)
     const char *part[3];
     size_t plen[3];
     const unsigned char *p = r->a.data ? r->a.data : (const unsigned char *)"";
-    if (r->a.len >= 2 && p[0] == 4 && p[1] == 8) r->info->format = RSESS_COOKIE_RAILS3;
+    if (r->a.len >= 2 && p[0] == 4 && p[1] == 8)
+        r->info->format = RSESS_COOKIE_RAILS3;
     else if (r->a.len && p[0] != '{' && split_parts((const char *)p, r->a.len, part, plen, 2) == 2)
         r->info->format = RSESS_COOKIE_CBC;
 }
@@ -927,7 +973,8 @@ static int read_signed(reader *r, const char *data, size_t n, const char *hex, s
                         return unwrap(r, r->a.data ? r->a.data : (const unsigned char *)"", r->a.len, out);
                     }
                 }
-                if (allowed(r->o.formats, RSESS_COOKIE_CBC) && allowed(r->o.ciphers, RSESS_CIPHER_AES_256_CBC)) {
+                if (allowed(r->o.formats, RSESS_COOKIE_CBC) &&
+                    allowed(r->o.ciphers, RSESS_CIPHER_AES_256_CBC)) {
                     if ((rc = mac_matches(ks->mac[MAC_CBC][d][hd], hd, data, n, hex, hexlen, &ok)))
                         return fail(r, rc, "libcrypto failed in HMAC");
                     if (ok) {
@@ -937,7 +984,8 @@ static int read_signed(reader *r, const char *data, size_t n, const char *hex, s
                     }
                 }
             }
-            if (ks->token && (allowed(r->o.formats, RSESS_COOKIE_RAILS3) || allowed(r->o.formats, RSESS_COOKIE_RACK))) {
+            if (ks->token &&
+                (allowed(r->o.formats, RSESS_COOKIE_RAILS3) || allowed(r->o.formats, RSESS_COOKIE_RACK))) {
                 if ((rc = mac_matches(ks->mac[MAC_TOKEN][0][hd], hd, data, n, hex, hexlen, &ok)))
                     return fail(r, rc, "libcrypto failed in HMAC");
                 if (ok) {
@@ -995,7 +1043,8 @@ static int read_value(reader *r, const char *v, size_t n, rsess_doc **out)
     if (k == 1) {
         if ((n == 32 || n == 64) && all_hex(v, n)) {
             r->info->format = RSESS_COOKIE_SESSION_ID;
-            return fail(r, RSESS_ERR_COOKIE, "a plain session id: the session is in the store (see rsess key)");
+            return fail(r, RSESS_ERR_COOKIE,
+                        "a plain session id: the session is in the store (see rsess key)");
         }
         if ((r->o.flags & RSESS_COOKIE_UNVERIFIED) && allowed(r->o.formats, RSESS_COOKIE_RACK_UNSIGNED) &&
             base64_text(v, n)) {
@@ -1014,8 +1063,9 @@ static void wipe_buf(rsess_buf *b)
     rsess_buf_free(b);
 }
 
-int rsess_cookie_read(const rsess_cookie_keys *keys, const char *text, size_t len, const rsess_cookie_read_opts *opts,
-                      rsess_doc **out, rsess_cookie_info *info, rsess_err *err)
+int rsess_cookie_read(const rsess_cookie_keys *keys, const char *text, size_t len,
+                      const rsess_cookie_read_opts *opts, rsess_doc **out, rsess_cookie_info *info,
+                      rsess_err *err)
 {
     rsess_cookie_info dummy;
     if (!info) info = &dummy;
@@ -1034,7 +1084,9 @@ int rsess_cookie_read(const rsess_cookie_keys *keys, const char *text, size_t le
     if (!(r.o.now > 0) && !(r.o.flags & RSESS_COOKIE_IGNORE_EXPIRY))
         return rs_fail(err, RSESS_ERR_ARG, 0, "give the clock (now) or RSESS_COOKIE_IGNORE_EXPIRY");
     if (!keys && !(r.o.flags & RSESS_COOKIE_UNVERIFIED)) return rs_fail(err, RSESS_ERR_ARG, 0, "NULL keys");
-    if (len > r.o.max_len) return rs_fail(err, RSESS_ERR_SIZE, 0, "cookie of %zu bytes, over the limit of %zu", len, r.o.max_len);
+    if (len > r.o.max_len)
+        return rs_fail(err, RSESS_ERR_SIZE, 0, "cookie of %zu bytes, over the limit of %zu", len,
+                       r.o.max_len);
     if (r.o.read) r.ro = *r.o.read;
     r.alloc = r.ro.alloc;
     r.ro.flags &= ~(unsigned)RSESS_READ_BORROW; /* the scratch buffers are wiped */
@@ -1070,9 +1122,12 @@ static int as_json_escape(const unsigned char *p, size_t n, rsess_buf *out)
 {
     for (size_t i = 0; i < n; i++) {
         const char *rep = NULL;
-        if (p[i] == '<') rep = "\\u003c";
-        else if (p[i] == '>') rep = "\\u003e";
-        else if (p[i] == '&') rep = "\\u0026";
+        if (p[i] == '<')
+            rep = "\\u003c";
+        else if (p[i] == '>')
+            rep = "\\u003e";
+        else if (p[i] == '&')
+            rep = "\\u0026";
         else if (p[i] == 0xe2 && i + 2 < n && p[i + 1] == 0x80 && (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)) {
             rep = p[i + 2] == 0xa8 ? "\\u2028" : "\\u2029";
             i += 2;
@@ -1089,14 +1144,22 @@ static int json_str(const char *s, size_t n, rsess_buf *out)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         char esc[8];
-        if (c == '"' || c == '\\') esc[0] = '\\', esc[1] = (char)c, esc[2] = 0;
-        else if (c < 0x20 || c == '<' || c == '>' || c == '&') snprintf(esc, sizeof esc, "\\u%04x", c);
-        else esc[0] = (char)c, esc[1] = 0;
-        if (c == '\n') strcpy(esc, "\\n");
-        else if (c == '\r') strcpy(esc, "\\r");
-        else if (c == '\t') strcpy(esc, "\\t");
-        else if (c == '\b') strcpy(esc, "\\b");
-        else if (c == '\f') strcpy(esc, "\\f");
+        if (c == '"' || c == '\\')
+            esc[0] = '\\', esc[1] = (char)c, esc[2] = 0;
+        else if (c < 0x20 || c == '<' || c == '>' || c == '&')
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+        else
+            esc[0] = (char)c, esc[1] = 0;
+        if (c == '\n')
+            strcpy(esc, "\\n");
+        else if (c == '\r')
+            strcpy(esc, "\\r");
+        else if (c == '\t')
+            strcpy(esc, "\\t");
+        else if (c == '\b')
+            strcpy(esc, "\\b");
+        else if (c == '\f')
+            strcpy(esc, "\\f");
         if (rs_buf_puts(out, esc)) return RSESS_ERR_NOMEM;
     }
     return rs_buf_putc(out, '"');
@@ -1116,8 +1179,8 @@ static int iso8601_ms(double t, rsess_buf *out)
     int mo, d;
     rs_civil_from_days(days, &y, &mo, &d);
     if (y < 0 || y > 9999) return RSESS_ERR_RANGE;
-    return rs_buf_printf(out, "\"%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ\"", (long long)y, mo, d, (int)(rem / 3600),
-                         (int)(rem / 60 % 60), (int)(rem % 60), frac);
+    return rs_buf_printf(out, "\"%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ\"", (long long)y, mo, d,
+                         (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), frac);
 }
 
 /* URI.encode_www_form_component, which Rack's set_cookie_header applies. */
@@ -1127,8 +1190,8 @@ static int www_form_escape(const unsigned char *p, size_t n, rsess_buf *out)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = p[i];
         int rc;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '*' || c == '-' ||
-            c == '.' || c == '_')
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '*' ||
+            c == '-' || c == '.' || c == '_')
             rc = rs_buf_putc(out, c);
         else if (c == ' ')
             rc = rs_buf_putc(out, '+');
@@ -1141,7 +1204,8 @@ static int www_form_escape(const unsigned char *p, size_t n, rsess_buf *out)
     return 0;
 }
 
-static int put_hex_mac(const EVP_MAC_CTX *key, rsess_digest d, const unsigned char *data, size_t n, rsess_buf *out)
+static int put_hex_mac(const EVP_MAC_CTX *key, rsess_digest d, const unsigned char *data, size_t n,
+                       rsess_buf *out)
 {
     unsigned char mac[64];
     char text[128];
@@ -1197,15 +1261,17 @@ static int envelope(const rsess_cookie_write_opts *o, writer *w, rsess_err *err)
 static int fresh_iv(const unsigned char *iv, size_t iv_len, size_t want, unsigned char *out, rsess_err *err)
 {
     if (iv) {
-        if (iv_len != want) return rs_fail(err, RSESS_ERR_ARG, 0, "an IV of %zu bytes, not %zu", iv_len, want);
+        if (iv_len != want)
+            return rs_fail(err, RSESS_ERR_ARG, 0, "an IV of %zu bytes, not %zu", iv_len, want);
         memcpy(out, iv, want);
         return 0;
     }
     return RAND_bytes(out, (int)want) == 1 ? 0 : rs_fail(err, RSESS_ERR_CRYPTO, 0, "no random bytes");
 }
 
-static int seal(const rsess_cookie_keys *k, const keyset *ks, rsess_digest d, const rsess_cookie_write_opts *o,
-                const unsigned char *ivin, size_t ivin_len, writer *w, rsess_err *err)
+static int seal(const rsess_cookie_keys *k, const keyset *ks, rsess_digest d,
+                const rsess_cookie_write_opts *o, const unsigned char *ivin, size_t ivin_len, writer *w,
+                rsess_err *err)
 {
     const unsigned char *pt = w->p.data ? w->p.data : (const unsigned char *)"";
     size_t n = w->p.len;
@@ -1277,9 +1343,11 @@ int rs_cookie_write_iv(const rsess_cookie_keys *keys, const rsess_val *v, const 
     int rc = take_opts(&o, sizeof o, opts, err);
     if (rc) return rc;
     const keyset *ks = &keys->sets[0];
-    bool rails = o.format == RSESS_COOKIE_GCM || o.format == RSESS_COOKIE_CBC || o.format == RSESS_COOKIE_SIGNED;
+    bool rails =
+        o.format == RSESS_COOKIE_GCM || o.format == RSESS_COOKIE_CBC || o.format == RSESS_COOKIE_SIGNED;
     bool token = o.format == RSESS_COOKIE_RAILS3 || o.format == RSESS_COOKIE_RACK;
-    if (!rails && !token) return rs_fail(err, RSESS_ERR_ARG, 0, "cannot write a %s cookie", rsess_cookie_format_name(o.format));
+    if (!rails && !token)
+        return rs_fail(err, RSESS_ERR_ARG, 0, "cannot write a %s cookie", rsess_cookie_format_name(o.format));
     if (o.hmac_digest > RSESS_DIGEST_SHA512 || (unsigned)o.cipher > RSESS_CIPHER_AES_128_GCM ||
         (o.format == RSESS_COOKIE_GCM && o.cipher == RSESS_CIPHER_NONE))
         return rs_fail(err, RSESS_ERR_ARG, 0, "bad digest or cipher");
@@ -1287,16 +1355,23 @@ int rs_cookie_write_iv(const rsess_cookie_keys *keys, const rsess_val *v, const 
     if (rails) {
         if (!d) d = ks->kdf & (1u << RSESS_DIGEST_SHA256) ? RSESS_DIGEST_SHA256 : RSESS_DIGEST_SHA1;
         if ((unsigned)d >= NDIG || !(ks->kdf & (1u << d)))
-            return rs_fail(err, RSESS_ERR_ARG, 0, "the keys have no secret_key_base keys of digest %s", rsess_digest_name(d));
+            return rs_fail(err, RSESS_ERR_ARG, 0, "the keys have no secret_key_base keys of digest %s",
+                           rsess_digest_name(d));
     } else {
-        if (!ks->token) return rs_fail(err, RSESS_ERR_ARG, 0, "a %s cookie needs secret_token", rsess_cookie_format_name(o.format));
+        if (!ks->token)
+            return rs_fail(err, RSESS_ERR_ARG, 0, "a %s cookie needs secret_token",
+                           rsess_cookie_format_name(o.format));
         if (o.name || o.has_expires_at || (o.flags & RSESS_COOKIE_WRITE_ENVELOPE))
-            return rs_fail(err, RSESS_ERR_ARG, 0, "%s cookies carry no purpose or expiry", rsess_cookie_format_name(o.format));
+            return rs_fail(err, RSESS_ERR_ARG, 0, "%s cookies carry no purpose or expiry",
+                           rsess_cookie_format_name(o.format));
     }
     rsess_serializer ser = o.serializer;
-    if (ser == RSESS_SERIALIZER_AUTO || ser == RSESS_SERIALIZER_HYBRID) ser = token ? RSESS_SERIALIZER_MARSHAL : RSESS_SERIALIZER_JSON;
-    if ((ser != RSESS_SERIALIZER_JSON && ser != RSESS_SERIALIZER_MARSHAL) || (o.format == RSESS_COOKIE_RAILS3 && ser != RSESS_SERIALIZER_MARSHAL))
-        return rs_fail(err, RSESS_ERR_ARG, 0, "cannot write that serializer in a %s cookie", rsess_cookie_format_name(o.format));
+    if (ser == RSESS_SERIALIZER_AUTO || ser == RSESS_SERIALIZER_HYBRID)
+        ser = token ? RSESS_SERIALIZER_MARSHAL : RSESS_SERIALIZER_JSON;
+    if ((ser != RSESS_SERIALIZER_JSON && ser != RSESS_SERIALIZER_MARSHAL) ||
+        (o.format == RSESS_COOKIE_RAILS3 && ser != RSESS_SERIALIZER_MARSHAL))
+        return rs_fail(err, RSESS_ERR_ARG, 0, "cannot write that serializer in a %s cookie",
+                       rsess_cookie_format_name(o.format));
     writer w;
     rsess_buf_init(&w.s, out->alloc);
     rsess_buf_init(&w.p, out->alloc);
@@ -1315,7 +1390,8 @@ int rs_cookie_write_iv(const rsess_cookie_keys *keys, const rsess_val *v, const 
     if (!rc) rc = seal(keys, ks, d, &o, iv, iv_len, &w, err);
     if (!rc) {
         size_t before = out->len;
-        rc = (o.flags & RSESS_COOKIE_WRITE_RAW) ? rs_buf_put(out, w.v.data, w.v.len) : www_form_escape(w.v.data, w.v.len, out);
+        rc = (o.flags & RSESS_COOKIE_WRITE_RAW) ? rs_buf_put(out, w.v.data, w.v.len)
+                                                : www_form_escape(w.v.data, w.v.len, out);
         if (rc) {
             out->len = before;
             rc = rs_fail(err, RSESS_ERR_NOMEM, 0, NULL);

@@ -15,11 +15,11 @@ typedef struct jitem {
 } jitem;
 
 typedef struct jframe {
-    int obj;          /* 1 object, 0 array */
-    size_t base;      /* first child in the item stack */
-    size_t keybase;   /* key buffer length when the container opened */
-    size_t koff, klen;/* the key waiting for its value */
-    size_t at;        /* offset of the opening bracket */
+    int obj;           /* 1 object, 0 array */
+    size_t base;       /* first child in the item stack */
+    size_t keybase;    /* key buffer length when the container opened */
+    size_t koff, klen; /* the key waiting for its value */
+    size_t at;         /* offset of the opening bracket */
 } jframe;
 
 typedef struct jparse {
@@ -46,7 +46,8 @@ static int nomem(jparse *j) { return rs_fail(j->err, RSESS_ERR_NOMEM, at(j), NUL
 
 static void skip_ws(jparse *j)
 {
-    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++;
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+        j->p++;
 }
 
 static int grow(jparse *j, void **arr, size_t *cap, size_t n, size_t width)
@@ -62,7 +63,8 @@ static int grow(jparse *j, void **arr, size_t *cap, size_t n, size_t width)
 
 static int count_node(jparse *j)
 {
-    if (++j->nodes > j->maxnodes) return rs_fail(j->err, RSESS_ERR_NODES, at(j), "more than %zu values", j->maxnodes);
+    if (++j->nodes > j->maxnodes)
+        return rs_fail(j->err, RSESS_ERR_NODES, at(j), "more than %zu values", j->maxnodes);
     return 0;
 }
 
@@ -92,7 +94,8 @@ static int read_u4(jparse *j, const unsigned char *q, unsigned *cp)
 static int read_string(jparse *j, rsess_buf *into, const char **s, size_t *n)
 {
     const unsigned char *q = ++j->p;
-    while (q < j->end && *q != '"' && *q != '\\' && *q >= 0x20) q++;
+    while (q < j->end && *q != '"' && *q != '\\' && *q >= 0x20)
+        q++;
     if (q < j->end && *q == '"') {
         *s = (const char *)j->p;
         *n = (size_t)(q - j->p);
@@ -115,7 +118,9 @@ static int read_string(jparse *j, rsess_buf *into, const char **s, size_t *n)
         if (j->end - j->p < 2) return bad(j, "unterminated string");
         unsigned e = j->p[1], out;
         switch (e) {
-        case '"': case '\\': case '/': out = e; break;
+        case '"':
+        case '\\':
+        case '/': out = e; break;
         case 'b': out = '\b'; break;
         case 'f': out = '\f'; break;
         case 'n': out = '\n'; break;
@@ -152,20 +157,25 @@ static int read_number(jparse *j, rsess_val **v)
     bool integral = true;
     if (q < j->end && *q == '-') q++;
     if (q >= j->end || *q < '0' || *q > '9') return bad(j, "bad number");
-    if (*q == '0') q++;
-    else while (q < j->end && *q >= '0' && *q <= '9') q++;
+    if (*q == '0')
+        q++;
+    else
+        while (q < j->end && *q >= '0' && *q <= '9')
+            q++;
     if (q < j->end && *q == '.') {
         integral = false;
         q++;
         if (q >= j->end || *q < '0' || *q > '9') return bad(j, "bad number");
-        while (q < j->end && *q >= '0' && *q <= '9') q++;
+        while (q < j->end && *q >= '0' && *q <= '9')
+            q++;
     }
     if (q < j->end && (*q == 'e' || *q == 'E')) {
         integral = false;
         q++;
         if (q < j->end && (*q == '+' || *q == '-')) q++;
         if (q >= j->end || *q < '0' || *q > '9') return bad(j, "bad number");
-        while (q < j->end && *q >= '0' && *q <= '9') q++;
+        while (q < j->end && *q >= '0' && *q <= '9')
+            q++;
     }
     size_t n = (size_t)(q - s);
     if (integral && n > RS_JSON_MAX_DIGITS) /* building a bignum is quadratic in its digits */
@@ -187,8 +197,10 @@ static int literal(jparse *j, const char *word, rsess_val **v)
     size_t n = strlen(word);
     if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n) != 0) return bad(j, "unexpected character");
     j->p += n;
-    if (word[0] == 'n') *v = rsess_new_nil(j->doc);
-    else *v = rsess_new_bool(j->doc, word[0] == 't');
+    if (word[0] == 'n')
+        *v = rsess_new_nil(j->doc);
+    else
+        *v = rsess_new_bool(j->doc, word[0] == 't');
     return *v ? 0 : nomem(j);
 }
 
@@ -214,14 +226,17 @@ static int dedupe(jparse *j, jitem *it, size_t n)
     if (n < 2) return 0;
     keyref *r = rs_malloc(j->alloc, n * sizeof *r);
     if (!r) return nomem(j);
-    for (size_t i = 0; i < n; i++) r[i] = (keyref){(const char *)j->keys.data + it[i].koff, it[i].klen, i};
+    for (size_t i = 0; i < n; i++)
+        r[i] = (keyref){(const char *)j->keys.data + it[i].koff, it[i].klen, i};
     qsort(r, n, sizeof *r, keyref_cmp);
     for (size_t i = 0; i < n;) {
         size_t k = i + 1;
-        while (k < n && r[k].len == r[i].len && (r[i].len == 0 || memcmp(r[k].p, r[i].p, r[i].len) == 0)) k++;
+        while (k < n && r[k].len == r[i].len && (r[i].len == 0 || memcmp(r[k].p, r[i].p, r[i].len) == 0))
+            k++;
         if (k - i > 1) {
             it[r[i].pos].v = it[r[k - 1].pos].v;
-            for (size_t m = i + 1; m < k; m++) it[r[m].pos].v = NULL;
+            for (size_t m = i + 1; m < k; m++)
+                it[r[m].pos].v = NULL;
         }
         i = k;
     }
@@ -245,7 +260,8 @@ static int close_frame(jparse *j, rsess_val **v)
                                             it[i].v);
     } else {
         *v = rsess_new_array(j->doc);
-        for (size_t i = 0; *v && !rc && i < n; i++) rc = rsess_arr_push(j->doc, *v, it[i].v);
+        for (size_t i = 0; *v && !rc && i < n; i++)
+            rc = rsess_arr_push(j->doc, *v, it[i].v);
     }
     if (!*v || rc) return nomem(j);
     j->nitems = f->base;
@@ -313,7 +329,8 @@ static int parse(jparse *j, rsess_val **root)
                 state = f->obj ? WANT_KEY : WANT_VALUE;
                 continue;
             }
-            if (c != (f->obj ? '}' : ']')) return bad(j, f->obj ? "expected ',' or '}'" : "expected ',' or ']'");
+            if (c != (f->obj ? '}' : ']'))
+                return bad(j, f->obj ? "expected ',' or '}'" : "expected ',' or ']'");
             j->p++;
             if ((rc = close_frame(j, &v))) return rc;
         } else if (c == '{' || c == '[') {
@@ -355,7 +372,8 @@ static int parse(jparse *j, rsess_val **root)
     return 0;
 }
 
-int rs_cookie_json_read(const char *text, size_t len, const rsess_read_opts *opts, rsess_doc **out, rsess_err *err)
+int rs_cookie_json_read(const char *text, size_t len, const rsess_read_opts *opts, rsess_doc **out,
+                        rsess_err *err)
 {
     *out = NULL;
     jparse j;

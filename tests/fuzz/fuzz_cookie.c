@@ -32,7 +32,8 @@ static void setup(void)
 
 static void read_back(const rsess_val *v)
 {
-    static const rsess_cookie_format fmts[] = {RSESS_COOKIE_GCM, RSESS_COOKIE_CBC, RSESS_COOKIE_SIGNED, RSESS_COOKIE_RACK};
+    static const rsess_cookie_format fmts[] = {RSESS_COOKIE_GCM, RSESS_COOKIE_CBC, RSESS_COOKIE_SIGNED,
+                                               RSESS_COOKIE_RACK};
     for (size_t i = 0; i < 4; i++) {
         rsess_cookie_write_opts wo;
         rsess_cookie_write_opts_init(&wo);
@@ -55,7 +56,8 @@ static void read_back(const rsess_val *v)
     }
 }
 
-static void read_with(const char *text, size_t len, unsigned flags, const char *name, rsess_serializer ser, int back)
+static void read_with(const char *text, size_t len, unsigned flags, const char *name, rsess_serializer ser,
+                      int back)
 {
     rsess_cookie_read_opts ro;
     rsess_cookie_read_opts_init(&ro);
@@ -69,7 +71,8 @@ static void read_with(const char *text, size_t len, unsigned flags, const char *
     if (name) ro.name = name, ro.name_len = strlen(name);
     rsess_doc *doc = NULL;
     rsess_cookie_info info;
-    if (rsess_cookie_read(keys, text, len, &ro, &doc, &info, NULL) == 0 && back) read_back(rsess_doc_root(doc));
+    if (rsess_cookie_read(keys, text, len, &ro, &doc, &info, NULL) == 0 && back)
+        read_back(rsess_doc_root(doc));
     rsess_doc_free(doc);
 }
 
@@ -92,7 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = size - 1;
     if (mode == 0) {
         read_with((const char *)p, n, 0, "n", RSESS_SERIALIZER_AUTO, 1);
-        read_with((const char *)p, n, RSESS_COOKIE_ANY_PURPOSE | RSESS_COOKIE_UNVERIFIED, NULL, RSESS_SERIALIZER_JSON, 0);
+        read_with((const char *)p, n, RSESS_COOKIE_ANY_PURPOSE | RSESS_COOKIE_UNVERIFIED, NULL,
+                  RSESS_SERIALIZER_JSON, 0);
         rsess_buf v = {0};
         rsess_cookie_value((const char *)p, n, "_s", 2, &v, NULL);
         rsess_buf_free(&v);
@@ -102,8 +106,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rsess_doc_free(d);
     } else {
         rsess_buf c = {0};
-        if (mode == 1) sign(p, n, signed_key, 64, &c);
-        else sign(p, n, (const unsigned char *)TOKEN, strlen(TOKEN), &c);
+        if (mode == 1)
+            sign(p, n, signed_key, 64, &c);
+        else
+            sign(p, n, (const unsigned char *)TOKEN, strlen(TOKEN), &c);
         read_with((const char *)c.data, c.len, 0, "n", (data[0] >> 2) & 3, 1);
         read_with((const char *)c.data, c.len, RSESS_COOKIE_IGNORE_EXPIRY | RSESS_COOKIE_ANY_PURPOSE, NULL,
                   RSESS_SERIALIZER_AUTO, 0);

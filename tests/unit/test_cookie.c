@@ -55,7 +55,8 @@ static rsess_cookie_keys *keys_for(const json_t *e)
     rsess_cookie_opts o;
     rsess_cookie_opts_init(&o);
     const char *skb = jstr(secret, "secret_key_base");
-    const char *tok = jstr(secret, "secret_token") ? jstr(secret, "secret_token") : jstr(secret, "rack_secret");
+    const char *tok =
+        jstr(secret, "secret_token") ? jstr(secret, "secret_token") : jstr(secret, "rack_secret");
     if (skb) o.secret_key_base = skb, o.secret_key_base_len = strlen(skb);
     if (tok) o.secret_token = tok, o.secret_token_len = strlen(tok);
     const char *salt = jstr(json_object_get(cfg, "kdf"), "salt");
@@ -94,12 +95,14 @@ static json_t *typed(const rsess_val *v)
         return o;
     case RSESS_ARRAY:
         o = json_array();
-        for (size_t i = 0; i < rsess_len(v); i++) json_array_append_new(o, typed(rsess_arr_get(v, i)));
+        for (size_t i = 0; i < rsess_len(v); i++)
+            json_array_append_new(o, typed(rsess_arr_get(v, i)));
         return o;
     case RSESS_HASH: {
         json_t *pairs = json_array();
         for (size_t i = 0; i < rsess_len(v); i++)
-            json_array_append_new(pairs, json_pack("[oo]", typed(rsess_hash_key(v, i)), typed(rsess_hash_val(v, i))));
+            json_array_append_new(
+                pairs, json_pack("[oo]", typed(rsess_hash_key(v, i)), typed(rsess_hash_val(v, i))));
         o = json_object();
         json_object_set_new(o, "__hash__", pairs);
         return o;
@@ -176,13 +179,16 @@ static void check_entry(const json_t *e, tally *t)
     if (!strcmp(fmt, "plain")) { /* a plain cookie: only its value */
         rsess_buf out = {0};
         ck_assert_int_eq(rsess_cookie_value(value, strlen(value), name, strlen(name), &out, &err), 0);
-        ck_assert_msg(out.len == strlen(jstr(want, "value")) && !memcmp(out.data, jstr(want, "value"), out.len), "%s", id);
+        ck_assert_msg(out.len == strlen(jstr(want, "value")) &&
+                          !memcmp(out.data, jstr(want, "value"), out.len),
+                      "%s", id);
         rsess_buf_free(&out);
         rsess_cookie_read_opts ro;
         rsess_cookie_read_opts_init(&ro);
         ro.flags = RSESS_COOKIE_ANY_PURPOSE | RSESS_COOKIE_IGNORE_EXPIRY | RSESS_COOKIE_UNVERIFIED;
         rsess_doc *doc;
-        ck_assert_int_eq(rsess_cookie_read(NULL, value, strlen(value), &ro, &doc, NULL, &err), RSESS_ERR_COOKIE);
+        ck_assert_int_eq(rsess_cookie_read(NULL, value, strlen(value), &ro, &doc, NULL, &err),
+                         RSESS_ERR_COOKIE);
         t->passed++;
         return;
     }
@@ -288,7 +294,8 @@ START_TEST(reference_cookies)
             fclose(fp);
             tally t = {0, 0};
             check_manifest(path, &t);
-            printf("cookies: reference/%s: %d decoded, %d refused as Rails refuses\n", names[i], t.passed, t.refused);
+            printf("cookies: reference/%s: %d decoded, %d refused as Rails refuses\n", names[i], t.passed,
+                   t.refused);
             all.passed += t.passed, all.refused += t.refused;
             folders++;
         }
@@ -304,7 +311,8 @@ START_TEST(generated_cookies)
 {
     tally t = {0, 0};
     check_manifest("fixtures/cookies/generated/manifest.json", &t);
-    printf("cookies: generated (Rails 6.1.7.10, Rack 2.2): %d decoded, %d refused as Rails refuses\n", t.passed, t.refused);
+    printf("cookies: generated (Rails 6.1.7.10, Rack 2.2): %d decoded, %d refused as Rails refuses\n",
+           t.passed, t.refused);
     ck_assert_int_ge(t.passed, 30);
     ck_assert_int_ge(t.refused, 6);
 }
@@ -328,7 +336,8 @@ START_TEST(writes_rails_bytes)
     ck_assert_ptr_nonnull(m);
     size_t i, count = 0;
     json_t *e;
-    json_array_foreach(m, i, e) {
+    json_array_foreach(m, i, e)
+    {
         const json_t *w = json_object_get(e, "write");
         if (!w) continue;
         const json_t *cfg = json_object_get(e, "config");
@@ -339,24 +348,27 @@ START_TEST(writes_rails_bytes)
         const char *raw = jstr(e, "raw_value");
         rsess_doc *doc;
         rsess_err err = {0};
-        ck_assert_msg(rsess_cookie_read(keys, raw, strlen(raw), &ro, &doc, NULL, &err) == 0, "%s: %s", jstr(e, "id"), err.text);
+        ck_assert_msg(rsess_cookie_read(keys, raw, strlen(raw), &ro, &doc, NULL, &err) == 0, "%s: %s",
+                      jstr(e, "id"), err.text);
         rsess_cookie_write_opts wo;
         rsess_cookie_write_opts_init(&wo);
         wo.format = format_of(jstr(cfg, "format"));
         wo.serializer = serializer_of(jstr(w, "serializer"));
         wo.kdf_digest = digest_of(jstr(json_object_get(cfg, "kdf"), "digest"));
         wo.hmac_digest = digest_of(jstr(cfg, "hmac_digest"));
-        if (jstr(cfg, "cipher") && !strcmp(jstr(cfg, "cipher"), "aes-128-gcm")) wo.cipher = RSESS_CIPHER_AES_128_GCM;
+        if (jstr(cfg, "cipher") && !strcmp(jstr(cfg, "cipher"), "aes-128-gcm"))
+            wo.cipher = RSESS_CIPHER_AES_128_GCM;
         if (jstr(w, "purpose_name")) wo.name = jstr(w, "purpose_name"), wo.name_len = strlen(wo.name);
         if (json_is_number(json_object_get(w, "expires_at")))
             wo.has_expires_at = true, wo.expires_at = json_number_value(json_object_get(w, "expires_at"));
         if (json_is_true(json_object_get(w, "envelope"))) wo.flags |= RSESS_COOKIE_WRITE_ENVELOPE;
         rsess_buf iv = {0}, out = {0};
-        if (jstr(w, "iv_b64")) ck_assert_int_eq(rsess_unbase64(jstr(w, "iv_b64"), strlen(jstr(w, "iv_b64")), &iv, NULL), 0);
-        ck_assert_msg(rs_cookie_write_iv(keys, rsess_doc_root(doc), &wo, iv.data, iv.len, &out, &err) == 0, "%s: %s",
-                      jstr(e, "id"), err.text);
-        ck_assert_msg(out.len == strlen(raw) && !memcmp(out.data, raw, out.len), "%s:\n rsess %.*s\n rails %s", jstr(e, "id"),
-                      (int)out.len, out.data, raw);
+        if (jstr(w, "iv_b64"))
+            ck_assert_int_eq(rsess_unbase64(jstr(w, "iv_b64"), strlen(jstr(w, "iv_b64")), &iv, NULL), 0);
+        ck_assert_msg(rs_cookie_write_iv(keys, rsess_doc_root(doc), &wo, iv.data, iv.len, &out, &err) == 0,
+                      "%s: %s", jstr(e, "id"), err.text);
+        ck_assert_msg(out.len == strlen(raw) && !memcmp(out.data, raw, out.len),
+                      "%s:\n rsess %.*s\n rails %s", jstr(e, "id"), (int)out.len, out.data, raw);
         rsess_buf_free(&iv);
         rsess_buf_free(&out);
         rsess_doc_free(doc);
@@ -385,7 +397,8 @@ static rsess_cookie_keys *test_keys(void)
 
 static rsess_doc *sample_session(void)
 {
-    const char *j = "{\"session_id\":\"8b0c3d5ef2a04e4e9a5c8f2d1b3a4c5d\",\"user_id\":42,\"_csrf_token\":\"x<y>&z\",\"n\":[1,2.5,null,true]}";
+    const char *j = "{\"session_id\":\"8b0c3d5ef2a04e4e9a5c8f2d1b3a4c5d\",\"user_id\":42,\"_csrf_token\":\"x<"
+                    "y>&z\",\"n\":[1,2.5,null,true]}";
     rsess_doc *d;
     ck_assert_int_eq(rs_cookie_json_read(j, strlen(j), NULL, &d, NULL), 0);
     return d;
@@ -424,8 +437,8 @@ START_TEST(round_trips)
             read_opts(&ro, "_app_session");
             rsess_doc *d;
             rsess_cookie_info info;
-            ck_assert_msg(rsess_cookie_read(k, (const char *)out.data, out.len, &ro, &d, &info, &err) == 0, "%s %d: %s",
-                          rsess_cookie_format_name(fmts[f]), ser, err.text);
+            ck_assert_msg(rsess_cookie_read(k, (const char *)out.data, out.len, &ro, &d, &info, &err) == 0,
+                          "%s %d: %s", rsess_cookie_format_name(fmts[f]), ser, err.text);
             ck_assert_int_eq(info.format, fmts[f] == RSESS_COOKIE_RACK && ser == RSESS_SERIALIZER_MARSHAL
                                               ? RSESS_COOKIE_RAILS3 /* the same bytes: no Rack trait */
                                               : fmts[f]);
@@ -441,10 +454,12 @@ START_TEST(round_trips)
                 ck_assert_str_eq(info.purpose, "cookie._app_session");
                 /* another name, a later clock */
                 read_opts(&ro, "other");
-                ck_assert_int_eq(rsess_cookie_read(k, (const char *)out.data, out.len, &ro, &d, NULL, &err), RSESS_ERR_PURPOSE);
+                ck_assert_int_eq(rsess_cookie_read(k, (const char *)out.data, out.len, &ro, &d, NULL, &err),
+                                 RSESS_ERR_PURPOSE);
                 read_opts(&ro, "_app_session");
                 ro.now = CHECK_TIME + 10.5;
-                ck_assert_int_eq(rsess_cookie_read(k, (const char *)out.data, out.len, &ro, &d, NULL, &err), RSESS_ERR_EXPIRED);
+                ck_assert_int_eq(rsess_cookie_read(k, (const char *)out.data, out.len, &ro, &d, NULL, &err),
+                                 RSESS_ERR_EXPIRED);
                 /* :json refuses Marshal */
                 read_opts(&ro, "_app_session");
                 ro.serializer = RSESS_SERIALIZER_JSON;
@@ -454,7 +469,8 @@ START_TEST(round_trips)
                 /* restricted to another format */
                 read_opts(&ro, "_app_session");
                 ro.formats = 1u << (fmts[f] == RSESS_COOKIE_GCM ? RSESS_COOKIE_SIGNED : RSESS_COOKIE_GCM);
-                ck_assert_int_ne(rsess_cookie_read(k, (const char *)out.data, out.len, &ro, &d, NULL, &err), 0);
+                ck_assert_int_ne(rsess_cookie_read(k, (const char *)out.data, out.len, &ro, &d, NULL, &err),
+                                 0);
             }
             rsess_buf_free(&out);
         }
@@ -486,7 +502,8 @@ START_TEST(rotations)
     read_opts(&ro, "s");
     rsess_doc *d;
     rsess_cookie_info info;
-    ck_assert_int_eq(rsess_cookie_read(k, (const char *)out.data, out.len, &ro, &d, &info, NULL), RSESS_ERR_VERIFY);
+    ck_assert_int_eq(rsess_cookie_read(k, (const char *)out.data, out.len, &ro, &d, &info, NULL),
+                     RSESS_ERR_VERIFY);
     ck_assert_int_eq(rsess_cookie_keys_add(k, &o, NULL), 0);
     ck_assert_int_eq(rsess_cookie_read(k, (const char *)out.data, out.len, &ro, &d, &info, NULL), 0);
     ck_assert_uint_eq(info.rotation, 1);
@@ -494,7 +511,8 @@ START_TEST(rotations)
     rsess_doc_free(d);
     /* the digest filter: SHA256 only does not verify a SHA1-keyed cookie */
     ro.kdf_digests = 1u << RSESS_DIGEST_SHA256;
-    ck_assert_int_eq(rsess_cookie_read(k, (const char *)out.data, out.len, &ro, &d, &info, NULL), RSESS_ERR_VERIFY);
+    ck_assert_int_eq(rsess_cookie_read(k, (const char *)out.data, out.len, &ro, &d, &info, NULL),
+                     RSESS_ERR_VERIFY);
     rsess_buf_free(&out);
     rsess_doc_free(s);
     rsess_cookie_keys_free(k);
@@ -519,7 +537,8 @@ START_TEST(picking_values)
     ck_assert_uint_eq(out.len, 2);
     ck_assert(!memcmp(out.data, "vA", 2));
     out.len = 0;
-    ck_assert_int_eq(rsess_cookie_value("_app_session=abc%3D%3D--12", 26, NULL, 0, &out, NULL), 0); /* name=value */
+    ck_assert_int_eq(rsess_cookie_value("_app_session=abc%3D%3D--12", 26, NULL, 0, &out, NULL),
+                     0); /* name=value */
     ck_assert_uint_eq(out.len, 9);
     ck_assert(!memcmp(out.data, "abc==--12", 9));
     out.len = 0;
@@ -534,14 +553,14 @@ START_TEST(picking_values)
 }
 END_TEST
 
-
 /* A cookies.signed cookie of any plaintext, signed here with OpenSSL
  * directly (key: PBKDF2-SHA1 of "signed cookie", as Rails 6.1). */
 static char *signed_cookie(const char *skb, const void *pt, size_t n)
 {
     unsigned char key[64], mac[20];
     unsigned ml;
-    PKCS5_PBKDF2_HMAC(skb, (int)strlen(skb), (const unsigned char *)"signed cookie", 13, 1000, EVP_sha1(), 64, key);
+    PKCS5_PBKDF2_HMAC(skb, (int)strlen(skb), (const unsigned char *)"signed cookie", 13, 1000, EVP_sha1(), 64,
+                      key);
     rsess_buf b = {0};
     ck_assert_int_eq(rsess_base64(pt, n, &b), 0);
     HMAC(EVP_sha1(), key, 64, b.data, b.len, mac, &ml);
@@ -561,22 +580,23 @@ START_TEST(envelope_edge_cases)
         int code;
     } table[] = {
         {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":null,\"pur\":\"cookie.n\"}}", 0},
-        {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":null,\"pur\":\"\"}}", 0},           /* empty: any name */
+        {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":null,\"pur\":\"\"}}", 0}, /* empty: any name */
         {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":null,\"pur\":null}}", 0},
         {"{\"_rails\":{\"message\":\"ImEi\"}}", 0},
-        {"{\"x\":1,\"_rails\":{\"message\":\"ImEi\",\"pur\":\"cookie.n\"}}", 0},       /* any Hash with _rails */
+        {"{\"x\":1,\"_rails\":{\"message\":\"ImEi\",\"pur\":\"cookie.n\"}}", 0}, /* any Hash with _rails */
         {"{\"_rails\":{\"message\":\"ImEi\",\"pur\":\"cookie.m\"}}", RSESS_ERR_PURPOSE},
         {"{\"_rails\":{\"message\":\"ImEi\",\"pur\":5}}", RSESS_ERR_PURPOSE},
-        {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":\"2026-11-28T00:00:00.000Z\"}}", RSESS_ERR_EXPIRED}, /* not after now */
+        {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":\"2026-11-28T00:00:00.000Z\"}}",
+         RSESS_ERR_EXPIRED}, /* not after now */
         {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":\"2026-11-28T00:00:00.001Z\"}}", 0},
         {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":\"2026-11-28T01:00:00+01:00\"}}", RSESS_ERR_EXPIRED},
         {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":\"2026-11-28\"}}", RSESS_ERR_COOKIE},
         {"{\"_rails\":{\"message\":\"ImEi\",\"exp\":5}}", RSESS_ERR_COOKIE},
         {"{\"_rails\":{\"exp\":null}}", RSESS_ERR_COOKIE},
         {"{\"_rails\":\"x\"}", RSESS_ERR_COOKIE},
-        {"{\"_rails\":{\"message\":\"ImE\"}}", RSESS_ERR_COOKIE},                        /* not strict base64 */
-        {"{\"_rails\":{\"message\":\"BAhJIgZhBjoGRVQ=\"}}", 0},                          /* Marshal "a" */
-        {"{\"_rails\":{\"message\":\"zICj\"}}", RSESS_ERR_UNSUPPORTED},                  /* MessagePack */
+        {"{\"_rails\":{\"message\":\"ImE\"}}", RSESS_ERR_COOKIE},       /* not strict base64 */
+        {"{\"_rails\":{\"message\":\"BAhJIgZhBjoGRVQ=\"}}", 0},         /* Marshal "a" */
+        {"{\"_rails\":{\"message\":\"zICj\"}}", RSESS_ERR_UNSUPPORTED}, /* MessagePack */
         {"\xcc\x80\x01", RSESS_ERR_UNSUPPORTED},
         {"{\"a\":1}", 0},
         {"[1, {\"a\": null}]", 0},
@@ -591,7 +611,8 @@ START_TEST(envelope_edge_cases)
         rsess_cookie_info info;
         rsess_err err = {0};
         int rc = rsess_cookie_read(k, c, strlen(c), &ro, &d, &info, &err);
-        ck_assert_msg(rc == table[i].code, "%s: %d (%s), want %d", table[i].plaintext, rc, err.text, table[i].code);
+        ck_assert_msg(rc == table[i].code, "%s: %d (%s), want %d", table[i].plaintext, rc, err.text,
+                      table[i].code);
         ck_assert(info.verified);
         if (!rc && info.envelope) { /* the payload of every envelope here is "a" */
             size_t n;
@@ -604,7 +625,6 @@ START_TEST(envelope_edge_cases)
     rsess_cookie_keys_free(k);
 }
 END_TEST
-
 
 /* One keys object serves many threads at once (HMAC contexts are
  * duplicated, never used in place). */
@@ -622,8 +642,10 @@ static void *reader_thread(void *arg)
         read_opts(&ro, "n");
         rsess_doc *d;
         const char *c = j->cookies[i & 1];
-        if (rsess_cookie_read(j->k, c, strlen(c), &ro, &d, NULL, NULL)) j->failures++;
-        else rsess_doc_free(d);
+        if (rsess_cookie_read(j->k, c, strlen(c), &ro, &d, NULL, NULL))
+            j->failures++;
+        else
+            rsess_doc_free(d);
     }
     return NULL;
 }
@@ -664,8 +686,10 @@ static int read_text(const rsess_cookie_keys *k, const char *text, size_t len, r
     read_opts(&ro, "n");
     rsess_doc *d = (rsess_doc *)1;
     int rc = rsess_cookie_read(k, text, len, &ro, &d, NULL, err);
-    if (!rc) rsess_doc_free(d);
-    else ck_assert_ptr_null(d);
+    if (!rc)
+        rsess_doc_free(d);
+    else
+        ck_assert_ptr_null(d);
     return rc;
 }
 
@@ -683,7 +707,7 @@ START_TEST(hostile_inputs)
         {"a--b--c--d", RSESS_ERR_COOKIE},
         {"a--b--c--d--e--f", RSESS_ERR_COOKIE},
         {"notbase64!--AAAAAAAAAAAAAAAA--AAAAAAAAAAAAAAAAAAAAAA==", RSESS_ERR_COOKIE},
-        {"AAAA--AAAAAAAAAAAAAAAA--AAAAAAAAAAAAAAAAAAAAAA=", RSESS_ERR_COOKIE},   /* tag: bad length */
+        {"AAAA--AAAAAAAAAAAAAAAA--AAAAAAAAAAAAAAAAAAAAAA=", RSESS_ERR_COOKIE},  /* tag: bad length */
         {"AAAA--AAAAAAAAAAAAAAAA--AAAAAAAAAAAAAAAAAAAAAA==", RSESS_ERR_VERIFY}, /* 16-byte tag, wrong */
         {"AAAA--AAAAAAAAAAAAAAAA--AAAAAAAAAAAAAAAAAAAA", RSESS_ERR_VERIFY},     /* 15-byte tag */
         {"AAAA--AAAAAAAAAAAAAAA=--AAAAAAAAAAAAAAAAAAAAAA==", RSESS_ERR_COOKIE}, /* non-canonical IV */
@@ -696,10 +720,12 @@ START_TEST(hostile_inputs)
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
         int rc = read_text(k, table[i].text, strlen(table[i].text), &err);
-        ck_assert_msg(rc == table[i].code, "%s: %d (%s), want %d", table[i].text, rc, err.text, table[i].code);
+        ck_assert_msg(rc == table[i].code, "%s: %d (%s), want %d", table[i].text, rc, err.text,
+                      table[i].code);
     }
     /* NUL bytes */
-    ck_assert_int_eq(read_text(k, "AA\0A--AAAAAAAAAAAAAAAA--AAAAAAAAAAAAAAAAAAAAAA==", 48, &err), RSESS_ERR_COOKIE);
+    ck_assert_int_eq(read_text(k, "AA\0A--AAAAAAAAAAAAAAAA--AAAAAAAAAAAAAAAAAAAAAA==", 48, &err),
+                     RSESS_ERR_COOKIE);
     /* huge values: over the limit, and at it */
     size_t big = RSESS_COOKIE_DEFAULT_MAX_LEN + 1;
     char *huge = malloc(big + 1);
@@ -866,10 +892,12 @@ START_TEST(json_reader)
     json_is("{\"a\":1,\"b\":2,\"a\":3}", "{\"a\" => 3, \"b\" => 2}");
     json_is("[[],{},[null,true,false]]", "[[], {}, [nil, true, false]]");
     json_is("{\"k\":{\"k\":\"v\"}}", "{\"k\" => {\"k\" => \"v\"}}");
-    static const char *bad[] = {"", "[", "{", "[1,]", "{\"a\"}", "{\"a\":}", "01", "1.", ".5", "-", "+1", "1e",
-                                "NaN", "Infinity", "tru", "nul", "\"\\x\"", "\"\x01\"", "\"abc", "[1 2]", "{1:2}",
-                                "1 2", "/* c */ 1", "{\"a\":1,}", "\"\\u12\"", "]"};
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) json_fails(bad[i], RSESS_ERR_FORMAT);
+    static const char *bad[] = {
+        "",      "[",     "{",     "[1,]", "{\"a\"}",   "{\"a\":}",   "01",        "1.",      ".5",
+        "-",     "+1",    "1e",    "NaN",  "Infinity",  "tru",        "nul",       "\"\\x\"", "\"\x01\"",
+        "\"abc", "[1 2]", "{1:2}", "1 2",  "/* c */ 1", "{\"a\":1,}", "\"\\u12\"", "]"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        json_fails(bad[i], RSESS_ERR_FORMAT);
     char deep[512];
     memset(deep, '[', 100);
     memset(deep + 100, ']', 100);
@@ -887,7 +915,8 @@ START_TEST(json_reader)
     json_fails(digits, RSESS_ERR_RANGE);
     free(digits);
     /* allocation failures in the reader */
-    const char *j = "{\"a\":[1,2,{\"b\":\"c\\n\"}],\"a\":\"x\",\"d\":1.5,\"e\":123456789012345678901234567890}";
+    const char *j =
+        "{\"a\":[1,2,{\"b\":\"c\\n\"}],\"a\":\"x\",\"d\":1.5,\"e\":123456789012345678901234567890}";
     long ok_at = 0;
     for (long fail = 1; fail < 200 && !ok_at; fail++) {
         counting_alloc c = {fail, 0, 0, 0};
@@ -895,8 +924,10 @@ START_TEST(json_reader)
         rsess_read_opts ro = {0};
         ro.alloc = &a;
         int rc = rs_cookie_json_read(j, strlen(j), &ro, &d, NULL);
-        if (!rc) rsess_doc_free(d), ok_at = fail;
-        else ck_assert_int_eq(rc, RSESS_ERR_NOMEM);
+        if (!rc)
+            rsess_doc_free(d), ok_at = fail;
+        else
+            ck_assert_int_eq(rc, RSESS_ERR_NOMEM);
         ck_assert_int_eq(c.live, 0);
     }
     ck_assert_int_gt(ok_at, 1);
