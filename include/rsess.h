@@ -911,8 +911,12 @@ typedef struct rsess_cookie_info {
  * "name=value", or a Cookie header ("Cookie:" optional, pairs split on ';');
  * with a name, the first pair of that name is taken. %XX escapes are
  * decoded, never '+'. Keys are tried in Rails' order (primary set, then
- * rotations; SHA256 before SHA1; AES-256 first). keys may be NULL only with
- * RSESS_COOKIE_UNVERIFIED. info may be NULL. Errors: RSESS_ERR_VERIFY (no
+ * rotations; AES-256 first, SHA256 before SHA1). keys may be NULL only with
+ * RSESS_COOKIE_UNVERIFIED. info may be NULL. The payload is read as Rails
+ * reads it: Marshal as Marshal.load (bytes after the value ignored), JSON as
+ * JSON.parse (max_nesting 100); the envelope's exp must be an ISO 8601 time
+ * with a zone (Z or +HH:MM), as Rails writes it. The document owns copies of
+ * everything; decrypted plaintext is wiped before returning. Errors: RSESS_ERR_VERIFY (no
  * key verifies: one reason for every MAC and tag failure, bad padding
  * included), RSESS_ERR_PURPOSE, RSESS_ERR_EXPIRED, RSESS_ERR_COOKIE
  * (malformed: parts, base64, envelope, a plain session id),

@@ -1090,6 +1090,7 @@ int rsess_cookie_read(const rsess_cookie_keys *keys, const char *text, size_t le
     if (r.o.read) r.ro = *r.o.read;
     r.alloc = r.ro.alloc;
     r.ro.flags &= ~(unsigned)RSESS_READ_BORROW; /* the scratch buffers are wiped */
+    r.ro.flags |= RSESS_READ_ALLOW_TRAILING;     /* Marshal.load ignores bytes after the value */
     r.keys = keys;
     r.info = info;
     r.err = err;

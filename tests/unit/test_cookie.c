@@ -602,6 +602,8 @@ START_TEST(envelope_edge_cases)
         {"[1, {\"a\": null}]", 0},
         {"{\"a\":", RSESS_ERR_FORMAT},
         {"\x04\x08i\x06", 0},
+        {"\x04\x08i\x06garbage", 0}, /* Marshal.load reads one value and ignores the rest */
+        {"\x04\x08[\x07", RSESS_ERR_TRUNCATED},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
         char *c = signed_cookie(skb, table[i].plaintext, strlen(table[i].plaintext));
