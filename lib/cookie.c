@@ -678,7 +678,7 @@ static int load_payload(reader *r, const unsigned char *p, size_t n, rsess_doc *
         if (r->o.serializer == RSESS_SERIALIZER_JSON)
             return fail(r, RSESS_ERR_SERIALIZER, "a Marshal payload, refused by the :json serializer");
         *out = rsess_read(p, n, &r->ro, r->err);
-        return *out ? 0 : r->err && r->err->code ? r->err->code : RSESS_ERR_NOMEM;
+        return *out ? 0 : r->err->code ? r->err->code : RSESS_ERR_NOMEM;
     }
     if (n >= 2 && p[0] == 0xcc && p[1] == 0x80) {
         r->info->serializer = RSESS_SERIALIZER_MESSAGE_PACK;
@@ -1068,7 +1068,10 @@ int rsess_cookie_read(const rsess_cookie_keys *keys, const char *text, size_t le
                       rsess_err *err)
 {
     rsess_cookie_info dummy;
+    rsess_err local; /* the payload readers' codes come through it */
     if (!info) info = &dummy;
+    if (!err) err = &local;
+    rs_ok(err);
     memset(info, 0, sizeof *info);
     if (!out) return rs_fail(err, RSESS_ERR_ARG, 0, "NULL out");
     *out = NULL;
@@ -1107,7 +1110,7 @@ int rsess_cookie_read(const rsess_cookie_keys *keys, const char *text, size_t le
         rsess_doc_free(*out);
         *out = NULL;
     }
-    if (rc && err && !err->code) rs_fail(err, rc, 0, NULL);
+    if (rc && !err->code) rs_fail(err, rc, 0, NULL);
     rsess_buf_free(&val);
     wipe_buf(&r.a);
     wipe_buf(&r.b);
