@@ -84,4 +84,7 @@ rsess_doc *cli_typed_json_read(const char *text, size_t len, rsess_err *err);
 /* json_in.c: plain JSON -> a document, as Ruby's JSON.parse builds it. */
 rsess_doc *cli_json_read(const char *text, size_t len, rsess_err *err);
 
+/* cookie.c: rsess cookie decode|info|encode (argv as main() got it). */
+int cli_cookie(int argc, char **argv);
+
 #endif

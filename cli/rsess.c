@@ -58,6 +58,19 @@ static const char usage_text[] =
     "          [--cluster-nodes FILE --out-dir DIR] [--delete-old] [--dry-run] [FILE]\n"
     "      Records to the other store's keys and values, as a RESP stream for\n"
     "      redis-cli --pipe (one per master in DIR with --cluster-nodes).\n"
+    "  cookie decode|info [--secret-key-base-file F] [--secret-token-file F]\n"
+    "      [--digest sha1|sha256] [--hmac-digest sha1|sha256|sha512]\n"
+    "      [--cipher aes-256-gcm|aes-256-cbc] [--name COOKIE_NAME]\n"
+    "      [--serializer auto|json|marshal|hybrid] [--now EPOCH] [--to ruby|json|typed] [FILE]\n"
+    "      Verify and decrypt a Rails (2.3 to 8.x) or Rack session cookie and print\n"
+    "      the session (decode) or one JSON object about it (info). Secrets come from\n"
+    "      the files or RSESS_SECRET_KEY_BASE / RSESS_SECRET_TOKEN, never argv.\n"
+    "      Exit 1 when the cookie is rejected (the reason on stderr).\n"
+    "  cookie encode --format gcm|cbc|signed|rails3|rack [--from json|typed]\n"
+    "      [--secret-key-base-file F | --secret-token-file F] [--digest ...]\n"
+    "      [--hmac-digest ...] [--name NAME] [--expires-at EPOCH | --expires-in S]\n"
+    "      [--serializer json|marshal] [FILE]\n"
+    "      Write a cookie Rails reads back, URL-escaped as Rack sets it.\n"
     "\n"
     "Input forms (--in): auto (default: quoted if it starts with a double quote,\n"
     "else raw), quoted (as redis-cli --no-raw and Ruby's p print strings), raw,\n"
@@ -1113,5 +1126,6 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "locate")) return cmd_locate(&a);
     if (!strcmp(cmd, "records")) return cmd_records(&a);
     if (!strcmp(cmd, "migrate")) return cmd_migrate(&a);
+    if (!strcmp(cmd, "cookie")) return cli_cookie(argc, argv);
     return usage_error("unknown command '%s'", cmd);
 }

@@ -171,6 +171,7 @@ static inline int rs_buf_put(rsess_buf *b, const void *p, size_t n)
 }
 static inline int rs_buf_puts(rsess_buf *b, const char *s) { return rs_buf_put(b, s, strlen(s)); }
 int rs_buf_printf(rsess_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3))) RSESS_INTERNAL;
+int rs_buf_put_utf8(rsess_buf *b, unsigned long cp) RSESS_INTERNAL;
 
 /* --- floats ------------------------------------------------------------- */
 /* Shortest round-trip digits of |d| (finite, non-zero): digits into buf
@@ -205,6 +206,7 @@ int rs_inflate(const unsigned char *in, size_t len, size_t cap, const rsess_allo
 
 /* Civil date of a day count from 1970-01-01 (rbtypes.c). */
 void rs_civil_from_days(int64_t days, int64_t *y, int *m, int *d) RSESS_INTERNAL;
+/* Days from 1970-01-01 of a proleptic Gregorian date, month 1..12 (rbtypes.c). */
 int64_t rs_days_from_civil(int64_t y, int m, int d) RSESS_INTERNAL;
 /* tzif.c: the zone abbreviation in effect at instant t (epoch seconds) in
  * the IANA zone, or in the IANA zone ActiveSupport maps a Rails zone name to,

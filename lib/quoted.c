@@ -11,27 +11,6 @@ static int hexval(int c)
 
 static bool is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
-static int put_utf8(rsess_buf *b, unsigned long cp)
-{
-    unsigned char u[4];
-    size_t n;
-    if (cp < 0x80) u[0] = (unsigned char)cp, n = 1;
-    else if (cp < 0x800) u[0] = (unsigned char)(0xc0 | cp >> 6), u[1] = (unsigned char)(0x80 | (cp & 0x3f)), n = 2;
-    else if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xe0 | cp >> 12);
-        u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (unsigned char)(0xf0 | cp >> 18);
-        u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    return rs_buf_put(b, u, n);
-}
-
 /* One escape after a backslash at s[*i] (pointing past the backslash). */
 static int unescape(const char *s, size_t len, size_t *i, rsess_buf *out, rsess_err *err)
 {
@@ -76,7 +55,7 @@ static int unescape(const char *s, size_t len, size_t *i, rsess_buf *out, rsess_
                 }
                 if (!nd || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
                     return rs_fail(err, RSESS_ERR_QUOTED, at, "bad \\u{...} escape at offset %zu", at);
-                if (put_utf8(out, cp)) return RSESS_ERR_NOMEM;
+                if (rs_buf_put_utf8(out, cp)) return RSESS_ERR_NOMEM;
                 any = 1;
             }
             if (!any) return rs_fail(err, RSESS_ERR_QUOTED, at, "empty \\u{} escape at offset %zu", at);
@@ -91,7 +70,7 @@ static int unescape(const char *s, size_t len, size_t *i, rsess_buf *out, rsess_
         }
         if (cp >= 0xd800 && cp <= 0xdfff)
             return rs_fail(err, RSESS_ERR_QUOTED, at, "\\u escape of a surrogate at offset %zu", at);
-        return put_utf8(out, cp);
+        return rs_buf_put_utf8(out, cp);
     }
     default:
         if (c >= '0' && c <= '7') { /* octal, up to three digits; \0 is one */

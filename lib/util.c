@@ -258,6 +258,28 @@ int rs_buf_printf(rsess_buf *b, const char *fmt, ...)
     return 0;
 }
 
+/* Appends the UTF-8 bytes of a code point (surrogates as they are). */
+int rs_buf_put_utf8(rsess_buf *b, unsigned long cp)
+{
+    unsigned char u[4];
+    size_t n;
+    if (cp < 0x80) u[0] = (unsigned char)cp, n = 1;
+    else if (cp < 0x800) u[0] = (unsigned char)(0xc0 | cp >> 6), u[1] = (unsigned char)(0x80 | (cp & 0x3f)), n = 2;
+    else if (cp < 0x10000) {
+        u[0] = (unsigned char)(0xe0 | cp >> 12);
+        u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        u[2] = (unsigned char)(0x80 | (cp & 0x3f));
+        n = 3;
+    } else {
+        u[0] = (unsigned char)(0xf0 | cp >> 18);
+        u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+        u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        u[3] = (unsigned char)(0x80 | (cp & 0x3f));
+        n = 4;
+    }
+    return rs_buf_put(b, u, n);
+}
+
 /* --- text helpers ------------------------------------------------------- */
 bool rs_ascii_only(const char *p, size_t len)
 {

@@ -79,5 +79,22 @@ for f in "$tmp/records" "$tmp/replies"; do
   done
 done
 
+# cuts and random changes of real cookies, through the cookie reader
+ck=tests/fixtures/cookies/cli
+for f in "$ck"/*.cookie; do
+  seed=$((seed + 1))
+  d=$tmp/v
+  rm -rf "$d"; mkdir -p "$d"
+  "$BUILD/mutate" "$f" "$d" "$seed" "$CUTS" "$MUTS" || { echo "mutate failed"; exit 2; }
+  for v in "$d"/*; do
+    run "$RSESS" cookie info --secret-key-base-file "$ck/secret_key_base.txt" --secret-token-file "$ck/secret_token.txt" \
+      --name _app_session --now 1795824000 "$v"
+    if { [ "$st" = 0 ] || [ "$st" = 1 ]; } && ! grep -qE 'Sanitizer|runtime error|LeakSanitizer' "$tmp/err"; then
+      pass=$((pass + 1))
+    else
+      fail=$((fail + 1)); echo "FAIL cookie info of a variant of $f: status $st"; head -5 "$tmp/err"
+    fi
+  done
+done
 echo "hostile: $pass passed, $fail failed"
 [ "$fail" = 0 ]

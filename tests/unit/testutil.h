@@ -45,5 +45,6 @@ Suite *ruby34_suite(void);
 Suite *rubyspec_suite(void);
 Suite *tzif_suite(void);
 Suite *float_suite(void);
+Suite *cookie_suite(void);
 
 #endif
