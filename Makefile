@@ -36,9 +36,14 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) include/rsess.h
 
 $(BUILD)/lib/cookie.o $(BUILD)/lib/cookie_json.o: lib/cookie_json.h
 
+# One relocatable object whose hidden (internal) symbols are made local:
+# the archive exports rsess_* only, so a program's own rs_fail links.
 $(BUILD)/librsess.a: $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ $(BUILD)/librsess-all.o
+	$(Q)$(LD) -r -o $(BUILD)/librsess-all.o $^
+	$(Q)objcopy --localize-hidden $(BUILD)/librsess-all.o
+	$(Q)ar rcs $@ $(BUILD)/librsess-all.o
 
 $(BUILD)/librsess.so.$(VERSION): $(LIB_OBJ)
 	@$(if $(Q),echo "  LD      $@")

@@ -16,6 +16,29 @@ check() { what=$1; shift; if "$@" > "$tmp/log" 2>&1; then pass=$((pass + 1)); el
 # 1. exported symbols
 nm -D --defined-only "$BUILD/librsess.so" | awk '$2 ~ /^[TDBR]$/ {print $3}' > "$tmp/syms"
 check "exports are all rsess_ ($(grep -vc '^rsess_' "$tmp/syms") others)" sh -c "! grep -v '^rsess_' '$tmp/syms'"
+# the static archive too: its global symbols are rsess_* only (internal
+# names are local), so a program defining its own rs_fail still links
+nm -g --defined-only "$BUILD/librsess.a" | awk 'NF == 3 {print $3}' > "$tmp/asyms"
+check "the archive's globals are all rsess_ ($(grep -vc '^rsess_' "$tmp/asyms") others)" \
+  sh -c "[ -s '$tmp/asyms' ] && ! grep -v '^rsess_' '$tmp/asyms'"
+cat > "$tmp/clash.c" <<'EOC'
+#include <rsess.h>
+#include <stdio.h>
+int rs_fail(int x) { return x + 1; }           /* names the library uses inside */
+int rs_walk_fail(void) { return 7; }
+void *rs_malloc(void) { return 0; }
+int main(void)
+{
+    rsess_doc *d = rsess_read("\004\010i\006", 4, NULL, NULL);
+    int64_t i = 0;
+    rsess_int(rsess_doc_root(d), &i);
+    rsess_doc_free(d);
+    printf("%d %lld\n", rs_fail(1) + rs_walk_fail() + (rs_malloc() == 0), (long long)i);
+    return 0;
+}
+EOC
+check "a program with its own rs_fail links against librsess.a" sh -c \
+  "${CC:-cc} -Iinclude -o '$tmp/clash' '$tmp/clash.c' '$BUILD/librsess.a' $(pkg-config --libs libsodium zlib libcrypto 2>/dev/null || echo -lsodium -lz -lcrypto) -lm && '$tmp/clash' | grep -qx '10 1'"
 check "every public function is exported" sh -c "scripts/api-names.sh | sort > '$tmp/api'; sort '$tmp/syms' > '$tmp/exp'; comm -23 '$tmp/api' '$tmp/exp' | (! grep .)"
 check "the soname carries the major version" sh -c "objdump -p '$BUILD/librsess.so' | grep -q 'SONAME.*librsess.so.0'"
 
