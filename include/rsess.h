@@ -12,8 +12,15 @@
  *   bytes returns NULL, so lookups chain without checks in between.
  * - Strings are (pointer, length) views and are never assumed NUL-terminated.
  * - Errors are reported through an optional rsess_err the caller owns; there
- *   is no global error state. Functions returning int return 0 on success
- *   and an RSESS_ERR_* code otherwise.
+ *   is no global error state. One convention for return values: a function
+ *   that can fail returns int, 0 on success or an RSESS_ERR_* code; a
+ *   function that answers yes or no returns bool; constructors return a
+ *   pointer, NULL on failure.
+ * - Option structs begin with `size_t size` and have an _init() function
+ *   that sets it and the defaults; size 0 (a zeroed struct) means the 1.0
+ *   layout, so fields added later are read only from callers who know them.
+ * - Allocator hooks (rsess_alloc) come all three or none: a partial set is
+ *   refused (RSESS_ERR_ARG), so a caller's malloc never meets libc's free.
  * - Thread safety: distinct documents may be used from distinct threads
  *   freely. One document may be read (accessors, write, print) from many
  *   threads at once; building into it needs exclusive access.
@@ -37,6 +44,9 @@ extern "C" {
 #define RSESS_VERSION_MINOR 1
 #define RSESS_VERSION_PATCH 0
 #define RSESS_VERSION_STRING "0.1.0"
+/** The version as one number, MAJOR * 10000 + MINOR * 100 + PATCH, for
+ *  #if checks; rsess_version_number() gives the library's at run time. */
+#define RSESS_VERSION_NUMBER (RSESS_VERSION_MAJOR * 10000 + RSESS_VERSION_MINOR * 100 + RSESS_VERSION_PATCH)
 
 #if defined(RSESS_BUILDING) && defined(__GNUC__)
 #define RSESS_API __attribute__((visibility("default")))
@@ -47,6 +57,9 @@ extern "C" {
 /** The library's version string, e.g. "0.1.0" (equals RSESS_VERSION_STRING
  *  of the header the library was built with). */
 RSESS_API const char *rsess_version(void);
+/** The library's RSESS_VERSION_NUMBER: compare it with the header's to
+ *  catch a program running against another version than it was built for. */
+RSESS_API unsigned long rsess_version_number(void);
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
@@ -100,11 +113,14 @@ typedef enum rsess_code {
  *  code; `text` holds the specific message (e.g. "truncated string: 12 bytes
  *  declared, 3 left"); `offset` is the byte offset in the input where the
  *  problem was found (for writers: bytes written so far). */
+/** The size of rsess_err.text, NUL included (part of the ABI). */
+#define RSESS_ERR_TEXT_SIZE 160
+
 typedef struct rsess_err {
-    int code;
+    rsess_code code;
     size_t offset;
     const char *msg;
-    char text[160];
+    char text[RSESS_ERR_TEXT_SIZE];
 } rsess_err;
 
 /** A static description of an error code ("truncated data", ...). */
@@ -138,6 +154,8 @@ typedef struct rsess_buf {
 
 RSESS_API void rsess_buf_init(rsess_buf *b, const rsess_alloc *alloc);
 RSESS_API void rsess_buf_free(rsess_buf *b);
+/** Empties the buffer and keeps its memory for the next use. */
+RSESS_API void rsess_buf_reset(rsess_buf *b);
 /** Appends n bytes; returns 0 or RSESS_ERR_NOMEM (the buffer is unchanged). */
 RSESS_API int rsess_buf_append(rsess_buf *b, const void *p, size_t n);
 
@@ -171,10 +189,14 @@ enum {
 };
 
 typedef struct rsess_read_opts {
+    size_t size;              /**< sizeof(rsess_read_opts) (rsess_read_opts_init sets it); 0: the 1.0 layout */
     unsigned flags;
     rsess_limits limits;
     const rsess_alloc *alloc; /**< NULL: the C library's allocator */
 } rsess_read_opts;
+
+/** Zeroes o and sets its size: the defaults (limits on, libc's allocator). */
+RSESS_API void rsess_read_opts_init(rsess_read_opts *o);
 
 /* ------------------------------------------------------------------------ */
 /* Documents and values                                                     */
@@ -263,12 +285,14 @@ RSESS_API bool rsess_is_linked(const rsess_val *v);
 /** A short name for a type: "nil", "string", "hash"... */
 RSESS_API const char *rsess_type_name(rsess_type t);
 
-/** 1 for true, 0 for false or anything else. */
-RSESS_API int rsess_is_true(const rsess_val *v);
-/** For RSESS_INT: stores the value and returns 1; otherwise 0. */
-RSESS_API int rsess_int(const rsess_val *v, int64_t *out);
+/** true for Ruby's true, false for false or anything else. */
+RSESS_API bool rsess_is_true(const rsess_val *v);
+/** For RSESS_INT: stores the value and returns true; otherwise false. */
+RSESS_API bool rsess_int(const rsess_val *v, int64_t *out);
 /** For RSESS_FLOAT: the value; otherwise 0.0. */
 RSESS_API double rsess_float(const rsess_val *v);
+/** For RSESS_FLOAT: stores the value and returns true; otherwise false. */
+RSESS_API bool rsess_float_get(const rsess_val *v, double *out);
 /** For RSESS_BIGNUM (and RSESS_INT, as its magnitude is not stored: NULL):
  *  the little-endian magnitude bytes, their count in *len, the sign in
  *  *negative (1 if negative). */
@@ -304,8 +328,8 @@ RSESS_API rsess_val *rsess_hash_val(const rsess_val *v, size_t i);
 RSESS_API rsess_val *rsess_hash_get(const rsess_val *v, const char *key, size_t keylen);
 /** The hash's default value (Marshal '}'), or NULL when it has none. */
 RSESS_API rsess_val *rsess_hash_default(const rsess_val *v);
-/** 1 if the hash compares keys by identity (Marshal "C:Hash"). */
-RSESS_API int rsess_hash_identity(const rsess_val *v);
+/** true if the hash compares keys by identity (Marshal "C:Hash"). */
+RSESS_API bool rsess_hash_identity(const rsess_val *v);
 
 /** Object instance variables ('o') and struct members ('S'): count via
  *  rsess_len(), name (a Symbol value, e.g. "@name" or "x") and value. */
@@ -414,9 +438,9 @@ RSESS_API int rsess_extend(rsess_doc *doc, rsess_val *v, rsess_val *mod_sym);
 
 /* --- Ruby classes with meaning ------------------------------------------- */
 
-/** 1 if v is an instance (object, struct, _dump, marshal_dump, or a 'C' user
+/** true if v is an instance (object, struct, _dump, marshal_dump, or a 'C' user
  *  subclass) of the class with exactly this name. */
-RSESS_API int rsess_is_a(const rsess_val *v, const char *cls);
+RSESS_API bool rsess_is_a(const rsess_val *v, const char *cls);
 
 /** A Ruby Time ('u:Time'): the instant and how Ruby would show it. */
 typedef struct rsess_time {
@@ -430,9 +454,9 @@ typedef struct rsess_time {
     const char *zone;     /**< the zone name ("UTC", "JST"...), NULL when nil */
     size_t zone_len;
 } rsess_time;
-/** Fills t for a Time value and returns 1; 0 for anything else or a Time
+/** Fills t for a Time value and returns true; false for anything else or a Time
  *  whose _dump bytes are malformed. */
-RSESS_API int rsess_get_time(const rsess_val *v, rsess_time *t);
+RSESS_API bool rsess_get_time(const rsess_val *v, rsess_time *t);
 
 /** A Date or DateTime ('U:Date', 'U:DateTime'), in its local calendar. */
 typedef struct rsess_date {
@@ -444,18 +468,18 @@ typedef struct rsess_date {
     int32_t offset;       /**< seconds east of UTC */
     double start;         /**< the calendar reform day (Date::ITALY 2299161.0) */
 } rsess_date;
-RSESS_API int rsess_get_date(const rsess_val *v, rsess_date *d);
+RSESS_API bool rsess_get_date(const rsess_val *v, rsess_date *d);
 
 /** A BigDecimal ('u:BigDecimal'): its BigDecimal#to_s text ("0.15e1",
  *  "NaN", "-Infinity"), the precision prefix dropped. NULL otherwise. */
 RSESS_API const char *rsess_get_bigdecimal(const rsess_val *v, size_t *len);
 
-/** Rational and Complex ('U' + [a, b]): the two parts. 1 on success. */
-RSESS_API int rsess_get_rational(const rsess_val *v, rsess_val **num, rsess_val **den);
-RSESS_API int rsess_get_complex(const rsess_val *v, rsess_val **real, rsess_val **imag);
+/** Rational and Complex ('U' + [a, b]): the two parts. true on success. */
+RSESS_API bool rsess_get_rational(const rsess_val *v, rsess_val **num, rsess_val **den);
+RSESS_API bool rsess_get_complex(const rsess_val *v, rsess_val **real, rsess_val **imag);
 
-/** A Range ('o:Range' with excl, begin, end). 1 on success. */
-RSESS_API int rsess_get_range(const rsess_val *v, rsess_val **begin, rsess_val **end, int *exclusive);
+/** A Range ('o:Range' with excl, begin, end). true on success. */
+RSESS_API bool rsess_get_range(const rsess_val *v, rsess_val **begin, rsess_val **end, int *exclusive);
 
 /** A Set ('o:Set' with @hash): the Hash whose keys are the elements. */
 RSESS_API rsess_val *rsess_get_set(const rsess_val *v);
@@ -464,21 +488,21 @@ RSESS_API rsess_val *rsess_get_set(const rsess_val *v);
 RSESS_API rsess_val *rsess_get_exception_message(const rsess_val *v);
 
 /** ActiveSupport::TimeWithZone: the UTC instant, the zone name and the
- *  local offset. 1 on success. */
-RSESS_API int rsess_get_time_with_zone(const rsess_val *v, rsess_time *utc, const char **zone_name,
+ *  local offset. true on success. */
+RSESS_API bool rsess_get_time_with_zone(const rsess_val *v, rsess_time *utc, const char **zone_name,
                                        size_t *zone_len, int32_t *offset);
 
 /** ActiveSupport::Duration: @value (seconds, Integer or Float) and @parts
- *  (Hash of Symbol to number). 1 on success. */
-RSESS_API int rsess_get_duration(const rsess_val *v, rsess_val **value, rsess_val **parts);
+ *  (Hash of Symbol to number). true on success. */
+RSESS_API bool rsess_get_duration(const rsess_val *v, rsess_val **value, rsess_val **parts);
 
 /* --- Rails session helpers ------------------------------------------------ */
 
 /** session["_csrf_token"] (the unmasked token the app stored), or NULL. */
 RSESS_API const char *rsess_session_csrf_token(const rsess_val *session, size_t *len);
 /** Warden/Devise: session["warden.user.<scope>.key"] = [[id...], salt].
- *  Fills the ids Array and the salt String; 1 when present. */
-RSESS_API int rsess_session_warden(const rsess_val *session, const char *scope, rsess_val **ids,
+ *  Fills the ids Array and the salt String; true when present. */
+RSESS_API bool rsess_session_warden(const rsess_val *session, const char *scope, rsess_val **ids,
                                    const char **salt, size_t *salt_len);
 /** The flash: session["flash"]["flashes"] (a Hash), or NULL. */
 RSESS_API rsess_val *rsess_session_flashes(const rsess_val *session);
@@ -575,6 +599,7 @@ RSESS_API rsess_doc *rsess_entry_read(const void *data, size_t len, const rsess_
 
 /** How to write an entry. Zero-initialise, then set what you need. */
 typedef struct rsess_entry_opts {
+    size_t size;              /**< sizeof(rsess_entry_opts) (rsess_entry_opts_init sets it); 0: the 1.0 layout */
     rsess_format format;      /**< AS71 (the default when MARSHAL/0), AS70 or AS61 */
     int has_expires_at;
     double expires_at;        /**< absolute expiry, epoch seconds */
@@ -588,6 +613,9 @@ typedef struct rsess_entry_opts {
     int has_created_at;       /**< 6.1: @created_at (default: now) */
     double created_at;
 } rsess_entry_opts;
+/** Zeroes o and sets its size: a Rails 7.1 entry, no expiry, no version,
+ *  Rails' compression threshold. */
+RSESS_API void rsess_entry_opts_init(rsess_entry_opts *o);
 
 /**
  * Appends an entry holding v to out, byte-identical to what Rails writes
@@ -664,8 +692,8 @@ RSESS_API int rsess_sid_generate(char *out, size_t nbytes);
  *  public id's bytes, NUL-terminated, into out[RSESS_PRIVATE_ID_SIZE]. */
 RSESS_API int rsess_private_id(const char *public_id, size_t len, char *out);
 
-/** Compares two ids in time that depends only on their lengths: 1 if equal. */
-RSESS_API int rsess_id_equal(const char *a, size_t alen, const char *b, size_t blen);
+/** Compares two ids in time that depends only on their lengths: true if equal. */
+RSESS_API bool rsess_id_equal(const char *a, size_t alen, const char *b, size_t blen);
 
 /** Where the session lives. */
 typedef enum rsess_store {
@@ -682,12 +710,15 @@ typedef enum rsess_key_rule {
 } rsess_key_rule;
 
 typedef struct rsess_key_opts {
+    size_t size;      /**< sizeof(rsess_key_opts) (rsess_key_opts_init sets it); 0: the 1.0 layout */
     rsess_store store;
     const char *ns;   /**< namespace, or NULL: "NS:" is put in front */
     size_t nslen;
     int legacy;       /**< the pre-2019 key under the public id (the stores' fallback lookup) */
     rsess_key_rule rule; /**< cache store only (redis-store never shortens keys) */
 } rsess_key_opts;
+/** Zeroes o and sets its size: the cache store, no namespace, Rails 8.1 rule. */
+RSESS_API void rsess_key_opts_init(rsess_key_opts *o);
 
 /** Appends the Redis key a Rails app keeps the session under:
  *  cache store: NS:_session_id:2::<sha256 hex>, redis-store: NS:2::<hex>

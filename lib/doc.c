@@ -1,5 +1,6 @@
 /* The document: its arena, node allocation, accessors and the builder. */
 #include "internal.h"
+#include "opts.h"
 
 #include <stdlib.h>
 
@@ -51,7 +52,7 @@ void rsess_doc_free(rsess_doc *doc)
 /* rs_arena_grow doubles the head chunk's size; the embedded first chunk
  * records size 0, so growth restarts from 4 KiB. */
 
-rsess_doc *rsess_doc_new(const rsess_alloc *alloc) { return rs_doc_create(alloc, 1024); }
+rsess_doc *rsess_doc_new(const rsess_alloc *alloc) { return rs_alloc_ok(alloc) ? rs_doc_create(alloc, 1024) : NULL; }
 
 rsess_val *rsess_doc_root(const rsess_doc *doc) { return doc ? doc->root : NULL; }
 size_t rsess_doc_consumed(const rsess_doc *doc) { return doc ? doc->consumed : 0; }
@@ -116,9 +117,9 @@ const char *rsess_type_name(rsess_type t)
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "unknown";
 }
 
-int rsess_is_true(const rsess_val *v) { return v && v->type == RSESS_TRUE; }
+bool rsess_is_true(const rsess_val *v) { return v && v->type == RSESS_TRUE; }
 
-int rsess_int(const rsess_val *v, int64_t *out)
+bool rsess_int(const rsess_val *v, int64_t *out)
 {
     if (!v || v->type != RSESS_INT) return 0;
     if (out) *out = v->u.i;
@@ -126,6 +127,12 @@ int rsess_int(const rsess_val *v, int64_t *out)
 }
 
 double rsess_float(const rsess_val *v) { return v && v->type == RSESS_FLOAT ? v->u.f : 0.0; }
+bool rsess_float_get(const rsess_val *v, double *out)
+{
+    if (!v || v->type != RSESS_FLOAT) return false;
+    if (out) *out = v->u.f;
+    return true;
+}
 
 const unsigned char *rsess_bignum(const rsess_val *v, size_t *len, int *negative)
 {
@@ -222,7 +229,7 @@ rsess_val *rsess_hash_default(const rsess_val *v)
     return v && v->type == RSESS_HASH && (v->flags & F_DEFAULT) && v->x ? v->x->dflt : NULL;
 }
 
-int rsess_hash_identity(const rsess_val *v) { return v && v->type == RSESS_HASH && (v->flags & F_IDENTITY); }
+bool rsess_hash_identity(const rsess_val *v) { return v && v->type == RSESS_HASH && (v->flags & F_IDENTITY); }
 
 static bool has_fields(const rsess_val *v) { return v && (v->type == RSESS_OBJECT || v->type == RSESS_STRUCT); }
 

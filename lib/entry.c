@@ -3,6 +3,7 @@
  * Rails-identical deflate. Sources: rails/rails activesupport/lib/
  * active_support/cache/coder.rb, serializer_with_fallback.rb, entry.rb. */
 #include "internal.h"
+#include "opts.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -423,6 +424,9 @@ rsess_doc *rsess_entry_read(const void *data, size_t len, const rsess_read_opts 
     if (!info) info = &scratch;
     memset(info, 0, sizeof *info);
     rs_ok(err);
+    rsess_read_opts o;
+    if (rs_read_opts(opts, &o, err)) return NULL;
+    opts = &o;
     const unsigned char *p = data;
     if (!p && len) {
         rs_fail(err, RSESS_ERR_ARG, 0, "no input");
@@ -574,9 +578,11 @@ static int write_as61(const rsess_val *v, const rsess_entry_opts *o, rsess_buf *
 
 int rsess_entry_write(const rsess_val *v, const rsess_entry_opts *opts, rsess_buf *out, rsess_err *err)
 {
-    static const rsess_entry_opts defaults;
     if (!v || !out) return rs_fail(err, RSESS_ERR_ARG, 0, "no value or no output buffer");
-    if (!opts) opts = &defaults;
+    rsess_entry_opts eo;
+    int orc = rs_entry_opts(opts, &eo, err);
+    if (orc) return orc;
+    opts = &eo;
     size_t start = out->len;
     rs_ok(err);
     rsess_entry_opts o = *opts;
@@ -605,6 +611,9 @@ rsess_doc *rsess_lookup(const void *data, size_t len, const char *key, size_t ke
                         rsess_err *err)
 {
     const unsigned char *p = data;
+    rsess_read_opts o;
+    if (rs_read_opts(opts, &o, err)) return NULL;
+    opts = &o;
     if ((!p && len) || (!key && keylen)) {
         rs_fail(err, RSESS_ERR_ARG, 0, "bad arguments");
         return NULL;

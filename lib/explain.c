@@ -4,6 +4,7 @@
  * at the same error; it keeps what each object index is to say what links
  * point at, and describes cache-entry headers. */
 #include "walk.h"
+#include "opts.h"
 
 #include <stdarg.h>
 
@@ -641,6 +642,10 @@ int rsess_explain(const void *data, size_t len, unsigned flags, const rsess_read
 {
     if (!out || (!data && len)) return rs_fail(err, RSESS_ERR_ARG, 0, "no input or output");
     rs_ok(err);
+    rsess_read_opts o;
+    int orc = rs_read_opts(opts, &o, err);
+    if (orc) return orc;
+    opts = &o;
     xw x;
     memset(&x, 0, sizeof x);
     x.out = out;

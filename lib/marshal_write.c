@@ -3,6 +3,7 @@
  * in Ruby's order (a '_dump' object after its ivars, everything else before
  * its body) and linked with '@' when the same node comes again. */
 #include "internal.h"
+#include "opts.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -672,6 +673,7 @@ struct rsess_writer {
 
 rsess_writer *rsess_writer_new(unsigned flags, const rsess_alloc *alloc)
 {
+    if (!rs_alloc_ok(alloc)) return NULL;
     rsess_alloc a = {0};
     if (alloc) a = *alloc;
     rsess_writer *w = rs_malloc(&a, sizeof *w);

@@ -161,7 +161,7 @@ static void check_file(tally *t, const char *file, size_t ncases)
     int want_code = refused_code(file, load34);
     if (want_code) {
         t->refused_cases += ncases;
-        if (!doc && err.code == want_code) t->refused_ok += ncases;
+        if (!doc && (int)err.code == want_code) t->refused_ok += ncases;
         else fail_note(t, file, "should be refused", doc ? "decoded" : err.text);
         rsess_doc_free(doc);
         free(data);

@@ -45,6 +45,7 @@ Suite *ruby34_suite(void);
 Suite *rubyspec_suite(void);
 Suite *tzif_suite(void);
 Suite *float_suite(void);
+Suite *api_suite(void);
 Suite *cookie_suite(void);
 
 #endif
