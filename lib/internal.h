@@ -40,6 +40,8 @@ struct rsess_extra {
     rsess_val *uclass;  /* 'C' user class symbol */
     rsess_val *dflt;    /* hash default */
     rsess_val *encname; /* RSESS_ENC_OTHER: the encoding-name String */
+    const char *ftext;  /* a float in Ruby 1.8's form: its Marshal bytes, written back as they were */
+    size_t ftext_len;
 };
 
 struct rsess_val {

@@ -238,6 +238,12 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
         if (built) break;
         if (t->kind == TK_FLOAT) {
             v->u.f = t->d;
+            if (UNLIKELY(t->flags & TF_RAWTEXT)) {
+                struct rsess_extra *x = rs_extra(b->doc, v);
+                if (!x) return nomem(w);
+                x->ftext = (const char *)t->p;
+                x->ftext_len = t->n;
+            }
         } else if (t->kind == TK_BIGNUM && t->type == RSESS_INT) {
             v->u.i = t->i;
         } else {

@@ -274,7 +274,8 @@ static void remember(emitter *e, const rsess_val *v, const rsess_alloc *alloc)
 
 static bool needs_enc_ivar(const rsess_val *v)
 {
-    return (v->type == RSESS_STRING || v->type == RSESS_REGEXP || v->type == RSESS_USERDEF) &&
+    return (v->type == RSESS_STRING || v->type == RSESS_REGEXP || v->type == RSESS_USERDEF ||
+            v->type == RSESS_CLASS || v->type == RSESS_MODULE) &&
            v->enc != RSESS_ENC_BINARY;
 }
 
@@ -435,7 +436,14 @@ static void w_begin(docw *w, const rsess_val *v)
     case RSESS_BIGNUM:
         w_bignum_mag(e, (const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE);
         break;
-    case RSESS_FLOAT: w_float_body(e, v->u.f); break;
+    case RSESS_FLOAT:
+        if (UNLIKELY(v->x && v->x->ftext)) { /* Ruby 1.8's bytes, as they came */
+            w_byte(e, 'f');
+            w_bytes(e, v->x->ftext, v->x->ftext_len);
+        } else {
+            w_float_body(e, v->u.f);
+        }
+        break;
     case RSESS_STRING: w_byte(e, '"'); w_bytes(e, v->u.s.p, v->u.s.len); break;
     case RSESS_REGEXP:
         w_byte(e, '/');

@@ -66,7 +66,8 @@ enum {
     TF_IDENTITY = 1u << 5, /* TK_SYM role R_UCLASS: "C:Hash" marks compare_by_identity */
     TF_ENC = 1u << 6,      /* TK_BYTES: tok.enc was given by the folded encoding flag */
     TF_IVSYM = 1u << 7,    /* TK_SYM: an ivar list follows (I:) */
-    TF_CHAIN = 1u << 8     /* TK_EXTEND: another 'e' of the same value */
+    TF_CHAIN = 1u << 8,    /* TK_EXTEND: another 'e' of the same value */
+    TF_RAWTEXT = 1u << 9   /* TK_FLOAT: Ruby 1.8's text, NUL, mantissa bytes (kept to write back) */
 };
 
 /* Frame kinds. */
@@ -578,6 +579,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         w->p += n;
         if (UNLIKELY(!rs_marshal_float((const char *)t->p, n, &t->d)))
             return rs_walk_fail(w, RSESS_ERR_FLOAT, start, "bad float text \"%.*s\"", (int)(n > 40 ? 40 : n), t->p);
+        if (UNLIKELY(n > 3 && memchr(t->p, 0, n))) t->flags |= TF_RAWTEXT;
         if (!rs_w_counted(w, start)) return TK_ERROR;
         if ((t->obj = rs_w_register(w, RSESS_FLOAT, false, w->vstart, w->vfirst)) == RS_NONE) return TK_ERROR;
         t->type = RSESS_FLOAT;
@@ -701,9 +703,12 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     }
 }
 
+/* marshal.c accepts an encoding on whatever carries bytes; Ruby 4.0 writes
+ * one on class and module names that are not ASCII (I c ... E T). */
 static inline bool rs_w_enc_capable(int type)
 {
-    return type == RSESS_STRING || type == RSESS_REGEXP || type == RSESS_SYMBOL || type == RSESS_USERDEF;
+    return type == RSESS_STRING || type == RSESS_REGEXP || type == RSESS_SYMBOL || type == RSESS_USERDEF ||
+           type == RSESS_CLASS || type == RSESS_MODULE;
 }
 
 /* The value in frame f's slot is complete (its facts in w->c*). May emit
