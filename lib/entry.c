@@ -157,12 +157,12 @@ static size_t inflate_cap(const rsess_read_opts *opts)
 /* Parses Marshal bytes into a document that owns a copy of them. Offsets
  * in errors are moved by `base` to point into the outer input when the
  * bytes were not inflated. */
-static rsess_doc *read_marshal(const unsigned char *p, size_t len, const rsess_read_opts *opts, size_t base,
-                               bool shift, rsess_err *err)
+static rsess_doc *read_marshal_keep(const unsigned char *p, size_t len, const rsess_read_opts *opts, size_t base,
+                                    bool shift, unsigned keep, rsess_err *err)
 {
     rsess_read_opts o = {0};
     if (opts) o = *opts;
-    o.flags &= ~(unsigned)(RSESS_READ_BORROW | RSESS_READ_ALLOW_TRAILING);
+    o.flags &= ~(unsigned)(RSESS_READ_BORROW | RSESS_READ_ALLOW_TRAILING) | keep;
     if (len >= 2 && p[0] == 0xcc && p[1] == 0x80) {
         rs_fail(err, RSESS_ERR_UNSUPPORTED, base, "MessagePack payload: Rails' :message_pack serializer is not supported");
         return NULL;
@@ -170,6 +170,13 @@ static rsess_doc *read_marshal(const unsigned char *p, size_t len, const rsess_r
     rsess_doc *doc = rsess_read(p, len, &o, err);
     if (!doc && err && shift) err->offset += base;
     return doc;
+}
+
+/* Inside a container the value must end where the container says. */
+static rsess_doc *read_marshal(const unsigned char *p, size_t len, const rsess_read_opts *opts, size_t base,
+                               bool shift, rsess_err *err)
+{
+    return read_marshal_keep(p, len, opts, base, shift, 0, err);
 }
 
 static bool is_sym_named(const rsess_val *s, const char *name)
@@ -358,7 +365,8 @@ static rsess_doc *read_as70(const unsigned char *p, size_t len, const rsess_read
 static rsess_doc *read_marshal_or_61(const unsigned char *p, size_t len, const rsess_read_opts *opts,
                                      rsess_entry_info *info, rsess_err *err)
 {
-    rsess_doc *doc = read_marshal(p, len, opts, 0, true, err);
+    /* a bare value may be followed by bytes Marshal.load ignores, if asked */
+    rsess_doc *doc = read_marshal_keep(p, len, opts, 0, true, RSESS_READ_ALLOW_TRAILING, err);
     if (!doc) return NULL;
     const rsess_val *o = doc->root;
     info->format = RSESS_FORMAT_MARSHAL;

@@ -24,6 +24,7 @@ typedef struct xw {
     int code;
     size_t depth;
     const rsess_limits *limits;
+    bool allow_trailing;
     char (*objs)[48]; /* what each object index is */
     size_t nobjs, objcap;
     const rsess_alloc *alloc;
@@ -498,7 +499,16 @@ static bool x_marshal(xw *x)
         return false;
     }
     if (x->code) return false;
-    if (x->p != x->end) return xfail(x, RSESS_ERR_TRAILING, x->p, "trailing bytes: %zu after the value", (size_t)(x->end - x->p));
+    if (x->p != x->end && !x->allow_trailing)
+        return xfail(x, RSESS_ERR_TRAILING, x->p, "trailing bytes: %zu after the value", (size_t)(x->end - x->p));
+    if (x->p != x->end) {
+        line_start(x, x->p, (size_t)(x->end - x->p));
+        col(x, C_DIM);
+        outf(x, "%zu bytes after the value, ignored (as Marshal.load ignores them)", (size_t)(x->end - x->p));
+        col(x, C_END);
+        line_end(x);
+        x->p = x->end;
+    }
     return true;
 }
 
@@ -654,7 +664,8 @@ int rsess_explain(const void *data, size_t len, unsigned flags, const rsess_read
     x.color = flags & RSESS_EXPLAIN_COLOR;
     x.alloc = out->alloc;
     x.err = err;
-    x.limits = opts ? &opts->limits : NULL;
+    x.limits = &opts->limits;
+    x.allow_trailing = (opts->flags & RSESS_READ_ALLOW_TRAILING) != 0;
     size_t cap = opts && opts->limits.max_inflated ? opts->limits.max_inflated : RSESS_DEFAULT_MAX_INFLATED;
     int w = 1;
     for (size_t n = len; n >= 10; n /= 10) w++;
