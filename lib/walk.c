@@ -132,13 +132,16 @@ static double add_mantissa(double d, const unsigned char *p, size_t n)
     return neg ? -d : d;
 }
 
-bool rs_marshal_float(const char *s, size_t len, double *out)
+bool rs_marshal_float(const char *s, size_t len, double *out, bool *raw)
 {
+    *raw = false;
+    if (LIKELY(rs_float_parse(s, len, out))) return true; /* as Ruby's strtod reads it (float_parse.c) */
     if (len == 3 && memcmp(s, "nan", 3) == 0) return *out = NAN, true;
     if (len == 3 && memcmp(s, "inf", 3) == 0) return *out = INFINITY, true;
     if (len == 4 && memcmp(s, "-inf", 4) == 0) return *out = -INFINITY, true;
     const char *nul = memchr(s, 0, len);
-    if (LIKELY(!nul)) return rs_float_parse(s, len, out); /* as Ruby's strtod reads it (float_parse.c) */
+    if (!nul) return false;
+    *raw = true;
     double d;
     if (!rs_float_parse(s, (size_t)(nul - s), &d)) return false;
     size_t rest = len - (size_t)(nul - s) - 1;

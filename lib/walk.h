@@ -191,7 +191,7 @@ int rs_walk_push_slow(rs_walker *w) RSESS_INTERNAL;
 bool rs_walk_obj_grow(rs_walker *w, uint32_t need) RSESS_INTERNAL;
 bool rs_walk_sym_grow(rs_walker *w) RSESS_INTERNAL;
 /* Marshal float text -> double (nan, inf, -inf, decimal text). */
-bool rs_marshal_float(const char *s, size_t len, double *out) RSESS_INTERNAL;
+bool rs_marshal_float(const char *s, size_t len, double *out, bool *raw) RSESS_INTERNAL;
 /* Replay: the index of the symbol defined at offset off, or RS_NONE. */
 uint32_t rs_walk_sym_at(const rs_tables *t, uint32_t off) RSESS_INTERNAL;
 /* The number of values walked and the depth limits in effect (for errors). */
@@ -577,9 +577,10 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         t->p = w->p;
         t->n = n;
         w->p += n;
-        if (UNLIKELY(!rs_marshal_float((const char *)t->p, n, &t->d)))
+        bool raw;
+        if (UNLIKELY(!rs_marshal_float((const char *)t->p, n, &t->d, &raw)))
             return rs_walk_fail(w, RSESS_ERR_FLOAT, start, "bad float text \"%.*s\"", (int)(n > 40 ? 40 : n), t->p);
-        if (UNLIKELY(n > 3 && memchr(t->p, 0, n))) t->flags |= TF_RAWTEXT;
+        if (UNLIKELY(raw)) t->flags |= TF_RAWTEXT;
         if (!rs_w_counted(w, start)) return TK_ERROR;
         if ((t->obj = rs_w_register(w, RSESS_FLOAT, false, w->vstart, w->vfirst)) == RS_NONE) return TK_ERROR;
         t->type = RSESS_FLOAT;
