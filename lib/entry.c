@@ -541,13 +541,63 @@ static int write_as71(const rsess_val *v, const rsess_entry_opts *o, rsess_buf *
     return rc;
 }
 
+/* Rails 7.0 Entry#pack: Marshal of [value, expires_at, version] with the
+ * trailing nils dropped, one dump (symbols and links numbered across the
+ * wrapper and the value, as Ruby numbers them). */
+static int write_pack70(const rsess_val *v, const double *expires_at, const char *version, size_t vlen,
+                        rsess_enc venc, rsess_buf *out, rsess_err *err)
+{
+    rsess_writer *w = rsess_writer_new(0, out->alloc);
+    if (!w) return rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+    size_t n = version ? 3 : expires_at ? 2 : v->type == RSESS_NIL ? 0 : 1;
+    rsess_writer_array(w, n);
+    if (n) rsess_writer_value(w, v);
+    if (n >= 2) {
+        if (expires_at) rsess_writer_float(w, *expires_at);
+        else rsess_writer_nil(w);
+    }
+    if (n == 3) rsess_writer_str(w, version, vlen, venc);
+    int rc = rsess_writer_finish(w, out, err);
+    rsess_writer_free(w);
+    return rc;
+}
+
+/* Rails 6.1: Marshal of an ActiveSupport::Cache::Entry object whose @value
+ * is v, or the binary String `deflated` when v is NULL (then @compressed). */
+static int write_entry61(const rsess_val *v, const void *deflated, size_t dlen, const char *version, size_t vlen,
+                         rsess_enc venc, double created_at, const double *expires_in, rsess_buf *out, rsess_err *err)
+{
+    static const char cls[] = "ActiveSupport::Cache::Entry";
+    rsess_writer *w = rsess_writer_new(0, out->alloc);
+    if (!w) return rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+    rsess_writer_object(w, cls, sizeof cls - 1, v ? 4 : 5);
+    rsess_writer_sym(w, "@value", 6);
+    if (v) rsess_writer_value(w, v);
+    else rsess_writer_str(w, deflated, dlen, RSESS_ENC_BINARY);
+    rsess_writer_sym(w, "@version", 8);
+    if (version) rsess_writer_str(w, version, vlen, venc);
+    else rsess_writer_nil(w);
+    rsess_writer_sym(w, "@created_at", 11);
+    rsess_writer_float(w, created_at);
+    rsess_writer_sym(w, "@expires_in", 11);
+    if (expires_in) rsess_writer_float(w, *expires_in);
+    else rsess_writer_nil(w);
+    if (!v) {
+        rsess_writer_sym(w, "@compressed", 11);
+        rsess_writer_bool(w, true);
+    }
+    int rc = rsess_writer_finish(w, out, err);
+    rsess_writer_free(w);
+    return rc;
+}
+
 static int write_as70(const rsess_val *v, const rsess_entry_opts *o, rsess_buf *out, rsess_err *err)
 {
     rsess_buf dumped, packed;
     rsess_buf_init(&dumped, out->alloc);
     rsess_buf_init(&packed, out->alloc);
-    int rc = rs_write_pack70(v, o->has_expires_at ? &o->expires_at : NULL, o->version, o->version_len,
-                             o->version_enc, &dumped, err);
+    int rc = write_pack70(v, o->has_expires_at ? &o->expires_at : NULL, o->version, o->version_len, o->version_enc,
+                          &dumped, err);
     bool compressed = false;
     if (!rc) rc = maybe_deflate(o, dumped.data, dumped.len, dumped.len, &packed, &compressed);
     if (!rc) rc = rs_buf_putc(out, compressed ? 1 : 0);
@@ -577,8 +627,8 @@ static int write_as61(const rsess_val *v, const rsess_entry_opts *o, rsess_buf *
     bool compressed = false;
     if (!rc) rc = maybe_deflate(o, dumped.data, dumped.len, measure, &packed, &compressed);
     if (!rc)
-        rc = rs_write_entry61(compressed ? NULL : v, packed.data, packed.len, o->version, o->version_len,
-                              o->version_enc, created, expires ? &expires_in : NULL, out, err);
+        rc = write_entry61(compressed ? NULL : v, packed.data, packed.len, o->version, o->version_len, o->version_enc,
+                           created, expires ? &expires_in : NULL, out, err);
     rsess_buf_free(&dumped);
     rsess_buf_free(&packed);
     return rc;

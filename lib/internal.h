@@ -187,17 +187,6 @@ extern const uint64_t rs_float_pow10[667][2] RSESS_INTERNAL;
 /* Decimal text of a little-endian magnitude (sign added when negative). */
 int rs_bignum_decimal(const unsigned char *mag, size_t len, int negative, rsess_buf *out) RSESS_INTERNAL;
 
-/* --- entry writing helpers (marshal_write.c) ----------------------------- */
-/* Marshal of [value, expires_at?, version?] with trailing nils dropped
- * (Rails 7.0 Entry#pack). */
-int rs_write_pack70(const rsess_val *v, const double *expires_at, const char *version, size_t vlen,
-                    rsess_enc venc, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
-/* Marshal of an ActiveSupport::Cache::Entry object (Rails 6.1): @value is
- * v, or the binary String `deflated` when v is NULL (then @compressed). */
-int rs_write_entry61(const rsess_val *v, const void *deflated, size_t dlen, const char *version, size_t vlen,
-                     rsess_enc venc, double created_at, const double *expires_in, rsess_buf *out,
-                     rsess_err *err) RSESS_INTERNAL;
-
 /* The value of one top-level hash key of Marshal bytes (marshal_read.c). */
 rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *key, size_t keylen,
                              const rsess_read_opts *opts, rsess_err *err) RSESS_INTERNAL;
