@@ -46,6 +46,7 @@ Suite *rubyspec_suite(void);
 Suite *tzif_suite(void);
 Suite *float_suite(void);
 Suite *api_suite(void);
+Suite *explain_suite(void);
 Suite *cookie_suite(void);
 
 #endif
