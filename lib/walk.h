@@ -888,7 +888,9 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
             break;
         case FK_HASH:
             act = f->left ? A_VALUE : A_END;
-            role = f->left == 1 && f->identity ? R_DEFAULT : (f->next & 1) ? R_VAL : R_KEY;
+            /* fast walkers' consumers place values by slot: only a default needs its role */
+            if (fast) role = f->left == 1 && f->identity ? R_DEFAULT : R_KEY;
+            else role = f->left == 1 && f->identity ? R_DEFAULT : (f->next & 1) ? R_VAL : R_KEY;
             break;
         case FK_OBJ:
             if (f->state == ST_CLASS) {
