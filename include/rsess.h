@@ -373,6 +373,11 @@ RSESS_API rsess_val *rsess_new_int(rsess_doc *doc, int64_t i);
 /** An Integer of any size from little-endian magnitude bytes and a sign. */
 RSESS_API rsess_val *rsess_new_bignum(rsess_doc *doc, const void *mag, size_t len, int negative);
 RSESS_API rsess_val *rsess_new_float(rsess_doc *doc, double d);
+/** A Float from Marshal's float text ("1.5", "1e-05", "nan", "-inf"...).
+ *  Ruby 1.8's form (the text, a NUL, mantissa bytes) is read as Ruby reads
+ *  it and its bytes are kept, so rsess_write writes them back as they were.
+ *  NULL for text Ruby's Marshal would not read as a number. */
+RSESS_API rsess_val *rsess_new_float_text(rsess_doc *doc, const char *text, size_t len);
 /** A String with bytes copied into the document, in encoding enc. */
 RSESS_API rsess_val *rsess_new_str(rsess_doc *doc, const void *p, size_t len, rsess_enc enc);
 /** A String in a named encoding ("Shift_JIS", "UTF-16LE"...). Names equal to

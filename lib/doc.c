@@ -1,5 +1,6 @@
 /* The document: its arena, node allocation, accessors and the builder. */
 #include "internal.h"
+#include "float.h"
 #include "opts.h"
 
 #include <stdlib.h>
@@ -334,6 +335,23 @@ rsess_val *rsess_new_float(rsess_doc *doc, double d)
     return v;
 }
 
+rsess_val *rsess_new_float_text(rsess_doc *doc, const char *text, size_t len)
+{
+    double d;
+    bool raw;
+    if (!doc || !text || !rs_marshal_float(text, len, &d, &raw)) return NULL;
+    if (!raw) return rsess_new_float(doc, d);
+    rsess_val *v = rs_node(doc, RSESS_FLOAT); /* Ruby 1.8's bytes: kept, not interned */
+    struct rsess_extra *x = v ? rs_extra(doc, v) : NULL;
+    char *keep = x ? rs_arena_alloc(&doc->arena, len) : NULL;
+    if (!keep) return NULL;
+    memcpy(keep, text, len);
+    v->u.f = d;
+    x->ftext = keep;
+    x->ftext_len = len;
+    return v;
+}
+
 static rsess_val *encname_string(rsess_doc *doc, const char *name, size_t len)
 {
     rsess_val *s = rs_map_get(&doc->encnames, name, len, 0);
@@ -359,7 +377,8 @@ static int set_named_encoding(rsess_doc *doc, rsess_val *v, const char *name, si
 int rsess_set_encoding(rsess_doc *doc, rsess_val *v, const char *encname, size_t encname_len)
 {
     if (!doc || !v || !encname ||
-        (v->type != RSESS_STRING && v->type != RSESS_REGEXP && v->type != RSESS_USERDEF))
+        (v->type != RSESS_STRING && v->type != RSESS_REGEXP && v->type != RSESS_USERDEF && v->type != RSESS_CLASS &&
+         v->type != RSESS_MODULE))
         return RSESS_ERR_ARG;
     return set_named_encoding(doc, v, encname, encname_len);
 }

@@ -318,9 +318,13 @@ static void tvalue(tview *t, const rsess_val *v)
         tput(t, "}");
         break;
     case RSESS_FLOAT: {
-        size_t n = rsess_float_marshal_text(v->u.f, tmp);
         tput(t, "{\"float\":");
-        tstr(t, tmp, n);
+        if (v->x && v->x->ftext) { /* Ruby 1.8's bytes, kept as they came */
+            tbytes(t, v->x->ftext, v->x->ftext_len);
+        } else {
+            size_t n = rsess_float_marshal_text(v->u.f, tmp);
+            tstr(t, tmp, n);
+        }
         textras(t, v, id);
         tput(t, "}");
         break;
@@ -411,6 +415,7 @@ static void tvalue(tview *t, const rsess_val *v)
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE:
         tput(t, v->type == RSESS_CLASS ? "{\"class\":" : v->type == RSESS_MODULE ? "{\"module\":" : "{\"oldmodule\":");
         tbytes(t, v->u.s.p, v->u.s.len);
+        tenc(t, v, false); /* Ruby 4.0 names a non-ASCII class with an encoding */
         textras(t, v, id);
         tput(t, "}");
         break;

@@ -21,6 +21,7 @@
 #ifndef RSESS_WALK_H
 #define RSESS_WALK_H
 
+#include "float.h"
 #include "internal.h"
 
 #define RS_NONE 0xffffffffu
@@ -191,7 +192,6 @@ int rs_walk_push_slow(rs_walker *w) RSESS_INTERNAL;
 bool rs_walk_obj_grow(rs_walker *w, uint32_t need) RSESS_INTERNAL;
 bool rs_walk_sym_grow(rs_walker *w) RSESS_INTERNAL;
 /* Marshal float text -> double (nan, inf, -inf, decimal text). */
-bool rs_marshal_float(const char *s, size_t len, double *out, bool *raw) RSESS_INTERNAL;
 /* Replay: the index of the symbol defined at offset off, or RS_NONE. */
 uint32_t rs_walk_sym_at(const rs_tables *t, uint32_t off) RSESS_INTERNAL;
 /* The number of values walked and the depth limits in effect (for errors). */
