@@ -123,10 +123,13 @@ struct rsess_doc {
     rs_map floats;      /* builder interning: flonum floats */
     rs_map keys;        /* builder interning: string hash keys */
     rs_map encnames;    /* builder interning: encoding-name Strings */
+    bool keys_seeded;   /* keys holds the String hash keys the document had (edit.c) */
 };
 
 rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk) RSESS_INTERNAL;
 rsess_val *rs_node(rsess_doc *doc, int type) RSESS_INTERNAL;
+/* Whether v was allocated in doc's arena (builder calls refuse others). */
+bool rs_doc_owns(const rsess_doc *doc, const rsess_val *v) RSESS_INTERNAL;
 struct rsess_extra *rs_extra(rsess_doc *doc, rsess_val *v) RSESS_INTERNAL;
 int rs_pairs_push(rsess_doc *doc, rsess_val ***k, uint32_t *n, uint32_t *cap, rsess_val *a,
                   rsess_val *b, int width) RSESS_INTERNAL;
