@@ -253,9 +253,8 @@ START_TEST(ruby_edits_on_a_copy)
 END_TEST
 
 /* --- copies ------------------------------------------------------------------ */
-/* Every fixture's root copied into a new document writes Ruby's bytes, also
- * after the source is freed; so does a copy made inside the same document. */
-START_TEST(copy_every_fixture)
+/* Calls check on every Marshal fixture, read into a document. */
+static void each_fixture(void (*check)(const char *name, const unsigned char *data, size_t len, rsess_doc *src))
 {
     size_t count;
     char **names = fixture_names(&count);
@@ -264,22 +263,35 @@ START_TEST(copy_every_fixture)
         unsigned char *data = read_fixture(names[i], &len);
         rsess_doc *src = rsess_read(data, len, NULL, NULL);
         ck_assert_msg(src != NULL, "%s", names[i]);
-        rsess_doc *dst = rsess_doc_new(NULL);
-        rsess_val *c = rsess_copy(dst, rsess_doc_root(src));
-        ck_assert_msg(c != NULL, "%s", names[i]);
-        ck_assert_int_eq(rsess_type_of(c), rsess_type_of(rsess_doc_root(src)));
-        ck_assert_msg(c != rsess_doc_root(src), "%s", names[i]);
-        rsess_val *self = rsess_copy(src, rsess_doc_root(src));
-        ck_assert_msg(self != NULL && self != rsess_doc_root(src), "%s", names[i]);
-        assert_writes(self, data, len, names[i]);
+        check(names[i], data, len, src);
         rsess_doc_free(src);
-        ck_assert_int_eq(rsess_doc_set_root(dst, c), 0);
-        assert_writes(c, data, len, names[i]);
-        rsess_doc_free(dst);
         free(data);
     }
     free_names(names);
 }
+
+/* The root copied into a new document writes Ruby's bytes, also after the
+ * source is freed; so does a copy made inside the same document. */
+static void copies_exactly(const char *name, const unsigned char *data, size_t len, rsess_doc *src)
+{
+    rsess_doc *dst = rsess_doc_new(NULL);
+    rsess_val *c = rsess_copy(dst, rsess_doc_root(src));
+    ck_assert_msg(c != NULL, "%s", name);
+    ck_assert_int_eq(rsess_type_of(c), rsess_type_of(rsess_doc_root(src)));
+    ck_assert_msg(c != rsess_doc_root(src), "%s", name);
+    rsess_val *self = rsess_copy(src, rsess_doc_root(src));
+    ck_assert_msg(self != NULL && self != rsess_doc_root(src), "%s", name);
+    assert_writes(self, data, len, name);
+    rsess_doc *gone = read_named(name, NULL);
+    rsess_val *c2 = rsess_copy(dst, rsess_doc_root(gone));
+    rsess_doc_free(gone);
+    ck_assert_int_eq(rsess_doc_set_root(dst, c), 0);
+    assert_writes(c, data, len, name);
+    assert_writes(c2, data, len, name);
+    rsess_doc_free(dst);
+}
+
+START_TEST(copy_every_fixture) { each_fixture(copies_exactly); }
 END_TEST
 
 /* Links survive as node identity: a = [a] copies to a' = [a']; [s, s] to
@@ -613,36 +625,27 @@ END_TEST
 /* --- allocation failures ------------------------------------------------------- */
 /* rsess_copy into a document whose every allocation may fail in turn: NULL
  * or a whole copy, and nothing leaks. */
-START_TEST(copy_allocation_failures)
+static void copy_fails_cleanly(const char *name, const unsigned char *data, size_t len, rsess_doc *src)
 {
-    size_t count;
-    char **names = fixture_names(&count);
-    for (size_t i = 0; i < count; i++) {
-        size_t len;
-        unsigned char *data = read_fixture(names[i], &len);
-        rsess_doc *src = rsess_read(data, len, NULL, NULL);
-        ck_assert(src != NULL);
-        long failures = 0;
-        for (long k = 1;; k++) {
-            counting_alloc c = {0};
-            c.fail_at = k;
-            rsess_alloc h = counting_hooks(&c);
-            rsess_doc *dst = rsess_doc_new(&h);
-            rsess_val *v = dst ? rsess_copy(dst, rsess_doc_root(src)) : NULL;
-            bool done = v != NULL;
-            if (done) assert_writes(v, data, len, names[i]);
-            else failures++;
-            rsess_doc_free(dst);
-            ck_assert_msg(c.live == 0, "%s: alloc %ld failed: %ld blocks leaked", names[i], k, c.live);
-            if (done) break;
-            ck_assert_msg(k < 10000, "%s: never succeeds", names[i]);
-        }
-        ck_assert(failures >= 1);
-        rsess_doc_free(src);
-        free(data);
+    long failures = 0;
+    for (long k = 1;; k++) {
+        counting_alloc c = {0};
+        c.fail_at = k;
+        rsess_alloc h = counting_hooks(&c);
+        rsess_doc *dst = rsess_doc_new(&h);
+        rsess_val *v = dst ? rsess_copy(dst, rsess_doc_root(src)) : NULL;
+        bool done = v != NULL;
+        if (done) assert_writes(v, data, len, name);
+        else failures++;
+        rsess_doc_free(dst);
+        ck_assert_msg(c.live == 0, "%s: alloc %ld failed: %ld blocks leaked", name, k, c.live);
+        if (done) break;
+        ck_assert_msg(k < 10000, "%s: never succeeds", name);
     }
-    free_names(names);
+    ck_assert(failures >= 1);
 }
+
+START_TEST(copy_allocation_failures) { each_fixture(copy_fails_cleanly); }
 END_TEST
 
 /* Every edit with each allocation after the read failing in turn: the edit
