@@ -397,7 +397,9 @@ RSESS_API int rsess_arr_push(rsess_doc *doc, rsess_val *arr, rsess_val *item);
 RSESS_API int rsess_hash_push(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val);
 /** Appends a String key in UTF-8 or US-ASCII as Ruby's Hash#[]= does: equal
  *  keys (same bytes and encoding) across the document's hashes are one
- *  interned String, so Marshal writes the later ones as links. */
+ *  interned String, so Marshal writes the later ones as links. In a document
+ *  with a root (a parsed one) the keys it has are interned too, as
+ *  rsess_hash_set_str() says. */
 RSESS_API int rsess_hash_push_strkey(rsess_doc *doc, rsess_val *hash, const void *key, size_t keylen,
                                      rsess_enc enc, rsess_val *val);
 RSESS_API int rsess_hash_set_default(rsess_doc *doc, rsess_val *hash, rsess_val *dflt);
@@ -464,8 +466,9 @@ RSESS_API int rsess_hash_set(rsess_doc *doc, rsess_val *hash, rsess_val *key, rs
  * fstring): when the document already has a plain String hash key with these
  * bytes in UTF-8 (or one made by rsess_hash_push_strkey), that node is used,
  * so rsess_write() links to it as Marshal.dump does. The keys are gathered
- * once, by a walk from the root at the first call on the document; keys
- * added later with rsess_hash_push() are not seen. A compare_by_identity
+ * once, by a walk from the root, at the first call of this or
+ * rsess_hash_push_strkey() once the document has a root; keys added later
+ * with rsess_hash_push() are not seen. A compare_by_identity
  * hash gets a new String key every time (Ruby does not intern its keys).
  * Errors as rsess_hash_set() (key may be NULL only with keylen 0).
  */

@@ -546,6 +546,7 @@ int rsess_hash_push_strkey(rsess_doc *doc, rsess_val *hash, const void *key, siz
     if (!doc || !hash || !val || hash->type != RSESS_HASH || (!key && keylen) || enc == RSESS_ENC_OTHER ||
         !mine(doc, hash) || !mine(doc, val))
         return RSESS_ERR_ARG;
+    if (rs_seed_keys(doc)) return RSESS_ERR_NOMEM;
     rsess_val *k = rs_map_get(&doc->keys, key, keylen, (uint64_t)enc);
     if (!k) {
         k = rsess_new_str(doc, key, keylen, enc);

@@ -226,10 +226,11 @@ static int gw_children(gwalk *g, const rsess_val *v)
 }
 
 /* Gathers the document's plain String hash keys into doc->keys (the first
- * written wins), as Ruby's Marshal.load interned each of them. */
-static int seed_keys(rsess_doc *doc)
+ * written wins), as Ruby's Marshal.load interned each of them: once, at the
+ * first interning call after the document has a root. */
+int rs_seed_keys(rsess_doc *doc)
 {
-    if (doc->keys_seeded) return 0;
+    if (doc->keys_seeded || !doc->root) return 0; /* a document being built: its keys come later */
     size_t nn = doc->nodes;
     uint8_t *seen = nn ? rs_malloc(&doc->allocv, (nn + 7) / 8) : NULL;
     if (nn && !seen) return RSESS_ERR_NOMEM;
@@ -266,7 +267,7 @@ int rsess_hash_set_str(rsess_doc *doc, rsess_val *hash, const char *key, size_t 
     if (hash->flags & F_IDENTITY) { /* a new String is a new object: never interned, never equal */
         k = rsess_new_str(doc, key, keylen, RSESS_ENC_UTF8);
     } else {
-        if (seed_keys(doc)) return RSESS_ERR_NOMEM;
+        if (rs_seed_keys(doc)) return RSESS_ERR_NOMEM;
         k = rs_map_get(&doc->keys, key, keylen, RSESS_ENC_UTF8);
         if (!k) {
             k = rsess_new_str(doc, key, keylen, RSESS_ENC_UTF8);

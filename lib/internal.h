@@ -130,6 +130,9 @@ rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk) RSESS_INT
 rsess_val *rs_node(rsess_doc *doc, int type) RSESS_INTERNAL;
 /* Whether v was allocated in doc's arena (builder calls refuse others). */
 bool rs_doc_owns(const rsess_doc *doc, const rsess_val *v) RSESS_INTERNAL;
+/* Puts the plain String hash keys reachable from the root into doc->keys,
+ * once (edit.c): interning then links to them as Ruby would. */
+int rs_seed_keys(rsess_doc *doc) RSESS_INTERNAL;
 struct rsess_extra *rs_extra(rsess_doc *doc, rsess_val *v) RSESS_INTERNAL;
 int rs_pairs_push(rsess_doc *doc, rsess_val ***k, uint32_t *n, uint32_t *cap, rsess_val *a,
                   rsess_val *b, int width) RSESS_INTERNAL;

@@ -480,6 +480,11 @@ START_TEST(interned_keys)
     ck_assert_int_eq(rsess_arr_push(d, r, h2), 0);
     ck_assert_int_eq(rsess_hash_set_str(d, h2, K("c"), rsess_new_nil(d)), 0);
     ck_assert_ptr_eq(rsess_hash_key(h2, 0), rsess_hash_key(h, 2));
+    /* the builder's interning call sees the parsed keys too */
+    ck_assert_int_eq(rsess_hash_push_strkey(d, h2, K("b"), RSESS_ENC_UTF8, rsess_new_nil(d)), 0);
+    ck_assert_ptr_eq(rsess_hash_key(h2, 1), rsess_hash_key(rsess_arr_get(r, 2), 0));
+    ck_assert_int_eq(rsess_hash_push_strkey(d, h2, K("b"), RSESS_ENC_USASCII, rsess_new_nil(d)), 0);
+    ck_assert_ptr_ne(rsess_hash_key(h2, 2), rsess_hash_key(rsess_arr_get(r, 2), 0)); /* another encoding */
     rsess_doc_free(d);
 
     /* a key with an ivar, or of a user class, is not Ruby's interned String */
