@@ -25,6 +25,7 @@ rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk)
     doc->arena.end = mem + size;
     doc->arena.total = size;
     doc->arena.head->size = 0;
+    doc->block = size;
     return doc;
 }
 
@@ -58,30 +59,25 @@ size_t rsess_doc_consumed(const rsess_doc *doc) { return doc ? doc->consumed : 0
 size_t rsess_doc_arena_size(const rsess_doc *doc) { return doc ? doc->arena.total : 0; }
 size_t rsess_doc_node_count(const rsess_doc *doc) { return doc ? doc->nodes : 0; }
 
+/* Builder calls refuse a value of another document (or a target that is not
+ * the document's): linking it would leave pointers into a foreign arena. */
+static inline bool mine(const rsess_doc *doc, const rsess_val *v) { return !v || rs_doc_owns(doc, v); }
+
 int rsess_doc_set_root(rsess_doc *doc, rsess_val *v)
 {
-    if (!doc || (v && !rs_doc_owns(doc, v))) return RSESS_ERR_ARG;
+    if (!doc || !mine(doc, v)) return RSESS_ERR_ARG;
     doc->root = v;
     return 0;
 }
 
-/* Whether v lies in one of the document's arena chunks: the grown ones
- * (newest first, where fresh values are), then the first, which shares
- * the document's own block. Values are only ever allocated there. */
-bool rs_doc_owns(const rsess_doc *doc, const rsess_val *v)
+/* Values are only ever allocated in the arena: the inline rs_doc_owns
+ * tried the newest chunk and the document's own block. */
+bool rs_doc_owns_slow(const rsess_doc *doc, uintptr_t p)
 {
-    if (!doc || !v) return false;
-    uintptr_t p = (uintptr_t)v, first = doc->arena.total;
-    for (const struct rs_chunk *c = doc->arena.head; c && c->size; c = c->next) {
-        if (p >= (uintptr_t)c && p - (uintptr_t)c < c->size) return true;
-        first -= c->size;
-    }
-    return p >= (uintptr_t)doc && p - (uintptr_t)doc < first;
+    for (const struct rs_chunk *c = doc->arena.head; c && c->size; c = c->next)
+        if (p - (uintptr_t)c < c->size) return true;
+    return false;
 }
-
-/* Builder calls refuse a value of another document (or a target that is not
- * the document's): linking it would leave pointers into a foreign arena. */
-static bool mine(const rsess_doc *doc, const rsess_val *v) { return !v || rs_doc_owns(doc, v); }
 
 rsess_val *rs_node(rsess_doc *doc, int type)
 {
@@ -469,7 +465,7 @@ rsess_val *rsess_new_userdef(rsess_doc *doc, const char *cls, size_t clslen, con
 
 rsess_val *rsess_new_usermarshal(rsess_doc *doc, const char *cls, size_t clslen, rsess_val *dumped)
 {
-    if (!mine(doc, dumped)) return NULL;
+    if (!doc || !mine(doc, dumped)) return NULL;
     rsess_val *v = classed(doc, RSESS_USERMARSHAL, cls, clslen);
     if (v) v->u.one = dumped;
     return v;
@@ -477,7 +473,7 @@ rsess_val *rsess_new_usermarshal(rsess_doc *doc, const char *cls, size_t clslen,
 
 rsess_val *rsess_new_data(rsess_doc *doc, const char *cls, size_t clslen, rsess_val *dumped)
 {
-    if (!mine(doc, dumped)) return NULL;
+    if (!doc || !mine(doc, dumped)) return NULL;
     rsess_val *v = classed(doc, RSESS_DATA, cls, clslen);
     if (v) v->u.one = dumped;
     return v;
