@@ -215,6 +215,7 @@ deps-test:
 fixtures:
 	@scripts/install-deps.sh fixtures
 	ruby tests/fixtures/generate.rb tests/fixtures
+	ruby tests/fixtures/generate_edits.rb tests/fixtures
 	ruby tests/fixtures/generate_keys.rb tests/fixtures
 	ruby tests/fixtures/generate_types.rb tests/fixtures
 	ruby tests/fixtures/generate_unicode.rb tests/fixtures

@@ -360,11 +360,16 @@ RSESS_API rsess_val *rsess_extended_get(const rsess_val *v, size_t i);
 
 /** A new, empty document to build values in (alloc may be NULL). */
 RSESS_API rsess_doc *rsess_doc_new(const rsess_alloc *alloc);
-/** Makes v the document's root. */
-RSESS_API void rsess_doc_set_root(rsess_doc *doc, rsess_val *v);
+/** Makes v (a value of this document, or NULL) the document's root.
+ *  0, or RSESS_ERR_ARG for a NULL doc or a value of another document. */
+RSESS_API int rsess_doc_set_root(rsess_doc *doc, rsess_val *v);
 
 /* Constructors return NULL only when memory runs out. Values belong to the
- * document they were made in and may only be linked into that document.
+ * document they were made in (or read into) and may only be linked into that
+ * document: every call below that links values (pushes, setters, the
+ * editing calls, rsess_doc_set_root) refuses a value or a target of another
+ * document with RSESS_ERR_ARG (a constructor taking one returns NULL), and
+ * never links it silently. Use rsess_copy() to bring a value across.
  * Like Ruby, the builder interns what Ruby interns: one Symbol per name,
  * one Float per flonum value, one encoding-name String per encoding. */
 RSESS_API rsess_val *rsess_new_nil(rsess_doc *doc);
@@ -421,7 +426,9 @@ RSESS_API int rsess_arr_push(rsess_doc *doc, rsess_val *arr, rsess_val *item);
 RSESS_API int rsess_hash_push(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val);
 /** Appends a String key in UTF-8 or US-ASCII as Ruby's Hash#[]= does: equal
  *  keys (same bytes and encoding) across the document's hashes are one
- *  interned String, so Marshal writes the later ones as links. */
+ *  interned String, so Marshal writes the later ones as links. In a document
+ *  with a root (a parsed one) the keys it has are interned too, as
+ *  rsess_hash_set_str() says. */
 RSESS_API int rsess_hash_push_strkey(rsess_doc *doc, rsess_val *hash, const void *key, size_t keylen,
                                      rsess_enc enc, rsess_val *val);
 RSESS_API int rsess_hash_set_default(rsess_doc *doc, rsess_val *hash, rsess_val *dflt);
@@ -440,6 +447,89 @@ RSESS_API int rsess_set_user_class(rsess_doc *doc, rsess_val *v, rsess_val *cls_
 RSESS_API int rsess_set_encoding(rsess_doc *doc, rsess_val *v, const char *encname, size_t encname_len);
 /** Appends an 'e' module (a Symbol value). */
 RSESS_API int rsess_extend(rsess_doc *doc, rsess_val *v, rsess_val *mod_sym);
+
+/* --- Editing a document in place (lib/edit.c) ----------------------------- */
+
+/* A parsed document (rsess_read, rsess_entry_read) and a built one
+ * (rsess_doc_new) are edited alike, then written with rsess_write(). Values
+ * may be shared (Marshal links: the same node reached by several paths):
+ * editing a shared hash or array changes it everywhere it is reached, as in
+ * Ruby. Growing a container allocates a new child array in the document's
+ * arena (the old one stays there until rsess_doc_free). Every call refuses
+ * a hash, array, key or value of another document with RSESS_ERR_ARG. */
+
+/** What kind of key a byte lookup matches. */
+typedef enum rsess_key_kind {
+    RSESS_KEY_ANY = 0,    /**< a String (any encoding) or a Symbol */
+    RSESS_KEY_STRING = 1, /**< a String key "k" only (any encoding) */
+    RSESS_KEY_SYMBOL = 2  /**< a Symbol key :k only */
+} rsess_key_kind;
+
+/** The value of the first pair whose key is of that kind with exactly these
+ *  bytes, or NULL (also for a non-hash). rsess_hash_get() is the ANY form. */
+RSESS_API rsess_val *rsess_hash_find(const rsess_val *hash, const char *key, size_t keylen, rsess_key_kind kind);
+/** rsess_hash_find(hash, key, strlen(key), RSESS_KEY_ANY) for a NUL-terminated
+ *  key (NULL key: NULL). */
+RSESS_API rsess_val *rsess_hash_gets(const rsess_val *hash, const char *key);
+
+/**
+ * hash[key] = val, as Ruby's Hash#[]= does: the value of the first pair whose
+ * key is eql? to key is replaced (the pair keeps its place and its old key
+ * node), otherwise the pair (key, val) is appended with key as given.
+ * eql? is Ruby's for the types that have a value: nil/true/false; Integers
+ * (also Bignums) by value; Floats by value (0.0 eql? -0.0, NaN only itself);
+ * Symbols by name; Strings by bytes, with the same encoding unless the bytes
+ * are ASCII-only (so "k" in UTF-8 matches a US-ASCII "k"; UTF-16/32 never
+ * match another encoding). Any other key (Array, Hash, object...) matches
+ * only the same node. In a compare_by_identity hash, keys match when they
+ * are the same Ruby object: the same node, or equal Symbols, Integers that
+ * fit a Fixnum, flonum Floats, nil/true/false.
+ * Returns 0, RSESS_ERR_ARG (NULL arguments, a non-hash, another document's
+ * hash, key or val) or RSESS_ERR_NOMEM (the hash is then unchanged).
+ */
+RSESS_API int rsess_hash_set(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val);
+/**
+ * hash["key"] = val with a UTF-8 String key, as a Rails session writes it:
+ * replaces the value of an eql? String key (as rsess_hash_set()), or appends
+ * a pair whose key is interned as Ruby interns String hash keys (an
+ * fstring): when the document already has a plain String hash key with these
+ * bytes in UTF-8 (or one made by rsess_hash_push_strkey), that node is used,
+ * so rsess_write() links to it as Marshal.dump does. The keys are gathered
+ * once, by a walk from the root, at the first call of this or
+ * rsess_hash_push_strkey() once the document has a root; keys added later
+ * with rsess_hash_push() are not seen. A compare_by_identity
+ * hash gets a new String key every time (Ruby does not intern its keys).
+ * Errors as rsess_hash_set() (key may be NULL only with keylen 0).
+ */
+RSESS_API int rsess_hash_set_str(rsess_doc *doc, rsess_val *hash, const char *key, size_t keylen, rsess_val *val);
+/** hash[:key] = val: the Symbol (interned; UTF-8 when not ASCII-only)
+ *  replaces or appends as in rsess_hash_set(). Errors as rsess_hash_set(). */
+RSESS_API int rsess_hash_set_sym(rsess_doc *doc, rsess_val *hash, const char *key, size_t keylen, rsess_val *val);
+/**
+ * Removes the first pair whose key is of that kind with exactly these bytes
+ * (any String encoding), as rsess_hash_find() finds it; later pairs keep
+ * their order. 0, RSESS_ERR_NOT_FOUND when no key matches, RSESS_ERR_ARG
+ * (NULL doc or hash, a non-hash, another document's hash). Never allocates.
+ */
+RSESS_API int rsess_hash_delete(rsess_doc *doc, rsess_val *hash, const char *key, size_t keylen, rsess_key_kind kind);
+/** arr[i] = item for 0 <= i < rsess_len(arr) (append with rsess_arr_push()).
+ *  0, or RSESS_ERR_ARG (i out of range, a non-array, NULL item, another
+ *  document's array or item). Never allocates. */
+RSESS_API int rsess_arr_set(rsess_doc *doc, rsess_val *arr, size_t i, rsess_val *item);
+
+/**
+ * A deep copy of src (a value of any document, dst's own included) made in
+ * dst, to be linked into dst with the calls above. The copy has src's shape
+ * exactly: a node reached twice in src is one node in the copy, cycles stay
+ * cycles, so rsess_write() of the copy gives the bytes rsess_write() of src
+ * gives. Symbols are interned in dst (one Symbol per name, as the builder
+ * does); all bytes are copied into dst's arena; flags (default, identity,
+ * rsess_is_linked) are kept. No recursion: any depth copies in heap memory
+ * proportional to the value. Returns NULL for a NULL dst or src, or when
+ * memory runs out (what was allocated stays in dst's arena, as for every
+ * constructor; nothing leaks).
+ */
+RSESS_API rsess_val *rsess_copy(rsess_doc *dst, const rsess_val *src);
 
 /* --- Ruby classes with meaning ------------------------------------------- */
 

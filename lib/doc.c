@@ -27,6 +27,7 @@ rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk)
     doc->arena.end = mem + size;
     doc->arena.total = size;
     doc->arena.head->size = 0;
+    doc->block = size;
     return doc;
 }
 
@@ -60,9 +61,24 @@ size_t rsess_doc_consumed(const rsess_doc *doc) { return doc ? doc->consumed : 0
 size_t rsess_doc_arena_size(const rsess_doc *doc) { return doc ? doc->arena.total : 0; }
 size_t rsess_doc_node_count(const rsess_doc *doc) { return doc ? doc->nodes : 0; }
 
-void rsess_doc_set_root(rsess_doc *doc, rsess_val *v)
+/* Builder calls refuse a value of another document (or a target that is not
+ * the document's): linking it would leave pointers into a foreign arena. */
+static inline bool mine(const rsess_doc *doc, const rsess_val *v) { return !v || rs_doc_owns(doc, v); }
+
+int rsess_doc_set_root(rsess_doc *doc, rsess_val *v)
 {
-    if (doc) doc->root = v;
+    if (!doc || !mine(doc, v)) return RSESS_ERR_ARG;
+    doc->root = v;
+    return 0;
+}
+
+/* Values are only ever allocated in the arena: the inline rs_doc_owns
+ * tried the newest chunk and the document's own block. */
+bool rs_doc_owns_slow(const rsess_doc *doc, uintptr_t p)
+{
+    for (const struct rs_chunk *c = doc->arena.head; c && c->size; c = c->next)
+        if (p - (uintptr_t)c < c->size) return true;
+    return false;
 }
 
 rsess_val *rs_node(rsess_doc *doc, int type)
@@ -378,7 +394,7 @@ int rsess_set_encoding(rsess_doc *doc, rsess_val *v, const char *encname, size_t
 {
     if (!doc || !v || !encname ||
         (v->type != RSESS_STRING && v->type != RSESS_REGEXP && v->type != RSESS_USERDEF && v->type != RSESS_CLASS &&
-         v->type != RSESS_MODULE))
+         v->type != RSESS_MODULE) || !mine(doc, v))
         return RSESS_ERR_ARG;
     return set_named_encoding(doc, v, encname, encname_len);
 }
@@ -475,6 +491,7 @@ rsess_val *rsess_new_userdef(rsess_doc *doc, const char *cls, size_t clslen, con
 
 rsess_val *rsess_new_usermarshal(rsess_doc *doc, const char *cls, size_t clslen, rsess_val *dumped)
 {
+    if (!doc || !mine(doc, dumped)) return NULL;
     rsess_val *v = classed(doc, RSESS_USERMARSHAL, cls, clslen);
     if (v) v->u.one = dumped;
     return v;
@@ -482,6 +499,7 @@ rsess_val *rsess_new_usermarshal(rsess_doc *doc, const char *cls, size_t clslen,
 
 rsess_val *rsess_new_data(rsess_doc *doc, const char *cls, size_t clslen, rsess_val *dumped)
 {
+    if (!doc || !mine(doc, dumped)) return NULL;
     rsess_val *v = classed(doc, RSESS_DATA, cls, clslen);
     if (v) v->u.one = dumped;
     return v;
@@ -489,7 +507,8 @@ rsess_val *rsess_new_data(rsess_doc *doc, const char *cls, size_t clslen, rsess_
 
 int rsess_set_dumped(rsess_doc *doc, rsess_val *v, rsess_val *dumped)
 {
-    if (!doc || !v || (v->type != RSESS_USERMARSHAL && v->type != RSESS_DATA)) return RSESS_ERR_ARG;
+    if (!doc || !v || (v->type != RSESS_USERMARSHAL && v->type != RSESS_DATA) || !mine(doc, v) || !mine(doc, dumped))
+        return RSESS_ERR_ARG;
     v->u.one = dumped;
     return 0;
 }
@@ -531,20 +550,25 @@ rsess_val *rsess_new_classref(rsess_doc *doc, rsess_type t, const char *path, si
 
 int rsess_arr_push(rsess_doc *doc, rsess_val *arr, rsess_val *item)
 {
-    if (!doc || !arr || !item || arr->type != RSESS_ARRAY) return RSESS_ERR_ARG;
+    if (!doc || !arr || !item || arr->type != RSESS_ARRAY || !mine(doc, arr) || !mine(doc, item)) return RSESS_ERR_ARG;
     return rs_pairs_push(doc, &arr->u.c.k, &arr->u.c.n, &arr->u.c.cap, item, NULL, 1);
 }
 
 int rsess_hash_push(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val)
 {
-    if (!doc || !hash || !key || !val || hash->type != RSESS_HASH) return RSESS_ERR_ARG;
+    if (!doc || !hash || !key || !val || hash->type != RSESS_HASH || !mine(doc, hash) || !mine(doc, key) ||
+        !mine(doc, val))
+        return RSESS_ERR_ARG;
     return rs_pairs_push(doc, &hash->u.c.k, &hash->u.c.n, &hash->u.c.cap, key, val, 2);
 }
 
 int rsess_hash_push_strkey(rsess_doc *doc, rsess_val *hash, const void *key, size_t keylen, rsess_enc enc,
                            rsess_val *val)
 {
-    if (!doc || !hash || (!key && keylen) || enc == RSESS_ENC_OTHER) return RSESS_ERR_ARG;
+    if (!doc || !hash || !val || hash->type != RSESS_HASH || (!key && keylen) || enc == RSESS_ENC_OTHER ||
+        !mine(doc, hash) || !mine(doc, val))
+        return RSESS_ERR_ARG;
+    if (rs_seed_keys(doc)) return RSESS_ERR_NOMEM;
     rsess_val *k = rs_map_get(&doc->keys, key, keylen, (uint64_t)enc);
     if (!k) {
         k = rsess_new_str(doc, key, keylen, enc);
@@ -555,7 +579,7 @@ int rsess_hash_push_strkey(rsess_doc *doc, rsess_val *hash, const void *key, siz
 
 int rsess_hash_set_default(rsess_doc *doc, rsess_val *hash, rsess_val *dflt)
 {
-    if (!doc || !hash || hash->type != RSESS_HASH) return RSESS_ERR_ARG;
+    if (!doc || !hash || hash->type != RSESS_HASH || !mine(doc, hash) || !mine(doc, dflt)) return RSESS_ERR_ARG;
     struct rsess_extra *x = rs_extra(doc, hash);
     if (!x) return RSESS_ERR_NOMEM;
     x->dflt = dflt;
@@ -566,7 +590,7 @@ int rsess_hash_set_default(rsess_doc *doc, rsess_val *hash, rsess_val *dflt)
 
 int rsess_hash_set_identity(rsess_doc *doc, rsess_val *hash, int on)
 {
-    if (!doc || !hash || hash->type != RSESS_HASH) return RSESS_ERR_ARG;
+    if (!doc || !hash || hash->type != RSESS_HASH || !mine(doc, hash)) return RSESS_ERR_ARG;
     if (on) hash->flags |= F_IDENTITY;
     else hash->flags &= (uint8_t)~F_IDENTITY;
     return 0;
@@ -574,13 +598,17 @@ int rsess_hash_set_identity(rsess_doc *doc, rsess_val *hash, int on)
 
 int rsess_field_push(rsess_doc *doc, rsess_val *obj, rsess_val *name_sym, rsess_val *val)
 {
-    if (!doc || !has_fields(obj) || !name_sym || name_sym->type != RSESS_SYMBOL || !val) return RSESS_ERR_ARG;
+    if (!doc || !has_fields(obj) || !name_sym || name_sym->type != RSESS_SYMBOL || !val || !mine(doc, obj) ||
+        !mine(doc, name_sym) || !mine(doc, val))
+        return RSESS_ERR_ARG;
     return rs_pairs_push(doc, &obj->u.c.k, &obj->u.c.n, &obj->u.c.cap, name_sym, val, 2);
 }
 
 int rsess_ivar_push(rsess_doc *doc, rsess_val *v, rsess_val *name_sym, rsess_val *val)
 {
-    if (!doc || !v || !name_sym || name_sym->type != RSESS_SYMBOL || !val) return RSESS_ERR_ARG;
+    if (!doc || !v || !name_sym || name_sym->type != RSESS_SYMBOL || !val || !mine(doc, v) || !mine(doc, name_sym) ||
+        !mine(doc, val))
+        return RSESS_ERR_ARG;
     struct rsess_extra *x = rs_extra(doc, v);
     if (!x) return RSESS_ERR_NOMEM;
     return rs_pairs_push(doc, &x->iv, &x->niv, &x->ivcap, name_sym, val, 2);
@@ -588,7 +616,8 @@ int rsess_ivar_push(rsess_doc *doc, rsess_val *v, rsess_val *name_sym, rsess_val
 
 int rsess_set_user_class(rsess_doc *doc, rsess_val *v, rsess_val *cls_sym)
 {
-    if (!doc || !v || (cls_sym && cls_sym->type != RSESS_SYMBOL)) return RSESS_ERR_ARG;
+    if (!doc || !v || (cls_sym && cls_sym->type != RSESS_SYMBOL) || !mine(doc, v) || !mine(doc, cls_sym))
+        return RSESS_ERR_ARG;
     struct rsess_extra *x = rs_extra(doc, v);
     if (!x) return RSESS_ERR_NOMEM;
     x->uclass = cls_sym;
@@ -597,7 +626,8 @@ int rsess_set_user_class(rsess_doc *doc, rsess_val *v, rsess_val *cls_sym)
 
 int rsess_extend(rsess_doc *doc, rsess_val *v, rsess_val *mod_sym)
 {
-    if (!doc || !v || !mod_sym || mod_sym->type != RSESS_SYMBOL) return RSESS_ERR_ARG;
+    if (!doc || !v || !mod_sym || mod_sym->type != RSESS_SYMBOL || !mine(doc, v) || !mine(doc, mod_sym))
+        return RSESS_ERR_ARG;
     struct rsess_extra *x = rs_extra(doc, v);
     if (!x) return RSESS_ERR_NOMEM;
     return rs_pairs_push(doc, &x->ext, &x->next, &x->extcap, mod_sym, NULL, 1);

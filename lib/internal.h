@@ -125,10 +125,29 @@ struct rsess_doc {
     rs_map floats;      /* builder interning: flonum floats */
     rs_map keys;        /* builder interning: string hash keys */
     rs_map encnames;    /* builder interning: encoding-name Strings */
+    bool keys_seeded;   /* keys holds the String hash keys the document had (edit.c) */
+    size_t block;       /* bytes of the document's own block (the first chunk's end) */
 };
 
 rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk) RSESS_INTERNAL;
+/* Whether v was allocated in doc's arena (builder calls refuse others).
+ * Inline for the usual cases, a fresh value in the newest chunk and a
+ * parsed or early one in the document's own block (p - start < size is
+ * start <= p < start + size in unsigned arithmetic); the slow path walks
+ * the other chunks. */
+bool rs_doc_owns_slow(const rsess_doc *doc, uintptr_t p) RSESS_INTERNAL;
+static inline bool rs_doc_owns(const rsess_doc *doc, const rsess_val *v)
+{
+    uintptr_t p = (uintptr_t)v;
+    const struct rs_chunk *c = doc->arena.head;
+    if (LIKELY(p - (uintptr_t)c < c->size) || p - (uintptr_t)doc < doc->block) return v != NULL;
+    return v && rs_doc_owns_slow(doc, p);
+}
 rsess_val *rs_node(rsess_doc *doc, int type) RSESS_INTERNAL;
+
+/* Puts the plain String hash keys reachable from the root into doc->keys,
+ * once (edit.c): interning then links to them as Ruby would. */
+int rs_seed_keys(rsess_doc *doc) RSESS_INTERNAL;
 struct rsess_extra *rs_extra(rsess_doc *doc, rsess_val *v) RSESS_INTERNAL;
 int rs_pairs_push(rsess_doc *doc, rsess_val ***k, uint32_t *n, uint32_t *cap, rsess_val *a,
                   rsess_val *b, int width) RSESS_INTERNAL;

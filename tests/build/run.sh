@@ -109,6 +109,8 @@ check "walk shows a value that contains itself as [...]" sh -c "'$E/walk' '$tmp/
 check "walk prints p of a = [a] as [[...]]" sh -c "'$E/walk' '$tmp/cycle.bin' | grep -qx 'p: \\[\\[\\.\\.\\.\\]\\]'"
 check "session_key gives rsess key's key" sh -c "[ \"\$('$E/session_key' session_redis5 36334d75885e1c87c38636160d0058aa | tail -1)\" = \"\$('$BUILD/rsess' key --namespace session_redis5 36334d75885e1c87c38636160d0058aa)\" ]"
 check "build_entry writes an entry rsess decodes" sh -c "'$E/build_entry' > '$tmp/e' && tail -1 '$tmp/e' | '$BUILD/rsess' decode | grep -q '\"user_id\" => 42'"
+# edit_session: Hash#[]=, delete, a copy from another value; rsess decodes the result
+check "edit_session edits a session" sh -c "'$E/edit_session' tests/fixtures/marshal/session_typical.bin examples/data/redis-store-value.txt > '$tmp/edited' && '$BUILD/rsess' decode '$tmp/edited' > '$tmp/edited.rb' && grep -q '\"locale\" => \"fr\", \"last_seen\" => 1769693054.4480495, user_id: 42, \"imported\" => {\"message\" => \"hello\"}}\$' '$tmp/edited.rb' && ! grep -q user_return_to '$tmp/edited.rb'"
 check "read_cookie reads the session of a Rails cookie header" sh -c "RSESS_SECRET_KEY_BASE=\$(cat tests/fixtures/cookies/cli/secret_key_base.txt) '$E/read_cookie' _app_session < tests/fixtures/cookies/cli/gcm.cookie | grep -q '^rails-gcm cookie, session id 3f6d0b2a9c1e4d5f8a7b6c5d4e3f2a1b'"
 
 echo "build: $pass passed, $fail failed"

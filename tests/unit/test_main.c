@@ -139,6 +139,7 @@ int main(void)
     srunner_add_suite(sr, api_suite());
     srunner_add_suite(sr, explain_suite());
     srunner_add_suite(sr, cookie_suite());
+    srunner_add_suite(sr, edit_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -48,5 +48,6 @@ Suite *float_suite(void);
 Suite *api_suite(void);
 Suite *explain_suite(void);
 Suite *cookie_suite(void);
+Suite *edit_suite(void);
 
 #endif
