@@ -13,7 +13,6 @@ Q = $(if $(V),,@)
 PKG = $(shell pkg-config $(1) $(2) 2>/dev/null)
 LIB_DEPS_CFLAGS = $(call PKG,--cflags,libsodium zlib)
 LIB_DEPS_LIBS = $(or $(call PKG,--libs,libsodium zlib),-lsodium -lz)
-CLI_LIBS = $(or $(call PKG,--libs,jansson),-ljansson)
 CHECK_CFLAGS = $(call PKG,--cflags,check)
 CHECK_LIBS = $(or $(call PKG,--libs,check),-lcheck -lsubunit -lm -lrt -lpthread)
 
@@ -45,11 +44,11 @@ $(BUILD)/librsess.so.$(VERSION): $(LIB_OBJ)
 
 $(BUILD)/rsess: $(CLI_SRC) cli/cli.h include/rsess.h $(BUILD)/librsess.a
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(call PKG,--cflags,jansson) $(LDFLAGS) -o $@ $(CLI_SRC) $(BUILD)/librsess.a $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_SRC) $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
 
 $(BUILD)/test-rsess: $(TEST_SRC) tests/unit/testutil.h $(BUILD)/librsess.a
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $(TEST_SRC) $(BUILD)/librsess.a $(CHECK_LIBS) $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $(TEST_SRC) $(BUILD)/librsess.a $(CHECK_LIBS) $(LIB_DEPS_LIBS) -lm
 
 # --- the two README commands -------------------------------------------------
 demo: deps-build
@@ -94,14 +93,11 @@ bench-compare: deps-build
 
 # --- hostile input: fuzzing, replay, sanitizers, valgrind -----------------------
 FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster
-FUZZ_EXTRA_typed_json = cli/typed_json.c
-FUZZ_LIBS_typed_json = $(CLI_LIBS)
 REPLAYS = $(FUZZ_TARGETS:%=$(BUILD)/replay-%)
 
 $(BUILD)/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/librsess.a
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(FUZZ_EXTRA_$*) $(BUILD)/librsess.a \
-	  $(FUZZ_LIBS_$*) $(LIB_DEPS_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
 
 $(BUILD)/mutate: tests/hostile/mutate.c
 	$(Q)$(CC) -O2 -o $@ $<
@@ -123,8 +119,8 @@ fuzz-build:
 	@scripts/install-deps.sh fuzz
 	@mkdir -p build-fuzz
 	@for t in $(FUZZ_TARGETS); do echo "  FUZZ    build-fuzz/fuzz_$$t"; \
-	  clang $(FUZZ_CFLAGS) $(call PKG,--cflags,libsodium zlib jansson) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
-	    $(LIB_SRC) $$( [ $$t = typed_json ] && echo cli/typed_json.c $(CLI_LIBS)) $(LIB_DEPS_LIBS) -lm || exit 1; done
+	  clang $(FUZZ_CFLAGS) $(call PKG,--cflags,libsodium zlib) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
+	    $(LIB_SRC) $(LIB_DEPS_LIBS) -lm || exit 1; done
 
 # make fuzz [FUZZ_SECONDS=600] [FUZZ_TARGETS=marshal]: new inputs are merged into the corpus
 fuzz: fuzz-build

@@ -15,10 +15,4 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * NULL or e.g. "line 3". */
 void cli_report(const char *prefix, const rsess_err *err);
 
-/* typed_json.c: typed JSON text -> a document (NULL with err filled). */
-rsess_doc *cli_typed_json_read(const char *text, size_t len, rsess_err *err);
-
-/* json_in.c: plain JSON -> a document, as Ruby's JSON.parse builds it. */
-rsess_doc *cli_json_read(const char *text, size_t len, rsess_err *err);
-
 #endif

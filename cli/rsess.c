@@ -3,7 +3,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <time.h>
 #include <unistd.h>
@@ -340,14 +339,19 @@ static int cmd_decode(args *a)
 }
 
 /* --- info --------------------------------------------------------------- */
+/* A JSON string of UTF-8 text (the typed view prints a valid UTF-8 String
+ * as a plain JSON string); null for bytes that are not UTF-8. */
 static void json_str(const char *p, size_t len)
 {
-    json_t *j = json_stringn(p, len);
-    char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    if (t) fputs(t, stdout);
-    else fputs("null", stdout); /* not UTF-8: see version_hex */
-    free(t);
-    json_decref(j);
+    rsess_doc *d = rsess_doc_new(NULL);
+    rsess_val *s = rsess_new_str(d, p, len, RSESS_ENC_UTF8);
+    rsess_buf b;
+    rsess_buf_init(&b, NULL);
+    if (s && !rsess_print(s, RSESS_VIEW_TYPED, 0, &b, NULL) && b.len && b.data[0] == '"')
+        fwrite(b.data, 1, b.len, stdout);
+    else fputs("null", stdout);
+    rsess_buf_free(&b);
+    rsess_doc_free(d);
 }
 
 static void json_num(double d)
@@ -528,8 +532,10 @@ static int cmd_encode(args *a)
     rsess_err err = {0};
     if (read_all(a->file, &in)) {
         const char *text = in.data ? (const char *)in.data : "";
-        rsess_doc *doc = from == 1 ? cli_json_read(text, in.len, &err) : cli_typed_json_read(text, in.len, &err);
-        if (!doc) cli_report(NULL, &err);
+        rsess_doc *doc = NULL;
+        int rc = from == 1 ? rsess_from_json(text, in.len, NULL, &doc, &err)
+                           : rsess_from_typed_json(text, in.len, NULL, &doc, &err);
+        if (rc) cli_report(NULL, &err);
         else if (entry < 0 ? rsess_write(rsess_doc_root(doc), &bytes, &err)
                            : rsess_entry_write(rsess_doc_root(doc), &eo, &bytes, &err))
             cli_error("cannot encode: %s", err.text);

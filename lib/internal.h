@@ -219,4 +219,33 @@ typedef struct rs_refs {
 int rs_refs_count(const rsess_val *root, rs_refs *r) RSESS_INTERNAL;
 void rs_refs_free(rs_refs *r) RSESS_INTERNAL;
 
+/* --- JSON text -> tree (json_read.c) ------------------------------------ */
+enum { RS_J_NULL, RS_J_TRUE, RS_J_FALSE, RS_J_INT, RS_J_FLOAT, RS_J_STR, RS_J_ARR, RS_J_OBJ };
+typedef struct rs_jnode {
+    uint8_t type;             /* RS_J_* */
+    size_t off;               /* byte offset of the value in the text */
+    const char *p;            /* STR: the bytes; INT, FLOAT: the number's text */
+    size_t len;
+    struct rs_jnode **kids;   /* ARR: n items; OBJ: n pairs in 2n slots (key, value) */
+    size_t n;
+} rs_jnode;
+typedef struct rs_jtree {
+    rs_arena arena;           /* every node and unescaped string */
+    rs_jnode *root;
+} rs_jtree;
+enum { RS_JSON_RUBY = 1u << 0 /* Ruby's JSON.parse dialect (else RFC 8259) */ };
+/* Parses text (which must outlive the tree: strings without escapes and
+ * numbers point into it). Nesting deeper than max_depth: RSESS_ERR_DEPTH. */
+int rs_json_parse(const char *text, size_t len, unsigned mode, size_t max_depth, const rsess_alloc *alloc,
+                  rs_jtree *out, rsess_err *err) RSESS_INTERNAL;
+void rs_jtree_free(rs_jtree *t) RSESS_INTERNAL;
+/* The value of the last member with this key, or NULL. */
+const rs_jnode *rs_jobj_get(const rs_jnode *obj, const char *key) RSESS_INTERNAL;
+/* A number's value as a double (correctly rounded, overflow to +-inf). */
+int rs_jnum_float(const rs_jnode *n, const rsess_alloc *alloc, double *out) RSESS_INTERNAL;
+/* Checks and copies the caller's options (NULL: defaults; size 0 or too
+ * large: RSESS_ERR_ARG); max_nesting 0 becomes dflt_nesting. */
+int rs_json_opts_take(const rsess_json_opts *in, size_t dflt_nesting, rsess_json_opts *o,
+                      rsess_err *err) RSESS_INTERNAL;
+
 #endif

@@ -64,6 +64,8 @@ const char *rsess_strerror(int code)
     case RSESS_ERR_QUOTED: return "malformed quoted string";
     case RSESS_ERR_HEX: return "malformed hex";
     case RSESS_ERR_BASE64: return "malformed base64";
+    case RSESS_ERR_JSON: return "malformed JSON";
+    case RSESS_ERR_TYPED: return "not valid typed JSON";
     case RSESS_ERR_RANGE: return "value out of range for Marshal";
     case RSESS_ERR_STATE: return "writer calls out of order";
     case RSESS_ERR_VALUE: return "value cannot be written";

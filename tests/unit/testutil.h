@@ -35,5 +35,12 @@ Suite *types_suite(void);
 Suite *lookup_suite(void);
 Suite *unicode_suite(void);
 Suite *cursor_suite(void);
+Suite *from_json_suite(void);
+Suite *from_typed_suite(void);
+
+/* Two JSON texts equal as JSON values (objects by key, not order), both
+ * read with rsess_from_json (test_from_json.c). */
+#include <stdbool.h>
+bool json_same(const char *a, size_t alen, const char *b, size_t blen);
 
 #endif
