@@ -365,7 +365,7 @@ static rsess_val *intern_sym(rsess_doc *doc, const void *p, size_t len, rsess_en
 {
     if (!doc || (!p && len)) return NULL;
     /* Ruby has one Symbol per name; ASCII-only names ignore the encoding. */
-    bool ascii = rs_ascii_only(p, len);
+    bool ascii = rs_ascii_only(p, len) && (enc != RSESS_ENC_OTHER || rs_enc_ascii_compatible(encname, enclen));
     if (ascii) enc = RSESS_ENC_USASCII;
     uint64_t tag = ascii ? 0 : (uint64_t)enc + 1;
     if (enc == RSESS_ENC_OTHER) tag = rs_hash_bytes(encname, enclen, 99);

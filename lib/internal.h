@@ -150,6 +150,10 @@ bool rs_unicode_printable(uint32_t cp) RSESS_INTERNAL;
 bool rs_utf8_valid(const char *p, size_t len) RSESS_INTERNAL;
 /* The encoding name of a value as a static or document-owned string. */
 const char *rs_enc_name(const rsess_val *v, size_t *len) RSESS_INTERNAL;
+/* False for the encodings in which ASCII bytes are not ASCII text
+ * (UTF-16LE...): their Symbols keep the encoding even when the bytes are
+ * ASCII-only, as Ruby's do. */
+bool rs_enc_ascii_compatible(const char *name, size_t len) RSESS_INTERNAL;
 /* Parses an encoding name into rsess_enc (OTHER for anything not built in). */
 rsess_enc rs_enc_from_name(const char *name, size_t len) RSESS_INTERNAL;
 
@@ -206,6 +210,14 @@ void rs_civil_from_days(int64_t days, int64_t *y, int *m, int *d) RSESS_INTERNAL
 int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
 int rs_print_typed(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
 int rs_print_json(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
+/* Regexp source text as Regexp#inspect (inspect) or #to_s writes it
+ * between its delimiters (view_ruby.c). enc: rsess_enc of the regexp. */
+int rs_reg_expr_str(rsess_buf *b, const char *src, size_t len, int enc, bool inspect) RSESS_INTERNAL;
+/* Complex#to_s ("2/3+1i", "1-2/3i"; view_ruby.c). */
+int rs_complex_to_s(const rsess_val *v, rsess_buf *out) RSESS_INTERNAL;
+/* printf arguments for a year as Ruby's %Y writes it: "-0257", "0042", "12345"
+ * (use with "%s%04lld"). */
+#define YEAR(y) ((y) < 0 ? "-" : ""), (long long)((y) < 0 ? -(y) : (y))
 /* JSON string literal of bytes that are valid UTF-8. */
 int rs_json_string(rsess_buf *b, const char *p, size_t len) RSESS_INTERNAL;
 

@@ -309,6 +309,17 @@ static bool name_eq(const char *a, size_t alen, const char *b)
     return true;
 }
 
+bool rs_enc_ascii_compatible(const char *name, size_t len)
+{
+    /* Encoding.list.reject(&:ascii_compatible?) in Ruby 3.1 */
+    static const char *const wide[] = {"UTF-16BE", "UTF-16LE", "UTF-32BE", "UTF-32LE", "UTF-16", "UTF-32",
+                                       "IBM037", "ISO-2022-JP", "ISO-2022-JP-2", "CP50220", "CP50221", "UTF-7",
+                                       "ISO-2022-JP-KDDI", NULL};
+    for (int i = 0; wide[i]; i++)
+        if (name_eq(name, len, wide[i])) return false;
+    return true;
+}
+
 rsess_enc rs_enc_from_name(const char *name, size_t len)
 {
     if (name_eq(name, len, "UTF-8")) return RSESS_ENC_UTF8;

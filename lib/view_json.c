@@ -51,7 +51,14 @@ static void jkey(jview *j, const rsess_val *k)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
     switch (k->type) {
-    case RSESS_STRING: case RSESS_SYMBOL: jbytes(j, k->u.s.p, k->u.s.len); return;
+    case RSESS_STRING: case RSESS_SYMBOL:
+        if (rs_utf8_valid(k->u.s.p, k->u.s.len)) jstr(j, k->u.s.p, k->u.s.len);
+        else { /* a key must be a string: "$binary:<base64>" */
+            jput(j, "\"$binary:");
+            if (!j->code && rsess_base64(k->u.s.p, k->u.s.len, j->out)) j->code = RSESS_ERR_NOMEM;
+            jput(j, "\"");
+        }
+        return;
     case RSESS_NIL: jput(j, "\"\""); return;
     case RSESS_TRUE: jput(j, "\"true\""); return;
     case RSESS_FALSE: jput(j, "\"false\""); return;
@@ -130,7 +137,7 @@ static void jtime(jview *j, int64_t sec, uint32_t nsec, int32_t off, bool zulu)
     int m, d;
     rs_civil_from_days(days, &y, &m, &d);
     char buf[96];
-    int n = snprintf(buf, sizeof buf, "\"%04lld-%02d-%02dT%02d:%02d:%02d.%03u", (long long)y, m, d, (int)(rem / 3600),
+    int n = snprintf(buf, sizeof buf, "\"%s%04lld-%02d-%02dT%02d:%02d:%02d.%03u", YEAR(y), m, d, (int)(rem / 3600),
                      (int)(rem / 60 % 60), (int)(rem % 60), nsec / 1000000);
     if (zulu && off == 0) n += snprintf(buf + n, sizeof buf - (size_t)n, "Z\"");
     else {
@@ -203,6 +210,68 @@ static void to_s(jview *j, const rsess_val *v, rsess_buf *b)
     }
 }
 
+/* --- Regexp#to_s (re.c rb_reg_str_with_term, rb_reg_expr_str) ------------ */
+static int char_to_option(unsigned char c) { return c == 'i' ? 1 : c == 'x' ? 2 : c == 'm' ? 4 : 0; }
+
+/* Ruby folds a leading (?flags:...) group into the options only when the
+ * inside compiles as a regexp on its own (onig_new); rsess has no regexp
+ * compiler, so it asks for balanced groups and classes, which is what
+ * decides it for the patterns sessions hold. */
+static bool inner_compiles(const unsigned char *p, size_t n)
+{
+    long depth = 0, cls = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\') i++;
+        else if (p[i] == '[') cls++;
+        else if (p[i] == ']' && cls) cls--;
+        else if (!cls && p[i] == '(') depth++;
+        else if (!cls && p[i] == ')' && --depth < 0) return false;
+    }
+    return depth == 0 && cls == 0;
+}
+
+static int regexp_to_s(const rsess_val *v, rsess_buf *b)
+{
+    const unsigned char *src = (const unsigned char *)v->u.s.p, *ptr = src;
+    size_t srclen = v->u.s.len, len = srclen;
+    int options = v->opts & 7;
+again:
+    if (len >= 4 && ptr[0] == '(' && ptr[1] == '?') {
+        bool err = true;
+        ptr += 2;
+        len -= 2;
+        for (; len > 0 && char_to_option(*ptr); ptr++, len--) options |= char_to_option(*ptr);
+        if (len > 1 && *ptr == '-')
+            for (ptr++, len--; len > 0 && char_to_option(*ptr); ptr++, len--) options &= ~char_to_option(*ptr);
+        if (len > 0 && *ptr == ')') {
+            ptr++;
+            len--;
+            goto again;
+        }
+        if (len >= 2 && *ptr == ':' && ptr[len - 1] == ')') {
+            ptr++;
+            len -= 2;
+            err = !inner_compiles(ptr, len);
+        }
+        if (err) {
+            options = v->opts & 7;
+            ptr = src;
+            len = srclen;
+        }
+    }
+    static const struct { int bit; char c; } fl[] = {{4, 'm'}, {1, 'i'}, {2, 'x'}};
+    int rc = rs_buf_put(b, "(?", 2);
+    for (int k = 0; k < 3 && !rc; k++)
+        if (options & fl[k].bit) rc = rs_buf_putc(b, fl[k].c);
+    if ((options & 7) != 7 && !rc) rc = rs_buf_putc(b, '-');
+    for (int k = 0; k < 3 && !rc; k++)
+        if (!(options & fl[k].bit)) rc = rs_buf_putc(b, fl[k].c);
+    if (!rc) rc = rs_buf_putc(b, ':');
+    if (!rc) rc = rs_reg_expr_str(b, (const char *)ptr, len, v->enc, false);
+    if (!rc) rc = rs_buf_putc(b, ')');
+    return rc;
+}
+
 static bool jmeaning(jview *j, const rsess_val *v)
 {
     rsess_time t;
@@ -223,11 +292,11 @@ static bool jmeaning(jview *j, const rsess_val *v)
         if (rsess_get_date(v, &d)) {
             char buf[64];
             if (!d.datetime) {
-                snprintf(buf, sizeof buf, "\"%04lld-%02d-%02d\"", (long long)d.year, d.month, d.day);
+                snprintf(buf, sizeof buf, "\"%s%04lld-%02d-%02d\"", YEAR(d.year), d.month, d.day);
                 jput(j, buf);
             } else {
                 int32_t a2 = d.offset < 0 ? -d.offset : d.offset;
-                snprintf(buf, sizeof buf, "\"%04lld-%02d-%02dT%02d:%02d:%02d.%03u%c%02d:%02d\"", (long long)d.year, d.month,
+                snprintf(buf, sizeof buf, "\"%s%04lld-%02d-%02dT%02d:%02d:%02d.%03u%c%02d:%02d\"", YEAR(d.year), d.month,
                          d.day, d.hour, d.minute, d.second, d.nsec / 1000000, d.offset < 0 ? '-' : '+',
                          (int)(a2 / 3600), (int)(a2 / 60 % 60));
                 jput(j, buf);
@@ -237,9 +306,9 @@ static bool jmeaning(jview *j, const rsess_val *v)
         if (rsess_get_rational(v, &a, &b) || rsess_get_complex(v, &a, &b)) {
             bool complex = rsess_get_complex(v, NULL, NULL);
             rsess_buf_init(&tb, j->out->alloc);
-            if (complex) { /* Complex#to_s: "2+3i" is inspect without the parentheses */
-                if (rs_print_ruby(v, 0, &tb, NULL)) j->code = RSESS_ERR_NOMEM;
-                else jstr(j, (const char *)tb.data + 1, tb.len - 2);
+            if (complex) { /* Complex#to_s: "2/3+1i" */
+                if (rs_complex_to_s(v, &tb)) j->code = RSESS_ERR_NOMEM;
+                else jstr(j, (const char *)tb.data, tb.len);
             } else {
                 to_s(j, a, &tb);
                 rs_buf_putc(&tb, '/');
@@ -256,7 +325,7 @@ static bool jmeaning(jview *j, const rsess_val *v)
             to_s(j, a, &tb);
             rs_buf_puts(&tb, excl ? "..." : "..");
             to_s(j, b, &tb);
-            jstr(j, tb.data ? (const char *)tb.data : "", tb.len);
+            jbytes(j, tb.data ? (const char *)tb.data : "", tb.len); /* strings of any encoding: not always UTF-8 */
             rsess_buf_free(&tb);
             return true;
         }
@@ -269,7 +338,7 @@ static bool jmeaning(jview *j, const rsess_val *v)
             return true;
         }
         if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
-            if (a->type == RSESS_STRING && a->u.s.len) jbytes(j, a->u.s.p, a->u.s.len);
+            if (a->type == RSESS_STRING) jbytes(j, a->u.s.p, a->u.s.len); /* "" stays "" (Exception#to_s) */
             else jstr(j, v->cls->u.s.p, v->cls->u.s.len);
             return true;
         }
@@ -315,20 +384,11 @@ static void jvalue(jview *j, const rsess_val *v)
     }
     case RSESS_STRING: case RSESS_SYMBOL: jbytes(j, v->u.s.p, v->u.s.len); return;
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: jbytes(j, v->u.s.p, v->u.s.len); return;
-    case RSESS_REGEXP: { /* Regexp#to_s: "(?i-mx:src)" */
+    case RSESS_REGEXP: {
         rsess_buf b;
         rsess_buf_init(&b, j->out->alloc);
-        static const struct { int bit; char c; } fl[] = {{4, 'm'}, {1, 'i'}, {2, 'x'}};
-        rs_buf_puts(&b, "(?");
-        for (int k = 0; k < 3; k++)
-            if (v->opts & fl[k].bit) rs_buf_putc(&b, fl[k].c);
-        if ((v->opts & 7) != 7) rs_buf_putc(&b, '-');
-        for (int k = 0; k < 3; k++)
-            if (!(v->opts & fl[k].bit)) rs_buf_putc(&b, fl[k].c);
-        rs_buf_putc(&b, ':');
-        rs_buf_put(&b, v->u.s.p, v->u.s.len);
-        rs_buf_putc(&b, ')');
-        jbytes(j, (const char *)b.data, b.len);
+        if (regexp_to_s(v, &b)) j->code = RSESS_ERR_NOMEM;
+        else jbytes(j, (const char *)b.data, b.len);
         rsess_buf_free(&b);
         return;
     }

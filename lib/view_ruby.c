@@ -256,13 +256,19 @@ static bool symname_plain(const char *s, size_t n)
     return is_ident(p, m);
 }
 
-static void inspect_symbol(rview *r, const rsess_val *v)
+/* rb_str_symname_p's encoding rule: a name outside ASCII is a plain name
+ * only in valid UTF-8 (the default external encoding). */
+static bool sym_text_plain(const rsess_val *v)
 {
     int enc = v->enc == RSESS_ENC_BINARY && rs_ascii_only(v->u.s.p, v->u.s.len) ? RSESS_ENC_USASCII : v->enc;
     bool valid = enc != RSESS_ENC_UTF8 || rs_utf8_valid(v->u.s.p, v->u.s.len);
-    bool printable_ascii = enc != RSESS_ENC_UTF8 ? rs_ascii_only(v->u.s.p, v->u.s.len) : valid;
+    return enc != RSESS_ENC_UTF8 ? rs_ascii_only(v->u.s.p, v->u.s.len) : valid;
+}
+
+static void inspect_symbol(rview *r, const rsess_val *v)
+{
     putc_(r, ':');
-    if (printable_ascii && symname_plain(v->u.s.p, v->u.s.len)) put(r, v->u.s.p, v->u.s.len);
+    if (sym_text_plain(v) && symname_plain(v->u.s.p, v->u.s.len)) put(r, v->u.s.p, v->u.s.len);
     else inspect_str(r, v);
 }
 
@@ -316,7 +322,7 @@ static void inspect_hash(rview *r, const rsess_val *v)
         const rsess_val *k = v->u.c.k[2 * i];
         if (i) puts_(r, ", ");
         if (k->type == RSESS_SYMBOL) {
-            if (key_needs_quote(k->u.s.p, k->u.s.len)) inspect_str(r, k);
+            if (!sym_text_plain(k) || key_needs_quote(k->u.s.p, k->u.s.len)) inspect_str(r, k);
             else put(r, k->u.s.p, k->u.s.len);
             puts_(r, ": ");
         } else {
@@ -328,20 +334,64 @@ static void inspect_hash(rview *r, const rsess_val *v)
     putc_(r, '}');
 }
 
+static size_t u8len(const unsigned char *p, const unsigned char *e)
+{
+    unsigned cp;
+    return utf8_char(p, (size_t)(e - p), &cp);
+}
+
+/* re.c rb_reg_expr_str with term '/': for inspect (the result in UTF-8,
+ * the default external encoding) and for to_s (no result encoding). When
+ * nothing needs escaping the bytes go as they are; otherwise "/" becomes
+ * "\/", non-printing ASCII but white space and invalid bytes "\xHH", and
+ * for inspect other characters "\u00E9" (binary: "\xFF"). A backslash
+ * and the character after it are copied together. */
+int rs_reg_expr_str(rsess_buf *b, const char *src, size_t len, int enc, bool inspect)
+{
+    const unsigned char *s = (const unsigned char *)src, *p = s, *e = s + len;
+    bool utf8 = enc == RSESS_ENC_UTF8, need = false;
+    for (; p < e && !need; p++) {
+        if (*p < 0x80) need = *p == '/' || *p < 0x20 || *p == 0x7f;
+        else if (enc == RSESS_ENC_BINARY) need = true;  /* not the result's encoding */
+        else if (!utf8 || !u8len(p, e) || !inspect) need = true; /* broken, or to_s */
+        else p += u8len(p, e) - 1;
+    }
+    if (!need) return rs_buf_put(b, s, len);
+    int rc = 0;
+    for (p = s; p < e && !rc;) {
+        size_t cl = 1;
+        if (*p == '\\' && p + 1 < e) {
+            size_t m = p[1] >= 0x80 && utf8 && u8len(p + 1, e) ? u8len(p + 1, e) : 1;
+            rc = rs_buf_put(b, p, 1 + m);
+            p += 1 + m;
+            continue;
+        }
+        if (*p >= 0x80) {
+            cl = utf8 ? u8len(p, e) : enc == RSESS_ENC_BINARY ? 1 : 0;
+            if (!cl) {
+                rc = rs_buf_printf(b, "\\x%02X", *p);
+                cl = 1;
+            } else if (!inspect) {
+                rc = rs_buf_put(b, p, cl);
+            } else if (!utf8) {
+                rc = rs_buf_printf(b, "\\x%02X", *p);
+            } else {
+                unsigned c;
+                utf8_char(p, cl, &c);
+                rc = c < 0x10000 ? rs_buf_printf(b, "\\u%04X", (unsigned)c) : rs_buf_printf(b, "\\u{%X}", (unsigned)c);
+            }
+        } else if (*p == '/') rc = rs_buf_put(b, "\\/", 2);
+        else if ((*p >= 0x20 && *p < 0x7f) || (*p >= '\t' && *p <= '\r')) rc = rs_buf_put(b, p, 1);
+        else rc = rs_buf_printf(b, "\\x%02X", *p);
+        p += cl;
+    }
+    return rc;
+}
+
 static void inspect_regexp(rview *r, const rsess_val *v)
 {
     putc_(r, '/');
-    const char *s = v->u.s.p;
-    for (size_t i = 0; i < v->u.s.len; i++) {
-        if (s[i] == '\\' && i + 1 < v->u.s.len) {
-            put(r, s + i, 2);
-            i++;
-        } else if (s[i] == '/') {
-            puts_(r, "\\/");
-        } else {
-            putc_(r, s[i]);
-        }
-    }
+    if (!r->code && rs_reg_expr_str(r->out, v->u.s.p, v->u.s.len, v->enc, true)) r->code = RSESS_ERR_NOMEM;
     putc_(r, '/');
     if (v->opts & 4) putc_(r, 'm');
     if (v->opts & 1) putc_(r, 'i');
@@ -395,7 +445,7 @@ static void put_offset(rview *r, int32_t off, bool colon)
 static void inspect_time(rview *r, const rsess_time *t)
 {
     civil c = civil_of(t->sec, t->utc ? 0 : t->utc_offset);
-    putfmt(r, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)c.year, c.month, c.day, c.hour, c.min, c.sec);
+    putfmt(r, "%s%04lld-%02d-%02d %02d:%02d:%02d", YEAR(c.year), c.month, c.day, c.hour, c.min, c.sec);
     if (t->frac_num) {
         if (t->exact) {
             char ns[16];
@@ -422,8 +472,8 @@ static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "
 static void inspect_twz(rview *r, const rsess_time *utc, const char *zone, size_t zl, int32_t off)
 {
     civil c = civil_of(utc->sec, off);
-    putfmt(r, "%s, %02d %s %04lld %02d:%02d:%02d.%09u ", wdays[c.wday], c.day, months[c.month - 1],
-           (long long)c.year, c.hour, c.min, c.sec, utc->nsec);
+    putfmt(r, "%s, %02d %s %s%04lld %02d:%02d:%02d.%09u ", wdays[c.wday], c.day, months[c.month - 1],
+           YEAR(c.year), c.hour, c.min, c.sec, utc->nsec);
     if ((zl == 3 && memcmp(zone, "UTC", 3) == 0) || (zl == 7 && memcmp(zone, "Etc/UTC", 7) == 0)) puts_(r, "UTC");
     else put(r, zone, zl);
     putc_(r, ' ');
@@ -435,7 +485,7 @@ static void inspect_date(rview *r, const rsess_val *v, const rsess_date *d)
 {
     const rsess_val *a = v->u.one;
     puts_(r, d->datetime ? "#<DateTime: " : "#<Date: ");
-    putfmt(r, "%04lld-%02d-%02d", (long long)d->year, d->month, d->day);
+    putfmt(r, "%s%04lld-%02d-%02d", YEAR(d->year), d->month, d->day);
     if (d->datetime) {
         putfmt(r, "T%02d:%02d:%02d", d->hour, d->minute, d->second);
         put_offset(r, d->offset, true);
@@ -453,23 +503,66 @@ static void inspect_date(rview *r, const rsess_val *v, const rsess_date *d)
     puts_(r, "j)>");
 }
 
+static bool num_negative(const rsess_val *v)
+{
+    return (v->type == RSESS_INT && v->u.i < 0) || (v->type == RSESS_FLOAT && signbit(v->u.f)) ||
+           (v->type == RSESS_BIGNUM && (v->flags & F_NEGATIVE));
+}
+
+/* |v| of an Integer or Float when neg, else v as inspect shows it */
+static void num_text(rview *r, const rsess_val *v, bool neg)
+{
+    if (neg && v->type == RSESS_INT) putfmt(r, "%llu", 0ull - (unsigned long long)v->u.i);
+    else if (neg && v->type == RSESS_FLOAT) {
+        char tmp[RSESS_FLOAT_TEXT_MAX];
+        put(r, tmp, rsess_float_ruby_text(-v->u.f, tmp));
+    } else if (neg && v->type == RSESS_BIGNUM) {
+        if (rs_bignum_decimal((const unsigned char *)v->u.s.p, v->u.s.len, 0, r->out)) r->code = RSESS_ERR_NOMEM;
+    } else inspect(r, v);
+}
+
+/* A part of a Complex (Integer, Float, Rational), its magnitude when neg;
+ * Rational#inspect "(2/3)", Rational#to_s "2/3". */
+static void part_text(rview *r, const rsess_val *v, bool neg, bool to_s)
+{
+    rsess_val *n, *d;
+    if (!rsess_get_rational(v, &n, &d)) return num_text(r, v, neg);
+    if (!to_s) putc_(r, '(');
+    num_text(r, n, neg);
+    putc_(r, '/');
+    num_text(r, d, false);
+    if (!to_s) putc_(r, ')');
+}
+
+/* complex.c f_format: real, the sign of imag, |imag|, "*" when that does
+ * not end in a digit ("(1-(2/3)*i)", "NaN*i"), "i". */
+static void complex_text(rview *r, rsess_val *re, rsess_val *im, bool to_s)
+{
+    rsess_val *n, *d;
+    part_text(r, re, false, to_s);
+    bool neg = num_negative(rsess_get_rational(im, &n, &d) ? n : im);
+    putc_(r, neg ? '-' : '+');
+    part_text(r, im, neg, to_s);
+    if (!r->code && r->out->len && !is_digit(r->out->data[r->out->len - 1])) putc_(r, '*');
+    putc_(r, 'i');
+}
+
 /* Complex#inspect: "(2+3i)", "(1.0-2.5i)" */
 static void inspect_complex(rview *r, rsess_val *re, rsess_val *im)
 {
     putc_(r, '(');
-    inspect(r, re);
-    bool neg = (im->type == RSESS_INT && im->u.i < 0) || (im->type == RSESS_FLOAT && signbit(im->u.f)) ||
-               (im->type == RSESS_BIGNUM && (im->flags & F_NEGATIVE));
-    putc_(r, neg ? '-' : '+');
-    if (neg && im->type == RSESS_INT) putfmt(r, "%llu", 0ull - (unsigned long long)im->u.i);
-    else if (neg && im->type == RSESS_FLOAT) {
-        char tmp[RSESS_FLOAT_TEXT_MAX];
-        put(r, tmp, rsess_float_ruby_text(-im->u.f, tmp));
-    } else if (neg && im->type == RSESS_BIGNUM) {
-        if (rs_bignum_decimal((const unsigned char *)im->u.s.p, im->u.s.len, 0, r->out)) r->code = RSESS_ERR_NOMEM;
-    } else inspect(r, im);
-    if (im->type == RSESS_FLOAT && !isfinite(im->u.f)) putc_(r, '*');
-    puts_(r, "i)");
+    complex_text(r, re, im, false);
+    putc_(r, ')');
+}
+
+int rs_complex_to_s(const rsess_val *v, rsess_buf *out)
+{
+    rsess_val *re, *im;
+    if (!rsess_get_complex(v, &re, &im)) return RSESS_ERR_VALUE;
+    rview r = {.out = out, .alloc = out->alloc};
+    complex_text(&r, re, im, true);
+    rs_free(r.alloc, r.active, r.cap);
+    return r.code;
 }
 
 static void inspect_range(rview *r, rsess_val *b, rsess_val *e, int excl)
@@ -549,7 +642,11 @@ static bool inspect_meaning(rview *r, const rsess_val *v)
         if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
             size_t ml = 0;
             const char *m = rsess_str(a, &ml);
-            if (!m || ml == 0) {
+            if (m && ml == 0) { /* exc_inspect: an empty to_s prints the class name */
+                inspect_sym_name(r, v->cls);
+                return true;
+            }
+            if (!m) {
                 puts_(r, "#<");
                 inspect_sym_name(r, v->cls);
                 puts_(r, ": ");
