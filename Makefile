@@ -218,3 +218,16 @@ check-build: all examples
 
 clean:
 	rm -rf $(BUILD) build-san
+
+# --- the differential test against Ruby (issue 19; needs Ruby, not in make test)
+SEED ?= 1
+COUNT ?= 20000
+JSON_COUNT ?= 5000
+FLOAT_COUNT ?= 100000
+$(BUILD)/rsess-diff: tests/diff/driver.c include/rsess.h $(BUILD)/librsess.a
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
+
+diff: $(BUILD)/rsess-diff
+	@scripts/install-deps.sh fixtures
+	ruby tests/diff/diff.rb $(BUILD)/rsess-diff $(SEED) $(COUNT) $(JSON_COUNT) $(FLOAT_COUNT)
