@@ -48,13 +48,7 @@ static rsess_val *make(fj *f, const rs_jnode *j)
 static int push_frame(fj *f, const rs_jnode *j, rsess_val *v)
 {
     if (j->type != RS_J_ARR && j->type != RS_J_OBJ) return 0;
-    if (f->n == f->cap) {
-        size_t nc = f->cap ? 2 * f->cap : 16;
-        fj_frame *ns = rs_realloc(f->alloc, f->st, f->cap * sizeof *ns, nc * sizeof *ns);
-        if (!ns) return fj_nomem(f, j);
-        f->st = ns;
-        f->cap = nc;
-    }
+    if (rs_vec_room(f->alloc, (void **)&f->st, f->n, &f->cap, sizeof *f->st, 16)) return fj_nomem(f, j);
     f->st[f->n++] = (fj_frame){j, v, 0};
     return 0;
 }

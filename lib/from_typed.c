@@ -137,13 +137,8 @@ static bool label(tr *t, const rs_jnode *o, rsess_val *v)
     int64_t n;
     if (!int_of(id, &n) || n < 0 || (uint64_t)n != t->nlabels)
         return bad(t, id, "\"id\" must number values 0, 1, 2... in order (expected %zu)", t->nlabels), false;
-    if (t->nlabels == t->caplabels) {
-        size_t nc = t->caplabels ? 2 * t->caplabels : 16;
-        rsess_val **nl = rs_realloc(t->alloc, t->labels, t->caplabels * sizeof *nl, nc * sizeof *nl);
-        if (!nl) return nomem(t, id), false;
-        t->labels = nl;
-        t->caplabels = nc;
-    }
+    if (rs_vec_room(t->alloc, (void **)&t->labels, t->nlabels, &t->caplabels, sizeof *t->labels, 16))
+        return nomem(t, id), false;
     t->labels[t->nlabels++] = v;
     return true;
 }
@@ -222,13 +217,7 @@ static rsess_val *scalar_tagged(tr *t, const rs_jnode *o, const char *key, const
 
 static int push(tr *t, const rs_jnode *o, rsess_val *v, int kind, const rs_jnode *list, bool plain)
 {
-    if (t->n == t->cap) {
-        size_t nc = t->cap ? 2 * t->cap : 16;
-        tframe *ns = rs_realloc(t->alloc, t->st, t->cap * sizeof *ns, nc * sizeof *ns);
-        if (!ns) return nomem(t, o);
-        t->st = ns;
-        t->cap = nc;
-    }
+    if (rs_vec_room(t->alloc, (void **)&t->st, t->n, &t->cap, sizeof *t->st, 16)) return nomem(t, o);
     t->st[t->n++] = (tframe){.o = o, .list = list, .v = v, .kind = (uint8_t)kind,
                              .phase = kind == K_NONE ? P_EXTRAS : P_MAIN, .plain = plain};
     return 0;

@@ -78,6 +78,9 @@ typedef struct rs_arena {
 } rs_arena;
 
 void *rs_arena_grow(rs_arena *a, size_t n) RSESS_INTERNAL;
+/* Makes room for one more element in a heap array of *cap elements of
+ * `size` bytes (doubling from `first`): 0 or RSESS_ERR_NOMEM (*p unchanged). */
+int rs_vec_room(const rsess_alloc *a, void **p, size_t n, size_t *cap, size_t size, size_t first) RSESS_INTERNAL;
 static inline void *rs_arena_alloc(rs_arena *a, size_t n)
 {
     n = (n + 7) & ~(size_t)7;

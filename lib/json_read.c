@@ -319,13 +319,7 @@ static rs_jnode *literal_node(jr *r)
 
 static int push_val(jr *r, rs_jnode *v)
 {
-    if (r->nvals == r->capvals) {
-        size_t nc = r->capvals ? r->capvals * 2 : 64;
-        rs_jnode **nv = rs_realloc(r->alloc, r->vals, r->capvals * sizeof *nv, nc * sizeof *nv);
-        if (!nv) return nomem(r);
-        r->vals = nv;
-        r->capvals = nc;
-    }
+    if (rs_vec_room(r->alloc, (void **)&r->vals, r->nvals, &r->capvals, sizeof *r->vals, 64)) return nomem(r);
     r->vals[r->nvals++] = v;
     return 0;
 }
@@ -337,13 +331,7 @@ static int open_container(jr *r, int type)
                        r->nframes + 1, r->max_depth);
     rs_jnode *nd = new_node(r, type, r->i);
     if (!nd) return nomem(r);
-    if (r->nframes == r->capframes) {
-        size_t nc = r->capframes ? r->capframes * 2 : 16;
-        jframe *nf = rs_realloc(r->alloc, r->frames, r->capframes * sizeof *nf, nc * sizeof *nf);
-        if (!nf) return nomem(r);
-        r->frames = nf;
-        r->capframes = nc;
-    }
+    if (rs_vec_room(r->alloc, (void **)&r->frames, r->nframes, &r->capframes, sizeof *r->frames, 16)) return nomem(r);
     r->frames[r->nframes++] = (jframe){nd, r->nvals};
     r->i++;
     return 0;

@@ -121,6 +121,18 @@ void *rs_arena_grow(rs_arena *a, size_t n)
     return base;
 }
 
+int rs_vec_room(const rsess_alloc *a, void **p, size_t n, size_t *cap, size_t size, size_t first)
+{
+    if (n < *cap) return 0;
+    size_t nc = *cap ? 2 * *cap : first;
+    if (nc > SIZE_MAX / size) return RSESS_ERR_NOMEM;
+    void *np = rs_realloc(a, *p, *cap * size, nc * size);
+    if (!np) return RSESS_ERR_NOMEM;
+    *p = np;
+    *cap = nc;
+    return 0;
+}
+
 void rs_arena_free(rs_arena *a)
 {
     struct rs_chunk *c = a->head;

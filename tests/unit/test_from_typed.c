@@ -111,24 +111,9 @@ END_TEST
 
 START_TEST(typed_alloc_failures)
 {
-    static const char t[] = "{\"hash\":[[{\"str\":\"k\",\"enc\":\"US-ASCII\"},{\"array\":[1,{\"link\":0}],\"id\":0}]],"
-                            "\"default\":{\"float\":\"1.5\"},\"ivars\":[[\"@x\",{\"str\":{\"hex\":\"ff\"}}]]}";
-    for (long k = 1;; k++) {
-        counting_alloc c = {.fail_at = k};
-        rsess_alloc hooks = counting_hooks(&c);
-        rsess_json_opts o;
-        rsess_json_opts_init(&o);
-        o.alloc = &hooks;
-        rsess_doc *doc = NULL;
-        int rc = rsess_from_typed_json(t, sizeof t - 1, &o, &doc, NULL);
-        if (rc == 0) {
-            rsess_doc_free(doc);
-            ck_assert_int_eq(c.live, 0);
-            break;
-        }
-        ck_assert_msg(rc == RSESS_ERR_NOMEM, "allocation %ld: code %d", k, rc);
-        ck_assert_int_eq(c.live, 0);
-    }
+    json_alloc_sweep(rsess_from_typed_json,
+                     "{\"hash\":[[{\"str\":\"k\",\"enc\":\"US-ASCII\"},{\"array\":[1,{\"link\":0}],\"id\":0}]],"
+                     "\"default\":{\"float\":\"1.5\"},\"ivars\":[[\"@x\",{\"str\":{\"hex\":\"ff\"}}]]}");
 }
 END_TEST
 

@@ -43,5 +43,9 @@ Suite *diff_repros_suite(void);
  * read with rsess_from_json (test_from_json.c). */
 #include <stdbool.h>
 bool json_same(const char *a, size_t alen, const char *b, size_t blen);
+/* Fails the Nth allocation of a JSON reader for every N until it succeeds:
+ * each failure is RSESS_ERR_NOMEM and leaks nothing (test_from_json.c). */
+typedef int (*json_reader)(const char *, size_t, const rsess_json_opts *, rsess_doc **, rsess_err *);
+void json_alloc_sweep(json_reader read, const char *text);
 
 #endif
