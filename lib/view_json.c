@@ -46,19 +46,77 @@ static void jbytes(jview *j, const char *s, size_t n)
 
 static void jvalue(jview *j, const rsess_val *v);
 
+/* A key's text: a key must be a string, so bytes that are not UTF-8 are
+ * "$binary:<base64>" (where Ruby raises). */
+static void jkeytext(jview *j, const char *p, size_t n)
+{
+    if (rs_utf8_valid(p, n)) {
+        jstr(j, p, n);
+        return;
+    }
+    jput(j, "\"$binary:");
+    if (!j->code && rsess_base64(p, n, j->out)) j->code = RSESS_ERR_NOMEM;
+    jput(j, "\"");
+}
+
+static void bigdecimal_plain(const char *s, size_t n, rsess_buf *b);
+static void to_s(jview *j, const rsess_val *v, rsess_buf *b);
+
+/* "2020-01-02 03:04:05 UTC" / "... +0900" (Time#to_s, TimeWithZone#to_s) */
+static void time_to_s(rsess_buf *b, int64_t sec, int32_t off, bool utc)
+{
+    int64_t local = sec + off, days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400), rem = local - days * 86400;
+    int64_t y;
+    int m, d;
+    rs_civil_from_days(days, &y, &m, &d);
+    rs_buf_printf(b, "%s%04lld-%02d-%02d %02d:%02d:%02d ", YEAR(y), m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
+                  (int)(rem % 60));
+    int32_t a = off < 0 ? -off : off;
+    if (utc) rs_buf_puts(b, "UTC");
+    else rs_buf_printf(b, "%c%02d%02d", off < 0 ? '-' : '+', (int)(a / 3600), (int)(a / 60 % 60));
+}
+
+/* key.to_s of the classes with meaning (ActiveSupport's as_json of a Hash
+ * makes its keys so); false for the rest. */
+static bool key_to_s(jview *j, const rsess_val *k, rsess_buf *b)
+{
+    rsess_time t;
+    rsess_date d;
+    rsess_val *a, *e;
+    const char *s, *zone;
+    size_t n, zl;
+    int32_t off;
+    int excl;
+    if (rsess_get_time(k, &t)) time_to_s(b, t.sec, t.utc ? 0 : t.utc_offset, t.utc);
+    else if (rsess_get_time_with_zone(k, &t, &zone, &zl, &off))
+        time_to_s(b, t.sec, off, (zl == 3 && !memcmp(zone, "UTC", 3)) || (zl == 7 && !memcmp(zone, "Etc/UTC", 7)));
+    else if (rsess_get_date(k, &d)) {
+        rs_buf_printf(b, "%s%04lld-%02d-%02d", YEAR(d.year), d.month, d.day);
+        if (d.datetime) {
+            int32_t o = d.offset < 0 ? -d.offset : d.offset;
+            rs_buf_printf(b, "T%02d:%02d:%02d%c%02d:%02d", d.hour, d.minute, d.second, d.offset < 0 ? '-' : '+',
+                          (int)(o / 3600), (int)(o / 60 % 60));
+        }
+    } else if ((s = rsess_get_bigdecimal(k, &n))) bigdecimal_plain(s, n, b);
+    else if (rsess_get_complex(k, NULL, NULL)) return !rs_complex_to_s(k, b) || (j->code = RSESS_ERR_NOMEM, true);
+    else if (rsess_get_rational(k, &a, &e)) {
+        to_s(j, a, b);
+        rs_buf_putc(b, '/');
+        to_s(j, e, b);
+    } else if (rsess_get_range(k, &a, &e, &excl)) {
+        to_s(j, a, b);
+        rs_buf_puts(b, excl ? "..." : "..");
+        to_s(j, e, b);
+    } else return false;
+    return true;
+}
+
 /* Hash keys as Ruby's JSON.generate makes them: key.to_s. */
 static void jkey(jview *j, const rsess_val *k)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
     switch (k->type) {
-    case RSESS_STRING: case RSESS_SYMBOL:
-        if (rs_utf8_valid(k->u.s.p, k->u.s.len)) jstr(j, k->u.s.p, k->u.s.len);
-        else { /* a key must be a string: "$binary:<base64>" */
-            jput(j, "\"$binary:");
-            if (!j->code && rsess_base64(k->u.s.p, k->u.s.len, j->out)) j->code = RSESS_ERR_NOMEM;
-            jput(j, "\"");
-        }
-        return;
+    case RSESS_STRING: case RSESS_SYMBOL: jkeytext(j, k->u.s.p, k->u.s.len); return;
     case RSESS_NIL: jput(j, "\"\""); return;
     case RSESS_TRUE: jput(j, "\"true\""); return;
     case RSESS_FALSE: jput(j, "\"false\""); return;
@@ -74,8 +132,8 @@ static void jkey(jview *j, const rsess_val *k)
     default: {
         rsess_buf b;
         rsess_buf_init(&b, j->out->alloc);
-        if (rs_print_ruby(k, 0, &b, NULL)) j->code = RSESS_ERR_NOMEM;
-        else jstr(j, (const char *)b.data, b.len);
+        if (!key_to_s(j, k, &b) && rs_print_ruby(k, 0, &b, NULL)) j->code = RSESS_ERR_NOMEM;
+        else jkeytext(j, b.data ? (const char *)b.data : "", b.len);
         rsess_buf_free(&b);
     }
     }
@@ -148,17 +206,17 @@ static void jtime(jview *j, int64_t sec, uint32_t nsec, int32_t off, bool zulu)
 }
 
 /* BigDecimal#to_s with ActiveSupport's plain format: "0.15e1" -> "1.5". */
-static void jbigdecimal(jview *j, const char *s, size_t n)
+/* BigDecimal#to_s as ActiveSupport makes it (format "F"): "0.15e1" ->
+ * "1.5"; NaN, Infinity and absurd exponents as they are. Appends to b. */
+static void bigdecimal_plain(const char *s, size_t n, rsess_buf *b)
 {
-    if (n == 0 || memchr(s, 'N', n) || memchr(s, 'I', n)) { /* NaN, Infinity: as_json gives nil */
-        jput(j, "null");
+    size_t start = b->len, i = 0;
+    if (n == 0 || memchr(s, 'N', n) || memchr(s, 'I', n)) {
+        rs_buf_put(b, s, n);
         return;
     }
-    rsess_buf b;
-    rsess_buf_init(&b, j->out->alloc);
-    size_t i = 0;
     if (s[i] == '-' || s[i] == '+') {
-        if (s[i] == '-') rs_buf_putc(&b, '-');
+        if (s[i] == '-') rs_buf_putc(b, '-');
         i++;
     }
     if (i + 2 <= n && s[i] == '0' && s[i + 1] == '.') i += 2;
@@ -173,26 +231,36 @@ static void jbigdecimal(jview *j, const char *s, size_t n)
         if (eneg) exp = -exp;
     }
     if (exp > 100000 || exp < -100000) { /* not a plain decimal anyone wants printed */
-        jstr(j, s, n);
+        b->len = start;
+        rs_buf_put(b, s, n);
+    } else if (nd == 0 || (nd == 1 && dig[0] == '0')) {
+        b->len = start;
+        rs_buf_puts(b, s[0] == '-' ? "-0.0" : "0.0");
+    } else if (exp <= 0) {
+        rs_buf_puts(b, "0.");
+        for (long k = 0; k < -exp; k++) rs_buf_putc(b, '0');
+        rs_buf_put(b, dig, nd);
+    } else if ((size_t)exp >= nd) {
+        rs_buf_put(b, dig, nd);
+        for (size_t k = nd; k < (size_t)exp; k++) rs_buf_putc(b, '0');
+        rs_buf_puts(b, ".0");
+    } else {
+        rs_buf_put(b, dig, (size_t)exp);
+        rs_buf_putc(b, '.');
+        rs_buf_put(b, dig + exp, nd - (size_t)exp);
+    }
+}
+
+static void jbigdecimal(jview *j, const char *s, size_t n)
+{
+    if (n == 0 || memchr(s, 'N', n) || memchr(s, 'I', n)) { /* NaN, Infinity: as_json gives nil */
+        jput(j, "null");
         return;
     }
-    if (nd == 0 || (nd == 1 && dig[0] == '0')) {
-        b.len = 0;
-        rs_buf_puts(&b, s[0] == '-' ? "-0.0" : "0.0");
-    } else if (exp <= 0) {
-        rs_buf_puts(&b, "0.");
-        for (long k = 0; k < -exp; k++) rs_buf_putc(&b, '0');
-        rs_buf_put(&b, dig, nd);
-    } else if ((size_t)exp >= nd) {
-        rs_buf_put(&b, dig, nd);
-        for (size_t k = nd; k < (size_t)exp; k++) rs_buf_putc(&b, '0');
-        rs_buf_puts(&b, ".0");
-    } else {
-        rs_buf_put(&b, dig, (size_t)exp);
-        rs_buf_putc(&b, '.');
-        rs_buf_put(&b, dig + exp, nd - (size_t)exp);
-    }
-    jstr(j, (const char *)b.data, b.len);
+    rsess_buf b;
+    rsess_buf_init(&b, j->out->alloc);
+    bigdecimal_plain(s, n, &b);
+    jstr(j, b.data ? (const char *)b.data : "", b.len);
     rsess_buf_free(&b);
 }
 

@@ -170,11 +170,15 @@ class ValueGen
   end
 
   def key
-    case rand(10)
-    when 0...5 then pick(WORDS) + (chance(0.3) ? rand(100).to_s : "")
-    when 5...8 then symbol
-    when 8 then integer_small
-    else pick([nil, true, 1.5, text.encode("US-ASCII", undef: :replace, invalid: :replace)])
+    case rand(20)
+    when 0...10 then pick(WORDS) + (chance(0.3) ? rand(100).to_s : "")
+    when 10...16 then symbol
+    when 16 then integer_small
+    when 17 then pick([nil, true, false, 1.5, integer, text.encode("US-ASCII", undef: :replace, invalid: :replace)])
+    else # keys of the classes with meaning: as_json makes them key.to_s
+      pick([-> { time }, -> { date }, -> { BigDecimal(pick(%w[1.5 -0.001 1e20 0])) }, -> { Rational(integer_small, 7) },
+            -> { Complex(integer_small, pick([1, -2, Rational(1, 3)])) }, -> { Range.new(integer_small, integer_small) },
+            -> { @as ? time.in_time_zone(pick(ZONES)) : time }]).call
     end
   end
 
