@@ -45,6 +45,56 @@ static void jbytes(jview *j, const char *s, size_t n)
 }
 
 static void jvalue(jview *j, const rsess_val *v);
+static void jkeytext(jview *j, const char *p, size_t n);
+
+/* UTF-16 and UTF-32 text as UTF-8 (JSON.generate transcodes it); 0 when
+ * the value is in another encoding, -1 when its units are not valid. */
+static int wide_to_utf8(const rsess_val *v, rsess_buf *b)
+{
+    if (v->enc != RSESS_ENC_OTHER) return 0;
+    size_t nl;
+    const char *name = rs_enc_name(v, &nl);
+    int unit = nl == 8 && !memcmp(name, "UTF-16", 6) ? 2 : nl == 8 && !memcmp(name, "UTF-32", 6) ? 4 : 0;
+    if (!unit || (name[6] != 'L' && name[6] != 'B') || name[7] != 'E') return 0;
+    bool le = name[6] == 'L';
+    const unsigned char *p = (const unsigned char *)v->u.s.p;
+    size_t n = v->u.s.len;
+    if (n % (size_t)unit) return -1;
+    for (size_t i = 0; i < n; i += (size_t)unit) {
+        uint32_t c = unit == 2 ? (le ? p[i] | (uint32_t)p[i + 1] << 8 : (uint32_t)p[i] << 8 | p[i + 1])
+                     : le ? p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 | (uint32_t)p[i + 3] << 24
+                          : (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
+        if (unit == 2 && c >= 0xd800 && c <= 0xdbff && i + 4 <= n) {
+            uint32_t lo = le ? p[i + 2] | (uint32_t)p[i + 3] << 8 : (uint32_t)p[i + 2] << 8 | p[i + 3];
+            if (lo < 0xdc00 || lo > 0xdfff) return -1;
+            c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+            i += 2;
+        }
+        if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return -1;
+        unsigned char o[4];
+        size_t k = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+        if (k == 1) o[0] = (unsigned char)c;
+        else {
+            for (size_t q = k - 1; q > 0; q--, c >>= 6) o[q] = (unsigned char)(0x80 | (c & 0x3f));
+            o[0] = (unsigned char)((k == 2 ? 0xc0 : k == 3 ? 0xe0 : 0xf0) | c);
+        }
+        if (rs_buf_put(b, o, k)) return -1;
+    }
+    return 1;
+}
+
+/* A String's or Symbol's text: UTF-16/32 transcoded, other bytes as they are. */
+static void jtext(jview *j, const rsess_val *v, bool key)
+{
+    rsess_buf b;
+    rsess_buf_init(&b, j->out->alloc);
+    int w = wide_to_utf8(v, &b);
+    const char *p = w > 0 ? (b.data ? (const char *)b.data : "") : v->u.s.p;
+    size_t n = w > 0 ? b.len : v->u.s.len;
+    if (key) jkeytext(j, p, n);
+    else jbytes(j, p, n);
+    rsess_buf_free(&b);
+}
 
 /* A key's text: a key must be a string, so bytes that are not UTF-8 are
  * "$binary:<base64>" (where Ruby raises). */
@@ -116,7 +166,7 @@ static void jkey(jview *j, const rsess_val *k)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
     switch (k->type) {
-    case RSESS_STRING: case RSESS_SYMBOL: jkeytext(j, k->u.s.p, k->u.s.len); return;
+    case RSESS_STRING: case RSESS_SYMBOL: jtext(j, k, true); return;
     case RSESS_NIL: jput(j, "\"\""); return;
     case RSESS_TRUE: jput(j, "\"true\""); return;
     case RSESS_FALSE: jput(j, "\"false\""); return;
@@ -406,7 +456,7 @@ static bool jmeaning(jview *j, const rsess_val *v)
             return true;
         }
         if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
-            if (a->type == RSESS_STRING) jbytes(j, a->u.s.p, a->u.s.len); /* "" stays "" (Exception#to_s) */
+            if (a->type == RSESS_STRING) jtext(j, a, false); /* "" stays "" (Exception#to_s) */
             else jstr(j, v->cls->u.s.p, v->cls->u.s.len);
             return true;
         }
@@ -450,7 +500,7 @@ static void jvalue(jview *j, const rsess_val *v)
         jput(j, tmp);
         return;
     }
-    case RSESS_STRING: case RSESS_SYMBOL: jbytes(j, v->u.s.p, v->u.s.len); return;
+    case RSESS_STRING: case RSESS_SYMBOL: jtext(j, v, false); return;
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: jbytes(j, v->u.s.p, v->u.s.len); return;
     case RSESS_REGEXP: {
         rsess_buf b;

@@ -284,6 +284,11 @@ static bool symname_plain(const char *s, size_t n)
 static bool sym_text_plain(const rsess_val *v)
 {
     int enc = v->enc == RSESS_ENC_BINARY && rs_ascii_only(v->u.s.p, v->u.s.len) ? RSESS_ENC_USASCII : v->enc;
+    if (enc == RSESS_ENC_OTHER) { /* UTF-16LE bytes "B0" are not the name B0 */
+        size_t n;
+        const char *name = rs_enc_name(v, &n);
+        if (!rs_enc_ascii_compatible(name, n)) return false;
+    }
     if (enc != RSESS_ENC_UTF8) return rs_ascii_only(v->u.s.p, v->u.s.len);
     /* sym_printable: every character printable */
     const unsigned char *p = (const unsigned char *)v->u.s.p;
