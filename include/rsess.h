@@ -769,6 +769,12 @@ typedef struct rsess_json_opts {
      *  RSESS_TYPED_DEFAULT_MAX_NESTING for typed JSON); SIZE_MAX: no limit
      *  (the readers never recurse: depth costs heap memory only). */
     size_t max_nesting;
+    /** Most JSON values (0: RSESS_DEFAULT_MAX_NODES; SIZE_MAX: no limit):
+     *  RSESS_ERR_NODES beyond. */
+    size_t max_nodes;
+    /** Longest text (0: RSESS_DEFAULT_MAX_INPUT; SIZE_MAX: no limit):
+     *  RSESS_ERR_SIZE beyond. */
+    size_t max_input;
     const rsess_alloc *alloc; /**< the document's allocator (and the reader's); NULL: malloc */
 } rsess_json_opts;
 

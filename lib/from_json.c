@@ -102,7 +102,7 @@ int rsess_from_json(const char *text, size_t len, const rsess_json_opts *opts, r
     if (rc) return rc;
     rs_jtree tree;
     unsigned mode = (o.flags & RSESS_JSON_STRICT) ? 0 : RS_JSON_RUBY;
-    rc = rs_json_parse(text, len, mode, o.max_nesting, o.alloc, &tree, err);
+    rc = rs_json_parse(text, len, mode, &o, &tree, err);
     if (rc) return rc;
     fj f = {.doc = rsess_doc_new(o.alloc), .alloc = o.alloc, .err = err};
     f.seen.alloc = o.alloc;

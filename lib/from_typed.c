@@ -447,7 +447,7 @@ int rsess_from_typed_json(const char *text, size_t len, const rsess_json_opts *o
     int rc = rs_json_opts_take(opts, RSESS_TYPED_DEFAULT_MAX_NESTING, &o, err);
     if (rc) return rc;
     rs_jtree tree;
-    rc = rs_json_parse(text, len, 0, o.max_nesting, o.alloc, &tree, err);
+    rc = rs_json_parse(text, len, 0, &o, &tree, err);
     if (rc) return rc;
     tr t = {.doc = rsess_doc_new(o.alloc), .alloc = o.alloc, .err = err};
     rsess_buf_init(&t.tmp, o.alloc);

@@ -250,9 +250,11 @@ typedef struct rs_jtree {
 } rs_jtree;
 enum { RS_JSON_RUBY = 1u << 0 /* Ruby's JSON.parse dialect (else RFC 8259) */ };
 /* Parses text (which must outlive the tree: strings without escapes and
- * numbers point into it). Nesting deeper than max_depth: RSESS_ERR_DEPTH. */
-int rs_json_parse(const char *text, size_t len, unsigned mode, size_t max_depth, const rsess_alloc *alloc,
-                  rs_jtree *out, rsess_err *err) RSESS_INTERNAL;
+ * numbers point into it) within o's limits (defaults filled in by
+ * rs_json_opts_take): nesting (RSESS_ERR_DEPTH), values (RSESS_ERR_NODES),
+ * input size (RSESS_ERR_SIZE). */
+int rs_json_parse(const char *text, size_t len, unsigned mode, const rsess_json_opts *o, rs_jtree *out,
+                  rsess_err *err) RSESS_INTERNAL;
 void rs_jtree_free(rs_jtree *t) RSESS_INTERNAL;
 /* The value of the last member with this key, or NULL. */
 const rs_jnode *rs_jobj_get(const rs_jnode *obj, const char *key) RSESS_INTERNAL;

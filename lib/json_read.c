@@ -35,6 +35,7 @@ typedef struct jr {
     size_t n, i;
     unsigned mode;
     size_t max_depth;
+    size_t nodes_left;
     rs_arena *arena;
     const rsess_alloc *alloc;
     rsess_err *err;
@@ -86,8 +87,13 @@ static int skip_ws(jr *r)
 
 static rs_jnode *new_node(jr *r, int type, size_t off)
 {
+    if (r->nodes_left == 0) {
+        r->rc = rs_fail(r->err, RSESS_ERR_NODES, off, "more JSON values than the limit");
+        return NULL;
+    }
+    r->nodes_left--;
     rs_jnode *n = rs_arena_alloc(r->arena, sizeof *n);
-    if (!n) return NULL;
+    if (!n) return nomem(r), NULL;
     memset(n, 0, sizeof *n);
     n->type = (uint8_t)type;
     n->off = off;
@@ -250,7 +256,7 @@ static rs_jnode *string_node(jr *r)
     bool esc;
     if (scan_string(r, &end, &esc)) return NULL;
     rs_jnode *nd = new_node(r, RS_J_STR, r->i);
-    if (!nd) return nomem(r), NULL;
+    if (!nd) return NULL;
     size_t a = r->i + 1;
     if (!esc) {
         nd->p = (const char *)r->s + a;
@@ -292,7 +298,7 @@ static rs_jnode *number_node(jr *r)
         while (j < r->n && s[j] >= '0' && s[j] <= '9') j++;
     }
     rs_jnode *nd = new_node(r, integral ? RS_J_INT : RS_J_FLOAT, r->i);
-    if (!nd) return nomem(r), NULL;
+    if (!nd) return NULL;
     nd->p = (const char *)s + r->i;
     nd->len = j - r->i;
     r->i = j;
@@ -309,7 +315,7 @@ static rs_jnode *literal_node(jr *r)
         size_t wl = strlen(lits[k].word);
         if (r->n - r->i >= wl && !memcmp(r->s + r->i, lits[k].word, wl)) {
             rs_jnode *nd = new_node(r, lits[k].type, r->i);
-            if (!nd) return nomem(r), NULL;
+            if (!nd) return NULL;
             r->i += wl;
             return nd;
         }
@@ -330,7 +336,7 @@ static int open_container(jr *r, int type)
         return r->rc = rs_fail(r->err, RSESS_ERR_DEPTH, r->i, "JSON nested too deep: nesting of %zu is deeper than %zu",
                        r->nframes + 1, r->max_depth);
     rs_jnode *nd = new_node(r, type, r->i);
-    if (!nd) return nomem(r);
+    if (!nd) return r->rc;
     if (rs_vec_room(r->alloc, (void **)&r->frames, r->nframes, &r->capframes, sizeof *r->frames, 16)) return nomem(r);
     r->frames[r->nframes++] = (jframe){nd, r->nvals};
     r->i++;
@@ -411,16 +417,20 @@ static int parse(jr *r, rs_jnode **root)
     }
 }
 
-int rs_json_parse(const char *text, size_t len, unsigned mode, size_t max_depth, const rsess_alloc *alloc,
-                  rs_jtree *out, rsess_err *err)
+int rs_json_parse(const char *text, size_t len, unsigned mode, const rsess_json_opts *o, rs_jtree *out,
+                  rsess_err *err)
 {
     memset(out, 0, sizeof *out);
-    out->arena.alloc = alloc;
+    out->arena.alloc = o->alloc;
+    if (len > o->max_input)
+        return rs_fail(err, RSESS_ERR_SIZE, 0, "JSON text of %zu bytes is larger than the limit of %zu", len,
+                       o->max_input);
     jr r = {.s = (const unsigned char *)(text ? text : ""), .n = text ? len : 0, .mode = mode,
-            .max_depth = max_depth, .arena = &out->arena, .alloc = alloc, .err = err};
+            .max_depth = o->max_nesting, .nodes_left = o->max_nodes, .arena = &out->arena, .alloc = o->alloc,
+            .err = err};
     int rc = parse(&r, &out->root);
-    rs_free(alloc, r.vals, r.capvals * sizeof *r.vals);
-    rs_free(alloc, r.frames, r.capframes * sizeof *r.frames);
+    rs_free(o->alloc, r.vals, r.capvals * sizeof *r.vals);
+    rs_free(o->alloc, r.frames, r.capframes * sizeof *r.frames);
     if (rc) {
         rs_arena_free(&out->arena);
         out->root = NULL;
@@ -474,5 +484,7 @@ int rs_json_opts_take(const rsess_json_opts *in, size_t dflt_nesting, rsess_json
         memcpy(o, in, in->size); /* only the fields the caller's struct has */
     }
     if (o->max_nesting == 0) o->max_nesting = dflt_nesting;
+    if (o->max_nodes == 0) o->max_nodes = RSESS_DEFAULT_MAX_NODES;
+    if (o->max_input == 0) o->max_input = RSESS_DEFAULT_MAX_INPUT;
     return 0;
 }

@@ -172,6 +172,16 @@ START_TEST(json_opts)
     ck_assert_int_eq(rsess_from_json("1", 1, &o, &doc, &err), RSESS_ERR_ARG);
     o.size = sizeof o + 8;
     ck_assert_int_eq(rsess_from_json("1", 1, &o, &doc, &err), RSESS_ERR_ARG);
+    rsess_json_opts_init(&o);
+    o.max_nodes = 3;
+    ck_assert_int_eq(rsess_from_json("[1, 2]", 6, &o, &doc, &err), 0);
+    rsess_doc_free(doc);
+    ck_assert_int_eq(rsess_from_json("[1, 2, 3]", 9, &o, &doc, &err), RSESS_ERR_NODES);
+    ck_assert_uint_eq(err.offset, 7);
+    o.max_nodes = 0;
+    o.max_input = 8;
+    ck_assert_int_eq(rsess_from_json("[1, 2, 3]", 9, &o, &doc, &err), RSESS_ERR_SIZE);
+    ck_assert_int_eq(rsess_from_typed_json("[1, 2, 3]", 9, &o, &doc, &err), RSESS_ERR_SIZE);
     o.size = offsetof(rsess_json_opts, max_nesting); /* an older, shorter struct: defaults for the rest */
     o.max_nesting = 1;
     ck_assert_int_eq(rsess_from_json("[[1]]", 5, &o, &doc, &err), 0);
