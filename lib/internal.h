@@ -81,6 +81,9 @@ typedef struct rs_arena {
 } rs_arena;
 
 void *rs_arena_grow(rs_arena *a, size_t n) RSESS_INTERNAL;
+/* Makes room for one more element in a heap array of *cap elements of
+ * `size` bytes (doubling from `first`): 0 or RSESS_ERR_NOMEM (*p unchanged). */
+int rs_vec_room(const rsess_alloc *a, void **p, size_t n, size_t *cap, size_t size, size_t first) RSESS_INTERNAL;
 static inline void *rs_arena_alloc(rs_arena *a, size_t n)
 {
     n = (n + 7) & ~(size_t)7;
@@ -172,6 +175,10 @@ bool rs_unicode_printable(uint32_t cp) RSESS_INTERNAL;
 bool rs_utf8_valid(const char *p, size_t len) RSESS_INTERNAL;
 /* The encoding name of a value as a static or document-owned string. */
 const char *rs_enc_name(const rsess_val *v, size_t *len) RSESS_INTERNAL;
+/* False for the encodings in which ASCII bytes are not ASCII text
+ * (UTF-16LE...): their Symbols keep the encoding even when the bytes are
+ * ASCII-only, as Ruby's do. */
+bool rs_enc_ascii_compatible(const char *name, size_t len) RSESS_INTERNAL;
 /* Parses an encoding name into rsess_enc (OTHER for anything not built in). */
 rsess_enc rs_enc_from_name(const char *name, size_t len) RSESS_INTERNAL;
 
@@ -233,6 +240,14 @@ const char *rs_rails_zone_iana(const char *name, size_t len) RSESS_INTERNAL;
 int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
 int rs_print_typed(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
 int rs_print_json(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
+/* Regexp source text as Regexp#inspect (inspect) or #to_s writes it
+ * between its delimiters (view_ruby.c). enc: rsess_enc of the regexp. */
+int rs_reg_expr_str(rsess_buf *b, const char *src, size_t len, int enc, bool inspect) RSESS_INTERNAL;
+/* Complex#to_s ("2/3+1i", "1-2/3i"; view_ruby.c). */
+int rs_complex_to_s(const rsess_val *v, rsess_buf *out) RSESS_INTERNAL;
+/* printf arguments for a year as Ruby's %Y writes it: "-0257", "0042", "12345"
+ * (use with "%s%04lld"). */
+#define YEAR(y) ((y) < 0 ? "-" : ""), (long long)((y) < 0 ? -(y) : (y))
 /* JSON string literal of bytes that are valid UTF-8. */
 int rs_json_string(rsess_buf *b, const char *p, size_t len) RSESS_INTERNAL;
 
@@ -245,5 +260,36 @@ typedef struct rs_refs {
 } rs_refs;
 int rs_refs_count(const rsess_val *root, rs_refs *r) RSESS_INTERNAL;
 void rs_refs_free(rs_refs *r) RSESS_INTERNAL;
+
+/* --- JSON text -> tree (json_read.c) ------------------------------------ */
+enum { RS_J_NULL, RS_J_TRUE, RS_J_FALSE, RS_J_INT, RS_J_FLOAT, RS_J_STR, RS_J_ARR, RS_J_OBJ };
+typedef struct rs_jnode {
+    uint8_t type;             /* RS_J_* */
+    size_t off;               /* byte offset of the value in the text */
+    const char *p;            /* STR: the bytes; INT, FLOAT: the number's text */
+    size_t len;
+    struct rs_jnode **kids;   /* ARR: n items; OBJ: n pairs in 2n slots (key, value) */
+    size_t n;
+} rs_jnode;
+typedef struct rs_jtree {
+    rs_arena arena;           /* every node and unescaped string */
+    rs_jnode *root;
+} rs_jtree;
+enum { RS_JSON_RUBY = 1u << 0 /* Ruby's JSON.parse dialect (else RFC 8259) */ };
+/* Parses text (which must outlive the tree: strings without escapes and
+ * numbers point into it) within o's limits (defaults filled in by
+ * rs_json_opts_take): nesting (RSESS_ERR_DEPTH), values (RSESS_ERR_NODES),
+ * input size (RSESS_ERR_SIZE). */
+int rs_json_parse(const char *text, size_t len, unsigned mode, const rsess_json_opts *o, rs_jtree *out,
+                  rsess_err *err) RSESS_INTERNAL;
+void rs_jtree_free(rs_jtree *t) RSESS_INTERNAL;
+/* The value of the last member with this key, or NULL. */
+const rs_jnode *rs_jobj_get(const rs_jnode *obj, const char *key) RSESS_INTERNAL;
+/* A number's value as a double (correctly rounded, overflow to +-inf). */
+int rs_jnum_float(const rs_jnode *n, const rsess_alloc *alloc, double *out) RSESS_INTERNAL;
+/* Checks and copies the caller's options (NULL: defaults; size 0 or too
+ * large: RSESS_ERR_ARG); max_nesting 0 becomes dflt_nesting. */
+int rs_json_opts_take(const rsess_json_opts *in, size_t dflt_nesting, rsess_json_opts *o,
+                      rsess_err *err) RSESS_INTERNAL;
 
 #endif

@@ -45,13 +45,128 @@ static void jbytes(jview *j, const char *s, size_t n)
 }
 
 static void jvalue(jview *j, const rsess_val *v);
+static void jkeytext(jview *j, const char *p, size_t n);
+
+/* UTF-16 and UTF-32 text as UTF-8 (JSON.generate transcodes it); 0 when
+ * the value is in another encoding, -1 when its units are not valid. */
+static int wide_to_utf8(const rsess_val *v, rsess_buf *b)
+{
+    if (v->enc != RSESS_ENC_OTHER) return 0;
+    size_t nl;
+    const char *name = rs_enc_name(v, &nl);
+    int unit = nl == 8 && !memcmp(name, "UTF-16", 6) ? 2 : nl == 8 && !memcmp(name, "UTF-32", 6) ? 4 : 0;
+    if (!unit || (name[6] != 'L' && name[6] != 'B') || name[7] != 'E') return 0;
+    bool le = name[6] == 'L';
+    const unsigned char *p = (const unsigned char *)v->u.s.p;
+    size_t n = v->u.s.len;
+    if (n % (size_t)unit) return -1;
+    for (size_t i = 0; i < n; i += (size_t)unit) {
+        uint32_t c = unit == 2 ? (le ? p[i] | (uint32_t)p[i + 1] << 8 : (uint32_t)p[i] << 8 | p[i + 1])
+                     : le ? p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 | (uint32_t)p[i + 3] << 24
+                          : (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
+        if (unit == 2 && c >= 0xd800 && c <= 0xdbff && i + 4 <= n) {
+            uint32_t lo = le ? p[i + 2] | (uint32_t)p[i + 3] << 8 : (uint32_t)p[i + 2] << 8 | p[i + 3];
+            if (lo < 0xdc00 || lo > 0xdfff) return -1;
+            c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+            i += 2;
+        }
+        if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return -1;
+        unsigned char o[4];
+        size_t k = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+        if (k == 1) o[0] = (unsigned char)c;
+        else {
+            for (size_t q = k - 1; q > 0; q--, c >>= 6) o[q] = (unsigned char)(0x80 | (c & 0x3f));
+            o[0] = (unsigned char)((k == 2 ? 0xc0 : k == 3 ? 0xe0 : 0xf0) | c);
+        }
+        if (rs_buf_put(b, o, k)) return -1;
+    }
+    return 1;
+}
+
+/* A String's or Symbol's text: UTF-16/32 transcoded, other bytes as they are. */
+static void jtext(jview *j, const rsess_val *v, bool key)
+{
+    rsess_buf b;
+    rsess_buf_init(&b, j->out->alloc);
+    int w = wide_to_utf8(v, &b);
+    const char *p = w > 0 ? (b.data ? (const char *)b.data : "") : v->u.s.p;
+    size_t n = w > 0 ? b.len : v->u.s.len;
+    if (key) jkeytext(j, p, n);
+    else jbytes(j, p, n);
+    rsess_buf_free(&b);
+}
+
+/* A key's text: a key must be a string, so bytes that are not UTF-8 are
+ * "$binary:<base64>" (where Ruby raises). */
+static void jkeytext(jview *j, const char *p, size_t n)
+{
+    if (rs_utf8_valid(p, n)) {
+        jstr(j, p, n);
+        return;
+    }
+    jput(j, "\"$binary:");
+    if (!j->code && rsess_base64(p, n, j->out)) j->code = RSESS_ERR_NOMEM;
+    jput(j, "\"");
+}
+
+static void bigdecimal_plain(const char *s, size_t n, rsess_buf *b);
+static void to_s(jview *j, const rsess_val *v, rsess_buf *b);
+
+/* "2020-01-02 03:04:05 UTC" / "... +0900" (Time#to_s, TimeWithZone#to_s) */
+static void time_to_s(rsess_buf *b, int64_t sec, int32_t off, bool utc)
+{
+    int64_t local = sec + off, days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400), rem = local - days * 86400;
+    int64_t y;
+    int m, d;
+    rs_civil_from_days(days, &y, &m, &d);
+    rs_buf_printf(b, "%s%04lld-%02d-%02d %02d:%02d:%02d ", YEAR(y), m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
+                  (int)(rem % 60));
+    int32_t a = off < 0 ? -off : off;
+    if (utc) rs_buf_puts(b, "UTC");
+    else rs_buf_printf(b, "%c%02d%02d", off < 0 ? '-' : '+', (int)(a / 3600), (int)(a / 60 % 60));
+}
+
+/* key.to_s of the classes with meaning (ActiveSupport's as_json of a Hash
+ * makes its keys so); false for the rest. */
+static bool key_to_s(jview *j, const rsess_val *k, rsess_buf *b)
+{
+    rsess_time t;
+    rsess_date d;
+    rsess_val *a, *e;
+    const char *s, *zone;
+    size_t n, zl;
+    int32_t off;
+    int excl;
+    if (rsess_get_time(k, &t)) time_to_s(b, t.sec, t.utc ? 0 : t.utc_offset, t.utc);
+    else if (rsess_get_time_with_zone(k, &t, &zone, &zl, &off))
+        time_to_s(b, t.sec, off, (zl == 3 && !memcmp(zone, "UTC", 3)) || (zl == 7 && !memcmp(zone, "Etc/UTC", 7)));
+    else if (rsess_get_date(k, &d)) {
+        rs_buf_printf(b, "%s%04lld-%02d-%02d", YEAR(d.year), d.month, d.day);
+        if (d.datetime) {
+            int32_t o = d.offset < 0 ? -d.offset : d.offset;
+            rs_buf_printf(b, "T%02d:%02d:%02d%c%02d:%02d", d.hour, d.minute, d.second, d.offset < 0 ? '-' : '+',
+                          (int)(o / 3600), (int)(o / 60 % 60));
+        }
+    } else if ((s = rsess_get_bigdecimal(k, &n))) bigdecimal_plain(s, n, b);
+    else if (rsess_get_complex(k, NULL, NULL)) return !rs_complex_to_s(k, b) || (j->code = RSESS_ERR_NOMEM, true);
+    else if (rsess_get_rational(k, &a, &e)) {
+        to_s(j, a, b);
+        rs_buf_putc(b, '/');
+        to_s(j, e, b);
+    } else if (rsess_get_range(k, &a, &e, &excl)) {
+        to_s(j, a, b);
+        rs_buf_puts(b, excl ? "..." : "..");
+        to_s(j, e, b);
+    } else return false;
+    return true;
+}
 
 /* Hash keys as Ruby's JSON.generate makes them: key.to_s. */
 static void jkey(jview *j, const rsess_val *k)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
     switch (k->type) {
-    case RSESS_STRING: case RSESS_SYMBOL: jbytes(j, k->u.s.p, k->u.s.len); return;
+    case RSESS_STRING: case RSESS_SYMBOL: jtext(j, k, true); return;
     case RSESS_NIL: jput(j, "\"\""); return;
     case RSESS_TRUE: jput(j, "\"true\""); return;
     case RSESS_FALSE: jput(j, "\"false\""); return;
@@ -67,8 +182,8 @@ static void jkey(jview *j, const rsess_val *k)
     default: {
         rsess_buf b;
         rsess_buf_init(&b, j->out->alloc);
-        if (rs_print_ruby(k, 0, &b, NULL)) j->code = RSESS_ERR_NOMEM;
-        else jstr(j, (const char *)b.data, b.len);
+        if (!key_to_s(j, k, &b) && rs_print_ruby(k, 0, &b, NULL)) j->code = RSESS_ERR_NOMEM;
+        else jkeytext(j, b.data ? (const char *)b.data : "", b.len);
         rsess_buf_free(&b);
     }
     }
@@ -137,7 +252,7 @@ static void jtime(jview *j, int64_t sec, uint32_t nsec, int32_t off, bool zulu)
     int m, d;
     rs_civil_from_days(days, &y, &m, &d);
     char buf[96];
-    int n = snprintf(buf, sizeof buf, "\"%04lld-%02d-%02dT%02d:%02d:%02d.%03u", (long long)y, m, d, (int)(rem / 3600),
+    int n = snprintf(buf, sizeof buf, "\"%s%04lld-%02d-%02dT%02d:%02d:%02d.%03u", YEAR(y), m, d, (int)(rem / 3600),
                      (int)(rem / 60 % 60), (int)(rem % 60), nsec / 1000000);
     if (zulu && off == 0) n += snprintf(buf + n, sizeof buf - (size_t)n, "Z\"");
     else {
@@ -148,17 +263,17 @@ static void jtime(jview *j, int64_t sec, uint32_t nsec, int32_t off, bool zulu)
 }
 
 /* BigDecimal#to_s with ActiveSupport's plain format: "0.15e1" -> "1.5". */
-static void jbigdecimal(jview *j, const char *s, size_t n)
+/* BigDecimal#to_s as ActiveSupport makes it (format "F"): "0.15e1" ->
+ * "1.5"; NaN, Infinity and absurd exponents as they are. Appends to b. */
+static void bigdecimal_plain(const char *s, size_t n, rsess_buf *b)
 {
-    if (n == 0 || memchr(s, 'N', n) || memchr(s, 'I', n)) { /* NaN, Infinity: as_json gives nil */
-        jput(j, "null");
+    size_t start = b->len, i = 0;
+    if (n == 0 || memchr(s, 'N', n) || memchr(s, 'I', n)) {
+        rs_buf_put(b, s, n);
         return;
     }
-    rsess_buf b;
-    rsess_buf_init(&b, j->out->alloc);
-    size_t i = 0;
     if (s[i] == '-' || s[i] == '+') {
-        if (s[i] == '-') rs_buf_putc(&b, '-');
+        if (s[i] == '-') rs_buf_putc(b, '-');
         i++;
     }
     if (i + 2 <= n && s[i] == '0' && s[i + 1] == '.') i += 2;
@@ -173,26 +288,36 @@ static void jbigdecimal(jview *j, const char *s, size_t n)
         if (eneg) exp = -exp;
     }
     if (exp > 100000 || exp < -100000) { /* not a plain decimal anyone wants printed */
-        jstr(j, s, n);
+        b->len = start;
+        rs_buf_put(b, s, n);
+    } else if (nd == 0 || (nd == 1 && dig[0] == '0')) {
+        b->len = start;
+        rs_buf_puts(b, s[0] == '-' ? "-0.0" : "0.0");
+    } else if (exp <= 0) {
+        rs_buf_puts(b, "0.");
+        for (long k = 0; k < -exp; k++) rs_buf_putc(b, '0');
+        rs_buf_put(b, dig, nd);
+    } else if ((size_t)exp >= nd) {
+        rs_buf_put(b, dig, nd);
+        for (size_t k = nd; k < (size_t)exp; k++) rs_buf_putc(b, '0');
+        rs_buf_puts(b, ".0");
+    } else {
+        rs_buf_put(b, dig, (size_t)exp);
+        rs_buf_putc(b, '.');
+        rs_buf_put(b, dig + exp, nd - (size_t)exp);
+    }
+}
+
+static void jbigdecimal(jview *j, const char *s, size_t n)
+{
+    if (n == 0 || memchr(s, 'N', n) || memchr(s, 'I', n)) { /* NaN, Infinity: as_json gives nil */
+        jput(j, "null");
         return;
     }
-    if (nd == 0 || (nd == 1 && dig[0] == '0')) {
-        b.len = 0;
-        rs_buf_puts(&b, s[0] == '-' ? "-0.0" : "0.0");
-    } else if (exp <= 0) {
-        rs_buf_puts(&b, "0.");
-        for (long k = 0; k < -exp; k++) rs_buf_putc(&b, '0');
-        rs_buf_put(&b, dig, nd);
-    } else if ((size_t)exp >= nd) {
-        rs_buf_put(&b, dig, nd);
-        for (size_t k = nd; k < (size_t)exp; k++) rs_buf_putc(&b, '0');
-        rs_buf_puts(&b, ".0");
-    } else {
-        rs_buf_put(&b, dig, (size_t)exp);
-        rs_buf_putc(&b, '.');
-        rs_buf_put(&b, dig + exp, nd - (size_t)exp);
-    }
-    jstr(j, (const char *)b.data, b.len);
+    rsess_buf b;
+    rsess_buf_init(&b, j->out->alloc);
+    bigdecimal_plain(s, n, &b);
+    jstr(j, b.data ? (const char *)b.data : "", b.len);
     rsess_buf_free(&b);
 }
 
@@ -208,6 +333,68 @@ static void to_s(jview *j, const rsess_val *v, rsess_buf *b)
     case RSESS_FLOAT: rs_buf_put(b, tmp, rsess_float_ruby_text(v->u.f, tmp)); break;
     default: if (rs_print_ruby(v, 0, b, NULL)) j->code = RSESS_ERR_NOMEM;
     }
+}
+
+/* --- Regexp#to_s (re.c rb_reg_str_with_term, rb_reg_expr_str) ------------ */
+static int char_to_option(unsigned char c) { return c == 'i' ? 1 : c == 'x' ? 2 : c == 'm' ? 4 : 0; }
+
+/* Ruby folds a leading (?flags:...) group into the options only when the
+ * inside compiles as a regexp on its own (onig_new); rsess has no regexp
+ * compiler, so it asks for balanced groups and classes, which is what
+ * decides it for the patterns sessions hold. */
+static bool inner_compiles(const unsigned char *p, size_t n)
+{
+    long depth = 0, cls = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\') i++;
+        else if (p[i] == '[') cls++;
+        else if (p[i] == ']' && cls) cls--;
+        else if (!cls && p[i] == '(') depth++;
+        else if (!cls && p[i] == ')' && --depth < 0) return false;
+    }
+    return depth == 0 && cls == 0;
+}
+
+static int regexp_to_s(const rsess_val *v, rsess_buf *b)
+{
+    const unsigned char *src = (const unsigned char *)v->u.s.p, *ptr = src;
+    size_t srclen = v->u.s.len, len = srclen;
+    int options = v->opts & 7;
+again:
+    if (len >= 4 && ptr[0] == '(' && ptr[1] == '?') {
+        bool err = true;
+        ptr += 2;
+        len -= 2;
+        for (; len > 0 && char_to_option(*ptr); ptr++, len--) options |= char_to_option(*ptr);
+        if (len > 1 && *ptr == '-')
+            for (ptr++, len--; len > 0 && char_to_option(*ptr); ptr++, len--) options &= ~char_to_option(*ptr);
+        if (len > 0 && *ptr == ')') {
+            ptr++;
+            len--;
+            goto again;
+        }
+        if (len >= 2 && *ptr == ':' && ptr[len - 1] == ')') {
+            ptr++;
+            len -= 2;
+            err = !inner_compiles(ptr, len);
+        }
+        if (err) {
+            options = v->opts & 7;
+            ptr = src;
+            len = srclen;
+        }
+    }
+    static const struct { int bit; char c; } fl[] = {{4, 'm'}, {1, 'i'}, {2, 'x'}};
+    int rc = rs_buf_put(b, "(?", 2);
+    for (int k = 0; k < 3 && !rc; k++)
+        if (options & fl[k].bit) rc = rs_buf_putc(b, fl[k].c);
+    if ((options & 7) != 7 && !rc) rc = rs_buf_putc(b, '-');
+    for (int k = 0; k < 3 && !rc; k++)
+        if (!(options & fl[k].bit)) rc = rs_buf_putc(b, fl[k].c);
+    if (!rc) rc = rs_buf_putc(b, ':');
+    if (!rc) rc = rs_reg_expr_str(b, (const char *)ptr, len, v->enc, false);
+    if (!rc) rc = rs_buf_putc(b, ')');
+    return rc;
 }
 
 static bool jmeaning(jview *j, const rsess_val *v)
@@ -230,11 +417,11 @@ static bool jmeaning(jview *j, const rsess_val *v)
         if (rsess_get_date(v, &d)) {
             char buf[64];
             if (!d.datetime) {
-                snprintf(buf, sizeof buf, "\"%04lld-%02d-%02d\"", (long long)d.year, d.month, d.day);
+                snprintf(buf, sizeof buf, "\"%s%04lld-%02d-%02d\"", YEAR(d.year), d.month, d.day);
                 jput(j, buf);
             } else {
                 int32_t a2 = d.offset < 0 ? -d.offset : d.offset;
-                snprintf(buf, sizeof buf, "\"%04lld-%02d-%02dT%02d:%02d:%02d.%03u%c%02d:%02d\"", (long long)d.year, d.month,
+                snprintf(buf, sizeof buf, "\"%s%04lld-%02d-%02dT%02d:%02d:%02d.%03u%c%02d:%02d\"", YEAR(d.year), d.month,
                          d.day, d.hour, d.minute, d.second, d.nsec / 1000000, d.offset < 0 ? '-' : '+',
                          (int)(a2 / 3600), (int)(a2 / 60 % 60));
                 jput(j, buf);
@@ -244,9 +431,9 @@ static bool jmeaning(jview *j, const rsess_val *v)
         if (rsess_get_rational(v, &a, &b) || rsess_get_complex(v, &a, &b)) {
             bool complex = rsess_get_complex(v, NULL, NULL);
             rsess_buf_init(&tb, j->out->alloc);
-            if (complex) { /* Complex#to_s: "2+3i" is inspect without the parentheses */
-                if (rs_print_ruby(v, 0, &tb, NULL)) j->code = RSESS_ERR_NOMEM;
-                else jstr(j, (const char *)tb.data + 1, tb.len - 2);
+            if (complex) { /* Complex#to_s: "2/3+1i" */
+                if (rs_complex_to_s(v, &tb)) j->code = RSESS_ERR_NOMEM;
+                else jstr(j, (const char *)tb.data, tb.len);
             } else {
                 to_s(j, a, &tb);
                 rs_buf_putc(&tb, '/');
@@ -263,7 +450,7 @@ static bool jmeaning(jview *j, const rsess_val *v)
             to_s(j, a, &tb);
             rs_buf_puts(&tb, excl ? "..." : "..");
             to_s(j, b, &tb);
-            jstr(j, tb.data ? (const char *)tb.data : "", tb.len);
+            jbytes(j, tb.data ? (const char *)tb.data : "", tb.len); /* strings of any encoding: not always UTF-8 */
             rsess_buf_free(&tb);
             return true;
         }
@@ -276,7 +463,7 @@ static bool jmeaning(jview *j, const rsess_val *v)
             return true;
         }
         if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
-            if (a->type == RSESS_STRING && a->u.s.len) jbytes(j, a->u.s.p, a->u.s.len);
+            if (a->type == RSESS_STRING) jtext(j, a, false); /* "" stays "" (Exception#to_s) */
             else jstr(j, v->cls->u.s.p, v->cls->u.s.len);
             return true;
         }
@@ -324,22 +511,13 @@ static void jvalue(jview *j, const rsess_val *v)
         jput(j, tmp);
         return;
     }
-    case RSESS_STRING: case RSESS_SYMBOL: jbytes(j, v->u.s.p, v->u.s.len); return;
+    case RSESS_STRING: case RSESS_SYMBOL: jtext(j, v, false); return;
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: jbytes(j, v->u.s.p, v->u.s.len); return;
-    case RSESS_REGEXP: { /* Regexp#to_s: "(?i-mx:src)" */
+    case RSESS_REGEXP: {
         rsess_buf b;
         rsess_buf_init(&b, j->out->alloc);
-        static const struct { int bit; char c; } fl[] = {{4, 'm'}, {1, 'i'}, {2, 'x'}};
-        rs_buf_puts(&b, "(?");
-        for (int k = 0; k < 3; k++)
-            if (v->opts & fl[k].bit) rs_buf_putc(&b, fl[k].c);
-        if ((v->opts & 7) != 7) rs_buf_putc(&b, '-');
-        for (int k = 0; k < 3; k++)
-            if (!(v->opts & fl[k].bit)) rs_buf_putc(&b, fl[k].c);
-        rs_buf_putc(&b, ':');
-        rs_buf_put(&b, v->u.s.p, v->u.s.len);
-        rs_buf_putc(&b, ')');
-        jbytes(j, (const char *)b.data, b.len);
+        if (regexp_to_s(v, &b)) j->code = RSESS_ERR_NOMEM;
+        else jbytes(j, (const char *)b.data, b.len);
         rsess_buf_free(&b);
         return;
     }
