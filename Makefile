@@ -24,7 +24,7 @@ LIB_OBJ = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
-.PHONY: FORCE all lib cli test check-pending diff check-unit check-cli check-integration check-replay demo fixtures clean install \
+.PHONY: FORCE all lib cli test diff check-unit check-cli check-integration check-replay demo fixtures clean install \
 	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-ruby \
 	bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie
 
@@ -76,10 +76,6 @@ check-unit: $(BUILD)/test-rsess
 
 check-cli: $(BUILD)/rsess
 	$(Q)tests/cli/run.sh $(BUILD)/rsess
-
-# repros of defects owned elsewhere (tests/cli/pending/README.md); not in make test
-check-pending: $(BUILD)/rsess
-	$(Q)tests/cli/run.sh $(BUILD)/rsess tests/cli/pending
 
 check-integration: $(BUILD)/rsess examples
 	$(Q)tests/integration/redis.sh $(BUILD)

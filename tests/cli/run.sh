@@ -5,7 +5,7 @@
 # missing .status: 0). Then every Marshal fixture makes the trip
 # decode --to typed | encode --from typed and must come back byte for byte.
 # Usage: tests/cli/run.sh path/to/rsess [CASES_DIR]
-# With CASES_DIR (e.g. tests/cli/pending) only the cases there are run.
+# With CASES_DIR only the cases there are run.
 set -u
 RSESS=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 export RSESS
