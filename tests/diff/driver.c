@@ -79,7 +79,7 @@ static void request(char *line)
         if (strcmp(ein, "-")) o.has_expires_in = 1, o.expires_in = strtod(ein, NULL);
         unhex(field(&rest), &in);
         doc = rsess_read(in.data, in.len, NULL, &err);
-        rc = doc ? rsess_entry_write(rsess_doc_root(doc), &o, &out, &err) : err.code;
+        rc = doc ? rsess_entry_write(rsess_doc_root(doc), &o, &out, &err) : (int)err.code;
         rsess_buf_free(&version);
     } else if (!strcmp(cmd, "P")) {
         unhex(field(&rest), &in);
@@ -88,7 +88,7 @@ static void request(char *line)
     } else if (!strcmp(cmd, "D")) {
         unhex(field(&rest), &in);
         doc = rsess_entry_read(in.data, in.len, NULL, NULL, &err);
-        rc = doc ? rsess_write(rsess_doc_root(doc), &out, &err) : err.code;
+        rc = doc ? rsess_write(rsess_doc_root(doc), &out, &err) : (int)err.code;
     } else {
         unhex(field(&rest), &in);
         doc = rsess_read(in.data, in.len, NULL, &err);
