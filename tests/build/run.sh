@@ -113,5 +113,58 @@ check "build_entry writes an entry rsess decodes" sh -c "'$E/build_entry' > '$tm
 check "edit_session edits a session" sh -c "'$E/edit_session' tests/fixtures/marshal/session_typical.bin examples/data/redis-store-value.txt > '$tmp/edited' && '$BUILD/rsess' decode '$tmp/edited' > '$tmp/edited.rb' && grep -q '\"locale\" => \"fr\", \"last_seen\" => 1769693054.4480495, user_id: 42, \"imported\" => {\"message\" => \"hello\"}}\$' '$tmp/edited.rb' && ! grep -q user_return_to '$tmp/edited.rb'"
 check "read_cookie reads the session of a Rails cookie header" sh -c "RSESS_SECRET_KEY_BASE=\$(cat tests/fixtures/cookies/cli/secret_key_base.txt) '$E/read_cookie' _app_session < tests/fixtures/cookies/cli/gcm.cookie | grep -q '^rails-gcm cookie, session id 3f6d0b2a9c1e4d5f8a7b6c5d4e3f2a1b'"
 
+# 5. the README's install steps and the cookbook's C, run as written
+home=$tmp/home
+mkdir -p "$home"
+check "README: make install PREFIX=\"\$HOME/.local\"" sh -c "HOME='$home' make -s install PREFIX=\"$home/.local\" BUILD='$BUILD'"
+check "README: rsess on that PATH, and man finds its page" sh -c "export HOME='$home'; export PATH=\"\$HOME/.local/bin:\$PATH\"; rsess --version && MANPATH= man -w rsess | grep -q '$home/.local/share/man'"
+awk -v dir="$tmp" '/^```c$/ {n++; f = dir "/cookbook" n ".c"; inblock = 1; next}
+  inblock && /^```$/ {inblock = 0; close(f); next}
+  inblock {print > f}' docs/cookbook.md
+cat > "$tmp/cookbook-main.c" <<'EOC'
+#include <rsess.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) exit(3);
+    static unsigned char buf[1 << 16];
+    *n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    return buf;
+}
+/* the cookbook's blocks, as they are, with what they name around them */
+static void read_session(const char *cookie, const unsigned char *p, size_t n)
+{
+#include "cookbook1.c"
+}
+static void edit_session(const unsigned char *p, size_t n, rsess_doc *other)
+{
+    rsess_err err;
+#include "cookbook2.c"
+    printf("%zu bytes written\n", out.len);
+    rsess_buf_free(&out);
+    rsess_doc_free(doc);
+}
+int main(int argc, char **argv)
+{
+    size_t n, m;
+    const unsigned char *entry = slurp(argv[1], &n);
+    read_session("36334d75885e1c87c38636160d0058aa", entry, n);
+    unsigned char *p = malloc(1 << 16);
+    memcpy(p, slurp(argv[2], &m), m);
+    rsess_doc *other = rsess_read("\004\010[\006i\006", 5, NULL, NULL);
+    edit_session(p, m, other);
+    rsess_doc_free(other);
+    free(p);
+    return 0;
+}
+EOC
+check "cookbook: the C blocks compile against the README install (pkg-config) and run" sh -c \
+  "export PKG_CONFIG_SYSROOT_DIR= PKG_CONFIG_PATH='$home/.local/lib/pkgconfig'; ${CC:-cc} -I'$tmp' \$(pkg-config --cflags rsess) -o '$tmp/cookbook' '$tmp/cookbook-main.c' \$(pkg-config --libs rsess) -Wl,-rpath,'$home/.local/lib' && '$tmp/cookbook' tests/fixtures/entries/as71_small.bin tests/fixtures/marshal/session_typical.bin | grep -q ' bytes written'"
+
 echo "build: $pass passed, $fail failed"
 [ "$fail" = 0 ]
