@@ -740,6 +740,11 @@ RSESS_API int rsess_entry_write(const rsess_val *v, const rsess_entry_opts *opts
  */
 RSESS_API rsess_doc *rsess_lookup(const void *data, size_t len, const char *key, size_t keylen,
                                   const rsess_read_opts *opts, rsess_err *err);
+/** rsess_lookup() for one kind of key: RSESS_KEY_STRING finds session["k"]
+ *  only, RSESS_KEY_SYMBOL session[:k] only, RSESS_KEY_ANY either (the first
+ *  in Marshal order), as rsess_hash_find() does on a decoded Hash. */
+RSESS_API rsess_doc *rsess_lookup_find(const void *data, size_t len, const char *key, size_t keylen,
+                                       rsess_key_kind kind, const rsess_read_opts *opts, rsess_err *err);
 
 /**
  * A pull reader: walks Marshal bytes and builds only what is asked for.

@@ -339,13 +339,15 @@ static int enter_root_hash(rsess_cursor *c, size_t *count)
     return 0;
 }
 
-static bool key_is(const rsess_val *k, const char *key, size_t keylen)
+static bool key_is(const rsess_val *k, const char *key, size_t keylen, int kind)
 {
-    return k && (k->type == RSESS_STRING || k->type == RSESS_SYMBOL) && k->u.s.len == keylen &&
-           (keylen == 0 || memcmp(k->u.s.p, key, keylen) == 0);
+    bool type_ok = kind == RSESS_KEY_STRING   ? k && k->type == RSESS_STRING
+                   : kind == RSESS_KEY_SYMBOL ? k && k->type == RSESS_SYMBOL
+                                              : k && (k->type == RSESS_STRING || k->type == RSESS_SYMBOL);
+    return type_ok && k->u.s.len == keylen && (keylen == 0 || memcmp(k->u.s.p, key, keylen) == 0);
 }
 
-rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *key, size_t keylen,
+rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *key, size_t keylen, int kind,
                              const rsess_read_opts *opts, rsess_err *err)
 {
     rsess_cursor *c = rsess_cursor_new(data, len, opts, err);
@@ -362,7 +364,7 @@ rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *
         for (size_t i = 0; i < n && !rc; i++) {
             rsess_val *k = rsess_cursor_read(c, err);
             if (!k) rc = cursor_fail(c, err);
-            else if (key_is(k, key, keylen)) {
+            else if (key_is(k, key, keylen, kind)) {
                 found = rsess_cursor_read(c, err);
                 rc = found ? 0 : cursor_fail(c, err);
                 break; /* the first walk checked the rest */

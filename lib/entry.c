@@ -673,6 +673,12 @@ int rsess_entry_write(const rsess_val *v, const rsess_entry_opts *opts, rsess_bu
 rsess_doc *rsess_lookup(const void *data, size_t len, const char *key, size_t keylen, const rsess_read_opts *opts,
                         rsess_err *err)
 {
+    return rsess_lookup_find(data, len, key, keylen, RSESS_KEY_ANY, opts, err);
+}
+
+rsess_doc *rsess_lookup_find(const void *data, size_t len, const char *key, size_t keylen, rsess_key_kind kind,
+                             const rsess_read_opts *opts, rsess_err *err)
+{
     const unsigned char *p = data;
     rsess_read_opts o;
     if (rs_read_opts(opts, &o, err)) return NULL;
@@ -690,18 +696,18 @@ rsess_doc *rsess_lookup(const void *data, size_t len, const char *key, size_t ke
         /* a 6.1 Entry object is not a Hash: decode it in full */
         static const char entry_cls[] = "o: ActiveSupport::Cache::Entry";
         if (len < 2 + sizeof entry_cls - 1 || memcmp(p + 2, entry_cls, sizeof entry_cls - 1) != 0)
-            return rs_lookup_marshal(p, len, key, keylen, opts, err);
+            return rs_lookup_marshal(p, len, key, keylen, kind, opts, err);
     }
     if (len >= AS71_HEADER && p[0] == 0 && p[1] == 0x11 && (p[2] & 0x7f) == RSESS_ENTRY_OBJECT) {
         int32_t vlen = load_le_i32(p + 11);
         size_t off = AS71_HEADER + (vlen > 0 ? (size_t)vlen : 0);
         if (vlen >= -1 && off <= len) {
-            if (!(p[2] & COMPRESSED_FLAG)) return rs_lookup_marshal(p + off, len - off, key, keylen, opts, err);
+            if (!(p[2] & COMPRESSED_FLAG)) return rs_lookup_marshal(p + off, len - off, key, keylen, kind, opts, err);
             rsess_buf inflated;
             rsess_buf_init(&inflated, alloc_of(opts));
             rsess_doc *doc = NULL;
             if (!rs_inflate(p + off, len - off, inflate_cap(opts), alloc_of(opts), &inflated, off, err))
-                doc = rs_lookup_marshal(inflated.data, inflated.len, key, keylen, opts, err);
+                doc = rs_lookup_marshal(inflated.data, inflated.len, key, keylen, kind, opts, err);
             rsess_buf_free(&inflated);
             return doc;
         }
@@ -709,7 +715,7 @@ rsess_doc *rsess_lookup(const void *data, size_t len, const char *key, size_t ke
     /* 7.0 and 6.1 entries, string entries: the whole value, then the key */
     rsess_doc *doc = rsess_entry_read(data, len, opts, NULL, err);
     if (!doc) return NULL;
-    rsess_val *v = rsess_hash_get(doc->root, key, keylen);
+    rsess_val *v = rsess_hash_find(doc->root, key, keylen, kind);
     if (!v) {
         bool is_hash = rsess_type_of(doc->root) == RSESS_HASH;
         rsess_doc_free(doc);

@@ -214,7 +214,7 @@ extern const uint64_t rs_float_pow10[667][2] RSESS_INTERNAL;
 int rs_bignum_decimal(const unsigned char *mag, size_t len, int negative, rsess_buf *out) RSESS_INTERNAL;
 
 /* The value of one top-level hash key of Marshal bytes (marshal_read.c). */
-rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *key, size_t keylen,
+rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *key, size_t keylen, int kind,
                              const rsess_read_opts *opts, rsess_err *err) RSESS_INTERNAL;
 
 /* Inflates a zlib stream into out, never past cap bytes (entry.c). */

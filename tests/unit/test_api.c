@@ -124,6 +124,38 @@ START_TEST(small_accessors)
 }
 END_TEST
 
+/* {"k" => 1, :k => 2}: a lookup tells the String key from the Symbol key */
+START_TEST(lookup_tells_string_from_symbol)
+{
+    static const unsigned char v[] = {4, 8, '{', 7, 'I', '"', 6, 'k', 6, ':', 6, 'E', 'T', 'i', 6,
+                                      ':', 6, 'k', 'i', 7};
+    static const struct { rsess_key_kind kind; int64_t want; } cases[] = {
+        {RSESS_KEY_STRING, 1}, {RSESS_KEY_SYMBOL, 2}, {RSESS_KEY_ANY, 1}};
+    for (size_t i = 0; i < 3; i++) {
+        rsess_err err;
+        rsess_doc *d = rsess_lookup_find(v, sizeof v, "k", 1, cases[i].kind, NULL, &err);
+        ck_assert_msg(d, "kind %d: %s", cases[i].kind, err.text);
+        int64_t got = 0;
+        ck_assert(rsess_int(rsess_doc_root(d), &got));
+        ck_assert_int_eq(got, cases[i].want);
+        rsess_doc_free(d);
+    }
+    rsess_doc *d = rsess_lookup(v, sizeof v, "k", 1, NULL, NULL);
+    int64_t got = 0;
+    ck_assert(rsess_int(rsess_doc_root(d), &got) && got == 1);
+    rsess_doc_free(d);
+    rsess_err err;
+    ck_assert_ptr_null(rsess_lookup_find(v, sizeof v, "j", 1, RSESS_KEY_SYMBOL, NULL, &err));
+    ck_assert_int_eq(err.code, RSESS_ERR_NOT_FOUND);
+    /* the decoded Hash answers the same */
+    d = rsess_read(v, sizeof v, NULL, NULL);
+    rsess_val *h = rsess_doc_root(d);
+    ck_assert(rsess_int(rsess_hash_find(h, "k", 1, RSESS_KEY_SYMBOL), &got) && got == 2);
+    ck_assert(rsess_int(rsess_hash_gets(h, "k"), &got) && got == 1);
+    rsess_doc_free(d);
+}
+END_TEST
+
 Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
@@ -132,6 +164,7 @@ Suite *api_suite(void)
     tcase_add_test(t, options_can_grow);
     tcase_add_test(t, allocator_hooks_all_or_none);
     tcase_add_test(t, small_accessors);
+    tcase_add_test(t, lookup_tells_string_from_symbol);
     suite_add_tcase(s, t);
     return s;
 }
