@@ -5,6 +5,7 @@
 #define RSESS_BUILDING 1
 #include "rsess.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -144,10 +145,8 @@ static inline bool rs_is_flonum(double d)
 static inline bool rs_int_is_i(int64_t i) { return i >= -(1LL << 30) && i < (1LL << 30); }
 static inline bool rs_int_is_fixnum(int64_t i) { return i >= -(1LL << 62) && i < (1LL << 62); }
 
-bool rs_ascii_only(const char *p, size_t len) RSESS_INTERNAL;
 /* Whether Ruby's inspect shows a code point >= U+0080 as itself (unicode_print.c). */
 bool rs_unicode_printable(uint32_t cp) RSESS_INTERNAL;
-bool rs_utf8_valid(const char *p, size_t len) RSESS_INTERNAL;
 /* The encoding name of a value as a static or document-owned string. */
 const char *rs_enc_name(const rsess_val *v, size_t *len) RSESS_INTERNAL;
 /* Parses an encoding name into rsess_enc (OTHER for anything not built in). */
@@ -170,15 +169,16 @@ static inline int rs_buf_put(rsess_buf *b, const void *p, size_t n)
 }
 static inline int rs_buf_puts(rsess_buf *b, const char *s) { return rs_buf_put(b, s, strlen(s)); }
 int rs_buf_printf(rsess_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3))) RSESS_INTERNAL;
+int rs_buf_vprintf(rsess_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0))) RSESS_INTERNAL;
+
+/* --- text helpers (text.c): hex, UTF-8, JSON strings, bignum decimals, the
+ * printers' output sink --------------------------------------------------- */
+#include "text.h"
 
 /* --- floats ------------------------------------------------------------- */
 /* Shortest round-trip digits of |d| (finite, non-zero): digits into buf
  * (no NUL), returns the count; *decpt = decimal point position. */
 int rs_float_digits(double d, char *buf, int *decpt) RSESS_INTERNAL;
-
-/* --- integers ----------------------------------------------------------- */
-/* Decimal text of a little-endian magnitude (sign added when negative). */
-int rs_bignum_decimal(const unsigned char *mag, size_t len, int negative, rsess_buf *out) RSESS_INTERNAL;
 
 /* --- entry writing helpers (marshal_write.c) ----------------------------- */
 /* Marshal of [value, expires_at?, version?] with trailing nils dropped
@@ -214,20 +214,14 @@ bool rs_tzif_abbrev(const unsigned char *p, size_t len, int64_t t, char *out, si
 const char *rs_rails_zone_iana(const char *name, size_t len) RSESS_INTERNAL;
 
 /* --- views (printers) --------------------------------------------------- */
+/* Each view is a leaf: it uses the text helpers and refs.h, never another
+ * view. print.c dispatches rsess_print() to them. */
 int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
 int rs_print_typed(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
-int rs_print_json(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
-/* JSON string literal of bytes that are valid UTF-8. */
-int rs_json_string(rsess_buf *b, const char *p, size_t len) RSESS_INTERNAL;
-
-/* Marks nodes reached more than once in Marshal write order (a graph walk
- * shared by the printers). seen[id]: 0 unseen, 1 once, 2 more. */
-typedef struct rs_refs {
-    uint8_t *count;
-    size_t n;
-    const rsess_alloc *alloc;
-} rs_refs;
-int rs_refs_count(const rsess_val *root, rs_refs *r) RSESS_INTERNAL;
-void rs_refs_free(rs_refs *r) RSESS_INTERNAL;
+/* The JSON view needs Ruby's to_s text of the values JSON has no form for
+ * (non-String hash keys, Range ends, Complex): print.c passes the Ruby
+ * view in as to_s, so the views stay leaves. */
+typedef int (*rs_text_fn)(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err);
+int rs_print_json(const rsess_val *v, unsigned flags, rs_text_fn ruby_to_s, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
 
 #endif

@@ -1,36 +1,7 @@
 /* Text forms of bytes: redis-cli / Ruby quoted strings, hex, base64. */
 #include "internal.h"
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static bool is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-static int put_utf8(rsess_buf *b, unsigned long cp)
-{
-    unsigned char u[4];
-    size_t n;
-    if (cp < 0x80) u[0] = (unsigned char)cp, n = 1;
-    else if (cp < 0x800) u[0] = (unsigned char)(0xc0 | cp >> 6), u[1] = (unsigned char)(0x80 | (cp & 0x3f)), n = 2;
-    else if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xe0 | cp >> 12);
-        u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (unsigned char)(0xf0 | cp >> 18);
-        u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    return rs_buf_put(b, u, n);
-}
 
 /* One escape after a backslash at s[*i] (pointing past the backslash). */
 static int unescape(const char *s, size_t len, size_t *i, rsess_buf *out, rsess_err *err)
@@ -49,10 +20,10 @@ static int unescape(const char *s, size_t len, size_t *i, rsess_buf *out, rsess_
     case 'e': return rs_buf_putc(out, 033);
     case 's': return rs_buf_putc(out, ' ');
     case 'x': {
-        int h1 = *i < len ? hexval((unsigned char)s[*i]) : -1;
+        int h1 = *i < len ? rs_hex_value((unsigned char)s[*i]) : -1;
         if (h1 < 0) return rs_fail(err, RSESS_ERR_QUOTED, at, "\\x without hex digits at offset %zu", at);
         (*i)++;
-        int h2 = *i < len ? hexval((unsigned char)s[*i]) : -1;
+        int h2 = *i < len ? rs_hex_value((unsigned char)s[*i]) : -1;
         if (h2 < 0) return rs_buf_putc(out, h1); /* Ruby accepts one digit */
         (*i)++;
         return rs_buf_putc(out, h1 * 16 + h2);
@@ -69,14 +40,14 @@ static int unescape(const char *s, size_t len, size_t *i, rsess_buf *out, rsess_
                 }
                 unsigned long cp = 0;
                 size_t nd = 0;
-                while (*i < len && hexval((unsigned char)s[*i]) >= 0 && nd < 7) {
-                    cp = cp * 16 + (unsigned long)hexval((unsigned char)s[*i]);
+                while (*i < len && rs_hex_value((unsigned char)s[*i]) >= 0 && nd < 7) {
+                    cp = cp * 16 + (unsigned long)rs_hex_value((unsigned char)s[*i]);
                     (*i)++;
                     nd++;
                 }
                 if (!nd || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
                     return rs_fail(err, RSESS_ERR_QUOTED, at, "bad \\u{...} escape at offset %zu", at);
-                if (put_utf8(out, cp)) return RSESS_ERR_NOMEM;
+                if (rs_utf8_put(out, (uint32_t)cp)) return RSESS_ERR_NOMEM;
                 any = 1;
             }
             if (!any) return rs_fail(err, RSESS_ERR_QUOTED, at, "empty \\u{} escape at offset %zu", at);
@@ -84,14 +55,14 @@ static int unescape(const char *s, size_t len, size_t *i, rsess_buf *out, rsess_
         }
         unsigned long cp = 0;
         for (int k = 0; k < 4; k++) {
-            int h = *i < len ? hexval((unsigned char)s[*i]) : -1;
+            int h = *i < len ? rs_hex_value((unsigned char)s[*i]) : -1;
             if (h < 0) return rs_fail(err, RSESS_ERR_QUOTED, at, "\\u needs four hex digits at offset %zu", at);
             cp = cp * 16 + (unsigned long)h;
             (*i)++;
         }
         if (cp >= 0xd800 && cp <= 0xdfff)
             return rs_fail(err, RSESS_ERR_QUOTED, at, "\\u escape of a surrogate at offset %zu", at);
-        return put_utf8(out, cp);
+        return rs_utf8_put(out, (uint32_t)cp);
     }
     default:
         if (c >= '0' && c <= '7') { /* octal, up to three digits; \0 is one */
@@ -139,7 +110,6 @@ int rsess_unquote(const char *s, size_t len, rsess_buf *out, rsess_err *err)
 
 int rsess_quote(const void *p, size_t len, rsess_buf *out)
 {
-    static const char hexd[] = "0123456789abcdef";
     const unsigned char *s = p;
     if (!out || (!p && len)) return RSESS_ERR_ARG;
     if (rs_buf_putc(out, '"')) return RSESS_ERR_NOMEM;
@@ -161,8 +131,8 @@ int rsess_quote(const void *p, size_t len, rsess_buf *out)
                 n = 1;
             } else {
                 esc[1] = 'x';
-                esc[2] = hexd[c >> 4];
-                esc[3] = hexd[c & 15];
+                esc[2] = rs_hex_lower[c >> 4];
+                esc[3] = rs_hex_lower[c & 15];
                 n = 4;
             }
         }
@@ -180,7 +150,7 @@ int rsess_unhex(const char *s, size_t len, rsess_buf *out, rsess_err *err)
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (is_space(c)) continue;
-        int v = hexval(c);
+        int v = rs_hex_value(c);
         if (v < 0) {
             out->len = start;
             return rs_fail(err, RSESS_ERR_HEX, i, "not a hex digit at offset %zu", i);
@@ -206,13 +176,12 @@ int rsess_unhex(const char *s, size_t len, rsess_buf *out, rsess_err *err)
 
 int rsess_hex(const void *p, size_t len, rsess_buf *out)
 {
-    static const char hexd[] = "0123456789abcdef";
     const unsigned char *s = p;
     if (!out || (!p && len)) return RSESS_ERR_ARG;
     if (rs_buf_reserve(out, len * 2)) return RSESS_ERR_NOMEM;
     for (size_t i = 0; i < len; i++) {
-        out->data[out->len++] = (unsigned char)hexd[s[i] >> 4];
-        out->data[out->len++] = (unsigned char)hexd[s[i] & 15];
+        out->data[out->len++] = (unsigned char)rs_hex_lower[s[i] >> 4];
+        out->data[out->len++] = (unsigned char)rs_hex_lower[s[i] & 15];
     }
     return 0;
 }

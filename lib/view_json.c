@@ -2,27 +2,39 @@
  * (docs/json-mapping.md). Values JSON holds natively print as Ruby's
  * JSON.generate prints them; the rest map to documented shapes. Shared
  * values are printed again where they recur, within a budget; a cycle
- * prints null. */
-#include "internal.h"
+ * prints null. The walk keeps its own stack: depth costs heap, not C stack. */
+#include "refs.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+/* What is left to print of a value whose parts are being printed. */
+enum { J_SET, J_ARRAY, J_HASH, J_FIELDS, J_ONE };
+
+typedef struct jframe {
+    const rsess_val *v;
+    size_t i; /* parts printed */
+    uint8_t kind;
+} jframe;
+
 typedef struct jview {
-    rsess_buf *out;
-    uint8_t *active;
-    size_t cap;
-    size_t budget; /* values left to print */
-    int code;
-    size_t depth;
+    rs_sink s;
+    rs_marks active; /* node id -> being printed (cycle guard) */
+    size_t budget;   /* values left to print */
+    size_t depth;    /* indentation */
     bool pretty;
+    rs_text_fn to_s; /* Ruby's text of a value (the Ruby view) */
+    rs_stack stack; /* jframe */
 } jview;
 
-static void jput(jview *j, const char *s) { if (!j->code && rs_buf_puts(j->out, s)) j->code = RSESS_ERR_NOMEM; }
-static void jstr(jview *j, const char *s, size_t n)
+static void jput(jview *j, const char *s) { rs_puts(&j->s, s); }
+static void jstr(jview *j, const char *s, size_t n) { rs_put_json(&j->s, s, n); }
+
+/* Ruby's text of v appended to b (the view's to_s). */
+static void ruby_text(jview *j, const rsess_val *v, rsess_buf *b)
 {
-    if (!j->code && rs_json_string(j->out, s, n)) j->code = RSESS_ERR_NOMEM;
+    if (j->to_s(v, 0, b, NULL)) j->s.code = RSESS_ERR_NOMEM;
 }
 
 static void j_newline(jview *j)
@@ -40,11 +52,9 @@ static void jbytes(jview *j, const char *s, size_t n)
         return;
     }
     jput(j, "{\"$binary\":\"");
-    if (!j->code && rsess_base64(s, n, j->out)) j->code = RSESS_ERR_NOMEM;
+    if (!j->s.code && rsess_base64(s, n, j->s.out)) j->s.code = RSESS_ERR_NOMEM;
     jput(j, "\"}");
 }
-
-static void jvalue(jview *j, const rsess_val *v);
 
 /* Hash keys as Ruby's JSON.generate makes them: key.to_s. */
 static void jkey(jview *j, const rsess_val *k)
@@ -66,9 +76,9 @@ static void jkey(jview *j, const rsess_val *k)
     }
     default: {
         rsess_buf b;
-        rsess_buf_init(&b, j->out->alloc);
-        if (rs_print_ruby(k, 0, &b, NULL)) j->code = RSESS_ERR_NOMEM;
-        else jstr(j, (const char *)b.data, b.len);
+        rsess_buf_init(&b, j->s.out->alloc);
+        ruby_text(j, k, &b);
+        jstr(j, (const char *)b.data, b.len);
         rsess_buf_free(&b);
     }
     }
@@ -76,32 +86,13 @@ static void jkey(jview *j, const rsess_val *k)
 
 static bool enter(jview *j, const rsess_val *v)
 {
-    if (v->id >= j->cap) {
-        size_t ncap = j->cap ? j->cap : 64;
-        while (ncap <= v->id) ncap *= 2;
-        uint8_t *a = rs_realloc(j->out->alloc, j->active, j->cap, ncap);
-        if (!a) {
-            j->code = RSESS_ERR_NOMEM;
-            return false;
-        }
-        memset(a + j->cap, 0, ncap - j->cap);
-        j->active = a;
-        j->cap = ncap;
+    if (rs_marks_cover(&j->active, v->id)) {
+        j->s.code = RSESS_ERR_NOMEM;
+        return false;
     }
-    if (j->active[v->id]) return false;
-    j->active[v->id] = 1;
+    if (j->active.m[v->id]) return false;
+    j->active.m[v->id] = 1;
     return true;
-}
-
-static void jfields(jview *j, rsess_val **k, size_t n, bool first)
-{
-    for (size_t i = 0; i < n && !j->code; i++) {
-        jput(j, first && i == 0 ? "" : ",");
-        j_newline(j);
-        jkey(j, k[2 * i]);
-        jput(j, j->pretty ? ": " : ":");
-        jvalue(j, k[2 * i + 1]);
-    }
 }
 
 static void jclass_open(jview *j, const rsess_val *cls)
@@ -119,6 +110,13 @@ static void jclose(jview *j, const char *c)
     j->depth--;
     j_newline(j);
     jput(j, c);
+}
+
+/* The end of a container: on a line of its own when it has items. */
+static void jend(jview *j, size_t n, const char *c)
+{
+    if (n) jclose(j, c);
+    else j->depth--, jput(j, c);
 }
 
 /* xmlschema(3), as ActiveSupport's Time#as_json: "2026-01-29T13:24:14.448Z",
@@ -148,7 +146,7 @@ static void jbigdecimal(jview *j, const char *s, size_t n)
         return;
     }
     rsess_buf b;
-    rsess_buf_init(&b, j->out->alloc);
+    rsess_buf_init(&b, j->s.out->alloc);
     size_t i = 0;
     if (s[i] == '-' || s[i] == '+') {
         if (s[i] == '-') rs_buf_putc(&b, '-');
@@ -199,7 +197,7 @@ static void to_s(jview *j, const rsess_val *v, rsess_buf *b)
     case RSESS_STRING: case RSESS_SYMBOL: rs_buf_put(b, v->u.s.p, v->u.s.len); break;
     case RSESS_INT: rs_buf_printf(b, "%lld", (long long)v->u.i); break;
     case RSESS_FLOAT: rs_buf_put(b, tmp, rsess_float_ruby_text(v->u.f, tmp)); break;
-    default: if (rs_print_ruby(v, 0, b, NULL)) j->code = RSESS_ERR_NOMEM;
+    default: ruby_text(j, v, b);
     }
 }
 
@@ -236,10 +234,10 @@ static bool jmeaning(jview *j, const rsess_val *v)
         }
         if (rsess_get_rational(v, &a, &b) || rsess_get_complex(v, &a, &b)) {
             bool complex = rsess_get_complex(v, NULL, NULL);
-            rsess_buf_init(&tb, j->out->alloc);
+            rsess_buf_init(&tb, j->s.out->alloc);
             if (complex) { /* Complex#to_s: "2+3i" is inspect without the parentheses */
-                if (rs_print_ruby(v, 0, &tb, NULL)) j->code = RSESS_ERR_NOMEM;
-                else jstr(j, (const char *)tb.data + 1, tb.len - 2);
+                ruby_text(j, v, &tb);
+                if (!j->s.code) jstr(j, (const char *)tb.data + 1, tb.len - 2);
             } else {
                 to_s(j, a, &tb);
                 rs_buf_putc(&tb, '/');
@@ -252,7 +250,7 @@ static bool jmeaning(jview *j, const rsess_val *v)
         return false;
     case RSESS_OBJECT:
         if (rsess_get_range(v, &a, &b, &excl)) {
-            rsess_buf_init(&tb, j->out->alloc);
+            rsess_buf_init(&tb, j->s.out->alloc);
             to_s(j, a, &tb);
             rs_buf_puts(&tb, excl ? "..." : "..");
             to_s(j, b, &tb);
@@ -278,19 +276,26 @@ static bool jmeaning(jview *j, const rsess_val *v)
     }
 }
 
-static void jvalue(jview *j, const rsess_val *v)
+static void jpush(jview *j, const rsess_val *v, int kind)
+{
+    jframe *f = rs_stack_push(&j->stack);
+    if (!f) {
+        j->s.code = RSESS_ERR_NOMEM;
+        return;
+    }
+    *f = (jframe){v, 0, (uint8_t)kind};
+}
+
+/* Prints a value, or its head and a frame for its parts. */
+static void jopen(jview *j, const rsess_val *v)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
-    if (j->code) return;
+    if (j->s.code) return;
     if (j->budget == 0) {
-        j->code = RSESS_ERR_NODES;
+        j->s.code = RSESS_ERR_NODES;
         return;
     }
     j->budget--;
-    if (j->depth > 4096) {
-        j->code = RSESS_ERR_DEPTH;
-        return;
-    }
     switch (v->type) {
     case RSESS_NIL: jput(j, "null"); return;
     case RSESS_TRUE: jput(j, "true"); return;
@@ -299,10 +304,7 @@ static void jvalue(jview *j, const rsess_val *v)
         snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i);
         jput(j, tmp);
         return;
-    case RSESS_BIGNUM:
-        if (rs_bignum_decimal((const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE, j->out))
-            j->code = RSESS_ERR_NOMEM;
-        return;
+    case RSESS_BIGNUM: rs_put_bignum(&j->s, (const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE); return;
     case RSESS_FLOAT: {
         if (!isfinite(v->u.f)) { /* as ActiveSupport's Float#as_json */
             jput(j, "null");
@@ -317,7 +319,7 @@ static void jvalue(jview *j, const rsess_val *v)
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: jbytes(j, v->u.s.p, v->u.s.len); return;
     case RSESS_REGEXP: { /* Regexp#to_s: "(?i-mx:src)" */
         rsess_buf b;
-        rsess_buf_init(&b, j->out->alloc);
+        rsess_buf_init(&b, j->s.out->alloc);
         static const struct { int bit; char c; } fl[] = {{4, 'm'}, {1, 'i'}, {2, 'x'}};
         rs_buf_puts(&b, "(?");
         for (int k = 0; k < 3; k++)
@@ -335,58 +337,34 @@ static void jvalue(jview *j, const rsess_val *v)
     default: break;
     }
     if (!enter(j, v)) {
-        if (!j->code) jput(j, "null"); /* a cycle */
+        if (!j->s.code) jput(j, "null"); /* a cycle */
         return;
     }
     if (jmeaning(j, v)) {
-        j->active[v->id] = 0;
+        j->active.m[v->id] = 0;
         return;
     }
-    rsess_val *set = rsess_get_set(v);
-    if (set) { /* Set#as_json: its elements */
+    if (rsess_get_set(v)) { /* Set#as_json: its elements */
         jput(j, "[");
-        for (size_t i = 0; i < set->u.c.n && !j->code; i++) {
-            if (i) jput(j, ",");
-            jvalue(j, set->u.c.k[2 * i]);
-        }
-        jput(j, "]");
-        j->active[v->id] = 0;
+        jpush(j, v, J_SET);
         return;
     }
     switch (v->type) {
     case RSESS_ARRAY:
         jput(j, "[");
         j->depth++;
-        for (size_t i = 0; i < v->u.c.n && !j->code; i++) {
-            if (i) jput(j, ",");
-            j_newline(j);
-            jvalue(j, v->u.c.k[i]);
-        }
-        if (v->u.c.n) jclose(j, "]");
-        else j->depth--, jput(j, "]");
-        break;
+        jpush(j, v, J_ARRAY);
+        return;
     case RSESS_HASH:
         jput(j, "{");
         j->depth++;
-        jfields(j, v->u.c.k, v->u.c.n, true);
-        if (v->u.c.n) jclose(j, "}");
-        else j->depth--, jput(j, "}");
-        break;
+        jpush(j, v, J_HASH);
+        return;
     case RSESS_OBJECT: case RSESS_STRUCT: /* Object#as_json: instance_values; Struct: members */
         jput(j, "{");
         j->depth++;
-        for (size_t i = 0; i < v->u.c.n && !j->code; i++) {
-            const rsess_val *k = v->u.c.k[2 * i];
-            if (i) jput(j, ",");
-            j_newline(j);
-            size_t skip = v->type == RSESS_OBJECT && k->u.s.len && k->u.s.p[0] == '@' ? 1 : 0;
-            jbytes(j, k->u.s.p + skip, k->u.s.len - skip);
-            jput(j, j->pretty ? ": " : ":");
-            jvalue(j, v->u.c.k[2 * i + 1]);
-        }
-        if (v->u.c.n) jclose(j, "}");
-        else j->depth--, jput(j, "}");
-        break;
+        jpush(j, v, J_FIELDS);
+        return;
     case RSESS_USERDEF:
         jclass_open(j, v->cls);
         jput(j, j->pretty ? ",\n" : ",");
@@ -400,26 +378,106 @@ static void jvalue(jview *j, const rsess_val *v)
         jput(j, j->pretty ? ",\n" : ",");
         if (j->pretty) for (size_t i = 0; i < j->depth; i++) jput(j, "  ");
         jput(j, j->pretty ? "\"$data\": " : "\"$data\":");
-        jvalue(j, v->u.one);
-        jclose(j, "}");
-        break;
-    default: j->code = RSESS_ERR_VALUE; break;
+        jpush(j, v, J_ONE);
+        return;
+    default: j->s.code = RSESS_ERR_VALUE; break;
     }
-    j->active[v->id] = 0;
+    j->active.m[v->id] = 0;
 }
 
-int rs_print_json(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err)
+/* Prints the text between f's parts up to the next part: true with that
+ * part in *part, false when f's value is printed to its end. */
+static bool jstep(jview *j, jframe *f, const rsess_val **part)
+{
+    const rsess_val *v = f->v;
+    size_t i = f->i;
+    switch (f->kind) {
+    case J_SET: {
+        const rsess_val *set = rsess_get_set(v);
+        if (i < set->u.c.n) {
+            if (i) jput(j, ",");
+            *part = set->u.c.k[2 * i];
+            break;
+        }
+        jput(j, "]");
+        return false;
+    }
+    case J_ARRAY:
+        if (i < v->u.c.n) {
+            if (i) jput(j, ",");
+            j_newline(j);
+            *part = v->u.c.k[i];
+            break;
+        }
+        jend(j, v->u.c.n, "]");
+        return false;
+    case J_HASH:
+        if (i < v->u.c.n) {
+            jput(j, i == 0 ? "" : ",");
+            j_newline(j);
+            jkey(j, v->u.c.k[2 * i]);
+            jput(j, j->pretty ? ": " : ":");
+            *part = v->u.c.k[2 * i + 1];
+            break;
+        }
+        jend(j, v->u.c.n, "}");
+        return false;
+    case J_FIELDS:
+        if (i < v->u.c.n) {
+            const rsess_val *k = v->u.c.k[2 * i];
+            if (i) jput(j, ",");
+            j_newline(j);
+            size_t skip = v->type == RSESS_OBJECT && k->u.s.len && k->u.s.p[0] == '@' ? 1 : 0;
+            jbytes(j, k->u.s.p + skip, k->u.s.len - skip);
+            jput(j, j->pretty ? ": " : ":");
+            *part = v->u.c.k[2 * i + 1];
+            break;
+        }
+        jend(j, v->u.c.n, "}");
+        return false;
+    default: /* J_ONE */
+        if (i == 0) {
+            *part = v->u.one;
+            break;
+        }
+        jclose(j, "}");
+        return false;
+    }
+    f->i++;
+    return true;
+}
+
+static void jwalk(jview *j, const rsess_val *root)
+{
+    jopen(j, root);
+    while (j->stack.n && !j->s.code) {
+        jframe *f = rs_stack_top(&j->stack);
+        const rsess_val *part;
+        if (jstep(j, f, &part)) {
+            jopen(j, part);
+        } else {
+            j->active.m[f->v->id] = 0;
+            j->stack.n--;
+        }
+    }
+}
+
+int rs_print_json(const rsess_val *v, unsigned flags, rs_text_fn ruby_to_s, rsess_buf *out, rsess_err *err)
 {
     jview j = {0};
-    j.out = out;
+    j.s.out = out;
+    j.active.alloc = out->alloc;
+    rs_stack_init(&j.stack, sizeof(jframe), out->alloc);
+    j.to_s = ruby_to_s;
     j.pretty = flags & RSESS_PRINT_PRETTY;
     j.budget = 1000000; /* shared values fanning out are not expanded forever */
     size_t start = out->len;
-    jvalue(&j, v);
-    rs_free(out->alloc, j.active, j.cap);
-    if (j.code) {
+    jwalk(&j, v);
+    rs_marks_free(&j.active);
+    rs_stack_free(&j.stack);
+    if (j.s.code) {
         out->len = start;
-        return rs_fail(err, j.code, 0, j.code == RSESS_ERR_NODES ? "JSON output over 1000000 values (shared values fan out)" : NULL);
+        return rs_fail(err, j.s.code, 0, j.s.code == RSESS_ERR_NODES ? "JSON output over 1000000 values (shared values fan out)" : NULL);
     }
     return 0;
 }
