@@ -11,8 +11,8 @@ BUILD ?= build
 
 Q = $(if $(V),,@)
 PKG = $(shell pkg-config $(1) $(2) 2>/dev/null)
-LIB_DEPS_CFLAGS = $(call PKG,--cflags,libsodium zlib)
-LIB_DEPS_LIBS = $(or $(call PKG,--libs,libsodium zlib),-lsodium -lz)
+LIB_DEPS_CFLAGS = $(call PKG,--cflags,libsodium zlib libcrypto)
+LIB_DEPS_LIBS = $(or $(call PKG,--libs,libsodium zlib libcrypto),-lsodium -lz -lcrypto)
 CLI_LIBS = $(or $(call PKG,--libs,jansson),-ljansson)
 CHECK_CFLAGS = $(call PKG,--cflags,check)
 CHECK_LIBS = $(or $(call PKG,--libs,check),-lcheck -lsubunit -lm -lrt -lpthread)
@@ -23,8 +23,9 @@ LIB_OBJ = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
-.PHONY: all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
-	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-ruby bench-compare bench-callgrind
+.PHONY: FORCE all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
+	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-ruby \
+	bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -32,6 +33,8 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) include/rsess.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(LIB_DEPS_CFLAGS) -c $< -o $@
+
+$(BUILD)/lib/cookie.o $(BUILD)/lib/cookie_json.o: lib/cookie_json.h
 
 $(BUILD)/librsess.a: $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -70,6 +73,9 @@ check-cli: $(BUILD)/rsess
 
 check-integration: $(BUILD)/rsess examples
 	$(Q)tests/integration/redis.sh $(BUILD)
+	$(Q)tests/integration/migrate.sh $(BUILD)
+	$(Q)tests/integration/cookbook.sh $(BUILD)
+	$(Q)tests/integration/cookies.sh $(BUILD)
 
 # --- speed: rsess and Ruby's own Marshal on the same payloads --------------------
 BENCH_PAYLOADS = bench/payloads/hello.bin bench/payloads/typical.bin bench/payloads/cart.bin \
@@ -82,10 +88,36 @@ $(BUILD)/rsess-bench: bench/rsess-bench.c $(BUILD)/librsess.a
 bench: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
 	$(BUILD)/rsess-bench $(BENCH_PAYLOADS)
+	@echo "(moving 100,000 sessions through Redis: make bench-migrate)"
+
+# float text both ways, 1M doubles (instructions: see bench/float-bench.c)
+$(BUILD)/float-bench: bench/float-bench.c lib/float.h $(BUILD)/librsess.a
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
+
+bench-float: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/float-bench
+	$(BUILD)/float-bench
+
+$(BUILD)/cookie-bench: bench/cookie-bench.c $(BUILD)/librsess.a
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
+
+# session cookies: verify + decrypt + decode per second, keys derived once
+bench-cookie: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/cookie-bench
+	$(BUILD)/cookie-bench
 
 bench-ruby:
 	@scripts/install-deps.sh bench
 	ruby bench/ruby-bench.rb $(BENCH_PAYLOADS)
+
+# 100,000 sessions read, converted and written back on loopback (standalone and
+# a 3-master cluster): the figures of the migration targets (<= 60 s, read <= 30 s)
+BENCH_MIGRATE_SESSIONS ?= 100000
+bench-migrate: deps-test
+	@$(MAKE) --no-print-directory $(BUILD)/rsess
+	bench/migrate.sh $(BUILD) $(BENCH_MIGRATE_SESSIONS)
 
 # both, alternating payload by payload; the median of three ratios
 bench-compare: deps-build
@@ -99,7 +131,7 @@ bench-callgrind: deps-build
 	bench/callgrind.sh $(BUILD) $(BENCH_PAYLOADS)
 
 # --- hostile input: fuzzing, replay, sanitizers, valgrind -----------------------
-FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster walk
+FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster walk cookie
 FUZZ_EXTRA_typed_json = cli/typed_json.c
 FUZZ_LIBS_typed_json = $(CLI_LIBS)
 REPLAYS = $(FUZZ_TARGETS:%=$(BUILD)/replay-%)
@@ -180,6 +212,8 @@ fixtures:
 	ruby tests/fixtures/generate_keys.rb tests/fixtures
 	ruby tests/fixtures/generate_types.rb tests/fixtures
 	ruby tests/fixtures/generate_unicode.rb tests/fixtures
+	ruby tests/fixtures/generate_floats.rb tests/fixtures
+	ruby tests/fixtures/generate_cookies.rb tests/fixtures
 	ruby bench/make_payloads.rb bench/payloads
 	node tests/fixtures/ruby-wasm/generate.cjs tests/fixtures $(BUILD)/ruby-wasm
 
@@ -193,13 +227,20 @@ rails-zones:
 	@scripts/install-deps.sh fixtures
 	ruby scripts/gen-rails-zones.rb > lib/rails_zones.c
 
+# the 128-bit powers of ten behind float text both ways
+float-table:
+	ruby scripts/gen-float-table.rb > lib/float_pow10.c
+
 # --- install ------------------------------------------------------------------
 LIBDIR = $(PREFIX)/lib
 MANDIR = $(PREFIX)/share/man
 API_PAGES = $(shell scripts/api-names.sh)
 
-$(BUILD)/rsess.pc: rsess.pc.in include/rsess.h
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+# made anew on every install: its text depends on PREFIX and LIBDIR
+$(BUILD)/rsess.pc: rsess.pc.in include/rsess.h FORCE
+	@mkdir -p $(@D)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+FORCE:
 
 install: all $(BUILD)/rsess.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include \

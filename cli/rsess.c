@@ -22,35 +22,68 @@ static const char usage_text[] =
     "         [--lines] [FILE]\n"
     "      Print the value held in FILE (or stdin): Ruby Marshal, or a Rails 7.1+,\n"
     "      7.0 or 6.1 cache entry (unwrapped and inflated). --to ruby prints what\n"
-    "      Ruby 3.4's p prints; --ruby-version 4.0 what Ruby 4.0's does.\n"
+    "      Ruby 3.4's p prints; --ruby-version 4.0 what Ruby 4.0's does. --lines: one\n"
+    "      value a line, or a record \"KEY\" PTTL \"VALUE\" / KEY<TAB>VALUE whose key\n"
+    "      is kept.\n"
     "  explain [--in FORM] [FILE]\n"
     "      An annotated listing of every byte: offset, bytes, meaning.\n"
-    "  info [--in FORM] [FILE]\n"
-    "      One JSON object about the container: format, compression, expiry, version.\n"
+    "  info [--in FORM] [--lines] [FILE]\n"
+    "      One JSON object about the container: format, compression, expiry, version\n"
+    "      (--lines: one per line; records keep their \"key\" and \"pttl\").\n"
     "  encode [--from typed|json] [--to raw|quoted|hex|base64]\n"
     "         [--entry 7.1|7.0|6.1 [--expires-at EPOCH | --expires-in SECONDS]\n"
     "          [--version STRING] [--compress-threshold BYTES | --no-compress]\n"
     "          [--created-at EPOCH]] [FILE]\n"
     "      Read one value (typed JSON by default) and write its Marshal bytes,\n"
-    "      or an ActiveSupport cache entry around them.\n"
+    "      or an ActiveSupport cache entry around them (7.2, 8.0, 8.1: as 7.1).\n"
     "  id [--rack] [PUBLIC_ID]\n"
     "      Print PUBLIC_ID PRIVATE_ID: the given public id (or a new random one:\n"
     "      32 hex digits as Rails makes them, 64 with --rack) and Rack's private\n"
     "      id \"2::\" + SHA-256 hex of it.\n"
     "  key [--store cache|redis-store] [--namespace NS] [--legacy]\n"
-    "      [--rails 8.1|7.0|6.1|none] PUBLIC_ID\n"
-    "      The Redis key a Rails app keeps that session under.\n"
+    "      [--rails 8.1|7.0|6.1|none] PUBLIC_ID | --cookie-jar FILE [--cookie-name NAME]\n"
+    "      The Redis key a Rails app keeps that session under; the id may come\n"
+    "      from a curl cookie jar (curl -c FILE; default cookie: the *_session one).\n"
     "  slot [--in text|hex] KEY...\n"
     "      The Redis Cluster hash slot of each key (as CLUSTER KEYSLOT).\n"
-    "  locate KEY [FILE]\n"
+    "  locate KEY [FILE] | locate --masters [FILE]\n"
     "      Read CLUSTER NODES or CLUSTER SHARDS output; print host:port of the\n"
-    "      master serving KEY's slot.\n"
+    "      master serving KEY's slot (--masters: of every master, one a line).\n"
+    "  records [--commands] [FILE]\n"
+    "      With --commands: keys (redis-cli --scan) to an ECHO/PTTL/GET command\n"
+    "      stream for one redis-cli --no-raw connection; without: its replies\n"
+    "      paired back into records \"KEY\" PTTL \"VALUE\", one a line.\n"
+    "  migrate --from redis-store|cache --to redis-store|cache [--entry 7.1|7.0|6.1]\n"
+    "          [--from-namespace NS] [--to-namespace NS] [--expires-in SECONDS]\n"
+    "          [--cluster-nodes FILE --out-dir DIR] [--delete-old] [--dry-run] [FILE]\n"
+    "      Records to the other store's keys and values, as a RESP stream for\n"
+    "      redis-cli --pipe (one per master in DIR with --cluster-nodes).\n"
+    "  cookie decode|info [--secret-key-base-file F] [--secret-token-file F]\n"
+    "      [--digest sha1|sha256] [--hmac-digest sha1|sha256|sha512]\n"
+    "      [--cipher aes-256-gcm|aes-256-cbc] [--name COOKIE_NAME]\n"
+    "      [--serializer auto|json|marshal|hybrid] [--now EPOCH] [--to ruby|json|typed] [FILE]\n"
+    "      Verify and decrypt a Rails (2.3 to 8.x) or Rack session cookie and print\n"
+    "      the session (decode) or one JSON object about it (info). Secrets come from\n"
+    "      the files or RSESS_SECRET_KEY_BASE / RSESS_SECRET_TOKEN, never argv.\n"
+    "      Exit 1 when the cookie is rejected (the reason on stderr).\n"
+    "  cookie encode --format gcm|cbc|signed|rails3|rack [--from json|typed]\n"
+    "      [--secret-key-base-file F | --secret-token-file F] [--digest ...]\n"
+    "      [--hmac-digest ...] [--name NAME] [--expires-at EPOCH | --expires-in S]\n"
+    "      [--serializer json|marshal] [FILE]\n"
+    "      Write a cookie Rails reads back, URL-escaped as Rack sets it.\n"
     "\n"
     "Input forms (--in): auto (default: quoted if it starts with a double quote,\n"
     "else raw), quoted (as redis-cli --no-raw and Ruby's p print strings), raw,\n"
     "hex, base64.\n"
     "\n"
-    "Options: -h, --help  this text;  --version  the version.\n"
+    "Limits (decode, info, explain, migrate), on by default; sizes take K, M, G:\n"
+    "  --max-depth N          nesting of containers (default 512)\n"
+    "  --max-nodes N          values in one document (default 16777216)\n"
+    "  --max-input BYTES      bytes of one value (default 256M)\n"
+    "  --max-inflated BYTES   a compressed payload inflated (default 64M)\n"
+    "\n"
+    "Options: -h, --help  this text (rsess COMMAND --help: that command's);\n"
+    "  --version  the version.\n"
     "Exit status: 0 success, 1 bad data, 2 usage error.\n";
 
 void cli_error(const char *fmt, ...)
@@ -63,19 +96,20 @@ void cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-/* "WHAT: DETAIL" becomes "WHAT at offset N: DETAIL". */
+/* "WHAT: DETAIL" becomes "WHAT at offset N: DETAIL" (unless the text
+ * already names its offset, as the text-form errors do). */
 void cli_report(const char *prefix, const rsess_err *err)
 {
     const char *text = err->text[0] ? err->text : (err->msg ? err->msg : "error");
     const char *colon = strstr(text, ": ");
     fputs("rsess: ", stderr);
     if (prefix) fprintf(stderr, "%s: ", prefix);
-    if (colon) fprintf(stderr, "%.*s at offset %zu%s\n", (int)(colon - text), text, err->offset, colon);
+    if (strstr(text, "offset ")) fprintf(stderr, "%s\n", text);
+    else if (colon) fprintf(stderr, "%.*s at offset %zu%s\n", (int)(colon - text), text, err->offset, colon);
     else fprintf(stderr, "%s at offset %zu\n", text, err->offset);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
+int usage_error(const char *fmt, ...)
 {
     va_list ap;
     fputs("rsess: ", stderr);
@@ -87,15 +121,8 @@ static int usage_error(const char *fmt, ...)
 }
 
 /* --- arguments ------------------------------------------------------------ */
-typedef struct args {
-    int argc, i;
-    char **argv;
-    const char *file;
-    int bad;
-} args;
-
 /* Matches "--name VALUE" or "--name=VALUE"; *val receives the value. */
-static bool opt_value(args *a, const char *name, const char **val)
+bool opt_value(args *a, const char *name, const char **val)
 {
     const char *arg = a->argv[a->i];
     size_t n = strlen(name);
@@ -115,7 +142,7 @@ static bool opt_value(args *a, const char *name, const char **val)
     return true;
 }
 
-static bool take_file(args *a)
+bool take_file(args *a)
 {
     const char *arg = a->argv[a->i];
     if (arg[0] == '-' && arg[1] != 0) return false;
@@ -128,7 +155,7 @@ static bool take_file(args *a)
     return true;
 }
 
-static int pick(const char *val, const char *const *choices, const char *opt)
+int pick(const char *val, const char *const *choices, const char *opt)
 {
     for (int i = 0; choices[i]; i++)
         if (!strcmp(val, choices[i])) return i;
@@ -136,8 +163,59 @@ static int pick(const char *val, const char *const *choices, const char *opt)
     return -1;
 }
 
+/* --- limits ---------------------------------------------------------------- */
+static rsess_read_opts read_opts;
+
+const rsess_read_opts *cli_read_opts(void) { return &read_opts; }
+
+/* "123", "64K", "256M", "1G" */
+static bool parse_size(const char *s, size_t *out)
+{
+    char *end;
+    if (!s || *s < '0' || *s > '9') return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k') shift = 10, end++;
+    else if (*end == 'M' || *end == 'm') shift = 20, end++;
+    else if (*end == 'G' || *end == 'g') shift = 30, end++;
+    if (*end || errno || v == 0 || v > (SIZE_MAX >> shift)) return false;
+    *out = (size_t)v << shift;
+    return true;
+}
+
+/* Takes the limit options out of argv (any command, any place); false
+ * after a usage error. */
+static bool take_limits(int *argc, char **argv)
+{
+    static const char *const names[] = {"--max-depth", "--max-nodes", "--max-input", "--max-inflated", NULL};
+    size_t *fields[] = {&read_opts.limits.max_depth, &read_opts.limits.max_nodes, &read_opts.limits.max_input,
+                        &read_opts.limits.max_inflated};
+    int w = 2;
+    for (int i = 2; i < *argc; i++) {
+        args a = {*argc, i, argv, NULL, 0};
+        const char *val = NULL;
+        int k = 0;
+        for (; names[k]; k++)
+            if (opt_value(&a, names[k], &val)) break;
+        if (!names[k]) {
+            argv[w++] = argv[i];
+            continue;
+        }
+        if (a.bad) return false;
+        if (!parse_size(val, fields[k])) {
+            usage_error("%s needs a positive number%s", names[k], k >= 2 ? " of bytes (K, M, G allowed)" : "");
+            return false;
+        }
+        i = a.i;
+    }
+    *argc = w;
+    argv[w] = NULL;
+    return true;
+}
+
 /* --- input ---------------------------------------------------------------- */
-static bool read_all(const char *path, rsess_buf *out)
+bool read_all(const char *path, rsess_buf *out)
 {
     FILE *fp = stdin;
     if (path && strcmp(path, "-") != 0) {
@@ -194,17 +272,17 @@ static int to_bytes(int form, const char *p, size_t len, rsess_buf *out, bool *r
 static rsess_doc *load_value(const unsigned char *p, size_t len, bool raw, rsess_entry_info *info,
                              rsess_err *err)
 {
-    rsess_read_opts opts = {0};
+    const rsess_read_opts *opts = cli_read_opts();
     if (raw && len && p[len - 1] == '\n') {
         size_t cut = len >= 2 && p[len - 2] == '\r' ? 2 : 1;
-        rsess_doc *doc = rsess_entry_read(p, len - cut, &opts, info, err);
+        rsess_doc *doc = rsess_entry_read(p, len - cut, opts, info, err);
         if (doc) return doc;
         rsess_err first = *err;
-        doc = rsess_entry_read(p, len, &opts, info, err);
+        doc = rsess_entry_read(p, len, opts, info, err);
         if (!doc && err->code != RSESS_ERR_TRAILING) *err = first;
         return doc;
     }
-    return rsess_entry_read(p, len, &opts, info, err);
+    return rsess_entry_read(p, len, opts, info, err);
 }
 
 /* Options of the commands that take only --in and a FILE (info, explain).
@@ -258,12 +336,99 @@ static int decode_one(const char *text, size_t len, int form, int view, unsigned
     return rc;
 }
 
+/* --lines: one input line. A line may carry its key (records.c); redis-cli
+ * reply forms that are no value ((nil), (error), (integer)) fail with a
+ * message saying what to do. On success *v / *vl is the value text and,
+ * for a record, key holds the key's bytes. */
+typedef struct line_in {
+    cli_record r;
+    rsess_buf key;
+    const char *v;
+    size_t vl;
+    char msg[300];
+} line_in;
+
+static bool split_line(const char *line, size_t len, line_in *li)
+{
+    rsess_err err = {0};
+    memset(&li->r, 0, sizeof li->r);
+    li->key.len = 0;
+    li->v = line;
+    li->vl = len;
+    if (!cli_reply_value(&li->v, &li->vl, li->msg, sizeof li->msg)) return false;
+    cli_record_split(li->v, li->vl, &li->r);
+    li->v = li->r.value;
+    li->vl = li->r.value_len;
+    if (!li->r.has_key) return true;
+    if (cli_record_key(&li->r, &li->key, &err)) {
+        snprintf(li->msg, sizeof li->msg, "the key is not a quoted string: %s", err.text);
+        return false;
+    }
+    return cli_reply_value(&li->v, &li->vl, li->msg, sizeof li->msg);
+}
+
+/* "line N" or "line N, key \"...\"" for messages. */
+static void line_prefix(const line_in *li, size_t lineno, char *buf, size_t cap)
+{
+    if (li->r.has_key) snprintf(buf, cap, "line %zu, key %.*s", lineno, (int)(li->r.key_len > 120 ? 120 : li->r.key_len), li->r.key);
+    else snprintf(buf, cap, "line %zu", lineno);
+}
+
+/* The JSON members a record adds in front of the value: "key" (a JSON
+ * string; "key_quoted", the redis-cli form, when the key is not UTF-8) and
+ * "pttl". */
+static void print_key_members(const line_in *li, bool spaced)
+{
+    const char *sep = spaced ? ": " : ":", *comma = spaced ? ", " : ",";
+    json_t *j = json_stringn((const char *)li->key.data, li->key.len);
+    char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    if (t) {
+        printf("{\"key\"%s%s", sep, t);
+    } else {
+        rsess_buf q;
+        rsess_buf_init(&q, NULL);
+        rsess_quote(li->key.data, li->key.len, &q);
+        json_t *jq = json_stringn(q.data ? (const char *)q.data : "", q.len);
+        char *tq = jq ? json_dumps(jq, JSON_ENCODE_ANY) : NULL;
+        printf("{\"key\"%snull%s\"key_quoted\"%s%s", sep, comma, sep, tq ? tq : "null");
+        free(tq);
+        json_decref(jq);
+        rsess_buf_free(&q);
+    }
+    free(t);
+    json_decref(j);
+    if (li->r.has_pttl) printf("%s\"pttl\"%s%lld", comma, sep, li->r.pttl);
+}
+
+/* The key in front of a Ruby view line: quoted as redis-cli does, a tab. */
+static void print_ruby_key(const line_in *li)
+{
+    rsess_buf q;
+    rsess_buf_init(&q, NULL);
+    rsess_quote(li->key.data, li->key.len, &q);
+    fwrite(q.data, 1, q.len, stdout);
+    fputc('\t', stdout);
+    rsess_buf_free(&q);
+}
+
+/* Says why a --lines value failed, with a hint for --raw output. */
+static void line_failed(const line_in *li, size_t lineno, const rsess_err *err)
+{
+    char prefix[200];
+    line_prefix(li, lineno, prefix, sizeof prefix);
+    if (!err) cli_error("%s: %s", prefix, li->msg);
+    else cli_report(prefix, err);
+    if (err && cli_looks_raw(li->v, li->vl)) cli_error("%s: %s", prefix, cli_raw_hint);
+}
+
 static int decode_lines(const rsess_buf *in, int form, int view, unsigned flags)
 {
     int status = EXIT_OK;
     size_t start = 0, lineno = 0;
     rsess_buf out;
     rsess_buf_init(&out, NULL);
+    line_in li;
+    rsess_buf_init(&li.key, NULL);
     while (start < in->len) {
         const char *line = (const char *)in->data + start;
         const char *nl = memchr(line, '\n', in->len - start);
@@ -273,25 +438,57 @@ static int decode_lines(const rsess_buf *in, int form, int view, unsigned flags)
         if (len && line[len - 1] == '\r') len--;
         out.len = 0;
         rsess_err err = {0};
-        int rc;
-        if (len == 5 && memcmp(line, "(nil)", 5) == 0) { /* redis-cli's missing key */
-            rc = rsess_buf_append(&out, view == 0 ? "nil" : "null", view == 0 ? 3 : 4);
-        } else {
-            rc = decode_one(line, len, form, view, flags & ~RSESS_PRINT_PRETTY, &out, &err);
+        bool ok = split_line(line, len, &li);
+        if (!ok && li.vl == 5 && !memcmp(li.v, "(nil)", 5)) {
+            /* a missing key is Ruby's nil (what redis.get returns): said, not a failure */
+            line_failed(&li, lineno, NULL);
+            if (li.r.has_key && view != 0) {
+                print_key_members(&li, false);
+                fputs(",\"value\":null}\n", stdout);
+            } else {
+                if (li.r.has_key) print_ruby_key(&li);
+                fputs(view == 0 ? "nil\n" : "null\n", stdout);
+            }
+            continue;
         }
-        if (rc) {
-            char prefix[32];
-            snprintf(prefix, sizeof prefix, "line %zu", lineno);
-            cli_report(prefix, &err);
+        if (!ok) line_failed(&li, lineno, NULL);
+        else if (decode_one(li.v, li.vl, form, view, flags & ~RSESS_PRINT_PRETTY, &out, &err)) {
+            line_failed(&li, lineno, &err);
+            ok = false;
+        }
+        if (!ok) {
             fputs(view == 0 ? "\n" : "null\n", stdout);
             status = EXIT_DATA;
             continue;
         }
+        if (li.r.has_key && view == 0) {
+            print_ruby_key(&li);
+        } else if (li.r.has_key) {
+            print_key_members(&li, false);
+            fputs(",\"value\":", stdout);
+        }
         fwrite(out.data, 1, out.len, stdout);
+        if (li.r.has_key && view != 0) fputc('}', stdout);
         fputc('\n', stdout);
     }
+    rsess_buf_free(&li.key);
     rsess_buf_free(&out);
     return status;
+}
+
+/* A whole input that is one of redis-cli's non-value replies: say so. */
+static bool single_reply_ok(const rsess_buf *in)
+{
+    const char *p = in->data ? (const char *)in->data : "";
+    size_t len = in->len;
+    while (len && (p[len - 1] == '\n' || p[len - 1] == '\r')) len--;
+    char msg[300];
+    if (len && (p[0] == '(' || (p[0] >= '0' && p[0] <= '9')) && !memchr(p, '\n', len) &&
+        !cli_reply_value(&p, &len, msg, sizeof msg)) {
+        cli_error("%s", msg);
+        return false;
+    }
+    return true;
 }
 
 static int cmd_decode(args *a)
@@ -328,6 +525,8 @@ static int cmd_decode(args *a)
     int status;
     if (lines) {
         status = decode_lines(&in, form, view, flags);
+    } else if (!single_reply_ok(&in)) {
+        status = EXIT_DATA;
     } else {
         rsess_buf out;
         rsess_buf_init(&out, NULL);
@@ -395,57 +594,133 @@ static void iso8601(double t, char *buf, size_t size)
              tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
-static int cmd_info(args *a)
+/* The info object of one value; with a record's key in front (li may be NULL). */
+static void print_info(const rsess_doc *doc, const rsess_entry_info *info, size_t nbytes, const line_in *li)
 {
-    int form;
-    if (parse_in_only(a, "info", &form)) return EXIT_USAGE;
-    rsess_buf bytes, cls;
-    rsess_buf_init(&bytes, NULL);
-    rsess_buf_init(&cls, NULL);
-    int status = EXIT_DATA;
-    rsess_err err = {0};
-    rsess_entry_info info;
-    bool raw;
-    if (!read_bytes(a->file, form, &bytes, &raw)) goto done;
-    rsess_doc *doc = load_value(bytes.data, bytes.len, raw, &info, &err);
-    if (!doc) {
-        cli_report(NULL, &err);
-        goto done;
-    }
     static const char *const types[] = {"", "object", "string-utf8", "string-binary", "string-us-ascii"};
-    printf("{\"format\": \"%s\", \"compressed\": %s, \"expires_at\": ", rsess_format_name(info.format),
-           info.compressed ? "true" : "false");
-    if (info.has_expires_at) {
+    if (li && li->r.has_key) {
+        print_key_members(li, true);
+        fputs(", ", stdout);
+    } else {
+        fputc('{', stdout);
+    }
+    printf("\"format\": \"%s\", \"compressed\": %s, \"expires_at\": ", rsess_format_name(info->format),
+           info->compressed ? "true" : "false");
+    if (info->has_expires_at) {
         char iso[64];
-        json_num(info.expires_at);
-        iso8601(info.expires_at, iso, sizeof iso);
+        json_num(info->expires_at);
+        iso8601(info->expires_at, iso, sizeof iso);
         printf(", \"expires_at_iso8601\": \"%s\"", iso);
     } else {
         fputs("null", stdout);
     }
     fputs(", \"version\": ", stdout);
-    if (info.has_version) json_str(info.version, info.version_len);
+    if (info->has_version) json_str(info->version, info->version_len);
     else fputs("null", stdout);
-    if (info.version_marshal) fputs(", \"version_marshal\": true", stdout);
-    if (info.format == RSESS_FORMAT_AS71) printf(", \"type\": \"%s\"", types[info.type]);
-    if (info.has_created_at) {
+    if (info->version_marshal) fputs(", \"version_marshal\": true", stdout);
+    if (info->format == RSESS_FORMAT_AS71) printf(", \"type\": \"%s\"", types[info->type]);
+    if (info->has_created_at) {
         fputs(", \"created_at\": ", stdout);
-        json_num(info.created_at);
+        json_num(info->created_at);
     }
-    if (info.has_expires_in) {
+    if (info->has_expires_in) {
         fputs(", \"expires_in\": ", stdout);
-        json_num(info.expires_in);
+        json_num(info->expires_in);
     }
+    rsess_buf cls;
+    rsess_buf_init(&cls, NULL);
     class_name(rsess_doc_root(doc), &cls);
     printf(", \"class\": ");
     json_str(cls.data ? (const char *)cls.data : "", cls.len);
-    printf(", \"bytes\": %zu, \"header_bytes\": %zu, \"payload_bytes\": %zu, \"value_bytes\": %zu}\n", bytes.len,
-           info.header_len, info.stored_len, info.value_len);
+    printf(", \"bytes\": %zu, \"header_bytes\": %zu, \"payload_bytes\": %zu, \"value_bytes\": %zu}\n", nbytes,
+           info->header_len, info->stored_len, info->value_len);
+    rsess_buf_free(&cls);
+}
+
+/* info --lines: one object per line ("key" first for records), null for a
+ * line that fails. */
+static int info_lines(const rsess_buf *in, int form)
+{
+    int status = EXIT_OK;
+    size_t start = 0, lineno = 0;
+    line_in li;
+    rsess_buf_init(&li.key, NULL);
+    rsess_buf bytes;
+    rsess_buf_init(&bytes, NULL);
+    while (start < in->len) {
+        const char *line = (const char *)in->data + start;
+        const char *nl = memchr(line, '\n', in->len - start);
+        size_t len = nl ? (size_t)(nl - line) : in->len - start;
+        start += len + (nl ? 1 : 0);
+        lineno++;
+        if (len && line[len - 1] == '\r') len--;
+        rsess_err err = {0};
+        rsess_entry_info info;
+        rsess_doc *doc = NULL;
+        bool raw;
+        bytes.len = 0;
+        if (!split_line(line, len, &li)) {
+            line_failed(&li, lineno, NULL);
+        } else if (to_bytes(form, li.v, li.vl, &bytes, &raw, &err) ||
+                   !(doc = load_value(bytes.data, bytes.len, raw, &info, &err))) {
+            line_failed(&li, lineno, &err);
+        }
+        if (!doc) {
+            fputs("null\n", stdout);
+            status = EXIT_DATA;
+            continue;
+        }
+        print_info(doc, &info, bytes.len, &li);
+        rsess_doc_free(doc);
+    }
+    rsess_buf_free(&bytes);
+    rsess_buf_free(&li.key);
+    return status;
+}
+
+static int cmd_info(args *a)
+{
+    int form = IN_AUTO;
+    bool lines = false;
+    const char *val;
+    for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
+        if (opt_value(a, "--in", &val)) {
+            if (val && (form = pick(val, in_forms, "input form")) < 0) return EXIT_USAGE;
+        } else if (!strcmp(a->argv[a->i], "--lines")) {
+            lines = true;
+        } else if (!take_file(a)) {
+            return usage_error("info: unknown option '%s'", a->argv[a->i]);
+        }
+    }
+    if (a->bad) return EXIT_USAGE;
+    rsess_buf in, bytes;
+    rsess_buf_init(&in, NULL);
+    rsess_buf_init(&bytes, NULL);
+    int status = EXIT_DATA;
+    rsess_err err = {0};
+    rsess_entry_info info;
+    bool raw;
+    if (!read_all(a->file, &in)) goto done;
+    if (lines) {
+        status = info_lines(&in, form);
+        goto done;
+    }
+    if (!single_reply_ok(&in)) goto done;
+    if (to_bytes(form, in.data ? (const char *)in.data : "", in.len, &bytes, &raw, &err)) {
+        cli_report(NULL, &err);
+        goto done;
+    }
+    rsess_doc *doc = load_value(bytes.data, bytes.len, raw, &info, &err);
+    if (!doc) {
+        cli_report(NULL, &err);
+        goto done;
+    }
+    print_info(doc, &info, bytes.len, NULL);
     rsess_doc_free(doc);
     status = EXIT_OK;
 done:
+    rsess_buf_free(&in);
     rsess_buf_free(&bytes);
-    rsess_buf_free(&cls);
     return status;
 }
 
@@ -482,11 +757,30 @@ static bool parse_number(const char *s, double *out)
     return *end == 0 && isfinite(*out);
 }
 
-static const char *const entry_formats[] = {"7.1", "7.0", "6.1", NULL};
+/* Rails 7.2, 8.0 and 8.1 write the 7.1 format; 8.1 shortens keys past 250 bytes. */
+static const char *const entry_formats[] = {"7.1", "7.0", "6.1", "7.2", "8.0", "8.1", NULL};
+
+bool cli_entry_format(const char *val, rsess_format *fmt, rsess_key_rule *rule)
+{
+    static const rsess_format fmts[] = {RSESS_FORMAT_AS71, RSESS_FORMAT_AS70, RSESS_FORMAT_AS61,
+                                        RSESS_FORMAT_AS71, RSESS_FORMAT_AS71, RSESS_FORMAT_AS71};
+    static const rsess_key_rule rules[] = {RSESS_KEYS_RAILS70, RSESS_KEYS_RAILS70, RSESS_KEYS_RAILS61,
+                                           RSESS_KEYS_RAILS70, RSESS_KEYS_RAILS70, RSESS_KEYS_RAILS81};
+    int k = 0;
+    while (entry_formats[k] && strcmp(val, entry_formats[k])) k++;
+    if (!entry_formats[k]) {
+        usage_error("unknown entry format '%s': 7.1, 7.0 or 6.1 (7.2, 8.0 and 8.1 write 7.1)", val);
+        return false;
+    }
+    *fmt = fmts[k];
+    if (rule) *rule = rules[k];
+    return true;
+}
 
 static int cmd_encode(args *a)
 {
-    int from = 0, to = OUT_RAW, entry = -1;
+    int from = 0, to = OUT_RAW;
+    bool entry = false;
     rsess_entry_opts eo = {0};
     const char *val;
     for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
@@ -495,7 +789,8 @@ static int cmd_encode(args *a)
         } else if (opt_value(a, "--to", &val)) {
             if (val && (to = pick(val, out_forms, "output form")) < 0) return EXIT_USAGE;
         } else if (opt_value(a, "--entry", &val)) {
-            if (val && (entry = pick(val, entry_formats, "entry format")) < 0) return EXIT_USAGE;
+            if (val && !cli_entry_format(val, &eo.format, NULL)) return EXIT_USAGE;
+            entry = true;
         } else if (opt_value(a, "--expires-at", &val)) {
             if (val && !parse_number(val, &eo.expires_at)) return usage_error("--expires-at needs epoch seconds");
             eo.has_expires_at = 1;
@@ -521,13 +816,11 @@ static int cmd_encode(args *a)
         }
     }
     if (a->bad) return EXIT_USAGE;
-    if (entry < 0 && (eo.has_expires_at || eo.has_expires_in || eo.version || eo.compress_threshold ||
+    if (!entry && (eo.has_expires_at || eo.has_expires_in || eo.version || eo.compress_threshold ||
                       eo.no_compress || eo.has_created_at))
         return usage_error("encode: --expires-at, --expires-in, --version and compression options need --entry");
     if (eo.has_expires_at && eo.has_expires_in) return usage_error("encode: give --expires-at or --expires-in, not both");
     if (eo.no_compress && eo.compress_threshold) return usage_error("encode: --no-compress or --compress-threshold, not both");
-    static const rsess_format fmts[] = {RSESS_FORMAT_AS71, RSESS_FORMAT_AS70, RSESS_FORMAT_AS61};
-    if (entry >= 0) eo.format = fmts[entry];
     rsess_buf in, bytes;
     rsess_buf_init(&in, NULL);
     rsess_buf_init(&bytes, NULL);
@@ -537,7 +830,7 @@ static int cmd_encode(args *a)
         const char *text = in.data ? (const char *)in.data : "";
         rsess_doc *doc = from == 1 ? cli_json_read(text, in.len, &err) : cli_typed_json_read(text, in.len, &err);
         if (!doc) cli_report(NULL, &err);
-        else if (entry < 0 ? rsess_write(rsess_doc_root(doc), &bytes, &err)
+        else if (!entry ? rsess_write(rsess_doc_root(doc), &bytes, &err)
                            : rsess_entry_write(rsess_doc_root(doc), &eo, &bytes, &err))
             cli_error("cannot encode: %s", err.text);
         else status = write_form(to, &bytes);
@@ -562,14 +855,14 @@ static int cmd_explain(args *a)
         size_t n = bytes.len;
         /* the newline redis-cli --raw adds is not part of the value */
         if (raw && n && bytes.data[n - 1] == '\n') {
-            rsess_doc *probe = rsess_entry_read(bytes.data, n - 1, NULL, NULL, NULL);
+            rsess_doc *probe = rsess_entry_read(bytes.data, n - 1, cli_read_opts(), NULL, NULL);
             if (probe) n--;
             rsess_doc_free(probe);
         }
         const char *nc = getenv("NO_COLOR");
         unsigned flags = isatty(STDOUT_FILENO) && !(nc && *nc) ? RSESS_EXPLAIN_COLOR : 0;
         rsess_err err = {0};
-        int rc = rsess_explain(bytes.data, n, flags, NULL, &out, &err);
+        int rc = rsess_explain(bytes.data, n, flags, cli_read_opts(), &out, &err);
         fwrite(out.data, 1, out.len, stdout);
         if (rc) cli_report(NULL, &err);
         else status = EXIT_OK;
@@ -605,10 +898,25 @@ static int cmd_id(args *a)
 static const char *const stores[] = {"cache", "redis-store", NULL};
 static const char *const rails_rules[] = {"8.1", "7.0", "6.1", "none", NULL};
 
+/* Rails' session ids are 32 hex digits (Rack's own 64): anything else is
+ * more likely a whole cookie, a cookie-store cookie or a typo. */
+static void warn_session_id(const char *id, size_t n)
+{
+    size_t hex = 0;
+    while (hex < n && ((id[hex] >= '0' && id[hex] <= '9') || (id[hex] >= 'a' && id[hex] <= 'f'))) hex++;
+    if (hex == n && (n == 32 || n == 64)) return;
+    if (memchr(id, '-', n) && n > 2 && strstr(id, "--"))
+        cli_error("warning: '%.*s' looks like a cookie-store cookie (data--digest), which holds the session "
+                  "itself, not an id: see rsess cookie decode", (int)(n > 40 ? 40 : n), id);
+    else
+        cli_error("warning: '%.*s' is not 32 hex digits, as Rails' session ids are: is it the session "
+                  "cookie's value?", (int)(n > 80 ? 80 : n), id);
+}
+
 static int cmd_key(args *a)
 {
     rsess_key_opts o = {0};
-    const char *val;
+    const char *val, *jar = NULL, *cookie_name = NULL;
     int k;
     for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
         if (opt_value(a, "--store", &val)) {
@@ -622,16 +930,28 @@ static int cmd_key(args *a)
             if (val) o.rule = (rsess_key_rule)k;
         } else if (!strcmp(a->argv[a->i], "--legacy")) {
             o.legacy = 1;
+        } else if (opt_value(a, "--cookie-jar", &jar)) {
+        } else if (opt_value(a, "--cookie-name", &cookie_name)) {
         } else if (!take_file(a)) {
             return usage_error("key: unknown option '%s'", a->argv[a->i]);
         }
     }
     if (a->bad) return EXIT_USAGE;
-    if (!a->file) return usage_error("key: a PUBLIC_ID (the session cookie's value) is needed");
-    rsess_buf out;
+    if (jar && a->file) return usage_error("key: give a PUBLIC_ID or --cookie-jar, not both");
+    if (cookie_name && !jar) return usage_error("key: --cookie-name names a cookie of --cookie-jar FILE");
+    if (!a->file && !jar) return usage_error("key: a PUBLIC_ID (the session cookie's value) is needed");
+    rsess_buf id, out;
+    rsess_buf_init(&id, NULL);
     rsess_buf_init(&out, NULL);
+    if (jar && !cli_cookie_jar_value(jar, cookie_name, &id)) {
+        rsess_buf_free(&id);
+        return EXIT_DATA;
+    }
+    if (!jar) rsess_buf_append(&id, a->file, strlen(a->file));
+    warn_session_id((const char *)id.data, id.len);
     rsess_err err;
-    int rc = rsess_session_key(a->file, strlen(a->file), &o, &out, &err);
+    int rc = rsess_session_key(id.data ? (const char *)id.data : "", id.len, &o, &out, &err);
+    rsess_buf_free(&id);
     if (!rc) {
         fwrite(out.data, 1, out.len, stdout);
         fputc('\n', stdout);
@@ -684,12 +1004,40 @@ static int cmd_slot(args *a)
     return status;
 }
 
+/* locate --masters: every healthy master, one host:port a line (to SCAN each). */
+static int locate_masters(const char *file)
+{
+    rsess_buf in;
+    rsess_buf_init(&in, NULL);
+    int status = EXIT_DATA;
+    rsess_cluster_map *m = NULL;
+    rsess_err err;
+    if (read_all(file, &in)) {
+        if (rsess_cluster_map_parse(in.data ? (const char *)in.data : "", in.len, NULL, &m, &err)) {
+            cli_error("%s", err.text);
+        } else {
+            for (size_t i = 0; i < rsess_cluster_map_masters(m); i++) {
+                size_t n;
+                const char *addr = rsess_cluster_map_master(m, i, &n);
+                printf("%.*s\n", (int)n, addr);
+            }
+            status = EXIT_OK;
+        }
+    }
+    rsess_cluster_map_free(m);
+    rsess_buf_free(&in);
+    return status;
+}
+
 static int cmd_locate(args *a)
 {
     const char *key = NULL;
+    bool masters = false;
     for (a->i = 2; a->i < a->argc && !a->bad; a->i++) {
         const char *arg = a->argv[a->i];
-        if (!key && (arg[0] != '-' || arg[1] == 0 || !strcmp(arg, "--"))) {
+        if (!strcmp(arg, "--masters")) {
+            masters = true;
+        } else if (!masters && !key && (arg[0] != '-' || arg[1] == 0 || !strcmp(arg, "--"))) {
             if (!strcmp(arg, "--") && a->i + 1 < a->argc) arg = a->argv[++a->i];
             key = arg;
         } else if (!take_file(a)) {
@@ -697,6 +1045,11 @@ static int cmd_locate(args *a)
         }
     }
     if (a->bad) return EXIT_USAGE;
+    if (masters && key) {
+        if (a->file) return usage_error("locate --masters takes no KEY");
+        a->file = key;
+    }
+    if (masters) return locate_masters(a->file);
     if (!key) return usage_error("locate: a KEY is needed");
     rsess_buf in, out;
     rsess_buf_init(&in, NULL);
@@ -719,6 +1072,29 @@ static int cmd_locate(args *a)
 }
 
 /* --- main ----------------------------------------------------------------- */
+/* rsess COMMAND --help: that command's entry of the usage text, then the
+ * sections every command shares. */
+static int command_help(const char *cmd)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\n  %s", cmd);
+    const char *p = strstr(usage_text, pat);
+    size_t n = strlen(cmd);
+    while (p && p[3 + n] != ' ' && p[3 + n] != '\n') p = strstr(p + 1, pat);
+    if (!p) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    const char *end = p + 1;
+    do { /* the entry's lines: its own, then the ones indented deeper */
+        end = strchr(end, '\n') + 1;
+    } while (!strncmp(end, "      ", 6) || !strncmp(end, "   ", 3));
+    printf("usage: rsess %.*s", (int)(end - (p + 3)), p + 3);
+    const char *common = strstr(usage_text, "\nInput forms");
+    if (common) printf("%s", common);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -726,6 +1102,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    if (!strcmp(cmd, "help") && argc > 2) return command_help(argv[2]);
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
         fputs(usage_text, stdout);
         return EXIT_OK;
@@ -735,11 +1112,9 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            fputs(usage_text, stdout);
-            return EXIT_OK;
-        }
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return command_help(cmd);
     }
+    if (!take_limits(&argc, argv)) return EXIT_USAGE;
     args a = {argc, 2, argv, NULL, 0};
     if (!strcmp(cmd, "decode")) return cmd_decode(&a);
     if (!strcmp(cmd, "encode")) return cmd_encode(&a);
@@ -749,5 +1124,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "key")) return cmd_key(&a);
     if (!strcmp(cmd, "slot")) return cmd_slot(&a);
     if (!strcmp(cmd, "locate")) return cmd_locate(&a);
+    if (!strcmp(cmd, "records")) return cmd_records(&a);
+    if (!strcmp(cmd, "migrate")) return cmd_migrate(&a);
+    if (!strcmp(cmd, "cookie")) return cli_cookie(argc, argv);
     return usage_error("unknown command '%s'", cmd);
 }

@@ -217,10 +217,8 @@ static rsess_val *tagged(tread *t, json_t *o)
     } else if (!strcmp(key, "float")) {
         if (!json_is_string(payload)) return bad(t, "\"float\" must be Ruby's float text");
         const char *s = json_string_value(payload);
-        char *end;
-        double d = !strcmp(s, "nan") ? NAN : !strcmp(s, "inf") ? INFINITY : !strcmp(s, "-inf") ? -INFINITY : strtod(s, &end);
-        if (strcmp(s, "nan") && strcmp(s, "inf") && strcmp(s, "-inf") && (*s == 0 || *end))
-            return bad(t, "bad float text \"%s\"", s);
+        double d;
+        if (rsess_float_parse(s, json_string_length(payload), &d, NULL)) return bad(t, "bad float text \"%s\"", s);
         v = rsess_new_float(t->doc, d);
     } else if (!strcmp(key, "str") || !strcmp(key, "regexp") || !strcmp(key, "class") ||
                !strcmp(key, "module") || !strcmp(key, "oldmodule")) {

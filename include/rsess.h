@@ -23,8 +23,10 @@
 #ifndef RSESS_H
 #define RSESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -84,7 +86,14 @@ typedef enum rsess_code {
     RSESS_ERR_ENTRY = 50,        /**< malformed cache entry (header, version, shape) */
     RSESS_ERR_ZLIB = 51,         /**< compressed payload that does not inflate */
     RSESS_ERR_FORMAT_UNKNOWN = 52, /**< not Marshal data nor a known cache entry */
-    RSESS_ERR_UNSUPPORTED = 53   /**< a known format rsess does not read (MessagePack) */
+    RSESS_ERR_UNSUPPORTED = 53,  /**< a known format rsess does not read (MessagePack) */
+    /* session cookies */
+    RSESS_ERR_VERIFY = 60,       /**< the cookie does not verify (any MAC or tag failure: one reason) */
+    RSESS_ERR_PURPOSE = 61,      /**< the _rails envelope's purpose is not cookie.<name> */
+    RSESS_ERR_EXPIRED = 62,      /**< the _rails envelope's exp is not after `now` */
+    RSESS_ERR_COOKIE = 63,       /**< not a cookie of a known form (parts, base64, envelope) */
+    RSESS_ERR_CRYPTO = 64,       /**< libcrypto failed (not the cookie's fault) */
+    RSESS_ERR_SERIALIZER = 65    /**< a payload the chosen serializer refuses (Marshal in a :json jar) */
 } rsess_code;
 
 /** Where and why something failed. `msg` is a static description of the
@@ -233,10 +242,24 @@ RSESS_API rsess_val *rsess_doc_root(const rsess_doc *doc);
 RSESS_API size_t rsess_doc_consumed(const rsess_doc *doc);
 /** Bytes the document's arena holds (memory use, for benchmarks). */
 RSESS_API size_t rsess_doc_arena_size(const rsess_doc *doc);
+/** How many nodes the document has made: every rsess_node_id() of its
+ *  values is at most this, so an array of this many + 1 entries can mark
+ *  the nodes a walk has seen (Marshal links make the value a graph). */
+RSESS_API size_t rsess_doc_node_count(const rsess_doc *doc);
 
 /* --- Accessors: all NULL-safe ------------------------------------------- */
 
 RSESS_API rsess_type rsess_type_of(const rsess_val *v);
+/** The node's identity: a number from 1 to rsess_doc_node_count() of its
+ *  document, the same for every path that reaches the node (0 for NULL).
+ *  Two values are the same Ruby object exactly when their ids are equal;
+ *  a walk that keeps the ids on its current path sees a cycle (a = [a])
+ *  where Ruby's p prints [...]. */
+RSESS_API size_t rsess_node_id(const rsess_val *v);
+/** true when a Marshal link ('@') in the bytes the document was read from
+ *  points at this value: it is shared, or part of a cycle. Built
+ *  documents: false (compare rsess_node_id() values instead). */
+RSESS_API bool rsess_is_linked(const rsess_val *v);
 /** A short name for a type: "nil", "string", "hash"... */
 RSESS_API const char *rsess_type_name(rsess_type t);
 
@@ -686,6 +709,31 @@ RSESS_API unsigned rsess_cluster_slot(const void *key, size_t len);
  *  RSESS_ERR_VALUE if no master serves the slot. Pure text: no network. */
 RSESS_API int rsess_cluster_locate(const char *text, size_t len, unsigned slot, rsess_buf *out, rsess_err *err);
 
+/** Which master serves each of the 16384 slots, read once from the text of
+ *  CLUSTER NODES or CLUSTER SHARDS (as rsess_cluster_locate() reads it), for
+ *  routing many keys: a lookup is an array index. Opaque; free with
+ *  rsess_cluster_map_free(). */
+typedef struct rsess_cluster_map rsess_cluster_map;
+
+/** Parses the text into a new map in *out (alloc may be NULL: the C
+ *  library's allocator). Healthy masters (not "fail", not "noaddr") are
+ *  numbered 0.. in the order the text first names them; when two claim a
+ *  slot, the first keeps it. Slots nobody serves stay unassigned (not an
+ *  error). Returns 0, RSESS_ERR_FORMAT_UNKNOWN (no node lines at all),
+ *  RSESS_ERR_NOMEM or RSESS_ERR_ARG; *out is NULL on failure. */
+RSESS_API int rsess_cluster_map_parse(const char *text, size_t len, const rsess_alloc *alloc,
+                                      rsess_cluster_map **out, rsess_err *err);
+/** The number of masters in the map (0 for NULL). */
+RSESS_API size_t rsess_cluster_map_masters(const rsess_cluster_map *m);
+/** Master i's address "host:port" (not NUL-terminated; its length in *len),
+ *  owned by the map; NULL when i is out of range. */
+RSESS_API const char *rsess_cluster_map_master(const rsess_cluster_map *m, size_t i, size_t *len);
+/** Stores the index of the master serving slot in *index and returns true;
+ *  false when no master serves it (or slot > 16383, or m is NULL). */
+RSESS_API bool rsess_cluster_map_find(const rsess_cluster_map *m, unsigned slot, size_t *index);
+/** Frees the map. NULL-safe. */
+RSESS_API void rsess_cluster_map_free(rsess_cluster_map *m);
+
 /* ------------------------------------------------------------------------ */
 /* Views: Ruby inspect, plain JSON, typed JSON                              */
 /* ------------------------------------------------------------------------ */
@@ -733,6 +781,14 @@ RSESS_API int rsess_explain(const void *data, size_t len, unsigned flags, const 
 RSESS_API size_t rsess_float_marshal_text(double d, char *buf);
 /** Float text as Ruby's Float#to_s writes it ("100.0", "1.0e+16", "NaN"). */
 RSESS_API size_t rsess_float_ruby_text(double d, char *buf);
+/** Reads float text back as Marshal.load does: "nan", "inf", "-inf", or
+ *  decimal text (an optional sign, digits with at most one '.' that digits
+ *  follow, an optional exponent: "1.5", "-0", ".5", "1e-05"), rounded as
+ *  Ruby's strtod rounds it (which drops fraction digits after the 60th
+ *  significant one). The len bytes at text need no NUL. Out of range gives
+ *  +-Infinity or +-0.0. Returns 0 and sets *out, or RSESS_ERR_FLOAT (offset
+ *  0) for any other text ("5.", "0x10", " 1", ""), leaving *out alone. */
+RSESS_API int rsess_float_parse(const char *text, size_t len, double *out, rsess_err *err);
 
 /* ------------------------------------------------------------------------ */
 /* Text input forms                                                         */
@@ -753,6 +809,233 @@ RSESS_API int rsess_unbase64(const char *text, size_t len, rsess_buf *out, rsess
 /** Bytes to lower-case hex / standard padded base64. */
 RSESS_API int rsess_hex(const void *p, size_t len, rsess_buf *out);
 RSESS_API int rsess_base64(const void *p, size_t len, rsess_buf *out);
+
+/* ------------------------------------------------------------------------ */
+/* Session cookies (Rails 2.3 to 8.x, Rack <= 2.2)                           */
+/* ------------------------------------------------------------------------ */
+
+/* Read, verify and write the session cookies of every Rails generation:
+ * AES-GCM (5.2+), AES-256-CBC + HMAC (4.0-5.1), signed (cookies.signed),
+ * Rails 2.3/3.x signed sessions and Rack's own cookie store, with Rails'
+ * _rails envelope (purpose, expiry) and the :marshal, :json and :hybrid
+ * serializers. Keys are derived once (rsess_cookie_keys_new: PBKDF2, about a
+ * millisecond) and reused for every cookie. The crypto is OpenSSL's
+ * libcrypto, as in Rails; MACs and tags are compared in constant time and
+ * every MAC or tag failure gives the one code RSESS_ERR_VERIFY.
+ * A Redis-backed store (:cache_store, redis-store) keeps only the plain
+ * 32-hex public session id in its cookie, neither signed nor encrypted:
+ * map it with rsess_session_key(); rsess_cookie_read() reports it as
+ * RSESS_COOKIE_SESSION_ID. */
+
+/** Cookie generations. */
+typedef enum rsess_cookie_format {
+    RSESS_COOKIE_NONE = 0,
+    RSESS_COOKIE_GCM = 1,           /**< "rails-gcm": b64(C)--b64(IV12)--b64(TAG16), 5.2+ */
+    RSESS_COOKIE_CBC = 2,           /**< "rails-cbc-hmac": AES-256-CBC + HMAC, 4.0-5.1 */
+    RSESS_COOKIE_SIGNED = 3,        /**< "rails-signed": cookies.signed, key from "signed cookie" */
+    RSESS_COOKIE_RAILS3 = 4,        /**< "rails3-signed": HMAC keyed by the raw secret_token */
+    RSESS_COOKIE_RACK = 5,          /**< "rack-signed": Rack::Session::Cookie (rack <= 2.2) */
+    RSESS_COOKIE_RACK_UNSIGNED = 6, /**< "rack-unsigned": Rack's store without a secret */
+    RSESS_COOKIE_SESSION_ID = 7     /**< "session-id": a plain public id (Redis-backed stores) */
+} rsess_cookie_format;
+
+/** Digests: PBKDF2's (kdf) and the HMACs'. Masks are (1u << digest). */
+typedef enum rsess_digest {
+    RSESS_DIGEST_NONE = 0,
+    RSESS_DIGEST_SHA1 = 1,
+    RSESS_DIGEST_SHA256 = 2,
+    RSESS_DIGEST_SHA512 = 3
+} rsess_digest;
+
+/** Ciphers (Rails' encrypted_cookie_cipher; CBC for the 4.0-5.1 cookies). */
+typedef enum rsess_cipher {
+    RSESS_CIPHER_NONE = 0,
+    RSESS_CIPHER_AES_256_GCM = 1,
+    RSESS_CIPHER_AES_192_GCM = 2,
+    RSESS_CIPHER_AES_128_GCM = 3,
+    RSESS_CIPHER_AES_256_CBC = 4
+} rsess_cipher;
+
+/** Serializers (Rails' cookies_serializer; Rack's coders). */
+typedef enum rsess_serializer {
+    RSESS_SERIALIZER_AUTO = 0,     /**< reading: Marshal (04 08), JSON or MessagePack (refused) by the bytes */
+    RSESS_SERIALIZER_JSON = 1,     /**< :json: a Marshal payload is refused (RSESS_ERR_SERIALIZER) */
+    RSESS_SERIALIZER_MARSHAL = 2,  /**< :marshal (Rails reads JSON too, as MarshalWithJsonFallback) */
+    RSESS_SERIALIZER_HYBRID = 3,   /**< :hybrid: JSON, or Marshal for not yet migrated cookies */
+    RSESS_SERIALIZER_ZIP_JSON = 4, /**< Rack's Base64::ZipJSON: zlib-deflated JSON (reported by info) */
+    RSESS_SERIALIZER_MESSAGE_PACK = 5 /**< 7.1's :message_pack (cc 80): detected, not read */
+} rsess_serializer;
+
+/** Short names: "rails-gcm", "SHA256", "aes-256-gcm", "json"; "" for NONE. */
+RSESS_API const char *rsess_cookie_format_name(rsess_cookie_format f);
+RSESS_API const char *rsess_digest_name(rsess_digest d);
+RSESS_API const char *rsess_cipher_name(rsess_cipher c);
+RSESS_API const char *rsess_serializer_name(rsess_serializer s);
+
+/** One application's secrets. Initialise with rsess_cookie_opts_init(). */
+typedef struct rsess_cookie_opts {
+    size_t size;                 /**< sizeof(rsess_cookie_opts), set by the init function */
+    const char *secret_key_base; /**< Rails 4.0+: keys are derived from it (NULL: none) */
+    size_t secret_key_base_len;
+    const char *secret_token;    /**< a raw HMAC key: Rails 2.3/3.x secret_token, Rack's :secret */
+    size_t secret_token_len;
+    unsigned kdf_digests;        /**< PBKDF2 digests to derive with: mask of (1u << RSESS_DIGEST_*);
+                                      default SHA1|SHA256 (6.1 and 7.0+); tried SHA256 first */
+    unsigned iterations;         /**< PBKDF2 iterations; default 1000 (every Rails cookie) */
+    const char *gcm_salt;        /**< NULL: "authenticated encrypted cookie" */
+    const char *cbc_salt;        /**< NULL: "encrypted cookie" */
+    const char *cbc_sign_salt;   /**< NULL: "signed encrypted cookie" */
+    const char *signed_salt;     /**< NULL: "signed cookie" */
+    const rsess_alloc *alloc;    /**< for the keys object (NULL: malloc) */
+} rsess_cookie_opts;
+
+/** Zeroes o and sets size and the defaults. */
+RSESS_API void rsess_cookie_opts_init(rsess_cookie_opts *o);
+
+/** Derived keys: immutable once made, so one object may serve many threads. */
+typedef struct rsess_cookie_keys rsess_cookie_keys;
+
+/**
+ * Derives every key of one set of secrets up front (PBKDF2 for each salt
+ * and kdf digest: about 1 ms; never per cookie) into a new keys object in
+ * *out. The secrets are not kept, except secret_token, which is itself the
+ * HMAC key; everything is wiped by rsess_cookie_keys_free(). At least one
+ * secret is required. Errors: RSESS_ERR_ARG (no secret, bad options),
+ * RSESS_ERR_NOMEM, RSESS_ERR_CRYPTO.
+ */
+RSESS_API int rsess_cookie_keys_new(const rsess_cookie_opts *o, rsess_cookie_keys **out, rsess_err *err);
+/** Adds a rotation (older secrets, as Rails' cookies.rotate): reading tries
+ *  the primary set, then each rotation in the order added; writing uses the
+ *  primary. rsess_cookie_info.rotation says which set verified. */
+RSESS_API int rsess_cookie_keys_add(rsess_cookie_keys *keys, const rsess_cookie_opts *o, rsess_err *err);
+/** Wipes and frees the keys. NULL-safe. */
+RSESS_API void rsess_cookie_keys_free(rsess_cookie_keys *keys);
+
+/** rsess_cookie_read_opts.flags. */
+enum {
+    /** Accept any purpose (no cookie name to check against). Either this
+     *  or a name is required. */
+    RSESS_COOKIE_ANY_PURPOSE = 1u << 0,
+    /** Do not check the envelope's exp (then `now` may be 0). */
+    RSESS_COOKIE_IGNORE_EXPIRY = 1u << 1,
+    /** Inspection only: decode a signed (or Rack unsigned) cookie's payload
+     *  even when no key verifies it; info.verified is then false. Never
+     *  trust what it returns. Encrypted cookies still need their key. */
+    RSESS_COOKIE_UNVERIFIED = 1u << 2
+};
+
+#define RSESS_COOKIE_DEFAULT_MAX_LEN ((size_t)64 * 1024)
+
+/** How to read one cookie. Initialise with rsess_cookie_read_opts_init(). */
+typedef struct rsess_cookie_read_opts {
+    size_t size;                 /**< sizeof(rsess_cookie_read_opts), set by the init function */
+    const char *name;            /**< the cookie's name: purpose "cookie.<name>" is accepted, and the
+                                      value is picked from a "name=value" pair or a Cookie header */
+    size_t name_len;
+    unsigned flags;              /**< RSESS_COOKIE_* */
+    double now;                  /**< the caller's clock, epoch seconds: an envelope whose exp is not
+                                      after it is RSESS_ERR_EXPIRED (required unless IGNORE_EXPIRY) */
+    rsess_serializer serializer; /**< AUTO (default), JSON, MARSHAL or HYBRID */
+    unsigned formats;            /**< formats to accept: mask of (1u << RSESS_COOKIE_*); 0: all */
+    unsigned kdf_digests;        /**< mask of kdf digests to try; 0: every digest the keys have */
+    unsigned hmac_digests;       /**< mask of HMAC digests to accept; 0: all */
+    unsigned ciphers;            /**< mask of (1u << RSESS_CIPHER_*) to try; 0: all */
+    size_t max_len;              /**< longest cookie text accepted; 0: RSESS_COOKIE_DEFAULT_MAX_LEN */
+    const rsess_read_opts *read; /**< limits and allocator for the payload and scratch (NULL: defaults) */
+} rsess_cookie_read_opts;
+
+RSESS_API void rsess_cookie_read_opts_init(rsess_cookie_read_opts *o);
+
+#define RSESS_COOKIE_PURPOSE_MAX 256
+
+/** What a cookie was. Filled as far as reading got, also on failure. */
+typedef struct rsess_cookie_info {
+    rsess_cookie_format format;
+    rsess_cipher cipher;          /**< NONE for signed formats */
+    rsess_digest kdf_digest;      /**< the PBKDF2 digest of the keys that verified (NONE: no KDF) */
+    rsess_digest hmac_digest;     /**< the MAC's digest (NONE for GCM) */
+    rsess_serializer serializer;  /**< what the payload was: JSON, MARSHAL, ZIP_JSON or MESSAGE_PACK */
+    bool verified;                /**< a key verified the cookie */
+    unsigned rotation;            /**< which key set verified: 0 the primary, then rsess_cookie_keys_add order */
+    bool envelope;                /**< the payload came in a _rails envelope */
+    bool has_purpose;             /**< the envelope's "pur" was not null */
+    char purpose[RSESS_COOKIE_PURPOSE_MAX]; /**< NUL-terminated, cut to fit (purpose_len is the whole) */
+    size_t purpose_len;
+    bool has_expires_at;          /**< the envelope's "exp" was not null */
+    double expires_at;            /**< epoch seconds */
+    size_t payload_len;           /**< bytes of the serialized session */
+} rsess_cookie_info;
+
+/**
+ * Verifies, decrypts and decodes one cookie into a new document (*out, the
+ * session as Rails returns it: a Hash for a session). text is a bare value,
+ * "name=value", or a Cookie header ("Cookie:" optional, pairs split on ';');
+ * with a name, the first pair of that name is taken. %XX escapes are
+ * decoded, never '+'. Keys are tried in Rails' order (primary set, then
+ * rotations; AES-256 first, SHA256 before SHA1). keys may be NULL only with
+ * RSESS_COOKIE_UNVERIFIED. info may be NULL. The payload is read as Rails
+ * reads it: Marshal as Marshal.load (bytes after the value ignored), JSON as
+ * JSON.parse (max_nesting 100); the envelope's exp must be an ISO 8601 time
+ * with a zone (Z or +HH:MM), as Rails writes it. The document owns copies of
+ * everything; decrypted plaintext is wiped before returning. Errors: RSESS_ERR_VERIFY (no
+ * key verifies: one reason for every MAC and tag failure, bad padding
+ * included), RSESS_ERR_PURPOSE, RSESS_ERR_EXPIRED, RSESS_ERR_COOKIE
+ * (malformed: parts, base64, envelope, a plain session id),
+ * RSESS_ERR_SERIALIZER, RSESS_ERR_UNSUPPORTED (MessagePack), RSESS_ERR_SIZE
+ * (longer than max_len), the payload readers' codes, RSESS_ERR_ARG (neither
+ * a name nor ANY_PURPOSE; no clock), RSESS_ERR_NOMEM, RSESS_ERR_CRYPTO.
+ */
+RSESS_API int rsess_cookie_read(const rsess_cookie_keys *keys, const char *text, size_t len,
+                                const rsess_cookie_read_opts *o, rsess_doc **out, rsess_cookie_info *info,
+                                rsess_err *err);
+
+/**
+ * Picks one cookie's value from text (as rsess_cookie_read() does) and
+ * appends it, %XX-decoded, to out. name may be NULL (the whole text, or the
+ * only pair of a Cookie header). RSESS_ERR_NOT_FOUND when no pair has the name.
+ */
+RSESS_API int rsess_cookie_value(const char *text, size_t len, const char *name, size_t name_len, rsess_buf *out,
+                                 rsess_err *err);
+
+/** rsess_cookie_write_opts.flags. */
+enum {
+    /** Append the value as it is, without Rack's URL escaping. */
+    RSESS_COOKIE_WRITE_RAW = 1u << 0,
+    /** Write the _rails envelope even with no name and no expiry (pur null). */
+    RSESS_COOKIE_WRITE_ENVELOPE = 1u << 1
+};
+
+/** How to write a cookie. Initialise with rsess_cookie_write_opts_init(). */
+typedef struct rsess_cookie_write_opts {
+    size_t size;                 /**< sizeof(rsess_cookie_write_opts), set by the init function */
+    rsess_cookie_format format;  /**< GCM (default), CBC, SIGNED, RAILS3 or RACK */
+    const char *name;            /**< the cookie name: envelope purpose "cookie.<name>" (as 6.0+) */
+    size_t name_len;
+    bool has_expires_at;         /**< an envelope "exp" (milliseconds kept, as iso8601(3)) */
+    double expires_at;
+    rsess_serializer serializer; /**< JSON (the default for Rails formats) or MARSHAL (Rack, Rails 3) */
+    rsess_digest kdf_digest;     /**< the primary keys' PBKDF2 digest to use; NONE: the first derived
+                                      (SHA256 when both) */
+    rsess_digest hmac_digest;    /**< signed, CBC, Rails 3 and Rack MACs; NONE: SHA1 (Rails' default) */
+    rsess_cipher cipher;         /**< GCM: AES_256_GCM (default), AES_192_GCM or AES_128_GCM */
+    unsigned flags;              /**< RSESS_COOKIE_WRITE_* */
+} rsess_cookie_write_opts;
+
+RSESS_API void rsess_cookie_write_opts_init(rsess_cookie_write_opts *o);
+
+/**
+ * Appends the cookie value for session v to out, URL-escaped as Rack sets
+ * it (URI.encode_www_form_component) unless RSESS_COOKIE_WRITE_RAW, so
+ * that Rails (or Rack) reads v back. JSON is written as ActiveSupport::JSON
+ * writes it (<, >, & and U+2028/9 escaped) from the plain JSON view
+ * (rsess_print RSESS_VIEW_JSON: symbols become strings...); Marshal bytes as
+ * rsess_write() writes them. IVs come fresh from the CSPRNG. Rails 3 and
+ * Rack cookies have no envelope: a name or expiry is RSESS_ERR_ARG there.
+ * On error out is left as it was. Errors: RSESS_ERR_ARG, RSESS_ERR_NOMEM,
+ * RSESS_ERR_CRYPTO, the writers' and printers' codes.
+ */
+RSESS_API int rsess_cookie_write(const rsess_cookie_keys *keys, const rsess_val *v,
+                                 const rsess_cookie_write_opts *o, rsess_buf *out, rsess_err *err);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,6 @@
 /* Redis Cluster: hash slots (redis/redis src/cluster.c keyHashSlot,
- * src/crc16.c) and finding the master that serves a slot in the text of
- * CLUSTER NODES or CLUSTER SHARDS. Pure text processing, no network. */
+ * src/crc16.c) and the map of which master serves each slot, read from
+ * the text of CLUSTER NODES or CLUSTER SHARDS. Pure text, no network. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -83,25 +83,67 @@ static bool has_flag(tok flags, const char *f)
     return false;
 }
 
-static bool slot_in(tok range, unsigned slot)
+/* --- the slot map ------------------------------------------------------------ */
+#define NSLOTS 16384
+#define NO_NODE 0xffffu
+
+struct rsess_cluster_map {
+    rsess_alloc alloc;
+    uint16_t slot[NSLOTS]; /* master index, NO_NODE when none */
+    size_t nmasters;
+    size_t *addr_at;       /* nmasters + 1 offsets into addrs */
+    size_t addr_cap;
+    rsess_buf addrs;       /* "host:port" texts, back to back */
+};
+
+/* The index of a master by address, added when new; -1 when out of memory. */
+static long map_master(rsess_cluster_map *m, const char *p, size_t n)
+{
+    for (size_t i = 0; i < m->nmasters; i++)
+        if (m->addr_at[i + 1] - m->addr_at[i] == n && memcmp(m->addrs.data + m->addr_at[i], p, n) == 0)
+            return (long)i;
+    if (m->nmasters + 1 >= NO_NODE) return -1;
+    if (m->nmasters + 2 > m->addr_cap) {
+        size_t ncap = m->addr_cap ? m->addr_cap * 2 : 8;
+        size_t *na = rs_realloc(&m->alloc, m->addr_at, m->addr_cap * sizeof *na, ncap * sizeof *na);
+        if (!na) return -1;
+        m->addr_at = na;
+        m->addr_cap = ncap;
+    }
+    if (rs_buf_put(&m->addrs, p, n)) return -1;
+    m->addr_at[0] = 0;
+    m->addr_at[++m->nmasters] = m->addrs.len;
+    return (long)m->nmasters - 1;
+}
+
+/* The first master named for a slot keeps it (as the old locate did). */
+static void map_assign(rsess_cluster_map *m, long node, long lo, long hi)
+{
+    if (lo < 0) lo = 0;
+    if (hi > NSLOTS - 1) hi = NSLOTS - 1;
+    for (long s = lo; s <= hi; s++)
+        if (m->slot[s] == NO_NODE) m->slot[s] = (uint16_t)node;
+}
+
+/* "N" or "A-B" (a "[...]" migration note assigns nothing). */
+static bool slot_range(tok range, long *lo, long *hi)
 {
     if (range.n && range.p[0] == '[') return false;
     const char *dash = memchr(range.p, '-', range.n);
-    long a, b;
-    if (!dash) return tok_num(range, &a) && (unsigned long)a == slot;
-    tok lo = {range.p, (size_t)(dash - range.p)}, hi = {dash + 1, range.n - (size_t)(dash - range.p) - 1};
-    return tok_num(lo, &a) && tok_num(hi, &b) && a <= (long)slot && (long)slot <= b;
+    if (!dash) return tok_num(range, lo) && (*hi = *lo, true);
+    tok a = {range.p, (size_t)(dash - range.p)}, b = {dash + 1, range.n - (size_t)(dash - range.p) - 1};
+    return tok_num(a, lo) && tok_num(b, hi) && *lo <= *hi;
 }
 
 /* "ip:port@cport,hostname" -> "ip:port" */
-static int put_addr(tok addr, rsess_buf *out)
+static size_t addr_len(tok addr)
 {
     size_t n = 0;
     while (n < addr.n && addr.p[n] != '@' && addr.p[n] != ',') n++;
-    return rs_buf_put(out, addr.p, n);
+    return n;
 }
 
-static int locate_nodes(const char *text, size_t len, unsigned slot, rsess_buf *out, bool *seen_any)
+static int parse_nodes(const char *text, size_t len, rsess_cluster_map *m, bool *seen_any)
 {
     size_t i = 0;
     while (i < len) {
@@ -114,13 +156,15 @@ static int locate_nodes(const char *text, size_t len, unsigned slot, rsess_buf *
         if (n < 8 || !memchr(w[1].p, ':', w[1].n)) continue;
         *seen_any = true;
         if (!has_flag(w[2], "master") || has_flag(w[2], "fail") || has_flag(w[2], "noaddr")) continue;
-        /* the slots: scan the rest of the line word by word */
+        long node = map_master(m, w[1].p, addr_len(w[1]));
+        if (node < 0) return -1;
+        /* the slots: the rest of the line, word by word */
         size_t pos = (size_t)(w[7].p + w[7].n - line);
         while (pos < ll) {
             tok r[1];
-            int k = split_words(line + pos, ll - pos, r, 1);
-            if (!k) break;
-            if (slot_in(r[0], slot)) return put_addr(w[1], out) ? -1 : 1;
+            if (!split_words(line + pos, ll - pos, r, 1)) break;
+            long lo, hi;
+            if (slot_range(r[0], &lo, &hi)) map_assign(m, node, lo, hi);
             pos = (size_t)(r[0].p + r[0].n - line);
         }
     }
@@ -174,21 +218,36 @@ static void copy_tok(char *dst, size_t cap, tok t)
     dst[n] = 0;
 }
 
-static int emit_node(const shard_node *nd, rsess_buf *out)
+/* A shard's slot ranges, gathered before its nodes are known. */
+typedef struct shard_slots {
+    uint8_t bits[NSLOTS / 8];
+    bool any;
+} shard_slots;
+
+/* A node of a shard is read: a healthy master gets the shard's slots. */
+static int settle_node(const shard_node *nd, const shard_slots *ss, rsess_cluster_map *m)
 {
+    if (!nd->master || nd->failed) return 0;
     const char *host = nd->endpoint[0] && strcmp(nd->endpoint, "?") ? nd->endpoint : nd->ip;
-    long port = nd->port ? nd->port : nd->tls_port;
-    return rs_buf_printf(out, "%s:%ld", host, port) ? -1 : 1;
+    char addr[300];
+    int n = snprintf(addr, sizeof addr, "%s:%ld", host, nd->port ? nd->port : nd->tls_port);
+    long node = map_master(m, addr, (size_t)n);
+    if (node < 0) return -1;
+    if (ss->any)
+        for (long s = 0; s < NSLOTS; s++)
+            if (ss->bits[s >> 3] & (1u << (s & 7))) map_assign(m, node, s, s);
+    return 0;
 }
 
-static int locate_shards(const char *text, size_t len, unsigned slot, rsess_buf *out, bool *seen_any)
+static int parse_shards(const char *text, size_t len, rsess_cluster_map *m, bool *seen_any)
 {
     enum { NONE, SLOTS, NODES } part = NONE;
-    bool mine = false, have_lo = false;
+    bool have_lo = false, in_node = false;
     long lo = 0;
     shard_node nd;
     memset(&nd, 0, sizeof nd);
-    bool in_node = false;
+    shard_slots ss;
+    memset(&ss, 0, sizeof ss);
     tok key = {0};
     char kbuf[64], vbuf[256];
     size_t i = 0;
@@ -197,19 +256,19 @@ static int locate_shards(const char *text, size_t len, unsigned slot, rsess_buf 
         const char *nl = i < len ? memchr(line, '\n', len - i) : NULL;
         size_t ll = nl ? (size_t)(nl - line) : len - i;
         i += ll + 1;
-        tok v = i <= len + 1 && ll ? clean_value(line, ll, vbuf, sizeof vbuf) : (tok){line, 0};
+        tok v = ll ? clean_value(line, ll, vbuf, sizeof vbuf) : (tok){line, 0};
         bool end = i > len;
         if (!v.n && !end) continue;
         /* a new shard or the end: settle the node being read */
         if (end || tok_is(v, "slots")) {
-            if (in_node && mine && nd.master && !nd.failed) return emit_node(&nd, out);
+            if (in_node && settle_node(&nd, &ss, m)) return -1;
             in_node = false;
             if (end) break;
         }
         if (tok_is(v, "slots")) {
             *seen_any = true;
             part = SLOTS;
-            mine = false;
+            memset(&ss, 0, sizeof ss);
             have_lo = false;
             continue;
         }
@@ -220,9 +279,12 @@ static int locate_shards(const char *text, size_t len, unsigned slot, rsess_buf 
         }
         long num;
         if (part == SLOTS && tok_num(v, &num)) {
-            if (!have_lo) lo = num, have_lo = true;
-            else {
-                if (lo <= (long)slot && (long)slot <= num) mine = true;
+            if (!have_lo) {
+                lo = num;
+                have_lo = true;
+            } else {
+                for (long s = lo < 0 ? 0 : lo; s <= num && s < NSLOTS; s++) ss.bits[s >> 3] |= (uint8_t)(1u << (s & 7));
+                ss.any = true;
                 have_lo = false;
             }
             continue;
@@ -233,7 +295,7 @@ static int locate_shards(const char *text, size_t len, unsigned slot, rsess_buf 
             key.p = kbuf;
             key.n = strlen(kbuf);
             if (tok_is(key, "id")) {
-                if (in_node && mine && nd.master && !nd.failed) return emit_node(&nd, out);
+                if (in_node && settle_node(&nd, &ss, m)) return -1;
                 memset(&nd, 0, sizeof nd);
                 in_node = true;
             }
@@ -260,23 +322,78 @@ static bool looks_like_shards(const char *text, size_t len)
     return false;
 }
 
+int rsess_cluster_map_parse(const char *text, size_t len, const rsess_alloc *alloc, rsess_cluster_map **out,
+                            rsess_err *err)
+{
+    if (out) *out = NULL;
+    if (!out || (!text && len)) return rs_fail(err, RSESS_ERR_ARG, 0, "bad arguments");
+    rsess_alloc a = {0};
+    if (alloc) a = *alloc;
+    rsess_cluster_map *m = rs_malloc(&a, sizeof *m);
+    if (!m) return rs_fail(err, RSESS_ERR_NOMEM, 0, NULL);
+    memset(m, 0, sizeof *m);
+    m->alloc = a;
+    rsess_buf_init(&m->addrs, &m->alloc);
+    for (size_t s = 0; s < NSLOTS; s++) m->slot[s] = NO_NODE;
+    bool seen = false;
+    int r = looks_like_shards(text, len) ? parse_shards(text, len, m, &seen) : parse_nodes(text, len, m, &seen);
+    if (r < 0) {
+        rsess_cluster_map_free(m);
+        return rs_fail(err, RSESS_ERR_NOMEM, 0, NULL);
+    }
+    if (!seen) {
+        rsess_cluster_map_free(m);
+        return rs_fail(err, RSESS_ERR_FORMAT_UNKNOWN, 0,
+                       "not CLUSTER NODES or CLUSTER SHARDS output: no node lines found");
+    }
+    *out = m;
+    rs_ok(err);
+    return 0;
+}
+
+void rsess_cluster_map_free(rsess_cluster_map *m)
+{
+    if (!m) return;
+    rsess_alloc a = m->alloc;
+    rsess_buf_free(&m->addrs);
+    rs_free(&a, m->addr_at, m->addr_cap * sizeof *m->addr_at);
+    rs_free(&a, m, sizeof *m);
+}
+
+size_t rsess_cluster_map_masters(const rsess_cluster_map *m) { return m ? m->nmasters : 0; }
+
+const char *rsess_cluster_map_master(const rsess_cluster_map *m, size_t i, size_t *len)
+{
+    if (!m || i >= m->nmasters) {
+        if (len) *len = 0;
+        return NULL;
+    }
+    if (len) *len = m->addr_at[i + 1] - m->addr_at[i];
+    return (const char *)m->addrs.data + m->addr_at[i];
+}
+
+bool rsess_cluster_map_find(const rsess_cluster_map *m, unsigned slot, size_t *index)
+{
+    if (!m || slot >= NSLOTS || m->slot[slot] == NO_NODE) return false;
+    if (index) *index = m->slot[slot];
+    return true;
+}
+
 int rsess_cluster_locate(const char *text, size_t len, unsigned slot, rsess_buf *out, rsess_err *err)
 {
     if (!out || (!text && len) || slot > 16383) return rs_fail(err, RSESS_ERR_ARG, 0, "bad arguments");
-    bool seen = false;
-    size_t start = out->len;
-    int r = looks_like_shards(text, len) ? locate_shards(text, len, slot, out, &seen)
-                                         : locate_nodes(text, len, slot, out, &seen);
-    if (r < 0) {
-        out->len = start;
-        return rs_fail(err, RSESS_ERR_NOMEM, 0, NULL);
+    rsess_cluster_map *m;
+    int rc = rsess_cluster_map_parse(text, len, out->alloc, &m, err);
+    if (rc) return rc;
+    size_t node, n;
+    if (!rsess_cluster_map_find(m, slot, &node)) {
+        rsess_cluster_map_free(m);
+        return rs_fail(err, RSESS_ERR_VALUE, 0, "no master serves slot %u", slot);
     }
-    if (r == 1) {
-        rs_ok(err);
-        return 0;
-    }
-    if (!seen)
-        return rs_fail(err, RSESS_ERR_FORMAT_UNKNOWN, 0,
-                       "not CLUSTER NODES or CLUSTER SHARDS output: no node lines found");
-    return rs_fail(err, RSESS_ERR_VALUE, 0, "no master serves slot %u", slot);
+    const char *addr = rsess_cluster_map_master(m, node, &n);
+    rc = rs_buf_put(out, addr, n);
+    rsess_cluster_map_free(m);
+    if (rc) return rs_fail(err, RSESS_ERR_NOMEM, 0, NULL);
+    rs_ok(err);
+    return 0;
 }

@@ -148,24 +148,57 @@ static int step_value(rsess_cursor *c, bool build)
     return settle(c);
 }
 
-/* Steps over a symbol's bytes without defining it (for peeking). */
+/* A long without consuming it (marshal.c r_long). */
+static bool peek_long(const unsigned char **p, const unsigned char *end, long *out)
+{
+    if (*p >= end) return false;
+    int c = (signed char)*(*p)++;
+    if (c == 0 || c > 4 || c < -4) {
+        *out = c == 0 ? 0 : c > 0 ? c - 5 : c + 5;
+        return true;
+    }
+    int n = c > 0 ? c : -c;
+    if (end - *p < n) return false;
+    long x = c > 0 ? 0 : -1;
+    for (int i = 0; i < n; i++) {
+        x &= ~(0xffL << (8 * i));
+        x |= (long)(*p)[i] << (8 * i);
+    }
+    *p += n;
+    *out = x;
+    return true;
+}
+
+/* Steps over a prefix's symbol without defining it (for peeking): ':'
+ * and ';' of any length, and 'I:' with the encoding ivar Ruby writes
+ * (E true/false, or encoding and a String or a link). */
 static bool peek_symbol(const unsigned char **p, const unsigned char *end)
 {
     if (*p >= end) return false;
-    int t = **p;
-    if (t != ':' && t != ';') return false; /* an encoded class name ('I:'): not peeked */
-    (*p)++;
-    if (*p >= end) return false;
-    int b = (signed char)**p;
+    bool ivar = **p == 'I';
+    if (ivar) (*p)++;
+    if (*p >= end || (**p != ':' && **p != ';') || (ivar && **p == ';')) return false;
+    bool link = **p == ';';
     (*p)++;
     long n;
-    if (b == 0) n = 0;
-    else if (b > 4) n = b - 5;
-    else if (b < -4) n = b + 5;
-    else return false; /* multi-byte lengths: rare for names; not peeked */
-    if (t == ';') return true;
-    if (n < 0 || n > end - *p) return false;
+    if (!peek_long(p, end, &n) || n < 0) return false;
+    if (link) return true;
+    if (n > end - *p) return false;
     *p += n;
+    if (!ivar) return true;
+    long k;
+    if (!peek_long(p, end, &k) || k < 0 || k > 2) return false;
+    for (long i = 0; i < k; i++) {
+        if (!peek_symbol(p, end) || *p >= end) return false; /* the name: a plain symbol here */
+        int t = *(*p)++;
+        if (t == 'T' || t == 'F') continue;
+        long m;
+        if ((t != '"' && t != '@') || !peek_long(p, end, &m) || m < 0) return false;
+        if (t == '"') {
+            if (m > end - *p) return false;
+            *p += m;
+        }
+    }
     return true;
 }
 
@@ -279,6 +312,25 @@ int rsess_cursor_leave(rsess_cursor *c, rsess_err *err)
 }
 
 /* --- one top-level key without the whole tree ------------------------------ */
+/* Steps through the root's prefixes ('I', 'e', 'C') to its first value
+ * token: entered if that is a Hash, else RSESS_ERR_VALUE (the bytes are
+ * valid: the first walk said so). */
+static int enter_root_hash(rsess_cursor *c, size_t *count)
+{
+    rs_walker *w = &c->w;
+    rs_tok t;
+    int k;
+    for (;;) {
+        k = rs_walk_next(w, &t, true);
+        if (k == TK_ERROR || k == TK_DONE) return RSESS_ERR_VALUE;
+        if (k >= TK_NIL && k <= TK_UDEF && t.owner == 0 && t.role == R_ROOT) break;
+    }
+    if (k != TK_HASH) return RSESS_ERR_VALUE;
+    c->lv[c->nlv++] = (clevel){t.frame, 1, t.obj};
+    *count = t.n;
+    return 0;
+}
+
 static bool key_is(const rsess_val *k, const char *key, size_t keylen)
 {
     return k && (k->type == RSESS_STRING || k->type == RSESS_SYMBOL) && k->u.s.len == keylen &&
@@ -296,9 +348,9 @@ rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *
     if (c->first.code) {
         if (err) *err = c->first;
         rc = c->first.code;
-    } else if (rsess_cursor_type(c) != RSESS_HASH) {
-        rc = rs_fail(err, RSESS_ERR_VALUE, 2, "not a Hash: a lookup needs the session Hash");
-    } else if (!(rc = rsess_cursor_enter(c, &n, err))) {
+    } else if ((rc = enter_root_hash(c, &n))) {
+        rc = rs_fail(err, rc, 2, "not a Hash: a lookup needs the session Hash");
+    } else {
         for (size_t i = 0; i < n && !rc; i++) {
             rsess_val *k = rsess_cursor_read(c, err);
             if (!k) rc = cursor_fail(c, err);

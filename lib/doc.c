@@ -56,6 +56,7 @@ rsess_doc *rsess_doc_new(const rsess_alloc *alloc) { return rs_doc_create(alloc,
 rsess_val *rsess_doc_root(const rsess_doc *doc) { return doc ? doc->root : NULL; }
 size_t rsess_doc_consumed(const rsess_doc *doc) { return doc ? doc->consumed : 0; }
 size_t rsess_doc_arena_size(const rsess_doc *doc) { return doc ? doc->arena.total : 0; }
+size_t rsess_doc_node_count(const rsess_doc *doc) { return doc ? doc->nodes : 0; }
 
 void rsess_doc_set_root(rsess_doc *doc, rsess_val *v)
 {
@@ -103,6 +104,8 @@ int rs_pairs_push(rsess_doc *doc, rsess_val ***k, uint32_t *n, uint32_t *cap, rs
 
 /* --- accessors ---------------------------------------------------------- */
 rsess_type rsess_type_of(const rsess_val *v) { return v ? (rsess_type)v->type : RSESS_NONE; }
+size_t rsess_node_id(const rsess_val *v) { return v ? (size_t)v->id + 1 : 0; }
+bool rsess_is_linked(const rsess_val *v) { return v && (v->flags & F_LINKED); }
 
 const char *rsess_type_name(rsess_type t)
 {

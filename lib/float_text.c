@@ -1,78 +1,164 @@
-/* Float text: the shortest digits that read back to the same double (what
- * Ruby's dtoa mode 0 gives), laid out as Marshal's w_float and as
- * Float#to_s do. */
+/* Float text: the shortest digits that read back to the same double, the
+ * nearest of them to the exact value, ties to an even last digit (what
+ * Ruby's mode-0 ruby_dtoa gives: David Gay's free-format loop without
+ * ROUND_BIASED, see missing/dtoa.c), laid out as Marshal's w_float
+ * (marshal.c) and as Float#to_s (numeric.c flo_to_s) do.
+ *
+ * The digits come from Schubfach: Raffaello Giulietti, "The Schubfach way
+ * to render doubles" (2020, revised 2021). Written here from the paper:
+ * v = c 2^q is scaled by a 126-bit over-approximation g of 10^-k, with k =
+ * floor(log10 2^q) (log10 of 3/4 2^q at the lower-closer boundary of a power
+ * of two), so that the rounding interval of v spans at least one and fewer
+ * than ten units. Products are rounded to odd, which keeps every comparison
+ * against a multiple of the unit exact. Then the one candidate with a digit
+ * fewer (a multiple of ten units) is taken when it is the only one inside,
+ * else the nearer of floor and ceiling, the even one on a tie. */
 #include "internal.h"
 
 #include <stdint.h>
 
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 
-static const double pow10tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#define POW10_MIN (-342) /* first entry of rs_float_pow10 (lib/float_pow10.c) */
 
-/* The fast path: the fewest decimals k such that some integer N, over 10^k,
- * reads back as d. N and 10^k are exact doubles (N < 2^53, k <= 22), so
- * N / 10^k is correctly rounded exactly as strtod("N e-k") is, and the test
- * is exact. Of N-1, N, N+1 the one closest to d * 10^k (fma: one rounding)
- * is kept. Returns the digit count, or 0 to take the slow path. */
-static int digits_fast(double d, char *buf, int *decpt)
+/* floor(log10(2^q)), floor(log10(3/4 2^q)), floor(log2(10^e)) for the
+ * exponent ranges of doubles (checked exhaustively when written). */
+static inline int flog10_pow2(int q) { return (int)(((int64_t)q * 661971961083) >> 41); }
+static inline int flog10_3q_pow2(int q) { return (int)(((int64_t)q * 661971961083 - 274743187321) >> 41); }
+static inline int flog2_pow10(int e) { return (int)(((int64_t)e * 913124641741) >> 38); }
+
+typedef unsigned __int128 u128;
+
+/* Round to odd of floor(g cp / 2^64) / 2^63: the integer part with its
+ * lowest bit set when the fraction is not zero. g < 2^126 is gh 2^64 + gl,
+ * cp < 2^60. The bits below 2^64 are left out, as the paper does: they hold
+ * the +1 that makes g an over-approximation, which must not turn an exact
+ * power of ten's exact product (a tie) into an inexact one. */
+static inline uint64_t round_odd(uint64_t gh, uint64_t gl, uint64_t cp)
 {
-    for (int k = 0; k <= 22; k++) {
-        double scaled = d * pow10tab[k];
-        if (scaled >= 9007199254740992.0) return 0;
-        double n = nearbyint(scaled), best = -1, best_err = 0;
-        for (int delta = -1; delta <= 1; delta++) {
-            double c = n + delta;
-            if (c <= 0 || c / pow10tab[k] != d) continue;
-            double err = fabs(fma(d, pow10tab[k], -c));
-            if (best < 0 || err < best_err) best = c, best_err = err;
-        }
-        if (best < 0) continue;
-        uint64_t u = (uint64_t)best;
-        char tmp[24];
-        int len = 0;
-        while (u) {
-            tmp[len++] = (char)('0' + u % 10);
-            u /= 10;
-        }
-        *decpt = len - k;
-        int start = 0;
-        while (start < len - 1 && tmp[start] == '0') start++; /* trailing zeros of N */
-        int n_out = 0;
-        for (int i = len - 1; i >= start; i--) buf[n_out++] = tmp[i];
-        return n_out;
-    }
-    return 0;
+    u128 w = (u128)gh * cp + (uint64_t)(((u128)gl * cp) >> 64);
+    return (uint64_t)(w >> 63) | (uint64_t)(((uint64_t)w << 1) != 0);
 }
 
-/* Correctly rounded digits at increasing precision; the first that reads
- * back exactly is the shortest, and being correctly rounded it is also the
- * closest of that length. Any decimal of at most 15 digits reads back
- * exactly (DBL_DIG), so 15 is where the search starts when the fast path
- * fails. */
+/* The decimal f 10^e nearest to c 2^q among the shortest inside its
+ * rounding interval (bounds inside when c is even). */
+static void schubfach(uint64_t c, int q, uint64_t *f, int *e)
+{
+    uint64_t out = c & 1, cb = c << 2, cbr = cb + 2, cbl;
+    int k;
+    if (c != (1ULL << 52) || q == -1074) {
+        cbl = cb - 2;
+        k = flog10_pow2(q);
+    } else { /* a power of two: the lower neighbour is half as far */
+        cbl = cb - 1;
+        k = flog10_3q_pow2(q);
+    }
+    int h = q + flog2_pow10(-k) + 2;
+    /* g = floor(10^-k 2^(125 - floor(log2 10^-k))) + 1 */
+    const uint64_t *t = rs_float_pow10[-k - POW10_MIN];
+    uint64_t gh = t[0] >> 2, gl = (t[0] << 62 | t[1] >> 2) + 1;
+    if (gl == 0) gh++;
+    uint64_t vb = round_odd(gh, gl, cb << h);
+    uint64_t vbl = round_odd(gh, gl, cbl << h);
+    uint64_t vbr = round_odd(gh, gl, cbr << h);
+    uint64_t s = vb >> 2;
+    if (s >= 10) { /* a digit fewer: the interval holds at most one multiple of ten */
+        uint64_t sp10 = s / 10 * 10, tp10 = sp10 + 10;
+        bool upin = vbl + out <= sp10 << 2, wpin = (tp10 << 2) + out <= vbr;
+        if (upin != wpin) {
+            *f = upin ? sp10 : tp10;
+            *e = k;
+            return;
+        }
+    }
+    uint64_t t1 = s + 1;
+    bool uin = vbl + out <= s << 2, win = (t1 << 2) + out <= vbr;
+    if (uin != win) {
+        *f = uin ? s : t1;
+    } else {
+        uint64_t mid = (s + t1) << 1; /* 4 (s + 1/2) */
+        *f = vb < mid || (vb == mid && !(s & 1)) ? s : t1;
+    }
+    *e = k;
+}
+
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+/* Decimal digits of n > 0 without its trailing zeros into buf; returns
+ * their count, *len gets the count with them. */
+static int put_digits(uint64_t n, char *buf, int *len)
+{
+    static const uint64_t pow10[] = {1ULL,
+                                     10ULL,
+                                     100ULL,
+                                     1000ULL,
+                                     10000ULL,
+                                     100000ULL,
+                                     1000000ULL,
+                                     10000000ULL,
+                                     100000000ULL,
+                                     1000000000ULL,
+                                     10000000000ULL,
+                                     100000000000ULL,
+                                     1000000000000ULL,
+                                     10000000000000ULL,
+                                     100000000000000ULL,
+                                     1000000000000000ULL,
+                                     10000000000000000ULL,
+                                     100000000000000000ULL,
+                                     1000000000000000000ULL,
+                                     10000000000000000000ULL};
+    int t = (64 - __builtin_clzll(n)) * 1233 >> 12; /* about log10(2) times the bit count */
+    int all = t + (n >= pow10[t]);
+    int count = all;
+    while (n % 10 == 0) n /= 10, count--;
+    char *p = buf + count;
+    while (n >= 100000000) { /* eight digits at a time in 32-bit arithmetic */
+        uint32_t lo = (uint32_t)(n % 100000000), hi4 = lo / 10000, lo4 = lo % 10000;
+        n /= 100000000;
+        p -= 8;
+        memcpy(p, digit_pairs + 2 * (hi4 / 100), 2);
+        memcpy(p + 2, digit_pairs + 2 * (hi4 % 100), 2);
+        memcpy(p + 4, digit_pairs + 2 * (lo4 / 100), 2);
+        memcpy(p + 6, digit_pairs + 2 * (lo4 % 100), 2);
+    }
+    uint32_t m = (uint32_t)n;
+    while (m >= 100) {
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * (m % 100), 2);
+        m /= 100;
+    }
+    if (m >= 10) memcpy(p - 2, digit_pairs + 2 * m, 2);
+    else p[-1] = (char)('0' + m);
+    *len = all;
+    return count;
+}
+
 int rs_float_digits(double d, char *buf, int *decpt)
 {
-    char tmp[40];
-    d = fabs(d);
-    int fast = digits_fast(d, buf, decpt);
-    if (fast) return fast;
-    /* subnormals carry fewer digits: search them from 1 */
-    for (int prec = d < 2.2250738585072014e-308 ? 1 : 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
-        if (prec < 17 && strtod(tmp, NULL) != d) continue;
-        /* tmp = D[.DDD]e[+-]XX */
-        int n = 0;
-        const char *s = tmp;
-        for (; *s && *s != 'e'; s++)
-            if (*s != '.') buf[n++] = *s;
-        int exp10 = atoi(s + 1);
-        while (n > 1 && buf[n - 1] == '0') n--;
-        *decpt = exp10 + 1;
-        return n;
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    int be = (int)(bits >> 52 & 0x7ff);
+    uint64_t c = bits & ((1ULL << 52) - 1), f;
+    int q, e, len;
+    if (be) {
+        c |= 1ULL << 52;
+        q = be - 1075;
+        /* an integer below 2^53: its own digits are the shortest */
+        if (q < 0 && q > -53 && !(c & ((1ULL << -q) - 1))) {
+            int n = put_digits(c >> -q, buf, &len);
+            *decpt = len;
+            return n;
+        }
+    } else {
+        q = -1074;
     }
-    return 0; /* not reached */
+    schubfach(c, q, &f, &e);
+    int n = put_digits(f, buf, &len);
+    *decpt = len + e;
+    return n;
 }
 
 static size_t special(double d, char *out, const char *nan, const char *inf, const char *ninf)
@@ -81,6 +167,28 @@ static size_t special(double d, char *out, const char *nan, const char *inf, con
     size_t n = strlen(s);
     memcpy(out, s, n);
     return n;
+}
+
+/* "e" then the exponent: at least `width` digits, a sign if `plus` or negative */
+static size_t put_exp(char *out, int x, bool plus, int width)
+{
+    size_t n = 0;
+    out[n++] = 'e';
+    if (x < 0) out[n++] = '-', x = -x;
+    else if (plus) out[n++] = '+';
+    char tmp[4];
+    int i = 0;
+    do tmp[i++] = (char)('0' + x % 10), x /= 10;
+    while (x);
+    while (i < width) tmp[i++] = '0';
+    while (i) out[n++] = tmp[--i];
+    return n;
+}
+
+static size_t put_zeros(char *out, int count)
+{
+    memset(out, '0', (size_t)count);
+    return (size_t)count;
 }
 
 size_t rsess_float_marshal_text(double d, char *out)
@@ -98,14 +206,14 @@ size_t rsess_float_marshal_text(double d, char *out)
     int decpt, digs = rs_float_digits(d, dig, &decpt);
     size_t n = 0;
     if (d < 0) out[n++] = '-';
-    if (decpt < -3 || decpt > digs) {
+    if (decpt < -3 || decpt > digs) { /* w_float: exponent form */
         out[n++] = dig[0];
         if (digs > 1) {
             out[n++] = '.';
             memcpy(out + n, dig + 1, (size_t)digs - 1);
             n += (size_t)digs - 1;
         }
-        n += (size_t)snprintf(out + n, 8, "e%d", decpt - 1);
+        n += put_exp(out + n, decpt - 1, false, 1);
     } else if (decpt > 0) {
         memcpy(out + n, dig, (size_t)decpt);
         n += (size_t)decpt;
@@ -117,7 +225,7 @@ size_t rsess_float_marshal_text(double d, char *out)
     } else {
         out[n++] = '0';
         out[n++] = '.';
-        for (int i = 0; i < -decpt; i++) out[n++] = '0';
+        n += put_zeros(out + n, -decpt);
         memcpy(out + n, dig, (size_t)digs);
         n += (size_t)digs;
     }
@@ -136,24 +244,26 @@ size_t rsess_float_ruby_text(double d, char *out)
     int decpt, digs = rs_float_digits(d, dig, &decpt);
     size_t n = 0;
     if (d < 0) out[n++] = '-';
-    if (decpt > 0 && decpt <= 15) { /* flo_to_s: fixed up to DBL_DIG integer digits */
-        if (digs <= decpt) {
-            memcpy(out + n, dig, (size_t)digs);
-            n += (size_t)digs;
-            for (int i = digs; i < decpt; i++) out[n++] = '0';
-            memcpy(out + n, ".0", 2);
-            n += 2;
-        } else {
+    /* flo_to_s: fixed whenever there is a fraction; an integral value only
+     * up to DBL_DIG digits; 0.000ddd down to three zeros */
+    if (decpt > 0 && (decpt < digs || decpt <= 15)) {
+        if (decpt < digs) {
             memcpy(out + n, dig, (size_t)decpt);
             n += (size_t)decpt;
             out[n++] = '.';
             memcpy(out + n, dig + decpt, (size_t)(digs - decpt));
             n += (size_t)(digs - decpt);
+        } else {
+            memcpy(out + n, dig, (size_t)digs);
+            n += (size_t)digs;
+            n += put_zeros(out + n, decpt - digs);
+            memcpy(out + n, ".0", 2);
+            n += 2;
         }
     } else if (decpt <= 0 && decpt > -4) {
         out[n++] = '0';
         out[n++] = '.';
-        for (int i = 0; i < -decpt; i++) out[n++] = '0';
+        n += put_zeros(out + n, -decpt);
         memcpy(out + n, dig, (size_t)digs);
         n += (size_t)digs;
     } else {
@@ -165,7 +275,7 @@ size_t rsess_float_ruby_text(double d, char *out)
         } else {
             out[n++] = '0';
         }
-        n += (size_t)snprintf(out + n, 8, "e%+03d", decpt - 1);
+        n += put_exp(out + n, decpt - 1, true, 2);
     }
     return n;
 }

@@ -28,7 +28,8 @@ void rs_ok(rsess_err *err) RSESS_INTERNAL;
 enum {
     F_DEFAULT = 1u << 0,  /* hash has a default ('}') */
     F_IDENTITY = 1u << 1, /* compare_by_identity hash */
-    F_NEGATIVE = 1u << 2  /* bignum sign */
+    F_NEGATIVE = 1u << 2, /* bignum sign */
+    F_LINKED = 1u << 3    /* a Marshal link in the input points here */
 };
 
 /* Rarely used parts of a node, allocated only when present. */
@@ -179,6 +180,9 @@ int rs_buf_vprintf(rsess_buf *b, const char *fmt, va_list ap) __attribute__((for
 /* Shortest round-trip digits of |d| (finite, non-zero): digits into buf
  * (no NUL), returns the count; *decpt = decimal point position. */
 int rs_float_digits(double d, char *buf, int *decpt) RSESS_INTERNAL;
+/* 10^e, e = -342..324, as truncated 128-bit significands {high, low} with
+ * bit 127 set (lib/float_pow10.c, made by scripts/gen-float-table.rb). */
+extern const uint64_t rs_float_pow10[667][2] RSESS_INTERNAL;
 
 /* --- entry writing helpers (marshal_write.c) ----------------------------- */
 /* Marshal of [value, expires_at?, version?] with trailing nils dropped
@@ -201,6 +205,7 @@ int rs_inflate(const unsigned char *in, size_t len, size_t cap, const rsess_allo
 
 /* Civil date of a day count from 1970-01-01 (rbtypes.c). */
 void rs_civil_from_days(int64_t days, int64_t *y, int *m, int *d) RSESS_INTERNAL;
+/* Days from 1970-01-01 of a proleptic Gregorian date, month 1..12 (rbtypes.c). */
 int64_t rs_days_from_civil(int64_t y, int m, int d) RSESS_INTERNAL;
 /* tzif.c: the zone abbreviation in effect at instant t (epoch seconds) in
  * the IANA zone, or in the IANA zone ActiveSupport maps a Rails zone name to,

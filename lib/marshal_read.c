@@ -171,8 +171,8 @@ static inline rsess_val *reg_node(rs_build *b, rs_walker *w, uint32_t k, int typ
             *built = true;
             return ex;
         }
-        if (ex) {
-            *ex = (rsess_val){.type = (uint8_t)type, .enc = RSESS_ENC_BINARY, .id = ex->id};
+        if (ex) { /* a placeholder: links already point here */
+            *ex = (rsess_val){.type = (uint8_t)type, .enc = RSESS_ENC_BINARY, .flags = F_LINKED, .id = ex->id};
             return ex;
         }
     }
@@ -195,6 +195,7 @@ static int register_late(rs_build *b, rs_walker *w, rs_frame *f, uint32_t k, rse
         uint32_t id = ex->id;
         *ex = *v;
         ex->id = id;
+        ex->flags |= F_LINKED;
     }
     reattach(b, w, f, v, ex);
     f->user = ex;
@@ -252,6 +253,7 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
         break;
     case TK_LINK:
         if (!(v = obj_node(b, w, t->link))) return w->code;
+        v->flags |= F_LINKED;
         break;
     case TK_ARRAY: case TK_HASH: case TK_OBJ: {
         if (!(v = reg_node(b, w, t->obj, t->type, lazy, &built))) return w->code;

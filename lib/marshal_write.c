@@ -4,9 +4,10 @@
  * its body) and linked with '@' when the same node comes again. */
 #include "internal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
-#define WRITE_MAX_DEPTH 4096
+#define WRITE_MAX_DEPTH 4096 /* the streaming writer's nesting */
 
 /* --- the emitter: bytes, w_long, symbol table, object counter ------------ */
 typedef struct emitter {
@@ -17,6 +18,7 @@ typedef struct emitter {
     uint32_t *objidx; /* node id -> object index + 1 (document writer) */
     size_t objcap;
     long nobj;        /* object indices handed out */
+    long sym_E;       /* the index of :E once written, else -1 (every String's flag) */
     size_t depth;
     int code;
     const char *why;
@@ -132,15 +134,17 @@ static uint64_t sym_tag(const char *p, size_t len, int enc, const char *encname,
 
 static void w_encoding_ivar(emitter *e, int enc, const char *name, size_t namelen);
 
-static void w_symbol_bytes(emitter *e, const char *p, size_t len, int enc, const char *encname, size_t enclen)
+/* Writes a symbol (or its link) and returns its index. */
+static long w_symbol_bytes(emitter *e, const char *p, size_t len, int enc, const char *encname, size_t enclen)
 {
     uint64_t tag = sym_tag(p, len, enc, encname, enclen);
     void *found = rs_map_get(&e->syms, p, len, tag);
     if (found) {
         w_byte(e, ';');
         w_long(e, (long)((uintptr_t)found - 1));
-        return;
+        return (long)((uintptr_t)found - 1);
     }
+    long idx = (long)e->syms.n;
     bool with_enc = tag != 0;
     if (with_enc) w_byte(e, 'I');
     w_byte(e, ':');
@@ -152,6 +156,7 @@ static void w_symbol_bytes(emitter *e, const char *p, size_t len, int enc, const
         w_long(e, 1);
         w_encoding_ivar(e, enc, encname, enclen);
     }
+    return idx;
 }
 
 static void w_symbol(emitter *e, const rsess_val *s)
@@ -170,7 +175,12 @@ static void w_symbol(emitter *e, const rsess_val *s)
 static void w_encoding_ivar(emitter *e, int enc, const char *name, size_t namelen)
 {
     if (enc == RSESS_ENC_UTF8 || enc == RSESS_ENC_USASCII) {
-        w_symbol_bytes(e, "E", 1, RSESS_ENC_USASCII, NULL, 0);
+        if (LIKELY(e->sym_E >= 0)) {
+            w_byte(e, ';');
+            w_long(e, e->sym_E);
+        } else {
+            e->sym_E = w_symbol_bytes(e, "E", 1, RSESS_ENC_USASCII, NULL, 0);
+        }
         w_byte(e, enc == RSESS_ENC_UTF8 ? 'T' : 'F');
         return;
     }
@@ -267,16 +277,68 @@ static bool needs_enc_ivar(const rsess_val *v)
            v->enc != RSESS_ENC_BINARY;
 }
 
+/* The document writer walks the graph with a stack of its own: depth
+ * costs heap, never C stack. A frame is a node whose children come one at
+ * a time, in the order of marshal.c w_object. */
+typedef struct wframe {
+    const rsess_val *v;
+    uint32_t i;      /* next child */
+    uint8_t phase;   /* W_* */
+    uint8_t has_iv;
+} wframe;
+enum { W_ITEMS, W_DEFAULT, W_IVARS_START, W_IVARS, W_END };
+
+#define WSTACK0 32
+#define BUSY UINT32_MAX /* objidx: a '_dump' value still writing its ivars */
+
 typedef struct docw {
     emitter e;
     const rsess_alloc *alloc;
+    wframe *st;
+    size_t sp, cap;
+    wframe st0[WSTACK0];
 } docw;
 
-static void w_object(docw *w, const rsess_val *v);
-
-static void w_ivars(docw *w, const rsess_val *v)
+static void docw_free(docw *w)
 {
-    emitter *e = &w->e;
+    em_free(&w->e, w->alloc);
+    if (w->st != w->st0) rs_free(w->alloc, w->st, w->cap * sizeof *w->st);
+}
+
+static void w_push(docw *w, const rsess_val *v, int phase, bool has_iv)
+{
+    if (w->sp == w->cap) {
+        size_t ncap = w->cap * 2;
+        wframe *n;
+        if (w->st == w->st0) {
+            n = rs_malloc(w->alloc, ncap * sizeof *n);
+            if (n) memcpy(n, w->st0, sizeof w->st0);
+        } else {
+            n = rs_realloc(w->alloc, w->st, w->cap * sizeof *n, ncap * sizeof *n);
+        }
+        if (!n) {
+            em_fail(&w->e, RSESS_ERR_NOMEM, "out of memory");
+            return;
+        }
+        w->st = n;
+        w->cap = ncap;
+    }
+    w->st[w->sp++] = (wframe){v, 0, (uint8_t)phase, has_iv};
+}
+
+/* Marks a '_dump' value whose ivars are being written: a link to it from
+ * inside them could never be written (Ruby registers it after them). */
+static void mark_busy(emitter *e, const rsess_val *v, const rsess_alloc *alloc)
+{
+    remember(e, v, alloc);
+    if (!e->code) {
+        e->nobj--;
+        e->objidx[v->id] = BUSY;
+    }
+}
+
+static void w_ivars_head(emitter *e, const rsess_val *v)
+{
     size_t niv = v->x ? v->x->niv : 0;
     bool enc = needs_enc_ivar(v);
     w_count(e, niv + (enc ? 1 : 0));
@@ -284,10 +346,6 @@ static void w_ivars(docw *w, const rsess_val *v)
         size_t len = 0;
         const char *name = rs_enc_name(v, &len);
         w_encoding_ivar(e, v->enc, name, len);
-    }
-    for (size_t i = 0; i < niv && !e->code; i++) {
-        w_symbol(e, v->x->iv[2 * i]);
-        w_object(w, v->x->iv[2 * i + 1]);
     }
 }
 
@@ -311,18 +369,9 @@ static void w_prefixes(docw *w, const rsess_val *v, bool has_iv)
     }
 }
 
-static void w_pairs(docw *w, const rsess_val *v, bool sym_keys)
-{
-    emitter *e = &w->e;
-    w_count(e, v->u.c.n);
-    for (size_t i = 0; i < v->u.c.n && !e->code; i++) {
-        if (sym_keys) w_symbol(e, v->u.c.k[2 * i]);
-        else w_object(w, v->u.c.k[2 * i]);
-        w_object(w, v->u.c.k[2 * i + 1]);
-    }
-}
-
-static void w_object(docw *w, const rsess_val *v)
+/* Writes what comes before v's children; pushes a frame when children
+ * (items, pairs, the dumped object, ivars) are to come. */
+static void w_begin(docw *w, const rsess_val *v)
 {
     emitter *e = &w->e;
     if (e->code) return;
@@ -358,20 +407,24 @@ static void w_object(docw *w, const rsess_val *v)
         if (float_link(e, v->u.f)) return;
         if (float_remember(e, &v->u.f)) return;
     }
-    if (lookup_link(e, v)) return;
-    if (++e->depth > WRITE_MAX_DEPTH) {
-        em_fail(e, RSESS_ERR_DEPTH, "nesting too deep to write");
+    if (v->id < e->objcap && e->objidx[v->id] == BUSY) {
+        em_fail(e, RSESS_ERR_VALUE, "a _dump value inside its own instance variables");
         return;
     }
+    if (lookup_link(e, v)) return;
     bool has_iv = needs_enc_ivar(v) || (v->x && v->x->niv);
     if (v->type == RSESS_USERDEF) {
         w_prefixes(w, v, has_iv);
         w_byte(e, 'u');
         w_symbol(e, v->cls);
         w_bytes(e, v->u.s.p, v->u.s.len);
-        if (has_iv) w_ivars(w, v);
-        remember(e, v, w->alloc); /* after its ivars: marshal.c w_object */
-        e->depth--;
+        if (has_iv && v->x && v->x->niv) { /* registered after its ivars: marshal.c w_object */
+            mark_busy(e, v, w->alloc);
+            w_push(w, v, W_IVARS_START, true);
+            return;
+        }
+        if (has_iv) w_ivars_head(e, v); /* the encoding alone */
+        remember(e, v, w->alloc);
         return;
     }
     remember(e, v, w->alloc);
@@ -395,27 +448,94 @@ static void w_object(docw *w, const rsess_val *v)
     case RSESS_ARRAY:
         w_byte(e, '[');
         w_count(e, v->u.c.n);
-        for (size_t i = 0; i < v->u.c.n && !e->code; i++) w_object(w, v->u.c.k[i]);
-        break;
+        w_push(w, v, W_ITEMS, has_iv);
+        return;
     case RSESS_HASH:
         w_byte(e, (v->flags & F_DEFAULT) ? '}' : '{');
-        w_pairs(w, v, false);
-        if (v->flags & F_DEFAULT) w_object(w, v->x ? v->x->dflt : NULL);
-        break;
+        w_count(e, v->u.c.n);
+        w_push(w, v, W_ITEMS, has_iv);
+        return;
     case RSESS_OBJECT: case RSESS_STRUCT:
         w_byte(e, v->type == RSESS_OBJECT ? 'o' : 'S');
         w_symbol(e, v->cls);
-        w_pairs(w, v, true);
-        break;
+        w_count(e, v->u.c.n);
+        w_push(w, v, W_ITEMS, has_iv);
+        return;
     case RSESS_USERMARSHAL: case RSESS_DATA:
         w_byte(e, v->type == RSESS_USERMARSHAL ? 'U' : 'd');
         w_symbol(e, v->cls);
-        w_object(w, v->u.one);
-        break;
-    default: em_fail(e, RSESS_ERR_VALUE, "a value of unknown type"); break;
+        w_push(w, v, W_ITEMS, has_iv);
+        return;
+    default: em_fail(e, RSESS_ERR_VALUE, "a value of unknown type"); return;
     }
-    if (has_iv) w_ivars(w, v);
-    e->depth--;
+    if (!has_iv) return;
+    if (v->x && v->x->niv) w_push(w, v, W_IVARS_START, true);
+    else w_ivars_head(e, v); /* the encoding alone */
+}
+
+/* The next child of the frame on top, or NULL when the frame moved on. */
+static const rsess_val *w_next_child(docw *w, wframe *f, bool *have)
+{
+    emitter *e = &w->e;
+    const rsess_val *v = f->v;
+    *have = false;
+    switch (f->phase) {
+    case W_ITEMS:
+        switch (v->type) {
+        case RSESS_ARRAY:
+            if (f->i < v->u.c.n) return *have = true, v->u.c.k[f->i++];
+            break;
+        case RSESS_HASH:
+            if (f->i < 2 * v->u.c.n) return *have = true, v->u.c.k[f->i++];
+            break;
+        case RSESS_OBJECT: case RSESS_STRUCT:
+            if (f->i < v->u.c.n) {
+                w_symbol(e, v->u.c.k[2 * f->i]);
+                return *have = true, v->u.c.k[2 * f->i++ + 1];
+            }
+            break;
+        default: /* 'U', 'd' */
+            if (f->i == 0) return f->i = 1, *have = true, v->u.one;
+            break;
+        }
+        f->phase = v->type == RSESS_HASH && (v->flags & F_DEFAULT) ? W_DEFAULT : W_IVARS_START;
+        return NULL;
+    case W_DEFAULT:
+        f->phase = W_IVARS_START;
+        return *have = true, v->x ? v->x->dflt : NULL;
+    case W_IVARS_START:
+        if (f->has_iv) w_ivars_head(e, v);
+        f->phase = f->has_iv ? W_IVARS : W_END;
+        f->i = 0;
+        return NULL;
+    case W_IVARS:
+        if (v->x && f->i < v->x->niv) {
+            w_symbol(e, v->x->iv[2 * f->i]);
+            return *have = true, v->x->iv[2 * f->i++ + 1];
+        }
+        f->phase = W_END;
+        return NULL;
+    }
+    return NULL;
+}
+
+static void w_object(docw *w, const rsess_val *root)
+{
+    emitter *e = &w->e;
+    size_t base = w->sp;
+    w_begin(w, root);
+    while (w->sp > base && !e->code) {
+        wframe *f = &w->st[w->sp - 1];
+        if (f->phase == W_END) {
+            if (f->v->type == RSESS_USERDEF) remember(e, f->v, w->alloc);
+            w->sp--;
+            continue;
+        }
+        bool have;
+        const rsess_val *child = w_next_child(w, f, &have);
+        if (have) w_begin(w, child);
+    }
+    w->sp = base;
 }
 
 static int em_finish(emitter *e, rsess_buf *out, size_t start, rsess_err *err)
@@ -432,7 +552,10 @@ int rsess_write(const rsess_val *v, rsess_buf *out, rsess_err *err)
 {
     if (!v || !out) return rs_fail(err, RSESS_ERR_ARG, 0, "no value or no output buffer");
     docw w;
-    memset(&w, 0, sizeof w);
+    memset(&w, 0, offsetof(docw, st0));
+    w.st = w.st0;
+    w.cap = WSTACK0;
+    w.e.sym_E = -1;
     w.alloc = out->alloc;
     w.e.out = out;
     w.e.syms.alloc = w.e.encnames.alloc = w.e.floats.alloc = out->alloc;
@@ -441,7 +564,7 @@ int rsess_write(const rsess_val *v, rsess_buf *out, rsess_err *err)
     w_byte(&w.e, 8);
     w_object(&w, v);
     int rc = em_finish(&w.e, out, start, err);
-    em_free(&w.e, w.alloc);
+    docw_free(&w);
     return rc;
 }
 
@@ -450,7 +573,10 @@ int rsess_write(const rsess_val *v, rsess_buf *out, rsess_err *err)
  * are numbered across wrapper and value as Ruby numbers them. */
 static void docw_init(docw *w, rsess_buf *out)
 {
-    memset(w, 0, sizeof *w);
+    memset(w, 0, offsetof(docw, st0));
+    w->st = w->st0;
+    w->cap = WSTACK0;
+    w->e.sym_E = -1;
     w->alloc = out->alloc;
     w->e.out = out;
     w->e.syms.alloc = w->e.encnames.alloc = w->e.floats.alloc = out->alloc;
@@ -484,7 +610,7 @@ int rs_write_pack70(const rsess_val *v, const double *expires_at, const char *ve
     }
     if (n == 3) w_plain_string(&w.e, version, vlen, venc);
     int rc = em_finish(&w.e, out, start, err);
-    em_free(&w.e, w.alloc);
+    docw_free(&w);
     return rc;
 }
 
@@ -519,7 +645,7 @@ int rs_write_entry61(const rsess_val *v, const void *deflated, size_t dlen, cons
         w_byte(&w.e, 'T');
     }
     int rc = em_finish(&w.e, out, start, err);
-    em_free(&w.e, w.alloc);
+    docw_free(&w);
     return rc;
 }
 
@@ -556,6 +682,7 @@ rsess_writer *rsess_writer_new(unsigned flags, const rsess_alloc *alloc)
     w->buf.alloc = w->e.syms.alloc = w->e.encnames.alloc = w->e.floats.alloc = &w->allocv;
     w->floats.alloc = w->keys.alloc = w->keep.alloc = &w->allocv;
     w->e.out = &w->buf;
+    w->e.sym_E = -1;
     w_byte(&w->e, 4);
     w_byte(&w->e, 8);
     return w;

@@ -47,7 +47,7 @@ static int unescape(const char *s, size_t len, size_t *i, rsess_buf *out, rsess_
                 }
                 if (!nd || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
                     return rs_fail(err, RSESS_ERR_QUOTED, at, "bad \\u{...} escape at offset %zu", at);
-                if (rs_utf8_put(out, (uint32_t)cp)) return RSESS_ERR_NOMEM;
+                if (rs_buf_put_utf8(out, cp)) return RSESS_ERR_NOMEM;
                 any = 1;
             }
             if (!any) return rs_fail(err, RSESS_ERR_QUOTED, at, "empty \\u{} escape at offset %zu", at);
@@ -62,7 +62,7 @@ static int unescape(const char *s, size_t len, size_t *i, rsess_buf *out, rsess_
         }
         if (cp >= 0xd800 && cp <= 0xdfff)
             return rs_fail(err, RSESS_ERR_QUOTED, at, "\\u escape of a surrogate at offset %zu", at);
-        return rs_utf8_put(out, (uint32_t)cp);
+        return rs_buf_put_utf8(out, cp);
     }
     default:
         if (c >= '0' && c <= '7') { /* octal, up to three digits; \0 is one */

@@ -37,7 +37,7 @@ int64_t rs_days_from_civil(int64_t y, int m, int d)
 }
 
 /* The proleptic Gregorian date of a day count from 1970-01-01 (inverse of
- * days_from_civil; H. Hinnant's algorithm). */
+ * rs_days_from_civil; H. Hinnant's algorithm). */
 void rs_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     z += 719468;

@@ -62,7 +62,7 @@ bool rs_utf8_valid(const char *s, size_t len)
     return true;
 }
 
-int rs_utf8_put(rsess_buf *b, uint32_t cp)
+int rs_buf_put_utf8(rsess_buf *b, unsigned long cp)
 {
     unsigned char u[4];
     size_t n;

@@ -25,8 +25,8 @@ bool rs_ascii_only(const char *p, size_t len) RSESS_INTERNAL;
  * U+10FFFF, cut short). */
 size_t rs_utf8_decode(const unsigned char *p, size_t left, uint32_t *cp) RSESS_INTERNAL;
 bool rs_utf8_valid(const char *p, size_t len) RSESS_INTERNAL;
-/* Appends the UTF-8 form of cp (<= 0x10FFFF). */
-int rs_utf8_put(rsess_buf *b, uint32_t cp) RSESS_INTERNAL;
+/* Appends the UTF-8 bytes of a code point (surrogates as they are). */
+int rs_buf_put_utf8(rsess_buf *b, unsigned long cp) RSESS_INTERNAL;
 
 /* --- JSON and numbers -------------------------------------------------- */
 /* JSON string literal of bytes that are valid UTF-8. */

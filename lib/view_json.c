@@ -20,7 +20,7 @@ typedef struct jframe {
 
 typedef struct jview {
     rs_sink s;
-    rs_marks active; /* node id -> being printed (cycle guard) */
+    rs_marks active; /* node id -> bits: being printed, printed once */
     size_t budget;   /* values left to print */
     size_t depth;    /* indentation */
     bool pretty;
@@ -84,14 +84,21 @@ static void jkey(jview *j, const rsess_val *k)
     }
 }
 
-static bool enter(jview *j, const rsess_val *v)
+/* active[id]: bit 1 while the value is being printed (a cycle), bit 2 once
+ * it has been printed (a shared value printed again costs budget). */
+static bool grow(jview *j, const rsess_val *v)
 {
     if (rs_marks_cover(&j->active, v->id)) {
         j->s.code = RSESS_ERR_NOMEM;
         return false;
     }
-    if (j->active.m[v->id]) return false;
-    j->active.m[v->id] = 1;
+    return true;
+}
+
+static bool enter(jview *j, const rsess_val *v)
+{
+    if (!grow(j, v) || (j->active.m[v->id] & 1)) return false;
+    j->active.m[v->id] |= 1;
     return true;
 }
 
@@ -291,11 +298,15 @@ static void jopen(jview *j, const rsess_val *v)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
     if (j->s.code) return;
-    if (j->budget == 0) {
-        j->s.code = RSESS_ERR_NODES;
-        return;
+    if (!grow(j, v)) return;
+    if (j->active.m[v->id] & 2) { /* only the expansion of shared values is budgeted */
+        if (j->budget == 0) {
+            j->s.code = RSESS_ERR_NODES;
+            return;
+        }
+        j->budget--;
     }
-    j->budget--;
+    j->active.m[v->id] |= 2;
     switch (v->type) {
     case RSESS_NIL: jput(j, "null"); return;
     case RSESS_TRUE: jput(j, "true"); return;
@@ -341,7 +352,7 @@ static void jopen(jview *j, const rsess_val *v)
         return;
     }
     if (jmeaning(j, v)) {
-        j->active.m[v->id] = 0;
+        j->active.m[v->id] &= (uint8_t)~1u;
         return;
     }
     if (rsess_get_set(v)) { /* Set#as_json: its elements */
@@ -382,7 +393,7 @@ static void jopen(jview *j, const rsess_val *v)
         return;
     default: j->s.code = RSESS_ERR_VALUE; break;
     }
-    j->active.m[v->id] = 0;
+    j->active.m[v->id] &= (uint8_t)~1u;
 }
 
 /* Prints the text between f's parts up to the next part: true with that
@@ -456,7 +467,7 @@ static void jwalk(jview *j, const rsess_val *root)
         if (jstep(j, f, &part)) {
             jopen(j, part);
         } else {
-            j->active.m[f->v->id] = 0;
+            j->active.m[f->v->id] &= (uint8_t)~1u;
             j->stack.n--;
         }
     }
@@ -470,14 +481,17 @@ int rs_print_json(const rsess_val *v, unsigned flags, rs_text_fn ruby_to_s, rses
     rs_stack_init(&j.stack, sizeof(jframe), out->alloc);
     j.to_s = ruby_to_s;
     j.pretty = flags & RSESS_PRINT_PRETTY;
-    j.budget = 1000000; /* shared values fanning out are not expanded forever */
+    j.budget = 1000000; /* repeats of shared values: a fan-out is not expanded forever */
     size_t start = out->len;
     jwalk(&j, v);
     rs_marks_free(&j.active);
     rs_stack_free(&j.stack);
     if (j.s.code) {
         out->len = start;
-        return rs_fail(err, j.s.code, 0, j.s.code == RSESS_ERR_NODES ? "JSON output over 1000000 values (shared values fan out)" : NULL);
+        return rs_fail(err, j.s.code, 0, j.s.code == RSESS_ERR_NODES
+                                              ? "JSON output repeats shared values over 1000000 times (JSON has no links; "
+                                                "--to typed keeps them)"
+                                              : NULL);
     }
     return 0;
 }

@@ -352,9 +352,63 @@ static void twalk(tview *t, const rsess_val *root)
     }
 }
 
+/* RSESS_PRINT_PRETTY: the compact text from `start` laid out as the JSON
+ * view lays out its pretty form (two spaces a level, "key": value, one item
+ * a line, [] and {} kept together). A loop over the text: no recursion. */
+static int indent_json(rsess_buf *out, size_t start)
+{
+    rsess_buf b;
+    rsess_buf_init(&b, out->alloc);
+    const unsigned char *p = out->data + start;
+    size_t n = out->len - start, depth = 0;
+    bool in_str = false;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        unsigned char c = p[i];
+        if (in_str) {
+            rc = rs_buf_putc(&b, c);
+            if (c == '\\' && i + 1 < n) rc |= rs_buf_putc(&b, p[++i]);
+            else if (c == '"') in_str = false;
+            continue;
+        }
+        switch (c) {
+        case '"': in_str = true; rc = rs_buf_putc(&b, c); break;
+        case '{':
+        case '[':
+            rc = rs_buf_putc(&b, c);
+            if (i + 1 < n && (p[i + 1] == '}' || p[i + 1] == ']')) {
+                rc |= rs_buf_putc(&b, p[++i]);
+                break;
+            }
+            depth++;
+            rc |= rs_buf_putc(&b, '\n');
+            for (size_t k = 0; k < depth && !rc; k++) rc = rs_buf_put(&b, "  ", 2);
+            break;
+        case '}':
+        case ']':
+            if (depth) depth--;
+            rc = rs_buf_putc(&b, '\n');
+            for (size_t k = 0; k < depth && !rc; k++) rc = rs_buf_put(&b, "  ", 2);
+            rc |= rs_buf_putc(&b, c);
+            break;
+        case ',':
+            rc = rs_buf_put(&b, ",\n", 2);
+            for (size_t k = 0; k < depth && !rc; k++) rc = rs_buf_put(&b, "  ", 2);
+            break;
+        case ':': rc = rs_buf_put(&b, ": ", 2); break;
+        default: rc = rs_buf_putc(&b, c);
+        }
+    }
+    if (!rc) {
+        out->len = start;
+        rc = rs_buf_put(out, b.data, b.len);
+    }
+    rsess_buf_free(&b);
+    return rc ? RSESS_ERR_NOMEM : 0;
+}
+
 int rs_print_typed(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err)
 {
-    (void)flags;
     tview t = {0};
     t.s.out = out;
     t.refs.alloc = out->alloc;
@@ -370,6 +424,7 @@ int rs_print_typed(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err
     rs_free(out->alloc, t.label, t.refs.n * sizeof *t.label);
     rs_marks_free(&t.refs);
     rs_stack_free(&t.stack);
+    if (!t.s.code && (flags & RSESS_PRINT_PRETTY)) t.s.code = indent_json(out, start);
     if (t.s.code) {
         out->len = start;
         return rs_fail(err, t.s.code, 0, NULL);

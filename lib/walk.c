@@ -1,30 +1,13 @@
 /* The walker's set-up, its tables and its rare paths (walk.h has the core). */
 #include "walk.h"
+#include "float.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-void rs_tables_init(rs_tables *t)
-{
-    t->otype = t->otype0;
-    t->ooff = t->ofirst = NULL;
-    t->ocap = sizeof t->otype0;
-    t->syms = t->syms0;
-    t->nsyms = 0;
-    t->scap = sizeof t->syms0 / sizeof t->syms0[0];
-    t->sym_E = RS_NONE;
-}
 
-void rs_tables_free(rs_tables *t, const rsess_alloc *a)
-{
-    if (t->otype != t->otype0) rs_free(a, t->otype, t->ocap);
-    if (t->ooff) rs_free(a, t->ooff, (size_t)t->ocap * sizeof *t->ooff);
-    if (t->ofirst) rs_free(a, t->ofirst, (size_t)t->ocap * sizeof *t->ofirst);
-    if (t->syms != t->syms0) rs_free(a, t->syms, (size_t)t->scap * sizeof *t->syms);
-    rs_tables_init(t);
-}
 
 int rs_tables_track(rs_tables *t, const rsess_alloc *a)
 {
@@ -33,41 +16,7 @@ int rs_tables_track(rs_tables *t, const rsess_alloc *a)
     return t->ooff && t->ofirst ? 0 : RSESS_ERR_NOMEM;
 }
 
-void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned char *base, size_t len, size_t pos, uint32_t nobjs,
-                  const rsess_limits *lim, const rsess_alloc *alloc, rsess_err *err)
-{
-    w->base = base;
-    w->p = base + pos;
-    w->end = base + len;
-    w->fr = w->fr0;
-    w->cap = RS_WALK_STACK0;
-    w->nobjs = nobjs;
-    w->tab = tab;
-    w->nvalues = 0;
-    w->max_depth = lim && lim->max_depth ? lim->max_depth : RSESS_DEFAULT_MAX_DEPTH;
-    w->max_nodes = lim && lim->max_nodes ? lim->max_nodes : RSESS_DEFAULT_MAX_NODES;
-    w->track = w->replay = false;
-    w->pend = 0;
-    w->code = 0;
-    w->err = err;
-    w->alloc = alloc;
-    w->vstart = w->p;
-    w->vfirst = nobjs;
-    rs_frame *f = &w->fr[0];
-    memset(f, 0, sizeof *f);
-    f->kind = FK_ROOT;
-    f->left = 1;
-    f->obj = RS_NONE;
-    f->start = w->p;
-    w->sp = 1;
-}
 
-void rs_walk_free(rs_walker *w)
-{
-    if (w->fr != w->fr0) rs_free(w->alloc, w->fr, w->cap * sizeof *w->fr);
-    w->fr = w->fr0;
-    w->cap = RS_WALK_STACK0;
-}
 
 int rs_walk_fail(rs_walker *w, int code, const unsigned char *at, const char *fmt, ...)
 {
@@ -158,75 +107,10 @@ uint32_t rs_walk_sym_at(const rs_tables *t, uint32_t off)
     return lo < t->nsyms && t->syms[lo].off == off ? (uint32_t)lo : RS_NONE;
 }
 
-/* Decimal text to double without strtod when the result is exact by
- * construction: at most 19 digits (under 2^53, as Clinger's fast path
- * needs an exactly representable mantissa) and a power of ten up to 22.
- * Returns false to fall back. */
-static bool fast_float(const char *s, size_t len, double *out)
-{
-    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    size_t i = 0;
-    bool neg = false;
-    if (i < len && s[i] == '-') neg = true, i++;
-    uint64_t m = 0;
-    int digits = 0, frac = 0;
-    bool dot = false, any = false;
-    for (; i < len; i++) {
-        char c = s[i];
-        if (c >= '0' && c <= '9') {
-            any = true;
-            if (m == 0 && c == '0' && !dot) continue;
-            if (++digits > 19) return false;
-            m = m * 10 + (uint64_t)(c - '0');
-            if (dot) frac++;
-        } else if (c == '.' && !dot) {
-            dot = true;
-            if (m == 0) { /* leading zeros after the point still count as decimals */
-                while (i + 1 < len && s[i + 1] == '0') i++, frac++;
-            }
-        } else {
-            break;
-        }
-    }
-    if (!any) return false;
-    int e = 0;
-    if (i < len) {
-        if (s[i] != 'e' && s[i] != 'E') return false;
-        i++;
-        bool eneg = false;
-        if (i < len && (s[i] == '-' || s[i] == '+')) eneg = s[i++] == '-';
-        if (i == len) return false;
-        for (; i < len; i++) {
-            if (s[i] < '0' || s[i] > '9' || e > 1000) return false;
-            e = e * 10 + (s[i] - '0');
-        }
-        if (eneg) e = -e;
-    }
-    e -= frac;
-    if (m >= (1ULL << 53) || e > 22 || e < -22) return false;
-    double d = (double)m;
-    d = e >= 0 ? d * p10[e] : d / p10[-e];
-    *out = neg ? -d : d;
-    return true;
-}
-
 bool rs_marshal_float(const char *s, size_t len, double *out)
 {
     if (len == 3 && memcmp(s, "nan", 3) == 0) return *out = NAN, true;
     if (len == 3 && memcmp(s, "inf", 3) == 0) return *out = INFINITY, true;
     if (len == 4 && memcmp(s, "-inf", 4) == 0) return *out = -INFINITY, true;
-    if (fast_float(s, len, out)) return true;
-    char tmp[352];
-    if (len == 0 || len >= sizeof tmp) return false;
-    /* Only decimal text: strtod would also take "0x1p3", "infinity"... */
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+')) return false;
-    }
-    memcpy(tmp, s, len);
-    tmp[len] = 0;
-    char *e;
-    *out = strtod(tmp, &e);
-    return e == tmp + len;
+    return rs_float_parse(s, len, out); /* as Ruby's strtod reads it (float_parse.c) */
 }

@@ -92,6 +92,7 @@ typedef struct rs_frame {
     uint8_t cext, cucls;/* completed inner: extended / has a user class */
     uint32_t owner;     /* the frame whose slot this frame's value fills */
     uint32_t parent;    /* the frame this one was opened in */
+    size_t level;       /* the nesting level of its value (the root is 1) */
     size_t slot;        /* that slot */
     size_t left;        /* values still to come */
     size_t next;        /* slot of the next value */
@@ -166,21 +167,22 @@ typedef struct rs_walker {
     uint32_t cobj, csym;
     const unsigned char *vstart;
     uint32_t vfirst;
+    size_t vlevel;      /* the level of the value being read */
     rs_frame fr0[RS_WALK_STACK0];
 } rs_walker;
 
 enum { P_VALUE = 1, P_POP = 2 };
 
 /* --- set-up (walk.c) ----------------------------------------------------- */
-void rs_tables_init(rs_tables *t) RSESS_INTERNAL;
-void rs_tables_free(rs_tables *t, const rsess_alloc *a) RSESS_INTERNAL;
+static inline void rs_tables_init(rs_tables *t);
+static inline void rs_tables_free(rs_tables *t, const rsess_alloc *a);
 /* Makes room to record where each object starts (cursor, lookup). */
 int rs_tables_track(rs_tables *t, const rsess_alloc *a) RSESS_INTERNAL;
 /* Starts a walk of one value at data[pos] (the 04 08 header is the
  * caller's). nobjs: the first object index (replays start mid-table). */
-void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned char *base, size_t len, size_t pos, uint32_t nobjs,
-                  const rsess_limits *lim, const rsess_alloc *alloc, rsess_err *err) RSESS_INTERNAL;
-void rs_walk_free(rs_walker *w) RSESS_INTERNAL;
+static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned char *base, size_t len, size_t pos,
+                                uint32_t nobjs, const rsess_limits *lim, const rsess_alloc *alloc, rsess_err *err);
+static inline void rs_walk_free(rs_walker *w);
 /* Fills err and stops the walk (the first error is kept). Returns TK_ERROR. */
 int rs_walk_fail(rs_walker *w, int code, const unsigned char *at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5))) RSESS_INTERNAL;
@@ -193,6 +195,66 @@ bool rs_marshal_float(const char *s, size_t len, double *out) RSESS_INTERNAL;
 uint32_t rs_walk_sym_at(const rs_tables *t, uint32_t off) RSESS_INTERNAL;
 /* The number of values walked and the depth limits in effect (for errors). */
 static inline size_t rs_walk_pos(const rs_walker *w) { return (size_t)(w->p - w->base); }
+
+
+/* --- set-up, inline: a small value costs few instructions -------------------- */
+static inline void rs_tables_init(rs_tables *t)
+{
+    t->otype = t->otype0;
+    t->ooff = t->ofirst = NULL;
+    t->ocap = sizeof t->otype0;
+    t->syms = t->syms0;
+    t->nsyms = 0;
+    t->scap = sizeof t->syms0 / sizeof t->syms0[0];
+    t->sym_E = RS_NONE;
+}
+
+static inline void rs_tables_free(rs_tables *t, const rsess_alloc *a)
+{
+    if (LIKELY(t->otype == t->otype0 && !t->ooff && t->syms == t->syms0)) return;
+    if (t->otype != t->otype0) rs_free(a, t->otype, t->ocap);
+    if (t->ooff) rs_free(a, t->ooff, (size_t)t->ocap * sizeof *t->ooff);
+    if (t->ofirst) rs_free(a, t->ofirst, (size_t)t->ocap * sizeof *t->ofirst);
+    if (t->syms != t->syms0) rs_free(a, t->syms, (size_t)t->scap * sizeof *t->syms);
+    rs_tables_init(t);
+}
+
+static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned char *base, size_t len, size_t pos, uint32_t nobjs,
+                  const rsess_limits *lim, const rsess_alloc *alloc, rsess_err *err)
+{
+    w->base = base;
+    w->p = base + pos;
+    w->end = base + len;
+    w->fr = w->fr0;
+    w->cap = RS_WALK_STACK0;
+    w->nobjs = nobjs;
+    w->tab = tab;
+    w->nvalues = 0;
+    w->max_depth = lim && lim->max_depth ? lim->max_depth : RSESS_DEFAULT_MAX_DEPTH;
+    w->max_nodes = lim && lim->max_nodes ? lim->max_nodes : RSESS_DEFAULT_MAX_NODES;
+    w->track = w->replay = false;
+    w->pend = 0;
+    w->code = 0;
+    w->err = err;
+    w->alloc = alloc;
+    w->vstart = w->p;
+    w->vfirst = nobjs;
+    w->vlevel = 0;
+    rs_frame *f = &w->fr[0];
+    memset(f, 0, sizeof *f);
+    f->kind = FK_ROOT;
+    f->left = 1;
+    f->obj = RS_NONE;
+    f->start = w->p;
+    w->sp = 1;
+}
+
+static inline void rs_walk_free(rs_walker *w)
+{
+    if (w->fr != w->fr0) rs_free(w->alloc, w->fr, w->cap * sizeof *w->fr);
+    w->fr = w->fr0;
+    w->cap = RS_WALK_STACK0;
+}
 
 /* --- the core ------------------------------------------------------------- */
 #define RS_WINLINE static inline __attribute__((always_inline))
@@ -298,6 +360,7 @@ RS_WINLINE int rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
     f->start = t->at;
     f->vstart = w->vstart;
     f->vfirst = w->vfirst;
+    f->level = w->vlevel;
     f->obj = RS_NONE;
     f->inner_of = (t->flags & TF_INNER) != 0;
     t->frame = (uint32_t)w->sp;
@@ -395,6 +458,7 @@ RS_WINLINE int rs_w_symbol_at(rs_walker *w, rs_tok *t)
 /* A symbol in a name position of frame f (class, field, ivar, module). */
 RS_WINLINE int rs_w_symbol(rs_walker *w, rs_tok *t, rs_frame *f, int role)
 {
+    w->vlevel = f->level + 1;
     t->role = (uint8_t)role;
     t->flags = 0;
     t->owner = t->parent = (uint32_t)(f - w->fr);
@@ -461,8 +525,13 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         w->vfirst = w->nobjs;
     }
     if (UNLIKELY(w->p >= w->end)) return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a value");
-    if (UNLIKELY(w->sp > w->max_depth))
+    /* Levels: the root is 1, whatever a container holds is one deeper; a
+     * prefix ('I', 'e', 'C') and the encoding ivar of a String belong to
+     * their value's level. */
+    size_t level = f->level + (inner || (role == R_IVVAL && f->ivkind != SK_OTHER) ? 0 : 1);
+    if (UNLIKELY(level > w->max_depth))
         return rs_walk_fail(w, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", w->max_depth);
+    w->vlevel = level;
     int c = *w->p++;
     size_t n;
     long l;
@@ -589,7 +658,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         }
         if (w->p < w->end && (*w->p == '@' || *w->p == ';' || *w->p == 'I'))
             return rs_walk_fail(w, RSESS_ERR_FORMAT, start, "instance variables on a link");
-        if (fast && w->p < w->end && *w->p == '"' && w->sp + 1 <= w->max_depth) {
+        if (fast && w->p < w->end && *w->p == '"') {
             /* I"...: a String and its lone encoding flag, the commonest pair */
             const unsigned char *save = w->p;
             w->p++;

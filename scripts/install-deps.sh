@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh build|test|fixtures|bench|fuzz
 # Says what it installs; does nothing when everything is present.
 set -e
-build="gcc make pkg-config libsodium-dev zlib1g-dev libjansson-dev"
+build="gcc make pkg-config libsodium-dev zlib1g-dev libssl-dev libjansson-dev"
 # the integration tests write sessions through Rails' own stores (Ruby)
 rails="ruby ruby-activesupport ruby-actionpack ruby-rack ruby-redis ruby-redis-actionpack ruby-redis-rack ruby-redis-store"
 test_="$build g++ binutils check man-db tzdata redis-server redis-tools libhiredis-dev $rails"

@@ -21,6 +21,14 @@ check "the soname carries the major version" sh -c "objdump -p '$BUILD/librsess.
 
 check "every public function is in docs/api.md" sh -c "for f in \$(scripts/api-names.sh); do grep -q \"\$f\" docs/api.md || { echo \"missing: \$f\"; exit 1; }; done"
 
+# every command of rsess --help has its entry in the man page and its own --help
+cmds=$("$BUILD/rsess" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\).*/\1/p' | sort -u)
+check "rsess --help lists the commands" test "$(echo "$cmds" | wc -w)" -ge 10
+for c in $cmds; do
+  check "docs/rsess.1 describes $c" grep -qx "\.B $c" docs/rsess.1
+  check "rsess $c --help is its own" sh -c "'$BUILD/rsess' $c --help | head -1 | grep -q '^usage: rsess $c'"
+done
+
 # 2. the header alone, as C99 (pedantic) and as C++
 printf '#include <rsess.h>\nint main(void) { return rsess_version() == 0; }\n' > "$tmp/h.c"
 check "rsess.h compiles as C99" cc -std=c99 -pedantic -Wall -Wextra -Werror -Iinclude -c "$tmp/h.c" -o "$tmp/h.o"
@@ -57,11 +65,28 @@ check "statically too" sh -c "cc \"$tmp/prog.c\" \$(pkg-config --static --cflags
 check "make uninstall" make -s uninstall DESTDIR="$dest" PREFIX=/usr/local BUILD="$BUILD"
 check "uninstall leaves no files" sh -c "! find '$dest' -type f -o -type l | grep ."
 
+# 3b. two installs in a row with other prefixes (and a LIBDIR of its own):
+# each rsess.pc names its own directories
+for pre in /opt/rsess-a /opt/rsess-b; do
+  check "make install PREFIX=$pre" make -s install DESTDIR="$tmp/two" PREFIX="$pre" BUILD="$BUILD"
+  check "rsess.pc of PREFIX=$pre says prefix=$pre" grep -qx "prefix=$pre" "$tmp/two$pre/lib/pkgconfig/rsess.pc"
+  check "rsess.pc of PREFIX=$pre says libdir=$pre/lib" grep -qx "libdir=$pre/lib" "$tmp/two$pre/lib/pkgconfig/rsess.pc"
+done
+check "make install LIBDIR=/opt/rsess-c/lib64" \
+  make -s install DESTDIR="$tmp/two" PREFIX=/opt/rsess-c LIBDIR=/opt/rsess-c/lib64 BUILD="$BUILD"
+check "rsess.pc follows LIBDIR" grep -qx "libdir=/opt/rsess-c/lib64" "$tmp/two/opt/rsess-c/lib64/pkgconfig/rsess.pc"
+check "pkg-config reads that libdir" sh -c "PKG_CONFIG_SYSROOT_DIR= PKG_CONFIG_PATH='$tmp/two/opt/rsess-c/lib64/pkgconfig' pkg-config --libs rsess | grep -q -- '-L/opt/rsess-c/lib64 '"
+
 # 4. the examples
 E=$BUILD/examples
 check "walk prints the session's tree" sh -c "'$E/walk' examples/data/cache-entry-hello.txt | grep -q 'String (UTF-8) \"hello\"'"
+# a = [a]: the walk sees the cycle and ends; Ruby's p text of it
+printf '\004\010[\006@\000' > "$tmp/cycle.bin"
+check "walk shows a value that contains itself as [...]" sh -c "'$E/walk' '$tmp/cycle.bin' | grep -q '^  - \\[\\.\\.\\.\\]'"
+check "walk prints p of a = [a] as [[...]]" sh -c "'$E/walk' '$tmp/cycle.bin' | grep -qx 'p: \\[\\[\\.\\.\\.\\]\\]'"
 check "session_key gives rsess key's key" sh -c "[ \"\$('$E/session_key' session_redis5 36334d75885e1c87c38636160d0058aa | tail -1)\" = \"\$('$BUILD/rsess' key --namespace session_redis5 36334d75885e1c87c38636160d0058aa)\" ]"
 check "build_entry writes an entry rsess decodes" sh -c "'$E/build_entry' > '$tmp/e' && tail -1 '$tmp/e' | '$BUILD/rsess' decode | grep -q '\"user_id\" => 42'"
+check "read_cookie reads the session of a Rails cookie header" sh -c "RSESS_SECRET_KEY_BASE=\$(cat tests/fixtures/cookies/cli/secret_key_base.txt) '$E/read_cookie' _app_session < tests/fixtures/cookies/cli/gcm.cookie | grep -q '^rails-gcm cookie, session id 3f6d0b2a9c1e4d5f8a7b6c5d4e3f2a1b'"
 
 echo "build: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -57,5 +57,44 @@ for f in tests/fixtures/marshal/*.bin tests/fixtures/entries/*.bin; do
     done
   done
 done
+# the line readers (records, migrate, --lines) on cut and changed records:
+# the --lines fixture's redis-cli replies, as records and as ECHO/PTTL/GET replies
+awk '{ printf "\"session:2::%064d\" %d %s\n", NR, NR * 1000 - 2000, $0 }' tests/fixtures/lines/values.txt > "$tmp/records"
+awk '{ printf "\"session:2::%064d\"\n(integer) %d\n%s\n", NR, NR * 1000, $0 }' tests/fixtures/lines/values.txt > "$tmp/replies"
+for f in "$tmp/records" "$tmp/replies"; do
+  d=$tmp/lv
+  rm -rf "$d"; mkdir -p "$d"
+  "$BUILD/mutate" "$f" "$d" 7 "$CUTS" "$MUTS" || { echo "mutate failed"; exit 2; }
+  for v in "$f" "$d"/*; do
+    for cmd in "records" "records --commands" "decode --lines --to json" "info --lines" \
+               "migrate --from redis-store --to cache --dry-run" "migrate --from cache --to redis-store --entry 6.1"; do
+      # shellcheck disable=SC2086
+      run "$RSESS" $cmd "$v"
+      if { [ "$st" = 0 ] || [ "$st" = 1 ]; } && ! grep -qE 'Sanitizer|runtime error|LeakSanitizer' "$tmp/err"; then
+        pass=$((pass + 1))
+      else
+        fail=$((fail + 1)); echo "FAIL $cmd of a variant of $(basename "$f"): status $st"; head -5 "$tmp/err"
+      fi
+    done
+  done
+done
+
+# cuts and random changes of real cookies, through the cookie reader
+ck=tests/fixtures/cookies/cli
+for f in "$ck"/*.cookie; do
+  seed=$((seed + 1))
+  d=$tmp/v
+  rm -rf "$d"; mkdir -p "$d"
+  "$BUILD/mutate" "$f" "$d" "$seed" "$CUTS" "$MUTS" || { echo "mutate failed"; exit 2; }
+  for v in "$d"/*; do
+    run "$RSESS" cookie info --secret-key-base-file "$ck/secret_key_base.txt" --secret-token-file "$ck/secret_token.txt" \
+      --name _app_session --now 1795824000 "$v"
+    if { [ "$st" = 0 ] || [ "$st" = 1 ]; } && ! grep -qE 'Sanitizer|runtime error|LeakSanitizer' "$tmp/err"; then
+      pass=$((pass + 1))
+    else
+      fail=$((fail + 1)); echo "FAIL cookie info of a variant of $f: status $st"; head -5 "$tmp/err"
+    fi
+  done
+done
 echo "hostile: $pass passed, $fail failed"
 [ "$fail" = 0 ]

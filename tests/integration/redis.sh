@@ -9,61 +9,7 @@ set -u
 BUILD=$(cd "${1:-build}" && pwd)
 RSESS=$BUILD/rsess
 cd "$(dirname "$0")/../.." || exit 2
-TMP=$(mktemp -d /tmp/rsess-it.XXXXXX)
-PIDS=()
-pass=0
-fail=0
-
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then ok; else bad "$what"; fi
-}
-
-for tool in redis-server redis-cli; do
-  command -v $tool >/dev/null || { echo "integration: $tool is missing (apt-get install redis-server)"; echo "integration: 0 passed, 1 failed"; exit 1; }
-done
-
-listening() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
-
-# free_ports N: N consecutive ports below 30000 that nothing listens on, with
-# their cluster bus ports (port + 10000) free as well.
-free_ports() {
-  local n=$1 base i busy
-  while :; do
-    base=$((20000 + RANDOM % 9900))
-    busy=0
-    for ((i = 0; i < n; i++)); do
-      if listening $((base + i)) || listening $((base + i + 10000)); then busy=1; break; fi
-    done
-    [ $busy = 0 ] && break
-  done
-  for ((i = 0; i < n; i++)); do echo $((base + i)); done
-}
-
-start_redis() { # start_redis PORT [cluster]
-  local port=$1 dir=$TMP/redis-$1
-  mkdir -p "$dir"
-  local extra=()
-  [ "${2:-}" = cluster ] && extra=(--cluster-enabled yes --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 5000)
-  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" --appendonly no --daemonize no \
-    --logfile "$dir/log" "${extra[@]}" &
-  PIDS+=($!)
-  for _ in $(seq 100); do
-    [ "$(redis-cli -p "$port" PING 2>/dev/null)" = PONG ] && return 0
-    sleep 0.05
-  done
-  echo "redis-server on $port did not start"; cat "$dir/log"; return 1
-}
+. tests/integration/lib.sh
 
 # === (a) standalone =========================================================
 P=$(free_ports 1)
@@ -148,14 +94,7 @@ else
 fi
 
 # === (b) a 3-master cluster ==================================================
-mapfile -t CP < <(free_ports 3)
-for p in "${CP[@]}"; do start_redis "$p" cluster || exit 1; done
-redis-cli --cluster create "127.0.0.1:${CP[0]}" "127.0.0.1:${CP[1]}" "127.0.0.1:${CP[2]}" \
-  --cluster-replicas 0 --cluster-yes > "$TMP/create.log" 2>&1 || { cat "$TMP/create.log"; bad "cluster create"; }
-for _ in $(seq 100); do
-  redis-cli -p "${CP[0]}" CLUSTER INFO | grep -q cluster_state:ok && break
-  sleep 0.1
-done
+start_cluster 3 || exit 1
 C=(redis-cli -p "${CP[0]}")
 
 # 5. rsess slot = CLUSTER KEYSLOT for a few thousand keys (one redis-cli session)

@@ -22,6 +22,25 @@ unsigned char *read_file(const char *path, size_t *len)
     return p;
 }
 
+size_t tu_unhex(const char *h, size_t n, char *out)
+{
+    for (size_t i = 0; i < n / 2; i++) sscanf(h + 2 * i, "%2hhx", (unsigned char *)&out[i]);
+    return n / 2;
+}
+
+/* Splits a line into tab-separated fields (in place). */
+int tu_fields(char *line, char **f, int max)
+{
+    int n = 0;
+    f[n++] = line;
+    for (char *p = line; *p && n < max; p++)
+        if (*p == '\t') {
+            *p = 0;
+            f[n++] = p + 1;
+        }
+    return n;
+}
+
 static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 char **fixture_names(size_t *count)
@@ -108,6 +127,7 @@ int main(void)
     srunner_add_suite(sr, text_suite());
     srunner_add_suite(sr, entry_suite());
     srunner_add_suite(sr, session_suite());
+    srunner_add_suite(sr, cluster_suite());
     srunner_add_suite(sr, types_suite());
     srunner_add_suite(sr, lookup_suite());
     srunner_add_suite(sr, unicode_suite());
@@ -115,6 +135,8 @@ int main(void)
     srunner_add_suite(sr, ruby34_suite());
     srunner_add_suite(sr, rubyspec_suite());
     srunner_add_suite(sr, tzif_suite());
+    srunner_add_suite(sr, float_suite());
+    srunner_add_suite(sr, cookie_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

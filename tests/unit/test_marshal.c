@@ -207,12 +207,32 @@ END_TEST
 
 START_TEST(legal_cycles)
 {
-    unsigned char buf[16];
+    unsigned char buf[32];
     size_t n = unhex("04 08 5b 06 40 00", buf); /* a = [a] */
     rsess_doc *doc = rsess_read(buf, n, NULL, NULL);
     ck_assert(doc != NULL);
     rsess_val *root = rsess_doc_root(doc);
     ck_assert_ptr_eq(rsess_arr_get(root, 0), root);
+    /* identity: the same node by every path, and marked as a link target */
+    ck_assert_uint_eq(rsess_node_id(rsess_arr_get(root, 0)), rsess_node_id(root));
+    ck_assert_uint_ge(rsess_node_id(root), 1);
+    ck_assert_uint_le(rsess_node_id(root), rsess_doc_node_count(doc));
+    ck_assert(rsess_is_linked(root));
+    ck_assert_uint_eq(rsess_node_id(NULL), 0);
+    rsess_doc_free(doc);
+    /* [s, s] with s shared, [x, y] with equal bytes but two objects */
+    n = unhex("04 08 5b 07 22 06 61 40 06", buf);
+    doc = rsess_read(buf, n, NULL, NULL);
+    root = rsess_doc_root(doc);
+    ck_assert_uint_eq(rsess_node_id(rsess_arr_get(root, 0)), rsess_node_id(rsess_arr_get(root, 1)));
+    ck_assert(rsess_is_linked(rsess_arr_get(root, 0)));
+    ck_assert(!rsess_is_linked(root));
+    rsess_doc_free(doc);
+    n = unhex("04 08 5b 07 22 06 61 22 06 61", buf);
+    doc = rsess_read(buf, n, NULL, NULL);
+    root = rsess_doc_root(doc);
+    ck_assert_uint_ne(rsess_node_id(rsess_arr_get(root, 0)), rsess_node_id(rsess_arr_get(root, 1)));
+    ck_assert(!rsess_is_linked(rsess_arr_get(root, 0)));
     rsess_doc_free(doc);
 }
 END_TEST

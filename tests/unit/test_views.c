@@ -140,6 +140,42 @@ START_TEST(float_text)
 }
 END_TEST
 
+/* The JSON view budgets only the repeats of shared values: a big value
+ * without sharing prints whole, a fan-out of shared values is refused with
+ * a message that says so. */
+START_TEST(json_budget_counts_repeats_only)
+{
+    rsess_doc *doc = rsess_doc_new(NULL);
+    rsess_val *big = rsess_new_array(doc);
+    for (int i = 0; i < 1100000; i++) ck_assert_int_eq(rsess_arr_push(doc, big, rsess_new_int(doc, i % 1000)), 0);
+    rsess_buf out = {0};
+    rsess_err err;
+    ck_assert_int_eq(rsess_print(big, RSESS_VIEW_JSON, 0, &out, &err), 0);
+    ck_assert(out.len > 2 * 1100000);
+    /* 2^22 paths to the innermost array: each level holds the next twice */
+    rsess_val *fan = rsess_new_array(doc);
+    for (int level = 0; level < 22; level++) {
+        rsess_val *up = rsess_new_array(doc);
+        rsess_arr_push(doc, up, fan);
+        rsess_arr_push(doc, up, fan);
+        fan = up;
+    }
+    out.len = 0;
+    ck_assert_int_eq(rsess_print(fan, RSESS_VIEW_JSON, 0, &out, &err), RSESS_ERR_NODES);
+    ck_assert_msg(strstr(err.text, "repeats shared values"), "%s", err.text);
+    ck_assert_uint_eq(out.len, 0);
+    /* a few repeats are printed again, as before */
+    rsess_val *small = rsess_new_array(doc);
+    rsess_val *shared = rsess_new_str(doc, "x", 1, RSESS_ENC_UTF8);
+    rsess_arr_push(doc, small, shared);
+    rsess_arr_push(doc, small, shared);
+    ck_assert_int_eq(rsess_print(small, RSESS_VIEW_JSON, 0, &out, &err), 0);
+    ck_assert_str_eq((const char *)out.data, "[\"x\",\"x\"]");
+    rsess_buf_free(&out);
+    rsess_doc_free(doc);
+}
+END_TEST
+
 Suite *views_suite(void)
 {
     Suite *s = suite_create("views");
@@ -149,6 +185,7 @@ Suite *views_suite(void)
     tcase_add_test(t, plain_json_basics);
     tcase_add_test(t, json_view_matches_ruby);
     tcase_add_test(t, float_text);
+    tcase_add_test(t, json_budget_counts_repeats_only);
     suite_add_tcase(s, t);
     return s;
 }

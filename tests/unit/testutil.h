@@ -16,6 +16,11 @@ void free_names(char **names);
 /* Reads fixtures/marshal/NAME.bin. */
 unsigned char *read_fixture(const char *name, size_t *len);
 
+/* Hex text to bytes (no checks: fixture text); returns the byte count. */
+size_t tu_unhex(const char *h, size_t n, char *out);
+/* Splits a line into tab-separated fields in place; returns their count. */
+int tu_fields(char *line, char **f, int max);
+
 /* A counting allocator that can fail the Nth allocation. */
 typedef struct counting_alloc {
     long fail_at;   /* 1-based allocation number to fail; 0 never */
@@ -31,6 +36,7 @@ Suite *build_suite(void);
 Suite *text_suite(void);
 Suite *entry_suite(void);
 Suite *session_suite(void);
+Suite *cluster_suite(void);
 Suite *types_suite(void);
 Suite *lookup_suite(void);
 Suite *unicode_suite(void);
@@ -38,5 +44,7 @@ Suite *cursor_suite(void);
 Suite *ruby34_suite(void);
 Suite *rubyspec_suite(void);
 Suite *tzif_suite(void);
+Suite *float_suite(void);
+Suite *cookie_suite(void);
 
 #endif

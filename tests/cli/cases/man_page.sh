@@ -5,7 +5,7 @@ else
   nroff -man docs/rsess.1 2>"${TMPDIR:-/tmp}/man.$$" > "${TMPDIR:-/tmp}/man.out.$$"
 fi
 [ -s "${TMPDIR:-/tmp}/man.$$" ] && { cat "${TMPDIR:-/tmp}/man.$$"; exit 1; }
-for c in decode info explain encode id key slot locate; do
+for c in decode info explain encode id key slot locate cookie; do
   grep -q "rsess $c" "${TMPDIR:-/tmp}/man.out.$$" || echo "missing: $c"
   "$RSESS" --help | grep -q "^  $c " || echo "--help misses $c"
 done

@@ -1,0 +1,1 @@
+"$RSESS" cookie decode --secret-key-base-file tests/fixtures/cookies/cli/secret_key_base.txt --now 1795824000 --to json tests/fixtures/cookies/cli/gcm-sha256.cookie | diff - tests/fixtures/cookies/cli/gcm.json

@@ -1,0 +1,5 @@
+"$RSESS" cookie decode --name n tests/fixtures/cookies/cli/gcm.cookie; echo "status $?"
+"$RSESS" cookie decode --digest md5 tests/fixtures/cookies/cli/gcm.cookie; echo "status $?"
+"$RSESS" cookie encode --secret-key-base-file tests/fixtures/cookies/cli/secret_key_base.txt; echo "status $?"
+"$RSESS" cookie frobnicate; echo "status $?"
+echo '{}' | "$RSESS" cookie encode --format rails3 --secret-token-file tests/fixtures/cookies/cli/secret_token.txt --expires-in 5; echo "status $?"

@@ -1,0 +1,1 @@
+"$RSESS" locate --masters tests/fixtures/cluster/shards.txt

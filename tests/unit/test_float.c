@@ -1,0 +1,259 @@
+/* Float text both ways against real Ruby 3.1, over a million doubles
+ * (tests/fixtures/generate_floats.rb): double -> Marshal text, double ->
+ * Float#to_s, and text -> double (rs_float_parse) for both texts and for
+ * some 80,000 texts that are not the shortest. */
+#include "testutil.h"
+
+#include "float.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define FLOAT_DIR "fixtures/floats"
+#define LINE_MAX_LEN 65536 /* the longest text is some 20,000 bytes */
+
+typedef struct {
+    gzFile gz;
+    char *line;
+    size_t len;
+    long lineno;
+} lines;
+
+static void lines_open(lines *l, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", FLOAT_DIR, name);
+    l->gz = gzopen(path, "rb");
+    ck_assert_msg(l->gz != NULL, "cannot open %s", path);
+    l->line = malloc(LINE_MAX_LEN);
+    ck_assert(l->line != NULL);
+    l->lineno = 0;
+}
+
+/* The next line without its newline; false at the end. */
+static bool lines_next(lines *l)
+{
+    if (!gzgets(l->gz, l->line, LINE_MAX_LEN)) return false;
+    l->lineno++;
+    l->len = strlen(l->line);
+    ck_assert_msg(l->len > 0 && l->line[l->len - 1] == '\n', "line %ld too long or cut", l->lineno);
+    l->line[--l->len] = 0;
+    return true;
+}
+
+static void lines_close(lines *l)
+{
+    gzclose(l->gz);
+    free(l->line);
+}
+
+static uint64_t splitmix(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static double from_bits(uint64_t b)
+{
+    double d;
+    memcpy(&d, &b, sizeof d);
+    return d;
+}
+
+static uint64_t to_bits(double d)
+{
+    uint64_t b;
+    memcpy(&b, &d, sizeof b);
+    return b;
+}
+
+typedef struct {
+    long checked, failed;
+} tally;
+
+static void failure(tally *t, const char *what, uint64_t bits, const char *want, size_t wlen, const char *got,
+                    size_t glen)
+{
+    if (t->failed++ < 10)
+        fprintf(stderr, "float %016llx: %s: Ruby \"%.*s\", rsess \"%.*s\"\n", (unsigned long long)bits, what,
+                (int)wlen, want, (int)glen, got);
+}
+
+static void expect_parse(tally *t, const char *text, size_t len, uint64_t bits)
+{
+    double d;
+    if (!rs_float_parse(text, len, &d)) {
+        failure(t, "refused", bits, text, len > 60 ? 60 : len, "", 0);
+    } else if (to_bits(d) != bits) {
+        char got[24];
+        snprintf(got, sizeof got, "%016llx", (unsigned long long)to_bits(d));
+        failure(t, "read as another double", bits, text, len > 60 ? 60 : len, got, strlen(got));
+    }
+}
+
+/* fields: MARSHAL <TAB> N <TAB> REST (to_s is MARSHAL's first N bytes, then REST) */
+static void check_double(tally *t, uint64_t bits, char *fields)
+{
+    char *tab1 = strchr(fields, '\t');
+    ck_assert(tab1 != NULL);
+    char *tab2 = strchr(tab1 + 1, '\t');
+    ck_assert(tab2 != NULL);
+    size_t mlen = (size_t)(tab1 - fields), keep = (size_t)strtoul(tab1 + 1, NULL, 10);
+    ck_assert(keep <= mlen);
+    char ruby_s[64];
+    size_t rest = strlen(tab2 + 1);
+    ck_assert(keep + rest < sizeof ruby_s);
+    memcpy(ruby_s, fields, keep);
+    memcpy(ruby_s + keep, tab2 + 1, rest);
+    size_t slen = keep + rest;
+
+    double d = from_bits(bits);
+    char got[RSESS_FLOAT_TEXT_MAX];
+    size_t n = rsess_float_marshal_text(d, got);
+    if (n != mlen || memcmp(got, fields, n)) failure(t, "Marshal text", bits, fields, mlen, got, n);
+    n = rsess_float_ruby_text(d, got);
+    if (n != slen || memcmp(got, ruby_s, n)) failure(t, "Float#to_s", bits, ruby_s, slen, got, n);
+    if (isfinite(d)) { /* Ruby reads both texts back as d (checked by the generator) */
+        expect_parse(t, fields, mlen, bits);
+        expect_parse(t, ruby_s, slen, bits);
+    }
+    t->checked++;
+}
+
+START_TEST(random_doubles)
+{
+    lines l;
+    lines_open(&l, "random.txt.gz");
+    ck_assert(lines_next(&l));
+    unsigned long long seed;
+    long count;
+    ck_assert_int_eq(sscanf(l.line, "# splitmix64 seed=%llx count=%ld", &seed, &count), 2);
+    uint64_t state = seed;
+    tally t = {0, 0};
+    while (lines_next(&l)) check_double(&t, splitmix(&state), l.line);
+    lines_close(&l);
+    ck_assert_int_eq(t.checked, count);
+    ck_assert_int_ge(t.checked, 700000);
+    ck_assert_msg(t.failed == 0, "%ld of %ld random doubles differ from Ruby", t.failed, t.checked);
+}
+END_TEST
+
+/* Groups of "# group NAME COUNT" then lines; each group's count is checked. */
+typedef void (*line_fn)(tally *t, char *line);
+
+static long check_groups(const char *file, line_fn fn, long *groups)
+{
+    lines l;
+    lines_open(&l, file);
+    tally t = {0, 0};
+    long want = -1, start = 0;
+    *groups = 0;
+    while (lines_next(&l)) {
+        if (!strncmp(l.line, "# group ", 8)) {
+            if (want >= 0) ck_assert_int_eq(t.checked - start, want);
+            char *sp = strrchr(l.line, ' ');
+            want = strtol(sp + 1, NULL, 10);
+            start = t.checked;
+            ++*groups;
+            continue;
+        }
+        ck_assert_msg(want >= 0, "%s: a line before any group", file);
+        fn(&t, l.line);
+    }
+    ck_assert_int_eq(t.checked - start, want);
+    lines_close(&l);
+    ck_assert_msg(t.failed == 0, "%s: %ld of %ld differ from Ruby", file, t.failed, t.checked);
+    return t.checked;
+}
+
+static void listed_line(tally *t, char *line)
+{
+    ck_assert(strlen(line) > 17 && line[16] == '\t');
+    check_double(t, strtoull(line, NULL, 16), line + 17);
+}
+
+START_TEST(listed_doubles)
+{
+    long groups, n = check_groups("listed.txt.gz", listed_line, &groups);
+    ck_assert_int_eq(groups, 5);
+    ck_assert_int_ge(n, 250000);
+}
+END_TEST
+
+static void parse_line(tally *t, char *line)
+{
+    ck_assert(strlen(line) > 17 && line[16] == '\t');
+    expect_parse(t, line + 17, strlen(line + 17), strtoull(line, NULL, 16));
+    t->checked++;
+}
+
+START_TEST(texts_read_as_ruby_reads_them)
+{
+    long groups, n = check_groups("parse.txt.gz", parse_line, &groups);
+    ck_assert_int_eq(groups, 5);
+    ck_assert_int_ge(n, 80000);
+}
+END_TEST
+
+/* Not decimal text as float.h defines it (Ruby's strtod would read a
+ * prefix of some and ignore the rest; rsess refuses them). */
+START_TEST(non_decimal_text_refused)
+{
+    static const char *const bad[] = {"", "-", "+", ".", "5.", "-5.", "5.e3", "..5", "1.2.3", "1e", "1e+", "1e-",
+                                      "e5", ".e5", "--5", "+-5", "1e+-5", "1e5.5", " 5", "5 ", "1_000", "0x10",
+                                      "0x1p3", "inf", "nan", "Infinity", "1d5", "1e5e5"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        double d = 42;
+        ck_assert_msg(!rs_float_parse(bad[i], strlen(bad[i]), &d), "\"%s\" accepted", bad[i]);
+        ck_assert(d == 42);
+    }
+    /* the length bounds the text: no NUL needed, none read past */
+    double d;
+    ck_assert(rs_float_parse("2.5e1xyz", 5, &d) && d == 25.0);
+    ck_assert(!rs_float_parse("2.5\0", 4, &d));
+}
+END_TEST
+
+/* The public reader: Marshal's specials too, and an error code. */
+START_TEST(public_reader)
+{
+    double d = 0;
+    ck_assert_int_eq(rsess_float_parse("nan", 3, &d, NULL), 0);
+    ck_assert(isnan(d));
+    ck_assert_int_eq(rsess_float_parse("inf", 3, &d, NULL), 0);
+    ck_assert(isinf(d) && d > 0);
+    ck_assert_int_eq(rsess_float_parse("-inf", 4, &d, NULL), 0);
+    ck_assert(isinf(d) && d < 0);
+    ck_assert_int_eq(rsess_float_parse("-0", 2, &d, NULL), 0);
+    ck_assert(d == 0 && signbit(d));
+    ck_assert_int_eq(rsess_float_parse("656090195257306.75", 18, &d, NULL), 0);
+    ck_assert(d == 656090195257306.75);
+    rsess_err err;
+    d = 7;
+    ck_assert_int_eq(rsess_float_parse("Infinity", 8, &d, &err), RSESS_ERR_FLOAT);
+    ck_assert_int_eq(err.code, RSESS_ERR_FLOAT);
+    ck_assert(d == 7);
+    ck_assert_int_eq(rsess_float_parse(NULL, 0, &d, &err), RSESS_ERR_FLOAT);
+    ck_assert_int_eq(rsess_float_parse("nan", 2, &d, NULL), RSESS_ERR_FLOAT); /* "na" */
+}
+END_TEST
+
+Suite *float_suite(void)
+{
+    Suite *s = suite_create("float");
+    TCase *t = tcase_create("ruby");
+    tcase_set_timeout(t, 120); /* seconds; a few without sanitizers */
+    tcase_add_test(t, random_doubles);
+    tcase_add_test(t, listed_doubles);
+    tcase_add_test(t, texts_read_as_ruby_reads_them);
+    tcase_add_test(t, non_decimal_text_refused);
+    tcase_add_test(t, public_reader);
+    suite_add_tcase(s, t);
+    return s;
+}
