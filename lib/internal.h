@@ -210,9 +210,10 @@ int64_t rs_days_from_civil(int64_t y, int m, int d) RSESS_INTERNAL;
 /* tzif.c: the zone abbreviation in effect at instant t (epoch seconds) in
  * the IANA zone, or in the IANA zone ActiveSupport maps a Rails zone name to,
  * read from the TZif file under /usr/share/zoneinfo. Writes a NUL-terminated
- * abbreviation into out and returns true; false when the zone is unknown,
- * its file is missing or unreadable (the caller falls back). */
-bool rs_zone_abbrev(const char *zone, size_t len, int64_t t, const rsess_alloc *a, char *out, size_t outsz) RSESS_INTERNAL;
+ * abbreviation into out and returns 0; RSESS_ERR_NOT_FOUND when the zone is
+ * unknown, its file is missing or unreadable (the caller falls back);
+ * RSESS_ERR_NOMEM when the file could not be held. */
+int rs_zone_abbrev(const char *zone, size_t len, int64_t t, const rsess_alloc *a, char *out, size_t outsz) RSESS_INTERNAL;
 /* The same on the bytes of a TZif file. */
 bool rs_tzif_abbrev(const unsigned char *p, size_t len, int64_t t, char *out, size_t outsz) RSESS_INTERNAL;
 /* rails_zones.c: ActiveSupport::TimeZone::MAPPING, Rails name -> IANA name. */

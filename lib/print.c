@@ -6,6 +6,7 @@
 int rsess_print(const rsess_val *v, rsess_view view, unsigned flags, rsess_buf *out, rsess_err *err)
 {
     if (!v || !out) return rs_fail(err, RSESS_ERR_ARG, 0, "no value or no output buffer");
+    size_t start = out->len;
     int rc;
     switch (view) {
     case RSESS_VIEW_RUBY: rc = rs_print_ruby(v, flags, out, err); break;
@@ -14,7 +15,10 @@ int rsess_print(const rsess_val *v, rsess_view view, unsigned flags, rsess_buf *
     default: return rs_fail(err, RSESS_ERR_ARG, 0, "unknown view %d", (int)view);
     }
     if (!rc) {
-        if (rs_buf_reserve(out, 1)) return rs_fail(err, RSESS_ERR_NOMEM, 0, NULL);
+        if (rs_buf_reserve(out, 1)) { /* the NUL after the text */
+            out->len = start;
+            return rs_fail(err, RSESS_ERR_NOMEM, 0, NULL);
+        }
         out->data[out->len] = 0;
         rs_ok(err);
     }

@@ -145,6 +145,14 @@ static void jtime(jview *j, int64_t sec, uint32_t nsec, int32_t off, bool zulu)
     jput(j, buf);
 }
 
+/* Prints the text made in t's buffer as a JSON string, and frees it. */
+static void jtext(jview *j, rs_sink *t)
+{
+    if (t->code) j->s.code = t->code;
+    else jstr(j, t->out->data ? (const char *)t->out->data : "", t->out->len);
+    rsess_buf_free(t->out);
+}
+
 /* BigDecimal#to_s with ActiveSupport's plain format: "0.15e1" -> "1.5". */
 static void jbigdecimal(jview *j, const char *s, size_t n)
 {
@@ -154,9 +162,10 @@ static void jbigdecimal(jview *j, const char *s, size_t n)
     }
     rsess_buf b;
     rsess_buf_init(&b, j->s.out->alloc);
+    rs_sink t = {&b, 0}; /* the text, then printed as a JSON string */
     size_t i = 0;
     if (s[i] == '-' || s[i] == '+') {
-        if (s[i] == '-') rs_buf_putc(&b, '-');
+        if (s[i] == '-') rs_putc(&t, '-');
         i++;
     }
     if (i + 2 <= n && s[i] == '0' && s[i + 1] == '.') i += 2;
@@ -172,39 +181,39 @@ static void jbigdecimal(jview *j, const char *s, size_t n)
     }
     if (exp > 100000 || exp < -100000) { /* not a plain decimal anyone wants printed */
         jstr(j, s, n);
+        rsess_buf_free(&b);
         return;
     }
     if (nd == 0 || (nd == 1 && dig[0] == '0')) {
         b.len = 0;
-        rs_buf_puts(&b, s[0] == '-' ? "-0.0" : "0.0");
+        rs_puts(&t, s[0] == '-' ? "-0.0" : "0.0");
     } else if (exp <= 0) {
-        rs_buf_puts(&b, "0.");
-        for (long k = 0; k < -exp; k++) rs_buf_putc(&b, '0');
-        rs_buf_put(&b, dig, nd);
+        rs_puts(&t, "0.");
+        for (long k = 0; k < -exp; k++) rs_putc(&t, '0');
+        rs_put(&t, dig, nd);
     } else if ((size_t)exp >= nd) {
-        rs_buf_put(&b, dig, nd);
-        for (size_t k = nd; k < (size_t)exp; k++) rs_buf_putc(&b, '0');
-        rs_buf_puts(&b, ".0");
+        rs_put(&t, dig, nd);
+        for (size_t k = nd; k < (size_t)exp; k++) rs_putc(&t, '0');
+        rs_puts(&t, ".0");
     } else {
-        rs_buf_put(&b, dig, (size_t)exp);
-        rs_buf_putc(&b, '.');
-        rs_buf_put(&b, dig + exp, nd - (size_t)exp);
+        rs_put(&t, dig, (size_t)exp);
+        rs_putc(&t, '.');
+        rs_put(&t, dig + exp, nd - (size_t)exp);
     }
-    jstr(j, (const char *)b.data, b.len);
-    rsess_buf_free(&b);
+    jtext(j, &t);
 }
 
 /* to_s of a value, as Ruby's string interpolation gives it (for Range,
  * Rational, Complex): numbers, strings and symbols as themselves. */
-static void to_s(jview *j, const rsess_val *v, rsess_buf *b)
+static void to_s(jview *j, const rsess_val *v, rs_sink *t)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
     switch (v->type) {
     case RSESS_NIL: break;
-    case RSESS_STRING: case RSESS_SYMBOL: rs_buf_put(b, v->u.s.p, v->u.s.len); break;
-    case RSESS_INT: rs_buf_printf(b, "%lld", (long long)v->u.i); break;
-    case RSESS_FLOAT: rs_buf_put(b, tmp, rsess_float_ruby_text(v->u.f, tmp)); break;
-    default: ruby_text(j, v, b);
+    case RSESS_STRING: case RSESS_SYMBOL: rs_put(t, v->u.s.p, v->u.s.len); break;
+    case RSESS_INT: rs_putf(t, "%lld", (long long)v->u.i); break;
+    case RSESS_FLOAT: rs_put(t, tmp, rsess_float_ruby_text(v->u.f, tmp)); break;
+    default: ruby_text(j, v, t->out);
     }
 }
 
@@ -218,6 +227,7 @@ static bool jmeaning(jview *j, const rsess_val *v)
     int excl;
     int32_t off;
     rsess_buf tb;
+    rs_sink ts = {&tb, 0};
     switch (v->type) {
     case RSESS_USERDEF:
         if (rsess_get_time(v, &t)) return jtime(j, t.sec, t.nsec, t.utc ? 0 : t.utc_offset, t.utc), true;
@@ -245,24 +255,23 @@ static bool jmeaning(jview *j, const rsess_val *v)
             if (complex) { /* Complex#to_s: "2+3i" is inspect without the parentheses */
                 ruby_text(j, v, &tb);
                 if (!j->s.code) jstr(j, (const char *)tb.data + 1, tb.len - 2);
+                rsess_buf_free(&tb);
             } else {
-                to_s(j, a, &tb);
-                rs_buf_putc(&tb, '/');
-                to_s(j, b, &tb);
-                jstr(j, (const char *)tb.data, tb.len);
+                to_s(j, a, &ts);
+                rs_putc(&ts, '/');
+                to_s(j, b, &ts);
+                jtext(j, &ts);
             }
-            rsess_buf_free(&tb);
             return true;
         }
         return false;
     case RSESS_OBJECT:
         if (rsess_get_range(v, &a, &b, &excl)) {
             rsess_buf_init(&tb, j->s.out->alloc);
-            to_s(j, a, &tb);
-            rs_buf_puts(&tb, excl ? "..." : "..");
-            to_s(j, b, &tb);
-            jstr(j, tb.data ? (const char *)tb.data : "", tb.len);
-            rsess_buf_free(&tb);
+            to_s(j, a, &ts);
+            rs_puts(&ts, excl ? "..." : "..");
+            to_s(j, b, &ts);
+            jtext(j, &ts);
             return true;
         }
         if (rsess_get_duration(v, &a, &b)) {
@@ -331,17 +340,19 @@ static void jopen(jview *j, const rsess_val *v)
     case RSESS_REGEXP: { /* Regexp#to_s: "(?i-mx:src)" */
         rsess_buf b;
         rsess_buf_init(&b, j->s.out->alloc);
+        rs_sink t = {&b, 0};
         static const struct { int bit; char c; } fl[] = {{4, 'm'}, {1, 'i'}, {2, 'x'}};
-        rs_buf_puts(&b, "(?");
+        rs_puts(&t, "(?");
         for (int k = 0; k < 3; k++)
-            if (v->opts & fl[k].bit) rs_buf_putc(&b, fl[k].c);
-        if ((v->opts & 7) != 7) rs_buf_putc(&b, '-');
+            if (v->opts & fl[k].bit) rs_putc(&t, fl[k].c);
+        if ((v->opts & 7) != 7) rs_putc(&t, '-');
         for (int k = 0; k < 3; k++)
-            if (!(v->opts & fl[k].bit)) rs_buf_putc(&b, fl[k].c);
-        rs_buf_putc(&b, ':');
-        rs_buf_put(&b, v->u.s.p, v->u.s.len);
-        rs_buf_putc(&b, ')');
-        jbytes(j, (const char *)b.data, b.len);
+            if (!(v->opts & fl[k].bit)) rs_putc(&t, fl[k].c);
+        rs_putc(&t, ':');
+        rs_put(&t, v->u.s.p, v->u.s.len);
+        rs_putc(&t, ')');
+        if (t.code) j->s.code = t.code;
+        else jbytes(j, (const char *)b.data, b.len);
         rsess_buf_free(&b);
         return;
     }

@@ -425,8 +425,12 @@ static void inspect_twz(rview *r, const rsess_time *utc, const char *zone, size_
     rs_putf(&r->s, "%s, %02d %s %04lld %02d:%02d:%02d.%09u ", wdays[c.wday], c.day, months[c.month - 1],
            (long long)c.year, c.hour, c.min, c.sec, utc->nsec);
     if ((zl == 3 && memcmp(zone, "UTC", 3) == 0) || (zl == 7 && memcmp(zone, "Etc/UTC", 7) == 0)) puts_(r, "UTC");
-    else if (rs_zone_abbrev(zone, zl, utc->sec, r->alloc, abbr, sizeof abbr)) puts_(r, abbr);
-    else put(r, zone, zl);
+    else {
+        int zr = rs_zone_abbrev(zone, zl, utc->sec, r->alloc, abbr, sizeof abbr);
+        if (zr == RSESS_ERR_NOMEM) r->s.code = zr;
+        else if (zr == 0) puts_(r, abbr);
+        else put(r, zone, zl);
+    }
     putc_(r, ' ');
     put_offset(r, off, true);
 }

@@ -137,6 +137,7 @@ int main(void)
     srunner_add_suite(sr, tzif_suite());
     srunner_add_suite(sr, float_suite());
     srunner_add_suite(sr, cookie_suite());
+    srunner_add_suite(sr, depth_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -46,5 +46,6 @@ Suite *rubyspec_suite(void);
 Suite *tzif_suite(void);
 Suite *float_suite(void);
 Suite *cookie_suite(void);
+Suite *depth_suite(void);
 
 #endif
