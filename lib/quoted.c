@@ -179,10 +179,8 @@ int rsess_hex(const void *p, size_t len, rsess_buf *out)
     const unsigned char *s = p;
     if (!out || (!p && len)) return RSESS_ERR_ARG;
     if (rs_buf_reserve(out, len * 2)) return RSESS_ERR_NOMEM;
-    for (size_t i = 0; i < len; i++) {
-        out->data[out->len++] = (unsigned char)rs_hex_lower[s[i] >> 4];
-        out->data[out->len++] = (unsigned char)rs_hex_lower[s[i] & 15];
-    }
+    rs_hex_encode(s, len, (char *)out->data + out->len);
+    out->len += 2 * len;
     return 0;
 }
 

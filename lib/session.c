@@ -7,21 +7,13 @@
 
 #include <sodium.h>
 
-static void to_hex(const unsigned char *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = rs_hex_lower[p[i] >> 4];
-        out[2 * i + 1] = rs_hex_lower[p[i] & 15];
-    }
-}
-
 int rsess_sid_generate(char *out, size_t nbytes)
 {
     if (!out || nbytes == 0 || nbytes > RSESS_SID_RACK_BYTES) return RSESS_ERR_ARG;
     if (sodium_init() < 0) return RSESS_ERR_NOMEM;
     unsigned char raw[RSESS_SID_RACK_BYTES];
     randombytes_buf(raw, nbytes);
-    to_hex(raw, nbytes, out);
+    rs_hex_encode(raw, nbytes, out);
     out[2 * nbytes] = 0;
     sodium_memzero(raw, sizeof raw);
     return 0;
@@ -31,7 +23,7 @@ static void sha256_hex(const void *p, size_t len, char out[65])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, p, len);
-    to_hex(h, sizeof h, out);
+    rs_hex_encode(h, sizeof h, out);
     out[64] = 0;
 }
 

@@ -6,6 +6,14 @@
 /* --- hex --------------------------------------------------------------- */
 const char rs_hex_lower[] = "0123456789abcdef";
 
+void rs_hex_encode(const unsigned char *p, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = rs_hex_lower[p[i] >> 4];
+        out[2 * i + 1] = rs_hex_lower[p[i] & 15];
+    }
+}
+
 int rs_hex_value(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';

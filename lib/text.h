@@ -15,6 +15,8 @@
 
 /* --- hex --------------------------------------------------------------- */
 extern const char rs_hex_lower[] RSESS_INTERNAL; /* "0123456789abcdef" */
+/* Two lower-case hex digits a byte into out (2n chars, no NUL). */
+void rs_hex_encode(const unsigned char *p, size_t n, char *out) RSESS_INTERNAL;
 /* The value of one hex digit (either case), or -1. */
 int rs_hex_value(int c) RSESS_INTERNAL;
 
