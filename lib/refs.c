@@ -26,19 +26,23 @@ void *rs_stack_push(rs_stack *s)
     if (s->n == s->cap) {
         size_t ncap = s->cap ? s->cap * 2 : 32;
         if (ncap > SIZE_MAX / s->elem) return NULL;
-        void *p = rs_realloc(s->alloc, s->base, s->cap * s->elem, ncap * s->elem);
+        void *p = s->owned ? rs_realloc(s->alloc, s->base, s->cap * s->elem, ncap * s->elem)
+                           : rs_malloc(s->alloc, ncap * s->elem);
         if (!p) return NULL;
+        if (!s->owned && s->n) memcpy(p, s->base, s->n * s->elem);
         s->base = p;
         s->cap = ncap;
+        s->owned = true;
     }
     return (char *)s->base + s->n++ * s->elem;
 }
 
 void rs_stack_free(rs_stack *s)
 {
-    rs_free(s->alloc, s->base, s->cap * s->elem);
+    if (s->owned) rs_free(s->alloc, s->base, s->cap * s->elem);
     s->base = NULL;
     s->n = s->cap = 0;
+    s->owned = false;
 }
 
 /* Keeps v among the nodes still to visit. */
@@ -55,8 +59,9 @@ static int todo_push(rs_stack *t, const rsess_val *v)
  * document's edges, and the counts do not depend on the order of visit. */
 int rs_refs_count(const rsess_val *root, rs_marks *r)
 {
+    const rsess_val *first[64];
     rs_stack t;
-    rs_stack_init(&t, sizeof(const rsess_val *), r->alloc);
+    rs_stack_init(&t, sizeof *first, r->alloc, first, 64);
     int rc = todo_push(&t, root);
     while (t.n && !rc) {
         const rsess_val *v = *(const rsess_val **)rs_stack_top(&t);

@@ -28,18 +28,22 @@ typedef struct rs_marks {
 int rs_marks_cover(rs_marks *k, uint32_t id) RSESS_INTERNAL;
 void rs_marks_free(rs_marks *k) RSESS_INTERNAL;
 
-/* A stack of fixed-size frames on the heap, grown by doubling. */
+/* A stack of fixed-size frames: in the caller's first block while it fits
+ * (shallow values cost no allocation), then on the heap, grown by doubling. */
 typedef struct rs_stack {
     void *base;
     size_t n, cap, elem; /* frames, room, bytes a frame */
+    bool owned;          /* base is on the heap */
     const rsess_alloc *alloc;
 } rs_stack;
 
-static inline void rs_stack_init(rs_stack *s, size_t elem, const rsess_alloc *alloc)
+static inline void rs_stack_init(rs_stack *s, size_t elem, const rsess_alloc *alloc, void *first, size_t first_cap)
 {
-    s->base = NULL;
-    s->n = s->cap = 0;
+    s->base = first;
+    s->n = 0;
+    s->cap = first ? first_cap : 0;
     s->elem = elem;
+    s->owned = false;
     s->alloc = alloc;
 }
 /* A new frame on top (its bytes undefined), or NULL when memory runs out

@@ -489,7 +489,8 @@ int rs_print_json(const rsess_val *v, unsigned flags, rs_text_fn ruby_to_s, rses
     jview j = {0};
     j.s.out = out;
     j.active.alloc = out->alloc;
-    rs_stack_init(&j.stack, sizeof(jframe), out->alloc);
+    jframe first[16]; /* shallow values print without allocating frames */
+    rs_stack_init(&j.stack, sizeof *first, out->alloc, first, 16);
     j.to_s = ruby_to_s;
     j.pretty = flags & RSESS_PRINT_PRETTY;
     j.budget = 1000000; /* repeats of shared values: a fan-out is not expanded forever */

@@ -785,7 +785,8 @@ int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err 
     r.s.out = out;
     r.alloc = out->alloc;
     r.active.alloc = out->alloc;
-    rs_stack_init(&r.stack, sizeof(rframe), out->alloc);
+    rframe first[16]; /* shallow values print without allocating frames */
+    rs_stack_init(&r.stack, sizeof *first, out->alloc, first, 16);
     size_t start = out->len;
     inspect(&r, v);
     rs_marks_free(&r.active);

@@ -412,7 +412,8 @@ int rs_print_typed(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err
     tview t = {0};
     t.s.out = out;
     t.refs.alloc = out->alloc;
-    rs_stack_init(&t.stack, sizeof(tframe), out->alloc);
+    tframe first[16]; /* shallow values print without allocating frames */
+    rs_stack_init(&t.stack, sizeof *first, out->alloc, first, 16);
     size_t start = out->len;
     t.s.code = rs_refs_count(v, &t.refs);
     if (!t.s.code && t.refs.n) {
