@@ -31,7 +31,8 @@ int rsess_fprint(FILE *fp, const rsess_val *v, rsess_view view, unsigned flags, 
     rsess_buf b;
     rsess_buf_init(&b, NULL);
     int rc = rsess_print(v, view, flags, &b, err);
-    if (!rc && b.len && fwrite(b.data, 1, b.len, fp) != b.len) rc = rs_fail(err, RSESS_ERR_ARG, 0, "write failed");
+    if (!rc && b.len && fwrite(b.data, 1, b.len, fp) != b.len)
+        rc = rs_fail(err, RSESS_ERR_ARG, 0, "write failed");
     rsess_buf_free(&b);
     return rc;
 }

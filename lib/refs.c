@@ -5,7 +5,8 @@ int rs_marks_cover(rs_marks *k, uint32_t id)
 {
     if (id < k->n) return 0;
     size_t ncap = k->n ? k->n : 64;
-    while (ncap <= id) ncap *= 2;
+    while (ncap <= id)
+        ncap *= 2;
     uint8_t *m = rs_realloc(k->alloc, k->m, k->n, ncap);
     if (!m) return RSESS_ERR_NOMEM;
     memset(m + k->n, 0, ncap - k->n);
@@ -74,17 +75,23 @@ int rs_refs_count(const rsess_val *root, rs_marks *r)
         r->m[v->id] = 1;
         switch (v->type) {
         case RSESS_ARRAY:
-            for (size_t i = 0; i < v->u.c.n && !rc; i++) rc = todo_push(&t, v->u.c.k[i]);
+            for (size_t i = 0; i < v->u.c.n && !rc; i++)
+                rc = todo_push(&t, v->u.c.k[i]);
             break;
-        case RSESS_HASH: case RSESS_OBJECT: case RSESS_STRUCT:
-            for (size_t i = 0; i < 2 * (size_t)v->u.c.n && !rc; i++) rc = todo_push(&t, v->u.c.k[i]);
+        case RSESS_HASH:
+        case RSESS_OBJECT:
+        case RSESS_STRUCT:
+            for (size_t i = 0; i < 2 * (size_t)v->u.c.n && !rc; i++)
+                rc = todo_push(&t, v->u.c.k[i]);
             if (!rc && v->type == RSESS_HASH && v->x) rc = todo_push(&t, v->x->dflt);
             break;
-        case RSESS_USERMARSHAL: case RSESS_DATA: rc = todo_push(&t, v->u.one); break;
+        case RSESS_USERMARSHAL:
+        case RSESS_DATA: rc = todo_push(&t, v->u.one); break;
         default: break;
         }
         if (v->x)
-            for (size_t i = 0; i < v->x->niv && !rc; i++) rc = todo_push(&t, v->x->iv[2 * i + 1]);
+            for (size_t i = 0; i < v->x->niv && !rc; i++)
+                rc = todo_push(&t, v->x->iv[2 * i + 1]);
     }
     rs_stack_free(&t);
     return rc;

@@ -11,7 +11,10 @@
 static inline bool rs_has_identity(const rsess_val *v)
 {
     switch (v->type) {
-    case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: case RSESS_SYMBOL: return false;
+    case RSESS_NIL:
+    case RSESS_TRUE:
+    case RSESS_FALSE:
+    case RSESS_SYMBOL: return false;
     case RSESS_INT: return !rs_int_is_fixnum(v->u.i);
     default: return true;
     }
@@ -37,7 +40,8 @@ typedef struct rs_stack {
     const rsess_alloc *alloc;
 } rs_stack;
 
-static inline void rs_stack_init(rs_stack *s, size_t elem, const rsess_alloc *alloc, void *first, size_t first_cap)
+static inline void rs_stack_init(rs_stack *s, size_t elem, const rsess_alloc *alloc, void *first,
+                                 size_t first_cap)
 {
     s->base = first;
     s->n = 0;

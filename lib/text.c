@@ -39,10 +39,14 @@ size_t rs_utf8_decode(const unsigned char *p, size_t left, uint32_t *cp)
     }
     size_t n;
     uint32_t v;
-    if (c >= 0xc2 && c <= 0xdf) n = 2, v = c & 0x1f;
-    else if (c >= 0xe0 && c <= 0xef) n = 3, v = c & 0x0f;
-    else if (c >= 0xf0 && c <= 0xf4) n = 4, v = c & 0x07;
-    else return 0;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2, v = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3, v = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4, v = c & 0x07;
+    else
+        return 0;
     if (left < n) return 0;
     for (size_t i = 1; i < n; i++) {
         if ((p[i] & 0xc0) != 0x80) return 0;
@@ -74,8 +78,10 @@ int rs_buf_put_utf8(rsess_buf *b, unsigned long cp)
 {
     unsigned char u[4];
     size_t n;
-    if (cp < 0x80) u[0] = (unsigned char)cp, n = 1;
-    else if (cp < 0x800) u[0] = (unsigned char)(0xc0 | cp >> 6), u[1] = (unsigned char)(0x80 | (cp & 0x3f)), n = 2;
+    if (cp < 0x80)
+        u[0] = (unsigned char)cp, n = 1;
+    else if (cp < 0x800)
+        u[0] = (unsigned char)(0xc0 | cp >> 6), u[1] = (unsigned char)(0x80 | (cp & 0x3f)), n = 2;
     else if (cp < 0x10000) {
         u[0] = (unsigned char)(0xe0 | cp >> 12);
         u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
@@ -131,14 +137,16 @@ int rs_json_string(rsess_buf *b, const char *s, size_t len)
 /* Decimal text of a magnitude: repeated division by 10^9 on 32-bit limbs. */
 int rs_bignum_decimal(const unsigned char *mag, size_t len, int negative, rsess_buf *out)
 {
-    while (len && mag[len - 1] == 0) len--;
+    while (len && mag[len - 1] == 0)
+        len--;
     if (len == 0) return rs_buf_putc(out, '0');
     size_t nl = (len + 3) / 4;
     uint32_t stackl[64];
     uint32_t *limbs = nl <= 64 ? stackl : rs_malloc(out->alloc, nl * 4);
     if (!limbs) return RSESS_ERR_NOMEM;
     memset(limbs, 0, nl * 4);
-    for (size_t i = 0; i < len; i++) limbs[i / 4] |= (uint32_t)mag[i] << (8 * (i % 4));
+    for (size_t i = 0; i < len; i++)
+        limbs[i / 4] |= (uint32_t)mag[i] << (8 * (i % 4));
     /* each 10^9 chunk becomes 9 digits; at most 10 decimal digits per 4 bytes */
     size_t maxd = nl * 10 + 2;
     char stackd[700];
@@ -156,16 +164,19 @@ int rs_bignum_decimal(const unsigned char *mag, size_t len, int negative, rsess_
             limbs[i] = (uint32_t)(cur / 1000000000u);
             rem = cur % 1000000000u;
         }
-        while (top && limbs[top - 1] == 0) top--;
+        while (top && limbs[top - 1] == 0)
+            top--;
         for (int k = 0; k < 9; k++) {
             digits[nd++] = (char)('0' + rem % 10);
             rem /= 10;
             if (!top && !rem) break;
         }
     }
-    while (nd > 1 && digits[nd - 1] == '0') nd--;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
     if (negative) rc = rs_buf_putc(out, '-');
-    for (size_t i = nd; i-- > 0 && !rc;) rc = rs_buf_putc(out, digits[i]);
+    for (size_t i = nd; i-- > 0 && !rc;)
+        rc = rs_buf_putc(out, digits[i]);
     if (digits != stackd) rs_free(out->alloc, digits, maxd);
 done:
     if (limbs != stackl) rs_free(out->alloc, limbs, nl * 4);

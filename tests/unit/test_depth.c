@@ -21,7 +21,8 @@ static unsigned char *nested(size_t depth, const char *tail, size_t tlen, size_t
     ck_assert(p != NULL);
     p[0] = 4;
     p[1] = 8;
-    for (size_t i = 0; i < depth; i++) p[2 + 2 * i] = '[', p[3 + 2 * i] = 6;
+    for (size_t i = 0; i < depth; i++)
+        p[2 + 2 * i] = '[', p[3 + 2 * i] = 6;
     memcpy(p + 2 + 2 * depth, tail, tlen);
     return p;
 }
@@ -67,12 +68,14 @@ static void *run_job(void *arg)
     rsess_doc *doc = rsess_read(j->in, j->len, &j->opts, &j->read_err);
     j->read_ok = doc != NULL;
     if (doc && j->print)
-        for (int k = 0; k < NVIEWS; k++) j->print_rc[k] = rsess_print(rsess_doc_root(doc), views[k], 0, &j->text[k], NULL);
+        for (int k = 0; k < NVIEWS; k++)
+            j->print_rc[k] = rsess_print(rsess_doc_root(doc), views[k], 0, &j->text[k], NULL);
     if (doc && j->write) j->write_rc = rsess_write(rsess_doc_root(doc), &j->bytes, NULL);
     if (doc && j->levels) {
         const rsess_val *v = rsess_doc_root(doc);
         size_t i = 0;
-        for (; i < j->levels && rsess_type_of(v) == RSESS_ARRAY && rsess_len(v) == 1; i++) v = rsess_arr_get(v, 0);
+        for (; i < j->levels && rsess_type_of(v) == RSESS_ARRAY && rsess_len(v) == 1; i++)
+            v = rsess_arr_get(v, 0);
         j->levels_ok = i == j->levels && rsess_type_of(v) == RSESS_NIL;
     }
     rsess_doc_free(doc);
@@ -97,13 +100,15 @@ static void job_init(job *j, const unsigned char *in, size_t len)
     j->len = len;
     j->opts.limits.max_depth = SIZE_MAX;
     j->print = j->write = true;
-    for (int k = 0; k < NVIEWS; k++) rsess_buf_init(&j->text[k], NULL);
+    for (int k = 0; k < NVIEWS; k++)
+        rsess_buf_init(&j->text[k], NULL);
     rsess_buf_init(&j->bytes, NULL);
 }
 
 static void job_free(job *j)
 {
-    for (int k = 0; k < NVIEWS; k++) rsess_buf_free(&j->text[k]);
+    for (int k = 0; k < NVIEWS; k++)
+        rsess_buf_free(&j->text[k]);
     rsess_buf_free(&j->bytes);
 }
 
@@ -113,9 +118,10 @@ static void check_text(const job *j, int k, const char *want)
     ck_assert_msg(j->print_rc[k] == 0, "%s view: %s", view_names[k], rsess_strerror(j->print_rc[k]));
     size_t wl = strlen(want);
     size_t at = 0;
-    while (at < wl && at < b->len && b->data[at] == (unsigned char)want[at]) at++;
-    ck_assert_msg(b->len == wl && at == wl, "%s view: %zu bytes, %zu expected, first difference at %zu", view_names[k],
-                  b->len, wl, at);
+    while (at < wl && at < b->len && b->data[at] == (unsigned char)want[at])
+        at++;
+    ck_assert_msg(b->len == wl && at == wl, "%s view: %zu bytes, %zu expected, first difference at %zu",
+                  view_names[k], b->len, wl, at);
 }
 
 static void check_written_back(const job *j)
@@ -127,8 +133,8 @@ static void check_written_back(const job *j)
 
 /* 100,000 Arrays of one around the innermost item's bytes (tail), on the
  * small stack: each view's text is its opening, the middle, its closing. */
-static void deep_case(const char *tail, size_t tlen, const char *ruby_mid, const char *json_mid, const char *typed_head,
-                      const char *typed_mid, const char *typed_tail)
+static void deep_case(const char *tail, size_t tlen, const char *ruby_mid, const char *json_mid,
+                      const char *typed_head, const char *typed_mid, const char *typed_tail)
 {
     const size_t depth = 100000;
     size_t len;
@@ -214,10 +220,11 @@ START_TEST(depth_10000000_decoded_or_refused)
     j.print = j.write = false;
     j.levels = depth;
     run_on_small_stack(&j);
-    if (j.read_ok) ck_assert_msg(j.levels_ok, "decoded, but not as %zu nested Arrays around nil", depth);
+    if (j.read_ok)
+        ck_assert_msg(j.levels_ok, "decoded, but not as %zu nested Arrays around nil", depth);
     else
-        ck_assert_msg(j.read_err.code == RSESS_ERR_NOMEM || j.read_err.code == RSESS_ERR_NODES, "refused with %s",
-                      j.read_err.text);
+        ck_assert_msg(j.read_err.code == RSESS_ERR_NOMEM || j.read_err.code == RSESS_ERR_NODES,
+                      "refused with %s", j.read_err.text);
 
     capped c = {(size_t)64 << 20, 0, 0};
     rsess_alloc hooks = {cap_malloc, cap_realloc, cap_free, &c};
@@ -260,15 +267,16 @@ static void print_failing_each_allocation(const unsigned char *in, size_t len, c
                 ck_assert_int_eq(rsess_buf_append(&b, "x", 1), 0);
                 f.fail_at = f.calls + n;
                 int frc = rsess_print(rsess_doc_root(doc), views[k], flags, &b, NULL);
-                ck_assert_msg(frc == RSESS_ERR_NOMEM ||
-                                  (frc == 0 && rc == 0 && b.len == good.len && memcmp(b.data, good.data, good.len) == 0),
+                ck_assert_msg(frc == RSESS_ERR_NOMEM || (frc == 0 && rc == 0 && b.len == good.len &&
+                                                         memcmp(b.data, good.data, good.len) == 0),
                               "%s, %s view, allocation %ld of %ld failed: %s", what, view_names[k], n, calls,
                               rsess_strerror(frc));
                 if (frc)
-                    ck_assert_msg(b.len == 1 && b.data[0] == 'x', "%s, %s view: the buffer changed", what, view_names[k]);
+                    ck_assert_msg(b.len == 1 && b.data[0] == 'x', "%s, %s view: the buffer changed", what,
+                                  view_names[k]);
                 rsess_buf_free(&b);
-                ck_assert_msg(f.live == 0, "%s, %s view, allocation %ld failed: %ld blocks kept", what, view_names[k], n,
-                              f.live);
+                ck_assert_msg(f.live == 0, "%s, %s view, allocation %ld failed: %ld blocks kept", what,
+                              view_names[k], n, f.live);
             }
             rsess_buf_free(&good);
             ck_assert_int_eq(c.live, 0);
