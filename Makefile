@@ -36,9 +36,14 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) include/rsess.h
 
 $(BUILD)/lib/cookie.o $(BUILD)/lib/cookie_json.o: lib/cookie_json.h
 
+# One relocatable object whose hidden (internal) symbols are made local:
+# the archive exports rsess_* only, so a program's own rs_fail links.
 $(BUILD)/librsess.a: $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ $(BUILD)/librsess-all.o
+	$(Q)$(LD) -r -o $(BUILD)/librsess-all.o $^
+	$(Q)objcopy --localize-hidden $(BUILD)/librsess-all.o
+	$(Q)ar rcs $@ $(BUILD)/librsess-all.o
 
 $(BUILD)/librsess.so.$(VERSION): $(LIB_OBJ)
 	@$(if $(Q),echo "  LD      $@")
@@ -51,9 +56,10 @@ $(BUILD)/rsess: $(CLI_SRC) cli/cli.h include/rsess.h $(BUILD)/librsess.a
 	$(Q)$(CC) $(ALL_CFLAGS) $(call PKG,--cflags,jansson) $(LDFLAGS) -o $@ $(CLI_SRC) $(BUILD)/librsess.a $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
 
 # the typed JSON reader (cli/typed_json.c) is linked in for typed round trips
-$(BUILD)/test-rsess: $(TEST_SRC) tests/unit/testutil.h tests/unit/realruby.h cli/typed_json.c $(BUILD)/librsess.a
+# the unit tests reach internal functions too: they link the objects
+$(BUILD)/test-rsess: $(TEST_SRC) tests/unit/testutil.h tests/unit/realruby.h cli/typed_json.c $(LIB_OBJ)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -Icli $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $(TEST_SRC) cli/typed_json.c $(BUILD)/librsess.a $(CHECK_LIBS) $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -Icli $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $(TEST_SRC) cli/typed_json.c $(LIB_OBJ) $(CHECK_LIBS) $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
 
 # --- the two README commands -------------------------------------------------
 demo: deps-build
@@ -91,9 +97,9 @@ bench: deps-build
 	@echo "(moving 100,000 sessions through Redis: make bench-migrate)"
 
 # float text both ways, 1M doubles (instructions: see bench/float-bench.c)
-$(BUILD)/float-bench: bench/float-bench.c lib/float.h $(BUILD)/librsess.a
+$(BUILD)/float-bench: bench/float-bench.c lib/float.h $(LIB_OBJ)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIB_DEPS_LIBS) -lm
 
 bench-float: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/float-bench
@@ -145,9 +151,9 @@ FUZZ_EXTRA_typed_json = cli/typed_json.c
 FUZZ_LIBS_typed_json = $(CLI_LIBS)
 REPLAYS = $(FUZZ_TARGETS:%=$(BUILD)/replay-%)
 
-$(BUILD)/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/librsess.a
+$(BUILD)/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_OBJ)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(FUZZ_EXTRA_$*) $(BUILD)/librsess.a \
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(FUZZ_EXTRA_$*) $(LIB_OBJ) \
 	  $(FUZZ_LIBS_$*) $(LIB_DEPS_LIBS) -lm
 
 $(BUILD)/mutate: tests/hostile/mutate.c
@@ -218,6 +224,7 @@ deps-test:
 fixtures:
 	@scripts/install-deps.sh fixtures
 	ruby tests/fixtures/generate.rb tests/fixtures
+	ruby tests/fixtures/generate_edits.rb tests/fixtures
 	ruby tests/fixtures/generate_keys.rb tests/fixtures
 	ruby tests/fixtures/generate_types.rb tests/fixtures
 	ruby tests/fixtures/generate_unicode.rb tests/fixtures

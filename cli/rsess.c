@@ -81,6 +81,8 @@ static const char usage_text[] =
     "  --max-nodes N          values in one document (default 16777216)\n"
     "  --max-input BYTES      bytes of one value (default 256M)\n"
     "  --max-inflated BYTES   a compressed payload inflated (default 64M)\n"
+    "  --allow-trailing       ignore bytes after the value, as Marshal.load does\n"
+    "                         (by default they are an error)\n"
     "\n"
     "Options: -h, --help  this text (rsess COMMAND --help: that command's);\n"
     "  --version  the version.\n"
@@ -193,6 +195,10 @@ static bool take_limits(int *argc, char **argv)
                         &read_opts.limits.max_inflated};
     int w = 2;
     for (int i = 2; i < *argc; i++) {
+        if (!strcmp(argv[i], "--allow-trailing")) { /* bytes after the value are ignored, as Marshal.load does */
+            read_opts.flags |= RSESS_READ_ALLOW_TRAILING;
+            continue;
+        }
         args a = {*argc, i, argv, NULL, 0};
         const char *val = NULL;
         int k = 0;

@@ -179,6 +179,7 @@ static rsess_val *bytes_value(tread *t, json_t *o, json_t *payload, const char *
     } else if (!strcmp(key, "class") || !strcmp(key, "module") || !strcmp(key, "oldmodule")) {
         rsess_type ty = key[0] == 'c' ? RSESS_CLASS : key[0] == 'm' ? RSESS_MODULE : RSESS_OLDMODULE;
         v = rsess_new_classref(t->doc, ty, p, b.len);
+        if (v && enc && rsess_set_encoding(t->doc, v, enc, el)) v = NULL; /* Ruby 4.0: non-ASCII class names */
     }
     if (!v && !t->failed) nomem(t);
 done:
@@ -215,11 +216,17 @@ static rsess_val *tagged(tread *t, json_t *o)
             v = rsess_new_int_text(t->doc, json_string_value(payload), json_string_length(payload));
         if (!v) return bad(t, "\"int\" must be an integer or its decimal text");
     } else if (!strcmp(key, "float")) {
-        if (!json_is_string(payload)) return bad(t, "\"float\" must be Ruby's float text");
-        const char *s = json_string_value(payload);
-        double d;
-        if (rsess_float_parse(s, json_string_length(payload), &d, NULL)) return bad(t, "bad float text \"%s\"", s);
-        v = rsess_new_float(t->doc, d);
+        rsess_buf b;
+        rsess_buf_init(&b, NULL);
+        if (!json_is_string(payload) && !json_is_object(payload)) return bad(t, "\"float\" must be Ruby's float text");
+        if (!bytes_of(t, payload, key, &b)) return rsess_buf_free(&b), NULL;
+        v = rsess_new_float_text(t->doc, b.data ? (const char *)b.data : "", b.len);
+        if (!v) {
+            bad(t, "bad float text \"%.*s\"", (int)(b.len > 40 ? 40 : b.len), b.data ? (const char *)b.data : "");
+            rsess_buf_free(&b);
+            return NULL;
+        }
+        rsess_buf_free(&b);
     } else if (!strcmp(key, "str") || !strcmp(key, "regexp") || !strcmp(key, "class") ||
                !strcmp(key, "module") || !strcmp(key, "oldmodule")) {
         v = bytes_value(t, o, payload, key);

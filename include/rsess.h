@@ -12,8 +12,15 @@
  *   bytes returns NULL, so lookups chain without checks in between.
  * - Strings are (pointer, length) views and are never assumed NUL-terminated.
  * - Errors are reported through an optional rsess_err the caller owns; there
- *   is no global error state. Functions returning int return 0 on success
- *   and an RSESS_ERR_* code otherwise.
+ *   is no global error state. One convention for return values: a function
+ *   that can fail returns int, 0 on success or an RSESS_ERR_* code; a
+ *   function that answers yes or no returns bool; constructors return a
+ *   pointer, NULL on failure.
+ * - Option structs begin with `size_t size` and have an _init() function
+ *   that sets it and the defaults; size 0 (a zeroed struct) means the 1.0
+ *   layout, so fields added later are read only from callers who know them.
+ * - Allocator hooks (rsess_alloc) come all three or none: a partial set is
+ *   refused (RSESS_ERR_ARG), so a caller's malloc never meets libc's free.
  * - Thread safety: distinct documents may be used from distinct threads
  *   freely. One document may be read (accessors, write, print) from many
  *   threads at once; building into it needs exclusive access.
@@ -37,6 +44,9 @@ extern "C" {
 #define RSESS_VERSION_MINOR 1
 #define RSESS_VERSION_PATCH 0
 #define RSESS_VERSION_STRING "0.1.0"
+/** The version as one number, MAJOR * 10000 + MINOR * 100 + PATCH, for
+ *  #if checks; rsess_version_number() gives the library's at run time. */
+#define RSESS_VERSION_NUMBER (RSESS_VERSION_MAJOR * 10000 + RSESS_VERSION_MINOR * 100 + RSESS_VERSION_PATCH)
 
 #if defined(RSESS_BUILDING) && defined(__GNUC__)
 #define RSESS_API __attribute__((visibility("default")))
@@ -47,6 +57,9 @@ extern "C" {
 /** The library's version string, e.g. "0.1.0" (equals RSESS_VERSION_STRING
  *  of the header the library was built with). */
 RSESS_API const char *rsess_version(void);
+/** The library's RSESS_VERSION_NUMBER: compare it with the header's to
+ *  catch a program running against another version than it was built for. */
+RSESS_API unsigned long rsess_version_number(void);
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
@@ -100,11 +113,14 @@ typedef enum rsess_code {
  *  code; `text` holds the specific message (e.g. "truncated string: 12 bytes
  *  declared, 3 left"); `offset` is the byte offset in the input where the
  *  problem was found (for writers: bytes written so far). */
+/** The size of rsess_err.text, NUL included (part of the ABI). */
+#define RSESS_ERR_TEXT_SIZE 160
+
 typedef struct rsess_err {
-    int code;
+    rsess_code code;
     size_t offset;
     const char *msg;
-    char text[160];
+    char text[RSESS_ERR_TEXT_SIZE];
 } rsess_err;
 
 /** A static description of an error code ("truncated data", ...). */
@@ -138,6 +154,8 @@ typedef struct rsess_buf {
 
 RSESS_API void rsess_buf_init(rsess_buf *b, const rsess_alloc *alloc);
 RSESS_API void rsess_buf_free(rsess_buf *b);
+/** Empties the buffer and keeps its memory for the next use. */
+RSESS_API void rsess_buf_reset(rsess_buf *b);
 /** Appends n bytes; returns 0 or RSESS_ERR_NOMEM (the buffer is unchanged). */
 RSESS_API int rsess_buf_append(rsess_buf *b, const void *p, size_t n);
 
@@ -171,10 +189,14 @@ enum {
 };
 
 typedef struct rsess_read_opts {
+    size_t size;              /**< sizeof(rsess_read_opts) (rsess_read_opts_init sets it); 0: the 1.0 layout */
     unsigned flags;
     rsess_limits limits;
     const rsess_alloc *alloc; /**< NULL: the C library's allocator */
 } rsess_read_opts;
+
+/** Zeroes o and sets its size: the defaults (limits on, libc's allocator). */
+RSESS_API void rsess_read_opts_init(rsess_read_opts *o);
 
 /* ------------------------------------------------------------------------ */
 /* Documents and values                                                     */
@@ -263,12 +285,14 @@ RSESS_API bool rsess_is_linked(const rsess_val *v);
 /** A short name for a type: "nil", "string", "hash"... */
 RSESS_API const char *rsess_type_name(rsess_type t);
 
-/** 1 for true, 0 for false or anything else. */
-RSESS_API int rsess_is_true(const rsess_val *v);
-/** For RSESS_INT: stores the value and returns 1; otherwise 0. */
-RSESS_API int rsess_int(const rsess_val *v, int64_t *out);
+/** true for Ruby's true, false for false or anything else. */
+RSESS_API bool rsess_is_true(const rsess_val *v);
+/** For RSESS_INT: stores the value and returns true; otherwise false. */
+RSESS_API bool rsess_int(const rsess_val *v, int64_t *out);
 /** For RSESS_FLOAT: the value; otherwise 0.0. */
 RSESS_API double rsess_float(const rsess_val *v);
+/** For RSESS_FLOAT: stores the value and returns true; otherwise false. */
+RSESS_API bool rsess_float_get(const rsess_val *v, double *out);
 /** For RSESS_BIGNUM (and RSESS_INT, as its magnitude is not stored: NULL):
  *  the little-endian magnitude bytes, their count in *len, the sign in
  *  *negative (1 if negative). */
@@ -304,8 +328,8 @@ RSESS_API rsess_val *rsess_hash_val(const rsess_val *v, size_t i);
 RSESS_API rsess_val *rsess_hash_get(const rsess_val *v, const char *key, size_t keylen);
 /** The hash's default value (Marshal '}'), or NULL when it has none. */
 RSESS_API rsess_val *rsess_hash_default(const rsess_val *v);
-/** 1 if the hash compares keys by identity (Marshal "C:Hash"). */
-RSESS_API int rsess_hash_identity(const rsess_val *v);
+/** true if the hash compares keys by identity (Marshal "C:Hash"). */
+RSESS_API bool rsess_hash_identity(const rsess_val *v);
 
 /** Object instance variables ('o') and struct members ('S'): count via
  *  rsess_len(), name (a Symbol value, e.g. "@name" or "x") and value. */
@@ -336,11 +360,16 @@ RSESS_API rsess_val *rsess_extended_get(const rsess_val *v, size_t i);
 
 /** A new, empty document to build values in (alloc may be NULL). */
 RSESS_API rsess_doc *rsess_doc_new(const rsess_alloc *alloc);
-/** Makes v the document's root. */
-RSESS_API void rsess_doc_set_root(rsess_doc *doc, rsess_val *v);
+/** Makes v (a value of this document, or NULL) the document's root.
+ *  0, or RSESS_ERR_ARG for a NULL doc or a value of another document. */
+RSESS_API int rsess_doc_set_root(rsess_doc *doc, rsess_val *v);
 
 /* Constructors return NULL only when memory runs out. Values belong to the
- * document they were made in and may only be linked into that document.
+ * document they were made in (or read into) and may only be linked into that
+ * document: every call below that links values (pushes, setters, the
+ * editing calls, rsess_doc_set_root) refuses a value or a target of another
+ * document with RSESS_ERR_ARG (a constructor taking one returns NULL), and
+ * never links it silently. Use rsess_copy() to bring a value across.
  * Like Ruby, the builder interns what Ruby interns: one Symbol per name,
  * one Float per flonum value, one encoding-name String per encoding. */
 RSESS_API rsess_val *rsess_new_nil(rsess_doc *doc);
@@ -349,6 +378,11 @@ RSESS_API rsess_val *rsess_new_int(rsess_doc *doc, int64_t i);
 /** An Integer of any size from little-endian magnitude bytes and a sign. */
 RSESS_API rsess_val *rsess_new_bignum(rsess_doc *doc, const void *mag, size_t len, int negative);
 RSESS_API rsess_val *rsess_new_float(rsess_doc *doc, double d);
+/** A Float from Marshal's float text ("1.5", "1e-05", "nan", "-inf"...).
+ *  Ruby 1.8's form (the text, a NUL, mantissa bytes) is read as Ruby reads
+ *  it and its bytes are kept, so rsess_write writes them back as they were.
+ *  NULL for text Ruby's Marshal would not read as a number. */
+RSESS_API rsess_val *rsess_new_float_text(rsess_doc *doc, const char *text, size_t len);
 /** A String with bytes copied into the document, in encoding enc. */
 RSESS_API rsess_val *rsess_new_str(rsess_doc *doc, const void *p, size_t len, rsess_enc enc);
 /** A String in a named encoding ("Shift_JIS", "UTF-16LE"...). Names equal to
@@ -392,7 +426,9 @@ RSESS_API int rsess_arr_push(rsess_doc *doc, rsess_val *arr, rsess_val *item);
 RSESS_API int rsess_hash_push(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val);
 /** Appends a String key in UTF-8 or US-ASCII as Ruby's Hash#[]= does: equal
  *  keys (same bytes and encoding) across the document's hashes are one
- *  interned String, so Marshal writes the later ones as links. */
+ *  interned String, so Marshal writes the later ones as links. In a document
+ *  with a root (a parsed one) the keys it has are interned too, as
+ *  rsess_hash_set_str() says. */
 RSESS_API int rsess_hash_push_strkey(rsess_doc *doc, rsess_val *hash, const void *key, size_t keylen,
                                      rsess_enc enc, rsess_val *val);
 RSESS_API int rsess_hash_set_default(rsess_doc *doc, rsess_val *hash, rsess_val *dflt);
@@ -412,11 +448,94 @@ RSESS_API int rsess_set_encoding(rsess_doc *doc, rsess_val *v, const char *encna
 /** Appends an 'e' module (a Symbol value). */
 RSESS_API int rsess_extend(rsess_doc *doc, rsess_val *v, rsess_val *mod_sym);
 
+/* --- Editing a document in place (lib/edit.c) ----------------------------- */
+
+/* A parsed document (rsess_read, rsess_entry_read) and a built one
+ * (rsess_doc_new) are edited alike, then written with rsess_write(). Values
+ * may be shared (Marshal links: the same node reached by several paths):
+ * editing a shared hash or array changes it everywhere it is reached, as in
+ * Ruby. Growing a container allocates a new child array in the document's
+ * arena (the old one stays there until rsess_doc_free). Every call refuses
+ * a hash, array, key or value of another document with RSESS_ERR_ARG. */
+
+/** What kind of key a byte lookup matches. */
+typedef enum rsess_key_kind {
+    RSESS_KEY_ANY = 0,    /**< a String (any encoding) or a Symbol */
+    RSESS_KEY_STRING = 1, /**< a String key "k" only (any encoding) */
+    RSESS_KEY_SYMBOL = 2  /**< a Symbol key :k only */
+} rsess_key_kind;
+
+/** The value of the first pair whose key is of that kind with exactly these
+ *  bytes, or NULL (also for a non-hash). rsess_hash_get() is the ANY form. */
+RSESS_API rsess_val *rsess_hash_find(const rsess_val *hash, const char *key, size_t keylen, rsess_key_kind kind);
+/** rsess_hash_find(hash, key, strlen(key), RSESS_KEY_ANY) for a NUL-terminated
+ *  key (NULL key: NULL). */
+RSESS_API rsess_val *rsess_hash_gets(const rsess_val *hash, const char *key);
+
+/**
+ * hash[key] = val, as Ruby's Hash#[]= does: the value of the first pair whose
+ * key is eql? to key is replaced (the pair keeps its place and its old key
+ * node), otherwise the pair (key, val) is appended with key as given.
+ * eql? is Ruby's for the types that have a value: nil/true/false; Integers
+ * (also Bignums) by value; Floats by value (0.0 eql? -0.0, NaN only itself);
+ * Symbols by name; Strings by bytes, with the same encoding unless the bytes
+ * are ASCII-only (so "k" in UTF-8 matches a US-ASCII "k"; UTF-16/32 never
+ * match another encoding). Any other key (Array, Hash, object...) matches
+ * only the same node. In a compare_by_identity hash, keys match when they
+ * are the same Ruby object: the same node, or equal Symbols, Integers that
+ * fit a Fixnum, flonum Floats, nil/true/false.
+ * Returns 0, RSESS_ERR_ARG (NULL arguments, a non-hash, another document's
+ * hash, key or val) or RSESS_ERR_NOMEM (the hash is then unchanged).
+ */
+RSESS_API int rsess_hash_set(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val);
+/**
+ * hash["key"] = val with a UTF-8 String key, as a Rails session writes it:
+ * replaces the value of an eql? String key (as rsess_hash_set()), or appends
+ * a pair whose key is interned as Ruby interns String hash keys (an
+ * fstring): when the document already has a plain String hash key with these
+ * bytes in UTF-8 (or one made by rsess_hash_push_strkey), that node is used,
+ * so rsess_write() links to it as Marshal.dump does. The keys are gathered
+ * once, by a walk from the root, at the first call of this or
+ * rsess_hash_push_strkey() once the document has a root; keys added later
+ * with rsess_hash_push() are not seen. A compare_by_identity
+ * hash gets a new String key every time (Ruby does not intern its keys).
+ * Errors as rsess_hash_set() (key may be NULL only with keylen 0).
+ */
+RSESS_API int rsess_hash_set_str(rsess_doc *doc, rsess_val *hash, const char *key, size_t keylen, rsess_val *val);
+/** hash[:key] = val: the Symbol (interned; UTF-8 when not ASCII-only)
+ *  replaces or appends as in rsess_hash_set(). Errors as rsess_hash_set(). */
+RSESS_API int rsess_hash_set_sym(rsess_doc *doc, rsess_val *hash, const char *key, size_t keylen, rsess_val *val);
+/**
+ * Removes the first pair whose key is of that kind with exactly these bytes
+ * (any String encoding), as rsess_hash_find() finds it; later pairs keep
+ * their order. 0, RSESS_ERR_NOT_FOUND when no key matches, RSESS_ERR_ARG
+ * (NULL doc or hash, a non-hash, another document's hash). Never allocates.
+ */
+RSESS_API int rsess_hash_delete(rsess_doc *doc, rsess_val *hash, const char *key, size_t keylen, rsess_key_kind kind);
+/** arr[i] = item for 0 <= i < rsess_len(arr) (append with rsess_arr_push()).
+ *  0, or RSESS_ERR_ARG (i out of range, a non-array, NULL item, another
+ *  document's array or item). Never allocates. */
+RSESS_API int rsess_arr_set(rsess_doc *doc, rsess_val *arr, size_t i, rsess_val *item);
+
+/**
+ * A deep copy of src (a value of any document, dst's own included) made in
+ * dst, to be linked into dst with the calls above. The copy has src's shape
+ * exactly: a node reached twice in src is one node in the copy, cycles stay
+ * cycles, so rsess_write() of the copy gives the bytes rsess_write() of src
+ * gives. Symbols are interned in dst (one Symbol per name, as the builder
+ * does); all bytes are copied into dst's arena; flags (default, identity,
+ * rsess_is_linked) are kept. No recursion: any depth copies in heap memory
+ * proportional to the value. Returns NULL for a NULL dst or src, or when
+ * memory runs out (what was allocated stays in dst's arena, as for every
+ * constructor; nothing leaks).
+ */
+RSESS_API rsess_val *rsess_copy(rsess_doc *dst, const rsess_val *src);
+
 /* --- Ruby classes with meaning ------------------------------------------- */
 
-/** 1 if v is an instance (object, struct, _dump, marshal_dump, or a 'C' user
+/** true if v is an instance (object, struct, _dump, marshal_dump, or a 'C' user
  *  subclass) of the class with exactly this name. */
-RSESS_API int rsess_is_a(const rsess_val *v, const char *cls);
+RSESS_API bool rsess_is_a(const rsess_val *v, const char *cls);
 
 /** A Ruby Time ('u:Time'): the instant and how Ruby would show it. */
 typedef struct rsess_time {
@@ -430,9 +549,9 @@ typedef struct rsess_time {
     const char *zone;     /**< the zone name ("UTC", "JST"...), NULL when nil */
     size_t zone_len;
 } rsess_time;
-/** Fills t for a Time value and returns 1; 0 for anything else or a Time
+/** Fills t for a Time value and returns true; false for anything else or a Time
  *  whose _dump bytes are malformed. */
-RSESS_API int rsess_get_time(const rsess_val *v, rsess_time *t);
+RSESS_API bool rsess_get_time(const rsess_val *v, rsess_time *t);
 
 /** A Date or DateTime ('U:Date', 'U:DateTime'), in its local calendar. */
 typedef struct rsess_date {
@@ -444,18 +563,18 @@ typedef struct rsess_date {
     int32_t offset;       /**< seconds east of UTC */
     double start;         /**< the calendar reform day (Date::ITALY 2299161.0) */
 } rsess_date;
-RSESS_API int rsess_get_date(const rsess_val *v, rsess_date *d);
+RSESS_API bool rsess_get_date(const rsess_val *v, rsess_date *d);
 
 /** A BigDecimal ('u:BigDecimal'): its BigDecimal#to_s text ("0.15e1",
  *  "NaN", "-Infinity"), the precision prefix dropped. NULL otherwise. */
 RSESS_API const char *rsess_get_bigdecimal(const rsess_val *v, size_t *len);
 
-/** Rational and Complex ('U' + [a, b]): the two parts. 1 on success. */
-RSESS_API int rsess_get_rational(const rsess_val *v, rsess_val **num, rsess_val **den);
-RSESS_API int rsess_get_complex(const rsess_val *v, rsess_val **real, rsess_val **imag);
+/** Rational and Complex ('U' + [a, b]): the two parts. true on success. */
+RSESS_API bool rsess_get_rational(const rsess_val *v, rsess_val **num, rsess_val **den);
+RSESS_API bool rsess_get_complex(const rsess_val *v, rsess_val **real, rsess_val **imag);
 
-/** A Range ('o:Range' with excl, begin, end). 1 on success. */
-RSESS_API int rsess_get_range(const rsess_val *v, rsess_val **begin, rsess_val **end, int *exclusive);
+/** A Range ('o:Range' with excl, begin, end). true on success. */
+RSESS_API bool rsess_get_range(const rsess_val *v, rsess_val **begin, rsess_val **end, int *exclusive);
 
 /** A Set ('o:Set' with @hash): the Hash whose keys are the elements. */
 RSESS_API rsess_val *rsess_get_set(const rsess_val *v);
@@ -464,21 +583,21 @@ RSESS_API rsess_val *rsess_get_set(const rsess_val *v);
 RSESS_API rsess_val *rsess_get_exception_message(const rsess_val *v);
 
 /** ActiveSupport::TimeWithZone: the UTC instant, the zone name and the
- *  local offset. 1 on success. */
-RSESS_API int rsess_get_time_with_zone(const rsess_val *v, rsess_time *utc, const char **zone_name,
+ *  local offset. true on success. */
+RSESS_API bool rsess_get_time_with_zone(const rsess_val *v, rsess_time *utc, const char **zone_name,
                                        size_t *zone_len, int32_t *offset);
 
 /** ActiveSupport::Duration: @value (seconds, Integer or Float) and @parts
- *  (Hash of Symbol to number). 1 on success. */
-RSESS_API int rsess_get_duration(const rsess_val *v, rsess_val **value, rsess_val **parts);
+ *  (Hash of Symbol to number). true on success. */
+RSESS_API bool rsess_get_duration(const rsess_val *v, rsess_val **value, rsess_val **parts);
 
 /* --- Rails session helpers ------------------------------------------------ */
 
 /** session["_csrf_token"] (the unmasked token the app stored), or NULL. */
 RSESS_API const char *rsess_session_csrf_token(const rsess_val *session, size_t *len);
 /** Warden/Devise: session["warden.user.<scope>.key"] = [[id...], salt].
- *  Fills the ids Array and the salt String; 1 when present. */
-RSESS_API int rsess_session_warden(const rsess_val *session, const char *scope, rsess_val **ids,
+ *  Fills the ids Array and the salt String; true when present. */
+RSESS_API bool rsess_session_warden(const rsess_val *session, const char *scope, rsess_val **ids,
                                    const char **salt, size_t *salt_len);
 /** The flash: session["flash"]["flashes"] (a Hash), or NULL. */
 RSESS_API rsess_val *rsess_session_flashes(const rsess_val *session);
@@ -513,6 +632,10 @@ RSESS_API void rsess_writer_sym(rsess_writer *w, const void *p, size_t len);
 RSESS_API void rsess_writer_array(rsess_writer *w, size_t n);
 RSESS_API void rsess_writer_hash(rsess_writer *w, size_t npairs);
 RSESS_API void rsess_writer_object(rsess_writer *w, const char *cls, size_t clslen, size_t nfields);
+/** Writes a document's value (and everything it reaches) as one value of
+ *  the stream, numbering its symbols and objects with the stream's, as one
+ *  Marshal.dump would: e.g. a wrapper Array or Object around a session. */
+RSESS_API void rsess_writer_value(rsess_writer *w, const rsess_val *v);
 /** Ends the stream: on success appends the bytes to out and returns 0;
  *  otherwise returns the first error (out untouched). */
 RSESS_API int rsess_writer_finish(rsess_writer *w, rsess_buf *out, rsess_err *err);
@@ -575,6 +698,7 @@ RSESS_API rsess_doc *rsess_entry_read(const void *data, size_t len, const rsess_
 
 /** How to write an entry. Zero-initialise, then set what you need. */
 typedef struct rsess_entry_opts {
+    size_t size;              /**< sizeof(rsess_entry_opts) (rsess_entry_opts_init sets it); 0: the 1.0 layout */
     rsess_format format;      /**< AS71 (the default when MARSHAL/0), AS70 or AS61 */
     int has_expires_at;
     double expires_at;        /**< absolute expiry, epoch seconds */
@@ -588,6 +712,9 @@ typedef struct rsess_entry_opts {
     int has_created_at;       /**< 6.1: @created_at (default: now) */
     double created_at;
 } rsess_entry_opts;
+/** Zeroes o and sets its size: a Rails 7.1 entry, no expiry, no version,
+ *  Rails' compression threshold. */
+RSESS_API void rsess_entry_opts_init(rsess_entry_opts *o);
 
 /**
  * Appends an entry holding v to out, byte-identical to what Rails writes
@@ -664,8 +791,8 @@ RSESS_API int rsess_sid_generate(char *out, size_t nbytes);
  *  public id's bytes, NUL-terminated, into out[RSESS_PRIVATE_ID_SIZE]. */
 RSESS_API int rsess_private_id(const char *public_id, size_t len, char *out);
 
-/** Compares two ids in time that depends only on their lengths: 1 if equal. */
-RSESS_API int rsess_id_equal(const char *a, size_t alen, const char *b, size_t blen);
+/** Compares two ids in time that depends only on their lengths: true if equal. */
+RSESS_API bool rsess_id_equal(const char *a, size_t alen, const char *b, size_t blen);
 
 /** Where the session lives. */
 typedef enum rsess_store {
@@ -682,12 +809,15 @@ typedef enum rsess_key_rule {
 } rsess_key_rule;
 
 typedef struct rsess_key_opts {
+    size_t size;      /**< sizeof(rsess_key_opts) (rsess_key_opts_init sets it); 0: the 1.0 layout */
     rsess_store store;
     const char *ns;   /**< namespace, or NULL: "NS:" is put in front */
     size_t nslen;
     int legacy;       /**< the pre-2019 key under the public id (the stores' fallback lookup) */
     rsess_key_rule rule; /**< cache store only (redis-store never shortens keys) */
 } rsess_key_opts;
+/** Zeroes o and sets its size: the cache store, no namespace, Rails 8.1 rule. */
+RSESS_API void rsess_key_opts_init(rsess_key_opts *o);
 
 /** Appends the Redis key a Rails app keeps the session under:
  *  cache store: NS:_session_id:2::<sha256 hex>, redis-store: NS:2::<hex>

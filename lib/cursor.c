@@ -9,6 +9,7 @@
  * Arrays and Hashes. Both walks are the one walker, so a cursor walk to
  * the end fails where rsess_read fails, with the same code and offset. */
 #include "build.h"
+#include "opts.h"
 
 #include <stdio.h>
 
@@ -46,6 +47,9 @@ void rsess_cursor_free(rsess_cursor *c)
 rsess_cursor *rsess_cursor_new(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err)
 {
     rs_ok(err);
+    rsess_read_opts o;
+    if (rs_read_opts(opts, &o, err)) return NULL;
+    opts = &o;
     const unsigned char *d = data;
     size_t max_input = opts && opts->limits.max_input ? opts->limits.max_input : RSESS_DEFAULT_MAX_INPUT;
     if ((!d && len) || len > max_input) {

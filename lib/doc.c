@@ -1,5 +1,7 @@
 /* The document: its arena, node allocation, accessors and the builder. */
 #include "internal.h"
+#include "float.h"
+#include "opts.h"
 
 #include <stdlib.h>
 
@@ -25,6 +27,7 @@ rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk)
     doc->arena.end = mem + size;
     doc->arena.total = size;
     doc->arena.head->size = 0;
+    doc->block = size;
     return doc;
 }
 
@@ -51,16 +54,31 @@ void rsess_doc_free(rsess_doc *doc)
 /* rs_arena_grow doubles the head chunk's size; the embedded first chunk
  * records size 0, so growth restarts from 4 KiB. */
 
-rsess_doc *rsess_doc_new(const rsess_alloc *alloc) { return rs_doc_create(alloc, 1024); }
+rsess_doc *rsess_doc_new(const rsess_alloc *alloc) { return rs_alloc_ok(alloc) ? rs_doc_create(alloc, 1024) : NULL; }
 
 rsess_val *rsess_doc_root(const rsess_doc *doc) { return doc ? doc->root : NULL; }
 size_t rsess_doc_consumed(const rsess_doc *doc) { return doc ? doc->consumed : 0; }
 size_t rsess_doc_arena_size(const rsess_doc *doc) { return doc ? doc->arena.total : 0; }
 size_t rsess_doc_node_count(const rsess_doc *doc) { return doc ? doc->nodes : 0; }
 
-void rsess_doc_set_root(rsess_doc *doc, rsess_val *v)
+/* Builder calls refuse a value of another document (or a target that is not
+ * the document's): linking it would leave pointers into a foreign arena. */
+static inline bool mine(const rsess_doc *doc, const rsess_val *v) { return !v || rs_doc_owns(doc, v); }
+
+int rsess_doc_set_root(rsess_doc *doc, rsess_val *v)
 {
-    if (doc) doc->root = v;
+    if (!doc || !mine(doc, v)) return RSESS_ERR_ARG;
+    doc->root = v;
+    return 0;
+}
+
+/* Values are only ever allocated in the arena: the inline rs_doc_owns
+ * tried the newest chunk and the document's own block. */
+bool rs_doc_owns_slow(const rsess_doc *doc, uintptr_t p)
+{
+    for (const struct rs_chunk *c = doc->arena.head; c && c->size; c = c->next)
+        if (p - (uintptr_t)c < c->size) return true;
+    return false;
 }
 
 rsess_val *rs_node(rsess_doc *doc, int type)
@@ -116,9 +134,9 @@ const char *rsess_type_name(rsess_type t)
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "unknown";
 }
 
-int rsess_is_true(const rsess_val *v) { return v && v->type == RSESS_TRUE; }
+bool rsess_is_true(const rsess_val *v) { return v && v->type == RSESS_TRUE; }
 
-int rsess_int(const rsess_val *v, int64_t *out)
+bool rsess_int(const rsess_val *v, int64_t *out)
 {
     if (!v || v->type != RSESS_INT) return 0;
     if (out) *out = v->u.i;
@@ -126,6 +144,12 @@ int rsess_int(const rsess_val *v, int64_t *out)
 }
 
 double rsess_float(const rsess_val *v) { return v && v->type == RSESS_FLOAT ? v->u.f : 0.0; }
+bool rsess_float_get(const rsess_val *v, double *out)
+{
+    if (!v || v->type != RSESS_FLOAT) return false;
+    if (out) *out = v->u.f;
+    return true;
+}
 
 const unsigned char *rsess_bignum(const rsess_val *v, size_t *len, int *negative)
 {
@@ -222,7 +246,7 @@ rsess_val *rsess_hash_default(const rsess_val *v)
     return v && v->type == RSESS_HASH && (v->flags & F_DEFAULT) && v->x ? v->x->dflt : NULL;
 }
 
-int rsess_hash_identity(const rsess_val *v) { return v && v->type == RSESS_HASH && (v->flags & F_IDENTITY); }
+bool rsess_hash_identity(const rsess_val *v) { return v && v->type == RSESS_HASH && (v->flags & F_IDENTITY); }
 
 static bool has_fields(const rsess_val *v) { return v && (v->type == RSESS_OBJECT || v->type == RSESS_STRUCT); }
 
@@ -327,6 +351,23 @@ rsess_val *rsess_new_float(rsess_doc *doc, double d)
     return v;
 }
 
+rsess_val *rsess_new_float_text(rsess_doc *doc, const char *text, size_t len)
+{
+    double d;
+    bool raw;
+    if (!doc || !text || !rs_marshal_float(text, len, &d, &raw)) return NULL;
+    if (!raw) return rsess_new_float(doc, d);
+    rsess_val *v = rs_node(doc, RSESS_FLOAT); /* Ruby 1.8's bytes: kept, not interned */
+    struct rsess_extra *x = v ? rs_extra(doc, v) : NULL;
+    char *keep = x ? rs_arena_alloc(&doc->arena, len) : NULL;
+    if (!keep) return NULL;
+    memcpy(keep, text, len);
+    v->u.f = d;
+    x->ftext = keep;
+    x->ftext_len = len;
+    return v;
+}
+
 static rsess_val *encname_string(rsess_doc *doc, const char *name, size_t len)
 {
     rsess_val *s = rs_map_get(&doc->encnames, name, len, 0);
@@ -352,7 +393,8 @@ static int set_named_encoding(rsess_doc *doc, rsess_val *v, const char *name, si
 int rsess_set_encoding(rsess_doc *doc, rsess_val *v, const char *encname, size_t encname_len)
 {
     if (!doc || !v || !encname ||
-        (v->type != RSESS_STRING && v->type != RSESS_REGEXP && v->type != RSESS_USERDEF))
+        (v->type != RSESS_STRING && v->type != RSESS_REGEXP && v->type != RSESS_USERDEF && v->type != RSESS_CLASS &&
+         v->type != RSESS_MODULE) || !mine(doc, v))
         return RSESS_ERR_ARG;
     return set_named_encoding(doc, v, encname, encname_len);
 }
@@ -449,6 +491,7 @@ rsess_val *rsess_new_userdef(rsess_doc *doc, const char *cls, size_t clslen, con
 
 rsess_val *rsess_new_usermarshal(rsess_doc *doc, const char *cls, size_t clslen, rsess_val *dumped)
 {
+    if (!doc || !mine(doc, dumped)) return NULL;
     rsess_val *v = classed(doc, RSESS_USERMARSHAL, cls, clslen);
     if (v) v->u.one = dumped;
     return v;
@@ -456,6 +499,7 @@ rsess_val *rsess_new_usermarshal(rsess_doc *doc, const char *cls, size_t clslen,
 
 rsess_val *rsess_new_data(rsess_doc *doc, const char *cls, size_t clslen, rsess_val *dumped)
 {
+    if (!doc || !mine(doc, dumped)) return NULL;
     rsess_val *v = classed(doc, RSESS_DATA, cls, clslen);
     if (v) v->u.one = dumped;
     return v;
@@ -463,7 +507,8 @@ rsess_val *rsess_new_data(rsess_doc *doc, const char *cls, size_t clslen, rsess_
 
 int rsess_set_dumped(rsess_doc *doc, rsess_val *v, rsess_val *dumped)
 {
-    if (!doc || !v || (v->type != RSESS_USERMARSHAL && v->type != RSESS_DATA)) return RSESS_ERR_ARG;
+    if (!doc || !v || (v->type != RSESS_USERMARSHAL && v->type != RSESS_DATA) || !mine(doc, v) || !mine(doc, dumped))
+        return RSESS_ERR_ARG;
     v->u.one = dumped;
     return 0;
 }
@@ -505,20 +550,25 @@ rsess_val *rsess_new_classref(rsess_doc *doc, rsess_type t, const char *path, si
 
 int rsess_arr_push(rsess_doc *doc, rsess_val *arr, rsess_val *item)
 {
-    if (!doc || !arr || !item || arr->type != RSESS_ARRAY) return RSESS_ERR_ARG;
+    if (!doc || !arr || !item || arr->type != RSESS_ARRAY || !mine(doc, arr) || !mine(doc, item)) return RSESS_ERR_ARG;
     return rs_pairs_push(doc, &arr->u.c.k, &arr->u.c.n, &arr->u.c.cap, item, NULL, 1);
 }
 
 int rsess_hash_push(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val)
 {
-    if (!doc || !hash || !key || !val || hash->type != RSESS_HASH) return RSESS_ERR_ARG;
+    if (!doc || !hash || !key || !val || hash->type != RSESS_HASH || !mine(doc, hash) || !mine(doc, key) ||
+        !mine(doc, val))
+        return RSESS_ERR_ARG;
     return rs_pairs_push(doc, &hash->u.c.k, &hash->u.c.n, &hash->u.c.cap, key, val, 2);
 }
 
 int rsess_hash_push_strkey(rsess_doc *doc, rsess_val *hash, const void *key, size_t keylen, rsess_enc enc,
                            rsess_val *val)
 {
-    if (!doc || !hash || (!key && keylen) || enc == RSESS_ENC_OTHER) return RSESS_ERR_ARG;
+    if (!doc || !hash || !val || hash->type != RSESS_HASH || (!key && keylen) || enc == RSESS_ENC_OTHER ||
+        !mine(doc, hash) || !mine(doc, val))
+        return RSESS_ERR_ARG;
+    if (rs_seed_keys(doc)) return RSESS_ERR_NOMEM;
     rsess_val *k = rs_map_get(&doc->keys, key, keylen, (uint64_t)enc);
     if (!k) {
         k = rsess_new_str(doc, key, keylen, enc);
@@ -529,7 +579,7 @@ int rsess_hash_push_strkey(rsess_doc *doc, rsess_val *hash, const void *key, siz
 
 int rsess_hash_set_default(rsess_doc *doc, rsess_val *hash, rsess_val *dflt)
 {
-    if (!doc || !hash || hash->type != RSESS_HASH) return RSESS_ERR_ARG;
+    if (!doc || !hash || hash->type != RSESS_HASH || !mine(doc, hash) || !mine(doc, dflt)) return RSESS_ERR_ARG;
     struct rsess_extra *x = rs_extra(doc, hash);
     if (!x) return RSESS_ERR_NOMEM;
     x->dflt = dflt;
@@ -540,7 +590,7 @@ int rsess_hash_set_default(rsess_doc *doc, rsess_val *hash, rsess_val *dflt)
 
 int rsess_hash_set_identity(rsess_doc *doc, rsess_val *hash, int on)
 {
-    if (!doc || !hash || hash->type != RSESS_HASH) return RSESS_ERR_ARG;
+    if (!doc || !hash || hash->type != RSESS_HASH || !mine(doc, hash)) return RSESS_ERR_ARG;
     if (on) hash->flags |= F_IDENTITY;
     else hash->flags &= (uint8_t)~F_IDENTITY;
     return 0;
@@ -548,13 +598,17 @@ int rsess_hash_set_identity(rsess_doc *doc, rsess_val *hash, int on)
 
 int rsess_field_push(rsess_doc *doc, rsess_val *obj, rsess_val *name_sym, rsess_val *val)
 {
-    if (!doc || !has_fields(obj) || !name_sym || name_sym->type != RSESS_SYMBOL || !val) return RSESS_ERR_ARG;
+    if (!doc || !has_fields(obj) || !name_sym || name_sym->type != RSESS_SYMBOL || !val || !mine(doc, obj) ||
+        !mine(doc, name_sym) || !mine(doc, val))
+        return RSESS_ERR_ARG;
     return rs_pairs_push(doc, &obj->u.c.k, &obj->u.c.n, &obj->u.c.cap, name_sym, val, 2);
 }
 
 int rsess_ivar_push(rsess_doc *doc, rsess_val *v, rsess_val *name_sym, rsess_val *val)
 {
-    if (!doc || !v || !name_sym || name_sym->type != RSESS_SYMBOL || !val) return RSESS_ERR_ARG;
+    if (!doc || !v || !name_sym || name_sym->type != RSESS_SYMBOL || !val || !mine(doc, v) || !mine(doc, name_sym) ||
+        !mine(doc, val))
+        return RSESS_ERR_ARG;
     struct rsess_extra *x = rs_extra(doc, v);
     if (!x) return RSESS_ERR_NOMEM;
     return rs_pairs_push(doc, &x->iv, &x->niv, &x->ivcap, name_sym, val, 2);
@@ -562,7 +616,8 @@ int rsess_ivar_push(rsess_doc *doc, rsess_val *v, rsess_val *name_sym, rsess_val
 
 int rsess_set_user_class(rsess_doc *doc, rsess_val *v, rsess_val *cls_sym)
 {
-    if (!doc || !v || (cls_sym && cls_sym->type != RSESS_SYMBOL)) return RSESS_ERR_ARG;
+    if (!doc || !v || (cls_sym && cls_sym->type != RSESS_SYMBOL) || !mine(doc, v) || !mine(doc, cls_sym))
+        return RSESS_ERR_ARG;
     struct rsess_extra *x = rs_extra(doc, v);
     if (!x) return RSESS_ERR_NOMEM;
     x->uclass = cls_sym;
@@ -571,7 +626,8 @@ int rsess_set_user_class(rsess_doc *doc, rsess_val *v, rsess_val *cls_sym)
 
 int rsess_extend(rsess_doc *doc, rsess_val *v, rsess_val *mod_sym)
 {
-    if (!doc || !v || !mod_sym || mod_sym->type != RSESS_SYMBOL) return RSESS_ERR_ARG;
+    if (!doc || !v || !mod_sym || mod_sym->type != RSESS_SYMBOL || !mine(doc, v) || !mine(doc, mod_sym))
+        return RSESS_ERR_ARG;
     struct rsess_extra *x = rs_extra(doc, v);
     if (!x) return RSESS_ERR_NOMEM;
     return rs_pairs_push(doc, &x->ext, &x->next, &x->extcap, mod_sym, NULL, 1);

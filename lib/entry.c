@@ -2,11 +2,13 @@
  * Marshal70WithFallback mark, the 6.1 Entry object; bounded inflate and
  * Rails-identical deflate. Sources: rails/rails activesupport/lib/
  * active_support/cache/coder.rb, serializer_with_fallback.rb, entry.rb. */
-#include "internal.h"
+#include "entry.h"
+#include "opts.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <sys/time.h>
+#include <time.h>
 #include <zlib.h>
 
 #define AS71_HEADER 15 /* 00 11, type, LE double, LE int32 */
@@ -156,12 +158,12 @@ static size_t inflate_cap(const rsess_read_opts *opts)
 /* Parses Marshal bytes into a document that owns a copy of them. Offsets
  * in errors are moved by `base` to point into the outer input when the
  * bytes were not inflated. */
-static rsess_doc *read_marshal(const unsigned char *p, size_t len, const rsess_read_opts *opts, size_t base,
-                               bool shift, rsess_err *err)
+static rsess_doc *read_marshal_keep(const unsigned char *p, size_t len, const rsess_read_opts *opts, size_t base,
+                                    bool shift, unsigned keep, rsess_err *err)
 {
     rsess_read_opts o = {0};
     if (opts) o = *opts;
-    o.flags &= ~(unsigned)(RSESS_READ_BORROW | RSESS_READ_ALLOW_TRAILING);
+    o.flags &= ~(unsigned)(RSESS_READ_BORROW | RSESS_READ_ALLOW_TRAILING) | keep;
     if (len >= 2 && p[0] == 0xcc && p[1] == 0x80) {
         rs_fail(err, RSESS_ERR_UNSUPPORTED, base, "MessagePack payload: Rails' :message_pack serializer is not supported");
         return NULL;
@@ -169,6 +171,13 @@ static rsess_doc *read_marshal(const unsigned char *p, size_t len, const rsess_r
     rsess_doc *doc = rsess_read(p, len, &o, err);
     if (!doc && err && shift) err->offset += base;
     return doc;
+}
+
+/* Inside a container the value must end where the container says. */
+static rsess_doc *read_marshal(const unsigned char *p, size_t len, const rsess_read_opts *opts, size_t base,
+                               bool shift, rsess_err *err)
+{
+    return read_marshal_keep(p, len, opts, base, shift, 0, err);
 }
 
 static bool is_sym_named(const rsess_val *s, const char *name)
@@ -357,7 +366,8 @@ static rsess_doc *read_as70(const unsigned char *p, size_t len, const rsess_read
 static rsess_doc *read_marshal_or_61(const unsigned char *p, size_t len, const rsess_read_opts *opts,
                                      rsess_entry_info *info, rsess_err *err)
 {
-    rsess_doc *doc = read_marshal(p, len, opts, 0, true, err);
+    /* a bare value may be followed by bytes Marshal.load ignores, if asked */
+    rsess_doc *doc = read_marshal_keep(p, len, opts, 0, true, RSESS_READ_ALLOW_TRAILING, err);
     if (!doc) return NULL;
     const rsess_val *o = doc->root;
     info->format = RSESS_FORMAT_MARSHAL;
@@ -423,6 +433,9 @@ rsess_doc *rsess_entry_read(const void *data, size_t len, const rsess_read_opts 
     if (!info) info = &scratch;
     memset(info, 0, sizeof *info);
     rs_ok(err);
+    rsess_read_opts o;
+    if (rs_read_opts(opts, &o, err)) return NULL;
+    opts = &o;
     const unsigned char *p = data;
     if (!p && len) {
         rs_fail(err, RSESS_ERR_ARG, 0, "no input");
@@ -529,13 +542,63 @@ static int write_as71(const rsess_val *v, const rsess_entry_opts *o, rsess_buf *
     return rc;
 }
 
+/* Rails 7.0 Entry#pack: Marshal of [value, expires_at, version] with the
+ * trailing nils dropped, one dump (symbols and links numbered across the
+ * wrapper and the value, as Ruby numbers them). */
+static int write_pack70(const rsess_val *v, const double *expires_at, const char *version, size_t vlen,
+                        rsess_enc venc, rsess_buf *out, rsess_err *err)
+{
+    rsess_writer *w = rsess_writer_new(0, out->alloc);
+    if (!w) return rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+    size_t n = version ? 3 : expires_at ? 2 : v->type == RSESS_NIL ? 0 : 1;
+    rsess_writer_array(w, n);
+    if (n) rsess_writer_value(w, v);
+    if (n >= 2) {
+        if (expires_at) rsess_writer_float(w, *expires_at);
+        else rsess_writer_nil(w);
+    }
+    if (n == 3) rsess_writer_str(w, version, vlen, venc);
+    int rc = rsess_writer_finish(w, out, err);
+    rsess_writer_free(w);
+    return rc;
+}
+
+/* Rails 6.1: Marshal of an ActiveSupport::Cache::Entry object whose @value
+ * is v, or the binary String `deflated` when v is NULL (then @compressed). */
+static int write_entry61(const rsess_val *v, const void *deflated, size_t dlen, const char *version, size_t vlen,
+                         rsess_enc venc, double created_at, const double *expires_in, rsess_buf *out, rsess_err *err)
+{
+    static const char cls[] = "ActiveSupport::Cache::Entry";
+    rsess_writer *w = rsess_writer_new(0, out->alloc);
+    if (!w) return rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
+    rsess_writer_object(w, cls, sizeof cls - 1, v ? 4 : 5);
+    rsess_writer_sym(w, "@value", 6);
+    if (v) rsess_writer_value(w, v);
+    else rsess_writer_str(w, deflated, dlen, RSESS_ENC_BINARY);
+    rsess_writer_sym(w, "@version", 8);
+    if (version) rsess_writer_str(w, version, vlen, venc);
+    else rsess_writer_nil(w);
+    rsess_writer_sym(w, "@created_at", 11);
+    rsess_writer_float(w, created_at);
+    rsess_writer_sym(w, "@expires_in", 11);
+    if (expires_in) rsess_writer_float(w, *expires_in);
+    else rsess_writer_nil(w);
+    if (!v) {
+        rsess_writer_sym(w, "@compressed", 11);
+        rsess_writer_bool(w, true);
+    }
+    int rc = rsess_writer_finish(w, out, err);
+    rsess_writer_free(w);
+    return rc;
+}
+
 static int write_as70(const rsess_val *v, const rsess_entry_opts *o, rsess_buf *out, rsess_err *err)
 {
     rsess_buf dumped, packed;
     rsess_buf_init(&dumped, out->alloc);
     rsess_buf_init(&packed, out->alloc);
-    int rc = rs_write_pack70(v, o->has_expires_at ? &o->expires_at : NULL, o->version, o->version_len,
-                             o->version_enc, &dumped, err);
+    int rc = write_pack70(v, o->has_expires_at ? &o->expires_at : NULL, o->version, o->version_len, o->version_enc,
+                          &dumped, err);
     bool compressed = false;
     if (!rc) rc = maybe_deflate(o, dumped.data, dumped.len, dumped.len, &packed, &compressed);
     if (!rc) rc = rs_buf_putc(out, compressed ? 1 : 0);
@@ -565,8 +628,8 @@ static int write_as61(const rsess_val *v, const rsess_entry_opts *o, rsess_buf *
     bool compressed = false;
     if (!rc) rc = maybe_deflate(o, dumped.data, dumped.len, measure, &packed, &compressed);
     if (!rc)
-        rc = rs_write_entry61(compressed ? NULL : v, packed.data, packed.len, o->version, o->version_len,
-                              o->version_enc, created, expires ? &expires_in : NULL, out, err);
+        rc = write_entry61(compressed ? NULL : v, packed.data, packed.len, o->version, o->version_len, o->version_enc,
+                           created, expires ? &expires_in : NULL, out, err);
     rsess_buf_free(&dumped);
     rsess_buf_free(&packed);
     return rc;
@@ -574,9 +637,11 @@ static int write_as61(const rsess_val *v, const rsess_entry_opts *o, rsess_buf *
 
 int rsess_entry_write(const rsess_val *v, const rsess_entry_opts *opts, rsess_buf *out, rsess_err *err)
 {
-    static const rsess_entry_opts defaults;
     if (!v || !out) return rs_fail(err, RSESS_ERR_ARG, 0, "no value or no output buffer");
-    if (!opts) opts = &defaults;
+    rsess_entry_opts eo;
+    int orc = rs_entry_opts(opts, &eo, err);
+    if (orc) return orc;
+    opts = &eo;
     size_t start = out->len;
     rs_ok(err);
     rsess_entry_opts o = *opts;
@@ -605,6 +670,9 @@ rsess_doc *rsess_lookup(const void *data, size_t len, const char *key, size_t ke
                         rsess_err *err)
 {
     const unsigned char *p = data;
+    rsess_read_opts o;
+    if (rs_read_opts(opts, &o, err)) return NULL;
+    opts = &o;
     if ((!p && len) || (!key && keylen)) {
         rs_fail(err, RSESS_ERR_ARG, 0, "bad arguments");
         return NULL;
@@ -647,4 +715,115 @@ rsess_doc *rsess_lookup(const void *data, size_t len, const char *key, size_t ke
     }
     doc->root = v;
     return doc;
+}
+
+/* --- the layout, for rsess_explain ------------------------------------------ */
+static void utc_text(double t, char *buf, size_t size)
+{
+    double fl = floor(t);
+    struct tm tm;
+    time_t sec = fl > -1e15 && fl < 1e15 ? (time_t)fl : 0; /* years beyond any calendar: no date */
+    if (!(fl > -1e15 && fl < 1e15) || !gmtime_r(&sec, &tm)) {
+        snprintf(buf, size, "?");
+        return;
+    }
+    snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d.%03d UTC", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((t - fl) * 1000));
+}
+
+static rs_entry_part *part(rs_entry_part *parts, size_t *n, int kind, size_t off, size_t len)
+{
+    rs_entry_part *e = &parts[(*n)++];
+    memset(e, 0, sizeof *e);
+    e->kind = (uint8_t)kind;
+    e->off = off;
+    e->len = len;
+    return e;
+}
+
+/* Rails 7.1 Cache::Coder: 00 11, a type byte (0x80: deflated), expires_at
+ * as a little-endian double (negative: never), the version's length as a
+ * little-endian int32 (-1: none), the version, the payload. Rails 7.0:
+ * a 00/01 compression mark and Marshal of [value, expires_at, version]. */
+int rs_entry_layout(const unsigned char *p, size_t len, rs_entry_part *parts, size_t *n, rsess_err *err)
+{
+    *n = 0;
+    if (len >= 2 && p[0] == 0 && p[1] == 0x11) {
+        rs_entry_part *e = part(parts, n, EP_FIELD, 0, 2);
+        e->title = true;
+        snprintf(e->text, sizeof e->text, "ActiveSupport cache entry, Rails 7.1+ format");
+        if (len < AS71_HEADER)
+            return rs_fail(err, RSESS_ERR_TRUNCATED, len, "truncated cache entry header: %d bytes needed, %zu left",
+                           AS71_HEADER, len);
+        static const char *const types[] = {"?", "a Marshal-serialized object", "a UTF-8 String", "a binary String",
+                                            "a US-ASCII String"};
+        int type = p[2], base = type & ~COMPRESSED_FLAG;
+        if (base < 1 || base > 4) return rs_fail(err, RSESS_ERR_ENTRY, 2, "unknown cache entry type: 0x%02x", type);
+        e = part(parts, n, EP_FIELD, 2, 1);
+        snprintf(e->text, sizeof e->text, "type 0x%02x: %s%s", type, types[base],
+                 type & COMPRESSED_FLAG ? ", zlib-compressed" : ", not compressed");
+        double exp;
+        uint64_t u = 0;
+        for (int i = 7; i >= 0; i--) u = u << 8 | p[3 + i];
+        memcpy(&exp, &u, 8);
+        char num[RSESS_FLOAT_TEXT_MAX + 1], when[64];
+        num[rsess_float_ruby_text(exp, num)] = 0;
+        e = part(parts, n, EP_FIELD, 3, 8);
+        if (exp < 0) {
+            snprintf(e->text, sizeof e->text, "expires_at %s: never expires", num);
+        } else {
+            utc_text(exp, when, sizeof when);
+            snprintf(e->text, sizeof e->text, "expires_at %s = %s", num, when);
+        }
+        int32_t vlen = (int32_t)((uint32_t)p[11] | (uint32_t)p[12] << 8 | (uint32_t)p[13] << 16 | (uint32_t)p[14] << 24);
+        e = part(parts, n, EP_FIELD, 11, 4);
+        if (vlen == -1) snprintf(e->text, sizeof e->text, "version length -1: no version");
+        else snprintf(e->text, sizeof e->text, "version length %d", (int)vlen);
+        if (vlen < -1) return rs_fail(err, RSESS_ERR_ENTRY, 11, "bad version length: %d", (int)vlen);
+        size_t off = AS71_HEADER;
+        if (vlen > 0) {
+            if ((size_t)vlen > len - off)
+                return rs_fail(err, RSESS_ERR_TRUNCATED, off, "truncated version: %d bytes needed, %zu left", (int)vlen,
+                               len - off);
+            bool marshal = vlen >= 2 && p[off] == 4 && p[off + 1] == 8;
+            part(parts, n, marshal ? EP_VERSION_MARSHAL : EP_VERSION_BYTES, off, (size_t)vlen);
+            off += (size_t)vlen;
+        }
+        e = part(parts, n, EP_PAYLOAD, off, len - off);
+        e->zlib = (type & COMPRESSED_FLAG) != 0;
+        e->content = (uint8_t)(base == 1 ? EC_MARSHAL : base);
+        snprintf(e->text, sizeof e->text, "%s", e->zlib ? "inflated payload" : types[base] + 2);
+        return 0;
+    }
+    if (len >= 1 && (p[0] == 0 || p[0] == 1)) {
+        rs_entry_part *e = part(parts, n, EP_FIELD, 0, 1);
+        e->title = true;
+        snprintf(e->text, sizeof e->text, "ActiveSupport cache entry, Rails 7.0 format%s, Marshal of [value, expires_at, version]",
+                 p[0] ? ": zlib-compressed" : ": not compressed");
+        e = part(parts, n, EP_PAYLOAD, 1, len - 1);
+        e->zlib = p[0] != 0;
+        e->content = EC_MARSHAL;
+        snprintf(e->text, sizeof e->text, "inflated Marshal");
+        return 0;
+    }
+    return rs_fail(err, RSESS_ERR_FORMAT_UNKNOWN, 0, "not a Rails cache entry");
+}
+
+bool rs_entry61_deflated(const unsigned char *data, size_t len, size_t *off, size_t *zlen)
+{
+    rsess_read_opts borrow = {0};
+    borrow.flags = RSESS_READ_BORROW; /* views into data: their offsets are offsets in the input */
+    rsess_doc *outer = rsess_read(data, len, &borrow, NULL);
+    const rsess_val *o = outer ? rsess_doc_root(outer) : NULL;
+    size_t zn = 0;
+    const char *z = NULL;
+    if (o && o->type == RSESS_OBJECT && is_sym_named(o->cls, "ActiveSupport::Cache::Entry") &&
+        rsess_is_true(rsess_field_get(o, "@compressed", 11)))
+        z = rsess_str(rsess_field_get(o, "@value", 6), &zn);
+    if (z) {
+        *off = (size_t)((const unsigned char *)z - data);
+        *zlen = zn;
+    }
+    rsess_doc_free(outer);
+    return z != NULL;
 }

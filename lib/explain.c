@@ -3,7 +3,9 @@
  * them out, so explain accepts exactly what rsess_read accepts and stops
  * at the same error; it keeps what each object index is to say what links
  * point at, and describes cache-entry headers. */
+#include "entry.h"
 #include "walk.h"
+#include "opts.h"
 
 #include <stdarg.h>
 
@@ -23,6 +25,7 @@ typedef struct xw {
     int code;
     size_t depth;
     const rsess_limits *limits;
+    bool allow_trailing;
     char (*objs)[48]; /* what each object index is */
     size_t nobjs, objcap;
     const rsess_alloc *alloc;
@@ -497,24 +500,20 @@ static bool x_marshal(xw *x)
         return false;
     }
     if (x->code) return false;
-    if (x->p != x->end) return xfail(x, RSESS_ERR_TRAILING, x->p, "trailing bytes: %zu after the value", (size_t)(x->end - x->p));
+    if (x->p != x->end && !x->allow_trailing)
+        return xfail(x, RSESS_ERR_TRAILING, x->p, "trailing bytes: %zu after the value", (size_t)(x->end - x->p));
+    if (x->p != x->end) {
+        line_start(x, x->p, (size_t)(x->end - x->p));
+        col(x, C_DIM);
+        outf(x, "%zu bytes after the value, ignored (as Marshal.load ignores them)", (size_t)(x->end - x->p));
+        col(x, C_END);
+        line_end(x);
+        x->p = x->end;
+    }
     return true;
 }
 
-/* --- containers ------------------------------------------------------------- */
-static void utc_text(double t, char *buf, size_t size)
-{
-    double fl = floor(t);
-    struct tm tm;
-    time_t s = fl > -1e15 && fl < 1e15 ? (time_t)fl : 0; /* years beyond any calendar: no date */
-    if (!(fl > -1e15 && fl < 1e15) || !gmtime_r(&s, &tm)) {
-        snprintf(buf, size, "?");
-        return;
-    }
-    snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d.%03d UTC", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((t - fl) * 1000));
-}
-
+/* --- containers (their layout comes from entry.c) --------------------------- */
 /* Walks Marshal (or shows String bytes) held in a separate buffer, e.g. an
  * inflated payload: offsets restart at 0 inside it. */
 static bool x_sub(xw *x, const unsigned char *p, size_t n, int string_type, const char *title, size_t shown_base)
@@ -558,82 +557,51 @@ static bool x_zlib(xw *x, const unsigned char *z, size_t zn, size_t cap, int str
     return ok;
 }
 
-static bool x_as71(xw *x, size_t cap)
+static bool x_entry(xw *x, size_t cap)
 {
-    const unsigned char *p = x->p;
-    if (!need(x, 15, "cache entry header")) return false;
-    line_start(x, p, 2);
-    col(x, C_TYPE);
-    outs(x, "ActiveSupport cache entry, Rails 7.1+ format");
-    col(x, C_END);
-    line_end(x);
-    int type = p[2], base = type & 0x7f;
-    static const char *const types[] = {"?", "a Marshal-serialized object", "a UTF-8 String", "a binary String",
-                                        "a US-ASCII String"};
-    if (base < 1 || base > 4) return xfail(x, RSESS_ERR_ENTRY, p + 2, "unknown cache entry type: 0x%02x", type);
-    line_start(x, p + 2, 1);
-    outf(x, "type 0x%02x: %s%s", type, types[base], type & 0x80 ? ", zlib-compressed" : ", not compressed");
-    line_end(x);
-    double exp;
-    uint64_t u = 0;
-    for (int i = 7; i >= 0; i--) u = u << 8 | p[3 + i];
-    memcpy(&exp, &u, 8);
-    line_start(x, p + 3, 8);
-    char num[RSESS_FLOAT_TEXT_MAX + 1], when[64];
-    num[rsess_float_ruby_text(exp, num)] = 0;
-    if (exp < 0) {
-        outf(x, "expires_at %s: never expires", num);
-    } else {
-        utc_text(exp, when, sizeof when);
-        outs(x, "expires_at ");
-        col(x, C_NUM);
-        outf(x, "%s = %s", num, when);
-        col(x, C_END);
-    }
-    line_end(x);
-    int32_t vlen = (int32_t)((uint32_t)p[11] | (uint32_t)p[12] << 8 | (uint32_t)p[13] << 16 | (uint32_t)p[14] << 24);
-    line_start(x, p + 11, 4);
-    if (vlen == -1) outs(x, "version length -1: no version");
-    else outf(x, "version length %d", (int)vlen);
-    line_end(x);
-    x->p = p + 15;
-    if (vlen < -1) return xfail(x, RSESS_ERR_ENTRY, p + 11, "bad version length: %d", (int)vlen);
-    if (vlen > 0) {
-        if (!need(x, (size_t)vlen, "version")) return false;
-        if (vlen >= 2 && x->p[0] == 4 && x->p[1] == 8) {
-            if (!x_sub(x, x->p, (size_t)vlen, 0, "version, stored as Marshal data", (size_t)(x->p - x->base) + x->shown_base))
-                return false;
+    rs_entry_part parts[RS_ENTRY_PARTS_MAX];
+    size_t n = 0;
+    rsess_err lerr = {0};
+    int rc = rs_entry_layout(x->base, (size_t)(x->end - x->base), parts, &n, &lerr);
+    for (size_t i = 0; i < n && !x->code; i++) {
+        const rs_entry_part *e = &parts[i];
+        const unsigned char *at = x->base + e->off;
+        switch (e->kind) {
+        case EP_FIELD:
+            line_start(x, at, e->len);
+            if (e->title) col(x, C_TYPE);
+            outs(x, e->text);
+            if (e->title) col(x, C_END);
+            line_end(x);
+            break;
+        case EP_VERSION_BYTES:
+            byte_lines(x, at, e->len, true, "version");
+            break;
+        case EP_VERSION_MARSHAL:
+            if (!x_sub(x, at, e->len, 0, "version, stored as Marshal data", e->off + x->shown_base)) return false;
             col(x, C_DIM);
             outs(x, "-- the payload --\n");
             col(x, C_END);
-        } else {
-            byte_lines(x, x->p, (size_t)vlen, true, "version");
+            break;
+        case EP_PAYLOAD:
+            x->p = at;
+            if (e->zlib) return x_zlib(x, at, e->len, cap, e->content, e->text);
+            if (e->content != EC_MARSHAL) {
+                byte_lines(x, at, e->len, e->content == EC_UTF8, e->text);
+                x->p = x->end;
+                return !x->code;
+            }
+            return x_marshal(x);
         }
-        x->p += vlen;
     }
-    size_t pn = (size_t)(x->end - x->p);
-    if (type & 0x80) return x_zlib(x, x->p, pn, cap, base == 1 ? 0 : base, "inflated payload");
-    if (base != 1) {
-        byte_lines(x, x->p, pn, base == 2, types[base] + 2);
-        x->p = x->end;
-        return !x->code;
+    if (rc && !x->code) {
+        x->code = rc;
+        if (x->err) {
+            *x->err = lerr;
+            x->err->offset += x->shown_base;
+        }
     }
-    return x_marshal(x);
-}
-
-static bool x_as70(xw *x, size_t cap)
-{
-    const unsigned char *p = x->p;
-    line_start(x, p, 1);
-    col(x, C_TYPE);
-    outs(x, "ActiveSupport cache entry, Rails 7.0 format");
-    col(x, C_END);
-    outs(x, p[0] ? ": zlib-compressed" : ": not compressed");
-    outs(x, ", Marshal of [value, expires_at, version]");
-    line_end(x);
-    x->p++;
-    if (p[0]) return x_zlib(x, x->p, (size_t)(x->end - x->p), cap, 0, "inflated Marshal");
-    return x_marshal(x);
+    return false;
 }
 
 int rsess_explain(const void *data, size_t len, unsigned flags, const rsess_read_opts *opts, rsess_buf *out,
@@ -641,6 +609,10 @@ int rsess_explain(const void *data, size_t len, unsigned flags, const rsess_read
 {
     if (!out || (!data && len)) return rs_fail(err, RSESS_ERR_ARG, 0, "no input or output");
     rs_ok(err);
+    rsess_read_opts o;
+    int orc = rs_read_opts(opts, &o, err);
+    if (orc) return orc;
+    opts = &o;
     xw x;
     memset(&x, 0, sizeof x);
     x.out = out;
@@ -649,7 +621,8 @@ int rsess_explain(const void *data, size_t len, unsigned flags, const rsess_read
     x.color = flags & RSESS_EXPLAIN_COLOR;
     x.alloc = out->alloc;
     x.err = err;
-    x.limits = opts ? &opts->limits : NULL;
+    x.limits = &opts->limits;
+    x.allow_trailing = (opts->flags & RSESS_READ_ALLOW_TRAILING) != 0;
     size_t cap = opts && opts->limits.max_inflated ? opts->limits.max_inflated : RSESS_DEFAULT_MAX_INFLATED;
     int w = 1;
     for (size_t n = len; n >= 10; n /= 10) w++;
@@ -659,29 +632,19 @@ int rsess_explain(const void *data, size_t len, unsigned flags, const rsess_read
     outf(&x, "%*s  %-*s %s\n", x.width, "offset", HEX_PER_LINE * 3, "bytes", "meaning");
     col(&x, C_END);
     const unsigned char *p = x.base;
-    if (len >= 2 && p[0] == 0 && p[1] == 0x11) x_as71(&x, cap);
+    if (len >= 2 && p[0] == 0 && p[1] == 0x11) x_entry(&x, cap);
     else if (len >= 2 && p[0] == 4 && p[1] == 8) {
-        x_marshal(&x);
         /* a 6.1 entry whose @value is zlib data: show what it holds */
-        rsess_entry_info info;
-        rsess_err e2;
-        rsess_read_opts borrow = {0};
-        borrow.flags = RSESS_READ_BORROW; /* views into data: their offsets are offsets in the input */
-        rsess_doc *outer = !x.code ? rsess_read(data, len, &borrow, &e2) : NULL;
-        rsess_doc *d = outer ? rsess_entry_read(data, len, opts, &info, &e2) : NULL;
-        if (d && info.format == RSESS_FORMAT_AS61 && info.compressed) {
-            size_t zn;
-            const char *z = rsess_str(rsess_field_get(rsess_doc_root(outer), "@value", 6), &zn);
+        size_t zoff, zn;
+        if (x_marshal(&x) && rs_entry61_deflated(x.base, len, &zoff, &zn)) {
             col(&x, C_DIM);
             outs(&x, "-- the 6.1 entry's @value is compressed --\n");
             col(&x, C_END);
-            x.p = (const unsigned char *)z;
+            x.p = x.base + zoff;
             x_zlib(&x, x.p, zn, cap, 0, "inflated @value");
         }
-        rsess_doc_free(d);
-        rsess_doc_free(outer);
     } else if (len >= 1 && (p[0] == 0 || p[0] == 1)) {
-        x_as70(&x, cap);
+        x_entry(&x, cap);
     } else if (len == 0) {
         xfail(&x, RSESS_ERR_TRUNCATED, x.p, "truncated data: empty input");
     } else {

@@ -18,4 +18,9 @@
  * as 19999. Eisel-Lemire with a strtod fallback (lib/float_parse.c). */
 bool rs_float_parse(const char *s, size_t len, double *out) __attribute__((visibility("hidden")));
 
+/* Marshal's float text as marshal.c r_float reads it: "nan", "inf",
+ * "-inf", decimal text, or Ruby 1.8's form (text, NUL, mantissa bytes,
+ * then *raw is set: such bytes are kept to be written back). */
+bool rs_marshal_float(const char *s, size_t len, double *out, bool *raw) __attribute__((visibility("hidden")));
+
 #endif

@@ -252,3 +252,45 @@ int rsess_float_parse(const char *text, size_t len, double *out, rsess_err *err)
     rs_ok(err);
     return 0;
 }
+
+/* Ruby 1.8 wrote a float as its text (then 17 digits at most), a NUL and
+ * the low bits of the mantissa, big-endian, which marshal.c load_mantissa
+ * still adds in: the text's double, scaled to DECIMAL_MANT (37) integer
+ * bits, plus each 32-bit group (or the shorter last one) below them. */
+static double add_mantissa(double d, const unsigned char *p, size_t n)
+{
+    enum { DECIMAL_MANT = 53 - 16, MANT_BITS = 32 };
+    int e, dig = 0;
+    bool neg = d < 0;
+    double whole;
+    modf(ldexp(frexp(fabs(d), &e), DECIMAL_MANT), &whole);
+    d = whole;
+    while (n > 0) {
+        size_t k = n < MANT_BITS / 8 ? n : MANT_BITS / 8;
+        unsigned long m = 0;
+        for (size_t i = 0; i < k; i++) m = m << 8 | p[i];
+        p += k;
+        dig -= (int)(8 * k);
+        d += ldexp((double)m, dig);
+        n -= k;
+    }
+    d = ldexp(d, e - DECIMAL_MANT);
+    return neg ? -d : d;
+}
+
+bool rs_marshal_float(const char *s, size_t len, double *out, bool *raw)
+{
+    *raw = false;
+    if (LIKELY(rs_float_parse(s, len, out))) return true; /* as Ruby's strtod reads it (float_parse.c) */
+    if (len == 3 && memcmp(s, "nan", 3) == 0) return *out = NAN, true;
+    if (len == 3 && memcmp(s, "inf", 3) == 0) return *out = INFINITY, true;
+    if (len == 4 && memcmp(s, "-inf", 4) == 0) return *out = -INFINITY, true;
+    const char *nul = memchr(s, 0, len);
+    if (!nul) return false;
+    *raw = true;
+    double d;
+    if (!rs_float_parse(s, (size_t)(nul - s), &d)) return false;
+    size_t rest = len - (size_t)(nul - s) - 1;
+    *out = rest ? add_mantissa(d, (const unsigned char *)nul + 1, rest) : d;
+    return true;
+}

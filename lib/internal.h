@@ -41,6 +41,8 @@ struct rsess_extra {
     rsess_val *uclass;  /* 'C' user class symbol */
     rsess_val *dflt;    /* hash default */
     rsess_val *encname; /* RSESS_ENC_OTHER: the encoding-name String */
+    const char *ftext;  /* a float in Ruby 1.8's form: its Marshal bytes, written back as they were */
+    size_t ftext_len;
 };
 
 struct rsess_val {
@@ -124,10 +126,29 @@ struct rsess_doc {
     rs_map floats;      /* builder interning: flonum floats */
     rs_map keys;        /* builder interning: string hash keys */
     rs_map encnames;    /* builder interning: encoding-name Strings */
+    bool keys_seeded;   /* keys holds the String hash keys the document had (edit.c) */
+    size_t block;       /* bytes of the document's own block (the first chunk's end) */
 };
 
 rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk) RSESS_INTERNAL;
+/* Whether v was allocated in doc's arena (builder calls refuse others).
+ * Inline for the usual cases, a fresh value in the newest chunk and a
+ * parsed or early one in the document's own block (p - start < size is
+ * start <= p < start + size in unsigned arithmetic); the slow path walks
+ * the other chunks. */
+bool rs_doc_owns_slow(const rsess_doc *doc, uintptr_t p) RSESS_INTERNAL;
+static inline bool rs_doc_owns(const rsess_doc *doc, const rsess_val *v)
+{
+    uintptr_t p = (uintptr_t)v;
+    const struct rs_chunk *c = doc->arena.head;
+    if (LIKELY(p - (uintptr_t)c < c->size) || p - (uintptr_t)doc < doc->block) return v != NULL;
+    return v && rs_doc_owns_slow(doc, p);
+}
 rsess_val *rs_node(rsess_doc *doc, int type) RSESS_INTERNAL;
+
+/* Puts the plain String hash keys reachable from the root into doc->keys,
+ * once (edit.c): interning then links to them as Ruby would. */
+int rs_seed_keys(rsess_doc *doc) RSESS_INTERNAL;
 struct rsess_extra *rs_extra(rsess_doc *doc, rsess_val *v) RSESS_INTERNAL;
 int rs_pairs_push(rsess_doc *doc, rsess_val ***k, uint32_t *n, uint32_t *cap, rsess_val *a,
                   rsess_val *b, int width) RSESS_INTERNAL;
@@ -184,16 +205,6 @@ int rs_float_digits(double d, char *buf, int *decpt) RSESS_INTERNAL;
  * bit 127 set (lib/float_pow10.c, made by scripts/gen-float-table.rb). */
 extern const uint64_t rs_float_pow10[667][2] RSESS_INTERNAL;
 
-/* --- entry writing helpers (marshal_write.c) ----------------------------- */
-/* Marshal of [value, expires_at?, version?] with trailing nils dropped
- * (Rails 7.0 Entry#pack). */
-int rs_write_pack70(const rsess_val *v, const double *expires_at, const char *version, size_t vlen,
-                    rsess_enc venc, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
-/* Marshal of an ActiveSupport::Cache::Entry object (Rails 6.1): @value is
- * v, or the binary String `deflated` when v is NULL (then @compressed). */
-int rs_write_entry61(const rsess_val *v, const void *deflated, size_t dlen, const char *version, size_t vlen,
-                     rsess_enc venc, double created_at, const double *expires_in, rsess_buf *out,
-                     rsess_err *err) RSESS_INTERNAL;
 
 /* The value of one top-level hash key of Marshal bytes (marshal_read.c). */
 rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *key, size_t keylen,

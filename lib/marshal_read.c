@@ -3,6 +3,7 @@
  * which object index; the builder makes a node per value and keeps a node
  * per index so that '@' links resolve to the nodes Ruby would share. */
 #include "build.h"
+#include "opts.h"
 
 #include <stddef.h>
 
@@ -237,6 +238,12 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
         if (built) break;
         if (t->kind == TK_FLOAT) {
             v->u.f = t->d;
+            if (UNLIKELY(t->flags & TF_RAWTEXT)) {
+                struct rsess_extra *x = rs_extra(b->doc, v);
+                if (!x) return nomem(w);
+                x->ftext = (const char *)t->p;
+                x->ftext_len = t->n;
+            }
         } else if (t->kind == TK_BIGNUM && t->type == RSESS_INT) {
             v->u.i = t->i;
         } else {
@@ -390,8 +397,9 @@ int rs_build_resolve(rs_build *b, rs_walker *w)
 rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err)
 {
     rs_ok(err);
-    static const rsess_read_opts defaults;
-    if (!opts) opts = &defaults;
+    rsess_read_opts o;
+    if (rs_read_opts(opts, &o, err)) return NULL;
+    opts = &o;
     if (!data && len) {
         rs_fail(err, RSESS_ERR_ARG, 0, "no input");
         return NULL;

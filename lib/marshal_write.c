@@ -3,6 +3,7 @@
  * in Ruby's order (a '_dump' object after its ivars, everything else before
  * its body) and linked with '@' when the same node comes again. */
 #include "internal.h"
+#include "opts.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -273,7 +274,8 @@ static void remember(emitter *e, const rsess_val *v, const rsess_alloc *alloc)
 
 static bool needs_enc_ivar(const rsess_val *v)
 {
-    return (v->type == RSESS_STRING || v->type == RSESS_REGEXP || v->type == RSESS_USERDEF) &&
+    return (v->type == RSESS_STRING || v->type == RSESS_REGEXP || v->type == RSESS_USERDEF ||
+            v->type == RSESS_CLASS || v->type == RSESS_MODULE) &&
            v->enc != RSESS_ENC_BINARY;
 }
 
@@ -292,7 +294,8 @@ enum { W_ITEMS, W_DEFAULT, W_IVARS_START, W_IVARS, W_END };
 #define BUSY UINT32_MAX /* objidx: a '_dump' value still writing its ivars */
 
 typedef struct docw {
-    emitter e;
+    emitter *e;       /* its own (rsess_write) or a streaming writer's */
+    emitter own;
     const rsess_alloc *alloc;
     wframe *st;
     size_t sp, cap;
@@ -301,7 +304,7 @@ typedef struct docw {
 
 static void docw_free(docw *w)
 {
-    em_free(&w->e, w->alloc);
+    if (w->e == &w->own) em_free(&w->own, w->alloc);
     if (w->st != w->st0) rs_free(w->alloc, w->st, w->cap * sizeof *w->st);
 }
 
@@ -317,7 +320,7 @@ static void w_push(docw *w, const rsess_val *v, int phase, bool has_iv)
             n = rs_realloc(w->alloc, w->st, w->cap * sizeof *n, ncap * sizeof *n);
         }
         if (!n) {
-            em_fail(&w->e, RSESS_ERR_NOMEM, "out of memory");
+            em_fail(w->e, RSESS_ERR_NOMEM, "out of memory");
             return;
         }
         w->st = n;
@@ -351,7 +354,7 @@ static void w_ivars_head(emitter *e, const rsess_val *v)
 
 static void w_prefixes(docw *w, const rsess_val *v, bool has_iv)
 {
-    emitter *e = &w->e;
+    emitter *e = w->e;
     if (has_iv) w_byte(e, 'I');
     if (v->x) {
         for (uint32_t i = 0; i < v->x->next; i++) {
@@ -373,7 +376,7 @@ static void w_prefixes(docw *w, const rsess_val *v, bool has_iv)
  * (items, pairs, the dumped object, ivars) are to come. */
 static void w_begin(docw *w, const rsess_val *v)
 {
-    emitter *e = &w->e;
+    emitter *e = w->e;
     if (e->code) return;
     if (!v) {
         em_fail(e, RSESS_ERR_VALUE, "a missing value");
@@ -434,7 +437,14 @@ static void w_begin(docw *w, const rsess_val *v)
     case RSESS_BIGNUM:
         w_bignum_mag(e, (const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE);
         break;
-    case RSESS_FLOAT: w_float_body(e, v->u.f); break;
+    case RSESS_FLOAT:
+        if (UNLIKELY(v->x && v->x->ftext)) { /* Ruby 1.8's bytes, as they came */
+            w_byte(e, 'f');
+            w_bytes(e, v->x->ftext, v->x->ftext_len);
+        } else {
+            w_float_body(e, v->u.f);
+        }
+        break;
     case RSESS_STRING: w_byte(e, '"'); w_bytes(e, v->u.s.p, v->u.s.len); break;
     case RSESS_REGEXP:
         w_byte(e, '/');
@@ -476,7 +486,7 @@ static void w_begin(docw *w, const rsess_val *v)
 /* The next child of the frame on top, or NULL when the frame moved on. */
 static const rsess_val *w_next_child(docw *w, wframe *f, bool *have)
 {
-    emitter *e = &w->e;
+    emitter *e = w->e;
     const rsess_val *v = f->v;
     *have = false;
     switch (f->phase) {
@@ -521,7 +531,7 @@ static const rsess_val *w_next_child(docw *w, wframe *f, bool *have)
 
 static void w_object(docw *w, const rsess_val *root)
 {
-    emitter *e = &w->e;
+    emitter *e = w->e;
     size_t base = w->sp;
     w_begin(w, root);
     while (w->sp > base && !e->code) {
@@ -548,103 +558,29 @@ static int em_finish(emitter *e, rsess_buf *out, size_t start, rsess_err *err)
     return 0;
 }
 
-int rsess_write(const rsess_val *v, rsess_buf *out, rsess_err *err)
-{
-    if (!v || !out) return rs_fail(err, RSESS_ERR_ARG, 0, "no value or no output buffer");
-    docw w;
-    memset(&w, 0, offsetof(docw, st0));
-    w.st = w.st0;
-    w.cap = WSTACK0;
-    w.e.sym_E = -1;
-    w.alloc = out->alloc;
-    w.e.out = out;
-    w.e.syms.alloc = w.e.encnames.alloc = w.e.floats.alloc = out->alloc;
-    size_t start = out->len;
-    w_byte(&w.e, 4);
-    w_byte(&w.e, 8);
-    w_object(&w, v);
-    int rc = em_finish(&w.e, out, start, err);
-    docw_free(&w);
-    return rc;
-}
-
-/* --- cache-entry wrappers (entry.c) ---------------------------------------
- * Written with the same emitter as the value so that links and symbols
- * are numbered across wrapper and value as Ruby numbers them. */
-static void docw_init(docw *w, rsess_buf *out)
+static void docw_init(docw *w, emitter *e, const rsess_alloc *alloc)
 {
     memset(w, 0, offsetof(docw, st0));
     w->st = w->st0;
     w->cap = WSTACK0;
-    w->e.sym_E = -1;
-    w->alloc = out->alloc;
-    w->e.out = out;
-    w->e.syms.alloc = w->e.encnames.alloc = w->e.floats.alloc = out->alloc;
-    w_byte(&w->e, 4);
-    w_byte(&w->e, 8);
+    w->alloc = alloc;
+    w->e = e;
 }
 
-static void w_float_value(docw *w, const double *d)
+int rsess_write(const rsess_val *v, rsess_buf *out, rsess_err *err)
 {
-    if (rs_is_flonum(*d)) {
-        if (float_link(&w->e, *d) || float_remember(&w->e, d)) return;
-    }
-    w->e.nobj++;
-    w_float_body(&w->e, *d);
-}
-
-int rs_write_pack70(const rsess_val *v, const double *expires_at, const char *version, size_t vlen,
-                    rsess_enc venc, rsess_buf *out, rsess_err *err)
-{
+    if (!v || !out) return rs_fail(err, RSESS_ERR_ARG, 0, "no value or no output buffer");
     docw w;
+    docw_init(&w, NULL, out->alloc);
+    w.e = &w.own;
+    w.own.sym_E = -1;
+    w.own.out = out;
+    w.own.syms.alloc = w.own.encnames.alloc = w.own.floats.alloc = out->alloc;
     size_t start = out->len;
-    docw_init(&w, out);
-    size_t n = version ? 3 : expires_at ? 2 : v->type == RSESS_NIL ? 0 : 1;
-    w.e.nobj++; /* the Array */
-    w_byte(&w.e, '[');
-    w_count(&w.e, n);
-    if (n) w_object(&w, v);
-    if (n >= 2) {
-        if (expires_at) w_float_value(&w, expires_at);
-        else w_byte(&w.e, '0');
-    }
-    if (n == 3) w_plain_string(&w.e, version, vlen, venc);
-    int rc = em_finish(&w.e, out, start, err);
-    docw_free(&w);
-    return rc;
-}
-
-int rs_write_entry61(const rsess_val *v, const void *deflated, size_t dlen, const char *version, size_t vlen,
-                     rsess_enc venc, double created_at, const double *expires_in, rsess_buf *out,
-                     rsess_err *err)
-{
-    static const char cls[] = "ActiveSupport::Cache::Entry";
-    docw w;
-    size_t start = out->len;
-    docw_init(&w, out);
-    w.e.nobj++; /* the Entry */
-    w_byte(&w.e, 'o');
-    w_symbol_bytes(&w.e, cls, sizeof cls - 1, RSESS_ENC_USASCII, NULL, 0);
-    w_count(&w.e, v ? 4 : 5);
-    w_symbol_bytes(&w.e, "@value", 6, RSESS_ENC_USASCII, NULL, 0);
-    if (v) {
-        w_object(&w, v);
-    } else {
-        w_plain_string(&w.e, deflated, dlen, RSESS_ENC_BINARY);
-    }
-    w_symbol_bytes(&w.e, "@version", 8, RSESS_ENC_USASCII, NULL, 0);
-    if (version) w_plain_string(&w.e, version, vlen, venc);
-    else w_byte(&w.e, '0');
-    w_symbol_bytes(&w.e, "@created_at", 11, RSESS_ENC_USASCII, NULL, 0);
-    w_float_value(&w, &created_at);
-    w_symbol_bytes(&w.e, "@expires_in", 11, RSESS_ENC_USASCII, NULL, 0);
-    if (expires_in) w_float_value(&w, expires_in);
-    else w_byte(&w.e, '0');
-    if (!v) {
-        w_symbol_bytes(&w.e, "@compressed", 11, RSESS_ENC_USASCII, NULL, 0);
-        w_byte(&w.e, 'T');
-    }
-    int rc = em_finish(&w.e, out, start, err);
+    w_byte(w.e, 4);
+    w_byte(w.e, 8);
+    w_object(&w, v);
+    int rc = em_finish(w.e, out, start, err);
     docw_free(&w);
     return rc;
 }
@@ -662,7 +598,6 @@ struct rsess_writer {
     rsess_buf buf;
     rsess_alloc allocv;
     unsigned flags;
-    rs_map floats; /* flonum bits -> index + 1 */
     rs_map keys;   /* interned hash keys -> index + 1 */
     rs_arena keep; /* copies of key bytes */
     frame *stack;
@@ -672,6 +607,7 @@ struct rsess_writer {
 
 rsess_writer *rsess_writer_new(unsigned flags, const rsess_alloc *alloc)
 {
+    if (!rs_alloc_ok(alloc)) return NULL;
     rsess_alloc a = {0};
     if (alloc) a = *alloc;
     rsess_writer *w = rs_malloc(&a, sizeof *w);
@@ -680,7 +616,7 @@ rsess_writer *rsess_writer_new(unsigned flags, const rsess_alloc *alloc)
     w->allocv = a;
     w->flags = flags;
     w->buf.alloc = w->e.syms.alloc = w->e.encnames.alloc = w->e.floats.alloc = &w->allocv;
-    w->floats.alloc = w->keys.alloc = w->keep.alloc = &w->allocv;
+    w->keys.alloc = w->keep.alloc = &w->allocv;
     w->e.out = &w->buf;
     w->e.sym_E = -1;
     w_byte(&w->e, 4);
@@ -692,7 +628,6 @@ void rsess_writer_free(rsess_writer *w)
 {
     if (!w) return;
     em_free(&w->e, &w->allocv);
-    rs_map_free(&w->floats);
     rs_map_free(&w->keys);
     rs_arena_free(&w->keep);
     rsess_buf_free(&w->buf);
@@ -802,7 +737,7 @@ void rsess_writer_float(rsess_writer *w, double d)
 {
     if (!w || !plain_value_slot(w)) return;
     if (rs_is_flonum(d)) { /* equal flonums are one object in Ruby */
-        void *found = rs_map_get(&w->floats, &d, sizeof d, 0);
+        void *found = rs_map_get(&w->e.floats, &d, sizeof d, 0); /* shared with rsess_writer_value */
         if (found) {
             w_byte(&w->e, '@');
             w_long(&w->e, (long)((uintptr_t)found - 1));
@@ -810,7 +745,7 @@ void rsess_writer_float(rsess_writer *w, double d)
             return;
         }
         double *keep = rs_arena_alloc(&w->keep, sizeof d);
-        if (!keep || rs_map_put(&w->floats, memcpy(keep, &d, sizeof d), sizeof d, 0,
+        if (!keep || rs_map_put(&w->e.floats, memcpy(keep, &d, sizeof d), sizeof d, 0,
                                 (void *)(uintptr_t)(w->e.nobj + 1)))
             em_fail(&w->e, RSESS_ERR_NOMEM, "out of memory");
     }
@@ -899,6 +834,16 @@ void rsess_writer_object(rsess_writer *w, const char *cls, size_t clslen, size_t
     w_symbol_bytes(&w->e, keep, clslen, RSESS_ENC_UTF8, NULL, 0);
     w_count(&w->e, nfields);
     push_frame(w, FRAME_FIELDS, nfields * 2);
+}
+
+void rsess_writer_value(rsess_writer *w, const rsess_val *v)
+{
+    if (!w || !plain_value_slot(w)) return;
+    docw d;
+    docw_init(&d, &w->e, &w->allocv);
+    w_object(&d, v); /* one symbol and object numbering with the stream */
+    docw_free(&d);
+    settle(w);
 }
 
 int rsess_writer_finish(rsess_writer *w, rsess_buf *out, rsess_err *err)

@@ -14,7 +14,7 @@ static bool name_is(const rsess_val *sym, const char *name)
     return sym && sym->type == RSESS_SYMBOL && sym->u.s.len == n && memcmp(sym->u.s.p, name, n) == 0;
 }
 
-int rsess_is_a(const rsess_val *v, const char *cls)
+bool rsess_is_a(const rsess_val *v, const char *cls)
 {
     if (!v || !cls) return 0;
     if (v->x && v->x->uclass) return name_is(v->x->uclass, cls);
@@ -74,7 +74,7 @@ static bool as_fraction(const rsess_val *v, int64_t *num, int64_t *den)
     return false;
 }
 
-int rsess_get_time(const rsess_val *v, rsess_time *t)
+bool rsess_get_time(const rsess_val *v, rsess_time *t)
 {
     if (!v || !t || v->type != RSESS_USERDEF || !name_is(v->cls, "Time") || v->u.s.len < 8) return 0;
     const unsigned char *b = (const unsigned char *)v->u.s.p;
@@ -176,7 +176,7 @@ static void jd_to_civil(int64_t jd, double sg, int64_t *y, int *m, int *d)
     *d = (int)dom;
 }
 
-int rsess_get_date(const rsess_val *v, rsess_date *d)
+bool rsess_get_date(const rsess_val *v, rsess_date *d)
 {
     if (!v || !d || v->type != RSESS_USERMARSHAL) return 0;
     bool dt = name_is(v->cls, "DateTime");
@@ -227,10 +227,10 @@ static int pair_of(const rsess_val *v, const char *cls, rsess_val **a, rsess_val
     return 1;
 }
 
-int rsess_get_rational(const rsess_val *v, rsess_val **num, rsess_val **den) { return pair_of(v, "Rational", num, den); }
-int rsess_get_complex(const rsess_val *v, rsess_val **re, rsess_val **im) { return pair_of(v, "Complex", re, im); }
+bool rsess_get_rational(const rsess_val *v, rsess_val **num, rsess_val **den) { return pair_of(v, "Rational", num, den); }
+bool rsess_get_complex(const rsess_val *v, rsess_val **re, rsess_val **im) { return pair_of(v, "Complex", re, im); }
 
-int rsess_get_range(const rsess_val *v, rsess_val **begin, rsess_val **end, int *exclusive)
+bool rsess_get_range(const rsess_val *v, rsess_val **begin, rsess_val **end, int *exclusive)
 {
     if (!v || v->type != RSESS_OBJECT || !name_is(v->cls, "Range")) return 0;
     rsess_val *b = field(v, "begin"), *e = field(v, "end"), *x = field(v, "excl");
@@ -255,7 +255,7 @@ rsess_val *rsess_get_exception_message(const rsess_val *v)
 }
 
 /* --- ActiveSupport ---------------------------------------------------------- */
-int rsess_get_time_with_zone(const rsess_val *v, rsess_time *utc, const char **zone_name, size_t *zone_len,
+bool rsess_get_time_with_zone(const rsess_val *v, rsess_time *utc, const char **zone_name, size_t *zone_len,
                              int32_t *offset)
 {
     if (!v || v->type != RSESS_USERMARSHAL || !name_is(v->cls, "ActiveSupport::TimeWithZone")) return 0;
@@ -273,7 +273,7 @@ int rsess_get_time_with_zone(const rsess_val *v, rsess_time *utc, const char **z
     return 1;
 }
 
-int rsess_get_duration(const rsess_val *v, rsess_val **value, rsess_val **parts)
+bool rsess_get_duration(const rsess_val *v, rsess_val **value, rsess_val **parts)
 {
     if (!v || v->type != RSESS_OBJECT || !name_is(v->cls, "ActiveSupport::Duration")) return 0;
     rsess_val *val = field(v, "@value"), *p = field(v, "@parts");
@@ -289,7 +289,7 @@ const char *rsess_session_csrf_token(const rsess_val *session, size_t *len)
     return rsess_str(rsess_hash_get(session, "_csrf_token", 11), len);
 }
 
-int rsess_session_warden(const rsess_val *session, const char *scope, rsess_val **ids, const char **salt,
+bool rsess_session_warden(const rsess_val *session, const char *scope, rsess_val **ids, const char **salt,
                          size_t *salt_len)
 {
     if (!scope) return 0;

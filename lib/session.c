@@ -4,6 +4,7 @@
  * cache_store.rb, activesupport cache.rb and redis_cache_store.rb
  * (truncate_key), redis-store namespace.rb. */
 #include "internal.h"
+#include "opts.h"
 
 #include <sodium.h>
 
@@ -35,7 +36,7 @@ int rsess_private_id(const char *public_id, size_t len, char *out)
     return 0;
 }
 
-int rsess_id_equal(const char *a, size_t alen, const char *b, size_t blen)
+bool rsess_id_equal(const char *a, size_t alen, const char *b, size_t blen)
 {
     if (alen != blen || (!a && alen) || (!b && blen)) return 0;
     return alen == 0 || sodium_memcmp(a, b, alen) == 0;
@@ -76,8 +77,10 @@ int rsess_cache_key_truncate(const char *key, size_t len, rsess_key_rule rule, r
 
 int rsess_session_key(const char *public_id, size_t len, const rsess_key_opts *opts, rsess_buf *out, rsess_err *err)
 {
-    static const rsess_key_opts defaults;
-    if (!opts) opts = &defaults;
+    rsess_key_opts ko;
+    int orc = rs_key_opts(opts, &ko, err);
+    if (orc) return orc;
+    opts = &ko;
     if (!out || (!public_id && len) || (!opts->ns && opts->nslen))
         return rs_fail(err, RSESS_ERR_ARG, 0, "bad arguments");
     rsess_buf key;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 const char *rsess_version(void) { return RSESS_VERSION_STRING; }
+unsigned long rsess_version_number(void) { return RSESS_VERSION_NUMBER; }
 
 /* --- allocation -------------------------------------------------------- */
 void *rs_malloc(const rsess_alloc *a, size_t n)
@@ -78,7 +79,7 @@ const char *rsess_strerror(int code)
 int rs_fail(rsess_err *err, int code, size_t offset, const char *fmt, ...)
 {
     if (!err) return code;
-    err->code = code;
+    err->code = (rsess_code)code;
     err->offset = offset;
     err->msg = rsess_strerror(code);
     if (fmt) {
@@ -210,6 +211,13 @@ void rsess_buf_init(rsess_buf *b, const rsess_alloc *alloc)
     b->data = NULL;
     b->len = b->cap = 0;
     b->alloc = alloc;
+}
+
+void rsess_buf_reset(rsess_buf *b)
+{
+    if (!b) return;
+    b->len = 0;
+    if (b->data) b->data[0] = 0;
 }
 
 void rsess_buf_free(rsess_buf *b)

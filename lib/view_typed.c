@@ -193,9 +193,13 @@ static void topen(tview *t, const rsess_val *v)
         tfinish(t, v, id);
         break;
     case RSESS_FLOAT: {
-        size_t n = rsess_float_marshal_text(v->u.f, tmp);
         tput(t, "{\"float\":");
-        tstr(t, tmp, n);
+        if (v->x && v->x->ftext) { /* Ruby 1.8's bytes, kept as they came */
+            tbytes(t, v->x->ftext, v->x->ftext_len);
+        } else {
+            size_t n = rsess_float_marshal_text(v->u.f, tmp);
+            tstr(t, tmp, n);
+        }
         tfinish(t, v, id);
         break;
     }
@@ -253,6 +257,7 @@ static void topen(tview *t, const rsess_val *v)
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE:
         tput(t, v->type == RSESS_CLASS ? "{\"class\":" : v->type == RSESS_MODULE ? "{\"module\":" : "{\"oldmodule\":");
         tbytes(t, v->u.s.p, v->u.s.len);
+        tenc(t, v, false); /* Ruby 4.0 names a non-ASCII class with an encoding */
         tfinish(t, v, id);
         break;
     default: t->s.code = RSESS_ERR_VALUE; break;

@@ -1,6 +1,5 @@
 /* The walker's set-up, its tables and its rare paths (walk.h has the core). */
 #include "walk.h"
-#include "float.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -107,10 +106,3 @@ uint32_t rs_walk_sym_at(const rs_tables *t, uint32_t off)
     return lo < t->nsyms && t->syms[lo].off == off ? (uint32_t)lo : RS_NONE;
 }
 
-bool rs_marshal_float(const char *s, size_t len, double *out)
-{
-    if (len == 3 && memcmp(s, "nan", 3) == 0) return *out = NAN, true;
-    if (len == 3 && memcmp(s, "inf", 3) == 0) return *out = INFINITY, true;
-    if (len == 4 && memcmp(s, "-inf", 4) == 0) return *out = -INFINITY, true;
-    return rs_float_parse(s, len, out); /* as Ruby's strtod reads it (float_parse.c) */
-}

@@ -21,6 +21,7 @@
 #ifndef RSESS_WALK_H
 #define RSESS_WALK_H
 
+#include "float.h"
 #include "internal.h"
 
 #define RS_NONE 0xffffffffu
@@ -66,7 +67,8 @@ enum {
     TF_IDENTITY = 1u << 5, /* TK_SYM role R_UCLASS: "C:Hash" marks compare_by_identity */
     TF_ENC = 1u << 6,      /* TK_BYTES: tok.enc was given by the folded encoding flag */
     TF_IVSYM = 1u << 7,    /* TK_SYM: an ivar list follows (I:) */
-    TF_CHAIN = 1u << 8     /* TK_EXTEND: another 'e' of the same value */
+    TF_CHAIN = 1u << 8,    /* TK_EXTEND: another 'e' of the same value */
+    TF_RAWTEXT = 1u << 9   /* TK_FLOAT: Ruby 1.8's text, NUL, mantissa bytes (kept to write back) */
 };
 
 /* Frame kinds. */
@@ -190,7 +192,6 @@ int rs_walk_push_slow(rs_walker *w) RSESS_INTERNAL;
 bool rs_walk_obj_grow(rs_walker *w, uint32_t need) RSESS_INTERNAL;
 bool rs_walk_sym_grow(rs_walker *w) RSESS_INTERNAL;
 /* Marshal float text -> double (nan, inf, -inf, decimal text). */
-bool rs_marshal_float(const char *s, size_t len, double *out) RSESS_INTERNAL;
 /* Replay: the index of the symbol defined at offset off, or RS_NONE. */
 uint32_t rs_walk_sym_at(const rs_tables *t, uint32_t off) RSESS_INTERNAL;
 /* The number of values walked and the depth limits in effect (for errors). */
@@ -576,8 +577,10 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         t->p = w->p;
         t->n = n;
         w->p += n;
-        if (UNLIKELY(!rs_marshal_float((const char *)t->p, n, &t->d)))
+        bool raw;
+        if (UNLIKELY(!rs_marshal_float((const char *)t->p, n, &t->d, &raw)))
             return rs_walk_fail(w, RSESS_ERR_FLOAT, start, "bad float text \"%.*s\"", (int)(n > 40 ? 40 : n), t->p);
+        if (UNLIKELY(raw)) t->flags |= TF_RAWTEXT;
         if (!rs_w_counted(w, start)) return TK_ERROR;
         if ((t->obj = rs_w_register(w, RSESS_FLOAT, false, w->vstart, w->vfirst)) == RS_NONE) return TK_ERROR;
         t->type = RSESS_FLOAT;
@@ -701,9 +704,12 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     }
 }
 
+/* marshal.c accepts an encoding on whatever carries bytes; Ruby 4.0 writes
+ * one on class and module names that are not ASCII (I c ... E T). */
 static inline bool rs_w_enc_capable(int type)
 {
-    return type == RSESS_STRING || type == RSESS_REGEXP || type == RSESS_SYMBOL || type == RSESS_USERDEF;
+    return type == RSESS_STRING || type == RSESS_REGEXP || type == RSESS_SYMBOL || type == RSESS_USERDEF ||
+           type == RSESS_CLASS || type == RSESS_MODULE;
 }
 
 /* The value in frame f's slot is complete (its facts in w->c*). May emit
@@ -882,7 +888,9 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
             break;
         case FK_HASH:
             act = f->left ? A_VALUE : A_END;
-            role = f->left == 1 && f->identity ? R_DEFAULT : (f->next & 1) ? R_VAL : R_KEY;
+            /* fast walkers' consumers place values by slot: only a default needs its role */
+            if (fast) role = f->left == 1 && f->identity ? R_DEFAULT : R_KEY;
+            else role = f->left == 1 && f->identity ? R_DEFAULT : (f->next & 1) ? R_VAL : R_KEY;
             break;
         case FK_OBJ:
             if (f->state == ST_CLASS) {

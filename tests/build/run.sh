@@ -16,6 +16,29 @@ check() { what=$1; shift; if "$@" > "$tmp/log" 2>&1; then pass=$((pass + 1)); el
 # 1. exported symbols
 nm -D --defined-only "$BUILD/librsess.so" | awk '$2 ~ /^[TDBR]$/ {print $3}' > "$tmp/syms"
 check "exports are all rsess_ ($(grep -vc '^rsess_' "$tmp/syms") others)" sh -c "! grep -v '^rsess_' '$tmp/syms'"
+# the static archive too: its global symbols are rsess_* only (internal
+# names are local), so a program defining its own rs_fail still links
+nm -g --defined-only "$BUILD/librsess.a" | awk 'NF == 3 {print $3}' > "$tmp/asyms"
+check "the archive's globals are all rsess_ ($(grep -vc '^rsess_' "$tmp/asyms") others)" \
+  sh -c "[ -s '$tmp/asyms' ] && ! grep -v '^rsess_' '$tmp/asyms'"
+cat > "$tmp/clash.c" <<'EOC'
+#include <rsess.h>
+#include <stdio.h>
+int rs_fail(int x) { return x + 1; }           /* names the library uses inside */
+int rs_walk_fail(void) { return 7; }
+void *rs_malloc(void) { return 0; }
+int main(void)
+{
+    rsess_doc *d = rsess_read("\004\010i\006", 4, NULL, NULL);
+    int64_t i = 0;
+    rsess_int(rsess_doc_root(d), &i);
+    rsess_doc_free(d);
+    printf("%d %lld\n", rs_fail(1) + rs_walk_fail() + (rs_malloc() == 0), (long long)i);
+    return 0;
+}
+EOC
+check "a program with its own rs_fail links against librsess.a" sh -c \
+  "${CC:-cc} -Iinclude -o '$tmp/clash' '$tmp/clash.c' '$BUILD/librsess.a' $(pkg-config --libs libsodium zlib libcrypto 2>/dev/null || echo -lsodium -lz -lcrypto) -lm && '$tmp/clash' | grep -qx '10 1'"
 check "every public function is exported" sh -c "scripts/api-names.sh | sort > '$tmp/api'; sort '$tmp/syms' > '$tmp/exp'; comm -23 '$tmp/api' '$tmp/exp' | (! grep .)"
 check "the soname carries the major version" sh -c "objdump -p '$BUILD/librsess.so' | grep -q 'SONAME.*librsess.so.0'"
 
@@ -86,6 +109,8 @@ check "walk shows a value that contains itself as [...]" sh -c "'$E/walk' '$tmp/
 check "walk prints p of a = [a] as [[...]]" sh -c "'$E/walk' '$tmp/cycle.bin' | grep -qx 'p: \\[\\[\\.\\.\\.\\]\\]'"
 check "session_key gives rsess key's key" sh -c "[ \"\$('$E/session_key' session_redis5 36334d75885e1c87c38636160d0058aa | tail -1)\" = \"\$('$BUILD/rsess' key --namespace session_redis5 36334d75885e1c87c38636160d0058aa)\" ]"
 check "build_entry writes an entry rsess decodes" sh -c "'$E/build_entry' > '$tmp/e' && tail -1 '$tmp/e' | '$BUILD/rsess' decode | grep -q '\"user_id\" => 42'"
+# edit_session: Hash#[]=, delete, a copy from another value; rsess decodes the result
+check "edit_session edits a session" sh -c "'$E/edit_session' tests/fixtures/marshal/session_typical.bin examples/data/redis-store-value.txt > '$tmp/edited' && '$BUILD/rsess' decode '$tmp/edited' > '$tmp/edited.rb' && grep -q '\"locale\" => \"fr\", \"last_seen\" => 1769693054.4480495, user_id: 42, \"imported\" => {\"message\" => \"hello\"}}\$' '$tmp/edited.rb' && ! grep -q user_return_to '$tmp/edited.rb'"
 check "read_cookie reads the session of a Rails cookie header" sh -c "RSESS_SECRET_KEY_BASE=\$(cat tests/fixtures/cookies/cli/secret_key_base.txt) '$E/read_cookie' _app_session < tests/fixtures/cookies/cli/gcm.cookie | grep -q '^rails-gcm cookie, session id 3f6d0b2a9c1e4d5f8a7b6c5d4e3f2a1b'"
 
 echo "build: $pass passed, $fail failed"

@@ -31,7 +31,7 @@ static int cursor_walk(rsess_cursor *c, rsess_err *err, unsigned step)
             depth++;
             continue;
         }
-        rc = step % 3 == 1 ? rsess_cursor_skip(c, err) : rsess_cursor_read(c, err) ? 0 : err->code;
+        rc = step % 3 == 1 ? rsess_cursor_skip(c, err) : rsess_cursor_read(c, err) ? 0 : (int)err->code;
         if (rc == RSESS_ERR_STATE) { /* no value here: the container (or the input) ends */
             if (!depth) return 0;
             if ((rc = rsess_cursor_leave(c, err))) return rc;

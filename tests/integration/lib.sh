@@ -61,9 +61,17 @@ start_redis() { # start_redis PORT [cluster]
 # start_cluster N: N masters without replicas on free ports, listed in CP;
 # returns once the cluster says it is ok.
 start_cluster() {
-  local n=$1 p addrs=()
-  mapfile -t CP < <(free_ports "$n")
-  for p in "${CP[@]}"; do start_redis "$p" cluster || return 1; addrs+=("127.0.0.1:$p"); done
+  local n=$1 p addrs=() try ok
+  # ports found free can be taken before redis binds them (another test
+  # run on the machine): then try other ones
+  for try in 1 2 3; do
+    mapfile -t CP < <(free_ports "$n")
+    ok=1 addrs=()
+    for p in "${CP[@]}"; do start_redis "$p" cluster > "$TMP/start.log" 2>&1 || { ok=0; break; }; addrs+=("127.0.0.1:$p"); done
+    [ $ok = 1 ] && break
+    for p in "${CP[@]}"; do redis-cli -p "$p" SHUTDOWN NOSAVE >/dev/null 2>&1; done
+  done
+  [ $ok = 1 ] || { cat "$TMP/start.log"; return 1; }
   redis-cli --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes > "$TMP/create.log" 2>&1 ||
     { cat "$TMP/create.log"; bad "cluster create"; return 1; }
   for _ in $(seq 100); do

@@ -23,6 +23,5 @@ bool typed_roundtrip(const unsigned char *data, size_t len, char *why, size_t wh
 
 /* Why a ruby/spec byte string ("NNN-..." or "rubyspec/NNN-...") waits for
  * the new reader, or NULL (test_rubyspec.c). */
-const char *pending_why(const char *file);
 
 #endif

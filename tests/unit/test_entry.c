@@ -201,7 +201,7 @@ static void expect_entry_error(const unsigned char *p, size_t n, int code)
     unsigned char *copy = malloc(n ? n : 1);
     memcpy(copy, p, n);
     ck_assert_ptr_null(rsess_entry_read(copy, n, NULL, NULL, &err));
-    ck_assert_msg(err.code == code, "code %d, want %d (%s)", err.code, code, err.text);
+    ck_assert_msg((int)err.code == code, "code %d, want %d (%s)", err.code, code, err.text);
     free(copy);
 }
 

@@ -136,7 +136,10 @@ int main(void)
     srunner_add_suite(sr, rubyspec_suite());
     srunner_add_suite(sr, tzif_suite());
     srunner_add_suite(sr, float_suite());
+    srunner_add_suite(sr, api_suite());
+    srunner_add_suite(sr, explain_suite());
     srunner_add_suite(sr, cookie_suite());
+    srunner_add_suite(sr, edit_suite());
     srunner_add_suite(sr, depth_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -195,7 +195,7 @@ START_TEST(invalid_inputs)
         rsess_err err;
         rsess_doc *doc = rsess_read(copy, n, NULL, &err);
         ck_assert_msg(doc == NULL, "case %zu (%s) parsed", i, bad_cases[i].hex);
-        ck_assert_msg(err.code == bad_cases[i].code, "case %zu (%s): code %d, want %d (%s)", i, bad_cases[i].hex,
+        ck_assert_msg((int)err.code == bad_cases[i].code, "case %zu (%s): code %d, want %d (%s)", i, bad_cases[i].hex,
                       err.code, bad_cases[i].code, err.text);
         ck_assert_msg(err.offset == bad_cases[i].offset, "case %zu (%s): offset %zu, want %zu (%s)", i,
                       bad_cases[i].hex, err.offset, bad_cases[i].offset, err.text);

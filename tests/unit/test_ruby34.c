@@ -204,7 +204,7 @@ END_TEST
  * byte for byte (plain and through typed JSON). Only dumps that are 64-bit
  * Ruby's bytes count: ruby.wasm is 32-bit, so values holding Floats or
  * Integers beyond 2**30 dump differently there (ruby.json's "wasm32"). */
-static void ruby_dumps_roundtrip(const char *ver, bool pending_only)
+static void ruby_dumps_roundtrip(const char *ver)
 {
     json_t *files = ruby_results();
     const char *file;
@@ -215,7 +215,6 @@ static void ruby_dumps_roundtrip(const char *ver, bool pending_only)
         const char *dump = ruby_field(rec, ver, "dump", NULL);
         const char *load = ruby_field(rec, ver, "load", NULL);
         if (!dump || !load || strcmp(load, "ok") != 0 || ruby_flag(rec, ver, "wasm32")) continue;
-        if ((pending_why(file) != NULL) != pending_only) continue;
         size_t len;
         unsigned char *data = unhex_alloc(dump, &len);
         char path[512];
@@ -247,20 +246,15 @@ static void ruby_dumps_roundtrip(const char *ver, bool pending_only)
     }
     printf("Ruby %s dumps: %zu round-trip checks, %zu of them bytes that differ from the fixture's\n", ver, checked,
            new_bytes);
-    ck_assert_msg(pending_only || checked > 300, "only %zu dumps checked", checked);
+    ck_assert_msg(checked > 300, "only %zu dumps checked", checked);
     if (failures) printf("Ruby %s dumps that do not round-trip:%s\n", ver, report);
     ck_assert_msg(failures == 0, "%zu Ruby %s dumps do not round-trip (listed above)", failures, ver);
 }
 
-START_TEST(ruby34_dumps_roundtrip) { ruby_dumps_roundtrip("3.4", false); }
+START_TEST(ruby34_dumps_roundtrip) { ruby_dumps_roundtrip("3.4"); }
 END_TEST
 
-START_TEST(ruby40_dumps_roundtrip) { ruby_dumps_roundtrip("4.0", false); }
-END_TEST
-
-/* Ruby 4.0's dumps of classes with non-ASCII names (I c ... :E T): they wait
- * for the new reader; run with RSESS_READER_PENDING=1. */
-START_TEST(test_reader_pending_dumps) { ruby_dumps_roundtrip("4.0", true); }
+START_TEST(ruby40_dumps_roundtrip) { ruby_dumps_roundtrip("4.0"); }
 END_TEST
 
 Suite *ruby34_suite(void)
@@ -273,10 +267,5 @@ Suite *ruby34_suite(void)
     tcase_add_test(t, ruby34_dumps_roundtrip);
     tcase_add_test(t, ruby40_dumps_roundtrip);
     suite_add_tcase(s, t);
-    if (getenv("RSESS_READER_PENDING")) {
-        TCase *p = tcase_create("reader_pending");
-        tcase_add_test(p, test_reader_pending_dumps);
-        suite_add_tcase(s, p);
-    }
     return s;
 }

@@ -15,24 +15,6 @@
 
 #define SPEC_DIR "fixtures/rubyspec"
 
-/* Cases the reader does not handle yet (lib/marshal_read.c is being
- * rewritten): checked by the reader_pending test case, which is run only
- * with RSESS_READER_PENDING=1 until the new reader lands. */
-static const struct {
-    const char *prefix;
-    const char *why;
-} pending[] = {
-    {"046-", "1.8-era float bytes: text, NUL, mantissa bytes (r_float reads up to the NUL)"},
-    {"047-", "1.8-era float bytes"},
-    {"231-", "1.8-era float bytes"},
-    {"232-", "1.8-era float bytes"},
-    {"233-", "1.8-era float bytes"},
-    {"262-", "Ruby 4.0: class name with an encoding ivar (I c ... :E T)"},
-    {"263-", "Ruby 4.0: module name with an encoding ivar (I m ... :E T)"},
-    {"264-", "Ruby 4.0: class name with an encoding ivar, in a Time subclass"},
-    {NULL, NULL},
-};
-
 /* Bytes Ruby refuses because they are malformed; rsess refuses them too.
  * (Cases Ruby refuses for want of a class, or a class of the wrong kind,
  * are well-formed Marshal: rsess, which resolves no classes, reads them.) */
@@ -105,13 +87,6 @@ static const char *lookup(const char *file, const char *prefix, const char *why)
     return strncmp(file, prefix, strlen(prefix)) == 0 ? why : NULL;
 }
 
-const char *pending_why(const char *file)
-{
-    if (strncmp(file, "rubyspec/", 9) == 0) file += 9;
-    for (int i = 0; pending[i].prefix; i++)
-        if (lookup(file, pending[i].prefix, pending[i].why)) return pending[i].why;
-    return NULL;
-}
 
 static const char *view_differs_why(const char *file)
 {
@@ -161,7 +136,7 @@ static void check_file(tally *t, const char *file, size_t ncases)
     int want_code = refused_code(file, load34);
     if (want_code) {
         t->refused_cases += ncases;
-        if (!doc && err.code == want_code) t->refused_ok += ncases;
+        if (!doc && (int)err.code == want_code) t->refused_ok += ncases;
         else fail_note(t, file, "should be refused", doc ? "decoded" : err.text);
         rsess_doc_free(doc);
         free(data);
@@ -223,29 +198,22 @@ static json_t *spec_manifest(void)
     return m;
 }
 
-static void run_cases(bool pending_only)
+static void run_cases(void)
 {
     json_t *m = spec_manifest();
     json_t *files = json_object_get(m, "files");
     tally *t = calloc(1, sizeof *t);
-    size_t i, skipped = 0, skipped_cases = 0;
+    size_t i;
     json_t *f;
     json_array_foreach(files, i, f) {
         const char *file = json_string_value(json_object_get(f, "file"));
         size_t ncases = json_array_size(json_object_get(f, "cases"));
-        bool is_pending = pending_why(file) != NULL;
-        if (is_pending != pending_only) {
-            skipped++;
-            skipped_cases += ncases;
-            continue;
-        }
         check_file(t, file, ncases);
     }
-    printf("ruby/spec%s: %zu byte strings, %zu cases (%zu strings / %zu cases %s)\n"
+    printf("ruby/spec: %zu byte strings, %zu cases\n"
            "  decode: %zu/%zu cases; refused as Ruby refuses: %zu/%zu; typed round trip: %zu/%zu\n"
            "  view = Ruby 3.4 p: %zu/%zu cases (Ruby 3.4 loads %zu of %zu); view = Ruby 4.0 p: %zu/%zu (loads %zu of %zu)\n",
-           pending_only ? " (reader pending)" : "", t->files, t->cases, skipped, skipped_cases,
-           pending_only ? "not pending" : "pending the reader", t->decode_ok, t->decode_cases, t->refused_ok,
+           t->files, t->cases, t->decode_ok, t->decode_cases, t->refused_ok,
            t->refused_cases, t->trip_ok, t->trip_cases, t->view_ok[0], t->view_cases[0], t->view_cases[0],
            t->view_total[0], t->view_ok[1], t->view_cases[1], t->view_cases[1], t->view_total[1]);
     size_t failures = t->failures;
@@ -256,11 +224,7 @@ static void run_cases(bool pending_only)
     ck_assert_msg(failures == 0, "%zu ruby/spec checks failed (listed above)", failures);
 }
 
-START_TEST(every_rubyspec_case) { run_cases(false); }
-END_TEST
-
-/* Not in the default run: see `pending` above. */
-START_TEST(test_reader_pending) { run_cases(true); }
+START_TEST(every_rubyspec_case) { run_cases(); }
 END_TEST
 
 Suite *rubyspec_suite(void)
@@ -270,10 +234,5 @@ Suite *rubyspec_suite(void)
     tcase_set_timeout(t, 60);
     tcase_add_test(t, every_rubyspec_case);
     suite_add_tcase(s, t);
-    if (getenv("RSESS_READER_PENDING")) {
-        TCase *p = tcase_create("reader_pending");
-        tcase_add_test(p, test_reader_pending);
-        suite_add_tcase(s, p);
-    }
     return s;
 }

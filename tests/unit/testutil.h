@@ -45,7 +45,10 @@ Suite *ruby34_suite(void);
 Suite *rubyspec_suite(void);
 Suite *tzif_suite(void);
 Suite *float_suite(void);
+Suite *api_suite(void);
+Suite *explain_suite(void);
 Suite *cookie_suite(void);
+Suite *edit_suite(void);
 Suite *depth_suite(void);
 
 #endif

@@ -1,0 +1,449 @@
+/* Editing a document in place: typed key lookups, Hash#[]= / delete /
+ * Array#[]= on parsed and built documents alike, and the deep copy of a
+ * value from another document. No recursion: the walks keep their own
+ * heap-grown stacks. */
+#include "internal.h"
+
+#include <strings.h>
+
+/* --- keys Ruby's way ------------------------------------------------------ */
+static bool same_bytes(const rsess_val *a, const rsess_val *b)
+{
+    return a->u.s.len == b->u.s.len && (a->u.s.len == 0 || memcmp(a->u.s.p, b->u.s.p, a->u.s.len) == 0);
+}
+
+static bool same_encoding(const rsess_val *a, const rsess_val *b)
+{
+    if (a->enc != b->enc) return false;
+    if (a->enc != RSESS_ENC_OTHER) return true;
+    size_t la, lb;
+    const char *na = rs_enc_name(a, &la), *nb = rs_enc_name(b, &lb);
+    return la == lb && strncasecmp(na, nb, la) == 0; /* Ruby's names are case-insensitive */
+}
+
+/* ASCII bytes mean ASCII text in the encoding: false for UTF-16 and UTF-32
+ * (rb_enc_asciicompat), whose ASCII-looking bytes are other characters. */
+static bool ascii_compatible(const rsess_val *v)
+{
+    if (v->enc != RSESS_ENC_OTHER) return true;
+    size_t len;
+    const char *n = rs_enc_name(v, &len);
+    return !(len >= 6 && (strncasecmp(n, "UTF-16", 6) == 0 || strncasecmp(n, "UTF-32", 6) == 0));
+}
+
+/* String#eql? as a Hash sees it (rb_str_hash_cmp, rb_str_comparable): the
+ * same bytes, and the same encoding unless the bytes are ASCII-only. */
+static bool string_eql(const rsess_val *a, const rsess_val *b)
+{
+    if (!same_bytes(a, b)) return false;
+    if (same_encoding(a, b)) return true;
+    return rs_ascii_only(a->u.s.p, a->u.s.len) && ascii_compatible(a) && ascii_compatible(b);
+}
+
+/* One Symbol per name and encoding; ASCII-only names are one Symbol
+ * whatever their encoding (the writer's sym_tag rule). */
+static bool symbol_same(const rsess_val *a, const rsess_val *b)
+{
+    if (!same_bytes(a, b)) return false;
+    return rs_ascii_only(a->u.s.p, a->u.s.len) || same_encoding(a, b);
+}
+
+static size_t magnitude_len(const rsess_val *v)
+{
+    size_t n = v->u.s.len;
+    while (n && v->u.s.p[n - 1] == 0) n--;
+    return n;
+}
+
+static bool bignum_eql(const rsess_val *a, const rsess_val *b)
+{
+    size_t n = magnitude_len(a);
+    return (a->flags & F_NEGATIVE) == (b->flags & F_NEGATIVE) && n == magnitude_len(b) &&
+           (n == 0 || memcmp(a->u.s.p, b->u.s.p, n) == 0);
+}
+
+/* Ruby's identity for immediates: the VALUE itself. */
+static bool same_object(const rsess_val *a, const rsess_val *b)
+{
+    if (a == b) return true;
+    if (a->type != b->type) return false;
+    switch (a->type) {
+    case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: return true;
+    case RSESS_SYMBOL: return symbol_same(a, b);
+    case RSESS_INT: return rs_int_is_fixnum(a->u.i) && a->u.i == b->u.i;
+    case RSESS_FLOAT: return rs_is_flonum(a->u.f) && memcmp(&a->u.f, &b->u.f, sizeof a->u.f) == 0;
+    default: return false;
+    }
+}
+
+/* Hash key equality (eql?) for the types that have a value; others: identity. */
+static bool key_eql(const rsess_val *a, const rsess_val *b, bool identity)
+{
+    if (identity) return same_object(a, b);
+    if (a == b) return true;
+    if (a->type != b->type) return false;
+    switch (a->type) {
+    case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: return true;
+    case RSESS_SYMBOL: return symbol_same(a, b);
+    case RSESS_STRING: return string_eql(a, b);
+    case RSESS_INT: return a->u.i == b->u.i;
+    case RSESS_BIGNUM: return bignum_eql(a, b);
+    case RSESS_FLOAT: return a->u.f == b->u.f; /* 0.0 eql? -0.0; NaN only itself (a == b above) */
+    default: return false;
+    }
+}
+
+static bool kind_matches(const rsess_val *k, const char *key, size_t len, rsess_key_kind kind)
+{
+    if (!k) return false;
+    if (k->type == RSESS_STRING ? kind == RSESS_KEY_SYMBOL : k->type != RSESS_SYMBOL || kind == RSESS_KEY_STRING)
+        return false;
+    return k->u.s.len == len && (len == 0 || memcmp(k->u.s.p, key, len) == 0);
+}
+
+/* The pair index of the first key of that kind with those bytes, or -1. */
+static long find_bytes(const rsess_val *hash, const char *key, size_t len, rsess_key_kind kind)
+{
+    if (!hash || hash->type != RSESS_HASH || (!key && len)) return -1;
+    if ((unsigned)kind > RSESS_KEY_SYMBOL) return -1;
+    for (uint32_t i = 0; i < hash->u.c.n; i++)
+        if (kind_matches(hash->u.c.k[2 * i], key, len, kind)) return (long)i;
+    return -1;
+}
+
+rsess_val *rsess_hash_find(const rsess_val *hash, const char *key, size_t keylen, rsess_key_kind kind)
+{
+    long i = find_bytes(hash, key, keylen, kind);
+    return i < 0 ? NULL : hash->u.c.k[2 * i + 1];
+}
+
+rsess_val *rsess_hash_gets(const rsess_val *hash, const char *key)
+{
+    return key ? rsess_hash_find(hash, key, strlen(key), RSESS_KEY_ANY) : NULL;
+}
+
+/* --- Hash#[]=, delete, Array#[]= -------------------------------------------- */
+static bool editable(const rsess_doc *doc, const rsess_val *v, int type)
+{
+    return doc && v && v->type == type && rs_doc_owns(doc, v);
+}
+
+/* Replaces the value of the pair whose key is eql? to key; 1 if it did. */
+static bool replace_value(rsess_val *hash, const rsess_val *key, rsess_val *val)
+{
+    bool identity = (hash->flags & F_IDENTITY) != 0;
+    for (uint32_t i = 0; i < hash->u.c.n; i++) {
+        const rsess_val *k = hash->u.c.k[2 * i];
+        if (k && key_eql(k, key, identity)) {
+            hash->u.c.k[2 * i + 1] = val;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int append_pair(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val)
+{
+    return rs_pairs_push(doc, &hash->u.c.k, &hash->u.c.n, &hash->u.c.cap, key, val, 2);
+}
+
+int rsess_hash_set(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val)
+{
+    if (!editable(doc, hash, RSESS_HASH) || !key || !val || !rs_doc_owns(doc, key) || !rs_doc_owns(doc, val))
+        return RSESS_ERR_ARG;
+    if (replace_value(hash, key, val)) return 0;
+    return append_pair(doc, hash, key, val);
+}
+
+int rsess_hash_set_sym(rsess_doc *doc, rsess_val *hash, const char *key, size_t keylen, rsess_val *val)
+{
+    if (!editable(doc, hash, RSESS_HASH) || !val || !rs_doc_owns(doc, val) || (!key && keylen))
+        return RSESS_ERR_ARG;
+    rsess_val *sym = rsess_new_sym(doc, key ? key : "", keylen);
+    if (!sym) return RSESS_ERR_NOMEM;
+    if (replace_value(hash, sym, val)) return 0;
+    return append_pair(doc, hash, sym, val);
+}
+
+/* A String key Ruby would intern (rb_hash_key_str): class String itself,
+ * no instance variables besides the encoding, not extended. */
+static bool plain_string_key(const rsess_val *k)
+{
+    return k && k->type == RSESS_STRING && k->enc != RSESS_ENC_OTHER &&
+           (!k->x || (!k->x->niv && !k->x->next && !k->x->uclass));
+}
+
+/* --- a graph walk in Marshal write order ------------------------------------ */
+/* Stack entries are node pointers; bit 0 marks "a key of a non-identity
+ * hash" (nodes are 8-byte aligned). */
+typedef struct gwalk {
+    const rsess_alloc *alloc;
+    uintptr_t *st;
+    size_t n, cap;
+} gwalk;
+
+static int gw_push(gwalk *g, const rsess_val *v, bool key)
+{
+    if (!v) return 0;
+    if (g->n == g->cap) {
+        size_t ncap = g->cap ? g->cap * 2 : 64;
+        uintptr_t *s = rs_realloc(g->alloc, g->st, g->cap * sizeof *s, ncap * sizeof *s);
+        if (!s) return RSESS_ERR_NOMEM;
+        g->st = s;
+        g->cap = ncap;
+    }
+    g->st[g->n++] = (uintptr_t)v | (key ? 1u : 0u);
+    return 0;
+}
+
+/* Pushes v's children so that they pop in the order rsess_write() meets
+ * them: items or pairs, the default, the dumped object, then ivars. */
+static int gw_children(gwalk *g, const rsess_val *v)
+{
+    int rc = 0;
+    if (v->x)
+        for (uint32_t i = v->x->niv; i-- > 0 && !rc;) rc = gw_push(g, v->x->iv[2 * i + 1], false);
+    if (!rc && v->type == RSESS_HASH && (v->flags & F_DEFAULT) && v->x) rc = gw_push(g, v->x->dflt, false);
+    switch (v->type) {
+    case RSESS_ARRAY:
+        for (uint32_t i = v->u.c.n; i-- > 0 && !rc;) rc = gw_push(g, v->u.c.k[i], false);
+        break;
+    case RSESS_HASH: {
+        bool plain = !(v->flags & F_IDENTITY);
+        for (uint32_t i = v->u.c.n; i-- > 0 && !rc;) {
+            rc = gw_push(g, v->u.c.k[2 * i + 1], false);
+            if (!rc) rc = gw_push(g, v->u.c.k[2 * i], plain);
+        }
+        break;
+    }
+    case RSESS_OBJECT: case RSESS_STRUCT:
+        for (uint32_t i = v->u.c.n; i-- > 0 && !rc;) rc = gw_push(g, v->u.c.k[2 * i + 1], false);
+        break;
+    case RSESS_USERMARSHAL: case RSESS_DATA: if (!rc) rc = gw_push(g, v->u.one, false); break;
+    default: break;
+    }
+    return rc;
+}
+
+/* Gathers the document's plain String hash keys into doc->keys (the first
+ * written wins), as Ruby's Marshal.load interned each of them: once, at the
+ * first interning call after the document has a root. */
+int rs_seed_keys(rsess_doc *doc)
+{
+    if (doc->keys_seeded || !doc->root) return 0; /* a document being built: its keys come later */
+    size_t nn = doc->nodes;
+    uint8_t *seen = nn ? rs_malloc(&doc->allocv, (nn + 7) / 8) : NULL;
+    if (nn && !seen) return RSESS_ERR_NOMEM;
+    if (seen) memset(seen, 0, (nn + 7) / 8);
+    gwalk g = {&doc->allocv, NULL, 0, 0};
+    int rc = gw_push(&g, doc->root, false);
+    while (!rc && g.n) {
+        uintptr_t e = g.st[--g.n];
+        const rsess_val *v = (const rsess_val *)(e & ~(uintptr_t)1);
+        if (v->id >= nn) continue; /* not this document's */
+        if ((e & 1) && plain_string_key(v) && !rs_map_get(&doc->keys, v->u.s.p, v->u.s.len, v->enc))
+            rc = rs_map_put(&doc->keys, v->u.s.p ? v->u.s.p : "", v->u.s.len, v->enc, (void *)v);
+        if (rc || (seen[v->id / 8] & (1u << (v->id % 8)))) continue;
+        seen[v->id / 8] |= (uint8_t)(1u << (v->id % 8));
+        rc = gw_children(&g, v);
+    }
+    rs_free(&doc->allocv, g.st, g.cap * sizeof *g.st);
+    if (seen) rs_free(&doc->allocv, seen, (nn + 7) / 8);
+    if (rc) return RSESS_ERR_NOMEM;
+    doc->keys_seeded = true;
+    return 0;
+}
+
+int rsess_hash_set_str(rsess_doc *doc, rsess_val *hash, const char *key, size_t keylen, rsess_val *val)
+{
+    if (!editable(doc, hash, RSESS_HASH) || !val || !rs_doc_owns(doc, val) || (!key && keylen))
+        return RSESS_ERR_ARG;
+    if (!key) key = "";
+    rsess_val probe = {.type = RSESS_STRING, .enc = RSESS_ENC_UTF8};
+    probe.u.s.p = key;
+    probe.u.s.len = keylen;
+    if (!(hash->flags & F_IDENTITY) && replace_value(hash, &probe, val)) return 0;
+    rsess_val *k;
+    if (hash->flags & F_IDENTITY) { /* a new String is a new object: never interned, never equal */
+        k = rsess_new_str(doc, key, keylen, RSESS_ENC_UTF8);
+    } else {
+        if (rs_seed_keys(doc)) return RSESS_ERR_NOMEM;
+        k = rs_map_get(&doc->keys, key, keylen, RSESS_ENC_UTF8);
+        if (!k) {
+            k = rsess_new_str(doc, key, keylen, RSESS_ENC_UTF8);
+            if (k && rs_map_put(&doc->keys, k->u.s.p, keylen, RSESS_ENC_UTF8, k)) return RSESS_ERR_NOMEM;
+        }
+    }
+    if (!k) return RSESS_ERR_NOMEM;
+    return append_pair(doc, hash, k, val);
+}
+
+int rsess_hash_delete(rsess_doc *doc, rsess_val *hash, const char *key, size_t keylen, rsess_key_kind kind)
+{
+    if (!editable(doc, hash, RSESS_HASH) || (!key && keylen) || (unsigned)kind > RSESS_KEY_SYMBOL)
+        return RSESS_ERR_ARG;
+    long i = find_bytes(hash, key, keylen, kind);
+    if (i < 0) return RSESS_ERR_NOT_FOUND;
+    rsess_val **k = hash->u.c.k;
+    size_t after = (size_t)(hash->u.c.n - (uint32_t)i - 1) * 2;
+    memmove(&k[2 * i], &k[2 * i + 2], after * sizeof *k);
+    hash->u.c.n--;
+    return 0;
+}
+
+int rsess_arr_set(rsess_doc *doc, rsess_val *arr, size_t i, rsess_val *item)
+{
+    if (!editable(doc, arr, RSESS_ARRAY) || !item || !rs_doc_owns(doc, item) || i >= arr->u.c.n)
+        return RSESS_ERR_ARG;
+    arr->u.c.k[i] = item;
+    return 0;
+}
+
+/* --- deep copy --------------------------------------------------------------- */
+/* Each source node is copied once, shallowly (its child pointers still
+ * the source's), recorded in map (source id -> copy) and queued; a queued
+ * copy then has each child pointer replaced by that child's copy. */
+typedef struct copier {
+    rsess_doc *dst;
+    rsess_val **map;
+    size_t mapcap;
+    rsess_val **todo;
+    size_t n, cap;
+} copier;
+
+static bool map_reserve(copier *c, uint32_t id)
+{
+    if (id < c->mapcap) return true;
+    size_t ncap = c->mapcap ? c->mapcap : 64;
+    while (ncap <= id) ncap *= 2;
+    rsess_val **m = rs_realloc(&c->dst->allocv, c->map, c->mapcap * sizeof *m, ncap * sizeof *m);
+    if (!m) return false;
+    memset(m + c->mapcap, 0, (ncap - c->mapcap) * sizeof *m);
+    c->map = m;
+    c->mapcap = ncap;
+    return true;
+}
+
+static bool todo_push(copier *c, rsess_val *v)
+{
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 64;
+        rsess_val **t = rs_realloc(&c->dst->allocv, c->todo, c->cap * sizeof *t, ncap * sizeof *t);
+        if (!t) return false;
+        c->todo = t;
+        c->cap = ncap;
+    }
+    c->todo[c->n++] = v;
+    return true;
+}
+
+static void *arena_dup(rsess_doc *d, const void *p, size_t n)
+{
+    void *q = rs_arena_alloc(&d->arena, n ? n : 1);
+    if (q && n) memcpy(q, p, n);
+    return q;
+}
+
+static rsess_val *copy_symbol(rsess_doc *d, const rsess_val *s)
+{
+    const char *p = s->u.s.p ? s->u.s.p : "";
+    if (s->enc != RSESS_ENC_OTHER) return rsess_new_sym_enc(d, p, s->u.s.len, (rsess_enc)s->enc);
+    size_t el;
+    const char *en = rs_enc_name(s, &el);
+    return rsess_new_sym_enc_named(d, p, s->u.s.len, en, el);
+}
+
+static int pair_width(int type)
+{
+    switch (type) {
+    case RSESS_ARRAY: return 1;
+    case RSESS_HASH: case RSESS_OBJECT: case RSESS_STRUCT: return 2;
+    default: return 0;
+    }
+}
+
+static bool carries_bytes(int type)
+{
+    switch (type) {
+    case RSESS_STRING: case RSESS_REGEXP: case RSESS_BIGNUM: case RSESS_USERDEF:
+    case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: return true;
+    default: return false;
+    }
+}
+
+/* A copy of s whose child pointers are still s's. */
+static rsess_val *copy_shallow(rsess_doc *d, const rsess_val *s)
+{
+    if (s->type == RSESS_SYMBOL) return copy_symbol(d, s);
+    rsess_val *v = rs_node(d, s->type);
+    if (!v) return NULL;
+    uint32_t id = v->id;
+    *v = *s;
+    v->id = id;
+    if (carries_bytes(s->type) && !(v->u.s.p = arena_dup(d, s->u.s.p, s->u.s.len))) return NULL;
+    int width = pair_width(s->type);
+    if (width) {
+        v->u.c.cap = s->u.c.n;
+        if (s->u.c.n && !(v->u.c.k = arena_dup(d, s->u.c.k, (size_t)s->u.c.n * (size_t)width * sizeof *s->u.c.k)))
+            return NULL;
+        if (!s->u.c.n) v->u.c.k = NULL;
+    }
+    if (s->x) {
+        struct rsess_extra *x = arena_dup(d, s->x, sizeof *s->x);
+        if (!x) return NULL;
+        x->ivcap = x->niv;
+        x->extcap = x->next;
+        x->iv = x->niv ? arena_dup(d, s->x->iv, (size_t)x->niv * 2 * sizeof *x->iv) : NULL;
+        x->ext = x->next ? arena_dup(d, s->x->ext, (size_t)x->next * sizeof *x->ext) : NULL;
+        if ((x->niv && !x->iv) || (x->next && !x->ext)) return NULL;
+        v->x = x;
+    }
+    return v;
+}
+
+static bool has_links(const rsess_val *v)
+{
+    return v->type != RSESS_SYMBOL && (v->cls || v->x || pair_width(v->type) || v->type == RSESS_USERMARSHAL ||
+                                       v->type == RSESS_DATA);
+}
+
+/* Replaces the source pointer in *slot by its copy (made now if new). */
+static bool relink(copier *c, rsess_val **slot)
+{
+    const rsess_val *s = *slot;
+    if (!s) return true;
+    if (!map_reserve(c, s->id)) return false;
+    rsess_val *v = c->map[s->id];
+    if (!v) {
+        if (!(v = copy_shallow(c->dst, s))) return false;
+        c->map[s->id] = v;
+        if (has_links(v) && !todo_push(c, v)) return false;
+    }
+    *slot = v;
+    return true;
+}
+
+static bool relink_children(copier *c, rsess_val *v)
+{
+    bool ok = relink(c, &v->cls);
+    size_t slots = (size_t)v->u.c.n * (size_t)pair_width(v->type);
+    for (size_t i = 0; ok && i < slots; i++) ok = relink(c, &v->u.c.k[i]);
+    if (ok && (v->type == RSESS_USERMARSHAL || v->type == RSESS_DATA)) ok = relink(c, &v->u.one);
+    struct rsess_extra *x = v->x;
+    if (!x) return ok;
+    for (size_t i = 0; ok && i < 2 * (size_t)x->niv; i++) ok = relink(c, &x->iv[i]);
+    for (size_t i = 0; ok && i < x->next; i++) ok = relink(c, &x->ext[i]);
+    return ok && relink(c, &x->uclass) && relink(c, &x->dflt) && relink(c, &x->encname);
+}
+
+rsess_val *rsess_copy(rsess_doc *dst, const rsess_val *src)
+{
+    if (!dst || !src) return NULL;
+    copier c = {dst, NULL, 0, NULL, 0, 0};
+    rsess_val *root = (rsess_val *)src;
+    bool ok = relink(&c, &root);
+    while (ok && c.n) ok = relink_children(&c, c.todo[--c.n]);
+    rs_free(&dst->allocv, c.map, c.mapcap * sizeof *c.map);
+    rs_free(&dst->allocv, c.todo, c.cap * sizeof *c.todo);
+    return ok ? root : NULL;
+}

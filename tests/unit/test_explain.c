@@ -1,0 +1,93 @@
+/* The annotated listing (explain.c) walks with the reader's walker, so it
+ * must accept exactly what rsess_read accepts and stop at the same error:
+ * checked on every fixture Ruby wrote, every proper prefix of each, and
+ * one-byte changes of each. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* explain's verdict on these bytes equals rsess_read's: code and offset */
+static void same_verdict(const unsigned char *p, size_t n, const char *what, size_t *errors)
+{
+    unsigned char *copy = malloc(n ? n : 1); /* exact size: overreads are caught */
+    memcpy(copy, p, n);
+    rsess_err er, ex;
+    rsess_doc *doc = rsess_read(copy, n, NULL, &er);
+    int want = doc ? 0 : (int)er.code;
+    rsess_doc_free(doc);
+    rsess_buf out = {0};
+    int got = rsess_explain(copy, n, 0, NULL, &out, &ex);
+    ck_assert_msg(got == want, "%s: explain %d (%s), read %d (%s)", what, got, got ? ex.text : "", want,
+                  want ? er.text : "");
+    if (want) {
+        ck_assert_msg(ex.offset == er.offset, "%s: explain at %zu, read at %zu (%s)", what, ex.offset, er.offset,
+                      er.text);
+        (*errors)++;
+    } else {
+        ck_assert_msg(out.len > 0, "%s: empty listing", what);
+    }
+    rsess_buf_free(&out);
+    free(copy);
+}
+
+START_TEST(explain_agrees_with_read)
+{
+    size_t count, errors = 0, inputs = 0;
+    char **names = fixture_names(&count);
+    for (size_t i = 0; i < count; i++) {
+        size_t len;
+        unsigned char *data = read_fixture(names[i], &len);
+        char what[160];
+        snprintf(what, sizeof what, "%s", names[i]);
+        same_verdict(data, len, what, &errors), inputs++;
+        for (size_t n = 2; n < len; n++) { /* every prefix past the header */
+            snprintf(what, sizeof what, "%s cut at %zu", names[i], n);
+            same_verdict(data, n, what, &errors), inputs++;
+        }
+        for (size_t k = 2; k < len; k += 3) { /* a byte changed here and there */
+            unsigned char *m = malloc(len);
+            memcpy(m, data, len);
+            m[k] ^= (unsigned char)(0x5a + k);
+            snprintf(what, sizeof what, "%s with byte %zu changed", names[i], k);
+            same_verdict(m, len, what, &errors), inputs++;
+            free(m);
+        }
+        free(data);
+    }
+    free_names(names);
+    printf("explain agrees with rsess_read on %zu inputs (%zu of them refused)\n", inputs, errors);
+    ck_assert_uint_gt(errors, 1000);
+}
+END_TEST
+
+/* The listing shows what the walker knows: links name their object. */
+START_TEST(explain_names_links_and_encodings)
+{
+    static const unsigned char v[] = {4, 8, '[', 7, 'I', '"', 6, 'a', 6, ':', 6, 'E', 'T', '@', 6};
+    rsess_buf out = {0};
+    rsess_err err;
+    ck_assert_int_eq(rsess_explain(v, sizeof v, 0, NULL, &out, &err), 0);
+    ck_assert_ptr_nonnull(strstr((const char *)out.data, "true: encoding UTF-8"));
+    ck_assert_ptr_nonnull(strstr((const char *)out.data, "link to object #1: String \"a\""));
+    rsess_buf_free(&out);
+    /* a UTF-16LE symbol keeps its NUL bytes (escaped) */
+    static const unsigned char u[] = {4, 8, 'I', ':', 9, 'h', 0, 'i', 0, 6, ':', 13, 'e', 'n', 'c', 'o', 'd', 'i', 'n',
+                                      'g', '"', 13, 'U', 'T', 'F', '-', '1', '6', 'L', 'E'};
+    ck_assert_int_eq(rsess_explain(u, sizeof u, 0, NULL, &out, &err), 0);
+    ck_assert_msg(strstr((const char *)out.data, ":h\\x00i\\x00") != NULL, "%s", (const char *)out.data);
+    rsess_buf_free(&out);
+}
+END_TEST
+
+Suite *explain_suite(void)
+{
+    Suite *s = suite_create("explain");
+    TCase *t = tcase_create("explain");
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, explain_agrees_with_read);
+    tcase_add_test(t, explain_names_links_and_encodings);
+    suite_add_tcase(s, t);
+    return s;
+}
