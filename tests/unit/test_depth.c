@@ -98,6 +98,7 @@ static void job_init(job *j, const unsigned char *in, size_t len)
     memset(j, 0, sizeof *j);
     j->in = in;
     j->len = len;
+    rsess_read_opts_init(&j->opts);
     j->opts.limits.max_depth = SIZE_MAX;
     j->print = j->write = true;
     for (int k = 0; k < NVIEWS; k++)
@@ -245,7 +246,8 @@ END_TEST
  * and on a nested cycle deep enough to grow the frame stacks. */
 static void print_failing_each_allocation(const unsigned char *in, size_t len, const char *what)
 {
-    rsess_read_opts opts = {0};
+    rsess_read_opts opts;
+    rsess_read_opts_init(&opts);
     opts.limits.max_depth = SIZE_MAX;
     rsess_doc *doc = rsess_read(in, len, &opts, NULL);
     if (!doc) return; /* fixtures the reader refuses are other suites' business */
