@@ -13,7 +13,8 @@ Q = $(if $(V),,@)
 PKG = $(shell pkg-config $(1) $(2) 2>/dev/null)
 LIB_DEPS_CFLAGS = $(call PKG,--cflags,libsodium zlib libcrypto)
 LIB_DEPS_LIBS = $(or $(call PKG,--libs,libsodium zlib libcrypto),-lsodium -lz -lcrypto)
-CLI_LIBS = $(or $(call PKG,--libs,jansson),-ljansson)
+# the unit tests read their JSON manifests with jansson (a test-only dependency)
+TEST_JSON_LIBS = $(or $(call PKG,--libs,jansson),-ljansson)
 CHECK_CFLAGS = $(call PKG,--cflags,check)
 CHECK_LIBS = $(or $(call PKG,--libs,check),-lcheck -lsubunit -lm -lrt -lpthread)
 
@@ -23,7 +24,7 @@ LIB_OBJ = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
-.PHONY: FORCE all lib cli test check-unit check-cli check-integration check-replay demo fixtures clean install \
+.PHONY: FORCE all lib cli test diff check-unit check-cli check-integration check-replay demo fixtures clean install \
 	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-ruby \
 	bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie bench-print
 
@@ -53,13 +54,12 @@ $(BUILD)/librsess.so.$(VERSION): $(LIB_OBJ)
 
 $(BUILD)/rsess: $(CLI_SRC) cli/cli.h include/rsess.h $(BUILD)/librsess.a
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(call PKG,--cflags,jansson) $(LDFLAGS) -o $@ $(CLI_SRC) $(BUILD)/librsess.a $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_SRC) $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
 
-# the typed JSON reader (cli/typed_json.c) is linked in for typed round trips
 # the unit tests reach internal functions too: they link the objects
-$(BUILD)/test-rsess: $(TEST_SRC) tests/unit/testutil.h tests/unit/realruby.h cli/typed_json.c $(LIB_OBJ)
+$(BUILD)/test-rsess: $(TEST_SRC) tests/unit/testutil.h tests/unit/realruby.h $(LIB_OBJ)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -Icli $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $(TEST_SRC) cli/typed_json.c $(LIB_OBJ) $(CHECK_LIBS) $(CLI_LIBS) $(LIB_DEPS_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $(TEST_SRC) $(LIB_OBJ) $(CHECK_LIBS) $(TEST_JSON_LIBS) $(LIB_DEPS_LIBS) -lm
 
 # --- the two README commands -------------------------------------------------
 demo: deps-build
@@ -147,14 +147,11 @@ bench-callgrind: deps-build
 
 # --- hostile input: fuzzing, replay, sanitizers, valgrind -----------------------
 FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster walk cookie
-FUZZ_EXTRA_typed_json = cli/typed_json.c
-FUZZ_LIBS_typed_json = $(CLI_LIBS)
 REPLAYS = $(FUZZ_TARGETS:%=$(BUILD)/replay-%)
 
 $(BUILD)/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_OBJ)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(FUZZ_EXTRA_$*) $(LIB_OBJ) \
-	  $(FUZZ_LIBS_$*) $(LIB_DEPS_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB_OBJ) $(LIB_DEPS_LIBS) -lm
 
 $(BUILD)/mutate: tests/hostile/mutate.c
 	$(Q)$(CC) -O2 -o $@ $<
@@ -176,8 +173,8 @@ fuzz-build:
 	@scripts/install-deps.sh fuzz
 	@mkdir -p build-fuzz
 	@for t in $(FUZZ_TARGETS); do echo "  FUZZ    build-fuzz/fuzz_$$t"; \
-	  clang $(FUZZ_CFLAGS) $(call PKG,--cflags,libsodium zlib jansson) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
-	    $(LIB_SRC) $$( [ $$t = typed_json ] && echo cli/typed_json.c $(CLI_LIBS)) $(LIB_DEPS_LIBS) -lm || exit 1; done
+	  clang $(FUZZ_CFLAGS) $(call PKG,--cflags,libsodium zlib) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
+	    $(LIB_SRC) $(LIB_DEPS_LIBS) -lm || exit 1; done
 
 # make fuzz [FUZZ_SECONDS=600] [FUZZ_TARGETS=marshal]: new inputs are merged into the corpus
 fuzz: fuzz-build
@@ -230,6 +227,8 @@ fixtures:
 	ruby tests/fixtures/generate_unicode.rb tests/fixtures
 	ruby tests/fixtures/generate_floats.rb tests/fixtures
 	ruby tests/fixtures/generate_cookies.rb tests/fixtures
+	ruby tests/fixtures/generate_json.rb tests/fixtures
+	ruby tests/fixtures/generate_repros.rb tests/fixtures
 	ruby bench/make_payloads.rb bench/payloads
 	node tests/fixtures/ruby-wasm/generate.cjs tests/fixtures $(BUILD)/ruby-wasm
 
@@ -285,3 +284,16 @@ check-build: all examples
 
 clean:
 	rm -rf $(BUILD) build-san
+
+# --- the differential test against Ruby (issue 19; needs Ruby, not in make test)
+SEED ?= 1
+COUNT ?= 20000
+JSON_COUNT ?= 5000
+FLOAT_COUNT ?= 100000
+$(BUILD)/rsess-diff: tests/diff/driver.c include/rsess.h $(BUILD)/librsess.a
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
+
+diff: $(BUILD)/rsess-diff
+	@scripts/install-deps.sh fixtures
+	ruby tests/diff/diff.rb $(BUILD)/rsess-diff $(SEED) $(COUNT) $(JSON_COUNT) $(FLOAT_COUNT)

@@ -78,12 +78,6 @@ bool cli_cookie_jar_value(const char *path, const char *name, rsess_buf *out);
 int cmd_records(args *a);
 int cmd_migrate(args *a);
 
-/* typed_json.c: typed JSON text -> a document (NULL with err filled). */
-rsess_doc *cli_typed_json_read(const char *text, size_t len, rsess_err *err);
-
-/* json_in.c: plain JSON -> a document, as Ruby's JSON.parse builds it. */
-rsess_doc *cli_json_read(const char *text, size_t len, rsess_err *err);
-
 /* cookie.c: rsess cookie decode|info|encode (argv as main() got it). */
 int cli_cookie(int argc, char **argv);
 

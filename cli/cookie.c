@@ -343,8 +343,8 @@ static int cmd_encode(int argc, char **argv)
     rsess_err err = {0};
     if (!read_all(o.file, &in)) goto done;
     const char *text = in.data ? (const char *)in.data : "";
-    doc = o.from && !strcmp(o.from, "typed") ? cli_typed_json_read(text, in.len, &err)
-                                             : cli_json_read(text, in.len, &err);
+    if (o.from && !strcmp(o.from, "typed")) rsess_from_typed_json(text, in.len, NULL, &doc, &err);
+    else rsess_from_json(text, in.len, NULL, &doc, &err);
     if (!doc) {
         cli_report(NULL, &err);
         goto done;

@@ -3,7 +3,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <time.h>
 #include <unistd.h>
@@ -380,29 +379,43 @@ static void line_prefix(const line_in *li, size_t lineno, char *buf, size_t cap)
     else snprintf(buf, cap, "line %zu", lineno);
 }
 
+/* A JSON string of UTF-8 text (the typed view prints a valid UTF-8 String
+ * as a plain JSON string); false, printing nothing, for bytes that are
+ * not UTF-8. */
+static bool json_str_put(const char *p, size_t len)
+{
+    rsess_doc *d = rsess_doc_new(NULL);
+    rsess_val *s = rsess_new_str(d, p, len, RSESS_ENC_UTF8);
+    rsess_buf b;
+    rsess_buf_init(&b, NULL);
+    bool ok = s && !rsess_print(s, RSESS_VIEW_TYPED, 0, &b, NULL) && b.len && b.data[0] == '"';
+    if (ok) fwrite(b.data, 1, b.len, stdout);
+    rsess_buf_free(&b);
+    rsess_doc_free(d);
+    return ok;
+}
+
+/* The same, or null. */
+static void json_str(const char *p, size_t len)
+{
+    if (!json_str_put(p, len)) fputs("null", stdout);
+}
+
 /* The JSON members a record adds in front of the value: "key" (a JSON
  * string; "key_quoted", the redis-cli form, when the key is not UTF-8) and
  * "pttl". */
 static void print_key_members(const line_in *li, bool spaced)
 {
     const char *sep = spaced ? ": " : ":", *comma = spaced ? ", " : ",";
-    json_t *j = json_stringn((const char *)li->key.data, li->key.len);
-    char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    if (t) {
-        printf("{\"key\"%s%s", sep, t);
-    } else {
+    printf("{\"key\"%s", sep);
+    if (!json_str_put((const char *)li->key.data, li->key.len)) {
         rsess_buf q;
         rsess_buf_init(&q, NULL);
         rsess_quote(li->key.data, li->key.len, &q);
-        json_t *jq = json_stringn(q.data ? (const char *)q.data : "", q.len);
-        char *tq = jq ? json_dumps(jq, JSON_ENCODE_ANY) : NULL;
-        printf("{\"key\"%snull%s\"key_quoted\"%s%s", sep, comma, sep, tq ? tq : "null");
-        free(tq);
-        json_decref(jq);
+        printf("null%s\"key_quoted\"%s", comma, sep);
+        json_str(q.data ? (const char *)q.data : "", q.len);
         rsess_buf_free(&q);
     }
-    free(t);
-    json_decref(j);
     if (li->r.has_pttl) printf("%s\"pttl\"%s%lld", comma, sep, li->r.pttl);
 }
 
@@ -552,16 +565,6 @@ static int cmd_decode(args *a)
 }
 
 /* --- info --------------------------------------------------------------- */
-static void json_str(const char *p, size_t len)
-{
-    json_t *j = json_stringn(p, len);
-    char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    if (t) fputs(t, stdout);
-    else fputs("null", stdout); /* not UTF-8: see version_hex */
-    free(t);
-    json_decref(j);
-}
-
 static void json_num(double d)
 {
     char buf[RSESS_FLOAT_TEXT_MAX];
@@ -834,8 +837,10 @@ static int cmd_encode(args *a)
     rsess_err err = {0};
     if (read_all(a->file, &in)) {
         const char *text = in.data ? (const char *)in.data : "";
-        rsess_doc *doc = from == 1 ? cli_json_read(text, in.len, &err) : cli_typed_json_read(text, in.len, &err);
-        if (!doc) cli_report(NULL, &err);
+        rsess_doc *doc = NULL;
+        int rc = from == 1 ? rsess_from_json(text, in.len, NULL, &doc, &err)
+                           : rsess_from_typed_json(text, in.len, NULL, &doc, &err);
+        if (rc) cli_report(NULL, &err);
         else if (!entry ? rsess_write(rsess_doc_root(doc), &bytes, &err)
                            : rsess_entry_write(rsess_doc_root(doc), &eo, &bytes, &err))
             cli_error("cannot encode: %s", err.text);

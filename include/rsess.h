@@ -91,6 +91,8 @@ typedef enum rsess_code {
     RSESS_ERR_QUOTED = 30,       /**< malformed quoted string */
     RSESS_ERR_HEX = 31,          /**< malformed hex text */
     RSESS_ERR_BASE64 = 32,       /**< malformed base64 text */
+    RSESS_ERR_JSON = 33,         /**< malformed JSON text */
+    RSESS_ERR_TYPED = 34,        /**< JSON that is not valid typed JSON (docs/typed-json.md) */
     /* writing */
     RSESS_ERR_RANGE = 40,        /**< a length or count Marshal cannot hold */
     RSESS_ERR_STATE = 41,        /**< writer calls out of order (counts unmet) */
@@ -1166,6 +1168,77 @@ RSESS_API void rsess_cookie_write_opts_init(rsess_cookie_write_opts *o);
  */
 RSESS_API int rsess_cookie_write(const rsess_cookie_keys *keys, const rsess_val *v,
                                  const rsess_cookie_write_opts *o, rsess_buf *out, rsess_err *err);
+
+/* JSON input: plain JSON as Ruby's JSON.parse reads it, and typed JSON      */
+/* ------------------------------------------------------------------------ */
+
+/** rsess_from_json() / rsess_from_typed_json() flags. */
+enum {
+    /** rsess_from_json(): read RFC 8259 JSON only: no comments, valid UTF-8,
+     *  only the eight escapes and \uXXXX with surrogates in pairs (instead
+     *  of what Ruby's JSON.parse also accepts). Typed JSON is always read so. */
+    RSESS_JSON_STRICT = 1u << 0
+};
+
+/** Nesting limits of the JSON readers (arrays and objects, counted as
+ *  Ruby's JSON.parse counts them). */
+#define RSESS_JSON_DEFAULT_MAX_NESTING 100u
+#define RSESS_TYPED_DEFAULT_MAX_NESTING 2048u
+
+/** JSON reading options. Initialise with rsess_json_opts_init(). */
+typedef struct rsess_json_opts {
+    size_t size;              /**< sizeof(rsess_json_opts), set by rsess_json_opts_init() */
+    unsigned flags;           /**< RSESS_JSON_* */
+    /** Deepest nesting accepted: 0 means the reader's default
+     *  (RSESS_JSON_DEFAULT_MAX_NESTING, Ruby's max_nesting, for plain JSON;
+     *  RSESS_TYPED_DEFAULT_MAX_NESTING for typed JSON); SIZE_MAX: no limit
+     *  (the readers never recurse: depth costs heap memory only). */
+    size_t max_nesting;
+    /** Most JSON values (0: RSESS_DEFAULT_MAX_NODES; SIZE_MAX: no limit):
+     *  RSESS_ERR_NODES beyond. */
+    size_t max_nodes;
+    /** Longest text (0: RSESS_DEFAULT_MAX_INPUT; SIZE_MAX: no limit):
+     *  RSESS_ERR_SIZE beyond. */
+    size_t max_input;
+    const rsess_alloc *alloc; /**< the document's allocator (and the reader's); NULL: malloc */
+} rsess_json_opts;
+
+/** Zeroes *o, sets its size and the defaults. */
+RSESS_API void rsess_json_opts_init(rsess_json_opts *o);
+
+/**
+ * Builds the value Ruby's JSON.parse(text) returns (json 2.6, Ruby 3.1),
+ * so that rsess_write() of the root gives Marshal.dump(JSON.parse(text))
+ * byte for byte: strings UTF-8 (their bytes as they are: invalid UTF-8 and
+ * escaped NULs included, in keys too), object keys interned as Hash#[]= interns them (equal
+ * keys in different hashes are one String, written once and then linked),
+ * a repeated key keeps its first place and its last value, integers of any
+ * size, other numbers Float (1e400 is Infinity, 1e-400 is 0.0). Accepted as
+ * Ruby accepts them: any value at the top, C and C++ style comments where
+ * white space may be, a backslash before an unknown character standing for that
+ * character, lone surrogates in their 3-byte forms. Refused as Ruby refuses
+ * them: NaN and Infinity literals, trailing commas, control characters in
+ * strings, nesting deeper than max_nesting (RSESS_ERR_DEPTH, Ruby's
+ * JSON::NestingError). Other syntax errors: RSESS_ERR_JSON with the byte
+ * offset. On success *out is a new document the caller frees with
+ * rsess_doc_free(); on failure *out is NULL. opts may be NULL (defaults);
+ * a size of 0 or larger than the library knows is RSESS_ERR_ARG.
+ */
+RSESS_API int rsess_from_json(const char *text, size_t len, const rsess_json_opts *opts, rsess_doc **out,
+                              rsess_err *err);
+
+/**
+ * Builds the value written in typed JSON (docs/typed-json.md), the inverse
+ * of rsess_print(..., RSESS_VIEW_TYPED, ...): for any value Ruby wrote,
+ * printing it typed and reading that back gives a document whose
+ * rsess_write() bytes are Ruby's Marshal bytes. The text is RFC 8259 JSON
+ * (RSESS_ERR_JSON otherwise); what it says must be typed JSON
+ * (RSESS_ERR_TYPED otherwise: a tagged object without a type key, a link to
+ * an id not defined before it, bad hex...), with the offset of the value at
+ * fault. *out and opts as for rsess_from_json().
+ */
+RSESS_API int rsess_from_typed_json(const char *text, size_t len, const rsess_json_opts *opts, rsess_doc **out,
+                                    rsess_err *err);
 
 #ifdef __cplusplus
 }

@@ -175,11 +175,13 @@ static bool peek_long(const unsigned char **p, const unsigned char *end, long *o
 
 /* Steps over a prefix's symbol without defining it (for peeking): ':'
  * and ';' of any length, and 'I:' with the encoding ivar Ruby writes
- * (E true/false, or encoding and a String or a link). */
-static bool peek_symbol(const unsigned char **p, const unsigned char *end)
+ * (E true/false, or encoding and a String or a link), whose names are
+ * plain symbols (no recursion: anything else is not peeked). */
+static bool peek_symbol_at(const unsigned char **p, const unsigned char *end, bool allow_ivars)
 {
     if (*p >= end) return false;
     bool ivar = **p == 'I';
+    if (ivar && !allow_ivars) return false;
     if (ivar) (*p)++;
     if (*p >= end || (**p != ':' && **p != ';') || (ivar && **p == ';')) return false;
     bool link = **p == ';';
@@ -193,7 +195,7 @@ static bool peek_symbol(const unsigned char **p, const unsigned char *end)
     long k;
     if (!peek_long(p, end, &k) || k < 0 || k > 2) return false;
     for (long i = 0; i < k; i++) {
-        if (!peek_symbol(p, end) || *p >= end) return false; /* the name: a plain symbol here */
+        if (!peek_symbol_at(p, end, false) || *p >= end) return false; /* the name: a plain symbol */
         int t = *(*p)++;
         if (t == 'T' || t == 'F') continue;
         long m;
@@ -205,6 +207,8 @@ static bool peek_symbol(const unsigned char **p, const unsigned char *end)
     }
     return true;
 }
+
+static bool peek_symbol(const unsigned char **p, const unsigned char *end) { return peek_symbol_at(p, end, true); }
 
 rsess_type rsess_cursor_type(const rsess_cursor *c)
 {

@@ -418,7 +418,7 @@ static rsess_val *intern_sym(rsess_doc *doc, const void *p, size_t len, rsess_en
 {
     if (!doc || (!p && len)) return NULL;
     /* Ruby has one Symbol per name; ASCII-only names ignore the encoding. */
-    bool ascii = rs_ascii_only(p, len);
+    bool ascii = rs_ascii_only(p, len) && (enc != RSESS_ENC_OTHER || rs_enc_ascii_compatible(encname, enclen));
     if (ascii) enc = RSESS_ENC_USASCII;
     uint64_t tag = ascii ? 0 : (uint64_t)enc + 1;
     if (enc == RSESS_ENC_OTHER) tag = rs_hash_bytes(encname, enclen, 99);
@@ -520,25 +520,42 @@ rsess_val *rsess_new_int_text(rsess_doc *doc, const char *s, size_t len)
     int neg = 0;
     if (i < len && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
     if (i == len) return NULL;
-    /* magnitude, little-endian bytes: multiply by 10 and add, per digit */
-    size_t cap = (len - i) / 2 + 2, n = 0;
-    unsigned char stackm[64];
-    unsigned char *m = cap <= sizeof stackm ? stackm : rs_malloc(&doc->allocv, cap);
+    for (size_t k = i; k < len; k++)
+        if (s[k] < '0' || s[k] > '9') return NULL;
+    /* magnitude in 32-bit limbs, little-endian: multiply by 10^9 and add,
+     * nine digits at a time (quadratic, but 9 x 4 times fewer steps than
+     * digit by digit on bytes: a million digits take seconds, not minutes) */
+    size_t cap = (len - i) / 9 + 2, n = 0;
+    uint32_t stackm[16];
+    uint32_t *m = cap <= 16 ? stackm : rs_malloc(&doc->allocv, cap * sizeof *m);
     if (!m) return NULL;
-    rsess_val *v = NULL;
-    for (; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9') goto done;
-        unsigned carry = (unsigned)(s[i] - '0');
-        for (size_t k = 0; k < n; k++) {
-            unsigned x = m[k] * 10u + carry;
-            m[k] = (unsigned char)x;
-            carry = x >> 8;
+    while (i < len) {
+        size_t take = (len - i) % 9 ? (len - i) % 9 : 9;
+        uint32_t chunk = 0, mul = 1;
+        for (size_t k = 0; k < take; k++, i++) {
+            chunk = chunk * 10 + (uint32_t)(s[i] - '0');
+            mul *= 10;
         }
-        if (carry) m[n++] = (unsigned char)carry;
+        uint64_t carry = chunk;
+        for (size_t k = 0; k < n; k++) {
+            uint64_t x = (uint64_t)m[k] * mul + carry;
+            m[k] = (uint32_t)x;
+            carry = x >> 32;
+        }
+        if (carry) m[n++] = (uint32_t)carry;
     }
-    v = rsess_new_bignum(doc, m, n, neg);
-done:
-    if (m != stackm) rs_free(&doc->allocv, m, cap);
+    /* little-endian bytes for rsess_new_bignum (which trims and narrows) */
+    unsigned char stackb[64];
+    size_t nb = n * 4;
+    unsigned char *b = nb <= sizeof stackb ? stackb : rs_malloc(&doc->allocv, nb);
+    rsess_val *v = NULL;
+    if (b) {
+        for (size_t k = 0; k < n; k++)
+            for (int j = 0; j < 4; j++) b[4 * k + (size_t)j] = (unsigned char)(m[k] >> (8 * j));
+        v = rsess_new_bignum(doc, b, nb, neg);
+        if (b != stackb) rs_free(&doc->allocv, b, nb);
+    }
+    if (m != stackm) rs_free(&doc->allocv, m, cap * sizeof *m);
     return v;
 }
 

@@ -471,9 +471,11 @@ static double now_epoch(void)
 }
 
 /* Coder#type_for_string: value.instance_of?(String) with a supported encoding. */
+/* Coder#type_for_string: value.instance_of?(String), which a String
+ * extended with modules (or holding ivars) still is; a subclass is not. */
 static int string_type(const rsess_val *v)
 {
-    if (v->type != RSESS_STRING || (v->x && v->x->uclass) || (v->x && v->x->next)) return 0;
+    if (v->type != RSESS_STRING || (v->x && v->x->uclass)) return 0;
     switch (v->enc) {
     case RSESS_ENC_UTF8: return RSESS_ENTRY_UTF8;
     case RSESS_ENC_BINARY: return RSESS_ENTRY_BINARY;
@@ -620,8 +622,10 @@ static int write_as61(const rsess_val *v, const rsess_entry_opts *o, rsess_buf *
     rsess_buf_init(&packed, out->alloc);
     int rc = rsess_write(v, &dumped, err);
     size_t measure = dumped.len;
+    /* `when nil, true, false, Numeric`: BigDecimal, Rational and Complex are Numeric */
     if (v->type == RSESS_NIL || v->type == RSESS_TRUE || v->type == RSESS_FALSE || v->type == RSESS_INT ||
-        v->type == RSESS_BIGNUM || v->type == RSESS_FLOAT)
+        v->type == RSESS_BIGNUM || v->type == RSESS_FLOAT || rsess_is_a(v, "BigDecimal") || rsess_is_a(v, "Rational") ||
+        rsess_is_a(v, "Complex"))
         measure = 0;
     else if (v->type == RSESS_STRING)
         measure = v->u.s.len;

@@ -82,6 +82,9 @@ typedef struct rs_arena {
 } rs_arena;
 
 void *rs_arena_grow(rs_arena *a, size_t n) RSESS_INTERNAL;
+/* Makes room for one more element in a heap array of *cap elements of
+ * `size` bytes (doubling from `first`): 0 or RSESS_ERR_NOMEM (*p unchanged). */
+int rs_vec_room(const rsess_alloc *a, void **p, size_t n, size_t *cap, size_t size, size_t first) RSESS_INTERNAL;
 static inline void *rs_arena_alloc(rs_arena *a, size_t n)
 {
     n = (n + 7) & ~(size_t)7;
@@ -171,6 +174,10 @@ static inline bool rs_int_is_fixnum(int64_t i) { return i >= -(1LL << 62) && i <
 bool rs_unicode_printable(uint32_t cp) RSESS_INTERNAL;
 /* The encoding name of a value as a static or document-owned string. */
 const char *rs_enc_name(const rsess_val *v, size_t *len) RSESS_INTERNAL;
+/* False for the encodings in which ASCII bytes are not ASCII text
+ * (UTF-16LE...): their Symbols keep the encoding even when the bytes are
+ * ASCII-only, as Ruby's do. */
+bool rs_enc_ascii_compatible(const char *name, size_t len) RSESS_INTERNAL;
 /* Parses an encoding name into rsess_enc (OTHER for anything not built in). */
 rsess_enc rs_enc_from_name(const char *name, size_t len) RSESS_INTERNAL;
 
@@ -237,8 +244,44 @@ int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err 
 int rs_print_typed(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
 /* The JSON view needs Ruby's to_s text of the values JSON has no form for
  * (non-String hash keys, Range ends, Complex): print.c passes the Ruby
- * view in as to_s, so the views stay leaves. */
+ * view in as to_s, so the views stay leaves. With RS_PRINT_TO_S the Ruby
+ * view prints a Complex root as Complex#to_s ("2/3+1i"), not inspect. */
+enum { RS_PRINT_TO_S = 1u << 30 };
 typedef int (*rs_text_fn)(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err);
 int rs_print_json(const rsess_val *v, unsigned flags, rs_text_fn ruby_to_s, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
+/* printf arguments for a year as Ruby's %Y writes it: "-0257", "0042", "12345"
+ * (use with "%s%04lld"). */
+#define YEAR(y) ((y) < 0 ? "-" : ""), (long long)((y) < 0 ? -(y) : (y))
+
+/* --- JSON text -> tree (json_read.c) ------------------------------------ */
+enum { RS_J_NULL, RS_J_TRUE, RS_J_FALSE, RS_J_INT, RS_J_FLOAT, RS_J_STR, RS_J_ARR, RS_J_OBJ };
+typedef struct rs_jnode {
+    uint8_t type;             /* RS_J_* */
+    size_t off;               /* byte offset of the value in the text */
+    const char *p;            /* STR: the bytes; INT, FLOAT: the number's text */
+    size_t len;
+    struct rs_jnode **kids;   /* ARR: n items; OBJ: n pairs in 2n slots (key, value) */
+    size_t n;
+} rs_jnode;
+typedef struct rs_jtree {
+    rs_arena arena;           /* every node and unescaped string */
+    rs_jnode *root;
+} rs_jtree;
+enum { RS_JSON_RUBY = 1u << 0 /* Ruby's JSON.parse dialect (else RFC 8259) */ };
+/* Parses text (which must outlive the tree: strings without escapes and
+ * numbers point into it) within o's limits (defaults filled in by
+ * rs_json_opts_take): nesting (RSESS_ERR_DEPTH), values (RSESS_ERR_NODES),
+ * input size (RSESS_ERR_SIZE). */
+int rs_json_parse(const char *text, size_t len, unsigned mode, const rsess_json_opts *o, rs_jtree *out,
+                  rsess_err *err) RSESS_INTERNAL;
+void rs_jtree_free(rs_jtree *t) RSESS_INTERNAL;
+/* The value of the last member with this key, or NULL. */
+const rs_jnode *rs_jobj_get(const rs_jnode *obj, const char *key) RSESS_INTERNAL;
+/* A number's value as a double (correctly rounded, overflow to +-inf). */
+int rs_jnum_float(const rs_jnode *n, const rsess_alloc *alloc, double *out) RSESS_INTERNAL;
+/* Checks and copies the caller's options (NULL: defaults; size 0 or too
+ * large: RSESS_ERR_ARG); max_nesting 0 becomes dflt_nesting. */
+int rs_json_opts_take(const rsess_json_opts *in, size_t dflt_nesting, rsess_json_opts *o,
+                      rsess_err *err) RSESS_INTERNAL;
 
 #endif

@@ -128,7 +128,8 @@ static void w_int_as_bignum(emitter *e, int64_t i)
  * symbol whatever their encoding, as in Ruby. */
 static uint64_t sym_tag(const char *p, size_t len, int enc, const char *encname, size_t enclen)
 {
-    if (enc == RSESS_ENC_BINARY || rs_ascii_only(p, len)) return 0;
+    if (enc == RSESS_ENC_BINARY) return 0;
+    if (rs_ascii_only(p, len) && (enc != RSESS_ENC_OTHER || rs_enc_ascii_compatible(encname, enclen))) return 0;
     if (enc == RSESS_ENC_OTHER) return rs_hash_bytes(encname, enclen, 99);
     return (uint64_t)enc + 1; /* never 0: 0 means "no encoding ivar" */
 }

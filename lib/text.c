@@ -192,3 +192,58 @@ void rs_putf(rs_sink *s, const char *fmt, ...)
     if (rs_buf_vprintf(s->out, fmt, ap) == RSESS_ERR_NOMEM) s->code = RSESS_ERR_NOMEM;
     va_end(ap);
 }
+
+/* --- Regexp source text ------------------------------------------------- */
+static size_t u8len(const unsigned char *p, const unsigned char *e)
+{
+    uint32_t cp;
+    return rs_utf8_decode(p, (size_t)(e - p), &cp);
+}
+
+/* re.c rb_reg_expr_str with term '/': for inspect (the result in UTF-8,
+ * the default external encoding) and for to_s (no result encoding). When
+ * nothing needs escaping the bytes go as they are; otherwise "/" becomes
+ * "\/", non-printing ASCII but white space and invalid bytes "\xHH", and
+ * for inspect other characters "\u00E9" (binary: "\xFF"). A backslash
+ * and the character after it are copied together. */
+int rs_reg_expr_str(rsess_buf *b, const char *src, size_t len, int enc, bool inspect)
+{
+    const unsigned char *s = (const unsigned char *)src, *p = s, *e = s + len;
+    bool utf8 = enc == RSESS_ENC_UTF8, need = false;
+    for (; p < e && !need; p++) {
+        if (*p < 0x80) need = *p == '/' || *p < 0x20 || *p == 0x7f;
+        else if (enc == RSESS_ENC_BINARY) need = true;  /* not the result's encoding */
+        else if (!utf8 || !u8len(p, e) || !inspect) need = true; /* broken, or to_s */
+        else p += u8len(p, e) - 1;
+    }
+    if (!need) return rs_buf_put(b, s, len);
+    int rc = 0;
+    for (p = s; p < e && !rc;) {
+        size_t cl = 1;
+        if (*p == '\\' && p + 1 < e) {
+            size_t m = p[1] >= 0x80 && utf8 && u8len(p + 1, e) ? u8len(p + 1, e) : 1;
+            rc = rs_buf_put(b, p, 1 + m);
+            p += 1 + m;
+            continue;
+        }
+        if (*p >= 0x80) {
+            cl = utf8 ? u8len(p, e) : enc == RSESS_ENC_BINARY ? 1 : 0;
+            if (!cl) {
+                rc = rs_buf_printf(b, "\\x%02X", *p);
+                cl = 1;
+            } else if (!inspect) {
+                rc = rs_buf_put(b, p, cl);
+            } else if (!utf8) {
+                rc = rs_buf_printf(b, "\\x%02X", *p);
+            } else {
+                uint32_t c;
+                rs_utf8_decode(p, cl, &c);
+                rc = c < 0x10000 ? rs_buf_printf(b, "\\u%04X", (unsigned)c) : rs_buf_printf(b, "\\u{%X}", (unsigned)c);
+            }
+        } else if (*p == '/') rc = rs_buf_put(b, "\\/", 2);
+        else if ((*p >= 0x20 && *p < 0x7f) || (*p >= '\t' && *p <= '\r')) rc = rs_buf_put(b, p, 1);
+        else rc = rs_buf_printf(b, "\\x%02X", *p);
+        p += cl;
+    }
+    return rc;
+}

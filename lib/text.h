@@ -36,6 +36,12 @@ int rs_json_string(rsess_buf *b, const char *p, size_t len) RSESS_INTERNAL;
 /* Decimal text of a little-endian magnitude (sign added when negative). */
 int rs_bignum_decimal(const unsigned char *mag, size_t len, int negative, rsess_buf *out) RSESS_INTERNAL;
 
+/* --- Regexp ------------------------------------------------------------ */
+/* Regexp source text as Regexp#inspect (inspect) or #to_s writes it
+ * between its delimiters (re.c rb_reg_expr_str). enc: rsess_enc of the
+ * regexp. */
+int rs_reg_expr_str(rsess_buf *b, const char *src, size_t len, int enc, bool inspect) RSESS_INTERNAL;
+
 /* --- the output sink ----------------------------------------------------- */
 /* A buffer and the first error met while writing to it: after a failure
  * every write is a no-op, and the printer checks code once at the end. */

@@ -65,6 +65,8 @@ const char *rsess_strerror(int code)
     case RSESS_ERR_QUOTED: return "malformed quoted string";
     case RSESS_ERR_HEX: return "malformed hex";
     case RSESS_ERR_BASE64: return "malformed base64";
+    case RSESS_ERR_JSON: return "malformed JSON";
+    case RSESS_ERR_TYPED: return "not valid typed JSON";
     case RSESS_ERR_RANGE: return "value out of range for Marshal";
     case RSESS_ERR_STATE: return "writer calls out of order";
     case RSESS_ERR_VALUE: return "value cannot be written";
@@ -118,6 +120,18 @@ void *rs_arena_grow(rs_arena *a, size_t n)
     a->cur = base + n;
     a->end = (char *)c + want;
     return base;
+}
+
+int rs_vec_room(const rsess_alloc *a, void **p, size_t n, size_t *cap, size_t size, size_t first)
+{
+    if (n < *cap) return 0;
+    size_t nc = *cap ? 2 * *cap : first;
+    if (nc > SIZE_MAX / size) return RSESS_ERR_NOMEM;
+    void *np = rs_realloc(a, *p, *cap * size, nc * size);
+    if (!np) return RSESS_ERR_NOMEM;
+    *p = np;
+    *cap = nc;
+    return 0;
 }
 
 void rs_arena_free(rs_arena *a)
@@ -287,6 +301,17 @@ static bool name_eq(const char *a, size_t alen, const char *b)
         if (y >= 'a' && y <= 'z') y = (char)(y - 32);
         if (x != y) return false;
     }
+    return true;
+}
+
+bool rs_enc_ascii_compatible(const char *name, size_t len)
+{
+    /* Encoding.list.reject(&:ascii_compatible?) in Ruby 3.1 */
+    static const char *const wide[] = {"UTF-16BE", "UTF-16LE", "UTF-32BE", "UTF-32LE", "UTF-16", "UTF-32",
+                                       "IBM037", "ISO-2022-JP", "ISO-2022-JP-2", "CP50220", "CP50221", "UTF-7",
+                                       "ISO-2022-JP-KDDI", NULL};
+    for (int i = 0; wide[i]; i++)
+        if (name_eq(name, len, wide[i])) return false;
     return true;
 }
 

@@ -32,9 +32,9 @@ static void jput(jview *j, const char *s) { rs_puts(&j->s, s); }
 static void jstr(jview *j, const char *s, size_t n) { rs_put_json(&j->s, s, n); }
 
 /* Ruby's text of v appended to b (the view's to_s). */
-static void ruby_text(jview *j, const rsess_val *v, rsess_buf *b)
+static void ruby_text(jview *j, const rsess_val *v, unsigned flags, rsess_buf *b)
 {
-    if (j->to_s(v, 0, b, NULL)) j->s.code = RSESS_ERR_NOMEM;
+    if (j->to_s(v, flags, b, NULL)) j->s.code = RSESS_ERR_NOMEM;
 }
 
 static void j_newline(jview *j)
@@ -56,12 +56,124 @@ static void jbytes(jview *j, const char *s, size_t n)
     jput(j, "\"}");
 }
 
+static void to_s(jview *j, const rsess_val *v, rs_sink *t);
+static void bigdecimal_plain(const char *s, size_t n, rs_sink *t);
+
+/* UTF-16 and UTF-32 text as UTF-8 (JSON.generate transcodes it): 1 with
+ * the text in t, 0 when the value is in another encoding, -1 when its
+ * units are not valid (or t failed: t->code). */
+static int wide_to_utf8(const rsess_val *v, rs_sink *t)
+{
+    if (v->enc != RSESS_ENC_OTHER) return 0;
+    size_t nl;
+    const char *name = rs_enc_name(v, &nl);
+    int unit = nl == 8 && !memcmp(name, "UTF-16", 6) ? 2 : nl == 8 && !memcmp(name, "UTF-32", 6) ? 4 : 0;
+    if (!unit || (name[6] != 'L' && name[6] != 'B') || name[7] != 'E') return 0;
+    bool le = name[6] == 'L';
+    const unsigned char *p = (const unsigned char *)v->u.s.p;
+    size_t n = v->u.s.len;
+    if (n % (size_t)unit) return -1;
+    for (size_t i = 0; i < n; i += (size_t)unit) {
+        uint32_t c = unit == 2 ? (le ? p[i] | (uint32_t)p[i + 1] << 8 : (uint32_t)p[i] << 8 | p[i + 1])
+                     : le ? p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 | (uint32_t)p[i + 3] << 24
+                          : (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
+        if (unit == 2 && c >= 0xd800 && c <= 0xdbff && i + 4 <= n) {
+            uint32_t lo = le ? p[i + 2] | (uint32_t)p[i + 3] << 8 : (uint32_t)p[i + 2] << 8 | p[i + 3];
+            if (lo < 0xdc00 || lo > 0xdfff) return -1;
+            c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+            i += 2;
+        }
+        if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return -1;
+        if (!t->code && rs_buf_put_utf8(t->out, c)) t->code = RSESS_ERR_NOMEM;
+        if (t->code) return -1;
+    }
+    return 1;
+}
+
+/* A key's text: a key must be a string, so bytes that are not UTF-8 are
+ * "$binary:<base64>" (where Ruby raises). */
+static void jkeytext(jview *j, const char *p, size_t n)
+{
+    if (rs_utf8_valid(p, n)) {
+        jstr(j, p, n);
+        return;
+    }
+    jput(j, "\"$binary:");
+    if (!j->s.code && rsess_base64(p, n, j->s.out)) j->s.code = RSESS_ERR_NOMEM;
+    jput(j, "\"");
+}
+
+/* A String's or Symbol's text (a key's when key): UTF-16/32 transcoded,
+ * other bytes as they are. */
+static void jstrval(jview *j, const rsess_val *v, bool key)
+{
+    rsess_buf b;
+    rsess_buf_init(&b, j->s.out->alloc);
+    rs_sink t = {&b, 0};
+    int w = wide_to_utf8(v, &t);
+    const char *p = w > 0 ? (b.data ? (const char *)b.data : "") : v->u.s.p;
+    size_t n = w > 0 ? b.len : v->u.s.len;
+    if (t.code) j->s.code = t.code;
+    else if (key) jkeytext(j, p, n);
+    else jbytes(j, p, n);
+    rsess_buf_free(&b);
+}
+
+/* "2020-01-02 03:04:05 UTC" / "... +0900" (Time#to_s, TimeWithZone#to_s) */
+static void time_to_s(rs_sink *t, int64_t sec, int32_t off, bool utc)
+{
+    int64_t local = sec + off, days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400), rem = local - days * 86400;
+    int64_t y;
+    int m, d;
+    rs_civil_from_days(days, &y, &m, &d);
+    rs_putf(t, "%s%04lld-%02d-%02d %02d:%02d:%02d ", YEAR(y), m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
+            (int)(rem % 60));
+    int32_t a = off < 0 ? -off : off;
+    if (utc) rs_puts(t, "UTC");
+    else rs_putf(t, "%c%02d%02d", off < 0 ? '-' : '+', (int)(a / 3600), (int)(a / 60 % 60));
+}
+
+/* key.to_s of the classes with meaning (ActiveSupport's as_json of a Hash
+ * makes its keys so) into t; false for the rest. */
+static bool key_to_s(jview *j, const rsess_val *k, rs_sink *t)
+{
+    rsess_time tm;
+    rsess_date d;
+    rsess_val *a, *e;
+    const char *s, *zone;
+    size_t n, zl;
+    int32_t off;
+    int excl;
+    if (rsess_get_time(k, &tm)) time_to_s(t, tm.sec, tm.utc ? 0 : tm.utc_offset, tm.utc);
+    else if (rsess_get_time_with_zone(k, &tm, &zone, &zl, &off))
+        time_to_s(t, tm.sec, off, (zl == 3 && !memcmp(zone, "UTC", 3)) || (zl == 7 && !memcmp(zone, "Etc/UTC", 7)));
+    else if (rsess_get_date(k, &d)) {
+        rs_putf(t, "%s%04lld-%02d-%02d", YEAR(d.year), d.month, d.day);
+        if (d.datetime) {
+            int32_t o = d.offset < 0 ? -d.offset : d.offset;
+            rs_putf(t, "T%02d:%02d:%02d%c%02d:%02d", d.hour, d.minute, d.second, d.offset < 0 ? '-' : '+',
+                    (int)(o / 3600), (int)(o / 60 % 60));
+        }
+    } else if ((s = rsess_get_bigdecimal(k, &n))) bigdecimal_plain(s, n, t);
+    else if (rsess_get_complex(k, NULL, NULL)) ruby_text(j, k, RS_PRINT_TO_S, t->out);
+    else if (rsess_get_rational(k, &a, &e)) {
+        to_s(j, a, t);
+        rs_putc(t, '/');
+        to_s(j, e, t);
+    } else if (rsess_get_range(k, &a, &e, &excl)) {
+        to_s(j, a, t);
+        rs_puts(t, excl ? "..." : "..");
+        to_s(j, e, t);
+    } else return false;
+    return true;
+}
+
 /* Hash keys as Ruby's JSON.generate makes them: key.to_s. */
 static void jkey(jview *j, const rsess_val *k)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
     switch (k->type) {
-    case RSESS_STRING: case RSESS_SYMBOL: jbytes(j, k->u.s.p, k->u.s.len); return;
+    case RSESS_STRING: case RSESS_SYMBOL: jstrval(j, k, true); return;
     case RSESS_NIL: jput(j, "\"\""); return;
     case RSESS_TRUE: jput(j, "\"true\""); return;
     case RSESS_FALSE: jput(j, "\"false\""); return;
@@ -77,8 +189,10 @@ static void jkey(jview *j, const rsess_val *k)
     default: {
         rsess_buf b;
         rsess_buf_init(&b, j->s.out->alloc);
-        ruby_text(j, k, &b);
-        jstr(j, (const char *)b.data, b.len);
+        rs_sink t = {&b, 0};
+        if (!key_to_s(j, k, &t)) ruby_text(j, k, 0, &b);
+        if (t.code) j->s.code = t.code;
+        else jkeytext(j, b.data ? (const char *)b.data : "", b.len);
         rsess_buf_free(&b);
     }
     }
@@ -135,7 +249,7 @@ static void jtime(jview *j, int64_t sec, uint32_t nsec, int32_t off, bool zulu)
     int m, d;
     rs_civil_from_days(days, &y, &m, &d);
     char buf[96];
-    int n = snprintf(buf, sizeof buf, "\"%04lld-%02d-%02dT%02d:%02d:%02d.%03u", (long long)y, m, d, (int)(rem / 3600),
+    int n = snprintf(buf, sizeof buf, "\"%s%04lld-%02d-%02dT%02d:%02d:%02d.%03u", YEAR(y), m, d, (int)(rem / 3600),
                      (int)(rem / 60 % 60), (int)(rem % 60), nsec / 1000000);
     if (zulu && off == 0) n += snprintf(buf + n, sizeof buf - (size_t)n, "Z\"");
     else {
@@ -153,19 +267,17 @@ static void jtext(jview *j, rs_sink *t)
     rsess_buf_free(t->out);
 }
 
-/* BigDecimal#to_s with ActiveSupport's plain format: "0.15e1" -> "1.5". */
-static void jbigdecimal(jview *j, const char *s, size_t n)
+/* BigDecimal#to_s as ActiveSupport makes it (format "F"): "0.15e1" ->
+ * "1.5"; NaN, Infinity and absurd exponents as they are. Appends to t. */
+static void bigdecimal_plain(const char *s, size_t n, rs_sink *t)
 {
-    if (n == 0 || memchr(s, 'N', n) || memchr(s, 'I', n)) { /* NaN, Infinity: as_json gives nil */
-        jput(j, "null");
+    size_t start = t->out->len, i = 0;
+    if (n == 0 || memchr(s, 'N', n) || memchr(s, 'I', n)) {
+        rs_put(t, s, n);
         return;
     }
-    rsess_buf b;
-    rsess_buf_init(&b, j->s.out->alloc);
-    rs_sink t = {&b, 0}; /* the text, then printed as a JSON string */
-    size_t i = 0;
     if (s[i] == '-' || s[i] == '+') {
-        if (s[i] == '-') rs_putc(&t, '-');
+        if (s[i] == '-') rs_putc(t, '-');
         i++;
     }
     if (i + 2 <= n && s[i] == '0' && s[i + 1] == '.') i += 2;
@@ -179,27 +291,38 @@ static void jbigdecimal(jview *j, const char *s, size_t n)
         for (; q < qend && *q >= '0' && *q <= '9' && exp < 100000000; q++) exp = exp * 10 + (*q - '0');
         if (eneg) exp = -exp;
     }
+    if (t->code) return;
     if (exp > 100000 || exp < -100000) { /* not a plain decimal anyone wants printed */
-        jstr(j, s, n);
-        rsess_buf_free(&b);
+        t->out->len = start;
+        rs_put(t, s, n);
+    } else if (nd == 0 || (nd == 1 && dig[0] == '0')) {
+        t->out->len = start;
+        rs_puts(t, s[0] == '-' ? "-0.0" : "0.0");
+    } else if (exp <= 0) {
+        rs_puts(t, "0.");
+        for (long k = 0; k < -exp; k++) rs_putc(t, '0');
+        rs_put(t, dig, nd);
+    } else if ((size_t)exp >= nd) {
+        rs_put(t, dig, nd);
+        for (size_t k = nd; k < (size_t)exp; k++) rs_putc(t, '0');
+        rs_puts(t, ".0");
+    } else {
+        rs_put(t, dig, (size_t)exp);
+        rs_putc(t, '.');
+        rs_put(t, dig + exp, nd - (size_t)exp);
+    }
+}
+
+static void jbigdecimal(jview *j, const char *s, size_t n)
+{
+    if (n == 0 || memchr(s, 'N', n) || memchr(s, 'I', n)) { /* NaN, Infinity: as_json gives nil */
+        jput(j, "null");
         return;
     }
-    if (nd == 0 || (nd == 1 && dig[0] == '0')) {
-        b.len = 0;
-        rs_puts(&t, s[0] == '-' ? "-0.0" : "0.0");
-    } else if (exp <= 0) {
-        rs_puts(&t, "0.");
-        for (long k = 0; k < -exp; k++) rs_putc(&t, '0');
-        rs_put(&t, dig, nd);
-    } else if ((size_t)exp >= nd) {
-        rs_put(&t, dig, nd);
-        for (size_t k = nd; k < (size_t)exp; k++) rs_putc(&t, '0');
-        rs_puts(&t, ".0");
-    } else {
-        rs_put(&t, dig, (size_t)exp);
-        rs_putc(&t, '.');
-        rs_put(&t, dig + exp, nd - (size_t)exp);
-    }
+    rsess_buf b;
+    rsess_buf_init(&b, j->s.out->alloc);
+    rs_sink t = {&b, 0}; /* the text, then printed as a JSON string */
+    bigdecimal_plain(s, n, &t);
     jtext(j, &t);
 }
 
@@ -213,8 +336,69 @@ static void to_s(jview *j, const rsess_val *v, rs_sink *t)
     case RSESS_STRING: case RSESS_SYMBOL: rs_put(t, v->u.s.p, v->u.s.len); break;
     case RSESS_INT: rs_putf(t, "%lld", (long long)v->u.i); break;
     case RSESS_FLOAT: rs_put(t, tmp, rsess_float_ruby_text(v->u.f, tmp)); break;
-    default: ruby_text(j, v, t->out);
+    default: ruby_text(j, v, 0, t->out);
     }
+}
+
+/* --- Regexp#to_s (re.c rb_reg_str_with_term, rb_reg_expr_str) ------------ */
+static int char_to_option(unsigned char c) { return c == 'i' ? 1 : c == 'x' ? 2 : c == 'm' ? 4 : 0; }
+
+/* Ruby folds a leading (?flags:...) group into the options only when the
+ * inside compiles as a regexp on its own (onig_new); rsess has no regexp
+ * compiler, so it asks for balanced groups and classes, which is what
+ * decides it for the patterns sessions hold. */
+static bool inner_compiles(const unsigned char *p, size_t n)
+{
+    long depth = 0, cls = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\') i++;
+        else if (p[i] == '[') cls++;
+        else if (p[i] == ']' && cls) cls--;
+        else if (!cls && p[i] == '(') depth++;
+        else if (!cls && p[i] == ')' && --depth < 0) return false;
+    }
+    return depth == 0 && cls == 0;
+}
+
+static void regexp_to_s(const rsess_val *v, rs_sink *t)
+{
+    const unsigned char *src = (const unsigned char *)v->u.s.p, *ptr = src;
+    size_t srclen = v->u.s.len, len = srclen;
+    int options = v->opts & 7;
+again:
+    if (len >= 4 && ptr[0] == '(' && ptr[1] == '?') {
+        bool err = true;
+        ptr += 2;
+        len -= 2;
+        for (; len > 0 && char_to_option(*ptr); ptr++, len--) options |= char_to_option(*ptr);
+        if (len > 1 && *ptr == '-')
+            for (ptr++, len--; len > 0 && char_to_option(*ptr); ptr++, len--) options &= ~char_to_option(*ptr);
+        if (len > 0 && *ptr == ')') {
+            ptr++;
+            len--;
+            goto again;
+        }
+        if (len >= 2 && *ptr == ':' && ptr[len - 1] == ')') {
+            ptr++;
+            len -= 2;
+            err = !inner_compiles(ptr, len);
+        }
+        if (err) {
+            options = v->opts & 7;
+            ptr = src;
+            len = srclen;
+        }
+    }
+    static const struct { int bit; char c; } fl[] = {{4, 'm'}, {1, 'i'}, {2, 'x'}};
+    rs_puts(t, "(?");
+    for (int k = 0; k < 3; k++)
+        if (options & fl[k].bit) rs_putc(t, fl[k].c);
+    if ((options & 7) != 7) rs_putc(t, '-');
+    for (int k = 0; k < 3; k++)
+        if (!(options & fl[k].bit)) rs_putc(t, fl[k].c);
+    rs_putc(t, ':');
+    if (!t->code && rs_reg_expr_str(t->out, (const char *)ptr, len, v->enc, false)) t->code = RSESS_ERR_NOMEM;
+    rs_putc(t, ')');
 }
 
 static bool jmeaning(jview *j, const rsess_val *v)
@@ -238,11 +422,11 @@ static bool jmeaning(jview *j, const rsess_val *v)
         if (rsess_get_date(v, &d)) {
             char buf[64];
             if (!d.datetime) {
-                snprintf(buf, sizeof buf, "\"%04lld-%02d-%02d\"", (long long)d.year, d.month, d.day);
+                snprintf(buf, sizeof buf, "\"%s%04lld-%02d-%02d\"", YEAR(d.year), d.month, d.day);
                 jput(j, buf);
             } else {
                 int32_t a2 = d.offset < 0 ? -d.offset : d.offset;
-                snprintf(buf, sizeof buf, "\"%04lld-%02d-%02dT%02d:%02d:%02d.%03u%c%02d:%02d\"", (long long)d.year, d.month,
+                snprintf(buf, sizeof buf, "\"%s%04lld-%02d-%02dT%02d:%02d:%02d.%03u%c%02d:%02d\"", YEAR(d.year), d.month,
                          d.day, d.hour, d.minute, d.second, d.nsec / 1000000, d.offset < 0 ? '-' : '+',
                          (int)(a2 / 3600), (int)(a2 / 60 % 60));
                 jput(j, buf);
@@ -252,9 +436,9 @@ static bool jmeaning(jview *j, const rsess_val *v)
         if (rsess_get_rational(v, &a, &b) || rsess_get_complex(v, &a, &b)) {
             bool complex = rsess_get_complex(v, NULL, NULL);
             rsess_buf_init(&tb, j->s.out->alloc);
-            if (complex) { /* Complex#to_s: "2+3i" is inspect without the parentheses */
-                ruby_text(j, v, &tb);
-                if (!j->s.code) jstr(j, (const char *)tb.data + 1, tb.len - 2);
+            if (complex) { /* Complex#to_s: "2/3+1i" */
+                ruby_text(j, v, RS_PRINT_TO_S, &tb);
+                if (!j->s.code) jstr(j, tb.data ? (const char *)tb.data : "", tb.len);
                 rsess_buf_free(&tb);
             } else {
                 to_s(j, a, &ts);
@@ -271,7 +455,9 @@ static bool jmeaning(jview *j, const rsess_val *v)
             to_s(j, a, &ts);
             rs_puts(&ts, excl ? "..." : "..");
             to_s(j, b, &ts);
-            jtext(j, &ts);
+            if (ts.code) j->s.code = ts.code;
+            else jbytes(j, tb.data ? (const char *)tb.data : "", tb.len); /* strings of any encoding: not always UTF-8 */
+            rsess_buf_free(&tb);
             return true;
         }
         if (rsess_get_duration(v, &a, &b)) {
@@ -283,7 +469,7 @@ static bool jmeaning(jview *j, const rsess_val *v)
             return true;
         }
         if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
-            if (a->type == RSESS_STRING && a->u.s.len) jbytes(j, a->u.s.p, a->u.s.len);
+            if (a->type == RSESS_STRING) jstrval(j, a, false); /* "" stays "" (Exception#to_s) */
             else jstr(j, v->cls->u.s.p, v->cls->u.s.len);
             return true;
         }
@@ -335,24 +521,15 @@ static void jopen(jview *j, const rsess_val *v)
         jput(j, tmp);
         return;
     }
-    case RSESS_STRING: case RSESS_SYMBOL: jbytes(j, v->u.s.p, v->u.s.len); return;
+    case RSESS_STRING: case RSESS_SYMBOL: jstrval(j, v, false); return;
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: jbytes(j, v->u.s.p, v->u.s.len); return;
-    case RSESS_REGEXP: { /* Regexp#to_s: "(?i-mx:src)" */
+    case RSESS_REGEXP: {
         rsess_buf b;
         rsess_buf_init(&b, j->s.out->alloc);
         rs_sink t = {&b, 0};
-        static const struct { int bit; char c; } fl[] = {{4, 'm'}, {1, 'i'}, {2, 'x'}};
-        rs_puts(&t, "(?");
-        for (int k = 0; k < 3; k++)
-            if (v->opts & fl[k].bit) rs_putc(&t, fl[k].c);
-        if ((v->opts & 7) != 7) rs_putc(&t, '-');
-        for (int k = 0; k < 3; k++)
-            if (!(v->opts & fl[k].bit)) rs_putc(&t, fl[k].c);
-        rs_putc(&t, ':');
-        rs_put(&t, v->u.s.p, v->u.s.len);
-        rs_putc(&t, ')');
+        regexp_to_s(v, &t);
         if (t.code) j->s.code = t.code;
-        else jbytes(j, (const char *)b.data, b.len);
+        else jbytes(j, b.data ? (const char *)b.data : "", b.len);
         rsess_buf_free(&b);
         return;
     }

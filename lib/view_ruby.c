@@ -73,7 +73,8 @@ static void escape_special(rview *r, unsigned c, bool *done)
 /* Character decoding for the multibyte encodings inspect must walk by
  * character: Ruby prints their characters as \x{HHHH} (or \uHHHH for the
  * UTF-16/32 family) rather than byte by byte. */
-enum { FAM_BYTES, FAM_UTF8, FAM_SJIS, FAM_EUC, FAM_UTF16LE, FAM_UTF16BE, FAM_UTF32LE, FAM_UTF32BE, FAM_DUMMY };
+enum { FAM_BYTES, FAM_UTF8, FAM_SJIS, FAM_EUC, FAM_BIG5, FAM_GBK, FAM_GB18030, /* the wide ones next: */
+       FAM_UTF16LE, FAM_UTF16BE, FAM_UTF32LE, FAM_UTF32BE, FAM_DUMMY };
 
 static bool name_is(const char *n, size_t len, const char *lit)
 {
@@ -87,7 +88,13 @@ static int family_of(int enc, const char *name, size_t len)
     static const char *const sjis[] = {"Shift_JIS", "Windows-31J", "CP932", "SJIS", "MacJapanese",
                                        "SJIS-DoCoMo", "SJIS-KDDI", "SJIS-SoftBank", NULL};
     static const char *const euc[] = {"EUC-JP", "eucJP-ms", "CP51932", "EUC-JIS-2004", "EUC-KR", "GB2312",
-                                      "EUC-TW", "GBK", "CP936", "Big5", NULL};
+                                      "EUC-TW", NULL};
+    /* Onigmo's big5.c, gbk.c, gb18030.c: a lead byte 0x81..0xfe, trail bytes below 0xa1 too */
+    static const char *const big5[] = {"Big5", "Big5-HKSCS", "Big5-UAO", "CP950", "CP951", NULL};
+    if (name_is(name, len, "GBK") || name_is(name, len, "CP936")) return FAM_GBK;
+    if (name_is(name, len, "GB18030")) return FAM_GB18030;
+    for (int i = 0; big5[i]; i++)
+        if (name_is(name, len, big5[i])) return FAM_BIG5;
     for (int i = 0; sjis[i]; i++)
         if (name_is(name, len, sjis[i])) return FAM_SJIS;
     for (int i = 0; euc[i]; i++)
@@ -134,6 +141,20 @@ static size_t next_char(int fam, const unsigned char *p, size_t left, unsigned *
             return 2;
         }
         return 0;
+    case FAM_BIG5: case FAM_GBK: case FAM_GB18030:
+        *cp = b;
+        if (b < 0x80 || (b == 0x80 && fam == FAM_GBK)) return 1;
+        if (b < (fam == FAM_BIG5 ? 0xa1 : 0x81) || b > 0xfe || left < 2) return 0;
+        if (fam == FAM_GB18030 && p[1] >= 0x30 && p[1] <= 0x39) {
+            if (left < 4 || p[2] < 0x81 || p[2] > 0xfe || p[3] < 0x30 || p[3] > 0x39) return 0;
+            *cp = b << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+            return 4;
+        }
+        if ((p[1] >= 0x40 && p[1] <= 0x7e) || ((fam == FAM_BIG5 ? p[1] >= 0xa1 : p[1] >= 0x80) && p[1] <= 0xfe)) {
+            *cp = b << 8 | p[1];
+            return 2;
+        }
+        return 0;
     case FAM_UTF16LE: case FAM_UTF16BE: {
         if (left < 2) return 0;
         unsigned u = fam == FAM_UTF16LE ? (unsigned)p[0] | (unsigned)p[1] << 8 : (unsigned)p[0] << 8 | p[1];
@@ -152,7 +173,9 @@ static size_t next_char(int fam, const unsigned char *p, size_t left, unsigned *
         if (left < 4) return 0;
         unsigned u = fam == FAM_UTF32LE ? (unsigned)p[0] | (unsigned)p[1] << 8 | (unsigned)p[2] << 16 | (unsigned)p[3] << 24
                                         : (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
-        if (u > 0x10ffff || (u >= 0xd800 && u <= 0xdfff)) return 0;
+        /* Ruby's UTF-32 (as measured: valid_encoding? of 40,000 random units) also
+         * takes units from 0x80000000 up whose low half is not a surrogate */
+        if (u <= 0x10ffff ? (u >= 0xd800 && u <= 0xdfff) : (u < 0x80000000u || (u & 0xf800) == 0xd800)) return 0;
         *cp = u;
         return 4;
     }
@@ -256,18 +279,30 @@ static bool symname_plain(const char *s, size_t n)
     return is_ident(p, m);
 }
 
-static void inspect_symbol(rview *r, const rsess_val *v)
+/* rb_str_symname_p's encoding rule: a name outside ASCII is a plain name
+ * only in valid UTF-8 (the default external encoding). */
+static bool sym_text_plain(const rsess_val *v)
 {
     int enc = v->enc == RSESS_ENC_BINARY && rs_ascii_only(v->u.s.p, v->u.s.len) ? RSESS_ENC_USASCII : v->enc;
-    bool valid = enc != RSESS_ENC_UTF8 || rs_utf8_valid(v->u.s.p, v->u.s.len);
-    bool printable_ascii = enc != RSESS_ENC_UTF8 ? rs_ascii_only(v->u.s.p, v->u.s.len) : valid;
-    if (enc == RSESS_ENC_OTHER) {
-        size_t nl = 0;
-        const char *n = rs_enc_name(v, &nl);
-        if (family_of(enc, n, nl) == FAM_DUMMY) printable_ascii = false;
+    if (enc == RSESS_ENC_OTHER) { /* UTF-16LE bytes "B0" are not the name B0 */
+        size_t n;
+        const char *name = rs_enc_name(v, &n);
+        if (!rs_enc_ascii_compatible(name, n) || family_of(enc, name, n) == FAM_DUMMY) return false;
     }
+    if (enc != RSESS_ENC_UTF8) return rs_ascii_only(v->u.s.p, v->u.s.len);
+    /* sym_printable: every character printable */
+    const unsigned char *p = (const unsigned char *)v->u.s.p;
+    for (size_t i = 0, n; i < v->u.s.len; i += n) {
+        uint32_t cp;
+        if (!(n = rs_utf8_decode(p + i, v->u.s.len - i, &cp)) || !unicode_printable(cp)) return false;
+    }
+    return true;
+}
+
+static void inspect_symbol(rview *r, const rsess_val *v)
+{
     putc_(r, ':');
-    if (printable_ascii && symname_plain(v->u.s.p, v->u.s.len)) put(r, v->u.s.p, v->u.s.len);
+    if (sym_text_plain(v) && symname_plain(v->u.s.p, v->u.s.len)) put(r, v->u.s.p, v->u.s.len);
     else inspect_str(r, v);
 }
 
@@ -327,7 +362,7 @@ static bool hash_step(rview *r, rframe *f, const rsess_val **part)
     const rsess_val *k = v->u.c.k[2 * f->i];
     if (f->i) puts_(r, ", ");
     if (k->type == RSESS_SYMBOL) {
-        if (key_needs_quote(k->u.s.p, k->u.s.len)) inspect_str(r, k);
+        if (!sym_text_plain(k) || key_needs_quote(k->u.s.p, k->u.s.len)) inspect_str(r, k);
         else put(r, k->u.s.p, k->u.s.len);
         puts_(r, ": ");
         *part = v->u.c.k[2 * f->i++ + 1];
@@ -341,16 +376,17 @@ static bool hash_step(rview *r, rframe *f, const rsess_val **part)
 static void inspect_regexp(rview *r, const rsess_val *v)
 {
     putc_(r, '/');
-    const char *s = v->u.s.p;
-    for (size_t i = 0; i < v->u.s.len; i++) {
-        if (s[i] == '\\' && i + 1 < v->u.s.len) {
-            put(r, s + i, 2);
-            i++;
-        } else if (s[i] == '/') {
-            puts_(r, "\\/");
-        } else {
-            putc_(r, s[i]);
+    size_t nl = 0;
+    const char *name = v->enc == RSESS_ENC_OTHER ? rs_enc_name(v, &nl) : NULL;
+    if (name && !rs_enc_ascii_compatible(name, nl)) {
+        /* UTF-16/32 source: Ruby shows its bytes as they are, escaping only '/' */
+        for (size_t i = 0; i < v->u.s.len; i++) {
+            if (v->u.s.p[i] == '\\' && i + 1 < v->u.s.len) put(r, v->u.s.p + i++, 2);
+            else if (v->u.s.p[i] == '/') puts_(r, "\\/");
+            else putc_(r, v->u.s.p[i]);
         }
+    } else if (!r->s.code && rs_reg_expr_str(r->s.out, v->u.s.p, v->u.s.len, v->enc, true)) {
+        r->s.code = RSESS_ERR_NOMEM;
     }
     putc_(r, '/');
     if (v->opts & 4) putc_(r, 'm');
@@ -393,7 +429,7 @@ static void put_offset(rview *r, int32_t off, bool colon)
 static void inspect_time(rview *r, const rsess_time *t)
 {
     civil c = civil_of(t->sec, t->utc ? 0 : t->utc_offset);
-    rs_putf(&r->s, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)c.year, c.month, c.day, c.hour, c.min, c.sec);
+    rs_putf(&r->s, "%s%04lld-%02d-%02d %02d:%02d:%02d", YEAR(c.year), c.month, c.day, c.hour, c.min, c.sec);
     if (t->frac_num) {
         if (t->exact) {
             char ns[16];
@@ -422,8 +458,8 @@ static void inspect_twz(rview *r, const rsess_time *utc, const char *zone, size_
 {
     char abbr[64];
     civil c = civil_of(utc->sec, off);
-    rs_putf(&r->s, "%s, %02d %s %04lld %02d:%02d:%02d.%09u ", wdays[c.wday], c.day, months[c.month - 1],
-           (long long)c.year, c.hour, c.min, c.sec, utc->nsec);
+    rs_putf(&r->s, "%s, %02d %s %s%04lld %02d:%02d:%02d.%09u ", wdays[c.wday], c.day, months[c.month - 1],
+           YEAR(c.year), c.hour, c.min, c.sec, utc->nsec);
     if ((zl == 3 && memcmp(zone, "UTC", 3) == 0) || (zl == 7 && memcmp(zone, "Etc/UTC", 7) == 0)) puts_(r, "UTC");
     else {
         int zr = rs_zone_abbrev(zone, zl, utc->sec, r->alloc, abbr, sizeof abbr);
@@ -442,7 +478,7 @@ static void inspect_date(rview *r, const rsess_val *v, const rsess_date *d)
 {
     const rsess_val *a = v->u.one;
     puts_(r, d->datetime ? "#<DateTime: " : "#<Date: ");
-    rs_putf(&r->s, "%04lld-%02d-%02d", (long long)d->year, d->month, d->day);
+    rs_putf(&r->s, "%s%04lld-%02d-%02d", YEAR(d->year), d->month, d->day);
     if (d->datetime) {
         rs_putf(&r->s, "T%02d:%02d:%02d", d->hour, d->minute, d->second);
         put_offset(r, d->offset, true);
@@ -467,38 +503,79 @@ static void date_tail(rview *r, const rsess_val *v)
     puts_(r, "j)>");
 }
 
-/* Complex#inspect: "(2+3i)", "(1.0-2.5i)". Step 1: the sign, and the
- * imaginary part (printed here when negative, else a part); step 2 the end. */
+static bool num_negative(const rsess_val *v)
+{
+    return (v->type == RSESS_INT && v->u.i < 0) || (v->type == RSESS_FLOAT && signbit(v->u.f)) ||
+           (v->type == RSESS_BIGNUM && (v->flags & F_NEGATIVE));
+}
+
+/* |v| of a negative Integer or Float (num_negative). */
+static void num_magnitude(rview *r, const rsess_val *v)
+{
+    if (v->type == RSESS_INT) rs_putf(&r->s, "%llu", 0ull - (unsigned long long)v->u.i);
+    else if (v->type == RSESS_FLOAT) {
+        char tmp[RSESS_FLOAT_TEXT_MAX];
+        put(r, tmp, rsess_float_ruby_text(-v->u.f, tmp));
+    } else rs_put_bignum(&r->s, (const unsigned char *)v->u.s.p, v->u.s.len, 0);
+}
+
+/* complex.c f_format: real, the sign of imag, |imag|, "*" when that does
+ * not end in a digit ("(1-(2/3)*i)", "NaN*i"), "i". A Rational part is
+ * "(2/3)" (inspect) or "2/3" (to_s, aux set: Complex#to_s, no outer
+ * parentheses). Steps: 0 the real part (1, 2: a Rational's denominator and
+ * end), 3 the sign and imaginary part (4, 5: the same), 6 the end. */
 static bool complex_step(rview *r, rframe *f, const rsess_val **part)
 {
-    rsess_val *im = f->b;
-    switch (f->i++) {
+    rsess_val *re = f->a, *im = f->b, *n, *d;
+    bool to_s = f->aux;
+    switch (f->i) {
     case 0:
-        putc_(r, '(');
-        *part = f->a;
-        return true;
-    case 1: {
-        bool neg = (im->type == RSESS_INT && im->u.i < 0) || (im->type == RSESS_FLOAT && signbit(im->u.f)) ||
-                   (im->type == RSESS_BIGNUM && (im->flags & F_NEGATIVE));
-        putc_(r, neg ? '-' : '+');
-        if (neg && im->type == RSESS_INT) rs_putf(&r->s, "%llu", 0ull - (unsigned long long)im->u.i);
-        else if (neg && im->type == RSESS_FLOAT) {
-            char tmp[RSESS_FLOAT_TEXT_MAX];
-            put(r, tmp, rsess_float_ruby_text(-im->u.f, tmp));
-        } else if (neg && im->type == RSESS_BIGNUM) {
-            rs_put_bignum(&r->s, (const unsigned char *)im->u.s.p, im->u.s.len, 0);
+        if (!to_s) putc_(r, '(');
+        if (rsess_get_rational(re, &n, &d)) {
+            if (!to_s) putc_(r, '(');
+            f->i = 1;
+            *part = n;
         } else {
-            *part = im;
+            f->i = 3;
+            *part = re;
+        }
+        return true;
+    case 1: case 4:
+        putc_(r, '/');
+        rsess_get_rational(f->i == 1 ? re : im, &n, &d);
+        f->i++;
+        *part = d;
+        return true;
+    case 2:
+        if (!to_s) putc_(r, ')');
+    /* fall through */
+    case 3: {
+        bool rat = rsess_get_rational(im, &n, &d), neg = num_negative(rat ? n : im);
+        putc_(r, neg ? '-' : '+');
+        if (rat && !to_s) putc_(r, '(');
+        f->i = rat ? 4 : 6;
+        if (!neg) {
+            *part = rat ? n : im;
             return true;
         }
+        num_magnitude(r, rat ? n : im);
+        if (!rat) break;
+        putc_(r, '/'); /* step 4 */
+        f->i = 5;
+        *part = d;
+        return true;
     }
-    /* fall through */
-    default:
-        f->i = 3;
-        if (im->type == RSESS_FLOAT && !isfinite(im->u.f)) putc_(r, '*');
-        puts_(r, "i)");
-        return false;
+    case 5:
+        if (!to_s) putc_(r, ')');
+        break;
+    default: break;
     }
+    /* step 6 */
+    f->i = 7;
+    if (!r->s.code && r->s.out->len && !is_digit(r->s.out->data[r->s.out->len - 1])) putc_(r, '*');
+    putc_(r, 'i');
+    if (!to_s) putc_(r, ')');
+    return false;
 }
 
 /* Range#inspect: "1..2", "1...", "..2" (a nil end left out). */
@@ -594,7 +671,11 @@ static bool inspect_meaning(rview *r, const rsess_val *v)
         if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
             size_t ml = 0;
             const char *m = rsess_str(a, &ml);
-            if (!m || ml == 0) {
+            if (m && ml == 0) { /* exc_inspect: an empty to_s prints the class name */
+                inspect_sym_name(r, v->cls);
+                return true;
+            }
+            if (!m) {
                 puts_(r, "#<");
                 inspect_sym_name(r, v->cls);
                 puts_(r, ": ");
@@ -765,7 +846,13 @@ static bool inspect_step(rview *r, rframe *f, const rsess_val **part)
 
 static void inspect(rview *r, const rsess_val *root)
 {
-    inspect_open(r, root);
+    rsess_val *re, *im;
+    if ((r->flags & RS_PRINT_TO_S) && rsess_get_complex(root, &re, &im)) {
+        /* Complex#to_s: the root is not entered (a part that is the root
+         * prints as inspect shows a cycle) */
+        if (rs_marks_cover(&r->active, root->id)) r->s.code = RSESS_ERR_NOMEM;
+        else rpush(r, root, R_COMPLEX, re, im, 1);
+    } else inspect_open(r, root);
     while (r->stack.n && !r->s.code) {
         rframe *f = rs_stack_top(&r->stack);
         const rsess_val *part;

@@ -62,9 +62,19 @@ static void tkey(tview *t, const char *k)
     tput(t, "\":");
 }
 
+/* An ASCII-only name whose encoding does not matter (not UTF-16LE...). */
+static bool sym_ascii(const rsess_val *s)
+{
+    if (!rs_ascii_only(s->u.s.p, s->u.s.len)) return false;
+    if (s->enc != RSESS_ENC_OTHER) return true;
+    size_t n;
+    const char *name = rs_enc_name(s, &n);
+    return rs_enc_ascii_compatible(name, n);
+}
+
 static bool sym_is_plain(const rsess_val *s)
 {
-    return (s->enc == RSESS_ENC_UTF8 || rs_ascii_only(s->u.s.p, s->u.s.len)) && rs_utf8_valid(s->u.s.p, s->u.s.len);
+    return (s->enc == RSESS_ENC_UTF8 || sym_ascii(s)) && rs_utf8_valid(s->u.s.p, s->u.s.len);
 }
 
 /* "enc", unless it is the default of the value's kind (UTF-8 for strings
@@ -82,7 +92,7 @@ static void tsym_full(tview *t, const rsess_val *s)
 {
     tput(t, "{\"sym\":");
     tbytes(t, s->u.s.p, s->u.s.len);
-    if (!rs_ascii_only(s->u.s.p, s->u.s.len)) tenc(t, s, true);
+    if (!sym_ascii(s)) tenc(t, s, true);
     tput(t, "}");
 }
 

@@ -3,10 +3,10 @@
 # Usage: scripts/install-deps.sh build|test|fixtures|bench|fuzz
 # Says what it installs; does nothing when everything is present.
 set -e
-build="gcc make pkg-config libsodium-dev zlib1g-dev libssl-dev libjansson-dev"
+build="gcc make pkg-config libsodium-dev zlib1g-dev libssl-dev"
 # the integration tests write sessions through Rails' own stores (Ruby)
 rails="ruby ruby-activesupport ruby-actionpack ruby-rack ruby-redis ruby-redis-actionpack ruby-redis-rack ruby-redis-store"
-test_="$build g++ binutils check man-db tzdata redis-server redis-tools libhiredis-dev $rails"
+test_="$build g++ binutils check libjansson-dev man-db tzdata redis-server redis-tools libhiredis-dev $rails"
 # Ruby 3.4 and 4.0 for the fixtures run as WebAssembly under Node (tests/fixtures/ruby-wasm)
 # (a node/npm already on PATH, e.g. NodeSource's, is used as it is)
 node_=""

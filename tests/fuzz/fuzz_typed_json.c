@@ -1,6 +1,6 @@
-/* libFuzzer target: typed JSON (the CLI's reader, jansson + the builder),
- * then writing and printing what it built. */
-#include "../../cli/cli.h"
+/* libFuzzer target: typed JSON (rsess_from_typed_json) and plain JSON as
+ * Ruby reads it (rsess_from_json), then writing and printing what they built. */
+#include <rsess.h>
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -8,8 +8,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     rsess_err err;
-    rsess_doc *doc = cli_typed_json_read((const char *)data, size, &err);
-    if (!doc) return 0;
+    rsess_doc *plain = NULL, *doc = NULL;
+    if (rsess_from_json((const char *)data, size, NULL, &plain, &err) == 0) {
+        rsess_buf b = {0};
+        rsess_write(rsess_doc_root(plain), &b, NULL);
+        rsess_buf_free(&b);
+        rsess_doc_free(plain);
+    }
+    if (rsess_from_typed_json((const char *)data, size, NULL, &doc, &err)) return 0;
     rsess_buf out = {0};
     rsess_write(rsess_doc_root(doc), &out, NULL);
     out.len = 0;

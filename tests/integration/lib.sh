@@ -74,8 +74,15 @@ start_cluster() {
   [ $ok = 1 ] || { cat "$TMP/start.log"; return 1; }
   redis-cli --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes > "$TMP/create.log" 2>&1 ||
     { cat "$TMP/create.log"; bad "cluster create"; return 1; }
-  for _ in $(seq 100); do
-    redis-cli -p "${CP[0]}" CLUSTER INFO | grep -q cluster_state:ok && return 0
+  # every node must say ok: one that has not heard of the others yet
+  # answers MOVED (or nothing) for slots it will not own
+  local all
+  for _ in $(seq 200); do
+    all=1
+    for p in "${CP[@]}"; do
+      redis-cli -p "$p" CLUSTER INFO | grep -q cluster_state:ok || { all=0; break; }
+    done
+    [ $all = 1 ] && return 0
     sleep 0.1
   done
   bad "the cluster did not become ok"

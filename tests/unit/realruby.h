@@ -18,7 +18,7 @@ const char *ruby_field(json_t *rec, const char *ver, const char *key, size_t *le
 bool ruby_flag(json_t *rec, const char *ver, const char *key);
 /* rsess_print() text (malloc'd), or NULL with the reason in why. */
 char *view_text(const rsess_val *v, rsess_view view, unsigned flags, size_t *len, char *why, size_t whylen);
-/* decode -> typed JSON -> cli_typed_json_read -> encode == data. */
+/* decode -> typed JSON -> rsess_from_typed_json -> encode == data. */
 bool typed_roundtrip(const unsigned char *data, size_t len, char *why, size_t whylen);
 
 /* Why a ruby/spec byte string ("NNN-..." or "rubyspec/NNN-...") waits for

@@ -884,7 +884,7 @@ static void json_fails(const char *text, int code)
     ck_assert_ptr_null(d);
 }
 
-START_TEST(json_reader)
+START_TEST(cookie_json_reader)
 {
     /* what Ruby 3.1's JSON.parse(text).inspect-equivalent p prints */
     json_is(" 12 ", "12");
@@ -954,7 +954,7 @@ Suite *cookie_suite(void)
     tcase_add_test(tc, threads_share_keys);
     tcase_add_test(tc, hostile_inputs);
     tcase_add_test(tc, allocation_failures);
-    tcase_add_test(tc, json_reader);
+    tcase_add_test(tc, cookie_json_reader);
     suite_add_tcase(s, tc);
     return s;
 }

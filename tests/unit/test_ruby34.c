@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "realruby.h"
 
 #define RUBY_JSON "fixtures/ruby-wasm/ruby.json"
@@ -78,7 +77,8 @@ bool typed_roundtrip(const unsigned char *data, size_t len, char *why, size_t wh
     char *typed = view_text(rsess_doc_root(doc), RSESS_VIEW_TYPED, 0, NULL, why, whylen);
     rsess_doc_free(doc);
     if (!typed) return false;
-    rsess_doc *back = cli_typed_json_read(typed, strlen(typed), &err);
+    rsess_doc *back = NULL;
+    rsess_from_typed_json(typed, strlen(typed), NULL, &back, &err);
     free(typed);
     if (!back) {
         snprintf(why, whylen, "typed reader: %s", err.text);

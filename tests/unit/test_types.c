@@ -2,7 +2,6 @@
  * what Ruby said when it wrote each fixture (tests/fixtures/generate_types.rb). */
 #include "testutil.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,11 +174,8 @@ START_TEST(types_match_ruby)
         check_facts(cols[0], v, f, nf);
         /* JSON: equal as parsed JSON to ActiveSupport's as_json */
         char *got = print_view(v, RSESS_VIEW_JSON);
-        json_error_t je;
-        json_t *a = json_loads(got, JSON_DECODE_ANY, &je), *b = json_loads(cols[3], JSON_DECODE_ANY, &je);
-        ck_assert_msg(a && b && json_equal(a, b), "%s json:\n  got  %s\n  want %s", cols[0], got, cols[3]);
-        json_decref(a);
-        json_decref(b);
+        ck_assert_msg(json_same(got, strlen(got), cols[3], strlen(cols[3])), "%s json:\n  got  %s\n  want %s",
+                      cols[0], got, cols[3]);
         free(got);
         rsess_doc_free(doc);
         free(data);

@@ -81,7 +81,6 @@ END_TEST
 /* For every JSON-native fixture the JSON view equals Ruby's JSON.generate,
  * compared as JSON (tests/fixtures/json/NAME.json). */
 #include <dirent.h>
-#include <jansson.h>
 START_TEST(json_view_matches_ruby)
 {
     DIR *d = opendir("fixtures/json");
@@ -97,14 +96,7 @@ START_TEST(json_view_matches_ruby)
         size_t tl;
         char *want = (char *)read_file(path, &tl);
         char *got = print(name, RSESS_VIEW_JSON);
-        json_error_t je;
-        json_t *a = json_loads(got, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je), *b = json_loads(want, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-        if (!a || !b) /* integers past jansson's range: compare the text itself */
-            ck_assert_msg(!strcmp(got, want), "%s:\n  got  %s\n  want %s", name, got, want);
-        else
-            ck_assert_msg(json_equal(a, b), "%s:\n  got  %s\n  want %s", name, got, want);
-        json_decref(a);
-        json_decref(b);
+        ck_assert_msg(json_same(got, strlen(got), want, tl), "%s:\n  got  %s\n  want %s", name, got, want);
         free(got);
         free(want);
         n++;

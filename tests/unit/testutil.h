@@ -50,5 +50,17 @@ Suite *explain_suite(void);
 Suite *cookie_suite(void);
 Suite *edit_suite(void);
 Suite *depth_suite(void);
+Suite *from_json_suite(void);
+Suite *from_typed_suite(void);
+Suite *diff_repros_suite(void);
+
+/* Two JSON texts equal as JSON values (objects by key, not order), both
+ * read with rsess_from_json (test_from_json.c). */
+#include <stdbool.h>
+bool json_same(const char *a, size_t alen, const char *b, size_t blen);
+/* Fails the Nth allocation of a JSON reader for every N until it succeeds:
+ * each failure is RSESS_ERR_NOMEM and leaks nothing (test_from_json.c). */
+typedef int (*json_reader)(const char *, size_t, const rsess_json_opts *, rsess_doc **, rsess_err *);
+void json_alloc_sweep(json_reader read, const char *text);
 
 #endif
