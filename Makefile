@@ -26,7 +26,7 @@ TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: FORCE all lib cli test diff check-unit check-cli check-integration check-replay demo fixtures clean install \
 	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-ruby \
-	bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie
+	bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie bench-print
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -113,6 +113,15 @@ $(BUILD)/cookie-bench: bench/cookie-bench.c $(BUILD)/librsess.a
 bench-cookie: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/cookie-bench
 	$(BUILD)/cookie-bench
+
+# the three views: rsess_print calls per second on the bench payloads
+$(BUILD)/print-bench: bench/print-bench.c $(BUILD)/librsess.a
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
+
+bench-print: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/print-bench
+	$(BUILD)/print-bench $(BENCH_PAYLOADS)
 
 bench-ruby:
 	@scripts/install-deps.sh bench

@@ -313,16 +313,6 @@ static int hmac(const EVP_MAC_CTX *base, rsess_digest d, const void *data, size_
     return ok ? 0 : RSESS_ERR_CRYPTO;
 }
 
-static const char HEX[] = "0123456789abcdef";
-
-static void to_hex(const unsigned char *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = HEX[p[i] >> 4];
-        out[2 * i + 1] = HEX[p[i] & 15];
-    }
-}
-
 /* Rails and Rack compare the lower-case hex digest text, in constant time
  * after a length check (SecurityUtils.secure_compare, Rack::Utils.secure_compare). */
 static int mac_matches(const EVP_MAC_CTX *key, rsess_digest d, const char *data, size_t n, const char *hex,
@@ -333,7 +323,7 @@ static int mac_matches(const EVP_MAC_CTX *key, rsess_digest d, const char *data,
     *match = false;
     if (hexlen != 2 * hmac_len(d)) return 0;
     if (hmac(key, d, data, n, mac)) return RSESS_ERR_CRYPTO;
-    to_hex(mac, hmac_len(d), text);
+    rs_hex_encode(mac, hmac_len(d), text);
     *match = CRYPTO_memcmp(text, hex, hexlen) == 0;
     OPENSSL_cleanse(mac, sizeof mac);
     return 0;
@@ -474,15 +464,6 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
-static int hexval_c(char ch)
-{
-    unsigned char c = (unsigned char)ch;
-    if (c >= '0' && c <= '9') return c - '0';
-    c |= 32;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
 /* Only %XX: a '+' stays '+' (Rails writes %2B; pasted cookies keep '+'). */
 static int pct_decode(const char *s, size_t n, rsess_buf *out)
 {
@@ -490,7 +471,7 @@ static int pct_decode(const char *s, size_t n, rsess_buf *out)
     unsigned char *o = out->data + out->len;
     for (size_t i = 0; i < n; i++) {
         int h, l;
-        if (s[i] == '%' && i + 2 < n && (h = hexval_c(s[i + 1])) >= 0 && (l = hexval_c(s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (h = rs_hex_value((unsigned char)s[i + 1])) >= 0 && (l = rs_hex_value((unsigned char)s[i + 2])) >= 0) {
             *o++ = (unsigned char)(h << 4 | l);
             i += 2;
         } else {
@@ -1214,7 +1195,7 @@ static int put_hex_mac(const EVP_MAC_CTX *key, rsess_digest d, const unsigned ch
     unsigned char mac[64];
     char text[128];
     if (hmac(key, d, data, n, mac)) return RSESS_ERR_CRYPTO;
-    to_hex(mac, hmac_len(d), text);
+    rs_hex_encode(mac, hmac_len(d), text);
     OPENSSL_cleanse(mac, sizeof mac);
     return rs_buf_put(out, text, 2 * hmac_len(d));
 }

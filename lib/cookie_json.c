@@ -68,20 +68,12 @@ static int count_node(jparse *j)
     return 0;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    c |= 32;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
 static int read_u4(jparse *j, const unsigned char *q, unsigned *cp)
 {
     if (j->end - q < 4) return -1;
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(q[i]);
+        int h = rs_hex_value(q[i]);
         if (h < 0) return -1;
         v = v << 4 | (unsigned)h;
     }

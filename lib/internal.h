@@ -5,6 +5,7 @@
 #define RSESS_BUILDING 1
 #include "rsess.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -169,10 +170,8 @@ static inline bool rs_is_flonum(double d)
 static inline bool rs_int_is_i(int64_t i) { return i >= -(1LL << 30) && i < (1LL << 30); }
 static inline bool rs_int_is_fixnum(int64_t i) { return i >= -(1LL << 62) && i < (1LL << 62); }
 
-bool rs_ascii_only(const char *p, size_t len) RSESS_INTERNAL;
 /* Whether Ruby's inspect shows a code point >= U+0080 as itself (unicode_print.c). */
 bool rs_unicode_printable(uint32_t cp) RSESS_INTERNAL;
-bool rs_utf8_valid(const char *p, size_t len) RSESS_INTERNAL;
 /* The encoding name of a value as a static or document-owned string. */
 const char *rs_enc_name(const rsess_val *v, size_t *len) RSESS_INTERNAL;
 /* False for the encodings in which ASCII bytes are not ASCII text
@@ -199,7 +198,11 @@ static inline int rs_buf_put(rsess_buf *b, const void *p, size_t n)
 }
 static inline int rs_buf_puts(rsess_buf *b, const char *s) { return rs_buf_put(b, s, strlen(s)); }
 int rs_buf_printf(rsess_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3))) RSESS_INTERNAL;
-int rs_buf_put_utf8(rsess_buf *b, unsigned long cp) RSESS_INTERNAL;
+int rs_buf_vprintf(rsess_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0))) RSESS_INTERNAL;
+
+/* --- text helpers (text.c): hex, UTF-8, JSON strings, bignum decimals, the
+ * printers' output sink --------------------------------------------------- */
+#include "text.h"
 
 /* --- floats ------------------------------------------------------------- */
 /* Shortest round-trip digits of |d| (finite, non-zero): digits into buf
@@ -209,9 +212,6 @@ int rs_float_digits(double d, char *buf, int *decpt) RSESS_INTERNAL;
  * bit 127 set (lib/float_pow10.c, made by scripts/gen-float-table.rb). */
 extern const uint64_t rs_float_pow10[667][2] RSESS_INTERNAL;
 
-/* --- integers ----------------------------------------------------------- */
-/* Decimal text of a little-endian magnitude (sign added when negative). */
-int rs_bignum_decimal(const unsigned char *mag, size_t len, int negative, rsess_buf *out) RSESS_INTERNAL;
 
 /* The value of one top-level hash key of Marshal bytes (marshal_read.c). */
 rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *key, size_t keylen, int kind,
@@ -228,38 +228,30 @@ int64_t rs_days_from_civil(int64_t y, int m, int d) RSESS_INTERNAL;
 /* tzif.c: the zone abbreviation in effect at instant t (epoch seconds) in
  * the IANA zone, or in the IANA zone ActiveSupport maps a Rails zone name to,
  * read from the TZif file under /usr/share/zoneinfo. Writes a NUL-terminated
- * abbreviation into out and returns true; false when the zone is unknown,
- * its file is missing or unreadable (the caller falls back). */
-bool rs_zone_abbrev(const char *zone, size_t len, int64_t t, const rsess_alloc *a, char *out, size_t outsz) RSESS_INTERNAL;
+ * abbreviation into out and returns 0; RSESS_ERR_NOT_FOUND when the zone is
+ * unknown, its file is missing or unreadable (the caller falls back);
+ * RSESS_ERR_NOMEM when the file could not be held. */
+int rs_zone_abbrev(const char *zone, size_t len, int64_t t, const rsess_alloc *a, char *out, size_t outsz) RSESS_INTERNAL;
 /* The same on the bytes of a TZif file. */
 bool rs_tzif_abbrev(const unsigned char *p, size_t len, int64_t t, char *out, size_t outsz) RSESS_INTERNAL;
 /* rails_zones.c: ActiveSupport::TimeZone::MAPPING, Rails name -> IANA name. */
 const char *rs_rails_zone_iana(const char *name, size_t len) RSESS_INTERNAL;
 
 /* --- views (printers) --------------------------------------------------- */
+/* Each view is a leaf: it uses the text helpers and refs.h, never another
+ * view. print.c dispatches rsess_print() to them. */
 int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
 int rs_print_typed(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
-int rs_print_json(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
-/* Regexp source text as Regexp#inspect (inspect) or #to_s writes it
- * between its delimiters (view_ruby.c). enc: rsess_enc of the regexp. */
-int rs_reg_expr_str(rsess_buf *b, const char *src, size_t len, int enc, bool inspect) RSESS_INTERNAL;
-/* Complex#to_s ("2/3+1i", "1-2/3i"; view_ruby.c). */
-int rs_complex_to_s(const rsess_val *v, rsess_buf *out) RSESS_INTERNAL;
+/* The JSON view needs Ruby's to_s text of the values JSON has no form for
+ * (non-String hash keys, Range ends, Complex): print.c passes the Ruby
+ * view in as to_s, so the views stay leaves. With RS_PRINT_TO_S the Ruby
+ * view prints a Complex root as Complex#to_s ("2/3+1i"), not inspect. */
+enum { RS_PRINT_TO_S = 1u << 30 };
+typedef int (*rs_text_fn)(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err);
+int rs_print_json(const rsess_val *v, unsigned flags, rs_text_fn ruby_to_s, rsess_buf *out, rsess_err *err) RSESS_INTERNAL;
 /* printf arguments for a year as Ruby's %Y writes it: "-0257", "0042", "12345"
  * (use with "%s%04lld"). */
 #define YEAR(y) ((y) < 0 ? "-" : ""), (long long)((y) < 0 ? -(y) : (y))
-/* JSON string literal of bytes that are valid UTF-8. */
-int rs_json_string(rsess_buf *b, const char *p, size_t len) RSESS_INTERNAL;
-
-/* Marks nodes reached more than once in Marshal write order (a graph walk
- * shared by the printers). seen[id]: 0 unseen, 1 once, 2 more. */
-typedef struct rs_refs {
-    uint8_t *count;
-    size_t n;
-    const rsess_alloc *alloc;
-} rs_refs;
-int rs_refs_count(const rsess_val *root, rs_refs *r) RSESS_INTERNAL;
-void rs_refs_free(rs_refs *r) RSESS_INTERNAL;
 
 /* --- JSON text -> tree (json_read.c) ------------------------------------ */
 enum { RS_J_NULL, RS_J_TRUE, RS_J_FALSE, RS_J_INT, RS_J_FLOAT, RS_J_STR, RS_J_ARR, RS_J_OBJ };

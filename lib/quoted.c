@@ -1,14 +1,6 @@
 /* Text forms of bytes: redis-cli / Ruby quoted strings, hex, base64. */
 #include "internal.h"
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static bool is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 /* One escape after a backslash at s[*i] (pointing past the backslash). */
@@ -28,10 +20,10 @@ static int unescape(const char *s, size_t len, size_t *i, rsess_buf *out, rsess_
     case 'e': return rs_buf_putc(out, 033);
     case 's': return rs_buf_putc(out, ' ');
     case 'x': {
-        int h1 = *i < len ? hexval((unsigned char)s[*i]) : -1;
+        int h1 = *i < len ? rs_hex_value((unsigned char)s[*i]) : -1;
         if (h1 < 0) return rs_fail(err, RSESS_ERR_QUOTED, at, "\\x without hex digits at offset %zu", at);
         (*i)++;
-        int h2 = *i < len ? hexval((unsigned char)s[*i]) : -1;
+        int h2 = *i < len ? rs_hex_value((unsigned char)s[*i]) : -1;
         if (h2 < 0) return rs_buf_putc(out, h1); /* Ruby accepts one digit */
         (*i)++;
         return rs_buf_putc(out, h1 * 16 + h2);
@@ -48,8 +40,8 @@ static int unescape(const char *s, size_t len, size_t *i, rsess_buf *out, rsess_
                 }
                 unsigned long cp = 0;
                 size_t nd = 0;
-                while (*i < len && hexval((unsigned char)s[*i]) >= 0 && nd < 7) {
-                    cp = cp * 16 + (unsigned long)hexval((unsigned char)s[*i]);
+                while (*i < len && rs_hex_value((unsigned char)s[*i]) >= 0 && nd < 7) {
+                    cp = cp * 16 + (unsigned long)rs_hex_value((unsigned char)s[*i]);
                     (*i)++;
                     nd++;
                 }
@@ -63,7 +55,7 @@ static int unescape(const char *s, size_t len, size_t *i, rsess_buf *out, rsess_
         }
         unsigned long cp = 0;
         for (int k = 0; k < 4; k++) {
-            int h = *i < len ? hexval((unsigned char)s[*i]) : -1;
+            int h = *i < len ? rs_hex_value((unsigned char)s[*i]) : -1;
             if (h < 0) return rs_fail(err, RSESS_ERR_QUOTED, at, "\\u needs four hex digits at offset %zu", at);
             cp = cp * 16 + (unsigned long)h;
             (*i)++;
@@ -118,7 +110,6 @@ int rsess_unquote(const char *s, size_t len, rsess_buf *out, rsess_err *err)
 
 int rsess_quote(const void *p, size_t len, rsess_buf *out)
 {
-    static const char hexd[] = "0123456789abcdef";
     const unsigned char *s = p;
     if (!out || (!p && len)) return RSESS_ERR_ARG;
     if (rs_buf_putc(out, '"')) return RSESS_ERR_NOMEM;
@@ -140,8 +131,8 @@ int rsess_quote(const void *p, size_t len, rsess_buf *out)
                 n = 1;
             } else {
                 esc[1] = 'x';
-                esc[2] = hexd[c >> 4];
-                esc[3] = hexd[c & 15];
+                esc[2] = rs_hex_lower[c >> 4];
+                esc[3] = rs_hex_lower[c & 15];
                 n = 4;
             }
         }
@@ -159,7 +150,7 @@ int rsess_unhex(const char *s, size_t len, rsess_buf *out, rsess_err *err)
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (is_space(c)) continue;
-        int v = hexval(c);
+        int v = rs_hex_value(c);
         if (v < 0) {
             out->len = start;
             return rs_fail(err, RSESS_ERR_HEX, i, "not a hex digit at offset %zu", i);
@@ -185,14 +176,11 @@ int rsess_unhex(const char *s, size_t len, rsess_buf *out, rsess_err *err)
 
 int rsess_hex(const void *p, size_t len, rsess_buf *out)
 {
-    static const char hexd[] = "0123456789abcdef";
     const unsigned char *s = p;
     if (!out || (!p && len)) return RSESS_ERR_ARG;
     if (rs_buf_reserve(out, len * 2)) return RSESS_ERR_NOMEM;
-    for (size_t i = 0; i < len; i++) {
-        out->data[out->len++] = (unsigned char)hexd[s[i] >> 4];
-        out->data[out->len++] = (unsigned char)hexd[s[i] & 15];
-    }
+    rs_hex_encode(s, len, (char *)out->data + out->len);
+    out->len += 2 * len;
     return 0;
 }
 

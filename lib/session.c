@@ -8,23 +8,13 @@
 
 #include <sodium.h>
 
-static const char hexd[] = "0123456789abcdef";
-
-static void to_hex(const unsigned char *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hexd[p[i] >> 4];
-        out[2 * i + 1] = hexd[p[i] & 15];
-    }
-}
-
 int rsess_sid_generate(char *out, size_t nbytes)
 {
     if (!out || nbytes == 0 || nbytes > RSESS_SID_RACK_BYTES) return RSESS_ERR_ARG;
     if (sodium_init() < 0) return RSESS_ERR_NOMEM;
     unsigned char raw[RSESS_SID_RACK_BYTES];
     randombytes_buf(raw, nbytes);
-    to_hex(raw, nbytes, out);
+    rs_hex_encode(raw, nbytes, out);
     out[2 * nbytes] = 0;
     sodium_memzero(raw, sizeof raw);
     return 0;
@@ -34,7 +24,7 @@ static void sha256_hex(const void *p, size_t len, char out[65])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, p, len);
-    to_hex(h, sizeof h, out);
+    rs_hex_encode(h, sizeof h, out);
     out[64] = 0;
 }
 
@@ -57,14 +47,11 @@ static size_t scrub_utf8(char *s, size_t len)
 {
     size_t w = 0, i = 0;
     while (i < len) {
-        size_t n = 1;
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80) {
-            n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-            if (!n || i + n > len || !rs_utf8_valid(s + i, n)) {
-                i++; /* an invalid byte: removed */
-                continue;
-            }
+        uint32_t cp;
+        size_t n = rs_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+        if (!n) {
+            i++; /* an invalid byte: removed */
+            continue;
         }
         memmove(s + w, s + i, n);
         w += n;

@@ -221,28 +221,27 @@ static bool safe_zone_name(const char *s, size_t n)
     return true;
 }
 
-bool rs_zone_abbrev(const char *zone, size_t len, int64_t t, const rsess_alloc *a, char *out, size_t outsz)
+int rs_zone_abbrev(const char *zone, size_t len, int64_t t, const rsess_alloc *a, char *out, size_t outsz)
 {
     const char *iana = rs_rails_zone_iana(zone, len);
     size_t n = iana ? strlen(iana) : len;
     if (!iana) iana = zone;
-    if (!safe_zone_name(iana, n)) return false;
+    if (!safe_zone_name(iana, n)) return RSESS_ERR_NOT_FOUND;
     char path[sizeof ZONEINFO_DIR + 64];
     memcpy(path, ZONEINFO_DIR, sizeof ZONEINFO_DIR - 1);
     memcpy(path + sizeof ZONEINFO_DIR - 1, iana, n);
     path[sizeof ZONEINFO_DIR - 1 + n] = 0;
     FILE *fp = fopen(path, "rb");
-    if (!fp) return false;
+    if (!fp) return RSESS_ERR_NOT_FOUND;
     rsess_buf b;
     rsess_buf_init(&b, a);
     unsigned char chunk[4096];
     size_t got;
-    bool ok = true;
-    while (ok && (got = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        ok = b.len + got <= TZIF_MAX && rsess_buf_append(&b, chunk, got) == 0;
-    ok = ok && !ferror(fp);
+    int rc = 0;
+    while (!rc && (got = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        rc = b.len + got > TZIF_MAX ? RSESS_ERR_NOT_FOUND : rsess_buf_append(&b, chunk, got);
+    if (!rc && (ferror(fp) || !rs_tzif_abbrev(b.data, b.len, t, out, outsz))) rc = RSESS_ERR_NOT_FOUND;
     fclose(fp);
-    ok = ok && rs_tzif_abbrev(b.data, b.len, t, out, outsz);
     rsess_buf_free(&b);
-    return ok;
+    return rc;
 }

@@ -1,5 +1,5 @@
 /* Shared plumbing: allocator hooks, errors, the arena, a byte-string map,
- * growable buffers, and small text helpers. */
+ * growable buffers, encoding names. */
 #include "internal.h"
 
 #include <stdarg.h>
@@ -263,81 +263,34 @@ int rsess_buf_append(rsess_buf *b, const void *p, size_t n)
     return rs_buf_put(b, p, n);
 }
 
-int rs_buf_printf(rsess_buf *b, const char *fmt, ...)
+int rs_buf_vprintf(rsess_buf *b, const char *fmt, va_list ap)
 {
     char tmp[256];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    int rc = 0;
+    if (n < 0) rc = RSESS_ERR_ARG;
+    else if ((size_t)n < sizeof tmp) rc = rs_buf_put(b, tmp, (size_t)n);
+    else if (rs_buf_reserve(b, (size_t)n + 1)) rc = RSESS_ERR_NOMEM;
+    else {
+        vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, again);
+        b->len += (size_t)n;
+    }
+    va_end(again);
+    return rc;
+}
+
+int rs_buf_printf(rsess_buf *b, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    int rc = rs_buf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < 0) return RSESS_ERR_ARG;
-    if ((size_t)n < sizeof tmp) return rs_buf_put(b, tmp, (size_t)n);
-    if (rs_buf_reserve(b, (size_t)n + 1)) return RSESS_ERR_NOMEM;
-    va_start(ap, fmt);
-    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-    return 0;
+    return rc;
 }
 
-/* Appends the UTF-8 bytes of a code point (surrogates as they are). */
-int rs_buf_put_utf8(rsess_buf *b, unsigned long cp)
-{
-    unsigned char u[4];
-    size_t n;
-    if (cp < 0x80) u[0] = (unsigned char)cp, n = 1;
-    else if (cp < 0x800) u[0] = (unsigned char)(0xc0 | cp >> 6), u[1] = (unsigned char)(0x80 | (cp & 0x3f)), n = 2;
-    else if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xe0 | cp >> 12);
-        u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (unsigned char)(0xf0 | cp >> 18);
-        u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    return rs_buf_put(b, u, n);
-}
-
-/* --- text helpers ------------------------------------------------------- */
-bool rs_ascii_only(const char *p, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)p[i] >= 0x80) return false;
-    return true;
-}
-
-bool rs_utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s, *e = p + len;
-    while (p < e) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        size_t n;
-        unsigned cp;
-        if (c >= 0xc2 && c <= 0xdf) n = 1, cp = c & 0x1f;
-        else if (c >= 0xe0 && c <= 0xef) n = 2, cp = c & 0x0f;
-        else if (c >= 0xf0 && c <= 0xf4) n = 3, cp = c & 0x07;
-        else return false;
-        if ((size_t)(e - p) <= n) return false;
-        for (size_t i = 1; i <= n; i++) {
-            if ((p[i] & 0xc0) != 0x80) return false;
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        p += n + 1;
-    }
-    return true;
-}
-
+/* --- encoding names ----------------------------------------------------- */
 static bool name_eq(const char *a, size_t alen, const char *b)
 {
     size_t blen = strlen(b);

@@ -2,27 +2,39 @@
  * (docs/json-mapping.md). Values JSON holds natively print as Ruby's
  * JSON.generate prints them; the rest map to documented shapes. Shared
  * values are printed again where they recur, within a budget; a cycle
- * prints null. */
-#include "internal.h"
+ * prints null. The walk keeps its own stack: depth costs heap, not C stack. */
+#include "refs.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+/* What is left to print of a value whose parts are being printed. */
+enum { J_SET, J_ARRAY, J_HASH, J_FIELDS, J_ONE };
+
+typedef struct jframe {
+    const rsess_val *v;
+    size_t i; /* parts printed */
+    uint8_t kind;
+} jframe;
+
 typedef struct jview {
-    rsess_buf *out;
-    uint8_t *active;
-    size_t cap;
-    size_t budget; /* values left to print */
-    int code;
-    size_t depth;
+    rs_sink s;
+    rs_marks active; /* node id -> bits: being printed, printed once */
+    size_t budget;   /* values left to print */
+    size_t depth;    /* indentation */
     bool pretty;
+    rs_text_fn to_s; /* Ruby's text of a value (the Ruby view) */
+    rs_stack stack; /* jframe */
 } jview;
 
-static void jput(jview *j, const char *s) { if (!j->code && rs_buf_puts(j->out, s)) j->code = RSESS_ERR_NOMEM; }
-static void jstr(jview *j, const char *s, size_t n)
+static void jput(jview *j, const char *s) { rs_puts(&j->s, s); }
+static void jstr(jview *j, const char *s, size_t n) { rs_put_json(&j->s, s, n); }
+
+/* Ruby's text of v appended to b (the view's to_s). */
+static void ruby_text(jview *j, const rsess_val *v, unsigned flags, rsess_buf *b)
 {
-    if (!j->code && rs_json_string(j->out, s, n)) j->code = RSESS_ERR_NOMEM;
+    if (j->to_s(v, flags, b, NULL)) j->s.code = RSESS_ERR_NOMEM;
 }
 
 static void j_newline(jview *j)
@@ -40,16 +52,17 @@ static void jbytes(jview *j, const char *s, size_t n)
         return;
     }
     jput(j, "{\"$binary\":\"");
-    if (!j->code && rsess_base64(s, n, j->out)) j->code = RSESS_ERR_NOMEM;
+    if (!j->s.code && rsess_base64(s, n, j->s.out)) j->s.code = RSESS_ERR_NOMEM;
     jput(j, "\"}");
 }
 
-static void jvalue(jview *j, const rsess_val *v);
-static void jkeytext(jview *j, const char *p, size_t n);
+static void to_s(jview *j, const rsess_val *v, rs_sink *t);
+static void bigdecimal_plain(const char *s, size_t n, rs_sink *t);
 
-/* UTF-16 and UTF-32 text as UTF-8 (JSON.generate transcodes it); 0 when
- * the value is in another encoding, -1 when its units are not valid. */
-static int wide_to_utf8(const rsess_val *v, rsess_buf *b)
+/* UTF-16 and UTF-32 text as UTF-8 (JSON.generate transcodes it): 1 with
+ * the text in t, 0 when the value is in another encoding, -1 when its
+ * units are not valid (or t failed: t->code). */
+static int wide_to_utf8(const rsess_val *v, rs_sink *t)
 {
     if (v->enc != RSESS_ENC_OTHER) return 0;
     size_t nl;
@@ -71,29 +84,10 @@ static int wide_to_utf8(const rsess_val *v, rsess_buf *b)
             i += 2;
         }
         if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return -1;
-        unsigned char o[4];
-        size_t k = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-        if (k == 1) o[0] = (unsigned char)c;
-        else {
-            for (size_t q = k - 1; q > 0; q--, c >>= 6) o[q] = (unsigned char)(0x80 | (c & 0x3f));
-            o[0] = (unsigned char)((k == 2 ? 0xc0 : k == 3 ? 0xe0 : 0xf0) | c);
-        }
-        if (rs_buf_put(b, o, k)) return -1;
+        if (!t->code && rs_buf_put_utf8(t->out, c)) t->code = RSESS_ERR_NOMEM;
+        if (t->code) return -1;
     }
     return 1;
-}
-
-/* A String's or Symbol's text: UTF-16/32 transcoded, other bytes as they are. */
-static void jtext(jview *j, const rsess_val *v, bool key)
-{
-    rsess_buf b;
-    rsess_buf_init(&b, j->out->alloc);
-    int w = wide_to_utf8(v, &b);
-    const char *p = w > 0 ? (b.data ? (const char *)b.data : "") : v->u.s.p;
-    size_t n = w > 0 ? b.len : v->u.s.len;
-    if (key) jkeytext(j, p, n);
-    else jbytes(j, p, n);
-    rsess_buf_free(&b);
 }
 
 /* A key's text: a key must be a string, so bytes that are not UTF-8 are
@@ -105,58 +99,71 @@ static void jkeytext(jview *j, const char *p, size_t n)
         return;
     }
     jput(j, "\"$binary:");
-    if (!j->code && rsess_base64(p, n, j->out)) j->code = RSESS_ERR_NOMEM;
+    if (!j->s.code && rsess_base64(p, n, j->s.out)) j->s.code = RSESS_ERR_NOMEM;
     jput(j, "\"");
 }
 
-static void bigdecimal_plain(const char *s, size_t n, rsess_buf *b);
-static void to_s(jview *j, const rsess_val *v, rsess_buf *b);
+/* A String's or Symbol's text (a key's when key): UTF-16/32 transcoded,
+ * other bytes as they are. */
+static void jstrval(jview *j, const rsess_val *v, bool key)
+{
+    rsess_buf b;
+    rsess_buf_init(&b, j->s.out->alloc);
+    rs_sink t = {&b, 0};
+    int w = wide_to_utf8(v, &t);
+    const char *p = w > 0 ? (b.data ? (const char *)b.data : "") : v->u.s.p;
+    size_t n = w > 0 ? b.len : v->u.s.len;
+    if (t.code) j->s.code = t.code;
+    else if (key) jkeytext(j, p, n);
+    else jbytes(j, p, n);
+    rsess_buf_free(&b);
+}
 
 /* "2020-01-02 03:04:05 UTC" / "... +0900" (Time#to_s, TimeWithZone#to_s) */
-static void time_to_s(rsess_buf *b, int64_t sec, int32_t off, bool utc)
+static void time_to_s(rs_sink *t, int64_t sec, int32_t off, bool utc)
 {
     int64_t local = sec + off, days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400), rem = local - days * 86400;
     int64_t y;
     int m, d;
     rs_civil_from_days(days, &y, &m, &d);
-    rs_buf_printf(b, "%s%04lld-%02d-%02d %02d:%02d:%02d ", YEAR(y), m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
-                  (int)(rem % 60));
+    rs_putf(t, "%s%04lld-%02d-%02d %02d:%02d:%02d ", YEAR(y), m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
+            (int)(rem % 60));
     int32_t a = off < 0 ? -off : off;
-    if (utc) rs_buf_puts(b, "UTC");
-    else rs_buf_printf(b, "%c%02d%02d", off < 0 ? '-' : '+', (int)(a / 3600), (int)(a / 60 % 60));
+    if (utc) rs_puts(t, "UTC");
+    else rs_putf(t, "%c%02d%02d", off < 0 ? '-' : '+', (int)(a / 3600), (int)(a / 60 % 60));
 }
 
 /* key.to_s of the classes with meaning (ActiveSupport's as_json of a Hash
- * makes its keys so); false for the rest. */
-static bool key_to_s(jview *j, const rsess_val *k, rsess_buf *b)
+ * makes its keys so) into t; false for the rest. */
+static bool key_to_s(jview *j, const rsess_val *k, rs_sink *t)
 {
-    rsess_time t;
+    rsess_time tm;
     rsess_date d;
     rsess_val *a, *e;
     const char *s, *zone;
     size_t n, zl;
     int32_t off;
     int excl;
-    if (rsess_get_time(k, &t)) time_to_s(b, t.sec, t.utc ? 0 : t.utc_offset, t.utc);
-    else if (rsess_get_time_with_zone(k, &t, &zone, &zl, &off))
-        time_to_s(b, t.sec, off, (zl == 3 && !memcmp(zone, "UTC", 3)) || (zl == 7 && !memcmp(zone, "Etc/UTC", 7)));
+    if (rsess_get_time(k, &tm)) time_to_s(t, tm.sec, tm.utc ? 0 : tm.utc_offset, tm.utc);
+    else if (rsess_get_time_with_zone(k, &tm, &zone, &zl, &off))
+        time_to_s(t, tm.sec, off, (zl == 3 && !memcmp(zone, "UTC", 3)) || (zl == 7 && !memcmp(zone, "Etc/UTC", 7)));
     else if (rsess_get_date(k, &d)) {
-        rs_buf_printf(b, "%s%04lld-%02d-%02d", YEAR(d.year), d.month, d.day);
+        rs_putf(t, "%s%04lld-%02d-%02d", YEAR(d.year), d.month, d.day);
         if (d.datetime) {
             int32_t o = d.offset < 0 ? -d.offset : d.offset;
-            rs_buf_printf(b, "T%02d:%02d:%02d%c%02d:%02d", d.hour, d.minute, d.second, d.offset < 0 ? '-' : '+',
-                          (int)(o / 3600), (int)(o / 60 % 60));
+            rs_putf(t, "T%02d:%02d:%02d%c%02d:%02d", d.hour, d.minute, d.second, d.offset < 0 ? '-' : '+',
+                    (int)(o / 3600), (int)(o / 60 % 60));
         }
-    } else if ((s = rsess_get_bigdecimal(k, &n))) bigdecimal_plain(s, n, b);
-    else if (rsess_get_complex(k, NULL, NULL)) return !rs_complex_to_s(k, b) || (j->code = RSESS_ERR_NOMEM, true);
+    } else if ((s = rsess_get_bigdecimal(k, &n))) bigdecimal_plain(s, n, t);
+    else if (rsess_get_complex(k, NULL, NULL)) ruby_text(j, k, RS_PRINT_TO_S, t->out);
     else if (rsess_get_rational(k, &a, &e)) {
-        to_s(j, a, b);
-        rs_buf_putc(b, '/');
-        to_s(j, e, b);
+        to_s(j, a, t);
+        rs_putc(t, '/');
+        to_s(j, e, t);
     } else if (rsess_get_range(k, &a, &e, &excl)) {
-        to_s(j, a, b);
-        rs_buf_puts(b, excl ? "..." : "..");
-        to_s(j, e, b);
+        to_s(j, a, t);
+        rs_puts(t, excl ? "..." : "..");
+        to_s(j, e, t);
     } else return false;
     return true;
 }
@@ -166,7 +173,7 @@ static void jkey(jview *j, const rsess_val *k)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
     switch (k->type) {
-    case RSESS_STRING: case RSESS_SYMBOL: jtext(j, k, true); return;
+    case RSESS_STRING: case RSESS_SYMBOL: jstrval(j, k, true); return;
     case RSESS_NIL: jput(j, "\"\""); return;
     case RSESS_TRUE: jput(j, "\"true\""); return;
     case RSESS_FALSE: jput(j, "\"false\""); return;
@@ -181,8 +188,10 @@ static void jkey(jview *j, const rsess_val *k)
     }
     default: {
         rsess_buf b;
-        rsess_buf_init(&b, j->out->alloc);
-        if (!key_to_s(j, k, &b) && rs_print_ruby(k, 0, &b, NULL)) j->code = RSESS_ERR_NOMEM;
+        rsess_buf_init(&b, j->s.out->alloc);
+        rs_sink t = {&b, 0};
+        if (!key_to_s(j, k, &t)) ruby_text(j, k, 0, &b);
+        if (t.code) j->s.code = t.code;
         else jkeytext(j, b.data ? (const char *)b.data : "", b.len);
         rsess_buf_free(&b);
     }
@@ -193,37 +202,18 @@ static void jkey(jview *j, const rsess_val *k)
  * it has been printed (a shared value printed again costs budget). */
 static bool grow(jview *j, const rsess_val *v)
 {
-    if (v->id >= j->cap) {
-        size_t ncap = j->cap ? j->cap : 64;
-        while (ncap <= v->id) ncap *= 2;
-        uint8_t *a = rs_realloc(j->out->alloc, j->active, j->cap, ncap);
-        if (!a) {
-            j->code = RSESS_ERR_NOMEM;
-            return false;
-        }
-        memset(a + j->cap, 0, ncap - j->cap);
-        j->active = a;
-        j->cap = ncap;
+    if (rs_marks_cover(&j->active, v->id)) {
+        j->s.code = RSESS_ERR_NOMEM;
+        return false;
     }
     return true;
 }
 
 static bool enter(jview *j, const rsess_val *v)
 {
-    if (!grow(j, v) || (j->active[v->id] & 1)) return false;
-    j->active[v->id] |= 1;
+    if (!grow(j, v) || (j->active.m[v->id] & 1)) return false;
+    j->active.m[v->id] |= 1;
     return true;
-}
-
-static void jfields(jview *j, rsess_val **k, size_t n, bool first)
-{
-    for (size_t i = 0; i < n && !j->code; i++) {
-        jput(j, first && i == 0 ? "" : ",");
-        j_newline(j);
-        jkey(j, k[2 * i]);
-        jput(j, j->pretty ? ": " : ":");
-        jvalue(j, k[2 * i + 1]);
-    }
 }
 
 static void jclass_open(jview *j, const rsess_val *cls)
@@ -241,6 +231,13 @@ static void jclose(jview *j, const char *c)
     j->depth--;
     j_newline(j);
     jput(j, c);
+}
+
+/* The end of a container: on a line of its own when it has items. */
+static void jend(jview *j, size_t n, const char *c)
+{
+    if (n) jclose(j, c);
+    else j->depth--, jput(j, c);
 }
 
 /* xmlschema(3), as ActiveSupport's Time#as_json: "2026-01-29T13:24:14.448Z",
@@ -262,18 +259,25 @@ static void jtime(jview *j, int64_t sec, uint32_t nsec, int32_t off, bool zulu)
     jput(j, buf);
 }
 
-/* BigDecimal#to_s with ActiveSupport's plain format: "0.15e1" -> "1.5". */
-/* BigDecimal#to_s as ActiveSupport makes it (format "F"): "0.15e1" ->
- * "1.5"; NaN, Infinity and absurd exponents as they are. Appends to b. */
-static void bigdecimal_plain(const char *s, size_t n, rsess_buf *b)
+/* Prints the text made in t's buffer as a JSON string, and frees it. */
+static void jtext(jview *j, rs_sink *t)
 {
-    size_t start = b->len, i = 0;
+    if (t->code) j->s.code = t->code;
+    else jstr(j, t->out->data ? (const char *)t->out->data : "", t->out->len);
+    rsess_buf_free(t->out);
+}
+
+/* BigDecimal#to_s as ActiveSupport makes it (format "F"): "0.15e1" ->
+ * "1.5"; NaN, Infinity and absurd exponents as they are. Appends to t. */
+static void bigdecimal_plain(const char *s, size_t n, rs_sink *t)
+{
+    size_t start = t->out->len, i = 0;
     if (n == 0 || memchr(s, 'N', n) || memchr(s, 'I', n)) {
-        rs_buf_put(b, s, n);
+        rs_put(t, s, n);
         return;
     }
     if (s[i] == '-' || s[i] == '+') {
-        if (s[i] == '-') rs_buf_putc(b, '-');
+        if (s[i] == '-') rs_putc(t, '-');
         i++;
     }
     if (i + 2 <= n && s[i] == '0' && s[i + 1] == '.') i += 2;
@@ -287,24 +291,25 @@ static void bigdecimal_plain(const char *s, size_t n, rsess_buf *b)
         for (; q < qend && *q >= '0' && *q <= '9' && exp < 100000000; q++) exp = exp * 10 + (*q - '0');
         if (eneg) exp = -exp;
     }
+    if (t->code) return;
     if (exp > 100000 || exp < -100000) { /* not a plain decimal anyone wants printed */
-        b->len = start;
-        rs_buf_put(b, s, n);
+        t->out->len = start;
+        rs_put(t, s, n);
     } else if (nd == 0 || (nd == 1 && dig[0] == '0')) {
-        b->len = start;
-        rs_buf_puts(b, s[0] == '-' ? "-0.0" : "0.0");
+        t->out->len = start;
+        rs_puts(t, s[0] == '-' ? "-0.0" : "0.0");
     } else if (exp <= 0) {
-        rs_buf_puts(b, "0.");
-        for (long k = 0; k < -exp; k++) rs_buf_putc(b, '0');
-        rs_buf_put(b, dig, nd);
+        rs_puts(t, "0.");
+        for (long k = 0; k < -exp; k++) rs_putc(t, '0');
+        rs_put(t, dig, nd);
     } else if ((size_t)exp >= nd) {
-        rs_buf_put(b, dig, nd);
-        for (size_t k = nd; k < (size_t)exp; k++) rs_buf_putc(b, '0');
-        rs_buf_puts(b, ".0");
+        rs_put(t, dig, nd);
+        for (size_t k = nd; k < (size_t)exp; k++) rs_putc(t, '0');
+        rs_puts(t, ".0");
     } else {
-        rs_buf_put(b, dig, (size_t)exp);
-        rs_buf_putc(b, '.');
-        rs_buf_put(b, dig + exp, nd - (size_t)exp);
+        rs_put(t, dig, (size_t)exp);
+        rs_putc(t, '.');
+        rs_put(t, dig + exp, nd - (size_t)exp);
     }
 }
 
@@ -315,23 +320,23 @@ static void jbigdecimal(jview *j, const char *s, size_t n)
         return;
     }
     rsess_buf b;
-    rsess_buf_init(&b, j->out->alloc);
-    bigdecimal_plain(s, n, &b);
-    jstr(j, b.data ? (const char *)b.data : "", b.len);
-    rsess_buf_free(&b);
+    rsess_buf_init(&b, j->s.out->alloc);
+    rs_sink t = {&b, 0}; /* the text, then printed as a JSON string */
+    bigdecimal_plain(s, n, &t);
+    jtext(j, &t);
 }
 
 /* to_s of a value, as Ruby's string interpolation gives it (for Range,
  * Rational, Complex): numbers, strings and symbols as themselves. */
-static void to_s(jview *j, const rsess_val *v, rsess_buf *b)
+static void to_s(jview *j, const rsess_val *v, rs_sink *t)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
     switch (v->type) {
     case RSESS_NIL: break;
-    case RSESS_STRING: case RSESS_SYMBOL: rs_buf_put(b, v->u.s.p, v->u.s.len); break;
-    case RSESS_INT: rs_buf_printf(b, "%lld", (long long)v->u.i); break;
-    case RSESS_FLOAT: rs_buf_put(b, tmp, rsess_float_ruby_text(v->u.f, tmp)); break;
-    default: if (rs_print_ruby(v, 0, b, NULL)) j->code = RSESS_ERR_NOMEM;
+    case RSESS_STRING: case RSESS_SYMBOL: rs_put(t, v->u.s.p, v->u.s.len); break;
+    case RSESS_INT: rs_putf(t, "%lld", (long long)v->u.i); break;
+    case RSESS_FLOAT: rs_put(t, tmp, rsess_float_ruby_text(v->u.f, tmp)); break;
+    default: ruby_text(j, v, 0, t->out);
     }
 }
 
@@ -355,7 +360,7 @@ static bool inner_compiles(const unsigned char *p, size_t n)
     return depth == 0 && cls == 0;
 }
 
-static int regexp_to_s(const rsess_val *v, rsess_buf *b)
+static void regexp_to_s(const rsess_val *v, rs_sink *t)
 {
     const unsigned char *src = (const unsigned char *)v->u.s.p, *ptr = src;
     size_t srclen = v->u.s.len, len = srclen;
@@ -385,16 +390,15 @@ again:
         }
     }
     static const struct { int bit; char c; } fl[] = {{4, 'm'}, {1, 'i'}, {2, 'x'}};
-    int rc = rs_buf_put(b, "(?", 2);
-    for (int k = 0; k < 3 && !rc; k++)
-        if (options & fl[k].bit) rc = rs_buf_putc(b, fl[k].c);
-    if ((options & 7) != 7 && !rc) rc = rs_buf_putc(b, '-');
-    for (int k = 0; k < 3 && !rc; k++)
-        if (!(options & fl[k].bit)) rc = rs_buf_putc(b, fl[k].c);
-    if (!rc) rc = rs_buf_putc(b, ':');
-    if (!rc) rc = rs_reg_expr_str(b, (const char *)ptr, len, v->enc, false);
-    if (!rc) rc = rs_buf_putc(b, ')');
-    return rc;
+    rs_puts(t, "(?");
+    for (int k = 0; k < 3; k++)
+        if (options & fl[k].bit) rs_putc(t, fl[k].c);
+    if ((options & 7) != 7) rs_putc(t, '-');
+    for (int k = 0; k < 3; k++)
+        if (!(options & fl[k].bit)) rs_putc(t, fl[k].c);
+    rs_putc(t, ':');
+    if (!t->code && rs_reg_expr_str(t->out, (const char *)ptr, len, v->enc, false)) t->code = RSESS_ERR_NOMEM;
+    rs_putc(t, ')');
 }
 
 static bool jmeaning(jview *j, const rsess_val *v)
@@ -407,6 +411,7 @@ static bool jmeaning(jview *j, const rsess_val *v)
     int excl;
     int32_t off;
     rsess_buf tb;
+    rs_sink ts = {&tb, 0};
     switch (v->type) {
     case RSESS_USERDEF:
         if (rsess_get_time(v, &t)) return jtime(j, t.sec, t.nsec, t.utc ? 0 : t.utc_offset, t.utc), true;
@@ -430,27 +435,28 @@ static bool jmeaning(jview *j, const rsess_val *v)
         }
         if (rsess_get_rational(v, &a, &b) || rsess_get_complex(v, &a, &b)) {
             bool complex = rsess_get_complex(v, NULL, NULL);
-            rsess_buf_init(&tb, j->out->alloc);
+            rsess_buf_init(&tb, j->s.out->alloc);
             if (complex) { /* Complex#to_s: "2/3+1i" */
-                if (rs_complex_to_s(v, &tb)) j->code = RSESS_ERR_NOMEM;
-                else jstr(j, (const char *)tb.data, tb.len);
+                ruby_text(j, v, RS_PRINT_TO_S, &tb);
+                if (!j->s.code) jstr(j, tb.data ? (const char *)tb.data : "", tb.len);
+                rsess_buf_free(&tb);
             } else {
-                to_s(j, a, &tb);
-                rs_buf_putc(&tb, '/');
-                to_s(j, b, &tb);
-                jstr(j, (const char *)tb.data, tb.len);
+                to_s(j, a, &ts);
+                rs_putc(&ts, '/');
+                to_s(j, b, &ts);
+                jtext(j, &ts);
             }
-            rsess_buf_free(&tb);
             return true;
         }
         return false;
     case RSESS_OBJECT:
         if (rsess_get_range(v, &a, &b, &excl)) {
-            rsess_buf_init(&tb, j->out->alloc);
-            to_s(j, a, &tb);
-            rs_buf_puts(&tb, excl ? "..." : "..");
-            to_s(j, b, &tb);
-            jbytes(j, tb.data ? (const char *)tb.data : "", tb.len); /* strings of any encoding: not always UTF-8 */
+            rsess_buf_init(&tb, j->s.out->alloc);
+            to_s(j, a, &ts);
+            rs_puts(&ts, excl ? "..." : "..");
+            to_s(j, b, &ts);
+            if (ts.code) j->s.code = ts.code;
+            else jbytes(j, tb.data ? (const char *)tb.data : "", tb.len); /* strings of any encoding: not always UTF-8 */
             rsess_buf_free(&tb);
             return true;
         }
@@ -463,7 +469,7 @@ static bool jmeaning(jview *j, const rsess_val *v)
             return true;
         }
         if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
-            if (a->type == RSESS_STRING) jtext(j, a, false); /* "" stays "" (Exception#to_s) */
+            if (a->type == RSESS_STRING) jstrval(j, a, false); /* "" stays "" (Exception#to_s) */
             else jstr(j, v->cls->u.s.p, v->cls->u.s.len);
             return true;
         }
@@ -472,23 +478,30 @@ static bool jmeaning(jview *j, const rsess_val *v)
     }
 }
 
-static void jvalue(jview *j, const rsess_val *v)
+static void jpush(jview *j, const rsess_val *v, int kind)
+{
+    jframe *f = rs_stack_push(&j->stack);
+    if (!f) {
+        j->s.code = RSESS_ERR_NOMEM;
+        return;
+    }
+    *f = (jframe){v, 0, (uint8_t)kind};
+}
+
+/* Prints a value, or its head and a frame for its parts. */
+static void jopen(jview *j, const rsess_val *v)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
-    if (j->code) return;
+    if (j->s.code) return;
     if (!grow(j, v)) return;
-    if (j->active[v->id] & 2) { /* only the expansion of shared values is budgeted */
+    if (j->active.m[v->id] & 2) { /* only the expansion of shared values is budgeted */
         if (j->budget == 0) {
-            j->code = RSESS_ERR_NODES;
+            j->s.code = RSESS_ERR_NODES;
             return;
         }
         j->budget--;
     }
-    j->active[v->id] |= 2;
-    if (j->depth > 4096) {
-        j->code = RSESS_ERR_DEPTH;
-        return;
-    }
+    j->active.m[v->id] |= 2;
     switch (v->type) {
     case RSESS_NIL: jput(j, "null"); return;
     case RSESS_TRUE: jput(j, "true"); return;
@@ -497,10 +510,7 @@ static void jvalue(jview *j, const rsess_val *v)
         snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i);
         jput(j, tmp);
         return;
-    case RSESS_BIGNUM:
-        if (rs_bignum_decimal((const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE, j->out))
-            j->code = RSESS_ERR_NOMEM;
-        return;
+    case RSESS_BIGNUM: rs_put_bignum(&j->s, (const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE); return;
     case RSESS_FLOAT: {
         if (!isfinite(v->u.f)) { /* as ActiveSupport's Float#as_json */
             jput(j, "null");
@@ -511,71 +521,49 @@ static void jvalue(jview *j, const rsess_val *v)
         jput(j, tmp);
         return;
     }
-    case RSESS_STRING: case RSESS_SYMBOL: jtext(j, v, false); return;
+    case RSESS_STRING: case RSESS_SYMBOL: jstrval(j, v, false); return;
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: jbytes(j, v->u.s.p, v->u.s.len); return;
     case RSESS_REGEXP: {
         rsess_buf b;
-        rsess_buf_init(&b, j->out->alloc);
-        if (regexp_to_s(v, &b)) j->code = RSESS_ERR_NOMEM;
-        else jbytes(j, (const char *)b.data, b.len);
+        rsess_buf_init(&b, j->s.out->alloc);
+        rs_sink t = {&b, 0};
+        regexp_to_s(v, &t);
+        if (t.code) j->s.code = t.code;
+        else jbytes(j, b.data ? (const char *)b.data : "", b.len);
         rsess_buf_free(&b);
         return;
     }
     default: break;
     }
     if (!enter(j, v)) {
-        if (!j->code) jput(j, "null"); /* a cycle */
+        if (!j->s.code) jput(j, "null"); /* a cycle */
         return;
     }
     if (jmeaning(j, v)) {
-        j->active[v->id] &= (uint8_t)~1u;
+        j->active.m[v->id] &= (uint8_t)~1u;
         return;
     }
-    rsess_val *set = rsess_get_set(v);
-    if (set) { /* Set#as_json: its elements */
+    if (rsess_get_set(v)) { /* Set#as_json: its elements */
         jput(j, "[");
-        for (size_t i = 0; i < set->u.c.n && !j->code; i++) {
-            if (i) jput(j, ",");
-            jvalue(j, set->u.c.k[2 * i]);
-        }
-        jput(j, "]");
-        j->active[v->id] &= (uint8_t)~1u;
+        jpush(j, v, J_SET);
         return;
     }
     switch (v->type) {
     case RSESS_ARRAY:
         jput(j, "[");
         j->depth++;
-        for (size_t i = 0; i < v->u.c.n && !j->code; i++) {
-            if (i) jput(j, ",");
-            j_newline(j);
-            jvalue(j, v->u.c.k[i]);
-        }
-        if (v->u.c.n) jclose(j, "]");
-        else j->depth--, jput(j, "]");
-        break;
+        jpush(j, v, J_ARRAY);
+        return;
     case RSESS_HASH:
         jput(j, "{");
         j->depth++;
-        jfields(j, v->u.c.k, v->u.c.n, true);
-        if (v->u.c.n) jclose(j, "}");
-        else j->depth--, jput(j, "}");
-        break;
+        jpush(j, v, J_HASH);
+        return;
     case RSESS_OBJECT: case RSESS_STRUCT: /* Object#as_json: instance_values; Struct: members */
         jput(j, "{");
         j->depth++;
-        for (size_t i = 0; i < v->u.c.n && !j->code; i++) {
-            const rsess_val *k = v->u.c.k[2 * i];
-            if (i) jput(j, ",");
-            j_newline(j);
-            size_t skip = v->type == RSESS_OBJECT && k->u.s.len && k->u.s.p[0] == '@' ? 1 : 0;
-            jbytes(j, k->u.s.p + skip, k->u.s.len - skip);
-            jput(j, j->pretty ? ": " : ":");
-            jvalue(j, v->u.c.k[2 * i + 1]);
-        }
-        if (v->u.c.n) jclose(j, "}");
-        else j->depth--, jput(j, "}");
-        break;
+        jpush(j, v, J_FIELDS);
+        return;
     case RSESS_USERDEF:
         jclass_open(j, v->cls);
         jput(j, j->pretty ? ",\n" : ",");
@@ -589,29 +577,110 @@ static void jvalue(jview *j, const rsess_val *v)
         jput(j, j->pretty ? ",\n" : ",");
         if (j->pretty) for (size_t i = 0; i < j->depth; i++) jput(j, "  ");
         jput(j, j->pretty ? "\"$data\": " : "\"$data\":");
-        jvalue(j, v->u.one);
-        jclose(j, "}");
-        break;
-    default: j->code = RSESS_ERR_VALUE; break;
+        jpush(j, v, J_ONE);
+        return;
+    default: j->s.code = RSESS_ERR_VALUE; break;
     }
-    j->active[v->id] &= (uint8_t)~1u;
+    j->active.m[v->id] &= (uint8_t)~1u;
 }
 
-int rs_print_json(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err)
+/* Prints the text between f's parts up to the next part: true with that
+ * part in *part, false when f's value is printed to its end. */
+static bool jstep(jview *j, jframe *f, const rsess_val **part)
+{
+    const rsess_val *v = f->v;
+    size_t i = f->i;
+    switch (f->kind) {
+    case J_SET: {
+        const rsess_val *set = rsess_get_set(v);
+        if (i < set->u.c.n) {
+            if (i) jput(j, ",");
+            *part = set->u.c.k[2 * i];
+            break;
+        }
+        jput(j, "]");
+        return false;
+    }
+    case J_ARRAY:
+        if (i < v->u.c.n) {
+            if (i) jput(j, ",");
+            j_newline(j);
+            *part = v->u.c.k[i];
+            break;
+        }
+        jend(j, v->u.c.n, "]");
+        return false;
+    case J_HASH:
+        if (i < v->u.c.n) {
+            jput(j, i == 0 ? "" : ",");
+            j_newline(j);
+            jkey(j, v->u.c.k[2 * i]);
+            jput(j, j->pretty ? ": " : ":");
+            *part = v->u.c.k[2 * i + 1];
+            break;
+        }
+        jend(j, v->u.c.n, "}");
+        return false;
+    case J_FIELDS:
+        if (i < v->u.c.n) {
+            const rsess_val *k = v->u.c.k[2 * i];
+            if (i) jput(j, ",");
+            j_newline(j);
+            size_t skip = v->type == RSESS_OBJECT && k->u.s.len && k->u.s.p[0] == '@' ? 1 : 0;
+            jbytes(j, k->u.s.p + skip, k->u.s.len - skip);
+            jput(j, j->pretty ? ": " : ":");
+            *part = v->u.c.k[2 * i + 1];
+            break;
+        }
+        jend(j, v->u.c.n, "}");
+        return false;
+    default: /* J_ONE */
+        if (i == 0) {
+            *part = v->u.one;
+            break;
+        }
+        jclose(j, "}");
+        return false;
+    }
+    f->i++;
+    return true;
+}
+
+static void jwalk(jview *j, const rsess_val *root)
+{
+    jopen(j, root);
+    while (j->stack.n && !j->s.code) {
+        jframe *f = rs_stack_top(&j->stack);
+        const rsess_val *part;
+        if (jstep(j, f, &part)) {
+            jopen(j, part);
+        } else {
+            j->active.m[f->v->id] &= (uint8_t)~1u;
+            j->stack.n--;
+        }
+    }
+}
+
+int rs_print_json(const rsess_val *v, unsigned flags, rs_text_fn ruby_to_s, rsess_buf *out, rsess_err *err)
 {
     jview j = {0};
-    j.out = out;
+    j.s.out = out;
+    j.active.alloc = out->alloc;
+    jframe first[16]; /* shallow values print without allocating frames */
+    rs_stack_init(&j.stack, sizeof *first, out->alloc, first, 16);
+    j.to_s = ruby_to_s;
     j.pretty = flags & RSESS_PRINT_PRETTY;
     j.budget = 1000000; /* repeats of shared values: a fan-out is not expanded forever */
     size_t start = out->len;
-    jvalue(&j, v);
-    rs_free(out->alloc, j.active, j.cap);
-    if (j.code) {
+    jwalk(&j, v);
+    rs_marks_free(&j.active);
+    rs_stack_free(&j.stack);
+    if (j.s.code) {
         out->len = start;
-        return rs_fail(err, j.code, 0, j.code == RSESS_ERR_NODES
-                                          ? "JSON output repeats shared values over 1000000 times (JSON has no links; "
-                                            "--to typed keeps them)"
-                                          : NULL);
+        return rs_fail(err, j.s.code, 0, j.s.code == RSESS_ERR_NODES
+                                              ? "JSON output repeats shared values over 1000000 times (JSON has no links; "
+                                                "--to typed keeps them)"
+                                              : NULL);
     }
     return 0;
 }

@@ -1,29 +1,39 @@
 /* The Ruby view: what Ruby 3.4's `p` prints (Kernel#inspect), or with
  * RSESS_PRINT_RUBY40 Ruby 4.0's where it differs (Set). String
  * escaping follows rb_str_inspect, Symbol quoting rb_sym_inspect, Hash
- * layout the 3.4 hash.c inspect_i ("{"k" => v}", "{k: v}"). */
-#include "internal.h"
+ * layout the 3.4 hash.c inspect_i ("{"k" => v}", "{k: v}"). The walk
+ * keeps its own stack: depth costs heap, not C stack. */
+#include "refs.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <strings.h>
 
+/* What is left to print of a value whose parts are being printed. */
+enum {
+    R_ARRAY, R_HASH, R_FIELDS, R_ONE,                       /* containers */
+    R_DATE, R_RATIONAL, R_COMPLEX, R_RANGE, R_SET, R_DURATION /* classes with meaning */
+};
+
+typedef struct rframe {
+    const rsess_val *v;
+    rsess_val *a, *b; /* the parts a class with meaning prints */
+    size_t i;         /* parts printed, or the step reached */
+    size_t aux;       /* Hash: a key is printed; Duration: parts printed; Range: exclusive */
+    uint8_t kind;
+} rframe;
+
 typedef struct rview {
-    rsess_buf *out;
-    uint8_t *active; /* node id -> being printed (recursion guard) */
-    size_t cap;
+    rs_sink s;
+    rs_marks active; /* node id -> being printed (recursion guard) */
     const rsess_alloc *alloc;
-    size_t depth;
-    int code;
     unsigned flags; /* RSESS_PRINT_RUBY40: Ruby 4.0's texts */
+    rs_stack stack; /* rframe */
 } rview;
 
-static void put(rview *r, const char *s, size_t n)
-{
-    if (!r->code && rs_buf_put(r->out, s, n)) r->code = RSESS_ERR_NOMEM;
-}
-static void puts_(rview *r, const char *s) { put(r, s, strlen(s)); }
-static void putc_(rview *r, char c) { put(r, &c, 1); }
+static void put(rview *r, const char *s, size_t n) { rs_put(&r->s, s, n); }
+static void puts_(rview *r, const char *s) { rs_puts(&r->s, s); }
+static void putc_(rview *r, char c) { rs_putc(&r->s, c); }
 
 /* \xHH, \uHHHH or \u{H...}: the escapes rb_str_inspect writes. */
 static void put_escape(rview *r, char kind, unsigned long x)
@@ -35,31 +45,6 @@ static void put_escape(rview *r, char kind, unsigned long x)
     else if (x < 0x10000) n = snprintf(tmp, sizeof tmp, "\\u%04lX", x);
     else n = snprintf(tmp, sizeof tmp, "\\u{%lX}", x);
     put(r, tmp, (size_t)n);
-}
-
-/* Decodes one UTF-8 character; returns its length or 0 if invalid. */
-static size_t utf8_char(const unsigned char *p, size_t left, unsigned *cp)
-{
-    unsigned c = p[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t n;
-    unsigned v;
-    if (c >= 0xc2 && c <= 0xdf) n = 2, v = c & 0x1f;
-    else if (c >= 0xe0 && c <= 0xef) n = 3, v = c & 0x0f;
-    else if (c >= 0xf0 && c <= 0xf4) n = 4, v = c & 0x07;
-    else return 0;
-    if (left < n) return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) return 0;
-        v = (v << 6) | (p[i] & 0x3f);
-    }
-    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return n;
 }
 
 /* Onigmo's [[:print:]] for Unicode as Ruby 3.4 has it (Unicode 15.0). */
@@ -134,7 +119,7 @@ static size_t next_char(int fam, const unsigned char *p, size_t left, unsigned *
 {
     unsigned b = p[0];
     switch (fam) {
-    case FAM_UTF8: return utf8_char(p, left, cp);
+    case FAM_UTF8: return rs_utf8_decode(p, left, cp);
     case FAM_SJIS:
         *cp = b;
         if (b < 0x80 || (b >= 0xa1 && b <= 0xdf)) return 1;
@@ -308,8 +293,8 @@ static bool sym_text_plain(const rsess_val *v)
     /* sym_printable: every character printable */
     const unsigned char *p = (const unsigned char *)v->u.s.p;
     for (size_t i = 0, n; i < v->u.s.len; i += n) {
-        unsigned cp;
-        if (!(n = utf8_char(p + i, v->u.s.len - i, &cp)) || !unicode_printable(cp)) return false;
+        uint32_t cp;
+        if (!(n = rs_utf8_decode(p + i, v->u.s.len - i, &cp)) || !unicode_printable(cp)) return false;
     }
     return true;
 }
@@ -330,29 +315,29 @@ static bool key_needs_quote(const char *s, size_t n)
 }
 
 /* --- values ---------------------------------------------------------------- */
-static void inspect(rview *r, const rsess_val *v);
-static void inspect_sym_name(rview *r, const rsess_val *s);
-
 static bool enter(rview *r, const rsess_val *v)
 {
-    if (v->id >= r->cap) {
-        size_t ncap = r->cap ? r->cap : 64;
-        while (ncap <= v->id) ncap *= 2;
-        uint8_t *a = rs_realloc(r->alloc, r->active, r->cap, ncap);
-        if (!a) {
-            r->code = RSESS_ERR_NOMEM;
-            return false;
-        }
-        memset(a + r->cap, 0, ncap - r->cap);
-        r->active = a;
-        r->cap = ncap;
+    if (rs_marks_cover(&r->active, v->id)) {
+        r->s.code = RSESS_ERR_NOMEM;
+        return false;
     }
-    if (r->active[v->id]) return false;
-    r->active[v->id] = 1;
+    if (r->active.m[v->id]) return false;
+    r->active.m[v->id] = 1;
     return true;
 }
 
-static void leave(rview *r, const rsess_val *v) { r->active[v->id] = 0; }
+static void leave(rview *r, const rsess_val *v) { r->active.m[v->id] = 0; }
+
+/* A frame for the parts of v (entered: it is left when the frame ends). */
+static void rpush(rview *r, const rsess_val *v, int kind, rsess_val *a, rsess_val *b, size_t aux)
+{
+    rframe *f = rs_stack_push(&r->stack);
+    if (!f) {
+        r->s.code = RSESS_ERR_NOMEM;
+        return;
+    }
+    *f = (rframe){v, a, b, 0, aux, (uint8_t)kind};
+}
 
 static void inspect_sym_name(rview *r, const rsess_val *s)
 {
@@ -360,81 +345,32 @@ static void inspect_sym_name(rview *r, const rsess_val *s)
     else puts_(r, "?");
 }
 
-static void inspect_hash(rview *r, const rsess_val *v)
+/* The next pair of a Hash: "k" => v, or k: v for a Symbol key. */
+static bool hash_step(rview *r, rframe *f, const rsess_val **part)
 {
-    if (v->u.c.n == 0) {
-        puts_(r, "{}");
-        return;
+    const rsess_val *v = f->v;
+    if (f->aux) { /* a key is printed: its value */
+        f->aux = 0;
+        puts_(r, " => ");
+        *part = v->u.c.k[2 * f->i++ + 1];
+        return true;
     }
-    putc_(r, '{');
-    for (size_t i = 0; i < v->u.c.n; i++) {
-        const rsess_val *k = v->u.c.k[2 * i];
-        if (i) puts_(r, ", ");
-        if (k->type == RSESS_SYMBOL) {
-            if (!sym_text_plain(k) || key_needs_quote(k->u.s.p, k->u.s.len)) inspect_str(r, k);
-            else put(r, k->u.s.p, k->u.s.len);
-            puts_(r, ": ");
-        } else {
-            inspect(r, k);
-            puts_(r, " => ");
-        }
-        inspect(r, v->u.c.k[2 * i + 1]);
+    if (f->i == v->u.c.n) {
+        putc_(r, '}');
+        return false;
     }
-    putc_(r, '}');
-}
-
-static size_t u8len(const unsigned char *p, const unsigned char *e)
-{
-    unsigned cp;
-    return utf8_char(p, (size_t)(e - p), &cp);
-}
-
-/* re.c rb_reg_expr_str with term '/': for inspect (the result in UTF-8,
- * the default external encoding) and for to_s (no result encoding). When
- * nothing needs escaping the bytes go as they are; otherwise "/" becomes
- * "\/", non-printing ASCII but white space and invalid bytes "\xHH", and
- * for inspect other characters "\u00E9" (binary: "\xFF"). A backslash
- * and the character after it are copied together. */
-int rs_reg_expr_str(rsess_buf *b, const char *src, size_t len, int enc, bool inspect)
-{
-    const unsigned char *s = (const unsigned char *)src, *p = s, *e = s + len;
-    bool utf8 = enc == RSESS_ENC_UTF8, need = false;
-    for (; p < e && !need; p++) {
-        if (*p < 0x80) need = *p == '/' || *p < 0x20 || *p == 0x7f;
-        else if (enc == RSESS_ENC_BINARY) need = true;  /* not the result's encoding */
-        else if (!utf8 || !u8len(p, e) || !inspect) need = true; /* broken, or to_s */
-        else p += u8len(p, e) - 1;
+    const rsess_val *k = v->u.c.k[2 * f->i];
+    if (f->i) puts_(r, ", ");
+    if (k->type == RSESS_SYMBOL) {
+        if (!sym_text_plain(k) || key_needs_quote(k->u.s.p, k->u.s.len)) inspect_str(r, k);
+        else put(r, k->u.s.p, k->u.s.len);
+        puts_(r, ": ");
+        *part = v->u.c.k[2 * f->i++ + 1];
+        return true;
     }
-    if (!need) return rs_buf_put(b, s, len);
-    int rc = 0;
-    for (p = s; p < e && !rc;) {
-        size_t cl = 1;
-        if (*p == '\\' && p + 1 < e) {
-            size_t m = p[1] >= 0x80 && utf8 && u8len(p + 1, e) ? u8len(p + 1, e) : 1;
-            rc = rs_buf_put(b, p, 1 + m);
-            p += 1 + m;
-            continue;
-        }
-        if (*p >= 0x80) {
-            cl = utf8 ? u8len(p, e) : enc == RSESS_ENC_BINARY ? 1 : 0;
-            if (!cl) {
-                rc = rs_buf_printf(b, "\\x%02X", *p);
-                cl = 1;
-            } else if (!inspect) {
-                rc = rs_buf_put(b, p, cl);
-            } else if (!utf8) {
-                rc = rs_buf_printf(b, "\\x%02X", *p);
-            } else {
-                unsigned c;
-                utf8_char(p, cl, &c);
-                rc = c < 0x10000 ? rs_buf_printf(b, "\\u%04X", (unsigned)c) : rs_buf_printf(b, "\\u{%X}", (unsigned)c);
-            }
-        } else if (*p == '/') rc = rs_buf_put(b, "\\/", 2);
-        else if ((*p >= 0x20 && *p < 0x7f) || (*p >= '\t' && *p <= '\r')) rc = rs_buf_put(b, p, 1);
-        else rc = rs_buf_printf(b, "\\x%02X", *p);
-        p += cl;
-    }
-    return rc;
+    f->aux = 1;
+    *part = k;
+    return true;
 }
 
 static void inspect_regexp(rview *r, const rsess_val *v)
@@ -449,8 +385,8 @@ static void inspect_regexp(rview *r, const rsess_val *v)
             else if (v->u.s.p[i] == '/') puts_(r, "\\/");
             else putc_(r, v->u.s.p[i]);
         }
-    } else if (!r->code && rs_reg_expr_str(r->out, v->u.s.p, v->u.s.len, v->enc, true)) {
-        r->code = RSESS_ERR_NOMEM;
+    } else if (!r->s.code && rs_reg_expr_str(r->s.out, v->u.s.p, v->u.s.len, v->enc, true)) {
+        r->s.code = RSESS_ERR_NOMEM;
     }
     putc_(r, '/');
     if (v->opts & 4) putc_(r, 'm');
@@ -481,31 +417,19 @@ static civil civil_of(int64_t sec, int32_t offset)
     return c;
 }
 
-static void putfmt(rview *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
-static void putfmt(rview *r, const char *fmt, ...)
-{
-    char tmp[128];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0) put(r, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
 static void put_offset(rview *r, int32_t off, bool colon)
 {
     char sign = off < 0 ? '-' : '+';
     int32_t a = off < 0 ? -off : off;
-    putfmt(r, colon ? "%c%02d:%02d" : "%c%02d%02d", sign, (int)(a / 3600), (int)(a / 60 % 60));
-    if (!colon && a % 60) putfmt(r, "%02d", (int)(a % 60));
+    rs_putf(&r->s, colon ? "%c%02d:%02d" : "%c%02d%02d", sign, (int)(a / 3600), (int)(a / 60 % 60));
+    if (!colon && a % 60) rs_putf(&r->s, "%02d", (int)(a % 60));
 }
 
 /* Time#inspect: "2026-01-29 13:24:14.44805 UTC", "... 1/3 UTC", "... +0900" */
 static void inspect_time(rview *r, const rsess_time *t)
 {
     civil c = civil_of(t->sec, t->utc ? 0 : t->utc_offset);
-    putfmt(r, "%s%04lld-%02d-%02d %02d:%02d:%02d", YEAR(c.year), c.month, c.day, c.hour, c.min, c.sec);
+    rs_putf(&r->s, "%s%04lld-%02d-%02d %02d:%02d:%02d", YEAR(c.year), c.month, c.day, c.hour, c.min, c.sec);
     if (t->frac_num) {
         if (t->exact) {
             char ns[16];
@@ -513,7 +437,7 @@ static void inspect_time(rview *r, const rsess_time *t)
             while (n > 1 && ns[n - 1] == '0') n--;
             put(r, ns, (size_t)n);
         } else {
-            putfmt(r, " %lld/%lld", (long long)t->frac_num, (long long)t->frac_den);
+            rs_putf(&r->s, " %lld/%lld", (long long)t->frac_num, (long long)t->frac_den);
         }
     }
     if (t->utc) puts_(r, " UTC");
@@ -534,35 +458,48 @@ static void inspect_twz(rview *r, const rsess_time *utc, const char *zone, size_
 {
     char abbr[64];
     civil c = civil_of(utc->sec, off);
-    putfmt(r, "%s, %02d %s %s%04lld %02d:%02d:%02d.%09u ", wdays[c.wday], c.day, months[c.month - 1],
+    rs_putf(&r->s, "%s, %02d %s %s%04lld %02d:%02d:%02d.%09u ", wdays[c.wday], c.day, months[c.month - 1],
            YEAR(c.year), c.hour, c.min, c.sec, utc->nsec);
     if ((zl == 3 && memcmp(zone, "UTC", 3) == 0) || (zl == 7 && memcmp(zone, "Etc/UTC", 7) == 0)) puts_(r, "UTC");
-    else if (rs_zone_abbrev(zone, zl, utc->sec, r->alloc, abbr, sizeof abbr)) puts_(r, abbr);
-    else put(r, zone, zl);
+    else {
+        int zr = rs_zone_abbrev(zone, zl, utc->sec, r->alloc, abbr, sizeof abbr);
+        if (zr == RSESS_ERR_NOMEM) r->s.code = zr;
+        else if (zr == 0) puts_(r, abbr);
+        else put(r, zone, zl);
+    }
     putc_(r, ' ');
     put_offset(r, off, true);
 }
 
-/* Date#inspect: "#<Date: 2024-01-15 ((2460325j,0s,0n),+0s,2299161j)>" */
+/* Date#inspect: "#<Date: 2024-01-15 ((2460325j,0s,0n),+0s,2299161j)>":
+ * the text up to the nanoseconds, then a frame for them (an Integer or a
+ * Rational) and the rest (date_tail). */
 static void inspect_date(rview *r, const rsess_val *v, const rsess_date *d)
 {
     const rsess_val *a = v->u.one;
     puts_(r, d->datetime ? "#<DateTime: " : "#<Date: ");
-    putfmt(r, "%s%04lld-%02d-%02d", YEAR(d->year), d->month, d->day);
+    rs_putf(&r->s, "%s%04lld-%02d-%02d", YEAR(d->year), d->month, d->day);
     if (d->datetime) {
-        putfmt(r, "T%02d:%02d:%02d", d->hour, d->minute, d->second);
+        rs_putf(&r->s, "T%02d:%02d:%02d", d->hour, d->minute, d->second);
         put_offset(r, d->offset, true);
     }
-    int64_t nth = 0, jd = 0, df = 0, of = 0;
+    int64_t nth = 0, jd = 0, df = 0;
     rsess_int(a->u.c.k[0], &nth);
     rsess_int(a->u.c.k[1], &jd);
     rsess_int(a->u.c.k[2], &df);
-    rsess_int(a->u.c.k[4], &of);
-    putfmt(r, " ((%lldj,%llds,", (long long)(jd + nth * 213447717LL), (long long)df);
-    inspect(r, a->u.c.k[3]);
-    putfmt(r, "n),%+llds,", (long long)of);
-    if (isinf(d->start)) puts_(r, d->start < 0 ? "-Inf" : "Inf");
-    else putfmt(r, "%.0f", d->start);
+    rs_putf(&r->s, " ((%lldj,%llds,", (long long)(jd + nth * 213447717LL), (long long)df);
+    rpush(r, v, R_DATE, a->u.c.k[3], NULL, 0);
+}
+
+static void date_tail(rview *r, const rsess_val *v)
+{
+    rsess_date d;
+    int64_t of = 0;
+    rsess_get_date(v, &d);
+    rsess_int(v->u.one->u.c.k[4], &of);
+    rs_putf(&r->s, "n),%+llds,", (long long)of);
+    if (isinf(d.start)) puts_(r, d.start < 0 ? "-Inf" : "Inf");
+    else rs_putf(&r->s, "%.0f", d.start);
     puts_(r, "j)>");
 }
 
@@ -572,94 +509,135 @@ static bool num_negative(const rsess_val *v)
            (v->type == RSESS_BIGNUM && (v->flags & F_NEGATIVE));
 }
 
-/* |v| of an Integer or Float when neg, else v as inspect shows it */
-static void num_text(rview *r, const rsess_val *v, bool neg)
+/* |v| of a negative Integer or Float (num_negative). */
+static void num_magnitude(rview *r, const rsess_val *v)
 {
-    if (neg && v->type == RSESS_INT) putfmt(r, "%llu", 0ull - (unsigned long long)v->u.i);
-    else if (neg && v->type == RSESS_FLOAT) {
+    if (v->type == RSESS_INT) rs_putf(&r->s, "%llu", 0ull - (unsigned long long)v->u.i);
+    else if (v->type == RSESS_FLOAT) {
         char tmp[RSESS_FLOAT_TEXT_MAX];
         put(r, tmp, rsess_float_ruby_text(-v->u.f, tmp));
-    } else if (neg && v->type == RSESS_BIGNUM) {
-        if (rs_bignum_decimal((const unsigned char *)v->u.s.p, v->u.s.len, 0, r->out)) r->code = RSESS_ERR_NOMEM;
-    } else inspect(r, v);
-}
-
-/* A part of a Complex (Integer, Float, Rational), its magnitude when neg;
- * Rational#inspect "(2/3)", Rational#to_s "2/3". */
-static void part_text(rview *r, const rsess_val *v, bool neg, bool to_s)
-{
-    rsess_val *n, *d;
-    if (!rsess_get_rational(v, &n, &d)) return num_text(r, v, neg);
-    if (!to_s) putc_(r, '(');
-    num_text(r, n, neg);
-    putc_(r, '/');
-    num_text(r, d, false);
-    if (!to_s) putc_(r, ')');
+    } else rs_put_bignum(&r->s, (const unsigned char *)v->u.s.p, v->u.s.len, 0);
 }
 
 /* complex.c f_format: real, the sign of imag, |imag|, "*" when that does
- * not end in a digit ("(1-(2/3)*i)", "NaN*i"), "i". */
-static void complex_text(rview *r, rsess_val *re, rsess_val *im, bool to_s)
+ * not end in a digit ("(1-(2/3)*i)", "NaN*i"), "i". A Rational part is
+ * "(2/3)" (inspect) or "2/3" (to_s, aux set: Complex#to_s, no outer
+ * parentheses). Steps: 0 the real part (1, 2: a Rational's denominator and
+ * end), 3 the sign and imaginary part (4, 5: the same), 6 the end. */
+static bool complex_step(rview *r, rframe *f, const rsess_val **part)
 {
-    rsess_val *n, *d;
-    part_text(r, re, false, to_s);
-    bool neg = num_negative(rsess_get_rational(im, &n, &d) ? n : im);
-    putc_(r, neg ? '-' : '+');
-    part_text(r, im, neg, to_s);
-    if (!r->code && r->out->len && !is_digit(r->out->data[r->out->len - 1])) putc_(r, '*');
+    rsess_val *re = f->a, *im = f->b, *n, *d;
+    bool to_s = f->aux;
+    switch (f->i) {
+    case 0:
+        if (!to_s) putc_(r, '(');
+        if (rsess_get_rational(re, &n, &d)) {
+            if (!to_s) putc_(r, '(');
+            f->i = 1;
+            *part = n;
+        } else {
+            f->i = 3;
+            *part = re;
+        }
+        return true;
+    case 1: case 4:
+        putc_(r, '/');
+        rsess_get_rational(f->i == 1 ? re : im, &n, &d);
+        f->i++;
+        *part = d;
+        return true;
+    case 2:
+        if (!to_s) putc_(r, ')');
+    /* fall through */
+    case 3: {
+        bool rat = rsess_get_rational(im, &n, &d), neg = num_negative(rat ? n : im);
+        putc_(r, neg ? '-' : '+');
+        if (rat && !to_s) putc_(r, '(');
+        f->i = rat ? 4 : 6;
+        if (!neg) {
+            *part = rat ? n : im;
+            return true;
+        }
+        num_magnitude(r, rat ? n : im);
+        if (!rat) break;
+        putc_(r, '/'); /* step 4 */
+        f->i = 5;
+        *part = d;
+        return true;
+    }
+    case 5:
+        if (!to_s) putc_(r, ')');
+        break;
+    default: break;
+    }
+    /* step 6 */
+    f->i = 7;
+    if (!r->s.code && r->s.out->len && !is_digit(r->s.out->data[r->s.out->len - 1])) putc_(r, '*');
     putc_(r, 'i');
+    if (!to_s) putc_(r, ')');
+    return false;
 }
 
-/* Complex#inspect: "(2+3i)", "(1.0-2.5i)" */
-static void inspect_complex(rview *r, rsess_val *re, rsess_val *im)
+/* Range#inspect: "1..2", "1...", "..2" (a nil end left out). */
+static bool range_step(rview *r, rframe *f, const rsess_val **part)
 {
-    putc_(r, '(');
-    complex_text(r, re, im, false);
-    putc_(r, ')');
+    rsess_val *b = f->a, *e = f->b;
+    switch (f->i) {
+    case 0:
+        f->i = 1;
+        if (b->type != RSESS_NIL || e->type == RSESS_NIL) {
+            *part = b;
+            return true;
+        }
+    /* fall through */
+    case 1:
+        f->i = 2;
+        puts_(r, f->aux ? "..." : "..");
+        if (b->type == RSESS_NIL || e->type != RSESS_NIL) {
+            *part = e;
+            return true;
+        }
+    /* fall through */
+    default: return false;
+    }
 }
 
-int rs_complex_to_s(const rsess_val *v, rsess_buf *out)
-{
-    rsess_val *re, *im;
-    if (!rsess_get_complex(v, &re, &im)) return RSESS_ERR_VALUE;
-    rview r = {.out = out, .alloc = out->alloc};
-    complex_text(&r, re, im, true);
-    rs_free(r.alloc, r.active, r.cap);
-    return r.code;
-}
-
-static void inspect_range(rview *r, rsess_val *b, rsess_val *e, int excl)
-{
-    if (b->type != RSESS_NIL || e->type == RSESS_NIL) inspect(r, b);
-    puts_(r, excl ? "..." : "..");
-    if (b->type == RSESS_NIL || e->type != RSESS_NIL) inspect(r, e);
-}
-
-/* ActiveSupport::Duration#inspect: "1 hour", "2 days and 3 hours". */
-static void inspect_duration(rview *r, rsess_val *value, rsess_val *parts)
+/* ActiveSupport::Duration#inspect: "1 hour", "2 days and 3 hours": the
+ * parts in the order of the units, each followed by its unit. */
+static bool duration_step(rview *r, rframe *f, const rsess_val **part)
 {
     static const char *const order[] = {"years", "months", "weeks", "days", "hours", "minutes", "seconds"};
-    size_t n = rsess_len(parts), done = 0;
+    rsess_val *value = f->a, *parts = f->b;
+    size_t n = rsess_len(parts);
     if (rsess_type_of(parts) != RSESS_HASH || n == 0) {
-        inspect(r, value);
-        puts_(r, " seconds");
-        return;
-    }
-    for (int o = 0; o < 7; o++) {
-        for (size_t i = 0; i < n; i++) {
-            rsess_val *k = rsess_hash_key(parts, i), *val = rsess_hash_val(parts, i);
-            size_t kl;
-            const char *ks = rsess_sym(k, &kl);
-            if (!ks || kl != strlen(order[o]) || memcmp(ks, order[o], kl) != 0) continue;
-            if (done) puts_(r, n == 2 ? " and " : done + 1 == n ? ", and " : ", ");
-            inspect(r, val);
-            putc_(r, ' ');
-            int64_t one;
-            bool singular = rsess_int(val, &one) && one == 1;
-            put(r, ks, singular ? kl - 1 : kl);
-            done++;
+        if (f->i++ == 0) {
+            *part = value;
+            return true;
         }
+        puts_(r, " seconds");
+        return false;
     }
+    if (f->i) { /* the unit of the part just printed */
+        size_t kl;
+        rsess_val *val = rsess_hash_val(parts, (f->i - 1) % n);
+        const char *ks = rsess_sym(rsess_hash_key(parts, (f->i - 1) % n), &kl);
+        putc_(r, ' ');
+        int64_t one;
+        bool singular = rsess_int(val, &one) && one == 1;
+        put(r, ks, singular ? kl - 1 : kl);
+        f->aux++;
+    }
+    for (; f->i < 7 * n; f->i++) {
+        size_t o = f->i / n, i = f->i % n, kl;
+        const char *ks = rsess_sym(rsess_hash_key(parts, i), &kl);
+        if (!ks || kl != strlen(order[o]) || memcmp(ks, order[o], kl) != 0) continue;
+        size_t done = f->aux;
+        if (done) puts_(r, n == 2 ? " and " : done + 1 == n ? ", and " : ", ");
+        *part = rsess_hash_val(parts, i);
+        f->i++;
+        return true;
+    }
+    return false;
 }
 
 static bool inspect_meaning(rview *r, const rsess_val *v)
@@ -678,31 +656,18 @@ static bool inspect_meaning(rview *r, const rsess_val *v)
     case RSESS_USERMARSHAL: {
         int32_t off;
         if (rsess_get_date(v, &d)) return inspect_date(r, v, &d), true;
-        if (rsess_get_rational(v, &a, &b)) {
-            putc_(r, '(');
-            inspect(r, a);
-            putc_(r, '/');
-            inspect(r, b);
-            putc_(r, ')');
-            return true;
-        }
-        if (rsess_get_complex(v, &a, &b)) return inspect_complex(r, a, b), true;
+        if (rsess_get_rational(v, &a, &b)) return rpush(r, v, R_RATIONAL, a, b, 0), true; /* "(1/3)" */
+        if (rsess_get_complex(v, &a, &b)) return rpush(r, v, R_COMPLEX, a, b, 0), true;
         if (rsess_get_time_with_zone(v, &t, &s, &n, &off)) return inspect_twz(r, &t, s, n, off), true;
         return false;
     }
     case RSESS_OBJECT:
-        if (rsess_get_range(v, &a, &b, &excl)) return inspect_range(r, a, b, excl), true;
+        if (rsess_get_range(v, &a, &b, &excl)) return rpush(r, v, R_RANGE, a, b, (size_t)excl), true;
         if ((a = rsess_get_set(v))) { /* 3.4 "#<Set: {1, "a"}>", 4.0 (core Set) "Set[1, "a"]" */
-            bool r40 = r->flags & RSESS_PRINT_RUBY40;
-            puts_(r, r40 ? "Set[" : "#<Set: {");
-            for (size_t i = 0; i < a->u.c.n; i++) {
-                if (i) puts_(r, ", ");
-                inspect(r, a->u.c.k[2 * i]);
-            }
-            puts_(r, r40 ? "]" : "}>");
-            return true;
+            puts_(r, r->flags & RSESS_PRINT_RUBY40 ? "Set[" : "#<Set: {");
+            return rpush(r, v, R_SET, a, NULL, 0), true;
         }
-        if (rsess_get_duration(v, &a, &b)) return inspect_duration(r, a, b), true;
+        if (rsess_get_duration(v, &a, &b)) return rpush(r, v, R_DURATION, a, b, 0), true;
         if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
             size_t ml = 0;
             const char *m = rsess_str(a, &ml);
@@ -730,40 +695,26 @@ static bool inspect_meaning(rview *r, const rsess_val *v)
     }
 }
 
-static void inspect_fields(rview *r, const rsess_val *v, const char *sep)
-{
-    for (size_t i = 0; i < v->u.c.n; i++) {
-        puts_(r, i ? ", " : " ");
-        inspect_sym_name(r, v->u.c.k[2 * i]);
-        puts_(r, sep);
-        inspect(r, v->u.c.k[2 * i + 1]);
-    }
-}
-
-static void inspect(rview *r, const rsess_val *v)
+/* Prints a value, or its head and a frame for its parts. */
+static void inspect_open(rview *r, const rsess_val *v)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX];
-    if (r->code) return;
-    if (++r->depth > 4096) {
-        r->code = RSESS_ERR_DEPTH;
-        return;
-    }
+    if (r->s.code) return;
     if ((v->type == RSESS_USERDEF || v->type == RSESS_USERMARSHAL || v->type == RSESS_OBJECT)) {
         if (!enter(r, v)) {
-            if (!r->code && v->type == RSESS_OBJECT) { /* rb_obj_inspect: "#<Plain:0x... ...>", address masked */
+            if (!r->s.code && v->type == RSESS_OBJECT) { /* rb_obj_inspect: "#<Plain:0x... ...>", address masked */
                 puts_(r, "#<");
                 inspect_sym_name(r, v->cls);
                 puts_(r, " ...>");
-            } else if (!r->code) puts_(r, "#<...>");
-            r->depth--;
+            } else if (!r->s.code) puts_(r, "#<...>");
             return;
         }
-        bool done = inspect_meaning(r, v);
+        size_t frames = r->stack.n;
+        if (inspect_meaning(r, v)) {
+            if (r->stack.n == frames) leave(r, v); /* else when its frame ends */
+            return;
+        }
         leave(r, v);
-        if (done) {
-            r->depth--;
-            return;
-        }
     }
     switch (v->type) {
     case RSESS_NIL: puts_(r, "nil"); break;
@@ -774,10 +725,7 @@ static void inspect(rview *r, const rsess_val *v)
         put(r, tmp, (size_t)n);
         break;
     }
-    case RSESS_BIGNUM:
-        if (rs_bignum_decimal((const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE, r->out))
-            r->code = RSESS_ERR_NOMEM;
-        break;
+    case RSESS_BIGNUM: rs_put_bignum(&r->s, (const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE); break;
     case RSESS_FLOAT: put(r, tmp, rsess_float_ruby_text(v->u.f, tmp)); break;
     case RSESS_STRING: inspect_str(r, v); break;
     case RSESS_SYMBOL: inspect_symbol(r, v); break;
@@ -785,28 +733,28 @@ static void inspect(rview *r, const rsess_val *v)
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: put(r, v->u.s.p, v->u.s.len); break;
     case RSESS_ARRAY:
         if (!enter(r, v)) {
-            if (!r->code) puts_(r, "[...]");
+            if (!r->s.code) puts_(r, "[...]");
             break;
         }
         putc_(r, '[');
-        for (size_t i = 0; i < v->u.c.n; i++) {
-            if (i) puts_(r, ", ");
-            inspect(r, v->u.c.k[i]);
-        }
-        putc_(r, ']');
-        leave(r, v);
+        rpush(r, v, R_ARRAY, NULL, NULL, 0);
         break;
     case RSESS_HASH:
         if (!enter(r, v)) {
-            if (!r->code) puts_(r, "{...}");
+            if (!r->s.code) puts_(r, "{...}");
             break;
         }
-        inspect_hash(r, v);
-        leave(r, v);
+        if (v->u.c.n == 0) {
+            puts_(r, "{}");
+            leave(r, v);
+            break;
+        }
+        putc_(r, '{');
+        rpush(r, v, R_HASH, NULL, NULL, 0);
         break;
     case RSESS_STRUCT: case RSESS_OBJECT:
         if (!enter(r, v)) {
-            if (!r->code) {
+            if (!r->s.code) {
                 puts_(r, v->type == RSESS_STRUCT ? "#<struct " : "#<");
                 inspect_sym_name(r, v->cls);
                 puts_(r, ":...>");
@@ -815,9 +763,7 @@ static void inspect(rview *r, const rsess_val *v)
         }
         puts_(r, v->type == RSESS_STRUCT ? "#<struct " : "#<");
         inspect_sym_name(r, v->cls);
-        inspect_fields(r, v, v->type == RSESS_STRUCT ? "=" : "=");
-        putc_(r, '>');
-        leave(r, v);
+        rpush(r, v, R_FIELDS, NULL, NULL, 0);
         break;
     case RSESS_USERDEF:
         puts_(r, "#<");
@@ -828,33 +774,113 @@ static void inspect(rview *r, const rsess_val *v)
         break;
     case RSESS_USERMARSHAL: case RSESS_DATA:
         if (!enter(r, v)) {
-            if (!r->code) puts_(r, "#<...>");
+            if (!r->s.code) puts_(r, "#<...>");
             break;
         }
         puts_(r, "#<");
         inspect_sym_name(r, v->cls);
         puts_(r, v->type == RSESS_DATA ? " _dump_data=" : " marshal_dump=");
-        inspect(r, v->u.one);
-        putc_(r, '>');
-        leave(r, v);
+        rpush(r, v, R_ONE, NULL, NULL, 0);
         break;
-    default: r->code = RSESS_ERR_VALUE; break;
+    default: r->s.code = RSESS_ERR_VALUE; break;
     }
-    r->depth--;
+}
+
+/* Prints the text between f's parts up to the next part: true with that
+ * part in *part, false when f's value is printed to its end. */
+static bool inspect_step(rview *r, rframe *f, const rsess_val **part)
+{
+    const rsess_val *v = f->v;
+    size_t i = f->i;
+    switch (f->kind) {
+    case R_ARRAY:
+        if (i == v->u.c.n) {
+            putc_(r, ']');
+            return false;
+        }
+        if (i) puts_(r, ", ");
+        *part = v->u.c.k[i];
+        break;
+    case R_HASH: return hash_step(r, f, part);
+    case R_FIELDS: /* " name=value, name=value" */
+        if (i == v->u.c.n) {
+            putc_(r, '>');
+            return false;
+        }
+        puts_(r, i ? ", " : " ");
+        inspect_sym_name(r, v->u.c.k[2 * i]);
+        puts_(r, "=");
+        *part = v->u.c.k[2 * i + 1];
+        break;
+    case R_ONE: case R_DATE:
+        if (i == 0) {
+            *part = f->kind == R_ONE ? v->u.one : f->a;
+            break;
+        }
+        if (f->kind == R_ONE) putc_(r, '>');
+        else date_tail(r, v);
+        return false;
+    case R_RATIONAL: /* "(num/den)" */
+        if (i == 2) {
+            putc_(r, ')');
+            return false;
+        }
+        putc_(r, i ? '/' : '(');
+        *part = i ? f->b : f->a;
+        break;
+    case R_COMPLEX: return complex_step(r, f, part);
+    case R_RANGE: return range_step(r, f, part);
+    case R_SET:
+        if (i == f->a->u.c.n) {
+            puts_(r, r->flags & RSESS_PRINT_RUBY40 ? "]" : "}>");
+            return false;
+        }
+        if (i) puts_(r, ", ");
+        *part = f->a->u.c.k[2 * i];
+        break;
+    default: return duration_step(r, f, part); /* R_DURATION */
+    }
+    f->i++;
+    return true;
+}
+
+static void inspect(rview *r, const rsess_val *root)
+{
+    rsess_val *re, *im;
+    if ((r->flags & RS_PRINT_TO_S) && rsess_get_complex(root, &re, &im)) {
+        /* Complex#to_s: the root is not entered (a part that is the root
+         * prints as inspect shows a cycle) */
+        if (rs_marks_cover(&r->active, root->id)) r->s.code = RSESS_ERR_NOMEM;
+        else rpush(r, root, R_COMPLEX, re, im, 1);
+    } else inspect_open(r, root);
+    while (r->stack.n && !r->s.code) {
+        rframe *f = rs_stack_top(&r->stack);
+        const rsess_val *part;
+        if (inspect_step(r, f, &part)) {
+            inspect_open(r, part);
+        } else {
+            leave(r, f->v);
+            r->stack.n--;
+        }
+    }
 }
 
 int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err)
 {
     rview r = {0};
     r.flags = flags;
-    r.out = out;
+    r.s.out = out;
     r.alloc = out->alloc;
+    r.active.alloc = out->alloc;
+    rframe first[16]; /* shallow values print without allocating frames */
+    rs_stack_init(&r.stack, sizeof *first, out->alloc, first, 16);
     size_t start = out->len;
     inspect(&r, v);
-    rs_free(r.alloc, r.active, r.cap);
-    if (r.code) {
+    rs_marks_free(&r.active);
+    rs_stack_free(&r.stack);
+    if (r.s.code) {
         out->len = start;
-        return rs_fail(err, r.code, 0, NULL);
+        return rs_fail(err, r.s.code, 0, NULL);
     }
     return 0;
 }

@@ -3,174 +3,48 @@
  * other value is a JSON object whose type key says what it is. Values
  * reached more than once carry "id" where first written and {"link": id}
  * after, in Marshal's own order, so encoding the text back reproduces
- * Ruby's links. Also: rsess_print(), shared JSON helpers, reference counts. */
-#include "internal.h"
+ * Ruby's links. The walk keeps its own stack: depth costs heap, not C stack. */
+#include "refs.h"
 
 #include <stdio.h>
 
-/* --- shared helpers ------------------------------------------------------- */
-int rs_json_string(rsess_buf *b, const char *s, size_t len)
-{
-    static const char hexd[] = "0123456789abcdef";
-    if (rs_buf_reserve(b, len + 2)) return RSESS_ERR_NOMEM;
-    int rc = rs_buf_putc(b, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < len && !rc; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            run++;
-            continue;
-        }
-        rc = rs_buf_put(b, s + i - run, run);
-        run = 0;
-        char esc[7] = {'\\', 0};
-        size_t n = 2;
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        default:
-            memcpy(esc, "\\u00", 4);
-            esc[4] = hexd[c >> 4];
-            esc[5] = hexd[c & 15];
-            n = 6;
-        }
-        if (!rc) rc = rs_buf_put(b, esc, n);
-    }
-    if (!rc) rc = rs_buf_put(b, s + len - run, run);
-    if (!rc) rc = rs_buf_putc(b, '"');
-    return rc;
-}
-
-/* Decimal text of a magnitude: repeated division by 10^9 on 32-bit limbs. */
-int rs_bignum_decimal(const unsigned char *mag, size_t len, int negative, rsess_buf *out)
-{
-    while (len && mag[len - 1] == 0) len--;
-    if (len == 0) return rs_buf_putc(out, '0');
-    size_t nl = (len + 3) / 4;
-    uint32_t stackl[64];
-    uint32_t *limbs = nl <= 64 ? stackl : rs_malloc(out->alloc, nl * 4);
-    if (!limbs) return RSESS_ERR_NOMEM;
-    memset(limbs, 0, nl * 4);
-    for (size_t i = 0; i < len; i++) limbs[i / 4] |= (uint32_t)mag[i] << (8 * (i % 4));
-    /* each 10^9 chunk becomes 9 digits; at most 10 decimal digits per 4 bytes */
-    size_t maxd = nl * 10 + 2;
-    char stackd[700];
-    char *digits = maxd <= sizeof stackd ? stackd : rs_malloc(out->alloc, maxd);
-    int rc = 0;
-    if (!digits) {
-        rc = RSESS_ERR_NOMEM;
-        goto done;
-    }
-    size_t nd = 0, top = nl;
-    while (top) {
-        uint64_t rem = 0;
-        for (size_t i = top; i-- > 0;) {
-            uint64_t cur = (rem << 32) | limbs[i];
-            limbs[i] = (uint32_t)(cur / 1000000000u);
-            rem = cur % 1000000000u;
-        }
-        while (top && limbs[top - 1] == 0) top--;
-        for (int k = 0; k < 9; k++) {
-            digits[nd++] = (char)('0' + rem % 10);
-            rem /= 10;
-            if (!top && !rem) break;
-        }
-    }
-    while (nd > 1 && digits[nd - 1] == '0') nd--;
-    if (negative) rc = rs_buf_putc(out, '-');
-    for (size_t i = nd; i-- > 0 && !rc;) rc = rs_buf_putc(out, digits[i]);
-    if (digits != stackd) rs_free(out->alloc, digits, maxd);
-done:
-    if (limbs != stackl) rs_free(out->alloc, limbs, nl * 4);
-    return rc;
-}
-
-/* Which nodes the printers treat as objects with identity: what Marshal
- * registers and may link. */
-static bool has_identity(const rsess_val *v)
-{
-    switch (v->type) {
-    case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: case RSESS_SYMBOL: return false;
-    case RSESS_INT: return !rs_int_is_fixnum(v->u.i);
-    default: return true;
-    }
-}
-
-static int refs_grow(rs_refs *r, uint32_t id)
-{
-    if (id < r->n) return 0;
-    size_t ncap = r->n ? r->n : 64;
-    while (ncap <= id) ncap *= 2;
-    uint8_t *c = rs_realloc(r->alloc, r->count, r->n, ncap);
-    if (!c) return RSESS_ERR_NOMEM;
-    memset(c + r->n, 0, ncap - r->n);
-    r->count = c;
-    r->n = ncap;
-    return 0;
-}
-
-static int refs_walk(const rsess_val *v, rs_refs *r, size_t depth)
-{
-    if (!v || !has_identity(v)) return 0;
-    if (depth > 4096) return RSESS_ERR_DEPTH;
-    if (refs_grow(r, v->id)) return RSESS_ERR_NOMEM;
-    if (r->count[v->id]) {
-        r->count[v->id] = 2;
-        return 0;
-    }
-    r->count[v->id] = 1;
-    int rc = 0;
-    switch (v->type) {
-    case RSESS_ARRAY:
-        for (size_t i = 0; i < v->u.c.n && !rc; i++) rc = refs_walk(v->u.c.k[i], r, depth + 1);
-        break;
-    case RSESS_HASH: case RSESS_OBJECT: case RSESS_STRUCT:
-        for (size_t i = 0; i < 2 * (size_t)v->u.c.n && !rc; i++) rc = refs_walk(v->u.c.k[i], r, depth + 1);
-        if (!rc && v->type == RSESS_HASH && v->x) rc = refs_walk(v->x->dflt, r, depth + 1);
-        break;
-    case RSESS_USERMARSHAL: case RSESS_DATA: rc = refs_walk(v->u.one, r, depth + 1); break;
-    default: break;
-    }
-    if (!rc && v->x)
-        for (size_t i = 0; i < v->x->niv && !rc; i++) rc = refs_walk(v->x->iv[2 * i + 1], r, depth + 1);
-    return rc;
-}
-
-int rs_refs_count(const rsess_val *root, rs_refs *r) { return refs_walk(root, r, 0); }
-
-void rs_refs_free(rs_refs *r)
-{
-    rs_free(r->alloc, r->count, r->n);
-    r->count = NULL;
-    r->n = 0;
-}
-
 /* --- the typed printer ---------------------------------------------------- */
+/* What is left to write of a value whose parts are being written. */
+enum {
+    T_ITEMS,     /* array items */
+    T_HASH,      /* hash slots: key, value, key, value... */
+    T_DEFAULT,   /* the hash default */
+    T_HASH_TAIL, /* "identity" */
+    T_FIELDS,    /* object and struct fields */
+    T_ONE,       /* the value _dump_data / marshal_dump wraps */
+    T_EXTRAS,    /* "uclass", "extends" */
+    T_IVARS,     /* "ivars" */
+    T_TAIL       /* "id", the closing brace */
+};
+
+typedef struct tframe {
+    const rsess_val *v;
+    size_t i;    /* parts written (array items, hash slots, pairs) */
+    uint32_t id; /* label + 1, or 0 */
+    uint8_t phase;
+    bool plain;  /* a plain JSON array: no extras, closed by "]" */
+} tframe;
+
 typedef struct tview {
-    rsess_buf *out;
-    rs_refs refs;
+    rs_sink s;
+    rs_marks refs;
     uint32_t *label; /* node id -> id + 1 once written */
     uint32_t next_label;
-    int code;
-    size_t depth;
+    rs_stack stack; /* tframe */
 } tview;
 
-static void tput(tview *t, const char *s) { if (!t->code && rs_buf_puts(t->out, s)) t->code = RSESS_ERR_NOMEM; }
-
-static void tstr(tview *t, const char *s, size_t n)
-{
-    if (!t->code && rs_json_string(t->out, s, n)) t->code = RSESS_ERR_NOMEM;
-}
+static void tput(tview *t, const char *s) { rs_puts(&t->s, s); }
+static void tstr(tview *t, const char *s, size_t n) { rs_put_json(&t->s, s, n); }
 
 static void thex(tview *t, const char *s, size_t n)
 {
     tput(t, "{\"hex\":\"");
-    if (!t->code && rsess_hex(s, n, t->out)) t->code = RSESS_ERR_NOMEM;
+    if (!t->s.code && rsess_hex(s, n, t->s.out)) t->s.code = RSESS_ERR_NOMEM;
     tput(t, "\"}");
 }
 
@@ -187,10 +61,6 @@ static void tkey(tview *t, const char *k)
     tput(t, k);
     tput(t, "\":");
 }
-
-/* A name that must be a Symbol: its text when that says it all. */
-static void tsymname(tview *t, const rsess_val *s);
-static void tvalue(tview *t, const rsess_val *v);
 
 /* An ASCII-only name whose encoding does not matter (not UTF-16LE...). */
 static bool sym_ascii(const rsess_val *s)
@@ -226,33 +96,19 @@ static void tsym_full(tview *t, const rsess_val *s)
     tput(t, "}");
 }
 
+/* A name that must be a Symbol: its text when that says it all. */
 static void tsymname(tview *t, const rsess_val *s)
 {
     if (!s || s->type != RSESS_SYMBOL) {
-        t->code = RSESS_ERR_VALUE;
+        t->s.code = RSESS_ERR_VALUE;
         return;
     }
     if (sym_is_plain(s)) tstr(t, s->u.s.p, s->u.s.len);
     else tsym_full(t, s);
 }
 
-static void tpairs(tview *t, const char *key, rsess_val **k, size_t n, bool sym_names)
-{
-    tkey(t, key);
-    tput(t, "[");
-    for (size_t i = 0; i < n && !t->code; i++) {
-        tput(t, i ? ",[" : "[");
-        if (sym_names) tsymname(t, k[2 * i]);
-        else tvalue(t, k[2 * i]);
-        tput(t, ",");
-        tvalue(t, k[2 * i + 1]);
-        tput(t, "]");
-    }
-    tput(t, "]");
-}
-
-/* "uclass", "extends", "ivars", "id": the parts any object may have. */
-static void textras(tview *t, const rsess_val *v, uint32_t id)
+/* "uclass" and "extends": the parts before "ivars" any object may have. */
+static void textras(tview *t, const rsess_val *v)
 {
     if (v->x && v->x->uclass) {
         tkey(t, "uclass");
@@ -267,37 +123,60 @@ static void textras(tview *t, const rsess_val *v, uint32_t id)
         }
         tput(t, "]");
     }
-    if (v->x && v->x->niv) tpairs(t, "ivars", v->x->iv, v->x->niv, true);
+}
+
+/* "id" (after "ivars") and the closing brace. */
+static void ttail(tview *t, uint32_t id)
+{
     if (id) {
         char tmp[24];
         snprintf(tmp, sizeof tmp, "%u", id - 1);
         tkey(t, "id");
         tput(t, tmp);
     }
+    tput(t, "}");
 }
 
 static bool plain_extras(const rsess_val *v) { return !v->x || (!v->x->uclass && !v->x->next && !v->x->niv); }
 
-static void tvalue(tview *t, const rsess_val *v)
+static void tpush(tview *t, const rsess_val *v, uint32_t id, int phase, bool plain)
 {
-    char tmp[RSESS_FLOAT_TEXT_MAX + 8];
-    if (t->code) return;
-    if (!v) {
-        t->code = RSESS_ERR_VALUE;
+    tframe *f = rs_stack_push(&t->stack);
+    if (!f) {
+        t->s.code = RSESS_ERR_NOMEM;
         return;
     }
-    if (++t->depth > 4096) {
-        t->code = RSESS_ERR_DEPTH;
+    *f = (tframe){v, 0, id, (uint8_t)phase, plain};
+}
+
+/* The rest of an object after its type key: the extras and the closing
+ * brace now, or a frame when there are ivar values to write. */
+static void tfinish(tview *t, const rsess_val *v, uint32_t id)
+{
+    if (v->x && v->x->niv) {
+        tpush(t, v, id, T_EXTRAS, false);
+        return;
+    }
+    textras(t, v);
+    ttail(t, id);
+}
+
+/* Writes a value, or its head and a frame for its parts. */
+static void topen(tview *t, const rsess_val *v)
+{
+    char tmp[RSESS_FLOAT_TEXT_MAX + 8];
+    if (t->s.code) return;
+    if (!v) {
+        t->s.code = RSESS_ERR_VALUE;
         return;
     }
     uint32_t id = 0;
-    if (has_identity(v) && v->id < t->refs.n && t->refs.count[v->id] == 2) {
+    if (rs_has_identity(v) && v->id < t->refs.n && t->refs.m[v->id] == 2) {
         if (t->label[v->id]) {
             snprintf(tmp, sizeof tmp, "%u", t->label[v->id] - 1);
             tput(t, "{\"link\":");
             tput(t, tmp);
             tput(t, "}");
-            t->depth--;
             return;
         }
         id = t->label[v->id] = ++t->next_label;
@@ -315,17 +194,13 @@ static void tvalue(tview *t, const rsess_val *v)
         snprintf(tmp, sizeof tmp, "\"%lld\"", (long long)v->u.i);
         tput(t, "{\"int\":");
         tput(t, tmp);
-        textras(t, v, id);
-        tput(t, "}");
+        tfinish(t, v, id);
         break;
     case RSESS_BIGNUM:
         tput(t, "{\"int\":\"");
-        if (!t->code &&
-            rs_bignum_decimal((const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE, t->out))
-            t->code = RSESS_ERR_NOMEM;
+        rs_put_bignum(&t->s, (const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE);
         tput(t, "\"");
-        textras(t, v, id);
-        tput(t, "}");
+        tfinish(t, v, id);
         break;
     case RSESS_FLOAT: {
         tput(t, "{\"float\":");
@@ -335,8 +210,7 @@ static void tvalue(tview *t, const rsess_val *v)
             size_t n = rsess_float_marshal_text(v->u.f, tmp);
             tstr(t, tmp, n);
         }
-        textras(t, v, id);
-        tput(t, "}");
+        tfinish(t, v, id);
         break;
     }
     case RSESS_STRING:
@@ -347,8 +221,7 @@ static void tvalue(tview *t, const rsess_val *v)
         tput(t, "{\"str\":");
         tbytes(t, v->u.s.p, v->u.s.len);
         tenc(t, v, true);
-        textras(t, v, id);
-        tput(t, "}");
+        tfinish(t, v, id);
         break;
     case RSESS_SYMBOL: tsym_full(t, v); break;
     case RSESS_REGEXP:
@@ -358,52 +231,24 @@ static void tvalue(tview *t, const rsess_val *v)
         tkey(t, "options");
         tput(t, tmp);
         tenc(t, v, false);
-        textras(t, v, id);
-        tput(t, "}");
+        tfinish(t, v, id);
         break;
-    case RSESS_ARRAY:
-        if (!id && plain_extras(v)) {
-            tput(t, "[");
-            for (size_t i = 0; i < v->u.c.n; i++) {
-                if (i) tput(t, ",");
-                tvalue(t, v->u.c.k[i]);
-            }
-            tput(t, "]");
-            break;
-        }
-        tput(t, "{\"array\":[");
-        for (size_t i = 0; i < v->u.c.n; i++) {
-            if (i) tput(t, ",");
-            tvalue(t, v->u.c.k[i]);
-        }
-        tput(t, "]");
-        textras(t, v, id);
-        tput(t, "}");
+    case RSESS_ARRAY: {
+        bool plain = !id && plain_extras(v);
+        tput(t, plain ? "[" : "{\"array\":[");
+        tpush(t, v, id, T_ITEMS, plain);
         break;
+    }
     case RSESS_HASH:
         tput(t, "{\"hash\":[");
-        for (size_t i = 0; i < v->u.c.n && !t->code; i++) {
-            tput(t, i ? ",[" : "[");
-            tvalue(t, v->u.c.k[2 * i]);
-            tput(t, ",");
-            tvalue(t, v->u.c.k[2 * i + 1]);
-            tput(t, "]");
-        }
-        tput(t, "]");
-        if ((v->flags & F_DEFAULT) && v->x) {
-            tkey(t, "default");
-            tvalue(t, v->x->dflt);
-        }
-        if (v->flags & F_IDENTITY) tput(t, ",\"identity\":true");
-        textras(t, v, id);
-        tput(t, "}");
+        tpush(t, v, id, T_HASH, false);
         break;
     case RSESS_OBJECT: case RSESS_STRUCT:
         tput(t, v->type == RSESS_OBJECT ? "{\"object\":" : "{\"struct\":");
         tsymname(t, v->cls);
-        tpairs(t, "fields", v->u.c.k, v->u.c.n, true);
-        textras(t, v, id);
-        tput(t, "}");
+        tkey(t, "fields");
+        tput(t, "[");
+        tpush(t, v, id, T_FIELDS, false);
         break;
     case RSESS_USERDEF:
         tput(t, "{\"userdef\":");
@@ -411,27 +256,115 @@ static void tvalue(tview *t, const rsess_val *v)
         tkey(t, "data");
         tbytes(t, v->u.s.p, v->u.s.len);
         tenc(t, v, false);
-        textras(t, v, id);
-        tput(t, "}");
+        tfinish(t, v, id);
         break;
     case RSESS_USERMARSHAL: case RSESS_DATA:
         tput(t, v->type == RSESS_USERMARSHAL ? "{\"usermarshal\":" : "{\"tdata\":");
         tsymname(t, v->cls);
         tkey(t, "data");
-        tvalue(t, v->u.one);
-        textras(t, v, id);
-        tput(t, "}");
+        tpush(t, v, id, T_ONE, false);
         break;
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE:
         tput(t, v->type == RSESS_CLASS ? "{\"class\":" : v->type == RSESS_MODULE ? "{\"module\":" : "{\"oldmodule\":");
         tbytes(t, v->u.s.p, v->u.s.len);
         tenc(t, v, false); /* Ruby 4.0 names a non-ASCII class with an encoding */
-        textras(t, v, id);
-        tput(t, "}");
+        tfinish(t, v, id);
         break;
-    default: t->code = RSESS_ERR_VALUE; break;
+    default: t->s.code = RSESS_ERR_VALUE; break;
     }
-    t->depth--;
+}
+
+/* Writes the text between f's parts up to the next part: true with that
+ * part in *part, false when f's value is written to its end. */
+static bool tstep(tview *t, tframe *f, const rsess_val **part)
+{
+    const rsess_val *v = f->v;
+    for (;;) {
+        switch (f->phase) {
+        case T_ITEMS:
+            if (f->i < v->u.c.n) {
+                if (f->i) tput(t, ",");
+                *part = v->u.c.k[f->i++];
+                return true;
+            }
+            tput(t, "]");
+            if (f->plain) return false;
+            f->phase = T_EXTRAS;
+            break;
+        case T_HASH:
+            if (f->i % 2) { /* the key is written: its value */
+                tput(t, ",");
+                *part = v->u.c.k[f->i++];
+                return true;
+            }
+            if (f->i) tput(t, "]");
+            if (f->i / 2 < v->u.c.n) {
+                tput(t, f->i ? ",[" : "[");
+                *part = v->u.c.k[f->i++];
+                return true;
+            }
+            tput(t, "]");
+            f->phase = T_DEFAULT;
+            break;
+        case T_DEFAULT:
+            f->phase = T_HASH_TAIL;
+            if ((v->flags & F_DEFAULT) && v->x) {
+                tkey(t, "default");
+                *part = v->x->dflt;
+                return true;
+            }
+            break;
+        case T_HASH_TAIL:
+            if (v->flags & F_IDENTITY) tput(t, ",\"identity\":true");
+            f->phase = T_EXTRAS;
+            break;
+        case T_FIELDS: case T_IVARS: { /* pairs whose names are Symbols */
+            rsess_val **k = f->phase == T_FIELDS ? v->u.c.k : v->x->iv;
+            size_t n = f->phase == T_FIELDS ? v->u.c.n : v->x->niv;
+            if (f->i) tput(t, "]");
+            if (f->i < n && !t->s.code) {
+                tput(t, f->i ? ",[" : "[");
+                tsymname(t, k[2 * f->i]);
+                tput(t, ",");
+                *part = k[2 * f->i + 1];
+                f->i++;
+                return true;
+            }
+            tput(t, "]");
+            f->phase = f->phase == T_FIELDS ? T_EXTRAS : T_TAIL;
+            f->i = 0;
+            break;
+        }
+        case T_ONE:
+            f->phase = T_EXTRAS;
+            *part = v->u.one;
+            return true;
+        case T_EXTRAS:
+            textras(t, v);
+            if (v->x && v->x->niv) {
+                tkey(t, "ivars");
+                tput(t, "[");
+                f->phase = T_IVARS;
+                f->i = 0;
+            } else {
+                f->phase = T_TAIL;
+            }
+            break;
+        default: /* T_TAIL */
+            ttail(t, f->id);
+            return false;
+        }
+    }
+}
+
+static void twalk(tview *t, const rsess_val *root)
+{
+    topen(t, root);
+    while (t->stack.n && !t->s.code) {
+        const rsess_val *part;
+        if (tstep(t, rs_stack_top(&t->stack), &part)) topen(t, part);
+        else t->stack.n--;
+    }
 }
 
 /* RSESS_PRINT_PRETTY: the compact text from `start` laid out as the JSON
@@ -492,52 +425,26 @@ static int indent_json(rsess_buf *out, size_t start)
 int rs_print_typed(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err *err)
 {
     tview t = {0};
-    t.out = out;
+    t.s.out = out;
     t.refs.alloc = out->alloc;
+    tframe first[16]; /* shallow values print without allocating frames */
+    rs_stack_init(&t.stack, sizeof *first, out->alloc, first, 16);
     size_t start = out->len;
-    t.code = rs_refs_count(v, &t.refs);
-    if (!t.code && t.refs.n) {
+    t.s.code = rs_refs_count(v, &t.refs);
+    if (!t.s.code && t.refs.n) {
         t.label = rs_malloc(out->alloc, t.refs.n * sizeof *t.label);
-        if (!t.label) t.code = RSESS_ERR_NOMEM;
+        if (!t.label) t.s.code = RSESS_ERR_NOMEM;
         else memset(t.label, 0, t.refs.n * sizeof *t.label);
     }
-    if (!t.code) tvalue(&t, v);
+    if (!t.s.code) twalk(&t, v);
     rs_free(out->alloc, t.label, t.refs.n * sizeof *t.label);
-    rs_refs_free(&t.refs);
-    if (!t.code && (flags & RSESS_PRINT_PRETTY)) t.code = indent_json(out, start);
-    if (t.code) {
+    rs_marks_free(&t.refs);
+    rs_stack_free(&t.stack);
+    if (!t.s.code && (flags & RSESS_PRINT_PRETTY)) t.s.code = indent_json(out, start);
+    if (t.s.code) {
         out->len = start;
-        return rs_fail(err, t.code, 0, NULL);
+        return rs_fail(err, t.s.code, 0, NULL);
     }
     return 0;
 }
 
-/* --- entry points ---------------------------------------------------------- */
-int rsess_print(const rsess_val *v, rsess_view view, unsigned flags, rsess_buf *out, rsess_err *err)
-{
-    if (!v || !out) return rs_fail(err, RSESS_ERR_ARG, 0, "no value or no output buffer");
-    int rc;
-    switch (view) {
-    case RSESS_VIEW_RUBY: rc = rs_print_ruby(v, flags, out, err); break;
-    case RSESS_VIEW_TYPED: rc = rs_print_typed(v, flags, out, err); break;
-    case RSESS_VIEW_JSON: rc = rs_print_json(v, flags, out, err); break;
-    default: return rs_fail(err, RSESS_ERR_ARG, 0, "unknown view %d", (int)view);
-    }
-    if (!rc) {
-        if (rs_buf_reserve(out, 1)) return rs_fail(err, RSESS_ERR_NOMEM, 0, NULL);
-        out->data[out->len] = 0;
-        rs_ok(err);
-    }
-    return rc;
-}
-
-int rsess_fprint(FILE *fp, const rsess_val *v, rsess_view view, unsigned flags, rsess_err *err)
-{
-    if (!fp) return rs_fail(err, RSESS_ERR_ARG, 0, "no stream");
-    rsess_buf b;
-    rsess_buf_init(&b, NULL);
-    int rc = rsess_print(v, view, flags, &b, err);
-    if (!rc && b.len && fwrite(b.data, 1, b.len, fp) != b.len) rc = rs_fail(err, RSESS_ERR_ARG, 0, "write failed");
-    rsess_buf_free(&b);
-    return rc;
-}

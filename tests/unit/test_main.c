@@ -140,6 +140,7 @@ int main(void)
     srunner_add_suite(sr, explain_suite());
     srunner_add_suite(sr, cookie_suite());
     srunner_add_suite(sr, edit_suite());
+    srunner_add_suite(sr, depth_suite());
     srunner_add_suite(sr, from_json_suite());
     srunner_add_suite(sr, from_typed_suite());
     srunner_add_suite(sr, diff_repros_suite());

@@ -49,6 +49,7 @@ Suite *api_suite(void);
 Suite *explain_suite(void);
 Suite *cookie_suite(void);
 Suite *edit_suite(void);
+Suite *depth_suite(void);
 Suite *from_json_suite(void);
 Suite *from_typed_suite(void);
 Suite *diff_repros_suite(void);
