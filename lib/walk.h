@@ -445,6 +445,9 @@ RS_WINLINE int rs_w_symbol_at(rs_walker *w, rs_tok *t)
     w->cobj = RS_NONE;
     w->cext = w->cucls = 0;
     if (ivar) {
+        /* a symbol's ivar list nests like a container: names may hold more */
+        if (UNLIKELY(w->vlevel > w->max_depth))
+            return rs_walk_fail(w, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", w->max_depth);
         t->flags |= TF_IVSYM;
         if (rs_w_push(w, FK_SYMIV, ST_COUNT, t)) return TK_ERROR;
         rs_frame *s = &w->fr[t->frame];

@@ -81,6 +81,28 @@ START_TEST(explain_names_links_and_encodings)
 }
 END_TEST
 
+/* Symbols whose encoding ivar names are symbols with ivars, 1,000 deep:
+ * nested like containers, so refused past max_depth by every reader (the
+ * listing would otherwise grow with the square of the depth). */
+START_TEST(nested_symbol_ivars_are_limited)
+{
+    size_t n = 1000, len = 3 + 5 * n + 4;
+    unsigned char *p = malloc(len), *q = p;
+    *q++ = 4, *q++ = 8, *q++ = 'e';
+    for (size_t i = 0; i < n; i++) *q++ = 'I', *q++ = ':', *q++ = 6, *q++ = 'a', *q++ = 6;
+    *q++ = ':', *q++ = 6, *q++ = 'b', *q++ = '0';
+    rsess_err er, ex;
+    ck_assert_ptr_null(rsess_read(p, len, NULL, &er));
+    ck_assert_int_eq(er.code, RSESS_ERR_DEPTH);
+    rsess_buf out = {0};
+    ck_assert_int_eq(rsess_explain(p, len, 0, NULL, &out, &ex), RSESS_ERR_DEPTH);
+    ck_assert_uint_eq(ex.offset, er.offset);
+    ck_assert_uint_lt(out.len, 1u << 20);
+    rsess_buf_free(&out);
+    free(p);
+}
+END_TEST
+
 Suite *explain_suite(void)
 {
     Suite *s = suite_create("explain");
@@ -88,6 +110,7 @@ Suite *explain_suite(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, explain_agrees_with_read);
     tcase_add_test(t, explain_names_links_and_encodings);
+    tcase_add_test(t, nested_symbol_ivars_are_limited);
     suite_add_tcase(s, t);
     return s;
 }
