@@ -19,6 +19,10 @@ void cli_report(const char *prefix, const rsess_err *err);
  * EXIT_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The next line of text from *pos on (its \n or \r\n dropped), *pos moved
+ * past it; false at the end. */
+bool cli_next_line(const char *text, size_t len, size_t *pos, const char **line, size_t *line_len);
+
 /* A command's arguments as the option parsers walk them. */
 typedef struct args {
     int argc, i;

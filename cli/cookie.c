@@ -21,13 +21,12 @@ typedef struct copts {
 static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage(const char *fmt, ...)
 {
+    char msg[512];
     va_list ap;
-    fputs("rsess: cookie: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputs("\nTry 'rsess --help'.\n", stderr);
-    return EXIT_USAGE;
+    return usage_error("cookie: %s", msg);
 }
 
 static int choice(const char *val, const char *const *names, const int *values, int *out, const char *opt)

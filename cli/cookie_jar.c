@@ -40,12 +40,9 @@ bool cli_cookie_jar_value(const char *path, const char *want, rsess_buf *out)
     size_t start = 0, found = 0;
     rsess_buf names;
     rsess_buf_init(&names, NULL);
-    while (start < jar.len) {
-        const char *line = p + start;
-        const char *nl = memchr(line, '\n', jar.len - start);
-        size_t len = nl ? (size_t)(nl - line) : jar.len - start;
-        start += len + 1;
-        if (len && line[len - 1] == '\r') len--;
+    const char *line;
+    size_t len;
+    while (cli_next_line(p, jar.len, &start, &line, &len)) {
         const char *name, *val;
         size_t nlen, vlen;
         if (!cookie_fields(line, len, &name, &nlen, &val, &vlen)) continue;

@@ -110,6 +110,18 @@ void cli_report(const char *prefix, const rsess_err *err)
     else fprintf(stderr, "%s at offset %zu\n", text, err->offset);
 }
 
+bool cli_next_line(const char *text, size_t len, size_t *pos, const char **line, size_t *line_len)
+{
+    if (*pos >= len) return false;
+    const char *l = text + *pos, *nl = memchr(l, '\n', len - *pos);
+    size_t n = nl ? (size_t)(nl - l) : len - *pos;
+    *pos += n + (nl ? 1 : 0);
+    if (n && l[n - 1] == '\r') n--;
+    *line = l;
+    *line_len = n;
+    return true;
+}
+
 int usage_error(const char *fmt, ...)
 {
     va_list ap;
@@ -448,13 +460,10 @@ static int decode_lines(const rsess_buf *in, int form, int view, unsigned flags)
     rsess_buf_init(&out, NULL);
     line_in li;
     rsess_buf_init(&li.key, NULL);
-    while (start < in->len) {
-        const char *line = (const char *)in->data + start;
-        const char *nl = memchr(line, '\n', in->len - start);
-        size_t len = nl ? (size_t)(nl - line) : in->len - start;
-        start += len + (nl ? 1 : 0);
+    const char *line;
+    size_t len;
+    while (cli_next_line((const char *)in->data, in->len, &start, &line, &len)) {
         lineno++;
-        if (len && line[len - 1] == '\r') len--;
         out.len = 0;
         rsess_err err = {0};
         bool ok = split_line(line, len, &li);
@@ -656,13 +665,10 @@ static int info_lines(const rsess_buf *in, int form)
     rsess_buf_init(&li.key, NULL);
     rsess_buf bytes;
     rsess_buf_init(&bytes, NULL);
-    while (start < in->len) {
-        const char *line = (const char *)in->data + start;
-        const char *nl = memchr(line, '\n', in->len - start);
-        size_t len = nl ? (size_t)(nl - line) : in->len - start;
-        start += len + (nl ? 1 : 0);
+    const char *line;
+    size_t len;
+    while (cli_next_line((const char *)in->data, in->len, &start, &line, &len)) {
         lineno++;
-        if (len && line[len - 1] == '\r') len--;
         rsess_err err = {0};
         rsess_entry_info info;
         rsess_doc *doc = NULL;

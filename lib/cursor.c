@@ -16,7 +16,6 @@
 typedef struct clevel {
     size_t frame;   /* the walker frame of the entered container */
     size_t base_sp; /* the walker depth before the value (prefixes included) */
-    uint32_t obj;   /* its object index */
 } clevel;
 
 struct rsess_cursor {
@@ -105,7 +104,7 @@ rsess_cursor *rsess_cursor_new(const void *data, size_t len, const rsess_read_op
     c->w.replay = true;
     rs_build_init(&c->b, doc, true);
     c->b.walked = walked;
-    c->lv[0] = (clevel){0, 0, RS_NONE};
+    c->lv[0] = (clevel){0, 0};
     c->nlv = 1;
     return c;
 }
@@ -296,7 +295,7 @@ int rsess_cursor_enter(rsess_cursor *c, size_t *count, rsess_err *err)
         if (k == TK_ERROR || k == TK_DONE) return cursor_fail(c, err);
         if (k == TK_ARRAY || k == TK_HASH) break;
     }
-    c->lv[c->nlv++] = (clevel){t.frame, base, t.obj};
+    c->lv[c->nlv++] = (clevel){t.frame, base};
     if (count) *count = t.n;
     return 0;
 }
@@ -334,7 +333,7 @@ static int enter_root_hash(rsess_cursor *c, size_t *count)
         if (k >= TK_NIL && k <= TK_UDEF && t.owner == 0 && t.role == R_ROOT) break;
     }
     if (k != TK_HASH) return RSESS_ERR_VALUE;
-    c->lv[c->nlv++] = (clevel){t.frame, 1, t.obj};
+    c->lv[c->nlv++] = (clevel){t.frame, 1};
     *count = t.n;
     return 0;
 }

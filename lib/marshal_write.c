@@ -20,7 +20,6 @@ typedef struct emitter {
     size_t objcap;
     long nobj;        /* object indices handed out */
     long sym_E;       /* the index of :E once written, else -1 (every String's flag) */
-    size_t depth;
     int code;
     const char *why;
 } emitter;

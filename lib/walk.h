@@ -64,7 +64,6 @@ enum {
     TF_NEG = 1u << 2,      /* TK_BIGNUM */
     TF_INNER = 1u << 3,    /* the value is the inner value of the prefix frame it was read in */
     TF_IVWRAP = 1u << 4,   /* read inside an 'I' (explain says so) */
-    TF_IDENTITY = 1u << 5, /* TK_SYM role R_UCLASS: "C:Hash" marks compare_by_identity */
     TF_ENC = 1u << 6,      /* TK_BYTES: tok.enc was given by the folded encoding flag */
     TF_IVSYM = 1u << 7,    /* TK_SYM: an ivar list follows (I:) */
     TF_CHAIN = 1u << 8,    /* TK_EXTEND: another 'e' of the same value */
@@ -129,7 +128,6 @@ typedef struct rs_tok {
     const unsigned char *at; /* first byte of the token */
     const unsigned char *p;  /* payload */
     size_t n;                /* payload length or count */
-    const unsigned char *cnt;/* where a count was read (TK_FIELDS, TK_IVARS: same as at) */
     int64_t i;
     double d;
     uint32_t obj;  /* the object index this token takes, or RS_NONE */
@@ -194,8 +192,6 @@ bool rs_walk_sym_grow(rs_walker *w) RSESS_INTERNAL;
 /* Marshal float text -> double (nan, inf, -inf, decimal text). */
 /* Replay: the index of the symbol defined at offset off, or RS_NONE. */
 uint32_t rs_walk_sym_at(const rs_tables *t, uint32_t off) RSESS_INTERNAL;
-/* The number of values walked and the depth limits in effect (for errors). */
-static inline size_t rs_walk_pos(const rs_walker *w) { return (size_t)(w->p - w->base); }
 
 
 /* --- set-up, inline: a small value costs few instructions -------------------- */
@@ -908,7 +904,7 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
                 f->state = ST_ITEMS;
                 f->left = 2 * n;
                 t->kind = TK_FIELDS;
-                t->at = t->cnt = at;
+                t->at = at;
                 t->n = n;
                 t->frame = (uint32_t)(f - w->fr);
                 return TK_FIELDS;
@@ -930,7 +926,7 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
                 const unsigned char *at = w->p;
                 if (!rs_w_count(w, "_dump data", 1, f->start, &n)) return TK_ERROR;
                 t->kind = TK_UDEF_DATA;
-                t->at = t->cnt = at;
+                t->at = at;
                 t->p = w->p;
                 t->n = n;
                 w->p += n;
@@ -958,7 +954,7 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
                 f->state = ST_ITEMS;
                 f->left = n;
                 t->kind = TK_IVARS;
-                t->at = t->cnt = at;
+                t->at = at;
                 t->n = n;
                 t->frame = (uint32_t)(f - w->fr);
                 return TK_IVARS;
