@@ -203,7 +203,11 @@ static int register_late(rs_build *b, rs_walker *w, rs_frame *f, uint32_t k, rse
     return 0;
 }
 
-static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walker *w, const rs_tok *t, const bool lazy)
+/* Applies one token. lazy: a cursor's or lookup's build; plain: the token
+ * is a value in the top frame's next plain slot (rs_walk_plain), so it
+ * goes straight there. */
+static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walker *w, const rs_tok *t, const bool lazy,
+                                                           const bool plain, rs_frame *pf)
 {
     rsess_val *v = NULL;
     bool built = false;
@@ -362,11 +366,15 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
     default:
         return 0;
     }
+    if (plain) {
+        pf->slots[t->slot] = v;
+        return 0;
+    }
     if (t->flags & TF_INNER) w->fr[t->parent].user = v;
     return attach(b, w, t->owner, t->slot, t->role, v);
 }
 
-int rs_build_tok_lazy(rs_build *b, rs_walker *w, const rs_tok *t) { return build_tok(b, w, t, true); }
+int rs_build_tok_lazy(rs_build *b, rs_walker *w, const rs_tok *t) { return build_tok(b, w, t, true, false, NULL); }
 
 /* Walks each skipped object a placeholder waits for where its value
  * starts, numbering objects from where its numbering started then. */
@@ -383,7 +391,7 @@ int rs_build_resolve(rs_build *b, rs_walker *w)
         rs_tok t;
         int kind, rc = 0;
         while ((kind = rs_walk_next(&sub, &t, true)) != TK_DONE && kind != TK_ERROR)
-            if ((rc = build_tok(b, &sub, &t, true))) break;
+            if ((rc = build_tok(b, &sub, &t, true, false, NULL))) break;
         b->skip_frame = 0;
         int code = sub.code ? sub.code : rc;
         rs_walk_free(&sub);
@@ -441,8 +449,26 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
     rs_build_init(&b, doc, false);
     rs_tok t;
     int kind, rc = 0;
-    while ((kind = rs_walk_next(&w, &t, true)) != TK_DONE && kind != TK_ERROR)
-        if (UNLIKELY(rc = build_tok(&b, &w, &t, false))) break;
+    for (;;) {
+        /* the hot path: the values of an array or hash, leaves in a row */
+        size_t top = w.sp - 1;
+        rs_frame *f = &w.fr[top];
+        while (LIKELY(rs_walk_plain(&w, f))) {
+            kind = rs_walk_value_plain(&w, &t, f);
+            if (UNLIKELY(kind == TK_ERROR)) goto out;
+            if (kind < TK_SYM) { /* a leaf: f stays on top */
+                if (UNLIKELY(rc = build_tok(&b, &w, &t, false, true, f))) goto out;
+                continue;
+            }
+            /* it may have opened a frame, and the stack may have moved */
+            if (UNLIKELY(rc = build_tok(&b, &w, &t, false, true, &w.fr[top]))) goto out;
+            f = &w.fr[top = w.sp - 1];
+        }
+        kind = rs_walk_next(&w, &t, true);
+        if (kind == TK_DONE || kind == TK_ERROR) break;
+        if (UNLIKELY(rc = build_tok(&b, &w, &t, false, false, NULL))) break;
+    }
+out:
     if (kind == TK_DONE && w.p != w.end && !(opts->flags & RSESS_READ_ALLOW_TRAILING))
         rs_walk_fail(&w, RSESS_ERR_TRAILING, w.p, "trailing bytes: %zu after the value", (size_t)(w.end - w.p));
     rs_build_free(&b);

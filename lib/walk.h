@@ -97,6 +97,7 @@ typedef struct rs_frame {
     size_t slot;        /* that slot */
     size_t left;        /* values still to come */
     size_t next;        /* slot of the next value */
+    size_t stop;        /* plain frames: values are plain while left > stop (else SIZE_MAX) */
     const unsigned char *start; /* first byte of the value (errors) */
     const unsigned char *ivat;  /* ivar lists: where the pending pair starts */
     const unsigned char *vstart;/* first byte of the value incl. prefixes (object offsets) */
@@ -241,6 +242,7 @@ static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned cha
     memset(f, 0, sizeof *f);
     f->kind = FK_ROOT;
     f->left = 1;
+    f->stop = SIZE_MAX;
     f->obj = RS_NONE;
     f->start = w->p;
     w->sp = 1;
@@ -347,19 +349,26 @@ RS_WINLINE int rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
 {
     if (UNLIKELY(w->sp == w->cap) && rs_walk_push_slow(w)) return -1;
     rs_frame *f = &w->fr[w->sp];
-    memset(f, 0, sizeof *f);
+    /* every field a frame reads before it writes it (no memset: this is
+     * the cost of every container) */
     f->kind = (uint8_t)kind;
     f->state = (uint8_t)state;
     f->role = t->role;
+    f->ivwrap = f->ivkind = f->have_enc = f->ttype = 0;
+    f->inner_of = (t->flags & TF_INNER) != 0;
+    f->nmods = f->identity = f->cext = f->cucls = 0;
     f->owner = t->owner;
     f->parent = t->parent;
+    f->level = w->vlevel;
     f->slot = t->slot;
+    f->left = f->next = 0;
+    f->stop = SIZE_MAX;
     f->start = t->at;
     f->vstart = w->vstart;
     f->vfirst = w->vfirst;
-    f->level = w->vlevel;
     f->obj = RS_NONE;
-    f->inner_of = (t->flags & TF_INNER) != 0;
+    f->user = f->aux = NULL;
+    f->slots = NULL;
     t->frame = (uint32_t)w->sp;
     w->sp++;
     return 0;
@@ -488,9 +497,9 @@ RS_WINLINE int rs_w_fold_enc(rs_walker *w, const unsigned char *p)
 /* A value without a frame of its own is complete: in a container the
  * count moves on at once (the common case); elsewhere the next call
  * completes it (checks, encodings). */
-RS_WINLINE void rs_w_leaf_done(rs_walker *w, rs_frame *f, int type, uint32_t obj)
+RS_WINLINE void rs_w_leaf_done(rs_walker *w, rs_frame *f, const bool plain, int type, uint32_t obj)
 {
-    if (LIKELY(f->kind <= FK_HASH || (f->kind == FK_OBJ && f->state == ST_ITEMS))) {
+    if (plain || LIKELY(f->kind <= FK_HASH || (f->kind == FK_OBJ && f->state == ST_ITEMS))) {
         f->left--;
         f->next++;
     } else {
@@ -501,16 +510,16 @@ RS_WINLINE void rs_w_leaf_done(rs_walker *w, rs_frame *f, int type, uint32_t obj
     }
 }
 
-/* One value in frame f's next slot. */
-RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool inner, const bool fast)
+/* Where a value read in frame f goes, in the token's head and the
+ * walker's value facts (what a frame opened for it records). */
+RS_WINLINE void rs_w_head(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool inner, const unsigned char *start,
+                          size_t level)
 {
-    const unsigned char *start = w->p;
     uint32_t fi = (uint32_t)(f - w->fr);
     t->role = (uint8_t)role;
     t->at = start;
     t->parent = fi;
     t->obj = RS_NONE;
-    t->flags = 0;
     if (inner) {
         t->owner = f->owner;
         t->slot = f->slot;
@@ -521,17 +530,41 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     } else {
         t->owner = fi;
         t->slot = f->next;
+        t->flags = 0;
         w->vstart = start;
         w->vfirst = w->nobjs;
     }
-    if (UNLIKELY(w->p >= w->end)) return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a value");
-    /* Levels: the root is 1, whatever a container holds is one deeper; a
-     * prefix ('I', 'e', 'C') and the encoding ivar of a String belong to
-     * their value's level. */
-    size_t level = f->level + (inner || (role == R_IVVAL && f->ivkind != SK_OTHER) ? 0 : 1);
-    if (UNLIKELY(level > w->max_depth))
-        return rs_walk_fail(w, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", w->max_depth);
     w->vlevel = level;
+}
+
+/* One value in frame f's next slot. plain (a constant): f is a plain
+ * frame (rs_walk_plain), so the level was checked when f opened, and a
+ * leaf fills only the token's slot, flags and payload; the head is filled
+ * (PLAIN_HEAD) only where a frame may open. */
+RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool inner, const bool fast, const bool plain)
+{
+    const unsigned char *start = w->p;
+    size_t level = f->level + 1;
+    if (plain) {
+        t->slot = f->next;
+        t->flags = 0;
+    } else {
+        /* Levels: the root is 1, whatever a container holds is one deeper;
+         * a prefix ('I', 'e', 'C') and the encoding ivar of a String belong
+         * to their value's level. */
+        if (inner || (role == R_IVVAL && f->ivkind != SK_OTHER)) level--;
+        rs_w_head(w, t, f, role, inner, start, level);
+    }
+#define PLAIN_HEAD() \
+    do { \
+        if (plain) rs_w_head(w, t, f, role, false, start, level); \
+    } while (0)
+    /* the value's start and object count there, for the object table */
+    const unsigned char *vstart = plain ? start : w->vstart;
+    uint32_t vfirst = plain ? w->nobjs : w->vfirst;
+    if (UNLIKELY(w->p >= w->end)) return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a value");
+    if (!plain && UNLIKELY(level > w->max_depth))
+        return rs_walk_fail(w, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", w->max_depth);
     int c = *w->p++;
     size_t n;
     long l;
@@ -539,13 +572,13 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     case '0': case 'T': case 'F':
         t->kind = c == '0' ? TK_NIL : c == 'T' ? TK_TRUE : TK_FALSE;
         t->type = c == '0' ? RSESS_NIL : c == 'T' ? RSESS_TRUE : RSESS_FALSE;
-        rs_w_leaf_done(w, f, t->type, RS_NONE);
+        rs_w_leaf_done(w, f, plain, t->type, RS_NONE);
         return t->kind;
     case 'i':
         if (!rs_w_long(w, &l) || !rs_w_counted(w, start)) return TK_ERROR;
         t->i = l;
         t->type = RSESS_INT;
-        rs_w_leaf_done(w, f, RSESS_INT, RS_NONE);
+        rs_w_leaf_done(w, f, plain, RSESS_INT, RS_NONE);
         return t->kind = TK_INT;
     case 'l': {
         if (UNLIKELY(w->p >= w->end)) return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated bignum: no sign byte");
@@ -567,8 +600,8 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
             t->type = RSESS_BIGNUM;
         }
         if (!rs_w_counted(w, start)) return TK_ERROR;
-        if ((t->obj = rs_w_register(w, t->type, false, w->vstart, w->vfirst)) == RS_NONE) return TK_ERROR;
-        rs_w_leaf_done(w, f, t->type, t->obj);
+        if ((t->obj = rs_w_register(w, t->type, false, vstart, vfirst)) == RS_NONE) return TK_ERROR;
+        rs_w_leaf_done(w, f, plain, t->type, t->obj);
         return t->kind = TK_BIGNUM;
     }
     case 'f':
@@ -581,13 +614,20 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
             return rs_walk_fail(w, RSESS_ERR_FLOAT, start, "bad float text \"%.*s\"", (int)(n > 40 ? 40 : n), t->p);
         if (UNLIKELY(raw)) t->flags |= TF_RAWTEXT;
         if (!rs_w_counted(w, start)) return TK_ERROR;
-        if ((t->obj = rs_w_register(w, RSESS_FLOAT, false, w->vstart, w->vfirst)) == RS_NONE) return TK_ERROR;
+        if ((t->obj = rs_w_register(w, RSESS_FLOAT, false, vstart, vfirst)) == RS_NONE) return TK_ERROR;
         t->type = RSESS_FLOAT;
-        rs_w_leaf_done(w, f, RSESS_FLOAT, t->obj);
+        rs_w_leaf_done(w, f, plain, RSESS_FLOAT, t->obj);
         return t->kind = TK_FLOAT;
-    case ':': case ';':
+    case ':': case ';': {
+        PLAIN_HEAD();
         w->p--;
-        return rs_w_symbol_at(w, t);
+        int k = rs_w_symbol_at(w, t);
+        if (k == TK_SYM && !(t->flags & TF_IVSYM)) { /* a leaf like the others: counted at once */
+            w->pend = 0;
+            rs_w_leaf_done(w, f, plain, RSESS_SYMBOL, RS_NONE);
+        }
+        return k;
+    }
     case '"': case '/': case 'c': case 'm': case 'M': {
         const char *what = c == '"' ? "string" : c == '/' ? "regexp" : "class path";
         if (!rs_w_count(w, what, 1, start, &n)) return TK_ERROR;
@@ -602,18 +642,19 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
             t->opts = *w->p++;
         }
         if (!rs_w_counted(w, start)) return TK_ERROR;
-        if ((t->obj = rs_w_register(w, t->type, c == '"' && n >= 1 && n <= 64, w->vstart, w->vfirst)) == RS_NONE)
+        if ((t->obj = rs_w_register(w, t->type, c == '"' && n >= 1 && n <= 64, vstart, vfirst)) == RS_NONE)
             return TK_ERROR;
-        rs_w_leaf_done(w, f, t->type, t->obj);
+        rs_w_leaf_done(w, f, plain, t->type, t->obj);
         return t->kind = TK_BYTES;
     }
     case '[': case '{': case '}': {
+        PLAIN_HEAD();
         bool arr = c == '[';
         if (!rs_w_count(w, arr ? "array" : "hash", arr ? 1 : 2, start, &n)) return TK_ERROR;
         if (UNLIKELY(n > UINT32_MAX / 2)) return rs_walk_fail(w, RSESS_ERR_RANGE, start, "container too large");
         if (!rs_w_counted(w, start)) return TK_ERROR;
         t->type = arr ? RSESS_ARRAY : RSESS_HASH;
-        if ((t->obj = rs_w_register(w, t->type, false, w->vstart, w->vfirst)) == RS_NONE) return TK_ERROR;
+        if ((t->obj = rs_w_register(w, t->type, false, vstart, vfirst)) == RS_NONE) return TK_ERROR;
         t->n = n;
         if (c == '}') t->flags |= TF_DEFAULT;
         if (rs_w_push(w, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, t)) return TK_ERROR;
@@ -622,12 +663,15 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         a->obj = t->obj;
         a->ttype = t->type;
         a->identity = c == '}'; /* reused: has a default */
+        /* plain values (rs_walk_plain): all but a default, unless too deep */
+        a->stop = a->level + 1 > w->max_depth ? SIZE_MAX : a->identity;
         return t->kind = arr ? TK_ARRAY : TK_HASH;
     }
     case 'o': case 'S': case 'U': case 'd': {
+        PLAIN_HEAD();
         t->type = c == 'o' ? RSESS_OBJECT : c == 'S' ? RSESS_STRUCT : c == 'U' ? RSESS_USERMARSHAL : RSESS_DATA;
         if (!rs_w_counted(w, start)) return TK_ERROR;
-        if ((t->obj = rs_w_register(w, t->type, false, w->vstart, w->vfirst)) == RS_NONE) return TK_ERROR;
+        if ((t->obj = rs_w_register(w, t->type, false, vstart, vfirst)) == RS_NONE) return TK_ERROR;
         if (rs_w_push(w, c == 'o' || c == 'S' ? FK_OBJ : FK_ONE, ST_CLASS, t)) return TK_ERROR;
         rs_frame *o = &w->fr[t->frame];
         o->obj = t->obj;
@@ -635,6 +679,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         return t->kind = TK_OBJ;
     }
     case 'u': {
+        PLAIN_HEAD();
         if (!rs_w_counted(w, start)) return TK_ERROR;
         t->type = RSESS_USERDEF;
         if (rs_w_push(w, FK_UDEF, ST_CLASS, t)) return TK_ERROR;
@@ -650,11 +695,12 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
                                 w->nobjs);
         t->link = (uint32_t)l;
         t->type = w->tab->otype[l] & 0x1f;
-        rs_w_leaf_done(w, f, t->type, t->link);
+        rs_w_leaf_done(w, f, plain, t->type, t->link);
         return t->kind = TK_LINK;
     }
     case 'I': {
         if (w->p < w->end && *w->p == ':') { /* a symbol with an encoding */
+            PLAIN_HEAD();
             w->p--;
             return rs_w_symbol_at(w, t);
         }
@@ -672,7 +718,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
                 w->p += n;
                 if (!rs_w_counted(w, start)) return TK_ERROR;
                 t->type = RSESS_STRING;
-                if ((t->obj = rs_w_register(w, RSESS_STRING, n >= 1 && n <= 64, w->vstart, w->vfirst)) == RS_NONE)
+                if ((t->obj = rs_w_register(w, RSESS_STRING, n >= 1 && n <= 64, vstart, vfirst)) == RS_NONE)
                     return TK_ERROR;
                 if (fold >= 3) { /* defines :E */
                     if (rs_w_defsym(w, w->p + 1, (const char *)w->p + 3, 1) == RS_NONE) return TK_ERROR;
@@ -682,25 +728,29 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
                 }
                 t->enc = (fold & 1) ? RSESS_ENC_UTF8 : RSESS_ENC_USASCII;
                 t->flags |= TF_ENC | TF_IVWRAP;
-                rs_w_leaf_done(w, f, RSESS_STRING, t->obj);
+                rs_w_leaf_done(w, f, plain, RSESS_STRING, t->obj);
                 return t->kind = TK_BYTES;
             }
             w->p = save;
         }
+        PLAIN_HEAD();
         if (rs_w_push(w, FK_IVAR, ST_INNER, t)) return TK_ERROR;
         w->fr[t->frame].ivwrap = 1;
         return t->kind = TK_IVAR;
     }
     case 'e':
+        PLAIN_HEAD();
         if (rs_w_push(w, FK_EXTEND, ST_CLASS, t)) return TK_ERROR;
         w->fr[t->frame].ivwrap = (t->flags & TF_IVWRAP) != 0;
         return t->kind = TK_EXTEND;
     case 'C':
+        PLAIN_HEAD();
         if (rs_w_push(w, FK_UCLASS, ST_CLASS, t)) return TK_ERROR;
         w->fr[t->frame].ivwrap = (t->flags & TF_IVWRAP) != 0;
         return t->kind = TK_UCLASS;
     default: return rs_walk_fail(w, RSESS_ERR_TYPE, start, "unknown type byte 0x%02x", c);
     }
+#undef PLAIN_HEAD
 }
 
 /* marshal.c accepts an encoding on whatever carries bytes; Ruby 4.0 writes
@@ -1009,9 +1059,22 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
         }
         break;
     }
-    if (act == A_VALUE || act == A_INNER) return rs_w_value(w, t, f, role, act == A_INNER, fast);
+    if (act == A_VALUE || act == A_INNER) return rs_w_value(w, t, f, role, act == A_INNER, fast, false);
     if (act == A_SYMBOL) return rs_w_symbol(w, t, f, role);
     return rs_w_end(w, t, f);
+}
+
+/* The hot path of rs_walk_next(w, t, true), for a consumer that gives
+ * every array and hash slots for its values: while rs_walk_plain() says
+ * the top frame f is an array, or a hash before its default, with values
+ * to come, rs_walk_value_plain() reads the next value with the same tokens
+ * and checks, without deciding what comes next, and with a constant role
+ * (so the value reader is specialised for it). A leaf leaves f on top. */
+RS_WINLINE bool rs_walk_plain(const rs_walker *w, const rs_frame *f) { return !w->pend && f->left > f->stop; }
+
+RS_WINLINE int rs_walk_value_plain(rs_walker *w, rs_tok *t, rs_frame *f)
+{
+    return rs_w_value(w, t, f, f->kind == FK_ARRAY ? R_ITEM : R_KEY, false, true, true);
 }
 
 #endif
