@@ -214,7 +214,36 @@ static double fallback(const char *s, size_t len, bool neg)
     return neg ? -d : d;
 }
 
-bool rs_float_parse(const char *s, size_t len, double *out)
+/* The commonest Marshal float text, [-]digits[.digits] with at most 15
+ * digits in all ("0.25", "3.75", "-12.5"): w < 10^15 < 2^53 and at most
+ * 15 fraction digits, so Clinger's one correctly rounded operation is the
+ * answer, without scan()'s generality. False: not of this form (the
+ * general path decides). */
+static inline bool short_decimal(const char *s, size_t len, double *out)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    if (len == 0 || len > 17) return false;
+    const char *p = s + (s[0] == '-'), *end = s + len;
+    uint64_t w = 0;
+    const char *int_start = p;
+    while (p < end && is_digit(*p)) w = w * 10 + (uint64_t)(*p++ - '0');
+    int nd = (int)(p - int_start), frac = 0;
+    if (!nd) return false;
+    if (p < end) {
+        if (*p++ != '.') return false;
+        const char *frac_start = p;
+        while (p < end && is_digit(*p)) w = w * 10 + (uint64_t)(*p++ - '0');
+        frac = (int)(p - frac_start);
+        if (p != end || !frac) return false; /* "5.": Ruby stops before the point */
+        nd += frac;
+    }
+    if (nd > 15) return false;
+    double v = (double)w / p10[frac];
+    *out = s[0] == '-' ? -v : v;
+    return true;
+}
+
+static bool parse_general(const char *s, size_t len, double *out)
 {
     decimal d;
     if (!scan(s, len, &d)) return false;
@@ -237,6 +266,11 @@ bool rs_float_parse(const char *s, size_t len, double *out)
     }
     *out = d.neg ? -v : v;
     return true;
+}
+
+bool rs_float_parse(const char *s, size_t len, double *out)
+{
+    return LIKELY(short_decimal(s, len, out)) || parse_general(s, len, out);
 }
 
 int rsess_float_parse(const char *text, size_t len, double *out, rsess_err *err)

@@ -17,7 +17,15 @@ static inline rsess_val *new_node(rs_build *b, int type)
 {
     rsess_val *v = rs_arena_alloc(&b->doc->arena, sizeof *v);
     if (UNLIKELY(!v)) return NULL;
-    *v = (rsess_val){.type = (uint8_t)type, .enc = RSESS_ENC_BINARY, .id = b->doc->nodes++};
+    /* the payload (u) is the caller's to fill */
+    v->type = (uint8_t)type;
+    v->enc = RSESS_ENC_BINARY;
+    v->flags = v->opts = 0;
+    v->id = b->doc->nodes++;
+    v->u.c.k = NULL;
+    v->u.c.n = v->u.c.cap = 0;
+    v->cls = NULL;
+    v->x = NULL;
     return v;
 }
 
@@ -237,7 +245,15 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
         if (!(v = new_node(b, RSESS_INT))) return nomem(w);
         v->u.i = t->i;
         break;
-    case TK_BIGNUM: case TK_FLOAT: case TK_BYTES:
+    case TK_BYTES:
+        if (!(v = reg_node(b, w, t->obj, t->type, lazy, &built))) return w->code;
+        if (built) break;
+        v->u.s.p = (const char *)t->p;
+        v->u.s.len = t->n;
+        if (t->flags & TF_ENC) v->enc = t->enc;
+        if (t->type == RSESS_REGEXP) v->opts = t->opts;
+        break;
+    case TK_BIGNUM: case TK_FLOAT:
         if (!(v = reg_node(b, w, t->obj, t->type, lazy, &built))) return w->code;
         if (built) break;
         if (t->kind == TK_FLOAT) {
@@ -253,9 +269,7 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
         } else {
             v->u.s.p = (const char *)t->p;
             v->u.s.len = t->n;
-            if (t->kind == TK_BIGNUM && (t->flags & TF_NEG)) v->flags |= F_NEGATIVE;
-            if (t->flags & TF_ENC) v->enc = t->enc;
-            v->opts = t->opts;
+            if (t->flags & TF_NEG) v->flags |= F_NEGATIVE;
         }
         break;
     case TK_SYM:
@@ -405,9 +419,14 @@ int rs_build_resolve(rs_build *b, rs_walker *w)
 rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err)
 {
     rs_ok(err);
+    static const rsess_read_opts defaults = {.size = sizeof defaults};
     rsess_read_opts o;
-    if (rs_read_opts(opts, &o, err)) return NULL;
-    opts = &o;
+    if (!opts) {
+        opts = &defaults; /* the common call: nothing to check or copy */
+    } else {
+        if (rs_read_opts(opts, &o, err)) return NULL;
+        opts = &o;
+    }
     if (!data && len) {
         rs_fail(err, RSESS_ERR_ARG, 0, "no input");
         return NULL;
@@ -449,11 +468,19 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
     rs_build_init(&b, doc, false);
     rs_tok t;
     int kind, rc = 0;
+    /* the object tables sized for an object every 16 bytes: most inputs
+     * never grow them (growth doubles) */
+    uint32_t guess_objs = len / 16 < (1u << 28) ? (uint32_t)(len / 16) : 1u << 28;
+    if (guess_objs > RS_BUILD_OBJS0 && (!objs_grow(&b, guess_objs) || !rs_walk_obj_grow(&w, guess_objs))) {
+        kind = TK_ERROR;
+        rc = RSESS_ERR_NOMEM;
+        goto out;
+    }
     for (;;) {
         /* the hot path: the values of an array or hash, leaves in a row */
         size_t top = w.sp - 1;
         rs_frame *f = &w.fr[top];
-        while (LIKELY(rs_walk_plain(&w, f))) {
+        if (LIKELY(rs_walk_plain(&w, f))) do { /* no plain value leaves anything pending */
             kind = rs_walk_value_plain(&w, &t, f);
             if (UNLIKELY(kind == TK_ERROR)) goto out;
             if (kind < TK_SYM) { /* a leaf: f stays on top */
@@ -463,7 +490,7 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
             /* it may have opened a frame, and the stack may have moved */
             if (UNLIKELY(rc = build_tok(&b, &w, &t, false, true, &w.fr[top]))) goto out;
             f = &w.fr[top = w.sp - 1];
-        }
+        } while (f->left > f->stop);
         kind = rs_walk_next(&w, &t, true);
         if (kind == TK_DONE || kind == TK_ERROR) break;
         if (UNLIKELY(rc = build_tok(&b, &w, &t, false, false, NULL))) break;

@@ -146,6 +146,7 @@ typedef struct rs_tables {
     rs_wsym *syms;
     uint32_t nsyms, scap;
     uint32_t sym_E;     /* the symbol :E, or RS_NONE */
+    uint32_t fold_E;    /* the bytes 06 3b idx of a link to :E (idx one byte), or 0 */
     uint8_t otype0[256];
     rs_wsym syms0[32];
 } rs_tables;
@@ -205,6 +206,7 @@ static inline void rs_tables_init(rs_tables *t)
     t->nsyms = 0;
     t->scap = sizeof t->syms0 / sizeof t->syms0[0];
     t->sym_E = RS_NONE;
+    t->fold_E = 0;
 }
 
 static inline void rs_tables_free(rs_tables *t, const rsess_alloc *a)
@@ -239,7 +241,7 @@ static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned cha
     w->vfirst = nobjs;
     w->vlevel = 0;
     rs_frame *f = &w->fr[0];
-    memset(f, 0, sizeof *f);
+    *f = (rs_frame){0};
     f->kind = FK_ROOT;
     f->left = 1;
     f->stop = SIZE_MAX;
@@ -402,7 +404,10 @@ RS_WINLINE uint32_t rs_w_defsym(rs_walker *w, const unsigned char *at, const cha
     y->kind = rs_w_symkind(s, len);
     y->enc = rs_ascii_only(s, len) ? RSESS_ENC_USASCII : RSESS_ENC_BINARY;
     y->user = NULL;
-    if (y->kind == SK_E && t->sym_E == RS_NONE) t->sym_E = k;
+    if (y->kind == SK_E && t->sym_E == RS_NONE) {
+        t->sym_E = k;
+        if (k < 0x7b) t->fold_E = 0x06u | (uint32_t)';' << 8 | (uint32_t)(k ? k + 5 : 0) << 16;
+    }
     return k;
 }
 
@@ -477,19 +482,24 @@ RS_WINLINE int rs_w_symbol(rs_walker *w, rs_tok *t, rs_frame *f, int role)
 
 /* How a 'I"' String with only its encoding flag folds into one token:
  * 06 ; idx T|F (the :E symbol again) or 06 : 06 E T|F (defining :E).
- * p is where the ivar list starts. */
+ * p is where the ivar list starts. The first form is one 4-byte compare
+ * against tab->fold_E (06 3b idx, set when :E is defined with an index
+ * of one byte). */
 RS_WINLINE int rs_w_fold_enc(rs_walker *w, const unsigned char *p)
 {
-    if (w->end - p < 4 || p[0] != 0x06) return 0;
-    rs_tables *tb = w->tab;
-    if (p[1] == ';' && tb->sym_E != RS_NONE && (p[3] == 'T' || p[3] == 'F')) {
-        unsigned b = p[2];
-        if (b != 0 && (b < 6 || b > 0x7f)) return 0;
-        unsigned idx = b ? b - 5 : 0;
-        if (idx != tb->sym_E) return 0;
-        return p[3] == 'T' ? 1 : 2;
+    if (UNLIKELY(w->end - p < 4)) return 0;
+    uint32_t x;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(&x, p, 4);
+#else
+    x = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+#endif
+    if (LIKELY((x & 0xffffffu) == w->tab->fold_E && w->tab->fold_E)) {
+        if ((x >> 24) == 'T') return 1;
+        if ((x >> 24) == 'F') return 2;
+        return 0;
     }
-    if (p[1] == ':' && w->end - p >= 5 && p[2] == 0x06 && p[3] == 'E' && (p[4] == 'T' || p[4] == 'F'))
+    if (p[0] == 0x06 && p[1] == ':' && w->end - p >= 5 && p[2] == 0x06 && p[3] == 'E' && (p[4] == 'T' || p[4] == 'F'))
         return p[4] == 'T' ? 3 : 4;
     return 0;
 }
@@ -699,14 +709,15 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         return t->kind = TK_LINK;
     }
     case 'I': {
-        if (w->p < w->end && *w->p == ':') { /* a symbol with an encoding */
+        int next = w->p < w->end ? *w->p : -1;
+        if (next == ':') { /* a symbol with an encoding */
             PLAIN_HEAD();
             w->p--;
             return rs_w_symbol_at(w, t);
         }
-        if (w->p < w->end && (*w->p == '@' || *w->p == ';' || *w->p == 'I'))
+        if (next == '@' || next == ';' || next == 'I')
             return rs_walk_fail(w, RSESS_ERR_FORMAT, start, "instance variables on a link");
-        if (fast && w->p < w->end && *w->p == '"') {
+        if (fast && next == '"') {
             /* I"...: a String and its lone encoding flag, the commonest pair */
             const unsigned char *save = w->p;
             w->p++;
