@@ -49,16 +49,21 @@ static bool objs_grow(rs_build *b, uint32_t k)
 
 void rs_build_init(rs_build *b, rsess_doc *doc, bool lazy)
 {
-    memset(b, 0, offsetof(rs_build, objs0));
     b->doc = doc;
     b->objs = b->objs0;
     b->objcap = RS_BUILD_OBJS0;
+    b->nil = b->tru = b->fals = b->root = b->skip_node = NULL;
     b->lazy = lazy;
+    b->skip_frame = 0;
+    b->pend = NULL;
+    b->npend = b->pendcap = 0;
+    b->walked = 0;
     if (lazy) memset(b->objs0, 0, sizeof b->objs0);
 }
 
 void rs_build_free(rs_build *b)
 {
+    if (LIKELY(b->objs == b->objs0 && !b->pend)) return;
     if (b->objs != b->objs0) rs_free(&b->doc->allocv, b->objs, (size_t)b->objcap * sizeof *b->objs);
     if (b->pend) rs_free(&b->doc->allocv, b->pend, b->pendcap * sizeof *b->pend);
     b->objs = b->objs0;
@@ -466,6 +471,7 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
     rs_walk_init(&w, &tab, in, len, 2, 0, &opts->limits, &doc->allocv, err);
     rs_build b;
     rs_build_init(&b, doc, false);
+    rs_walk_root_slot(&w, (void **)&b.root);
     rs_tok t;
     int kind, rc = 0;
     /* the object tables sized for an object every 16 bytes: most inputs

@@ -240,13 +240,21 @@ static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned cha
     w->vstart = w->p;
     w->vfirst = nobjs;
     w->vlevel = 0;
+    /* what a frame reads (rs_w_push's list), for the root */
     rs_frame *f = &w->fr[0];
-    *f = (rs_frame){0};
     f->kind = FK_ROOT;
+    f->state = f->role = R_ROOT;
+    f->ivwrap = f->ivkind = f->have_enc = f->ttype = f->inner_of = 0;
+    f->nmods = f->identity = f->cext = f->cucls = 0;
+    f->owner = f->parent = 0;
+    f->level = f->slot = f->next = 0;
     f->left = 1;
     f->stop = SIZE_MAX;
+    f->start = f->vstart = w->p;
+    f->vfirst = nobjs;
     f->obj = RS_NONE;
-    f->start = w->p;
+    f->user = f->aux = NULL;
+    f->slots = NULL;
     w->sp = 1;
 }
 
@@ -1082,6 +1090,14 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
  * and checks, without deciding what comes next, and with a constant role
  * (so the value reader is specialised for it). A leaf leaves f on top. */
 RS_WINLINE bool rs_walk_plain(const rs_walker *w, const rs_frame *f) { return !w->pend && f->left > f->stop; }
+
+/* The root value goes to *slot, by the plain path too (rs_walk_init's
+ * root frame has no slot: every value there takes rs_walk_next). */
+RS_WINLINE void rs_walk_root_slot(rs_walker *w, void **slot)
+{
+    w->fr[0].slots = slot;
+    w->fr[0].stop = 0;
+}
 
 RS_WINLINE int rs_walk_value_plain(rs_walker *w, rs_tok *t, rs_frame *f)
 {
