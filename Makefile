@@ -35,7 +35,7 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) include/rsess.h
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(LIB_DEPS_CFLAGS) -c $< -o $@
 
-$(BUILD)/lib/cookie.o $(BUILD)/lib/cookie_json.o: lib/cookie_json.h
+$(BUILD)/lib/cookie.o: lib/cookie.h
 
 # One relocatable object whose hidden (internal) symbols are made local:
 # the archive exports rsess_* only, so a program's own rs_fail links.

@@ -182,7 +182,20 @@ typedef struct rs_jtree {
     rs_arena arena;           /* every node and unescaped string */
     rs_jnode *root;
 } rs_jtree;
-enum { RS_JSON_RUBY = 1u << 0 /* Ruby's JSON.parse dialect (else RFC 8259) */ };
+enum {
+    RS_JSON_RUBY = 1u << 0, /* Ruby's JSON.parse dialect (else RFC 8259) */
+    /* for the strict grammar: */
+    RS_JSON_RAW_BYTES = 1u << 1,       /* string bytes >= 0x80 kept as they are, unchecked */
+    RS_JSON_LONE_SURROGATES = 1u << 2, /* a lone surrogate escape: its 3-byte form */
+    RS_JSON_DIGIT_LIMIT = 1u << 3,     /* integers of more than RS_JSON_MAX_DIGITS: RSESS_ERR_RANGE */
+    RS_JSON_FORMAT_ERRORS = 1u << 4,   /* syntax errors are RSESS_ERR_FORMAT, not RSESS_ERR_JSON */
+    /* session cookie payloads (cookie.c): RFC 8259's grammar, strings as
+     * Ruby keeps them, integers bounded */
+    RS_JSON_COOKIE = RS_JSON_RAW_BYTES | RS_JSON_LONE_SURROGATES | RS_JSON_DIGIT_LIMIT | RS_JSON_FORMAT_ERRORS
+};
+/* Longest integer literal RS_JSON_DIGIT_LIMIT reads: Ruby has no limit, but a
+ * hostile cookie must not buy quadratic time (a bignum from decimal). */
+#define RS_JSON_MAX_DIGITS 1000
 /* Parses text (which must outlive the tree: strings without escapes and
  * numbers point into it) within o's limits (defaults filled in by
  * rs_json_opts_take): nesting (RSESS_ERR_DEPTH), values (RSESS_ERR_NODES),
@@ -194,6 +207,12 @@ void rs_jtree_free(rs_jtree *t) RSESS_INTERNAL;
 const rs_jnode *rs_jobj_get(const rs_jnode *obj, const char *key) RSESS_INTERNAL;
 /* A number's value as a double (correctly rounded, overflow to +-inf). */
 int rs_jnum_float(const rs_jnode *n, const rsess_alloc *alloc, double *out) RSESS_INTERNAL;
+/* JSON text -> a new document (*out) as Ruby's JSON.parse builds it
+ * (from_json.c): strings UTF-8, keys interned, a repeated key keeps its
+ * first place and its last value. o as rs_json_opts_take leaves it. On
+ * failure *out is NULL; err is not touched on success. */
+int rs_json_doc(const char *text, size_t len, unsigned mode, const rsess_json_opts *o, rsess_doc **out,
+                rsess_err *err) RSESS_INTERNAL;
 /* Checks and copies the caller's options (NULL: defaults; size 0 or too
  * large: RSESS_ERR_ARG); max_nesting 0 becomes dflt_nesting. */
 int rs_json_opts_take(const rsess_json_opts *in, size_t dflt_nesting, rsess_json_opts *o,
