@@ -213,7 +213,8 @@ static size_t unescape(jr *r, size_t a, size_t b, unsigned char *o)
             if ((ch & 0xfc00) == 0xd800) {
                 if (lone && !ruby) {
                     /* a pair when its low half follows, else the lone one */
-                    if (pe + 6 < b && s[pe + 1] == '\\' && s[pe + 2] == 'u' && (hex4(s + pe + 3) & 0xfc00) == 0xdc00) {
+                    if (pe + 6 < b && s[pe + 1] == '\\' && s[pe + 2] == 'u' &&
+                        (hex4(s + pe + 3) & 0xfc00) == 0xdc00) {
                         ch = 0x10000 + ((ch & 0x3ff) << 10) + (hex4(s + pe + 3) & 0x3ff);
                         pe += 6;
                     }
@@ -309,7 +310,8 @@ static rs_jnode *number_node(jr *r)
         while (j < r->n && s[j] >= '0' && s[j] <= '9') j++;
     }
     if (integral && (r->mode & RS_JSON_DIGIT_LIMIT) && j - r->i > RS_JSON_MAX_DIGITS)
-        return r->rc = rs_fail(r->err, RSESS_ERR_RANGE, r->i, "integer of more than %d digits", RS_JSON_MAX_DIGITS),
+        return r->rc = rs_fail(r->err, RSESS_ERR_RANGE, r->i, "integer of more than %d digits",
+                               RS_JSON_MAX_DIGITS),
                NULL;
     rs_jnode *nd = new_node(r, integral ? RS_J_INT : RS_J_FLOAT, r->i);
     if (!nd) return NULL;
