@@ -24,7 +24,7 @@ LIB_OBJ = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
-.PHONY: FORCE all lib cli test diff check-unit check-cli check-integration check-replay demo fixtures clean install \
+.PHONY: FORCE all lib cli test diff check-unit check-base check-cli check-integration check-replay demo fixtures clean install \
 	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-ruby \
 	bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie bench-print
 
@@ -35,7 +35,7 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) include/rsess.h
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(LIB_DEPS_CFLAGS) -c $< -o $@
 
-$(BUILD)/lib/cookie.o $(BUILD)/lib/cookie_json.o: lib/cookie_json.h
+$(BUILD)/lib/cookie.o: lib/cookie.h
 
 # One relocatable object whose hidden (internal) symbols are made local:
 # the archive exports rsess_* only, so a program's own rs_fail links.
@@ -69,13 +69,24 @@ demo: deps-build
 
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test-rsess examples
-	@$(MAKE) --no-print-directory check-unit check-cli check-replay check-hostile check-build check-integration
+	@$(MAKE) --no-print-directory check-unit check-base check-cli check-replay check-hostile check-build check-integration
 
 check-unit: $(BUILD)/test-rsess
 	$(Q)cd tests && ../$(BUILD)/test-rsess
 
 check-cli: $(BUILD)/rsess
 	$(Q)tests/cli/run.sh $(BUILD)/rsess
+
+# the base layer alone (lib/base.h and lib/text.h): its files and a Check
+# program, the node model's names poisoned, nothing else of lib/ linked
+BASE_SRC = lib/alloc.c lib/buf.c lib/err.c lib/map.c lib/version.c lib/text.c
+$(BUILD)/test-base: tests/base/test_base.c $(BASE_SRC) lib/base.h lib/text.h include/rsess.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -DRSESS_BASE_ONLY -Ilib $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $< $(BASE_SRC) $(CHECK_LIBS)
+
+check-base: $(BUILD)/test-base
+	$(Q)$(BUILD)/test-base
 
 check-integration: $(BUILD)/rsess examples
 	$(Q)tests/integration/redis.sh $(BUILD)

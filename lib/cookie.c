@@ -4,7 +4,7 @@
  * PKCS5_PBKDF2_HMAC, EVP AES-GCM/CBC, EVP_MAC HMAC, CRYPTO_memcmp,
  * OPENSSL_cleanse, RAND_bytes. Formats and their Rails/Rack sources:
  * ../shared/reference/cookies/FORMATS.md. */
-#include "cookie_json.h"
+#include "cookie.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -648,6 +648,19 @@ static bool parse_iso8601(const char *s, size_t n, double *out)
         rs_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
     *out = (double)t + frac;
     return true;
+}
+
+int rs_cookie_json_read(const char *text, size_t len, const rsess_read_opts *opts, rsess_doc **out,
+                        rsess_err *err)
+{
+    rsess_json_opts o;
+    rsess_json_opts_init(&o);
+    o.alloc = opts ? opts->alloc : NULL;
+    size_t depth = opts && opts->limits.max_depth ? opts->limits.max_depth : RSESS_DEFAULT_MAX_DEPTH;
+    o.max_nesting = depth < RSESS_JSON_DEFAULT_MAX_NESTING ? depth : RSESS_JSON_DEFAULT_MAX_NESTING;
+    o.max_nodes = opts && opts->limits.max_nodes ? opts->limits.max_nodes : RSESS_DEFAULT_MAX_NODES;
+    o.max_input = SIZE_MAX; /* bounded already: by the cookie's size, or the inflate cap */
+    return rs_json_doc(text, len, RS_JSON_COOKIE, &o, out, err);
 }
 
 /* The session from the serialized bytes, as the jar's serializer loads it. */

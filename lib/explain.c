@@ -17,12 +17,11 @@
 #define MAX_BYTE_LINES 4 /* longer payloads: the first lines, then a summary */
 
 typedef struct xw {
-    rsess_buf *out;
+    rs_sink s; /* the listing, and the first error (no writes after it) */
     const unsigned char *base, *p, *end;
     size_t shown_base; /* offset added to positions (inflated payloads) */
     int width;         /* digits of the offset column */
     bool color;
-    int code;
     size_t depth;
     const rsess_limits *limits;
     bool allow_trailing;
@@ -36,26 +35,9 @@ typedef struct xw {
 enum { C_OFF, C_TYPE, C_STR, C_NUM, C_LINK, C_DIM, C_END };
 static const char *const colors[] = {"\033[2m", "\033[1;36m", "\033[32m", "\033[33m", "\033[35m", "\033[2m", "\033[0m"};
 
-static void out(xw *x, const char *s, size_t n)
-{
-    if (!x->code && rs_buf_put(x->out, s, n)) x->code = RSESS_ERR_NOMEM;
-}
-static void outs(xw *x, const char *s) { out(x, s, strlen(s)); }
 static void col(xw *x, int c)
 {
-    if (x->color) outs(x, colors[c]);
-}
-
-static void outf(xw *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
-static void outf(xw *x, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0) out(x, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+    if (x->color) rs_puts(&x->s, colors[c]);
 }
 
 /* A printable rendering of bytes: the text Ruby's inspect would show for a
@@ -66,35 +48,36 @@ static void text_of(xw *x, const unsigned char *p, size_t n, bool utf8)
     for (size_t i = 0; i < look; i++) odd += p[i] < 0x20 || p[i] == 0x7f || (!utf8 && p[i] >= 0x80);
     if (look >= 8 && odd * 4 > look) { /* not text: say so rather than print escapes */
         col(x, C_DIM);
-        outs(x, "(binary data)");
+        rs_puts(&x->s, "(binary data)");
         col(x, C_END);
         return;
     }
     col(x, C_STR);
-    outs(x, "\"");
+    rs_puts(&x->s, "\"");
     size_t shown = 0;
     for (size_t i = 0; i < n && shown < 60; shown++) {
         unsigned c = p[i];
         if (c == '"' || c == '\\') {
-            outf(x, "\\%c", c);
+            rs_putf(&x->s, "\\%c", c);
             i++;
         } else if (c >= 0x20 && c < 0x7f) {
-            out(x, (const char *)p + i, 1);
+            rs_put(&x->s, (const char *)p + i, 1);
             i++;
-        } else if (utf8 && c >= 0xc2) {
-            size_t k = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-            if (i + k <= n && rs_utf8_valid((const char *)p + i, k)) out(x, (const char *)p + i, k);
-            else outf(x, "\\x%02X", c), k = 1;
+        } else if (utf8 && c >= 0x80) {
+            uint32_t cp;
+            size_t k = rs_utf8_decode(p + i, n - i, &cp); /* 0: not a whole valid character */
+            if (k) rs_put(&x->s, (const char *)p + i, k);
+            else rs_putf(&x->s, "\\x%02X", c), k = 1;
             i += k;
         } else {
             const char *e = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
-            if (e) outs(x, e);
-            else outf(x, "\\x%02X", c);
+            if (e) rs_puts(&x->s, e);
+            else rs_putf(&x->s, "\\x%02X", c);
             i++;
         }
-        if (shown == 59 && i < n) outs(x, "...");
+        if (shown == 59 && i < n) rs_puts(&x->s, "...");
     }
-    outs(x, "\"");
+    rs_puts(&x->s, "\"");
     col(x, C_END);
 }
 
@@ -103,23 +86,23 @@ static void text_of(xw *x, const unsigned char *p, size_t n, bool utf8)
 static void line_start(xw *x, const unsigned char *at, size_t n)
 {
     col(x, C_OFF);
-    outf(x, "%*zu", x->width, (size_t)(at - x->base) + x->shown_base);
+    rs_putf(&x->s, "%*zu", x->width, (size_t)(at - x->base) + x->shown_base);
     col(x, C_END);
-    outs(x, "  ");
+    rs_puts(&x->s, "  ");
     char hex[HEX_PER_LINE * 3 + 1];
     size_t k = 0;
     for (size_t i = 0; i < n && i < HEX_PER_LINE; i++) k += (size_t)snprintf(hex + k, 4, "%02x ", at[i]);
     for (; k < HEX_PER_LINE * 3; k++) hex[k] = ' ';
     hex[k] = 0;
-    outs(x, hex);
-    outs(x, " ");
-    for (size_t i = 0; i < x->depth; i++) outs(x, "  ");
+    rs_puts(&x->s, hex);
+    rs_puts(&x->s, " ");
+    for (size_t i = 0; i < x->depth; i++) rs_puts(&x->s, "  ");
 }
 
 static void line_end(xw *x)
 {
-    while (!x->code && x->out->len && x->out->data[x->out->len - 1] == ' ') x->out->len--;
-    outs(x, "\n");
+    while (!x->s.code && x->s.out->len && x->s.out->data[x->s.out->len - 1] == ' ') x->s.out->len--;
+    rs_puts(&x->s, "\n");
 }
 
 /* Payload bytes over several lines (a summary after MAX_BYTE_LINES). */
@@ -130,7 +113,7 @@ static void byte_lines(xw *x, const unsigned char *p, size_t n, bool utf8, const
         size_t k = n - l * HEX_PER_LINE < HEX_PER_LINE ? n - l * HEX_PER_LINE : HEX_PER_LINE;
         line_start(x, p + l * HEX_PER_LINE, k);
         if (l == 0) {
-            if (what) outf(x, "%s ", what);
+            if (what) rs_putf(&x->s, "%s ", what);
             text_of(x, p, n, utf8);
         }
         line_end(x);
@@ -138,7 +121,7 @@ static void byte_lines(xw *x, const unsigned char *p, size_t n, bool utf8, const
     if (lines > MAX_BYTE_LINES) {
         line_start(x, p + MAX_BYTE_LINES * HEX_PER_LINE, 0);
         col(x, C_DIM);
-        outf(x, "... %zu more bytes", n - MAX_BYTE_LINES * HEX_PER_LINE);
+        rs_putf(&x->s, "... %zu more bytes", n - MAX_BYTE_LINES * HEX_PER_LINE);
         col(x, C_END);
         line_end(x);
     }
@@ -147,8 +130,8 @@ static void byte_lines(xw *x, const unsigned char *p, size_t n, bool utf8, const
 static bool xfail(xw *x, int code, const unsigned char *at, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static bool xfail(xw *x, int code, const unsigned char *at, const char *fmt, ...)
 {
-    if (x->code) return false;
-    x->code = code;
+    if (x->s.code) return false;
+    x->s.code = code;
     char tmp[160];
     va_list ap;
     va_start(ap, fmt);
@@ -170,13 +153,13 @@ static bool need(xw *x, size_t n, const char *what)
 static void obj_desc(xw *x, uint32_t k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void obj_desc(xw *x, uint32_t k, const char *fmt, ...)
 {
-    if (k == RS_NONE || x->code) return;
+    if (k == RS_NONE || x->s.code) return;
     if (k >= x->objcap) {
         size_t ncap = x->objcap ? x->objcap : 64;
         while (ncap <= k) ncap *= 2;
         void *n = rs_realloc(x->alloc, x->objs, x->objcap * sizeof *x->objs, ncap * sizeof *x->objs);
         if (!n) {
-            x->code = RSESS_ERR_NOMEM;
+            x->s.code = RSESS_ERR_NOMEM;
             return;
         }
         x->objs = n;
@@ -192,7 +175,7 @@ static void obj_tag(xw *x, uint32_t k)
 {
     if (k == RS_NONE) return;
     col(x, C_DIM);
-    outf(x, "  (object #%u)", k);
+    rs_putf(&x->s, "  (object #%u)", k);
     col(x, C_END);
 }
 
@@ -201,7 +184,7 @@ static void dim_note(xw *x, const unsigned char *at, size_t depth, const char *n
     x->depth = depth;
     line_start(x, at, 0);
     col(x, C_DIM);
-    outs(x, note);
+    rs_puts(&x->s, note);
     col(x, C_END);
     line_end(x);
 }
@@ -212,8 +195,8 @@ static void sym_name(xw *x, const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned c = (unsigned char)p[i];
-        if (c < 0x20 || c == 0x7f) outf(x, "\\x%02X", c);
-        else out(x, p + i, 1);
+        if (c < 0x20 || c == 0x7f) rs_putf(&x->s, "\\x%02X", c);
+        else rs_put(&x->s, p + i, 1);
     }
 }
 
@@ -247,25 +230,25 @@ static void x_symbol(xw *x, const rs_walker *w, const rs_tok *t)
     const char *role = sym_role(t->role);
     if (!(t->flags & TF_NEW)) {
         line_start(x, t->at, (size_t)(w->p - t->at));
-        outs(x, role);
+        rs_puts(&x->s, role);
         col(x, C_LINK);
-        out(x, ":", 1);
+        rs_put(&x->s, ":", 1);
         sym_name(x, y->p, y->len);
         col(x, C_END);
         col(x, C_DIM);
-        outf(x, "  (symbol link to #%u)", t->sym);
+        rs_putf(&x->s, "  (symbol link to #%u)", t->sym);
         col(x, C_END);
         line_end(x);
         return;
     }
     line_start(x, t->at, (size_t)(t->p + t->n - t->at));
-    outs(x, role);
+    rs_puts(&x->s, role);
     col(x, C_TYPE);
-    out(x, ":", 1);
+    rs_put(&x->s, ":", 1);
     sym_name(x, (const char *)t->p, t->n);
     col(x, C_END);
     col(x, C_DIM);
-    outf(x, "  (new symbol #%u%s)", t->sym, (t->flags & TF_IVSYM) ? ", encoding follows" : "");
+    rs_putf(&x->s, "  (new symbol #%u%s)", t->sym, (t->flags & TF_IVSYM) ? ", encoding follows" : "");
     col(x, C_END);
     line_end(x);
 }
@@ -283,7 +266,7 @@ static void x_value(xw *x, rs_walker *w, const rs_tok *t)
     if (t->role == R_DEFAULT && pf->kind == FK_HASH && !(t->flags & TF_INNER)) {
         x->depth = d;
         line_start(x, t->at, 0);
-        outs(x, "default value:");
+        rs_puts(&x->s, "default value:");
         line_end(x);
     }
     x->depth = d;
@@ -292,21 +275,21 @@ static void x_value(xw *x, rs_walker *w, const rs_tok *t)
     case TK_NIL: case TK_TRUE: case TK_FALSE:
         line_start(x, t->at, 1);
         if (t->kind != TK_NIL && pf->kind == FK_IVAR && t->role == R_IVVAL && pf->ivkind == SK_E) {
-            outf(x, "%s: ", t->kind == TK_TRUE ? "true" : "false");
+            rs_putf(&x->s, "%s: ", t->kind == TK_TRUE ? "true" : "false");
             col(x, C_TYPE);
-            outs(x, t->kind == TK_TRUE ? "encoding UTF-8" : "encoding US-ASCII");
+            rs_puts(&x->s, t->kind == TK_TRUE ? "encoding UTF-8" : "encoding US-ASCII");
         } else {
             col(x, C_NUM);
-            outs(x, t->kind == TK_NIL ? "nil" : t->kind == TK_TRUE ? "true" : "false");
+            rs_puts(&x->s, t->kind == TK_NIL ? "nil" : t->kind == TK_TRUE ? "true" : "false");
         }
         col(x, C_END);
         line_end(x);
         return;
     case TK_INT:
         line_start(x, t->at, head);
-        outs(x, "Integer ");
+        rs_puts(&x->s, "Integer ");
         col(x, C_NUM);
-        outf(x, "%lld", (long long)t->i);
+        rs_putf(&x->s, "%lld", (long long)t->i);
         col(x, C_END);
         line_end(x);
         return;
@@ -315,9 +298,9 @@ static void x_value(xw *x, rs_walker *w, const rs_tok *t)
         rsess_buf dec;
         rsess_buf_init(&dec, x->alloc);
         rs_bignum_decimal(t->p, t->n, (t->flags & TF_NEG) != 0, &dec);
-        outf(x, "Integer (bignum, %zu 16-bit words) ", t->n / 2);
+        rs_putf(&x->s, "Integer (bignum, %zu 16-bit words) ", t->n / 2);
         col(x, C_NUM);
-        out(x, (const char *)dec.data, dec.len);
+        rs_put(&x->s, (const char *)dec.data, dec.len);
         col(x, C_END);
         obj_desc(x, t->obj, "Integer");
         obj_tag(x, t->obj);
@@ -331,9 +314,9 @@ static void x_value(xw *x, rs_walker *w, const rs_tok *t)
     }
     case TK_FLOAT:
         line_start(x, t->at, head);
-        outs(x, "Float ");
+        rs_puts(&x->s, "Float ");
         col(x, C_NUM);
-        outf(x, "%.*s", (int)t->n, t->p);
+        rs_putf(&x->s, "%.*s", (int)t->n, t->p);
         col(x, C_END);
         obj_desc(x, t->obj, "Float");
         obj_tag(x, t->obj);
@@ -343,10 +326,10 @@ static void x_value(xw *x, rs_walker *w, const rs_tok *t)
         const char *name = bytes_name[t->type];
         line_start(x, t->at, (size_t)(t->p - t->at));
         col(x, C_TYPE);
-        outs(x, name);
+        rs_puts(&x->s, name);
         col(x, C_END);
-        outf(x, ", %zu byte%s", t->n, t->n == 1 ? "" : "s");
-        if (t->type == RSESS_STRING && !(t->flags & TF_IVWRAP)) outs(x, ", binary (no encoding ivar)");
+        rs_putf(&x->s, ", %zu byte%s", t->n, t->n == 1 ? "" : "s");
+        if (t->type == RSESS_STRING && !(t->flags & TF_IVWRAP)) rs_puts(&x->s, ", binary (no encoding ivar)");
         obj_desc(x, t->obj, "%s \"%.*s\"", name, (int)(t->n > 24 ? 24 : t->n), (const char *)t->p);
         obj_tag(x, t->obj);
         line_end(x);
@@ -354,7 +337,7 @@ static void x_value(xw *x, rs_walker *w, const rs_tok *t)
         byte_lines(x, t->p, t->n, true, NULL);
         if (t->type == RSESS_REGEXP) {
             line_start(x, t->p + t->n, 1);
-            outf(x, "options 0x%02x", t->opts);
+            rs_putf(&x->s, "options 0x%02x", t->opts);
             line_end(x);
         }
         return;
@@ -366,18 +349,18 @@ static void x_value(xw *x, rs_walker *w, const rs_tok *t)
     case TK_LINK:
         line_start(x, t->at, head);
         col(x, C_LINK);
-        outf(x, "link to object #%u", t->link);
+        rs_putf(&x->s, "link to object #%u", t->link);
         col(x, C_END);
-        outf(x, ": %s", t->link < x->objcap ? x->objs[t->link] : "?");
+        rs_putf(&x->s, ": %s", t->link < x->objcap ? x->objs[t->link] : "?");
         line_end(x);
         return;
     case TK_ARRAY: case TK_HASH: {
         bool arr = t->kind == TK_ARRAY;
         line_start(x, t->at, head);
         col(x, C_TYPE);
-        outs(x, arr ? "Array" : "Hash");
+        rs_puts(&x->s, arr ? "Array" : "Hash");
         col(x, C_END);
-        outf(x, ", %zu %s%s%s", t->n, arr ? "element" : "pair", t->n == 1 ? "" : "s",
+        rs_putf(&x->s, ", %zu %s%s%s", t->n, arr ? "element" : "pair", t->n == 1 ? "" : "s",
              (t->flags & TF_DEFAULT) ? ", with a default" : "");
         obj_desc(x, t->obj, "%s", arr ? "Array" : "Hash");
         obj_tag(x, t->obj);
@@ -388,7 +371,7 @@ static void x_value(xw *x, rs_walker *w, const rs_tok *t)
         const char *what = t->kind == TK_UDEF ? "_dump object" : obj_name[t->type];
         line_start(x, t->at, 1);
         col(x, C_TYPE);
-        outs(x, what);
+        rs_puts(&x->s, what);
         col(x, C_END);
         obj_desc(x, t->obj, "%s", what);
         obj_tag(x, t->obj);
@@ -397,12 +380,12 @@ static void x_value(xw *x, rs_walker *w, const rs_tok *t)
     }
     case TK_IVAR:
         line_start(x, t->at, 1);
-        outs(x, "I: the next object carries instance variables");
+        rs_puts(&x->s, "I: the next object carries instance variables");
         line_end(x);
         break;
     case TK_EXTEND: case TK_UCLASS:
         line_start(x, t->at, 1);
-        outs(x, t->kind == TK_EXTEND ? "e: extended by a module" : "C: instance of a user subclass");
+        rs_puts(&x->s, t->kind == TK_EXTEND ? "e: extended by a module" : "C: instance of a user subclass");
         line_end(x);
         if (t->flags & TF_CHAIN) return;
         break;
@@ -421,13 +404,13 @@ static void x_part(xw *x, rs_walker *w, const rs_tok *t)
     case TK_FIELDS:
         x->depth = d + 1;
         line_start(x, t->at, (size_t)(w->p - t->at));
-        outf(x, "%zu %s", t->n, f->ttype == RSESS_OBJECT ? "instance variables" : "members");
+        rs_putf(&x->s, "%zu %s", t->n, f->ttype == RSESS_OBJECT ? "instance variables" : "members");
         line_end(x);
         return;
     case TK_UDEF_DATA:
         x->depth = d + 1;
         line_start(x, t->at, (size_t)(t->p - t->at));
-        outf(x, "%zu bytes of _dump data", t->n);
+        rs_putf(&x->s, "%zu bytes of _dump data", t->n);
         line_end(x);
         byte_lines(x, t->p, t->n, false, NULL);
         if (t->obj != RS_NONE) {
@@ -441,8 +424,8 @@ static void x_part(xw *x, rs_walker *w, const rs_tok *t)
     case TK_IVARS:
         x->depth = d;
         line_start(x, t->at, (size_t)(w->p - t->at));
-        if (f->kind == FK_SYMIV) outf(x, "%zu encoding ivar", t->n);
-        else outf(x, "%zu instance variable%s", t->n, t->n == 1 ? "" : "s");
+        if (f->kind == FK_SYMIV) rs_putf(&x->s, "%zu encoding ivar", t->n);
+        else rs_putf(&x->s, "%zu instance variable%s", t->n, t->n == 1 ? "" : "s");
         line_end(x);
         return;
     case TK_END:
@@ -462,7 +445,7 @@ static bool x_marshal(xw *x)
 {
     if (!need(x, 2, "Marshal version")) return false;
     line_start(x, x->p, 2);
-    outf(x, "Marshal %d.%d", x->p[0], x->p[1]);
+    rs_putf(&x->s, "Marshal %d.%d", x->p[0], x->p[1]);
     line_end(x);
     if (x->p[0] != 4 || x->p[1] > 8) return xfail(x, RSESS_ERR_VERSION, x->p, "not Marshal 4.8");
     size_t base_depth = x->depth;
@@ -474,7 +457,7 @@ static bool x_marshal(xw *x)
     w.fr[0].user = (void *)(uintptr_t)base_depth;
     rs_tok t;
     int k;
-    while (!x->code && (k = rs_walk_next(&w, &t, false)) != TK_DONE && k != TK_ERROR) {
+    while (!x->s.code && (k = rs_walk_next(&w, &t, false)) != TK_DONE && k != TK_ERROR) {
         if (t.kind == TK_SYM && (t.role == R_CLASS) && w.fr[t.parent].kind != FK_UDEF && w.fr[t.parent].obj != RS_NONE) {
             const rs_wsym *y = &tab.syms[t.sym];
             rs_frame *of = &w.fr[t.parent];
@@ -495,17 +478,17 @@ static bool x_marshal(xw *x)
     rs_walk_free(&w);
     rs_tables_free(&tab, x->alloc);
     if (w.code) {
-        if (!x->code) x->code = w.code;
+        if (!x->s.code) x->s.code = w.code;
         if (x->err && x->shown_base) x->err->offset += x->shown_base;
         return false;
     }
-    if (x->code) return false;
+    if (x->s.code) return false;
     if (x->p != x->end && !x->allow_trailing)
         return xfail(x, RSESS_ERR_TRAILING, x->p, "trailing bytes: %zu after the value", (size_t)(x->end - x->p));
     if (x->p != x->end) {
         line_start(x, x->p, (size_t)(x->end - x->p));
         col(x, C_DIM);
-        outf(x, "%zu bytes after the value, ignored (as Marshal.load ignores them)", (size_t)(x->end - x->p));
+        rs_putf(&x->s, "%zu bytes after the value, ignored (as Marshal.load ignores them)", (size_t)(x->end - x->p));
         col(x, C_END);
         line_end(x);
         x->p = x->end;
@@ -525,8 +508,8 @@ static bool x_sub(xw *x, const unsigned char *p, size_t n, int string_type, cons
     sub.objs = NULL;
     sub.nobjs = sub.objcap = 0;
     col(x, C_DIM);
-    if (shown_base) outf(x, "-- %s, %zu bytes --\n", title, n);
-    else outf(x, "-- %s, %zu bytes (offsets below count from its start) --\n", title, n);
+    if (shown_base) rs_putf(&x->s, "-- %s, %zu bytes --\n", title, n);
+    else rs_putf(&x->s, "-- %s, %zu bytes (offsets below count from its start) --\n", title, n);
     col(x, C_END);
     bool ok;
     if (string_type) {
@@ -534,24 +517,24 @@ static bool x_sub(xw *x, const unsigned char *p, size_t n, int string_type, cons
         char what[48];
         snprintf(what, sizeof what, "String value (%s)", enc[string_type]);
         byte_lines(&sub, p, n, string_type == 2, what);
-        ok = !sub.code;
+        ok = !sub.s.code;
     } else {
         ok = x_marshal(&sub);
     }
     rs_free(x->alloc, sub.objs, sub.objcap * sizeof *sub.objs);
-    if (sub.code && !x->code) x->code = sub.code;
+    if (sub.s.code && !x->s.code) x->s.code = sub.s.code;
     return ok;
 }
 
 static bool x_zlib(xw *x, const unsigned char *z, size_t zn, size_t cap, int string_type, const char *title)
 {
     line_start(x, z, zn < HEX_PER_LINE ? zn : HEX_PER_LINE);
-    outf(x, "zlib stream, %zu bytes", zn);
+    rs_putf(&x->s, "zlib stream, %zu bytes", zn);
     line_end(x);
     rsess_buf inflated;
     rsess_buf_init(&inflated, x->alloc);
     bool ok = rs_inflate(z, zn, cap, x->alloc, &inflated, (size_t)(z - x->base) + x->shown_base, x->err) == 0;
-    if (!ok) x->code = x->err ? x->err->code : RSESS_ERR_ZLIB;
+    if (!ok) x->s.code = x->err ? x->err->code : RSESS_ERR_ZLIB;
     else ok = x_sub(x, inflated.data ? inflated.data : (const unsigned char *)"", inflated.len, string_type, title, 0);
     rsess_buf_free(&inflated);
     return ok;
@@ -563,14 +546,14 @@ static bool x_entry(xw *x, size_t cap)
     size_t n = 0;
     rsess_err lerr = {0};
     int rc = rs_entry_layout(x->base, (size_t)(x->end - x->base), parts, &n, &lerr);
-    for (size_t i = 0; i < n && !x->code; i++) {
+    for (size_t i = 0; i < n && !x->s.code; i++) {
         const rs_entry_part *e = &parts[i];
         const unsigned char *at = x->base + e->off;
         switch (e->kind) {
         case EP_FIELD:
             line_start(x, at, e->len);
             if (e->title) col(x, C_TYPE);
-            outs(x, e->text);
+            rs_puts(&x->s, e->text);
             if (e->title) col(x, C_END);
             line_end(x);
             break;
@@ -580,7 +563,7 @@ static bool x_entry(xw *x, size_t cap)
         case EP_VERSION_MARSHAL:
             if (!x_sub(x, at, e->len, 0, "version, stored as Marshal data", e->off + x->shown_base)) return false;
             col(x, C_DIM);
-            outs(x, "-- the payload --\n");
+            rs_puts(&x->s, "-- the payload --\n");
             col(x, C_END);
             break;
         case EP_PAYLOAD:
@@ -589,13 +572,13 @@ static bool x_entry(xw *x, size_t cap)
             if (e->content != EC_MARSHAL) {
                 byte_lines(x, at, e->len, e->content == EC_UTF8, e->text);
                 x->p = x->end;
-                return !x->code;
+                return !x->s.code;
             }
             return x_marshal(x);
         }
     }
-    if (rc && !x->code) {
-        x->code = rc;
+    if (rc && !x->s.code) {
+        x->s.code = rc;
         if (x->err) {
             *x->err = lerr;
             x->err->offset += x->shown_base;
@@ -615,7 +598,7 @@ int rsess_explain(const void *data, size_t len, unsigned flags, const rsess_read
     opts = &o;
     xw x;
     memset(&x, 0, sizeof x);
-    x.out = out;
+    x.s.out = out;
     x.base = x.p = data ? data : (const void *)"";
     x.end = x.base + len;
     x.color = flags & RSESS_EXPLAIN_COLOR;
@@ -629,7 +612,7 @@ int rsess_explain(const void *data, size_t len, unsigned flags, const rsess_read
     x.width = w < 6 ? 6 : w;
     size_t start = out->len;
     col(&x, C_DIM);
-    outf(&x, "%*s  %-*s %s\n", x.width, "offset", HEX_PER_LINE * 3, "bytes", "meaning");
+    rs_putf(&x.s, "%*s  %-*s %s\n", x.width, "offset", HEX_PER_LINE * 3, "bytes", "meaning");
     col(&x, C_END);
     const unsigned char *p = x.base;
     if (len >= 2 && p[0] == 0 && p[1] == 0x11) x_entry(&x, cap);
@@ -638,7 +621,7 @@ int rsess_explain(const void *data, size_t len, unsigned flags, const rsess_read
         size_t zoff, zn;
         if (x_marshal(&x) && rs_entry61_deflated(x.base, len, &zoff, &zn)) {
             col(&x, C_DIM);
-            outs(&x, "-- the 6.1 entry's @value is compressed --\n");
+            rs_puts(&x.s, "-- the 6.1 entry's @value is compressed --\n");
             col(&x, C_END);
             x.p = x.base + zoff;
             x_zlib(&x, x.p, zn, cap, 0, "inflated @value");
@@ -651,10 +634,10 @@ int rsess_explain(const void *data, size_t len, unsigned flags, const rsess_read
         xfail(&x, RSESS_ERR_FORMAT_UNKNOWN, x.p, "not a Rails session value: starts with %02x", p[0]);
     }
     rs_free(x.alloc, x.objs, x.objcap * sizeof *x.objs);
-    if (x.code == RSESS_ERR_NOMEM && err && err->code == RSESS_OK) rs_fail(err, RSESS_ERR_NOMEM, 0, NULL);
-    if (x.code) {
+    if (x.s.code == RSESS_ERR_NOMEM && err && err->code == RSESS_OK) rs_fail(err, RSESS_ERR_NOMEM, 0, NULL);
+    if (x.s.code) {
         (void)start; /* the listing up to the error stays: it shows where things went wrong */
-        return x.code;
+        return x.s.code;
     }
     return 0;
 }

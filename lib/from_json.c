@@ -93,22 +93,18 @@ static int build(fj *f, const rs_jnode *root, rsess_val **out)
     return 0;
 }
 
-int rsess_from_json(const char *text, size_t len, const rsess_json_opts *opts, rsess_doc **out, rsess_err *err)
+int rs_json_doc(const char *text, size_t len, unsigned mode, const rsess_json_opts *o, rsess_doc **out,
+                rsess_err *err)
 {
-    if (out) *out = NULL;
-    if (!out || (!text && len)) return rs_fail(err, RSESS_ERR_ARG, 0, "rsess_from_json: NULL argument");
-    rsess_json_opts o;
-    int rc = rs_json_opts_take(opts, RSESS_JSON_DEFAULT_MAX_NESTING, &o, err);
-    if (rc) return rc;
+    *out = NULL;
     rs_jtree tree;
-    unsigned mode = (o.flags & RSESS_JSON_STRICT) ? 0 : RS_JSON_RUBY;
-    rc = rs_json_parse(text, len, mode, &o, &tree, err);
+    int rc = rs_json_parse(text, len, mode, o, &tree, err);
     if (rc) return rc;
-    fj f = {.doc = rsess_doc_new(o.alloc), .alloc = o.alloc, .err = err};
-    f.seen.alloc = o.alloc;
+    fj f = {.doc = rsess_doc_new(o->alloc), .alloc = o->alloc, .err = err};
+    f.seen.alloc = o->alloc;
     rsess_val *root = NULL;
     rc = f.doc ? build(&f, tree.root, &root) : rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
-    rs_free(o.alloc, f.st, f.cap * sizeof *f.st);
+    rs_free(o->alloc, f.st, f.cap * sizeof *f.st);
     rs_map_free(&f.seen);
     rs_jtree_free(&tree);
     if (rc) {
@@ -116,7 +112,18 @@ int rsess_from_json(const char *text, size_t len, const rsess_json_opts *opts, r
         return rc;
     }
     rsess_doc_set_root(f.doc, root);
-    rs_ok(err);
     *out = f.doc;
     return 0;
+}
+
+int rsess_from_json(const char *text, size_t len, const rsess_json_opts *opts, rsess_doc **out, rsess_err *err)
+{
+    if (out) *out = NULL;
+    if (!out || (!text && len)) return rs_fail(err, RSESS_ERR_ARG, 0, "rsess_from_json: NULL argument");
+    rsess_json_opts o;
+    int rc = rs_json_opts_take(opts, RSESS_JSON_DEFAULT_MAX_NESTING, &o, err);
+    if (rc) return rc;
+    rc = rs_json_doc(text, len, (o.flags & RSESS_JSON_STRICT) ? 0 : RS_JSON_RUBY, &o, out, err);
+    if (!rc) rs_ok(err);
+    return rc;
 }

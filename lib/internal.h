@@ -2,27 +2,15 @@
 #ifndef RSESS_INTERNAL_H
 #define RSESS_INTERNAL_H
 
-#define RSESS_BUILDING 1
-#include "rsess.h"
+#ifdef RSESS_BASE_ONLY
+#error "the base layer (lib/base.h) must not include lib/internal.h"
+#endif
 
-#include <stdarg.h>
-#include <stdbool.h>
-#include <string.h>
-
-#define RSESS_INTERNAL __attribute__((visibility("hidden")))
-#define LIKELY(x) __builtin_expect(!!(x), 1)
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-
-/* --- allocation -------------------------------------------------------- */
-void *rs_malloc(const rsess_alloc *a, size_t n) RSESS_INTERNAL;
-void *rs_realloc(const rsess_alloc *a, void *p, size_t old, size_t n) RSESS_INTERNAL;
-void rs_free(const rsess_alloc *a, void *p, size_t n) RSESS_INTERNAL;
-
-/* --- errors ------------------------------------------------------------ */
-/* Fills err (if any) and returns code. fmt may be NULL (msg only). */
-int rs_fail(rsess_err *err, int code, size_t offset, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5))) RSESS_INTERNAL;
-void rs_ok(rsess_err *err) RSESS_INTERNAL;
+/* The base layer (allocation, arena, buffers, errors, the byte map) and the
+ * text helpers (hex, UTF-8, JSON strings, bignum decimals, the output sink)
+ * stand below the node model. */
+#include "base.h"
+#include "text.h"
 
 /* --- nodes ------------------------------------------------------------- */
 enum {
@@ -67,56 +55,6 @@ struct rsess_val {
     rsess_val *cls;           /* class symbol: object struct userdef usermarshal data */
     struct rsess_extra *x;    /* NULL when none */
 };
-
-/* --- arena ------------------------------------------------------------- */
-struct rs_chunk {
-    struct rs_chunk *next;
-    size_t size; /* bytes allocated for this chunk, header included */
-};
-
-typedef struct rs_arena {
-    const rsess_alloc *alloc;
-    struct rs_chunk *head;
-    char *cur, *end;
-    size_t total;
-} rs_arena;
-
-void *rs_arena_grow(rs_arena *a, size_t n) RSESS_INTERNAL;
-/* Makes room for one more element in a heap array of *cap elements of
- * `size` bytes (doubling from `first`): 0 or RSESS_ERR_NOMEM (*p unchanged). */
-int rs_vec_room(const rsess_alloc *a, void **p, size_t n, size_t *cap, size_t size, size_t first) RSESS_INTERNAL;
-static inline void *rs_arena_alloc(rs_arena *a, size_t n)
-{
-    n = (n + 7) & ~(size_t)7;
-    if (LIKELY((size_t)(a->end - a->cur) >= n)) {
-        void *p = a->cur;
-        a->cur += n;
-        return p;
-    }
-    return rs_arena_grow(a, n);
-}
-void rs_arena_free(rs_arena *a) RSESS_INTERNAL;
-
-/* --- a map from byte strings (plus a tag) to a pointer ------------------- */
-typedef struct rs_map_ent {
-    const char *p;
-    size_t len;
-    uint64_t hash, tag;
-    void *val;
-} rs_map_ent;
-
-typedef struct rs_map {
-    const rsess_alloc *alloc;
-    rs_map_ent *ents;
-    size_t cap, n; /* cap: power of two or 0 */
-} rs_map;
-
-uint64_t rs_hash_bytes(const void *p, size_t len, uint64_t seed) RSESS_INTERNAL;
-/* Finds the entry for (p,len,tag); returns its val or NULL. */
-void *rs_map_get(const rs_map *m, const void *p, size_t len, uint64_t tag) RSESS_INTERNAL;
-/* Inserts (the key bytes are not copied: they must outlive the map). */
-int rs_map_put(rs_map *m, const void *p, size_t len, uint64_t tag, void *val) RSESS_INTERNAL;
-void rs_map_free(rs_map *m) RSESS_INTERNAL;
 
 /* --- documents ---------------------------------------------------------- */
 struct rsess_doc {
@@ -181,29 +119,6 @@ bool rs_enc_ascii_compatible(const char *name, size_t len) RSESS_INTERNAL;
 /* Parses an encoding name into rsess_enc (OTHER for anything not built in). */
 rsess_enc rs_enc_from_name(const char *name, size_t len) RSESS_INTERNAL;
 
-/* --- buffers ------------------------------------------------------------ */
-int rs_buf_reserve(rsess_buf *b, size_t extra) RSESS_INTERNAL;
-static inline int rs_buf_putc(rsess_buf *b, int c)
-{
-    if (UNLIKELY(b->len + 1 >= b->cap) && rs_buf_reserve(b, 1)) return RSESS_ERR_NOMEM;
-    b->data[b->len++] = (unsigned char)c;
-    return 0;
-}
-static inline int rs_buf_put(rsess_buf *b, const void *p, size_t n)
-{
-    if (UNLIKELY(b->len + n >= b->cap) && rs_buf_reserve(b, n)) return RSESS_ERR_NOMEM;
-    if (n) memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
-}
-static inline int rs_buf_puts(rsess_buf *b, const char *s) { return rs_buf_put(b, s, strlen(s)); }
-int rs_buf_printf(rsess_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3))) RSESS_INTERNAL;
-int rs_buf_vprintf(rsess_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0))) RSESS_INTERNAL;
-
-/* --- text helpers (text.c): hex, UTF-8, JSON strings, bignum decimals, the
- * printers' output sink --------------------------------------------------- */
-#include "text.h"
-
 /* --- floats ------------------------------------------------------------- */
 /* Shortest round-trip digits of |d| (finite, non-zero): digits into buf
  * (no NUL), returns the count; *decpt = decimal point position. */
@@ -267,7 +182,20 @@ typedef struct rs_jtree {
     rs_arena arena;           /* every node and unescaped string */
     rs_jnode *root;
 } rs_jtree;
-enum { RS_JSON_RUBY = 1u << 0 /* Ruby's JSON.parse dialect (else RFC 8259) */ };
+enum {
+    RS_JSON_RUBY = 1u << 0, /* Ruby's JSON.parse dialect (else RFC 8259) */
+    /* for the strict grammar: */
+    RS_JSON_RAW_BYTES = 1u << 1,       /* string bytes >= 0x80 kept as they are, unchecked */
+    RS_JSON_LONE_SURROGATES = 1u << 2, /* a lone surrogate escape: its 3-byte form */
+    RS_JSON_DIGIT_LIMIT = 1u << 3,     /* integers of more than RS_JSON_MAX_DIGITS: RSESS_ERR_RANGE */
+    RS_JSON_FORMAT_ERRORS = 1u << 4,   /* syntax errors are RSESS_ERR_FORMAT, not RSESS_ERR_JSON */
+    /* session cookie payloads (cookie.c): RFC 8259's grammar, strings as
+     * Ruby keeps them, integers bounded */
+    RS_JSON_COOKIE = RS_JSON_RAW_BYTES | RS_JSON_LONE_SURROGATES | RS_JSON_DIGIT_LIMIT | RS_JSON_FORMAT_ERRORS
+};
+/* Longest integer literal RS_JSON_DIGIT_LIMIT reads: Ruby has no limit, but a
+ * hostile cookie must not buy quadratic time (a bignum from decimal). */
+#define RS_JSON_MAX_DIGITS 1000
 /* Parses text (which must outlive the tree: strings without escapes and
  * numbers point into it) within o's limits (defaults filled in by
  * rs_json_opts_take): nesting (RSESS_ERR_DEPTH), values (RSESS_ERR_NODES),
@@ -279,6 +207,12 @@ void rs_jtree_free(rs_jtree *t) RSESS_INTERNAL;
 const rs_jnode *rs_jobj_get(const rs_jnode *obj, const char *key) RSESS_INTERNAL;
 /* A number's value as a double (correctly rounded, overflow to +-inf). */
 int rs_jnum_float(const rs_jnode *n, const rsess_alloc *alloc, double *out) RSESS_INTERNAL;
+/* JSON text -> a new document (*out) as Ruby's JSON.parse builds it
+ * (from_json.c): strings UTF-8, keys interned, a repeated key keeps its
+ * first place and its last value. o as rs_json_opts_take leaves it. On
+ * failure *out is NULL; err is not touched on success. */
+int rs_json_doc(const char *text, size_t len, unsigned mode, const rsess_json_opts *o, rsess_doc **out,
+                rsess_err *err) RSESS_INTERNAL;
 /* Checks and copies the caller's options (NULL: defaults; size 0 or too
  * large: RSESS_ERR_ARG); max_nesting 0 becomes dflt_nesting. */
 int rs_json_opts_take(const rsess_json_opts *in, size_t dflt_nesting, rsess_json_opts *o,

@@ -18,6 +18,11 @@
  *   becomes "?" (and swallows the next byte) when something else follows,
  *   and is an error when fewer than 6 bytes of the string are left.
  *
+ * And flags for the session cookie's payloads (RS_JSON_COOKIE, cookie.c):
+ * the strict grammar, but string bytes kept as they are, a lone surrogate
+ * escape in its 3-byte form, integers of at most RS_JSON_MAX_DIGITS digits
+ * and syntax errors reported as RSESS_ERR_FORMAT.
+ *
  * Strings are (pointer, length): into the text when they have no escapes,
  * into the tree's arena otherwise, so "\u0000" is a byte like any other.
  * Numbers are kept as their text, so integers of any size stay exact. */
@@ -44,16 +49,16 @@ typedef struct jr {
     jframe *frames;
     size_t nframes, capframes;
     int rc; /* the first error */
+    int syntax_code; /* RSESS_ERR_JSON, or RSESS_ERR_FORMAT (RS_JSON_FORMAT_ERRORS) */
 } jr;
 
 static int syntax(jr *r, size_t at, const char *what)
 {
-    r->rc = RSESS_ERR_JSON;
-    if (at >= r->n) return rs_fail(r->err, RSESS_ERR_JSON, at, "bad JSON: %s (at the end of the text)", what);
+    int code = r->rc = r->syntax_code;
+    if (at >= r->n) return rs_fail(r->err, code, at, "bad JSON: %s (at the end of the text)", what);
     unsigned char c = r->s[at];
-    if (c > 0x20 && c < 0x7f)
-        return rs_fail(r->err, RSESS_ERR_JSON, at, "bad JSON: %s (found '%c')", what, c);
-    return rs_fail(r->err, RSESS_ERR_JSON, at, "bad JSON: %s (found byte 0x%02x)", what, c);
+    if (c > 0x20 && c < 0x7f) return rs_fail(r->err, code, at, "bad JSON: %s (found '%c')", what, c);
+    return rs_fail(r->err, code, at, "bad JSON: %s (found byte 0x%02x)", what, c);
 }
 
 static int nomem(jr *r) { return r->rc = rs_fail(r->err, RSESS_ERR_NOMEM, r->i, "out of memory"); }
@@ -161,7 +166,7 @@ static int scan_string(jr *r, size_t *end, bool *esc)
             j += 2;
             continue;
         }
-        if (c >= 0x80 && !ruby) {
+        if (c >= 0x80 && !ruby && !(r->mode & RS_JSON_RAW_BYTES)) {
             /* strict: one whole valid UTF-8 sequence */
             size_t k = j + 1;
             while (k < r->n && k < j + 4 && (r->s[k] & 0xc0) == 0x80) k++;
@@ -181,7 +186,7 @@ static int scan_string(jr *r, size_t *end, bool *esc)
 static size_t unescape(jr *r, size_t a, size_t b, unsigned char *o)
 {
     const unsigned char *s = r->s;
-    bool ruby = r->mode & RS_JSON_RUBY;
+    bool ruby = r->mode & RS_JSON_RUBY, lone = r->mode & RS_JSON_LONE_SURROGATES;
     size_t p = a, pe = a, n = 0;
     while (pe < b) {
         if (s[pe] != '\\') {
@@ -206,7 +211,14 @@ static size_t unescape(jr *r, size_t a, size_t b, unsigned char *o)
             unsigned ch = hex4(s + pe + 1);
             pe += 4; /* the last hex digit */
             if ((ch & 0xfc00) == 0xd800) {
-                if (!ruby) {
+                if (lone && !ruby) {
+                    /* a pair when its low half follows, else the lone one */
+                    if (pe + 6 < b && s[pe + 1] == '\\' && s[pe + 2] == 'u' &&
+                        (hex4(s + pe + 3) & 0xfc00) == 0xdc00) {
+                        ch = 0x10000 + ((ch & 0x3ff) << 10) + (hex4(s + pe + 3) & 0x3ff);
+                        pe += 6;
+                    }
+                } else if (!ruby) {
                     if (pe + 6 >= b || s[pe + 1] != '\\' || s[pe + 2] != 'u' ||
                         (hex4(s + pe + 3) & 0xfc00) != 0xdc00) {
                         syntax(r, at, "a high surrogate without its low surrogate");
@@ -229,7 +241,7 @@ static size_t unescape(jr *r, size_t a, size_t b, unsigned char *o)
                         break;
                     }
                 }
-            } else if ((ch & 0xfc00) == 0xdc00 && !ruby) {
+            } else if ((ch & 0xfc00) == 0xdc00 && !ruby && !lone) {
                 syntax(r, at, "a low surrogate without its high surrogate");
                 return (size_t)-1;
             }
@@ -297,6 +309,10 @@ static rs_jnode *number_node(jr *r)
         if (j >= r->n || s[j] < '0' || s[j] > '9') return syntax(r, j, "a digit expected in the exponent"), NULL;
         while (j < r->n && s[j] >= '0' && s[j] <= '9') j++;
     }
+    if (integral && (r->mode & RS_JSON_DIGIT_LIMIT) && j - r->i > RS_JSON_MAX_DIGITS)
+        return r->rc = rs_fail(r->err, RSESS_ERR_RANGE, r->i, "integer of more than %d digits",
+                               RS_JSON_MAX_DIGITS),
+               NULL;
     rs_jnode *nd = new_node(r, integral ? RS_J_INT : RS_J_FLOAT, r->i);
     if (!nd) return NULL;
     nd->p = (const char *)s + r->i;
@@ -427,7 +443,7 @@ int rs_json_parse(const char *text, size_t len, unsigned mode, const rsess_json_
                        o->max_input);
     jr r = {.s = (const unsigned char *)(text ? text : ""), .n = text ? len : 0, .mode = mode,
             .max_depth = o->max_nesting, .nodes_left = o->max_nodes, .arena = &out->arena, .alloc = o->alloc,
-            .err = err};
+            .err = err, .syntax_code = (mode & RS_JSON_FORMAT_ERRORS) ? RSESS_ERR_FORMAT : RSESS_ERR_JSON};
     int rc = parse(&r, &out->root);
     rs_free(o->alloc, r.vals, r.capvals * sizeof *r.vals);
     rs_free(o->alloc, r.frames, r.capframes * sizeof *r.frames);

@@ -1,5 +1,5 @@
 /* Text helpers shared across the library (declared in text.h). */
-#include "internal.h"
+#include "text.h"
 
 #include <stdarg.h>
 

@@ -2,16 +2,12 @@
  * (lib/text.c): hex digits, UTF-8, JSON strings, decimal bignums, and the
  * output sink every printer writes through. Each exists once, here.
  *
- * Included by internal.h after the buffer layer it builds on (rsess_buf,
- * rs_buf_*); include internal.h, not this file. */
+ * Stands on the base layer alone (lib/base.h: buffers, errors); knows
+ * nothing of the node model. internal.h includes it. */
 #ifndef RSESS_TEXT_H
 #define RSESS_TEXT_H
 
-#ifndef RSESS_INTERNAL_H
-#error "lib/text.h is included by lib/internal.h"
-#endif
-
-#include <stdint.h>
+#include "base.h"
 
 /* --- hex --------------------------------------------------------------- */
 extern const char rs_hex_lower[] RSESS_INTERNAL; /* "0123456789abcdef" */

@@ -42,6 +42,9 @@ check "a program with its own rs_fail links against librsess.a" sh -c \
 check "every public function is exported" sh -c "scripts/api-names.sh | sort > '$tmp/api'; sort '$tmp/syms' > '$tmp/exp'; comm -23 '$tmp/api' '$tmp/exp' | (! grep .)"
 check "the soname carries the major version" sh -c "objdump -p '$BUILD/librsess.so' | grep -q 'SONAME.*librsess.so.0'"
 
+# the include graph of lib/: no cycles; base.h and text.h include nothing above them
+check "lib/'s include graph has no cycles and its bottom layers stand alone" scripts/include-graph.sh -q
+
 check "every public function is in docs/api.md" sh -c "for f in \$(scripts/api-names.sh); do grep -q \"\$f\" docs/api.md || { echo \"missing: \$f\"; exit 1; }; done"
 
 # every command of rsess --help has its entry in the man page and its own --help

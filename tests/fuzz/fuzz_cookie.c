@@ -5,7 +5,7 @@
  * 2 the same signed as Rails 3 / Rack (Rack's coders, zlib);
  * 3 the bytes go to the JSON payload reader alone.
  * A session that decodes is written back in each format and read again. */
-#include "../../lib/cookie_json.h"
+#include "../../lib/cookie.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

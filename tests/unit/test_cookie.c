@@ -5,7 +5,7 @@
  * IV; hostile input, allocation failures, the JSON payload reader. */
 #include "testutil.h"
 
-#include "cookie_json.h"
+#include "cookie.h"
 
 #include <dirent.h>
 #include <pthread.h>

@@ -103,6 +103,24 @@ START_TEST(nested_symbol_ivars_are_limited)
 }
 END_TEST
 
+/* A Float's text is listed whole, however long (the listing writes through
+ * the shared output sink, which never cuts a line). */
+START_TEST(long_float_text_shown_whole)
+{
+    unsigned char v[6 + 600] = {4, 8, 'f', 2, 600 & 0xff, 600 >> 8};
+    char want[600 + 1];
+    memset(want, '0', 600);
+    want[0] = '1', want[1] = '.', want[599] = '1', want[600] = 0;
+    memcpy(v + 6, want, 600);
+    rsess_buf out = {0};
+    rsess_err err;
+    ck_assert_int_eq(rsess_explain(v, sizeof v, 0, NULL, &out, &err), 0);
+    ck_assert_int_eq(rsess_buf_append(&out, "", 1), 0);
+    ck_assert_msg(strstr((const char *)out.data, want) != NULL, "%s", (const char *)out.data);
+    rsess_buf_free(&out);
+}
+END_TEST
+
 Suite *explain_suite(void)
 {
     Suite *s = suite_create("explain");
@@ -111,6 +129,7 @@ Suite *explain_suite(void)
     tcase_add_test(t, explain_agrees_with_read);
     tcase_add_test(t, explain_names_links_and_encodings);
     tcase_add_test(t, nested_symbol_ivars_are_limited);
+    tcase_add_test(t, long_float_text_shown_whole);
     suite_add_tcase(s, t);
     return s;
 }

@@ -244,6 +244,32 @@ START_TEST(public_reader)
 }
 END_TEST
 
+/* Marshal float text: the examples of formats.md 1.5, which Ruby wrote. */
+START_TEST(float_text)
+{
+    struct { double d; const char *marshal, *ruby; } cases[] = {
+        {1.0, "1", "1.0"}, {100.0, "1e2", "100.0"}, {10.0, "1e1", "10.0"}, {1234567.0, "1234567", "1234567.0"},
+        {1.2345678901234568e16, "12345678901234568", "1.2345678901234568e+16"},
+        {1.2345678901234568e17, "1.2345678901234568e17", "1.2345678901234568e+17"},
+        {1e22, "1e22", "1.0e+22"}, {123.4567, "123.4567", "123.4567"}, {0.1, "0.1", "0.1"},
+        {0.001, "0.001", "0.001"}, {0.0001, "0.0001", "0.0001"}, {0.00001, "1e-5", "1.0e-05"},
+        {1.234697e-9, "1.234697e-9", "1.234697e-09"}, {5e-324, "5e-324", "5.0e-324"}, {-0.841, "-0.841", "-0.841"},
+        {1769693054.4480495, "1769693054.4480495", "1769693054.4480495"}, {0.0, "0", "0.0"},
+        {-0.0, "-0", "-0.0"}, {INFINITY, "inf", "Infinity"}, {-INFINITY, "-inf", "-Infinity"},
+        {NAN, "nan", "NaN"}, {1e15, "1e15", "1.0e+15"}, {1e14, "1e14", "100000000000000.0"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[RSESS_FLOAT_TEXT_MAX];
+        size_t n = rsess_float_marshal_text(cases[i].d, buf);
+        buf[n] = 0;
+        ck_assert_msg(strcmp(buf, cases[i].marshal) == 0, "marshal %.17g: %s", cases[i].d, buf);
+        n = rsess_float_ruby_text(cases[i].d, buf);
+        buf[n] = 0;
+        ck_assert_msg(strcmp(buf, cases[i].ruby) == 0, "ruby %.17g: %s", cases[i].d, buf);
+    }
+}
+END_TEST
+
 Suite *float_suite(void)
 {
     Suite *s = suite_create("float");
@@ -254,6 +280,7 @@ Suite *float_suite(void)
     tcase_add_test(t, texts_read_as_ruby_reads_them);
     tcase_add_test(t, non_decimal_text_refused);
     tcase_add_test(t, public_reader);
+    tcase_add_test(t, float_text);
     suite_add_tcase(s, t);
     return s;
 }

@@ -119,31 +119,71 @@ rsess_alloc counting_hooks(counting_alloc *c)
     return a;
 }
 
+void expect_fixture(const char *name, const rsess_buf *got)
+{
+    size_t len;
+    unsigned char *want = read_fixture(name, &len);
+    ck_assert_msg(got->len == len && memcmp(got->data, want, len) == 0, "%s: built bytes differ (%zu vs %zu)", name,
+                  got->len, len);
+    free(want);
+}
+
+char *show_value(const rsess_val *v, rsess_view view)
+{
+    rsess_buf b = {0};
+    ck_assert_int_eq(rsess_print(v, view, 0, &b, NULL), 0);
+    char *s = strndup((const char *)b.data, b.len);
+    rsess_buf_free(&b);
+    return s;
+}
+
+char *print_fixture(const char *name, rsess_view view)
+{
+    size_t len;
+    unsigned char *data = read_fixture(name, &len);
+    rsess_err err;
+    rsess_doc *doc = rsess_read(data, len, NULL, &err);
+    ck_assert_msg(doc != NULL, "%s: %s", name, err.text);
+    rsess_buf out = {0};
+    ck_assert_msg(rsess_print(rsess_doc_root(doc), view, 0, &out, &err) == 0, "%s: %s", name, err.text);
+    char *s = strndup((const char *)out.data, out.len);
+    rsess_buf_free(&out);
+    rsess_doc_free(doc);
+    free(data);
+    return s;
+}
+
+/* The suites, one per lib file (test_NAME.c, NAME_suite, for lib/NAME.c),
+ * except test_float.c (lib/float.h: float_text.c and float_parse.c, both
+ * directions checked together on the same Ruby tables) and these
+ * cross-cutting ones:
+ *   test_api.c          the 1.0 API rules across files: version number,
+ *                       options that grow, allocator hooks all or none,
+ *                       small accessors, String/Symbol lookups
+ *   test_depth.c        depth 100,000 read, printed and written on a
+ *                       64 KiB stack; 10,000,000 levels decoded or refused;
+ *                       allocation failures of every view
+ *   test_ruby34.c       the Ruby view against real Ruby 3.4 and 4.0 (ruby.wasm)
+ *                       and their dumps round-tripped
+ *   test_rubyspec.c     ruby/spec's Marshal cases: decode, refusals, typed
+ *                       round trip, the Ruby view
+ *   test_diff_repros.c  values from the differential test against Ruby (make
+ *                       diff) kept as regressions
+ * The base layer (lib/base.h, lib/text.h) has its own program built without
+ * the rest of lib/: tests/base/test_base.c (make check-base). */
 int main(void)
 {
-    SRunner *sr = srunner_create(marshal_suite());
-    srunner_add_suite(sr, views_suite());
-    srunner_add_suite(sr, build_suite());
-    srunner_add_suite(sr, text_suite());
-    srunner_add_suite(sr, entry_suite());
-    srunner_add_suite(sr, session_suite());
-    srunner_add_suite(sr, cluster_suite());
-    srunner_add_suite(sr, types_suite());
-    srunner_add_suite(sr, lookup_suite());
-    srunner_add_suite(sr, unicode_suite());
-    srunner_add_suite(sr, cursor_suite());
-    srunner_add_suite(sr, ruby34_suite());
-    srunner_add_suite(sr, rubyspec_suite());
-    srunner_add_suite(sr, tzif_suite());
-    srunner_add_suite(sr, float_suite());
-    srunner_add_suite(sr, api_suite());
-    srunner_add_suite(sr, explain_suite());
-    srunner_add_suite(sr, cookie_suite());
-    srunner_add_suite(sr, edit_suite());
-    srunner_add_suite(sr, depth_suite());
-    srunner_add_suite(sr, from_json_suite());
-    srunner_add_suite(sr, from_typed_suite());
-    srunner_add_suite(sr, diff_repros_suite());
+    static Suite *(*const suites[])(void) = {
+        /* one per lib file */
+        marshal_read_suite, marshal_write_suite, doc_suite, cursor_suite, edit_suite, entry_suite,
+        session_suite, cluster_suite, rbtypes_suite, tzif_suite, quoted_suite, float_suite, view_ruby_suite,
+        view_typed_suite, view_json_suite, unicode_print_suite, explain_suite, cookie_suite, from_json_suite,
+        from_typed_suite,
+        /* cross-cutting */
+        api_suite, depth_suite, ruby34_suite, rubyspec_suite, diff_repros_suite,
+    };
+    SRunner *sr = srunner_create(suites[0]());
+    for (size_t i = 1; i < sizeof suites / sizeof *suites; i++) srunner_add_suite(sr, suites[i]());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -30,29 +30,40 @@ typedef struct counting_alloc {
 } counting_alloc;
 rsess_alloc counting_hooks(counting_alloc *c);
 
-Suite *marshal_suite(void);
-Suite *views_suite(void);
-Suite *build_suite(void);
-Suite *text_suite(void);
+/* One suite per lib file: NAME_suite tests lib/NAME.c (test_NAME.c). */
+Suite *marshal_read_suite(void);
+Suite *marshal_write_suite(void);
+Suite *doc_suite(void);
+Suite *cursor_suite(void);
+Suite *edit_suite(void);
 Suite *entry_suite(void);
 Suite *session_suite(void);
 Suite *cluster_suite(void);
-Suite *types_suite(void);
-Suite *lookup_suite(void);
-Suite *unicode_suite(void);
-Suite *cursor_suite(void);
-Suite *ruby34_suite(void);
-Suite *rubyspec_suite(void);
+Suite *rbtypes_suite(void);
 Suite *tzif_suite(void);
+Suite *quoted_suite(void);
 Suite *float_suite(void);
-Suite *api_suite(void);
+Suite *view_ruby_suite(void);
+Suite *view_typed_suite(void);
+Suite *view_json_suite(void);
+Suite *unicode_print_suite(void);
 Suite *explain_suite(void);
 Suite *cookie_suite(void);
-Suite *edit_suite(void);
-Suite *depth_suite(void);
 Suite *from_json_suite(void);
 Suite *from_typed_suite(void);
+/* Cross-cutting suites (see test_main.c). */
+Suite *api_suite(void);
+Suite *depth_suite(void);
+Suite *ruby34_suite(void);
+Suite *rubyspec_suite(void);
 Suite *diff_repros_suite(void);
+
+/* Fails the test unless `got` holds the bytes of fixtures/marshal/NAME.bin. */
+void expect_fixture(const char *name, const rsess_buf *got);
+/* The view of a value as rsess_print writes it (malloc'd). */
+char *show_value(const rsess_val *v, rsess_view view);
+/* The view of fixtures/marshal/NAME.bin as rsess_print writes it (malloc'd). */
+char *print_fixture(const char *name, rsess_view view);
 
 /* Two JSON texts equal as JSON values (objects by key, not order), both
  * read with rsess_from_json (test_from_json.c). */

@@ -215,10 +215,10 @@ START_TEST(session_helpers)
 }
 END_TEST
 
-Suite *types_suite(void)
+Suite *rbtypes_suite(void)
 {
-    Suite *s = suite_create("types");
-    TCase *t = tcase_create("types");
+    Suite *s = suite_create("rbtypes");
+    TCase *t = tcase_create("rbtypes");
     tcase_add_test(t, types_match_ruby);
     tcase_add_test(t, session_helpers);
     suite_add_tcase(s, t);

@@ -108,10 +108,10 @@ START_TEST(hex_and_base64)
 }
 END_TEST
 
-Suite *text_suite(void)
+Suite *quoted_suite(void)
 {
-    Suite *s = suite_create("text");
-    TCase *t = tcase_create("text");
+    Suite *s = suite_create("quoted");
+    TCase *t = tcase_create("quoted");
     tcase_add_test(t, unquote_redis_cli_sample);
     tcase_add_test(t, unquote_escapes);
     tcase_add_test(t, unquote_errors);
