@@ -497,6 +497,14 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
             if (UNLIKELY(rc = build_tok(&b, &w, &t, false, true, &w.fr[top]))) goto out;
             f = &w.fr[top = w.sp - 1];
         } while (f->left > f->stop);
+        if (rs_walk_plain_end(&w, f)) { /* and its end, and back in its owner */
+            kind = rs_walk_end_plain(&w, &t, f);
+            if (UNLIKELY(rc = build_tok(&b, &w, &t, false, false, NULL))) break;
+            kind = rs_walk_settle(&w, &t); /* 0: nothing to build (or an error: w.code) */
+            if (UNLIKELY(w.code)) break;
+            if (kind && UNLIKELY(rc = build_tok(&b, &w, &t, false, false, NULL))) break;
+            continue;
+        }
         kind = rs_walk_next(&w, &t, true);
         if (kind == TK_DONE || kind == TK_ERROR) break;
         if (UNLIKELY(rc = build_tok(&b, &w, &t, false, false, NULL))) break;

@@ -355,6 +355,18 @@ RS_WINLINE uint32_t rs_w_register(rs_walker *w, int type, bool encname, const un
     return k;
 }
 
+/* rs_w_register for a plain walker (rs_walk_value_plain's: it neither
+ * tracks nor replays). */
+RS_WINLINE uint32_t rs_w_register_plain(rs_walker *w, int type, bool encname)
+{
+    rs_tables *t = w->tab;
+    uint32_t k = w->nobjs;
+    if (UNLIKELY(k >= t->ocap) && !rs_walk_obj_grow(w, k + 1)) return RS_NONE;
+    t->otype[k] = (uint8_t)(type | (encname ? OT_ENCNAME : 0));
+    w->nobjs = k + 1;
+    return k;
+}
+
 RS_WINLINE int rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
 {
     if (UNLIKELY(w->sp == w->cap) && rs_walk_push_slow(w)) return -1;
@@ -579,7 +591,9 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     } while (0)
     /* the value's start and object count there, for the object table */
     const unsigned char *vstart = plain ? start : w->vstart;
-    uint32_t vfirst = plain ? w->nobjs : w->vfirst;
+    uint32_t vfirst = plain ? 0 : w->vfirst;
+#define REGISTER(type, encname) \
+    (plain ? rs_w_register_plain(w, type, encname) : rs_w_register(w, type, encname, vstart, vfirst))
     if (UNLIKELY(w->p >= w->end)) return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a value");
     if (!plain && UNLIKELY(level > w->max_depth))
         return rs_walk_fail(w, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", w->max_depth);
@@ -618,7 +632,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
             t->type = RSESS_BIGNUM;
         }
         if (!rs_w_counted(w, start)) return TK_ERROR;
-        if ((t->obj = rs_w_register(w, t->type, false, vstart, vfirst)) == RS_NONE) return TK_ERROR;
+        if ((t->obj = REGISTER(t->type, false)) == RS_NONE) return TK_ERROR;
         rs_w_leaf_done(w, f, plain, t->type, t->obj);
         return t->kind = TK_BIGNUM;
     }
@@ -632,7 +646,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
             return rs_walk_fail(w, RSESS_ERR_FLOAT, start, "bad float text \"%.*s\"", (int)(n > 40 ? 40 : n), t->p);
         if (UNLIKELY(raw)) t->flags |= TF_RAWTEXT;
         if (!rs_w_counted(w, start)) return TK_ERROR;
-        if ((t->obj = rs_w_register(w, RSESS_FLOAT, false, vstart, vfirst)) == RS_NONE) return TK_ERROR;
+        if ((t->obj = REGISTER(RSESS_FLOAT, false)) == RS_NONE) return TK_ERROR;
         t->type = RSESS_FLOAT;
         rs_w_leaf_done(w, f, plain, RSESS_FLOAT, t->obj);
         return t->kind = TK_FLOAT;
@@ -660,7 +674,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
             t->opts = *w->p++;
         }
         if (!rs_w_counted(w, start)) return TK_ERROR;
-        if ((t->obj = rs_w_register(w, t->type, c == '"' && n >= 1 && n <= 64, vstart, vfirst)) == RS_NONE)
+        if ((t->obj = REGISTER(t->type, c == '"' && n >= 1 && n <= 64)) == RS_NONE)
             return TK_ERROR;
         rs_w_leaf_done(w, f, plain, t->type, t->obj);
         return t->kind = TK_BYTES;
@@ -672,7 +686,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         if (UNLIKELY(n > UINT32_MAX / 2)) return rs_walk_fail(w, RSESS_ERR_RANGE, start, "container too large");
         if (!rs_w_counted(w, start)) return TK_ERROR;
         t->type = arr ? RSESS_ARRAY : RSESS_HASH;
-        if ((t->obj = rs_w_register(w, t->type, false, vstart, vfirst)) == RS_NONE) return TK_ERROR;
+        if ((t->obj = REGISTER(t->type, false)) == RS_NONE) return TK_ERROR;
         t->n = n;
         if (c == '}') t->flags |= TF_DEFAULT;
         if (rs_w_push(w, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, t)) return TK_ERROR;
@@ -689,7 +703,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         PLAIN_HEAD();
         t->type = c == 'o' ? RSESS_OBJECT : c == 'S' ? RSESS_STRUCT : c == 'U' ? RSESS_USERMARSHAL : RSESS_DATA;
         if (!rs_w_counted(w, start)) return TK_ERROR;
-        if ((t->obj = rs_w_register(w, t->type, false, vstart, vfirst)) == RS_NONE) return TK_ERROR;
+        if ((t->obj = REGISTER(t->type, false)) == RS_NONE) return TK_ERROR;
         if (rs_w_push(w, c == 'o' || c == 'S' ? FK_OBJ : FK_ONE, ST_CLASS, t)) return TK_ERROR;
         rs_frame *o = &w->fr[t->frame];
         o->obj = t->obj;
@@ -737,7 +751,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
                 w->p += n;
                 if (!rs_w_counted(w, start)) return TK_ERROR;
                 t->type = RSESS_STRING;
-                if ((t->obj = rs_w_register(w, RSESS_STRING, n >= 1 && n <= 64, vstart, vfirst)) == RS_NONE)
+                if ((t->obj = REGISTER(RSESS_STRING, n >= 1 && n <= 64)) == RS_NONE)
                     return TK_ERROR;
                 if (fold >= 3) { /* defines :E */
                     if (rs_w_defsym(w, w->p + 1, (const char *)w->p + 3, 1) == RS_NONE) return TK_ERROR;
@@ -770,6 +784,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     default: return rs_walk_fail(w, RSESS_ERR_TYPE, start, "unknown type byte 0x%02x", c);
     }
 #undef PLAIN_HEAD
+#undef REGISTER
 }
 
 /* marshal.c accepts an encoding on whatever carries bytes; Ruby 4.0 writes
@@ -1084,12 +1099,23 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
 }
 
 /* The hot path of rs_walk_next(w, t, true), for a consumer that gives
- * every array and hash slots for its values: while rs_walk_plain() says
+ * every array and hash slots for its values (and a walker that neither
+ * tracks nor replays): while rs_walk_plain() says
  * the top frame f is an array, or a hash before its default, with values
  * to come, rs_walk_value_plain() reads the next value with the same tokens
  * and checks, without deciding what comes next, and with a constant role
  * (so the value reader is specialised for it). A leaf leaves f on top. */
 RS_WINLINE bool rs_walk_plain(const rs_walker *w, const rs_frame *f) { return !w->pend && f->left > f->stop; }
+
+/* The end of an array or hash whose values are all read: the TK_END that
+ * rs_walk_next would give, without its decisions. rs_walk_settle() then
+ * completes the container in its owner (it may give a TK_ENC). */
+RS_WINLINE bool rs_walk_plain_end(const rs_walker *w, const rs_frame *f)
+{
+    return !w->pend && f->left == 0 && (f->kind == FK_ARRAY || f->kind == FK_HASH);
+}
+
+RS_WINLINE int rs_walk_end_plain(rs_walker *w, rs_tok *t, rs_frame *f) { return rs_w_end(w, t, f); }
 
 /* The root value goes to *slot, by the plain path too (rs_walk_init's
  * root frame has no slot: every value there takes rs_walk_next). */
