@@ -503,6 +503,10 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
             kind = rs_walk_settle(&w, &t); /* 0: nothing to build (or an error: w.code) */
             if (UNLIKELY(w.code)) break;
             if (kind && UNLIKELY(rc = build_tok(&b, &w, &t, false, false, NULL))) break;
+            if (w.sp == 1 && w.fr[0].left == 0) { /* the root: rs_walk_next would say TK_DONE */
+                kind = TK_DONE;
+                break;
+            }
             continue;
         }
         kind = rs_walk_next(&w, &t, true);

@@ -396,12 +396,45 @@ RS_WINLINE int rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
     return 0;
 }
 
+/* rs_w_push for an array or hash read by the plain path: the frame from
+ * the reader's locals, not through the token's head. fi: the frame it is
+ * read in (its owner); vfirst: the object count before it registered. */
+RS_WINLINE int rs_w_push_plain(rs_walker *w, rs_tok *t, int kind, int role, uint32_t fi, size_t level,
+                               const unsigned char *start, uint32_t vfirst)
+{
+    if (UNLIKELY(w->sp == w->cap) && rs_walk_push_slow(w)) return -1;
+    rs_frame *f = &w->fr[w->sp];
+    f->kind = (uint8_t)kind;
+    f->state = ST_ITEMS;
+    f->role = (uint8_t)role;
+    f->ivwrap = f->ivkind = f->have_enc = f->ttype = f->inner_of = 0;
+    f->nmods = f->identity = f->cext = f->cucls = 0;
+    f->owner = f->parent = fi;
+    f->level = level;
+    f->slot = t->slot;
+    f->next = 0;
+    f->start = f->vstart = start;
+    f->vfirst = vfirst;
+    f->user = f->aux = NULL;
+    f->slots = NULL;
+    t->frame = (uint32_t)w->sp;
+    w->sp++;
+    return 0;
+}
+
 static inline uint8_t rs_w_symkind(const char *s, size_t len)
 {
     if (len == 1 && s[0] == 'E') return SK_E;
     if (len == 8 && memcmp(s, "encoding", 8) == 0) return SK_ENCODING;
     if (len == 4 && memcmp(s, "Hash", 4) == 0) return SK_HASH;
     return SK_OTHER;
+}
+
+/* The first :E is symbol k: links to it fold (rs_w_fold_enc). */
+static inline void rs_w_first_E(rs_tables *t, uint32_t k)
+{
+    t->sym_E = k;
+    if (k < 0x7b) t->fold_E = 0x06u | (uint32_t)';' << 8 | (uint32_t)(k ? k + 5 : 0) << 16;
 }
 
 /* Defines symbol bytes s at `at` (or, replaying, finds it). */
@@ -424,10 +457,27 @@ RS_WINLINE uint32_t rs_w_defsym(rs_walker *w, const unsigned char *at, const cha
     y->kind = rs_w_symkind(s, len);
     y->enc = rs_ascii_only(s, len) ? RSESS_ENC_USASCII : RSESS_ENC_BINARY;
     y->user = NULL;
-    if (y->kind == SK_E && t->sym_E == RS_NONE) {
-        t->sym_E = k;
-        if (k < 0x7b) t->fold_E = 0x06u | (uint32_t)';' << 8 | (uint32_t)(k ? k + 5 : 0) << 16;
-    }
+    if (y->kind == SK_E && t->sym_E == RS_NONE) rs_w_first_E(t, k);
+    return k;
+}
+
+/* rs_w_defsym of the bytes "E" (a String's encoding flag, folded): its
+ * kind and encoding known. */
+RS_WINLINE uint32_t rs_w_defsym_E(rs_walker *w, const unsigned char *at, const char *s)
+{
+    rs_tables *t = w->tab;
+    if (UNLIKELY(w->replay || t->nsyms == t->scap)) return rs_w_defsym(w, at, s, 1);
+    if (!rs_w_counted(w, at)) return RS_NONE;
+    uint32_t k = t->nsyms++;
+    rs_wsym *y = &t->syms[k];
+    y->p = s;
+    y->len = 1;
+    y->off = (uint32_t)(at - w->base);
+    y->encname = RS_NONE;
+    y->kind = SK_E;
+    y->enc = RSESS_ENC_USASCII;
+    y->user = NULL;
+    if (t->sym_E == RS_NONE) rs_w_first_E(t, k);
     return k;
 }
 
@@ -680,16 +730,21 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         return t->kind = TK_BYTES;
     }
     case '[': case '{': case '}': {
-        PLAIN_HEAD();
         bool arr = c == '[';
         if (!rs_w_count(w, arr ? "array" : "hash", arr ? 1 : 2, start, &n)) return TK_ERROR;
         if (UNLIKELY(n > UINT32_MAX / 2)) return rs_walk_fail(w, RSESS_ERR_RANGE, start, "container too large");
         if (!rs_w_counted(w, start)) return TK_ERROR;
         t->type = arr ? RSESS_ARRAY : RSESS_HASH;
+        uint32_t before = w->nobjs;
         if ((t->obj = REGISTER(t->type, false)) == RS_NONE) return TK_ERROR;
         t->n = n;
         if (c == '}') t->flags |= TF_DEFAULT;
-        if (rs_w_push(w, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, t)) return TK_ERROR;
+        if (plain) {
+            if (rs_w_push_plain(w, t, arr ? FK_ARRAY : FK_HASH, role, (uint32_t)(f - w->fr), level, start, before))
+                return TK_ERROR;
+        } else if (rs_w_push(w, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, t)) {
+            return TK_ERROR;
+        }
         rs_frame *a = &w->fr[t->frame];
         a->left = arr ? n : 2 * n + (c == '}');
         a->obj = t->obj;
@@ -754,7 +809,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
                 if ((t->obj = REGISTER(RSESS_STRING, n >= 1 && n <= 64)) == RS_NONE)
                     return TK_ERROR;
                 if (fold >= 3) { /* defines :E */
-                    if (rs_w_defsym(w, w->p + 1, (const char *)w->p + 3, 1) == RS_NONE) return TK_ERROR;
+                    if (rs_w_defsym_E(w, w->p + 1, (const char *)w->p + 3) == RS_NONE) return TK_ERROR;
                     w->p += 5;
                 } else {
                     w->p += 4;
