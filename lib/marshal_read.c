@@ -407,6 +407,7 @@ int rs_build_resolve(rs_build *b, rs_walker *w)
         rs_walk_init(&sub, w->tab, w->base, b->walked, w->tab->ooff[k], w->tab->ofirst[k], NULL, w->alloc, w->err);
         sub.replay = true;
         sub.max_depth = sub.max_nodes = SIZE_MAX; /* walked (and limited) before */
+        sub.count_nodes = false;
         rs_tok t;
         int kind, rc = 0;
         while ((kind = rs_walk_next(&sub, &t, true)) != TK_DONE && kind != TK_ERROR)

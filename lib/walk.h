@@ -158,6 +158,7 @@ typedef struct rs_walker {
     uint32_t nobjs;     /* objects so far */
     rs_tables *tab;
     size_t nvalues, max_nodes, max_depth;
+    bool count_nodes;   /* max_nodes can be reached: the input has more bytes than it */
     bool track;         /* record where objects and symbols start */
     bool replay;        /* walking again bytes walked before: symbols are found, not defined */
     uint8_t pend;       /* what the next call completes first: 0, P_VALUE, P_POP */
@@ -211,7 +212,7 @@ static inline void rs_tables_init(rs_tables *t)
 
 static inline void rs_tables_free(rs_tables *t, const rsess_alloc *a)
 {
-    if (LIKELY(t->otype == t->otype0 && !t->ooff && t->syms == t->syms0)) return;
+    if (LIKELY(t->ocap == sizeof t->otype0 && t->scap == sizeof t->syms0 / sizeof t->syms0[0] && !t->ooff)) return;
     if (t->otype != t->otype0) rs_free(a, t->otype, t->ocap);
     if (t->ooff) rs_free(a, t->ooff, (size_t)t->ocap * sizeof *t->ooff);
     if (t->ofirst) rs_free(a, t->ofirst, (size_t)t->ocap * sizeof *t->ofirst);
@@ -232,6 +233,8 @@ static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned cha
     w->nvalues = 0;
     w->max_depth = lim && lim->max_depth ? lim->max_depth : RSESS_DEFAULT_MAX_DEPTH;
     w->max_nodes = lim && lim->max_nodes ? lim->max_nodes : RSESS_DEFAULT_MAX_NODES;
+    /* every counted value has a type byte of its own: no more of them than bytes */
+    w->count_nodes = len - pos > w->max_nodes;
     w->track = w->replay = false;
     w->pend = 0;
     w->code = 0;
@@ -326,7 +329,7 @@ RS_WINLINE bool rs_w_count(rs_walker *w, const char *what, size_t min_bytes, con
  * limits.max_nodes. */
 RS_WINLINE bool rs_w_counted(rs_walker *w, const unsigned char *at)
 {
-    if (UNLIKELY(++w->nvalues > w->max_nodes)) {
+    if (UNLIKELY(w->count_nodes) && UNLIKELY(++w->nvalues > w->max_nodes)) {
         rs_walk_fail(w, RSESS_ERR_NODES, at, "more than %zu values", w->max_nodes);
         return false;
     }
