@@ -32,12 +32,12 @@ static void em_fail(emitter *e, int code, const char *why)
     }
 }
 
-static void w_byte(emitter *e, int c)
+static inline __attribute__((always_inline)) void w_byte(emitter *e, int c)
 {
     if (UNLIKELY(rs_buf_putc(e->out, c))) em_fail(e, RSESS_ERR_NOMEM, "out of memory");
 }
 
-static void w_raw(emitter *e, const void *p, size_t n)
+static inline __attribute__((always_inline)) void w_raw(emitter *e, const void *p, size_t n)
 {
     if (UNLIKELY(rs_buf_put(e->out, p, n))) em_fail(e, RSESS_ERR_NOMEM, "out of memory");
 }
