@@ -8,14 +8,12 @@
 /* --- documents ---------------------------------------------------------- */
 rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk)
 {
-    rsess_alloc a = {0};
-    if (alloc) a = *alloc;
     size_t size = sizeof(rsess_doc) + sizeof(struct rs_chunk) + 16 + first_chunk;
-    char *mem = rs_malloc(&a, size);
+    char *mem = rs_malloc(alloc, size);
     if (!mem) return NULL;
     rsess_doc *doc = (rsess_doc *)mem;
     memset(doc, 0, sizeof *doc);
-    doc->allocv = a;
+    if (alloc) doc->allocv = *alloc;
     doc->arena.alloc = &doc->allocv;
     doc->syms.alloc = doc->floats.alloc = doc->keys.alloc = doc->encnames.alloc = &doc->allocv;
     /* The first chunk lives in the same block as the document. */
@@ -46,6 +44,10 @@ void rsess_doc_free(rsess_doc *doc)
         first -= c->size;
         rs_free(doc->arena.alloc, c, c->size);
         c = next;
+    }
+    if (LIKELY(!doc->allocv.free)) {
+        free(doc);
+        return;
     }
     rsess_alloc a = doc->allocv;
     rs_free(&a, doc, first);
