@@ -26,7 +26,7 @@ TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: FORCE all lib cli test diff check-unit check-cli check-integration check-replay demo fixtures clean install \
 	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-ruby \
-	bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie bench-print
+	bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie bench-print bench-hostile
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -122,6 +122,15 @@ $(BUILD)/print-bench: bench/print-bench.c $(BUILD)/librsess.a
 bench-print: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/print-bench
 	$(BUILD)/print-bench $(BENCH_PAYLOADS)
+
+# adversarial inputs (issue 18): ns per byte against a typical session's, 20x at most
+$(BUILD)/hostile-bench: bench/hostile-bench.c $(BUILD)/librsess.a
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
+
+bench-hostile: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/hostile-bench $(BUILD)/rsess
+	$(BUILD)/hostile-bench $(BUILD)/rsess
 
 bench-ruby:
 	@scripts/install-deps.sh bench

@@ -2,6 +2,8 @@
  * growable buffers, encoding names. */
 #include "internal.h"
 
+#include <pthread.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +76,12 @@ const char *rsess_strerror(int code)
     case RSESS_ERR_ZLIB: return "bad compressed data";
     case RSESS_ERR_FORMAT_UNKNOWN: return "not a Rails session value";
     case RSESS_ERR_UNSUPPORTED: return "unsupported format";
+    case RSESS_ERR_VERIFY: return "the cookie does not verify";
+    case RSESS_ERR_PURPOSE: return "the cookie is for another purpose";
+    case RSESS_ERR_EXPIRED: return "the cookie has expired";
+    case RSESS_ERR_COOKIE: return "not a cookie of a known form";
+    case RSESS_ERR_CRYPTO: return "libcrypto failed";
+    case RSESS_ERR_SERIALIZER: return "a payload the serializer refuses";
     default: return "unknown error";
     }
 }
@@ -147,19 +155,59 @@ void rs_arena_free(rs_arena *a)
 }
 
 /* --- map --------------------------------------------------------------- */
+/* Keys of every map come from the input (symbol names, hash keys, floats),
+ * so the hash is keyed: SipHash-1-3 (the function Ruby's own st tables
+ * use) with a 128-bit key drawn once per process from the CSPRNG. Nobody
+ * who lacks the key can build colliding names offline. The key changes
+ * which slot an entry takes, never what is found, and no output walks a
+ * map's slots, so output does not depend on it. */
+static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
+static uint64_t hash_key[2];
+
+static void hash_key_init(void)
+{
+    if (sodium_init() < 0) { /* randombytes_buf still works: it opens the system source itself */
+    }
+    randombytes_buf(hash_key, sizeof hash_key);
+}
+
+#define SIP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIP_ROUND(v0, v1, v2, v3)                                                                          \
+    do {                                                                                                   \
+        v0 += v1, v1 = SIP_ROTL(v1, 13), v1 ^= v0, v0 = SIP_ROTL(v0, 32);                                  \
+        v2 += v3, v3 = SIP_ROTL(v3, 16), v3 ^= v2;                                                         \
+        v0 += v3, v3 = SIP_ROTL(v3, 21), v3 ^= v0;                                                         \
+        v2 += v1, v1 = SIP_ROTL(v1, 17), v1 ^= v2, v2 = SIP_ROTL(v2, 32);                                  \
+    } while (0)
+
+uint64_t rs_siphash(const uint64_t key[2], const void *p, size_t len, int crounds, int drounds)
+{
+    const unsigned char *s = p;
+    uint64_t v0 = key[0] ^ 0x736f6d6570736575ull, v1 = key[1] ^ 0x646f72616e646f6dull;
+    uint64_t v2 = key[0] ^ 0x6c7967656e657261ull, v3 = key[1] ^ 0x7465646279746573ull;
+    size_t whole = len & ~(size_t)7;
+    for (size_t i = 0; i < whole; i += 8) {
+        uint64_t m = 0;
+        for (int b = 7; b >= 0; b--) m = m << 8 | s[i + (size_t)b];
+        v3 ^= m;
+        for (int r = 0; r < crounds; r++) SIP_ROUND(v0, v1, v2, v3);
+        v0 ^= m;
+    }
+    uint64_t m = (uint64_t)len << 56;
+    for (size_t b = 0; b < (len & 7); b++) m |= (uint64_t)s[whole + b] << (8 * b);
+    v3 ^= m;
+    for (int r = 0; r < crounds; r++) SIP_ROUND(v0, v1, v2, v3);
+    v0 ^= m;
+    v2 ^= 0xff;
+    for (int r = 0; r < drounds; r++) SIP_ROUND(v0, v1, v2, v3);
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
 uint64_t rs_hash_bytes(const void *p, size_t len, uint64_t seed)
 {
-    /* FNV-1a, 64-bit, finished with a mixer: keys are short names. */
-    const unsigned char *s = p;
-    uint64_t h = 1469598103934665603ull ^ seed;
-    for (size_t i = 0; i < len; i++) {
-        h ^= s[i];
-        h *= 1099511628211ull;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    return h;
+    pthread_once(&hash_once, hash_key_init);
+    uint64_t k[2] = {hash_key[0] ^ seed, hash_key[1]};
+    return rs_siphash(k, p, len, 1, 3);
 }
 
 static size_t map_slot(const rs_map *m, const void *p, size_t len, uint64_t tag, uint64_t h)

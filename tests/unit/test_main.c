@@ -144,6 +144,7 @@ int main(void)
     srunner_add_suite(sr, from_json_suite());
     srunner_add_suite(sr, from_typed_suite());
     srunner_add_suite(sr, diff_repros_suite());
+    srunner_add_suite(sr, limits_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
