@@ -474,6 +474,42 @@ START_TEST(memory_bounds_hold_for_entries_json_and_text)
     CHECK_PEAK("rsess_from_json", 48 * len + 64 * KIB + 2 * FRAME * (len / 2));
     rsess_buf_free(&t);
 
+    /* typed JSON of 200,000 distinct symbols */
+    bytes sy = symbols(200000);
+    d = rsess_read(sy.p, sy.len, NULL, &err);
+    ck_assert_ptr_nonnull(d);
+    rsess_buf_init(&t, NULL);
+    ck_assert_int_eq(rsess_print(rsess_doc_root(d), RSESS_VIEW_TYPED, 0, &t, &err), 0);
+    rsess_doc_free(d);
+    free(sy.p);
+    name = "typed JSON of 200,000 symbols";
+    len = t.len;
+    reset();
+    ck_assert_int_eq(rsess_from_typed_json((const char *)t.data, t.len, &jo, &d, &err), 0);
+    rsess_doc_free(d);
+    CHECK_PEAK("rsess_from_typed_json", 48 * len + 64 * KIB);
+    rsess_buf_free(&t);
+
+    /* CLUSTER NODES: 16,384 masters (a slot each) and 83,616 replicas */
+    rsess_buf_init(&t, NULL);
+    for (int k = 0; k < 100000; k++) {
+        char line[200];
+        int n = k < 16384 ? snprintf(line, sizeof line, "%040x 10.0.%d.%d:6379@16379 master - 0 1 %d connected %d\n", k,
+                                     k / 256 % 256, k % 256, k, k)
+                          : snprintf(line, sizeof line, "%040x 10.1.%d.%d:6379@16379 slave %040x 0 1 %d connected\n", k,
+                                     k / 256 % 256, k % 256, k % 16384, k);
+        rsess_buf_append(&t, line, (size_t)n);
+    }
+    name = "CLUSTER NODES, 100,000 lines";
+    len = t.len;
+    reset();
+    rsess_cluster_map *cm;
+    ck_assert_int_eq(rsess_cluster_map_parse((const char *)t.data, t.len, &a, &cm, &err), 0);
+    ck_assert_uint_eq(rsess_cluster_map_masters(cm), 16384);
+    rsess_cluster_map_free(cm);
+    CHECK_PEAK("rsess_cluster_map_parse", len / 16 + 256 * KIB);
+    rsess_buf_free(&t);
+
     /* quoted text: the output only */
     rsess_buf q = {0}, out;
     rsess_buf_append(&q, "\"", 1);
