@@ -3,10 +3,10 @@
  * in a temporary folder for the CLI rows); nothing big is committed.
  *
  * One row an (input, entry point): the input's size, the time of one call
- * (the best of several, each run for at least 0.15 s in all), ns per byte
- * of input + output (output: the bytes printed, inflated or written; for a
+ * (the best of several, each run for at least 0.15 s in all), ns per
+ * input byte ("ns/in-B"), ns per byte of input + output ("ns/B") (output: the bytes printed, inflated or written; for a
  * refused print, what the output buffer had grown to when it stopped), the
- * ratio of that to a typical session's ns per byte (bench/payloads/
+ * ratio of ns/B to a typical session's ns per byte (bench/payloads/
  * typical.bin read and printed in the Ruby view), PASS/FAIL against 20x,
  * and the peak memory the call held through its rsess_alloc hooks as a
  * multiple of the input size ("peak/in"; "-" where the entry point takes
@@ -171,8 +171,9 @@ static void row(job *j, const char *entry, op_fn op, bool metered)
     char pk[32];
     if (metered) snprintf(pk, sizeof pk, "%.2f", (double)peak / (double)j->len);
     else snprintf(pk, sizeof pk, "-");
-    printf("%-34s %10zu  %-22s %12zu %10.2f %8.2f  %-4s %8s  %s\n", j->input, j->len, entry, j->out, per, ratio,
-           ok ? "PASS" : "FAIL", pk, res);
+    double per_in = best * 1e9 / (double)j->len;
+    printf("%-34s %10zu  %-22s %12zu %10.2f %10.2f %8.2f  %-4s %8s  %s\n", j->input, j->len, entry, j->out, per_in, per,
+           ratio, ok ? "PASS" : "FAIL", pk, res);
     fflush(stdout);
 }
 
@@ -458,8 +459,8 @@ int main(int argc, char **argv)
         fclose(fp);
     }
     rsess_read_opts dflt = ropts(0, 0);
-    printf("%-34s %10s  %-22s %12s %10s %8s  %-4s %8s  %s\n", "input", "bytes", "entry point", "output", "ns/byte",
-           "ratio", "<20x", "peak/in", "result");
+    printf("%-34s %10s  %-22s %12s %10s %10s %8s  %-4s %8s  %s\n", "input", "bytes", "entry point", "output", "ns/in-B",
+           "ns/B", "ratio", "<20x", "peak/in", "result");
     {
         job j = {.input = "typical.bin (baseline)", .data = typ.p, .len = typ.len, .opts = &dflt};
         row(&j, "read + print ruby", op_read_print, true);
@@ -537,9 +538,11 @@ int main(int argc, char **argv)
         free(m.p);
     }
 
-    /* 3a. a long link chain: a[k] = [a[k-1]] by links, 200,000 long */
-    {
-        enum { N = 200000 };
+    /* 3a. a long link chain: a[k] = [a[k-1]] by links, 200,000 long (the
+     * Ruby and JSON views' text would be quadratic: refused at their cap),
+     * and 4,000 long (its 16 MB of text printed in full) */
+    for (int chain = 0; chain < 2; chain++) {
+        long N = chain ? 4000 : 200000;
         bytes m = {0};
         mhead(&m);
         putc1(&m, '[');
@@ -552,7 +555,7 @@ int main(int argc, char **argv)
             putc1(&m, '@');
             mlong(&m, k); /* the array before (the outer one is 0) */
         }
-        marshal_rows("link chain 200,000", &m, &dflt, NULL);
+        marshal_rows(chain ? "link chain 4,000" : "link chain 200,000", &m, &dflt, NULL);
         free(m.p);
     }
     /* 3b. nesting: at the default limit, past it, and 1,000,000 deep with it raised */
@@ -570,23 +573,26 @@ int main(int argc, char **argv)
             free(m.p);
         }
     }
-    /* 4. fan-out: each level holds the next twice (2^40 paths, 133 bytes),
-     * and a 100,000-byte string under 999,999 links */
-    {
+    /* 4. fan-out: each level holds the next twice (2^40 paths, 164 bytes:
+     * refused at the views' cap; 2^18 paths: printed in full), and a
+     * 100,000-byte string under 999,999 links */
+    for (int levels = 40; levels >= 18; levels -= 22) {
         bytes m = {0};
         mhead(&m);
-        for (int k = 0; k < 40; k++) {
+        for (int k = 0; k < levels; k++) {
             putc1(&m, '[');
             mlong(&m, 2);
         }
         putc1(&m, '[');
         putc1(&m, 0);
-        for (int k = 40; k >= 1; k--) {
+        for (int k = levels; k >= 1; k--) {
             putc1(&m, '@');
             mlong(&m, k);
         }
-        marshal_rows("fan-out 2^40", &m, &dflt, NULL);
+        marshal_rows(levels == 40 ? "fan-out 2^40" : "fan-out 2^18", &m, &dflt, NULL);
         free(m.p);
+    }
+    {
         bytes s = {0};
         mhead(&s);
         putc1(&s, '[');
@@ -597,6 +603,20 @@ int main(int argc, char **argv)
         for (int k = 1; k < 1000000; k++) put(&s, "@\x06", 2);
         marshal_rows("100 KB string x 1,000,000 links", &s, &dflt, NULL);
         free(s.p);
+    }
+
+    /* 4b. values past max_nodes (lowered to 1,000,000: refused), and the
+     * same with the default limit (accepted) */
+    {
+        bytes m = {0};
+        mhead(&m);
+        putc1(&m, '[');
+        mlong(&m, 1000016);
+        for (int k = 0; k < 1000016; k++) put(&m, "[\x00", 2);
+        rsess_read_opts low = ropts(0, 1000000);
+        marshal_rows("1,000,016 arrays, max_nodes 1M", &m, &low, NULL);
+        marshal_rows("1,000,016 arrays", &m, &dflt, NULL);
+        free(m.p);
     }
 
     /* 5. a 64 MiB inflate: a Rails 7.1 entry of a compressed String, just

@@ -321,7 +321,7 @@ static void check_bounds(const char *name, const unsigned char *p, size_t len, s
 
     reset();
     rsess_doc *doc = rsess_read(p, len, &o, &err);
-    CHECK_PEAK("rsess_read", 32 * len + 64 * KIB + FRAME * d);
+    CHECK_PEAK("rsess_read", 40 * len + 64 * KIB + FRAME * d);
     rsess_doc_free(doc);
 
     reset();
@@ -334,7 +334,7 @@ static void check_bounds(const char *name, const unsigned char *p, size_t len, s
     reset();
     rsess_doc *one = rsess_lookup(p, len, "user_id", 7, &o, &err);
     rsess_doc_free(one);
-    CHECK_PEAK("rsess_lookup", 16 * len + 64 * KIB + FRAME * d);
+    CHECK_PEAK("rsess_lookup", 32 * len + 64 * KIB + FRAME * d);
 
     reset();
     rsess_cursor *c = rsess_cursor_new(p, len, &o, &err);
@@ -353,7 +353,7 @@ static void check_bounds(const char *name, const unsigned char *p, size_t len, s
         } else if (rc) break;
     }
     rsess_cursor_free(c);
-    CHECK_PEAK("cursor walk", 16 * len + 64 * KIB + FRAME * d);
+    CHECK_PEAK("cursor walk", 32 * len + 64 * KIB + FRAME * d);
 
     rsess_read_opts plain = o;
     plain.alloc = NULL;
@@ -409,6 +409,9 @@ START_TEST(memory_bounds_hold_on_hostile_inputs)
     free(b.p);
     b = nils(1000000);
     check_bounds("1,000,000 nils", b.p, b.len, 0);
+    free(b.p);
+    b = empties(1000000); /* the fewest bytes a node: 2 */
+    check_bounds("1,000,000 empty arrays", b.p, b.len, 0);
     free(b.p);
     /* a fan-out read from bytes: 40 levels of [x, x] */
     rsess_doc *doc = rsess_doc_new(NULL);
