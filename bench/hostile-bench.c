@@ -341,7 +341,7 @@ static void op_cluster_locate(job *j)
     rsess_buf b;
     rsess_buf_init(&b, &A);
     rsess_err e;
-    j->code = rsess_cluster_locate((const char *)j->data, j->len, 16383, &b, &e);
+    j->code = rsess_cluster_locate((const char *)j->data, j->len, 5555, &b, &e);
     j->out = 0;
     rsess_buf_free(&b);
 }
@@ -696,6 +696,23 @@ int main(int argc, char **argv)
         job j = {.input = "CLUSTER NODES, 100,000 lines", .data = t.p, .len = t.len};
         row(&j, "rsess_cluster_map_parse", op_cluster_map, true);
         row(&j, "rsess_cluster_locate", op_cluster_locate, true);
+        /* CLUSTER SHARDS as redis-cli prints it: 5,556 shards of 18 lines */
+        t.len = 0;
+        for (int k = 0; k < 5556; k++) {
+            char sh[1024];
+            snprintf(sh, sizeof sh,
+                     "%d) 1) \"slots\"\n   2) 1) (integer) %d\n      2) (integer) %d\n   3) \"nodes\"\n"
+                     "   4) 1)  1) \"id\"\n          2) \"%040x\"\n          3) \"port\"\n"
+                     "          4) (integer) 6379\n          5) \"ip\"\n          6) \"10.0.%d.%d\"\n"
+                     "          7) \"endpoint\"\n          8) \"10.0.%d.%d\"\n          9) \"role\"\n"
+                     "         10) \"master\"\n         11) \"replication-offset\"\n         12) (integer) 0\n"
+                     "         13) \"health\"\n         14) \"online\"\n",
+                     k + 1, k, k, k, k / 256, k % 256, k / 256, k % 256);
+            puts1(&t, sh);
+        }
+        job h = {.input = "CLUSTER SHARDS, 100,008 lines", .data = t.p, .len = t.len};
+        row(&h, "rsess_cluster_map_parse", op_cluster_map, true);
+        row(&h, "rsess_cluster_locate", op_cluster_locate, true);
         free(t.p);
     }
 
