@@ -701,7 +701,7 @@ static void inspect_open(rview *r, const rsess_val *v)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX];
     if (r->s.code) return;
-    if (rs_marks_cover(&r->active, v->id)) {
+    if (v->id >= r->active.n && rs_marks_cover(&r->active, v->id)) {
         r->s.code = RSESS_ERR_NOMEM;
         return;
     }
