@@ -1,21 +1,23 @@
-/* hostile-bench [CLI]: worst-case time and memory on adversarial inputs
+/* hostile-bench [RSESS]: worst-case time and memory on adversarial inputs
  * (issue 18, item 2). Every input is made here, at run time, in memory (or
- * in a temporary folder for the CLI rows); nothing big is committed.
+ * in a temporary folder for the CLI rows); nothing big is committed. The
+ * Marshal inputs are written by the library's own writers.
  *
- * One row an (input, entry point): the input's size, the time of one call
- * (the best of several, each run for at least 0.15 s in all), ns per
- * input byte ("ns/in-B"), ns per byte of input + output ("ns/B") (output: the bytes printed, inflated or written; for a
- * refused print, what the output buffer had grown to when it stopped), the
- * ratio of ns/B to a typical session's ns per byte (bench/payloads/
- * typical.bin read and printed in the Ruby view), PASS/FAIL against 20x,
- * and the peak memory the call held through its rsess_alloc hooks as a
- * multiple of the input size ("peak/in"; "-" where the entry point takes
- * no hooks). A row whose result is a refusal names its error code: the
- * time to refuse counts like any other. Exit status 1 if any row fails.
+ * One row an (input, entry point): the input's size; the output (bytes
+ * printed, inflated or written; for a refused print, what the output
+ * buffer had grown to when it stopped); the best time of one call (of
+ * several, run for at least 0.15 s in all) per input byte ("ns/in-B") and
+ * per byte of input + output ("ns/B": the issue asks for time linear in
+ * both); the ratio of ns/B to a typical session's (bench/payloads/
+ * typical.bin read and printed in the Ruby view) and PASS/FAIL against
+ * 20x; the peak memory the call held through its rsess_alloc hooks as a
+ * multiple of the input size ("peak/in"; "-" for CLI rows); the result,
+ * or the error of a refusal (the time to refuse counts like any other).
+ * Exit status 1 if any row fails.
  *
  * CLI rows (--lines, quoted input, migrate records) run the rsess binary
- * given as the first argument (default build/rsess) on files under
- * $TMPDIR, and time the whole process. */
+ * given as the argument (default build/rsess) on files in a folder made
+ * under $TMPDIR (or /tmp) and removed after them, and time the process. */
 #define _GNU_SOURCE
 #include <rsess.h>
 
@@ -97,39 +99,28 @@ static void putc1(bytes *b, int c)
 }
 static void puts1(bytes *b, const char *s) { put(b, s, strlen(s)); }
 
-/* Marshal's w_long */
-static void mlong(bytes *b, long x)
+/* Marshal made by the library's own writers (what Ruby's Marshal.dump
+ * writes for the same graph: tests/unit checks that against Ruby). */
+static bytes finish(rsess_writer *w)
 {
-    if (x == 0) return putc1(b, 0);
-    if (x > 0 && x < 123) return putc1(b, (int)x + 5);
-    if (x < 0 && x > -124) return putc1(b, (int)((x - 5) & 0xff));
-    unsigned char buf[9];
-    int i;
-    for (i = 1; i < (int)sizeof buf; i++) {
-        buf[i] = (unsigned char)(x & 0xff);
-        x >>= 8;
-        if (x == 0) {
-            buf[0] = (unsigned char)i;
-            break;
-        }
-        if (x == -1) {
-            buf[0] = (unsigned char)-i;
-            break;
-        }
-    }
-    put(b, buf, (size_t)i + 1);
+    rsess_buf out;
+    rsess_buf_init(&out, NULL);
+    if (rsess_writer_finish(w, &out, NULL)) abort();
+    rsess_writer_free(w);
+    return (bytes){out.data, out.len, out.cap};
 }
-static void msym(bytes *b, const char *s, size_t n)
+
+static bytes written(const rsess_val *v)
 {
-    putc1(b, ':');
-    mlong(b, (long)n);
-    put(b, s, n);
+    rsess_buf out;
+    rsess_buf_init(&out, NULL);
+    if (rsess_write(v, &out, NULL)) abort();
+    return (bytes){out.data, out.len, out.cap};
 }
-static void mhead(bytes *b) { put(b, "\x04\x08", 2); }
 
 /* --- the rows ---------------------------------------------------------------- */
 typedef struct job {
-    const char *input;   /* the input family */
+    const char *input; /* the input family */
     const unsigned char *data;
     size_t len;
     const rsess_read_opts *opts;
@@ -169,11 +160,13 @@ static void row(job *j, const char *entry, op_fn op, bool metered)
     char res[40];
     snprintf(res, sizeof res, "%s", j->code ? rsess_strerror(j->code) : "ok");
     char pk[32];
-    if (metered) snprintf(pk, sizeof pk, "%.2f", (double)peak / (double)j->len);
-    else snprintf(pk, sizeof pk, "-");
+    if (metered)
+        snprintf(pk, sizeof pk, "%.2f", (double)peak / (double)j->len);
+    else
+        snprintf(pk, sizeof pk, "-");
     double per_in = best * 1e9 / (double)j->len;
-    printf("%-34s %10zu  %-22s %12zu %10.2f %10.2f %8.2f  %-4s %8s  %s\n", j->input, j->len, entry, j->out, per_in, per,
-           ratio, ok ? "PASS" : "FAIL", pk, res);
+    printf("%-34s %10zu  %-22s %12zu %10.2f %10.2f %8.2f  %-4s %8s  %s\n", j->input, j->len, entry, j->out,
+           per_in, per, ratio, ok ? "PASS" : "FAIL", pk, res);
     fflush(stdout);
 }
 
@@ -255,7 +248,8 @@ static void op_cursor(job *j)
             if (!depth) break;
             if ((rc = rsess_cursor_leave(c, &e))) break;
             depth--;
-        } else if (rc) break;
+        } else if (rc)
+            break;
     }
     j->code = rc;
     rsess_cursor_free(c);
@@ -411,10 +405,26 @@ static uint64_t old_hash(const void *p, size_t len, uint64_t seed)
     return h;
 }
 
+/* The CLI rows' folder: made for them and removed after them. */
 static char *tmpdir;
+static char tmpname[512];
+
+static void tmp_done(void)
+{
+    if (!tmpdir) return;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd)) fprintf(stderr, "hostile-bench: could not remove %s\n", tmpdir);
+    tmpdir = NULL;
+}
 
 static const char *write_tmp(const char *name, const bytes *b)
 {
+    if (!tmpdir) {
+        const char *td = getenv("TMPDIR");
+        snprintf(tmpname, sizeof tmpname, "%s/rsess-hostile-XXXXXX", td && *td ? td : "/tmp");
+        if (!(tmpdir = mkdtemp(tmpname))) abort();
+    }
     static char path[4][512];
     static int k;
     char *p = path[k++ & 3];
@@ -438,12 +448,6 @@ static void quote_bytes(bytes *q, const unsigned char *p, size_t n)
 int main(int argc, char **argv)
 {
     if (argc > 1) rsess_bin = argv[1];
-    char tmpl[] = "/tmp/rsess-hostile-XXXXXX";
-    const char *td = getenv("TMPDIR");
-    char tmpl2[512];
-    snprintf(tmpl2, sizeof tmpl2, "%s/rsess-hostile-XXXXXX", td ? td : "/tmp");
-    tmpdir = mkdtemp(td ? tmpl2 : tmpl);
-    if (!tmpdir) return 2;
 
     /* the baseline: a typical session, read and printed */
     bytes typ = {0};
@@ -455,19 +459,21 @@ int main(int argc, char **argv)
         }
         unsigned char buf[65536];
         size_t n;
-        while ((n = fread(buf, 1, sizeof buf, fp)) > 0) put(&typ, buf, n);
+        while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+            put(&typ, buf, n);
         fclose(fp);
     }
     rsess_read_opts dflt = ropts(0, 0);
-    printf("%-34s %10s  %-22s %12s %10s %10s %8s  %-4s %8s  %s\n", "input", "bytes", "entry point", "output", "ns/in-B",
-           "ns/B", "ratio", "<20x", "peak/in", "result");
+    printf("%-34s %10s  %-22s %12s %10s %10s %8s  %-4s %8s  %s\n", "input", "bytes", "entry point", "output",
+           "ns/in-B", "ns/B", "ratio", "<20x", "peak/in", "result");
     {
         job j = {.input = "typical.bin (baseline)", .data = typ.p, .len = typ.len, .opts = &dflt};
         row(&j, "read + print ruby", op_read_print, true);
         double best = 1e30;
         for (int i = 0; i < 20; i++) { /* the baseline itself: the best of many */
             double t0 = now();
-            for (int k = 0; k < 200; k++) op_read_print(&j);
+            for (int k = 0; k < 200; k++)
+                op_read_print(&j);
             double t = (now() - t0) / 200;
             if (t < best) best = t;
         }
@@ -487,14 +493,13 @@ int main(int argc, char **argv)
             int n = snprintf(k, sizeof k, "k%lx", c);
             if ((old_hash(k, (size_t)n, 0) & 0x1fff) == 0) memcpy(keys[nk++], k, (size_t)n + 1);
         }
-        bytes m = {0};
-        mhead(&m);
-        putc1(&m, '{');
-        mlong(&m, NKEYS);
+        rsess_writer *w = rsess_writer_new(0, NULL);
+        rsess_writer_hash(w, NKEYS);
         for (size_t i = 0; i < NKEYS; i++) {
-            msym(&m, keys[i], strlen(keys[i]));
-            putc1(&m, 'T');
+            rsess_writer_sym(w, keys[i], strlen(keys[i]));
+            rsess_writer_bool(w, 1);
         }
+        bytes m = finish(w);
         marshal_rows("4096 colliding symbol keys", &m, &dflt, keys[NKEYS - 1]);
         bytes js = {0};
         putc1(&js, '{');
@@ -515,16 +520,15 @@ int main(int argc, char **argv)
 
     /* 2. a million distinct symbols (the keys of one Hash) */
     {
-        bytes m = {0};
-        mhead(&m);
-        putc1(&m, '{');
-        mlong(&m, 1000000);
+        rsess_writer *w = rsess_writer_new(0, NULL);
+        rsess_writer_hash(w, 1000000);
         char k[16];
         for (int i = 0; i < 1000000; i++) {
             int n = snprintf(k, sizeof k, "s%d", i);
-            msym(&m, k, (size_t)n);
-            putc1(&m, '0');
+            rsess_writer_sym(w, k, (size_t)n);
+            rsess_writer_nil(w);
         }
+        bytes m = finish(w);
         marshal_rows("1,000,000 distinct symbols", &m, &dflt, "s999999");
         /* the same as typed JSON (its symbol table is the document's) */
         rsess_doc *d = rsess_read(m.p, m.len, NULL, NULL);
@@ -543,18 +547,17 @@ int main(int argc, char **argv)
      * and 4,000 long (its 16 MB of text printed in full) */
     for (int chain = 0; chain < 2; chain++) {
         long N = chain ? 4000 : 200000;
-        bytes m = {0};
-        mhead(&m);
-        putc1(&m, '[');
-        mlong(&m, N);
-        putc1(&m, '[');
-        putc1(&m, 0);
-        for (long k = 1; k < N; k++) {
-            putc1(&m, '[');
-            mlong(&m, 1);
-            putc1(&m, '@');
-            mlong(&m, k); /* the array before (the outer one is 0) */
+        rsess_doc *d = rsess_doc_new(NULL);
+        rsess_val *outer = rsess_new_array(d), *prev = rsess_new_array(d);
+        rsess_arr_push(d, outer, prev);
+        for (long k = 1; k < N; k++) { /* written as [@k]: a link to the array before */
+            rsess_val *a = rsess_new_array(d);
+            rsess_arr_push(d, a, prev);
+            rsess_arr_push(d, outer, a);
+            prev = a;
         }
+        bytes m = written(outer);
+        rsess_doc_free(d);
         marshal_rows(chain ? "link chain 4,000" : "link chain 200,000", &m, &dflt, NULL);
         free(m.p);
     }
@@ -562,10 +565,15 @@ int main(int argc, char **argv)
     {
         static const size_t depths[] = {RSESS_DEFAULT_MAX_DEPTH - 1, RSESS_DEFAULT_MAX_DEPTH, 1000000};
         for (int i = 0; i < 3; i++) {
-            bytes m = {0};
-            mhead(&m);
-            for (size_t k = 0; k < depths[i]; k++) put(&m, "[\x06", 2);
-            put(&m, "[\x00", 2);
+            rsess_doc *d = rsess_doc_new(NULL); /* the streaming writer stops at 512 levels: a document */
+            rsess_val *in = rsess_new_array(d);
+            for (size_t k = 0; k < depths[i]; k++) {
+                rsess_val *up = rsess_new_array(d);
+                rsess_arr_push(d, up, in);
+                in = up;
+            }
+            bytes m = written(in);
+            rsess_doc_free(d);
             char name[64];
             snprintf(name, sizeof name, "nesting %zu%s", depths[i] + 1, i == 2 ? " (max_depth raised)" : "");
             rsess_read_opts o = i == 2 ? ropts(SIZE_MAX, 0) : dflt;
@@ -577,30 +585,29 @@ int main(int argc, char **argv)
      * refused at the views' cap; 2^18 paths: printed in full), and a
      * 100,000-byte string under 999,999 links */
     for (int levels = 40; levels >= 18; levels -= 22) {
-        bytes m = {0};
-        mhead(&m);
+        rsess_doc *d = rsess_doc_new(NULL);
+        rsess_val *f = rsess_new_array(d);
         for (int k = 0; k < levels; k++) {
-            putc1(&m, '[');
-            mlong(&m, 2);
+            rsess_val *up = rsess_new_array(d);
+            rsess_arr_push(d, up, f);
+            rsess_arr_push(d, up, f);
+            f = up;
         }
-        putc1(&m, '[');
-        putc1(&m, 0);
-        for (int k = levels; k >= 1; k--) {
-            putc1(&m, '@');
-            mlong(&m, k);
-        }
+        bytes m = written(f);
+        rsess_doc_free(d);
         marshal_rows(levels == 40 ? "fan-out 2^40" : "fan-out 2^18", &m, &dflt, NULL);
         free(m.p);
     }
     {
-        bytes s = {0};
-        mhead(&s);
-        putc1(&s, '[');
-        mlong(&s, 1000000);
-        putc1(&s, '"');
-        mlong(&s, 100000);
-        for (int k = 0; k < 100000; k++) putc1(&s, 'x');
-        for (int k = 1; k < 1000000; k++) put(&s, "@\x06", 2);
+        rsess_doc *d = rsess_doc_new(NULL);
+        char *x = malloc(100000);
+        memset(x, 'x', 100000);
+        rsess_val *arr = rsess_new_array(d), *str = rsess_new_str(d, x, 100000, RSESS_ENC_BINARY);
+        for (int k = 0; k < 1000000; k++)
+            rsess_arr_push(d, arr, str);
+        bytes s = written(arr);
+        rsess_doc_free(d);
+        free(x);
         marshal_rows("100 KB string x 1,000,000 links", &s, &dflt, NULL);
         free(s.p);
     }
@@ -608,11 +615,11 @@ int main(int argc, char **argv)
     /* 4b. values past max_nodes (lowered to 1,000,000: refused), and the
      * same with the default limit (accepted) */
     {
-        bytes m = {0};
-        mhead(&m);
-        putc1(&m, '[');
-        mlong(&m, 1000016);
-        for (int k = 0; k < 1000016; k++) put(&m, "[\x00", 2);
+        rsess_writer *w = rsess_writer_new(0, NULL);
+        rsess_writer_array(w, 1000016);
+        for (int k = 0; k < 1000016; k++)
+            rsess_writer_array(w, 0);
+        bytes m = finish(w);
         rsess_read_opts low = ropts(0, 1000000);
         marshal_rows("1,000,016 arrays, max_nodes 1M", &m, &low, NULL);
         marshal_rows("1,000,016 arrays", &m, &dflt, NULL);
@@ -632,8 +639,11 @@ int main(int argc, char **argv)
             rsess_entry_opts eo;
             rsess_entry_opts_init(&eo);
             if (!v || rsess_entry_write(v, &eo, &e, NULL)) abort();
-            job j = {.input = i ? "inflate 64 MiB + 1 KiB" : "inflate 64 MiB - 1 KiB", .data = e.data,
-                     .len = e.len, .opts = &dflt, .work = i ? RSESS_DEFAULT_MAX_INFLATED : sizes[i]};
+            job j = {.input = i ? "inflate 64 MiB + 1 KiB" : "inflate 64 MiB - 1 KiB",
+                     .data = e.data,
+                     .len = e.len,
+                     .opts = &dflt,
+                     .work = i ? RSESS_DEFAULT_MAX_INFLATED : sizes[i]};
             row(&j, "rsess_entry_read", op_entry, true);
             row(&j, "rsess_explain", op_explain, true);
             rsess_buf_free(&e);
@@ -644,17 +654,21 @@ int main(int argc, char **argv)
 
     /* 6. quoted strings made of escapes (16 MiB of \xHH) */
     {
-        bytes raw = {0};
-        mhead(&raw);
-        putc1(&raw, '"');
-        mlong(&raw, 4 << 20);
-        for (int k = 0; k < (4 << 20); k++) putc1(&raw, k & 0xff);
+        unsigned char *all = malloc(4 << 20);
+        for (int k = 0; k < (4 << 20); k++)
+            all[k] = (unsigned char)k;
+        rsess_writer *w = rsess_writer_new(0, NULL);
+        rsess_writer_str(w, all, 4 << 20, RSESS_ENC_BINARY);
+        bytes raw = finish(w);
+        free(all);
         bytes q = {0};
         quote_bytes(&q, raw.p, raw.len);
         job j = {.input = "quoted, 16 MiB of escapes", .data = q.p, .len = q.len};
         row(&j, "rsess_unquote", op_unquote, true);
         putc1(&q, '\n');
-        job c = {.input = "quoted, 16 MiB of escapes", .len = q.len, .path = write_tmp("quoted.txt", &q),
+        job c = {.input = "quoted, 16 MiB of escapes",
+                 .len = q.len,
+                 .path = write_tmp("quoted.txt", &q),
                  .args = "decode --in quoted --to json"};
         row(&c, "CLI decode --in quoted", op_cli, false);
         free(raw.p);
@@ -664,8 +678,11 @@ int main(int argc, char **argv)
     /* 7. --lines with 1,000,000 lines, and 100,000 migrate records */
     {
         bytes l = {0};
-        for (int k = 0; k < 1000000; k++) puts1(&l, "\"\\x04\\bi\\x06\"\n");
-        job c = {.input = "--lines, 1,000,000 lines", .len = l.len, .path = write_tmp("lines.txt", &l),
+        for (int k = 0; k < 1000000; k++)
+            puts1(&l, "\"\\x04\\bi\\x06\"\n");
+        job c = {.input = "--lines, 1,000,000 lines",
+                 .len = l.len,
+                 .path = write_tmp("lines.txt", &l),
                  .args = "decode --lines"};
         row(&c, "CLI decode --lines", op_cli, false);
         l.len = 0;
@@ -674,10 +691,13 @@ int main(int argc, char **argv)
             snprintf(rec, sizeof rec, "\"session:2::%064x\" 86400000 \"\\x04\\b{\\x06:\\x06ai\\x06\"\n", k);
             puts1(&l, rec);
         }
-        job r = {.input = "100,000 migrate records", .len = l.len, .path = write_tmp("records.txt", &l),
+        job r = {.input = "100,000 migrate records",
+                 .len = l.len,
+                 .path = write_tmp("records.txt", &l),
                  .args = "migrate --from redis-store --to cache --entry 7.1"};
         row(&r, "CLI migrate", op_cli, false);
         free(l.p);
+        tmp_done();
     }
 
     /* 8. CLUSTER NODES with 100,000 lines (one master a slot range, then replicas) */
@@ -700,14 +720,15 @@ int main(int argc, char **argv)
         t.len = 0;
         for (int k = 0; k < 5556; k++) {
             char sh[1024];
-            snprintf(sh, sizeof sh,
-                     "%d) 1) \"slots\"\n   2) 1) (integer) %d\n      2) (integer) %d\n   3) \"nodes\"\n"
-                     "   4) 1)  1) \"id\"\n          2) \"%040x\"\n          3) \"port\"\n"
-                     "          4) (integer) 6379\n          5) \"ip\"\n          6) \"10.0.%d.%d\"\n"
-                     "          7) \"endpoint\"\n          8) \"10.0.%d.%d\"\n          9) \"role\"\n"
-                     "         10) \"master\"\n         11) \"replication-offset\"\n         12) (integer) 0\n"
-                     "         13) \"health\"\n         14) \"online\"\n",
-                     k + 1, k, k, k, k / 256, k % 256, k / 256, k % 256);
+            snprintf(
+                sh, sizeof sh,
+                "%d) 1) \"slots\"\n   2) 1) (integer) %d\n      2) (integer) %d\n   3) \"nodes\"\n"
+                "   4) 1)  1) \"id\"\n          2) \"%040x\"\n          3) \"port\"\n"
+                "          4) (integer) 6379\n          5) \"ip\"\n          6) \"10.0.%d.%d\"\n"
+                "          7) \"endpoint\"\n          8) \"10.0.%d.%d\"\n          9) \"role\"\n"
+                "         10) \"master\"\n         11) \"replication-offset\"\n         12) (integer) 0\n"
+                "         13) \"health\"\n         14) \"online\"\n",
+                k + 1, k, k, k, k / 256, k % 256, k / 256, k % 256);
             puts1(&t, sh);
         }
         job h = {.input = "CLUSTER SHARDS, 100,008 lines", .data = t.p, .len = t.len};
@@ -727,7 +748,8 @@ int main(int argc, char **argv)
         if (rsess_cookie_keys_new(&co, &cookie_keys, NULL)) abort();
         rsess_doc *d = rsess_doc_new(NULL);
         rsess_val *h = rsess_new_hash(d), *list = rsess_new_array(d);
-        for (int k = 0; k < 1000; k++) rsess_arr_push(d, list, rsess_new_str(d, "<&>", 3, RSESS_ENC_UTF8));
+        for (int k = 0; k < 1000; k++)
+            rsess_arr_push(d, list, rsess_new_str(d, "<&>", 3, RSESS_ENC_UTF8));
         rsess_hash_push_strkey(d, h, "list", 4, RSESS_ENC_UTF8, list);
         rsess_cookie_write_opts wo;
         rsess_cookie_write_opts_init(&wo);
@@ -760,10 +782,8 @@ int main(int argc, char **argv)
         rsess_cookie_keys_free(cookie_keys);
     }
 
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd)) fprintf(stderr, "hostile-bench: could not remove %s\n", tmpdir);
     free(typ.p);
-    printf("%s: %d row(s) over %.0fx the typical per-byte cost\n", failures ? "FAIL" : "PASS", failures, BOUND);
+    printf("%s: %d row(s) over %.0fx the typical per-byte cost\n", failures ? "FAIL" : "PASS", failures,
+           BOUND);
     return failures ? 1 : 0;
 }

@@ -80,10 +80,18 @@ typedef struct rs_outcap {
 static inline size_t rs_view_weight(const rsess_val *v)
 {
     switch (v->type) {
-    case RSESS_STRING: case RSESS_SYMBOL: case RSESS_REGEXP: case RSESS_BIGNUM: case RSESS_USERDEF:
-    case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: return 1 + v->u.s.len;
+    case RSESS_STRING:
+    case RSESS_SYMBOL:
+    case RSESS_REGEXP:
+    case RSESS_BIGNUM:
+    case RSESS_USERDEF:
+    case RSESS_CLASS:
+    case RSESS_MODULE:
+    case RSESS_OLDMODULE: return 1 + v->u.s.len;
     case RSESS_ARRAY: return 1 + (size_t)v->u.c.n;
-    case RSESS_HASH: case RSESS_OBJECT: case RSESS_STRUCT: return 1 + 2 * (size_t)v->u.c.n;
+    case RSESS_HASH:
+    case RSESS_OBJECT:
+    case RSESS_STRUCT: return 1 + 2 * (size_t)v->u.c.n;
     default: return 1;
     }
 }
@@ -94,6 +102,8 @@ static inline bool rs_outcap_ok(const rs_outcap *c, size_t len)
     size_t used = len - c->start;
     return used <= RS_VIEW_SLACK || (used - RS_VIEW_SLACK) / RS_VIEW_PER_VALUE <= c->seen;
 }
-#define RS_OUTCAP_TEXT "output repeats shared values past 64 MiB + 64 bytes a value (a fan-out of links; --to typed keeps them)"
+#define RS_OUTCAP_TEXT                                                                                       \
+    "output repeats shared values past 64 MiB + 64 bytes a value (a fan-out of links; --to typed keeps "     \
+    "them)"
 
 #endif

@@ -27,14 +27,18 @@ START_TEST(siphash_is_siphash)
     /* rs_siphash with 2 and 4 rounds is libsodium's crypto_shorthash
      * (SipHash-2-4): the round function and the padding are SipHash's */
     unsigned char key[crypto_shorthash_KEYBYTES], msg[64], want[crypto_shorthash_BYTES];
-    for (size_t i = 0; i < sizeof key; i++) key[i] = (unsigned char)i;
-    for (size_t i = 0; i < sizeof msg; i++) msg[i] = (unsigned char)(i * 7 + 3);
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (unsigned char)i;
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (unsigned char)(i * 7 + 3);
     uint64_t k[2] = {0, 0};
-    for (int b = 7; b >= 0; b--) k[0] = k[0] << 8 | key[b], k[1] = k[1] << 8 | key[8 + b];
+    for (int b = 7; b >= 0; b--)
+        k[0] = k[0] << 8 | key[b], k[1] = k[1] << 8 | key[8 + b];
     for (size_t len = 0; len <= sizeof msg; len++) {
         crypto_shorthash(want, msg, len, key);
         uint64_t w = 0;
-        for (int b = 7; b >= 0; b--) w = w << 8 | want[b];
+        for (int b = 7; b >= 0; b--)
+            w = w << 8 | want[b];
         ck_assert_msg(rs_siphash(k, msg, len, 2, 4) == w, "length %zu", len);
     }
 }
@@ -95,7 +99,8 @@ static bytes nesting(size_t n)
 {
     bytes b = {malloc(2 * n + 4), 0};
     b.p[b.len++] = 4, b.p[b.len++] = 8;
-    for (size_t i = 0; i < n; i++) b.p[b.len++] = '[', b.p[b.len++] = 6;
+    for (size_t i = 0; i < n; i++)
+        b.p[b.len++] = '[', b.p[b.len++] = 6;
     b.p[b.len++] = '[', b.p[b.len++] = 0;
     return b;
 }
@@ -106,7 +111,8 @@ static size_t mlong(unsigned char *q, long x)
     if (x < 123) return q[0] = (unsigned char)(x + 5), 1;
     int n = x < 256 ? 1 : x < 65536 ? 2 : x < (1L << 24) ? 3 : 4;
     q[0] = (unsigned char)n;
-    for (int i = 0; i < n; i++) q[1 + i] = (unsigned char)(x >> (8 * i));
+    for (int i = 0; i < n; i++)
+        q[1 + i] = (unsigned char)(x >> (8 * i));
     return (size_t)n + 1;
 }
 
@@ -127,7 +133,8 @@ static bytes empties(size_t n)
     bytes b = {malloc(2 * n + 16), 0};
     b.p[b.len++] = 4, b.p[b.len++] = 8, b.p[b.len++] = '[';
     b.len += mlong(b.p + b.len, (long)n);
-    for (size_t i = 0; i < n; i++) b.p[b.len++] = '[', b.p[b.len++] = 0;
+    for (size_t i = 0; i < n; i++)
+        b.p[b.len++] = '[', b.p[b.len++] = 0;
     return b;
 }
 
@@ -206,7 +213,8 @@ START_TEST(long_class_name_under_many_objects_is_refused)
     char *name = malloc(65536);
     memset(name, 'A', 65536);
     rsess_val *arr = rsess_new_array(doc);
-    for (int i = 0; i < 20000; i++) ck_assert_int_eq(rsess_arr_push(doc, arr, rsess_new_object(doc, name, 65536)), 0);
+    for (int i = 0; i < 20000; i++)
+        ck_assert_int_eq(rsess_arr_push(doc, arr, rsess_new_object(doc, name, 65536)), 0);
     rsess_buf out = {0};
     rsess_err err;
     ck_assert_int_eq(rsess_print(arr, RSESS_VIEW_RUBY, 0, &out, &err), RSESS_ERR_NODES);
@@ -227,8 +235,10 @@ START_TEST(repeated_singletons_print_in_json)
     memcpy(p, head, sizeof head);
     size_t k = sizeof head;
     for (size_t i = 1; i < n; i++) { /* item 0 is :a; then ;0 (links to it) and nil in turn */
-        if (i % 2) p[k++] = ';', p[k++] = 0;
-        else p[k++] = '0';
+        if (i % 2)
+            p[k++] = ';', p[k++] = 0;
+        else
+            p[k++] = '0';
     }
     rsess_err err;
     rsess_doc *doc = rsess_read(p, k, NULL, &err);
@@ -307,8 +317,8 @@ static rsess_read_opts metered(rsess_alloc *a, size_t max_depth)
 
 static void reset(void) { memset(&C, 0, sizeof C); }
 
-#define CHECK_PEAK(what, bound)                                                                               \
-    ck_assert_msg(C.peak <= (bound), "%s on %s (%zu bytes): peak %zu over the stated %zu", what, name, len,   \
+#define CHECK_PEAK(what, bound)                                                                              \
+    ck_assert_msg(C.peak <= (bound), "%s on %s (%zu bytes): peak %zu over the stated %zu", what, name, len,  \
                   C.peak, (size_t)(bound))
 
 /* Every entry point that reads Marshal, on one input, against its bound. */
@@ -350,7 +360,8 @@ static void check_bounds(const char *name, const unsigned char *p, size_t len, s
         if (rc == RSESS_ERR_STATE && depth) {
             if (rsess_cursor_leave(c, &err)) break;
             depth--;
-        } else if (rc) break;
+        } else if (rc)
+            break;
     }
     rsess_cursor_free(c);
     CHECK_PEAK("cursor walk", 32 * len + 64 * KIB + FRAME * d);
@@ -370,7 +381,9 @@ static void check_bounds(const char *name, const unsigned char *p, size_t len, s
          * or up to the cap (twice 64 MiB + 64 bytes a value) when a fan-out is refused */
         size_t bound = 2 * text + 8 * len + 64 * KIB + 64 * d;
         if (rc == RSESS_ERR_NODES) bound += 2 * (RS_VIEW_SLACK + 64 * 24 * len);
-        CHECK_PEAK(views[v] == RSESS_VIEW_RUBY ? "print ruby" : views[v] == RSESS_VIEW_JSON ? "print json" : "print typed",
+        CHECK_PEAK(views[v] == RSESS_VIEW_RUBY   ? "print ruby"
+                   : views[v] == RSESS_VIEW_JSON ? "print json"
+                                                 : "print typed",
                    bound);
     }
     reset();
@@ -466,8 +479,10 @@ START_TEST(memory_bounds_hold_for_entries_json_and_text)
     rsess_doc_free(d);
     CHECK_PEAK("rsess_from_json", 48 * len + 64 * KIB);
     t.len = 0;
-    for (int i = 0; i < 100000; i++) rsess_buf_append(&t, "[", 1);
-    for (int i = 0; i < 100000; i++) rsess_buf_append(&t, "]", 1);
+    for (int i = 0; i < 100000; i++)
+        rsess_buf_append(&t, "[", 1);
+    for (int i = 0; i < 100000; i++)
+        rsess_buf_append(&t, "]", 1);
     jo.max_nesting = SIZE_MAX;
     name = "100,000 JSON levels";
     len = t.len;
@@ -497,10 +512,12 @@ START_TEST(memory_bounds_hold_for_entries_json_and_text)
     rsess_buf_init(&t, NULL);
     for (int k = 0; k < 100000; k++) {
         char line[200];
-        int n = k < 16384 ? snprintf(line, sizeof line, "%040x 10.0.%d.%d:6379@16379 master - 0 1 %d connected %d\n", k,
-                                     k / 256 % 256, k % 256, k, k)
-                          : snprintf(line, sizeof line, "%040x 10.1.%d.%d:6379@16379 slave %040x 0 1 %d connected\n", k,
-                                     k / 256 % 256, k % 256, k % 16384, k);
+        int n =
+            k < 16384
+                ? snprintf(line, sizeof line, "%040x 10.0.%d.%d:6379@16379 master - 0 1 %d connected %d\n", k,
+                           k / 256 % 256, k % 256, k, k)
+                : snprintf(line, sizeof line, "%040x 10.1.%d.%d:6379@16379 slave %040x 0 1 %d connected\n", k,
+                           k / 256 % 256, k % 256, k % 16384, k);
         rsess_buf_append(&t, line, (size_t)n);
     }
     name = "CLUSTER NODES, 100,000 lines";
@@ -516,7 +533,8 @@ START_TEST(memory_bounds_hold_for_entries_json_and_text)
     /* quoted text: the output only */
     rsess_buf q = {0}, out;
     rsess_buf_append(&q, "\"", 1);
-    for (int i = 0; i < 100000; i++) rsess_buf_append(&q, "\\x41\\n", 6);
+    for (int i = 0; i < 100000; i++)
+        rsess_buf_append(&q, "\\x41\\n", 6);
     rsess_buf_append(&q, "\"", 1);
     name = "quoted escapes";
     len = q.len;
@@ -534,7 +552,7 @@ typedef struct capcase {
     const char *what;
     bytes in;
     size_t max_depth, max_nodes, max_input;
-    int entry; /* rsess_entry_read instead of rsess_read */
+    int entry;    /* rsess_entry_read instead of rsess_read */
     int ok1, ok2; /* the codes accepted (0: success) */
 } capcase;
 
@@ -605,10 +623,11 @@ START_TEST(limits_refuse_cleanly_under_an_address_space_cap)
         {"nesting past max_depth", nesting(100000), 0, 0, 0, 0, RSESS_ERR_DEPTH, RSESS_ERR_DEPTH},
         {"nesting at max_depth", nesting(RSESS_DEFAULT_MAX_DEPTH - 1), 0, 0, 0, 0, 0, 0},
         {"1,000,000 levels, max_depth raised", nesting(1000000), SIZE_MAX, 0, 0, 0, 0, RSESS_ERR_NOMEM},
-        {"nodes past the default max_nodes: refused, or out of memory first", empties(RSESS_DEFAULT_MAX_NODES + 16), 0, 0,
-         0, 0, RSESS_ERR_NODES, RSESS_ERR_NOMEM},
+        {"nodes past the default max_nodes: refused, or out of memory first",
+         empties(RSESS_DEFAULT_MAX_NODES + 16), 0, 0, 0, 0, RSESS_ERR_NODES, RSESS_ERR_NOMEM},
         {"nodes past max_nodes", empties(1000016), 0, 1000000, 0, 0, RSESS_ERR_NODES, RSESS_ERR_NODES},
-        {"40,000,000 nils, max_nodes raised: out of memory", nils(40000000), 0, SIZE_MAX, 0, 0, RSESS_ERR_NOMEM, 0},
+        {"40,000,000 nils, max_nodes raised: out of memory", nils(40000000), 0, SIZE_MAX, 0, 0,
+         RSESS_ERR_NOMEM, 0},
         {"input past max_input", nils(2000000), 0, 0, 1u << 20, 0, RSESS_ERR_SIZE, RSESS_ERR_SIZE},
         {"inflate past max_inflated", {e.data, e.len}, 0, 0, 0, 1, RSESS_ERR_INFLATE, RSESS_ERR_INFLATE},
         {"400,000 distinct symbols", symbols(400000), 0, 0, 0, 0, 0, RSESS_ERR_NOMEM},
