@@ -26,7 +26,7 @@ TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: FORCE all lib cli test diff check-unit check-base check-cli check-integration check-replay demo fixtures clean install \
 	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-ruby \
-	bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie bench-print
+	bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie bench-print bench-hostile
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -83,7 +83,7 @@ BASE_SRC = lib/alloc.c lib/buf.c lib/err.c lib/map.c lib/version.c lib/text.c
 $(BUILD)/test-base: tests/base/test_base.c $(BASE_SRC) lib/base.h lib/text.h include/rsess.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -DRSESS_BASE_ONLY -Ilib $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $< $(BASE_SRC) $(CHECK_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -DRSESS_BASE_ONLY -Ilib $(CHECK_CFLAGS) $(LIB_DEPS_CFLAGS) $(LDFLAGS) -o $@ $< $(BASE_SRC) $(CHECK_LIBS) $(LIB_DEPS_LIBS)
 
 check-base: $(BUILD)/test-base
 	$(Q)$(BUILD)/test-base
@@ -133,6 +133,15 @@ $(BUILD)/print-bench: bench/print-bench.c $(BUILD)/librsess.a
 bench-print: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/print-bench
 	$(BUILD)/print-bench $(BENCH_PAYLOADS)
+
+# adversarial inputs (issue 18): ns per byte against a typical session's, 20x at most
+$(BUILD)/hostile-bench: bench/hostile-bench.c $(BUILD)/librsess.a
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
+
+bench-hostile: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/hostile-bench $(BUILD)/rsess
+	$(BUILD)/hostile-bench $(BUILD)/rsess
 
 bench-ruby:
 	@scripts/install-deps.sh bench

@@ -75,7 +75,11 @@ typedef struct rs_map {
     size_t cap, n; /* cap: power of two or 0 */
 } rs_map;
 
+/* SipHash-1-3 of the bytes under the process's random key (mixed with
+ * seed): the hash of every map; its values differ from process to process. */
 uint64_t rs_hash_bytes(const void *p, size_t len, uint64_t seed) RSESS_INTERNAL;
+/* SipHash-c-d under an explicit key (rs_hash_bytes; tests check 2-4 against libsodium). */
+uint64_t rs_siphash(const uint64_t key[2], const void *p, size_t len, int crounds, int drounds) RSESS_INTERNAL;
 /* Finds the entry for (p,len,tag); returns its val or NULL. */
 void *rs_map_get(const rs_map *m, const void *p, size_t len, uint64_t tag) RSESS_INTERNAL;
 /* Inserts (the key bytes are not copied: they must outlive the map). */

@@ -38,6 +38,12 @@ const char *rsess_strerror(int code)
     case RSESS_ERR_ZLIB: return "bad compressed data";
     case RSESS_ERR_FORMAT_UNKNOWN: return "not a Rails session value";
     case RSESS_ERR_UNSUPPORTED: return "unsupported format";
+    case RSESS_ERR_VERIFY: return "the cookie does not verify";
+    case RSESS_ERR_PURPOSE: return "the cookie is for another purpose";
+    case RSESS_ERR_EXPIRED: return "the cookie has expired";
+    case RSESS_ERR_COOKIE: return "not a cookie of a known form";
+    case RSESS_ERR_CRYPTO: return "libcrypto failed";
+    case RSESS_ERR_SERIALIZER: return "a payload the serializer refuses";
     default: return "unknown error";
     }
 }

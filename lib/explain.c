@@ -81,6 +81,8 @@ static void text_of(xw *x, const unsigned char *p, size_t n, bool utf8)
     col(x, C_END);
 }
 
+#define MAX_INDENT 64
+
 /* One listing line: offset, up to 8 bytes, indentation, meaning. The
  * meaning is written by the caller after this returns. */
 static void line_start(xw *x, const unsigned char *at, size_t n)
@@ -96,7 +98,12 @@ static void line_start(xw *x, const unsigned char *at, size_t n)
     hex[k] = 0;
     rs_puts(&x->s, hex);
     rs_puts(&x->s, " ");
-    for (size_t i = 0; i < x->depth; i++) rs_puts(&x->s, "  ");
+    /* Indentation stops at MAX_INDENT levels, then names the depth: with
+     * max_depth raised, a listing indented in full would grow with the
+     * square of the nesting (a million levels: 10^12 spaces). */
+    size_t ind = x->depth < MAX_INDENT ? x->depth : MAX_INDENT;
+    for (size_t i = 0; i < ind; i++) rs_puts(&x->s, "  ");
+    if (x->depth > MAX_INDENT) rs_putf(&x->s, "(depth %zu) ", x->depth);
 }
 
 static void line_end(xw *x)

@@ -2,20 +2,94 @@
  * tables and the JSON readers' key sets (base layer: lib/base.h). */
 #include "base.h"
 
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+
 /* --- map --------------------------------------------------------------- */
+/* Keys of every map come from the input (symbol names, hash keys, floats),
+ * so the hash is keyed: SipHash-1-3 (the function Ruby's own st tables
+ * use) with a 128-bit key drawn once per process from the CSPRNG. Nobody
+ * who lacks the key can build colliding names offline. The key changes
+ * which slot an entry takes, never what is found, and no output walks a
+ * map's slots, so output does not depend on it. */
+static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
+static _Atomic bool hash_ready; /* the key is drawn: the fast path skips pthread_once */
+static uint64_t hash_key[2];
+
+static void hash_key_init(void)
+{
+    if (sodium_init() < 0) { /* randombytes_buf still works: it opens the system source itself */
+    }
+    randombytes_buf(hash_key, sizeof hash_key);
+    atomic_store_explicit(&hash_ready, true, memory_order_release);
+}
+
+#define SIP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIP_ROUND(v0, v1, v2, v3)                                                                          \
+    do {                                                                                                   \
+        v0 += v1, v1 = SIP_ROTL(v1, 13), v1 ^= v0, v0 = SIP_ROTL(v0, 32);                                  \
+        v2 += v3, v3 = SIP_ROTL(v3, 16), v3 ^= v2;                                                         \
+        v0 += v3, v3 = SIP_ROTL(v3, 21), v3 ^= v0;                                                         \
+        v2 += v1, v1 = SIP_ROTL(v1, 17), v1 ^= v2, v2 = SIP_ROTL(v2, 32);                                  \
+    } while (0)
+
+/* 8 bytes as a little-endian word, whatever the host's order */
+static inline uint64_t sip_word(const unsigned char *s)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t m;
+    memcpy(&m, s, 8);
+    return m;
+#else
+    uint64_t m = 0;
+    for (int b = 7; b >= 0; b--) m = m << 8 | s[b];
+    return m;
+#endif
+}
+
+static inline uint64_t siphash(const uint64_t key[2], const void *p, size_t len, int crounds, int drounds)
+{
+    const unsigned char *s = p;
+    uint64_t v0 = key[0] ^ 0x736f6d6570736575ull, v1 = key[1] ^ 0x646f72616e646f6dull;
+    uint64_t v2 = key[0] ^ 0x6c7967656e657261ull, v3 = key[1] ^ 0x7465646279746573ull;
+    size_t whole = len & ~(size_t)7;
+    for (size_t i = 0; i < whole; i += 8) {
+        uint64_t m = sip_word(s + i);
+        v3 ^= m;
+        for (int r = 0; r < crounds; r++) SIP_ROUND(v0, v1, v2, v3);
+        v0 ^= m;
+    }
+    uint64_t m = (uint64_t)len << 56;
+    const unsigned char *t = s + whole;
+    switch (len & 7) { /* the last 1..7 bytes, little-endian under the length byte */
+    case 7: m |= (uint64_t)t[6] << 48; /* fall through */
+    case 6: m |= (uint64_t)t[5] << 40; /* fall through */
+    case 5: m |= (uint64_t)t[4] << 32; /* fall through */
+    case 4: m |= (uint64_t)t[3] << 24; /* fall through */
+    case 3: m |= (uint64_t)t[2] << 16; /* fall through */
+    case 2: m |= (uint64_t)t[1] << 8; /* fall through */
+    case 1: m |= (uint64_t)t[0]; break;
+    default: break;
+    }
+    v3 ^= m;
+    for (int r = 0; r < crounds; r++) SIP_ROUND(v0, v1, v2, v3);
+    v0 ^= m;
+    v2 ^= 0xff;
+    for (int r = 0; r < drounds; r++) SIP_ROUND(v0, v1, v2, v3);
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t rs_siphash(const uint64_t key[2], const void *p, size_t len, int crounds, int drounds)
+{
+    return siphash(key, p, len, crounds, drounds);
+}
+
 uint64_t rs_hash_bytes(const void *p, size_t len, uint64_t seed)
 {
-    /* FNV-1a, 64-bit, finished with a mixer: keys are short names. */
-    const unsigned char *s = p;
-    uint64_t h = 1469598103934665603ull ^ seed;
-    for (size_t i = 0; i < len; i++) {
-        h ^= s[i];
-        h *= 1099511628211ull;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    return h;
+    if (UNLIKELY(!atomic_load_explicit(&hash_ready, memory_order_acquire))) pthread_once(&hash_once, hash_key_init);
+    uint64_t k[2] = {hash_key[0] ^ seed, hash_key[1]};
+    return siphash(k, p, len, 1, 3);
 }
 
 static size_t map_slot(const rs_map *m, const void *p, size_t len, uint64_t tag, uint64_t h)

@@ -62,4 +62,48 @@ void rs_stack_free(rs_stack *s) RSESS_INTERNAL;
  * own stack; r->alloc must be set, and r freed with rs_marks_free. */
 int rs_refs_count(const rsess_val *root, rs_marks *r) RSESS_INTERNAL;
 
+/* The views' output cap. Ruby's p and JSON print a shared value again
+ * wherever it recurs, so a few bytes of links (a = [b, b], b = [c, c]...)
+ * or of symbol links (one long class name under a million objects) ask for
+ * output exponential or quadratic in the input. A printer counts the
+ * values it meets for the first time, weighted by their size (seen), and
+ * stops with RSESS_ERR_NODES once its output passes RS_VIEW_SLACK + RS_VIEW_PER_VALUE
+ * bytes per unit of seen: output, time and memory stay linear in the document. */
+#define RS_VIEW_SLACK ((size_t)64 << 20)
+#define RS_VIEW_PER_VALUE 64u
+typedef struct rs_outcap {
+    size_t start; /* out->len when printing began */
+    size_t seen;  /* weight of the distinct values met so far */
+} rs_outcap;
+
+/* A value's weight: 1 + its bytes or slots (what its first print may cost). */
+static inline size_t rs_view_weight(const rsess_val *v)
+{
+    switch (v->type) {
+    case RSESS_STRING:
+    case RSESS_SYMBOL:
+    case RSESS_REGEXP:
+    case RSESS_BIGNUM:
+    case RSESS_USERDEF:
+    case RSESS_CLASS:
+    case RSESS_MODULE:
+    case RSESS_OLDMODULE: return 1 + v->u.s.len;
+    case RSESS_ARRAY: return 1 + (size_t)v->u.c.n;
+    case RSESS_HASH:
+    case RSESS_OBJECT:
+    case RSESS_STRUCT: return 1 + 2 * (size_t)v->u.c.n;
+    default: return 1;
+    }
+}
+
+/* Whether len (the output buffer's length now) is within the cap. */
+static inline bool rs_outcap_ok(const rs_outcap *c, size_t len)
+{
+    size_t used = len - c->start;
+    return used <= RS_VIEW_SLACK || (used - RS_VIEW_SLACK) / RS_VIEW_PER_VALUE <= c->seen;
+}
+#define RS_OUTCAP_TEXT                                                                                       \
+    "output repeats shared values past 64 MiB + 64 bytes a value (a fan-out of links; --to typed keeps "     \
+    "them)"
+
 #endif

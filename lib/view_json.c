@@ -22,6 +22,8 @@ typedef struct jview {
     rs_sink s;
     rs_marks active; /* node id -> bits: being printed, printed once */
     size_t budget;   /* values left to print */
+    rs_outcap cap;   /* the output cap (refs.h) */
+    bool capped;     /* it was reached */
     size_t depth;    /* indentation */
     bool pretty;
     rs_text_fn to_s; /* Ruby's text of a value (the Ruby view) */
@@ -495,13 +497,19 @@ static void jopen(jview *j, const rsess_val *v)
     if (j->s.code) return;
     if (!grow(j, v)) return;
     if (j->active.m[v->id] & 2) { /* only the expansion of shared values is budgeted */
-        if (j->budget == 0) {
+        if (rs_has_identity(v) && j->budget-- == 0) { /* nil, symbols...: one node for many slots */
             j->s.code = RSESS_ERR_NODES;
             return;
         }
-        j->budget--;
+    } else {
+        j->active.m[v->id] |= 2;
+        j->cap.seen += rs_view_weight(v);
     }
-    j->active.m[v->id] |= 2;
+    if (!rs_outcap_ok(&j->cap, j->s.out->len)) {
+        j->s.code = RSESS_ERR_NODES;
+        j->capped = true;
+        return;
+    }
     switch (v->type) {
     case RSESS_NIL: jput(j, "null"); return;
     case RSESS_TRUE: jput(j, "true"); return;
@@ -672,15 +680,16 @@ int rs_print_json(const rsess_val *v, unsigned flags, rs_text_fn ruby_to_s, rses
     j.pretty = flags & RSESS_PRINT_PRETTY;
     j.budget = 1000000; /* repeats of shared values: a fan-out is not expanded forever */
     size_t start = out->len;
+    j.cap.start = start;
     jwalk(&j, v);
     rs_marks_free(&j.active);
     rs_stack_free(&j.stack);
     if (j.s.code) {
         out->len = start;
-        return rs_fail(err, j.s.code, 0, j.s.code == RSESS_ERR_NODES
-                                              ? "JSON output repeats shared values over 1000000 times (JSON has no links; "
-                                                "--to typed keeps them)"
-                                              : NULL);
+        return rs_fail(err, j.s.code, 0, j.s.code != RSESS_ERR_NODES ? NULL
+                                         : j.capped ? RS_OUTCAP_TEXT
+                                                    : "JSON output repeats shared values over 1000000 times (JSON has no links; "
+                                                      "--to typed keeps them)");
     }
     return 0;
 }

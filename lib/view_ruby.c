@@ -25,7 +25,8 @@ typedef struct rframe {
 
 typedef struct rview {
     rs_sink s;
-    rs_marks active; /* node id -> being printed (recursion guard) */
+    rs_marks active; /* node id -> bits: 1 being printed (recursion guard), 2 met before */
+    rs_outcap cap;   /* the output cap (refs.h) */
     const rsess_alloc *alloc;
     unsigned flags; /* RSESS_PRINT_RUBY40: Ruby 4.0's texts */
     rs_stack stack; /* rframe */
@@ -321,12 +322,12 @@ static bool enter(rview *r, const rsess_val *v)
         r->s.code = RSESS_ERR_NOMEM;
         return false;
     }
-    if (r->active.m[v->id]) return false;
-    r->active.m[v->id] = 1;
+    if (r->active.m[v->id] & 1) return false;
+    r->active.m[v->id] |= 1;
     return true;
 }
 
-static void leave(rview *r, const rsess_val *v) { r->active.m[v->id] = 0; }
+static void leave(rview *r, const rsess_val *v) { r->active.m[v->id] &= (uint8_t)~1u; }
 
 /* A frame for the parts of v (entered: it is left when the frame ends). */
 static void rpush(rview *r, const rsess_val *v, int kind, rsess_val *a, rsess_val *b, size_t aux)
@@ -700,6 +701,18 @@ static void inspect_open(rview *r, const rsess_val *v)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX];
     if (r->s.code) return;
+    if (v->id >= r->active.n && rs_marks_cover(&r->active, v->id)) {
+        r->s.code = RSESS_ERR_NOMEM;
+        return;
+    }
+    if (!(r->active.m[v->id] & 2)) {
+        r->active.m[v->id] |= 2;
+        r->cap.seen += rs_view_weight(v);
+    }
+    if (!rs_outcap_ok(&r->cap, r->s.out->len)) {
+        r->s.code = RSESS_ERR_NODES;
+        return;
+    }
     if ((v->type == RSESS_USERDEF || v->type == RSESS_USERMARSHAL || v->type == RSESS_OBJECT)) {
         if (!enter(r, v)) {
             if (!r->s.code && v->type == RSESS_OBJECT) { /* rb_obj_inspect: "#<Plain:0x... ...>", address masked */
@@ -875,12 +888,13 @@ int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err 
     rframe first[16]; /* shallow values print without allocating frames */
     rs_stack_init(&r.stack, sizeof *first, out->alloc, first, 16);
     size_t start = out->len;
+    r.cap.start = start;
     inspect(&r, v);
     rs_marks_free(&r.active);
     rs_stack_free(&r.stack);
     if (r.s.code) {
         out->len = start;
-        return rs_fail(err, r.s.code, 0, NULL);
+        return rs_fail(err, r.s.code, 0, r.s.code == RSESS_ERR_NODES ? RS_OUTCAP_TEXT : NULL);
     }
     return 0;
 }

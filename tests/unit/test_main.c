@@ -169,6 +169,9 @@ char *print_fixture(const char *name, rsess_view view)
  *                       round trip, the Ruby view
  *   test_diff_repros.c  values from the differential test against Ruby (make
  *                       diff) kept as regressions
+ *   test_limits.c       hostile-input limits across entry points: keyed hashing,
+ *                       the views' output cap, memory bounds with a counting
+ *                       allocator, refusals under an RLIMIT_AS cap
  * The base layer (lib/base.h, lib/text.h) has its own program built without
  * the rest of lib/: tests/base/test_base.c (make check-base). */
 int main(void)
@@ -180,7 +183,7 @@ int main(void)
         view_typed_suite, view_json_suite, unicode_print_suite, explain_suite, cookie_suite, from_json_suite,
         from_typed_suite,
         /* cross-cutting */
-        api_suite, depth_suite, ruby34_suite, rubyspec_suite, diff_repros_suite,
+        api_suite, depth_suite, ruby34_suite, rubyspec_suite, diff_repros_suite, limits_suite,
     };
     SRunner *sr = srunner_create(suites[0]());
     for (size_t i = 1; i < sizeof suites / sizeof *suites; i++) srunner_add_suite(sr, suites[i]());

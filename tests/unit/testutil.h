@@ -57,6 +57,7 @@ Suite *depth_suite(void);
 Suite *ruby34_suite(void);
 Suite *rubyspec_suite(void);
 Suite *diff_repros_suite(void);
+Suite *limits_suite(void);
 
 /* Fails the test unless `got` holds the bytes of fixtures/marshal/NAME.bin. */
 void expect_fixture(const char *name, const rsess_buf *got);
