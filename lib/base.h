@@ -86,6 +86,26 @@ void *rs_map_get(const rs_map *m, const void *p, size_t len, uint64_t tag) RSESS
 int rs_map_put(rs_map *m, const void *p, size_t len, uint64_t tag, void *val) RSESS_INTERNAL;
 void rs_map_free(rs_map *m) RSESS_INTERNAL;
 
+/* --- a map from 64-bit keys to nonzero 64-bit values (map.c) ---------------- */
+/* For keys that are words (a float's bits): 16-byte entries and a keyed
+ * multiply-xorshift under the process's random key, not SipHash over
+ * bytes. */
+typedef struct rs_map64_ent {
+    uint64_t key, val; /* val 0: an empty slot */
+} rs_map64_ent;
+
+typedef struct rs_map64 {
+    const rsess_alloc *alloc;
+    rs_map64_ent *ents;
+    size_t cap, n; /* cap: power of two or 0 */
+} rs_map64;
+
+/* The value stored for key, or 0. */
+uint64_t rs_map64_get(const rs_map64 *m, uint64_t key) RSESS_INTERNAL;
+/* Stores val (nonzero) for key: 0 or RSESS_ERR_NOMEM. */
+int rs_map64_put(rs_map64 *m, uint64_t key, uint64_t val) RSESS_INTERNAL;
+void rs_map64_free(rs_map64 *m) RSESS_INTERNAL;
+
 /* --- buffers (buf.c) -------------------------------------------------------- */
 int rs_buf_reserve(rsess_buf *b, size_t extra) RSESS_INTERNAL;
 static inline int rs_buf_putc(rsess_buf *b, int c)

@@ -147,3 +147,55 @@ void rs_map_free(rs_map *m)
     m->ents = NULL;
     m->cap = m->n = 0;
 }
+
+/* --- map64 ------------------------------------------------------------- */
+static inline uint64_t hash_u64(uint64_t x)
+{
+    if (UNLIKELY(!atomic_load_explicit(&hash_ready, memory_order_acquire))) pthread_once(&hash_once, hash_key_init);
+    x ^= hash_key[0];
+    x *= hash_key[1] | 1;
+    x ^= x >> 32;
+    x *= 0x9e3779b97f4a7c15ull;
+    x ^= x >> 29;
+    return x;
+}
+
+static size_t map64_slot(const rs_map64 *m, uint64_t key)
+{
+    size_t mask = m->cap - 1, i = (size_t)hash_u64(key) & mask;
+    while (m->ents[i].val && m->ents[i].key != key) i = (i + 1) & mask;
+    return i;
+}
+
+uint64_t rs_map64_get(const rs_map64 *m, uint64_t key)
+{
+    return m->cap ? m->ents[map64_slot(m, key)].val : 0;
+}
+
+int rs_map64_put(rs_map64 *m, uint64_t key, uint64_t val)
+{
+    if ((m->n + 1) * 4 > m->cap * 3) { /* at most three quarters full */
+        size_t ncap = m->cap ? m->cap * 2 : 16;
+        rs_map64_ent *ne = rs_malloc(m->alloc, ncap * sizeof *ne);
+        if (!ne) return RSESS_ERR_NOMEM;
+        memset(ne, 0, ncap * sizeof *ne);
+        rs_map64 old = *m;
+        m->ents = ne;
+        m->cap = ncap;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.ents[i].val) m->ents[map64_slot(m, old.ents[i].key)] = old.ents[i];
+        rs_free(m->alloc, old.ents, old.cap * sizeof *old.ents);
+    }
+    rs_map64_ent *e = &m->ents[map64_slot(m, key)];
+    if (!e->val) m->n++;
+    e->key = key;
+    e->val = val;
+    return 0;
+}
+
+void rs_map64_free(rs_map64 *m)
+{
+    rs_free(m->alloc, m->ents, m->cap * sizeof *m->ents);
+    m->ents = NULL;
+    m->cap = m->n = 0;
+}

@@ -13,9 +13,10 @@
 /* --- the emitter: bytes, w_long, symbol table, object counter ------------ */
 typedef struct emitter {
     rsess_buf *out;
-    rs_map syms;      /* symbol bytes (+ encoding tag) -> index + 1 */
+    rs_map syms;      /* symbol bytes (+ encoding tag) -> index + 1, all but :E */
+    long nsyms;       /* symbols written */
     rs_map encnames;  /* encoding name -> object index + 1 */
-    rs_map floats;    /* flonum bits -> object index + 1 (equal flonums are one object) */
+    rs_map64 floats;  /* flonum bits -> object index + 1 (equal flonums are one object) */
     uint32_t *objidx; /* node id -> object index + 1 (document writer) */
     size_t objcap;
     long nobj;        /* object indices handed out */
@@ -139,19 +140,29 @@ static void w_encoding_ivar(emitter *e, int enc, const char *name, size_t namele
 static long w_symbol_bytes(emitter *e, const char *p, size_t len, int enc, const char *encname, size_t enclen)
 {
     uint64_t tag = sym_tag(p, len, enc, encname, enclen);
-    void *found = rs_map_get(&e->syms, p, len, tag);
-    if (found) {
-        w_byte(e, ';');
-        w_long(e, (long)((uintptr_t)found - 1));
-        return (long)((uintptr_t)found - 1);
+    /* :E, the name of every String's encoding flag, is kept beside the
+     * map: a session of String keys then writes without hashing */
+    bool is_E = len == 1 && p[0] == 'E' && tag == 0;
+    long known = -1;
+    if (is_E) {
+        known = e->sym_E;
+    } else {
+        void *found = rs_map_get(&e->syms, p, len, tag);
+        if (found) known = (long)((uintptr_t)found - 1);
     }
-    long idx = (long)e->syms.n;
+    if (known >= 0) {
+        w_byte(e, ';');
+        w_long(e, known);
+        return known;
+    }
+    long idx = e->nsyms++;
     bool with_enc = tag != 0;
     if (with_enc) w_byte(e, 'I');
     w_byte(e, ':');
     w_bytes(e, p, len);
     /* The symbol takes its index before its encoding's symbols (w_symbol). */
-    if (rs_map_put(&e->syms, p, len, tag, (void *)(uintptr_t)(e->syms.n + 1)))
+    if (is_E) e->sym_E = idx;
+    else if (rs_map_put(&e->syms, p, len, tag, (void *)(uintptr_t)(idx + 1)))
         em_fail(e, RSESS_ERR_NOMEM, "out of memory");
     if (with_enc) {
         w_long(e, 1);
@@ -180,7 +191,7 @@ static void w_encoding_ivar(emitter *e, int enc, const char *name, size_t namele
             w_byte(e, ';');
             w_long(e, e->sym_E);
         } else {
-            e->sym_E = w_symbol_bytes(e, "E", 1, RSESS_ENC_USASCII, NULL, 0);
+            w_symbol_bytes(e, "E", 1, RSESS_ENC_USASCII, NULL, 0); /* sets sym_E */
         }
         w_byte(e, enc == RSESS_ENC_UTF8 ? 'T' : 'F');
         return;
@@ -221,7 +232,7 @@ static void em_free(emitter *e, const rsess_alloc *alloc)
 {
     rs_map_free(&e->syms);
     rs_map_free(&e->encnames);
-    rs_map_free(&e->floats);
+    rs_map64_free(&e->floats);
     rs_free(alloc, e->objidx, e->objcap * sizeof *e->objidx);
 }
 
@@ -236,19 +247,26 @@ static bool lookup_link(emitter *e, const rsess_val *v)
     return false;
 }
 
+static inline uint64_t float_bits(double d)
+{
+    uint64_t b;
+    memcpy(&b, &d, sizeof b);
+    return b;
+}
+
 static bool float_link(emitter *e, double d)
 {
-    void *found = rs_map_get(&e->floats, &d, sizeof d, 0);
+    uint64_t found = rs_map64_get(&e->floats, float_bits(d));
     if (!found) return false;
     w_byte(e, '@');
-    w_long(e, (long)((uintptr_t)found - 1));
+    w_long(e, (long)(found - 1));
     return true;
 }
 
-/* Records the index the float is about to get; *d must outlive the map. */
-static bool float_remember(emitter *e, const double *d)
+/* Records the index the float is about to get. */
+static bool float_remember(emitter *e, double d)
 {
-    if (rs_map_put(&e->floats, d, sizeof *d, 0, (void *)(uintptr_t)(e->nobj + 1))) {
+    if (rs_map64_put(&e->floats, float_bits(d), (uint64_t)e->nobj + 1)) {
         em_fail(e, RSESS_ERR_NOMEM, "out of memory");
         return true;
     }
@@ -408,7 +426,7 @@ static void w_begin(docw *w, const rsess_val *v)
         /* A flonum is an immediate in Ruby: equal values are one object,
          * whichever node holds them. */
         if (float_link(e, v->u.f)) return;
-        if (float_remember(e, &v->u.f)) return;
+        if (float_remember(e, v->u.f)) return;
     }
     if (v->id < e->objcap && e->objidx[v->id] == BUSY) {
         em_fail(e, RSESS_ERR_VALUE, "a _dump value inside its own instance variables");
@@ -737,17 +755,12 @@ void rsess_writer_float(rsess_writer *w, double d)
 {
     if (!w || !plain_value_slot(w)) return;
     if (rs_is_flonum(d)) { /* equal flonums are one object in Ruby */
-        void *found = rs_map_get(&w->e.floats, &d, sizeof d, 0); /* shared with rsess_writer_value */
-        if (found) {
-            w_byte(&w->e, '@');
-            w_long(&w->e, (long)((uintptr_t)found - 1));
+        /* the table is shared with rsess_writer_value */
+        if (float_link(&w->e, d)) {
             settle(w);
             return;
         }
-        double *keep = rs_arena_alloc(&w->keep, sizeof d);
-        if (!keep || rs_map_put(&w->e.floats, memcpy(keep, &d, sizeof d), sizeof d, 0,
-                                (void *)(uintptr_t)(w->e.nobj + 1)))
-            em_fail(&w->e, RSESS_ERR_NOMEM, "out of memory");
+        if (float_remember(&w->e, d)) return;
     }
     w->e.nobj++;
     w_float_body(&w->e, d);

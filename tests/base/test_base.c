@@ -171,6 +171,32 @@ START_TEST(byte_map)
 END_TEST
 
 /* The text helpers stand on the base layer too. */
+START_TEST(word_map)
+{
+    counter c = {0, 0, 0};
+    rsess_alloc a = {c_malloc, c_realloc, c_free, &c};
+    rs_map64 m = {&a, NULL, 0, 0};
+    ck_assert_uint_eq(rs_map64_get(&m, 0), 0);
+    /* keys that differ only high up, only low down, and the 0 key */
+    for (uint64_t i = 0; i < 3000; i++) {
+        uint64_t k = i < 1000 ? i << 52 : i < 2000 ? i : ~i;
+        ck_assert_int_eq(rs_map64_put(&m, k, i + 1), 0);
+    }
+    ck_assert_uint_eq(m.n, 3000);
+    ck_assert_uint_ge(m.cap * 3, m.n * 4);
+    for (uint64_t i = 0; i < 3000; i++) {
+        uint64_t k = i < 1000 ? i << 52 : i < 2000 ? i : ~i;
+        ck_assert_uint_eq(rs_map64_get(&m, k), i + 1);
+    }
+    ck_assert_uint_eq(rs_map64_get(&m, 5000), 0);
+    ck_assert_int_eq(rs_map64_put(&m, 1500, 99), 0); /* replaces: no new entry */
+    ck_assert_uint_eq(m.n, 3000);
+    ck_assert_uint_eq(rs_map64_get(&m, 1500), 99);
+    rs_map64_free(&m);
+    ck_assert_int_eq(c.live, 0);
+}
+END_TEST
+
 START_TEST(text_on_the_base)
 {
     char hex[8];
@@ -212,6 +238,7 @@ int main(void)
     tcase_add_test(t, buffers);
     tcase_add_test(t, errors);
     tcase_add_test(t, byte_map);
+    tcase_add_test(t, word_map);
     tcase_add_test(t, text_on_the_base);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
