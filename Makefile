@@ -25,7 +25,7 @@ CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: FORCE all lib cli test diff check-unit check-cli check-integration check-replay demo fixtures clean install \
-	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-borrow bench-ruby \
+	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-borrow bench-ruby bench-readme \
 	bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie bench-print
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
@@ -149,8 +149,14 @@ bench-compare: deps-build
 	@$(BUILD)/rsess-bench --check $(BENCH_PAYLOADS) >/dev/null
 	bench/compare.sh $(BUILD) $(BENCH_PAYLOADS)
 
-# instructions per operation (callgrind): stable where timings drift
+# the README's table rewritten from a fresh bench-compare (kept in the build folder)
+bench-readme:
+	@$(MAKE) --no-print-directory bench-compare | tee $(BUILD)/bench-compare.txt
+	bench/readme-table.sh $(BUILD)/bench-compare.txt README.md
+
+# instructions per operation (callgrind), rsess and Ruby: stable where timings drift
 bench-callgrind: deps-build
+	@scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
 	bench/callgrind.sh $(BUILD) $(BENCH_PAYLOADS)
 
