@@ -151,7 +151,10 @@ bench-compare: deps-build
 
 # the README's table rewritten from a fresh bench-compare (kept in the build folder)
 bench-readme:
-	@$(MAKE) --no-print-directory bench-compare | tee $(BUILD)/bench-compare.txt
+	@echo "bench-compare (about 10 minutes) into $(BUILD)/bench-compare.txt"
+	@$(MAKE) --no-print-directory bench-compare >$(BUILD)/bench-compare.tmp
+	@mv $(BUILD)/bench-compare.tmp $(BUILD)/bench-compare.txt
+	@cat $(BUILD)/bench-compare.txt
 	bench/readme-table.sh $(BUILD)/bench-compare.txt README.md
 
 # instructions per operation (callgrind), rsess and Ruby: stable where timings drift

@@ -11,7 +11,9 @@
 # the top-level items, each against Ruby's equivalent (bench/ruby-bench.rb
 # says which); then memory per input byte: what rsess's document holds after
 # rsess_read() (copying and borrowed), the most it held during the call
-# (copying), and Ruby's live heap for the loaded value (ObjectSpace deltas).
+# (copying), and Ruby's live heap for the loaded value (the memsize_of sum
+# over the objects reachable from it: ruby-bench.rb's REACH, which its
+# memsize_of_all delta, HEAP, confirms on all but the tiniest values).
 # After the table, the spread of each ratio over the runs (max / min): how
 # much the machine drifted while it was measured.
 # bench/readme-table.sh turns this output into the README's table.
@@ -47,10 +49,10 @@ for f in "$@"; do
     sline="$sline $(printf "$rows" | awk '{r = $1 / $2; if (NR == 1 || r < lo) lo = r; if (NR == 1 || r > hi) hi = r}
       END {printf "%.2f", hi / lo}')"
   done
-  # rsess: arena held peak (copying), arena held peak (borrowed); Ruby: heap reach
+  # rsess --mem: arena held peak (copying), arena held peak (borrowed); Ruby --mem: heap reach
   m=$("$BUILD/rsess-bench" --mem "$f")
   r=$(ruby bench/ruby-bench.rb --mem "$f")
-  line="$line $(echo "$m" | awk '{print $2, $5, $3}') $(echo "$r" | awk '{print $1}')"
+  line="$line $(echo "$m" | awk '{print $2, $5, $3}') $(echo "$r" | awk '{print $2}')"
   echo "$line" | awk '
     function n(x) { return x == "-" ? "-" : sprintf("%d", x) }
     function x(r) { return r == "-" ? "-" : sprintf("%.1fx", r) }

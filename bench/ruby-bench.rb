@@ -86,6 +86,10 @@ end
 #   reachable_objects_from, walked without recursion, each object once,
 #   classes and modules not followed): what the value itself holds, shared
 #   keys counted once.
+# bench/compare.sh reports REACH: it does not move with whatever else the
+# process allocates or frees between the two collections (a few dozen
+# bytes, which make HEAP swing by 15% on the 31-byte value; on the others
+# the two agree within 1%).
 # Both leave out what Ruby spends beyond its objects (free slots in heap
 # pages, malloc's own overhead, the symbol and fstring tables), which is
 # in Ruby's favour; rsess's figures (rsess-bench) count every byte its
