@@ -89,7 +89,9 @@ end
 # bench/compare.sh reports REACH: it does not move with whatever else the
 # process allocates or frees between the two collections (a few dozen
 # bytes, which make HEAP swing by 15% on the 31-byte value; on the others
-# the two agree within 1%).
+# the two agree within 1%), nor with what the process loaded before (the
+# hash keys an earlier load interned are not in HEAP; --mem, which the
+# table runs in a fresh process, has loaded nothing before).
 # Both leave out what Ruby spends beyond its objects (free slots in heap
 # pages, malloc's own overhead, the symbol and fstring tables), which is
 # in Ruby's favour; rsess's figures (rsess-bench) count every byte its
@@ -139,14 +141,16 @@ else
   ARGV.each do |path|
     data = File.binread(path)
     op = ops(path)
-    heap, reach, = live_heap(data)
+    # in a fresh process: here the keys an earlier load interned (the
+    # payloads share many) would be missing from HEAP
+    heap, reach = IO.popen([RbConfig.ruby, __FILE__, "--mem", path], &:read).split.map(&:to_f)
     dec = median5(&op["decode"])
     enc = median5(&op["encode"])
     ent = op["entry"] ? median5(&op["entry"]) : 0
     look = op["lookup"] ? median5(&op["lookup"]) : 0
     cur = median5(&op["cursor"])
     printf("%-12s %12.0f %12.0f %10.1f %8.2f %8.2f %12.0f %12.0f %12.0f\n", File.basename(path).split(".").first,
-           dec, enc, dec * data.bytesize / 1e6, heap.to_f / data.bytesize, reach.to_f / data.bytesize, ent, look, cur)
+           dec, enc, dec * data.bytesize / 1e6, heap, reach, ent, look, cur)
     $stdout.flush
   end
 end
