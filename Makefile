@@ -25,8 +25,8 @@ CLI_SRC = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: FORCE all lib cli test diff check-unit check-base check-cli check-integration check-replay demo fixtures clean install \
-	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-ruby \
-	bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie bench-print bench-hostile
+	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-borrow bench-ruby \
+	bench-readme bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie bench-print bench-hostile
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -96,14 +96,17 @@ check-integration: $(BUILD)/rsess examples
 
 # --- speed: rsess and Ruby's own Marshal on the same payloads --------------------
 BENCH_PAYLOADS = bench/payloads/hello.bin bench/payloads/typical.bin bench/payloads/cart.bin \
-	bench/payloads/strings.bin bench/payloads/many_hashes.bin
+	bench/payloads/strings.bin bench/payloads/many_hashes.bin bench/payloads/records.bin
 
 $(BUILD)/rsess-bench: bench/rsess-bench.c $(BUILD)/librsess.a
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librsess.a $(LIB_DEPS_LIBS) -lm
 
+# rsess on its own (bench-borrow: RSESS_READ_BORROW); each payload's .e71 is
+# the same value in a compressed Rails 7.1 entry, checked first
 bench: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
+	$(BUILD)/rsess-bench --check $(BENCH_PAYLOADS)
 	$(BUILD)/rsess-bench $(BENCH_PAYLOADS)
 	@echo "(moving 100,000 sessions through Redis: make bench-migrate)"
 
@@ -143,6 +146,10 @@ bench-hostile: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/hostile-bench $(BUILD)/rsess
 	$(BUILD)/hostile-bench $(BUILD)/rsess
 
+bench-borrow: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
+	$(BUILD)/rsess-bench --borrow $(BENCH_PAYLOADS)
+
 bench-ruby:
 	@scripts/install-deps.sh bench
 	ruby bench/ruby-bench.rb $(BENCH_PAYLOADS)
@@ -154,14 +161,25 @@ bench-migrate: deps-test
 	@$(MAKE) --no-print-directory $(BUILD)/rsess
 	bench/migrate.sh $(BUILD) $(BENCH_MIGRATE_SESSIONS)
 
-# both, alternating payload by payload; the median of three ratios
+# both, alternating run by run; the median of BENCH_RUNS (5) ratios, memory,
+# the drift (bench-readme: the README's table from this output)
 bench-compare: deps-build
 	@scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
+	@$(BUILD)/rsess-bench --check $(BENCH_PAYLOADS) >/dev/null
 	bench/compare.sh $(BUILD) $(BENCH_PAYLOADS)
 
-# instructions per operation (callgrind): stable where timings drift
+# the README's table rewritten from a fresh bench-compare (kept in the build folder)
+bench-readme:
+	@echo "bench-compare (about 10 minutes) into $(BUILD)/bench-compare.txt"
+	@$(MAKE) --no-print-directory bench-compare >$(BUILD)/bench-compare.tmp
+	@mv $(BUILD)/bench-compare.tmp $(BUILD)/bench-compare.txt
+	@cat $(BUILD)/bench-compare.txt
+	bench/readme-table.sh $(BUILD)/bench-compare.txt README.md
+
+# instructions per operation (callgrind), rsess and Ruby: stable where timings drift
 bench-callgrind: deps-build
+	@scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/rsess-bench
 	bench/callgrind.sh $(BUILD) $(BENCH_PAYLOADS)
 

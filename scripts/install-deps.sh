@@ -17,7 +17,7 @@ case "$1" in
   build) want="$build" ;;
   test) want="$test_" ;;
   fixtures) want="$build $fixtures" ;;
-  bench) want="$build ruby" ;;
+  bench) want="$build ruby valgrind" ;;
   fuzz) want="$build clang libclang-rt-14-dev" ;;
   *) echo "usage: $0 build|test|fixtures|bench|fuzz" >&2; exit 2 ;;
 esac

@@ -316,6 +316,38 @@ START_TEST(entry_prefixes_and_allocation_failures)
 }
 END_TEST
 
+/* The benchmark's entries (bench/make_payloads.rb: the 7.1 header around
+ * Ruby's Zlib.deflate of Ruby's Marshal.dump, compressed even where that is
+ * larger) hold the payload beside them: written back, the value is Ruby's
+ * Marshal bytes, which Ruby checked load back to the value. */
+START_TEST(bench_entries_hold_their_payloads)
+{
+    const char *names[] = {"hello", "typical", "cart", "strings", "many_hashes", "records"};
+    for (int i = 0; i < 6; i++) {
+        char path[128];
+        size_t len, elen;
+        snprintf(path, sizeof path, "../bench/payloads/%s.bin", names[i]);
+        unsigned char *data = read_file(path, &len);
+        snprintf(path, sizeof path, "../bench/payloads/%s.e71", names[i]);
+        unsigned char *entry = read_file(path, &elen);
+        rsess_entry_info info;
+        rsess_err err;
+        rsess_doc *d = rsess_entry_read(entry, elen, NULL, &info, &err);
+        ck_assert_msg(d, "%s: %s", path, err.text);
+        ck_assert(info.format == RSESS_FORMAT_AS71 && info.compressed && info.type == RSESS_ENTRY_OBJECT);
+        ck_assert(info.has_expires_at && info.expires_at == 1769693054.4480495 && !info.has_version);
+        ck_assert_uint_eq(info.value_len, len);
+        rsess_buf out = {0};
+        ck_assert_int_eq(rsess_write(rsess_doc_root(d), &out, NULL), 0);
+        ck_assert_msg(out.len == len && memcmp(out.data, data, len) == 0, "%s: not the payload's value", path);
+        rsess_buf_free(&out);
+        rsess_doc_free(d);
+        free(entry);
+        free(data);
+    }
+}
+END_TEST
+
 /* rsess_lookup gives, for every key of every session-like fixture, what the
  * full decode gives (Ruby text and typed JSON), and NOT_FOUND otherwise. */
 static size_t lookup_all_keys(const unsigned char *data, size_t len, const char *name)
@@ -416,6 +448,7 @@ Suite *entry_suite(void)
     tcase_add_test(t, hostile_entries);
     tcase_add_test(t, inflate_bomb_refused);
     tcase_add_test(t, entry_prefixes_and_allocation_failures);
+    tcase_add_test(t, bench_entries_hold_their_payloads);
     suite_add_tcase(s, t);
     TCase *l = tcase_create("lookup");
     tcase_set_timeout(l, 60);
