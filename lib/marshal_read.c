@@ -429,6 +429,8 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
     rsess_read_opts o;
     if (!opts) {
         opts = &defaults; /* the common call: nothing to check or copy */
+    } else if (opts->size == sizeof *opts && rs_alloc_ok(opts->alloc)) {
+        /* this library's own layout: read as it is */
     } else {
         if (rs_read_opts(opts, &o, err)) return NULL;
         opts = &o;
@@ -500,7 +502,11 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
         } while (f->left > f->stop);
         if (rs_walk_plain_end(&w, f)) { /* and its end, and back in its owner */
             kind = rs_walk_end_plain(&w, &t, f);
-            if (UNLIKELY(rc = build_tok(&b, &w, &t, false, false, NULL))) break;
+            if (UNLIKELY(f->identity)) { /* a hash's default: build_tok's TK_END places it */
+                if (UNLIKELY(rc = build_tok(&b, &w, &t, false, false, NULL))) break;
+            } else if (t.flags & TF_INNER) { /* what build_tok's TK_END does for the others */
+                w.fr[f->parent].user = f->user;
+            }
             kind = rs_walk_settle(&w, &t); /* 0: nothing to build (or an error: w.code) */
             if (UNLIKELY(w.code)) break;
             if (kind && UNLIKELY(rc = build_tok(&b, &w, &t, false, false, NULL))) break;
