@@ -1112,6 +1112,9 @@ static int command_help(const char *cmd)
     return EXIT_OK;
 }
 
+#ifdef RSESS_CLI_NO_MAIN /* tests/fuzz/fuzz_migrate.c links the CLI with its own main */
+#define main rsess_cli_main
+#endif
 int main(int argc, char **argv)
 {
     if (argc < 2) {
