@@ -82,7 +82,7 @@ static void *c_malloc(void *ctx, size_t n)
 {
     counting_alloc *c = ctx;
     c->calls++;
-    if (c->fail_at && c->calls == c->fail_at) return NULL;
+    if (c->fail_at && c->calls == c->fail_at) return c->failed++, NULL;
     size_t *p = malloc(n + 16);
     if (!p) return NULL;
     p[0] = n;
@@ -119,6 +119,23 @@ rsess_alloc counting_hooks(counting_alloc *c)
     return a;
 }
 
+long alloc_sweep(const char *what, alloc_call call, void *ctx)
+{
+    for (long k = 1;; k++) {
+        counting_alloc c = {0};
+        rsess_alloc hooks = counting_hooks(&c);
+        int rc = call(&c, &hooks, k, ctx);
+        ck_assert_msg(c.live == 0 && c.bytes == 0, "%s: allocation %ld failed: %ld blocks (%zu bytes) kept", what, k,
+                      c.live, c.bytes);
+        if (!c.failed) {
+            ck_assert_msg(rc == 0, "%s: %s with no allocation failed", what, rsess_strerror(rc));
+            return k - 1;
+        }
+        ck_assert_msg(rc == RSESS_ERR_NOMEM, "%s: allocation %ld failed, and the call %s%s", what, k,
+                      rc ? "returned " : "succeeded", rc ? rsess_strerror(rc) : "");
+    }
+}
+
 int main(void)
 {
     SRunner *sr = srunner_create(marshal_suite());
@@ -144,6 +161,7 @@ int main(void)
     srunner_add_suite(sr, from_json_suite());
     srunner_add_suite(sr, from_typed_suite());
     srunner_add_suite(sr, diff_repros_suite());
+    srunner_add_suite(sr, faults_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
