@@ -446,7 +446,7 @@ static void migrate_line(migrate_state *st, const char *line, size_t len, size_t
         st->expired++;
         return;
     }
-    if (!new_key(st, (const char *)st->oldkey.data, st->oldkey.len, why, sizeof why))
+    if (!new_key(st, st->oldkey.data ? (const char *)st->oldkey.data : "", st->oldkey.len, why, sizeof why))
         return fail(st, lineno, r.key, r.key_len, why);
     long long px;
     if (!new_value(st, st->value.data, st->value.len, r.pttl, &px, why, sizeof why))

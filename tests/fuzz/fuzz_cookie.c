@@ -41,14 +41,15 @@ static void setup(void)
 
 static void read_back(const rsess_val *v)
 {
-    static const rsess_cookie_format fmts[] = {RSESS_COOKIE_GCM, RSESS_COOKIE_CBC, RSESS_COOKIE_SIGNED,
-                                               RSESS_COOKIE_RACK};
-    for (size_t i = 0; i < 4; i++) {
+    /* every format rsess writes, each serializer it takes */
+    static const rsess_cookie_format fmts[] = {RSESS_COOKIE_GCM, RSESS_COOKIE_CBC,    RSESS_COOKIE_SIGNED,
+                                               RSESS_COOKIE_RACK, RSESS_COOKIE_RAILS3, RSESS_COOKIE_GCM};
+    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++) {
         rsess_cookie_write_opts wo;
         rsess_cookie_write_opts_init(&wo);
         wo.format = fmts[i];
-        if (fmts[i] != RSESS_COOKIE_RACK) wo.name = "n", wo.name_len = 1;
-        wo.serializer = i & 1 ? RSESS_SERIALIZER_MARSHAL : RSESS_SERIALIZER_JSON;
+        if (fmts[i] != RSESS_COOKIE_RACK && fmts[i] != RSESS_COOKIE_RAILS3) wo.name = "n", wo.name_len = 1;
+        wo.serializer = i & 1 || fmts[i] == RSESS_COOKIE_RAILS3 ? RSESS_SERIALIZER_MARSHAL : RSESS_SERIALIZER_JSON;
         rsess_buf out = {0};
         if (rsess_cookie_write(keys, v, &wo, &out, NULL) == 0) {
             rsess_cookie_read_opts ro;

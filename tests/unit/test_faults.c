@@ -256,6 +256,38 @@ static int call_fprint(counting_alloc *c, const rsess_alloc *a, long k, void *ct
 
 /* --- editing ---------------------------------------------------------------- */
 
+/* Every other constructor and editing call, into hash h. */
+static int build_more(rsess_doc *d, rsess_val *h)
+{
+    static const unsigned char mag[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    rsess_val *v[] = {
+        rsess_new_nil(d), rsess_new_bool(d, 1), rsess_new_int(d, -5), rsess_new_bignum(d, mag, 10, 1),
+        rsess_new_float_text(d, "1.5e300", 7), rsess_new_str_enc(d, "\x82\xa0", 2, "Shift_JIS", 9),
+        rsess_new_sym_enc(d, "k\xc3\xa9", 3, RSESS_ENC_UTF8), rsess_new_sym_enc_named(d, "s", 1, "EUC-JP", 6),
+        rsess_new_regexp(d, "a+b", 3, 1, RSESS_ENC_USASCII), rsess_new_struct(d, "Pt", 2),
+        rsess_new_userdef(d, "Dec", 3, "1.5", 3, RSESS_ENC_BINARY), rsess_new_usermarshal(d, "UM", 2, NULL),
+        rsess_new_data(d, "Dt", 2, NULL), rsess_new_classref(d, RSESS_CLASS, "Foo::Bar", 8),
+        rsess_new_hash(d), rsess_new_sym(d, "x", 1), rsess_new_str(d, "plain", 5, RSESS_ENC_UTF8),
+        rsess_new_sym(d, "UserHash", 8)};
+    size_t n = sizeof v / sizeof *v;
+    for (size_t i = 0; i < n; i++)
+        if (!v[i]) return RSESS_ERR_NOMEM;
+    rsess_val *inner = v[14], *x = v[15], *plain = v[16], *ucls = v[17];
+    int rc;
+    if ((rc = rsess_set_dumped(d, v[11], inner)) || (rc = rsess_set_dumped(d, v[12], plain)) ||
+        (rc = rsess_field_push(d, v[9], x, v[2])) || (rc = rsess_hash_set_default(d, inner, v[0])) ||
+        (rc = rsess_hash_set_identity(d, inner, 1)) || (rc = rsess_set_user_class(d, inner, ucls)) ||
+        (rc = rsess_set_encoding(d, plain, "Windows-1252", 12)) || (rc = rsess_hash_push(d, inner, x, plain)) ||
+        (rc = rsess_hash_push_strkey(d, h, "pushed", 6, RSESS_ENC_UTF8, inner)))
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        rsess_val *k = rsess_new_int(d, (int64_t)i);
+        if (!k) return RSESS_ERR_NOMEM;
+        if ((rc = rsess_hash_set(d, h, k, v[i]))) return rc;
+    }
+    return 0;
+}
+
 /* A session built value by value, edited, copied into a second document. */
 static int build_session(rsess_doc *d, const rsess_val *other)
 {
@@ -280,7 +312,8 @@ static int build_session(rsess_doc *d, const rsess_val *other)
         return rc;
     rsess_val *copy = rsess_copy(d, other);
     if (!copy) return RSESS_ERR_NOMEM;
-    return rsess_hash_set_str(d, h, "copied", 6, copy);
+    if ((rc = rsess_hash_set_str(d, h, "copied", 6, copy))) return rc;
+    return build_more(d, h);
 }
 
 static int call_edit(counting_alloc *c, const rsess_alloc *a, long k, void *ctx)
