@@ -10,7 +10,8 @@
  *   bit 7 set: rsess records input, the redis-cli replies paired (bit 0
  *     clear) or redis-cli --scan keys made commands (bit 0 set).
  * The CLI's messages go to a /dev/null FILE for the call (fd 2 stays, so
- * the sanitizers' reports are seen). */
+ * the sanitizers' reports are seen). Seeds: ruby tests/fuzz/seed_migrate.rb
+ * DIR makes them from the fixtures. */
 #include "../../cli/records.c"
 #include "../../cli/migrate.c"
 
