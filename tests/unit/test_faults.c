@@ -8,9 +8,12 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 /* Entry point sweeps and allocations failed in this test (each test runs
  * in a process of its own): printed with FAULTS_COUNTS=1 in the
@@ -666,6 +669,29 @@ START_TEST(cookies)
         rsess_doc_free(doc);
         free(bin);
     }
+    /* Rack's Base64::ZipJSON coder: the payload is inflated (signed with the token) */
+    static const char json[] = "{\"session_id\":\"36334d75885e1c87c38636160d0058aa\",\"cart\":[1,2,3,4,5,6,7,8]}";
+    unsigned char z[256];
+    uLongf zn = sizeof z;
+    ck_assert_int_eq(compress(z, &zn, (const unsigned char *)json, sizeof json - 1), Z_OK);
+    rsess_buf zc = {0};
+    ck_assert_int_eq(rsess_base64(z, zn, &zc), 0);
+    unsigned char mac[20];
+    unsigned ml = 0;
+    HMAC(EVP_sha1(), token, (int)strlen(token), zc.data, zc.len, mac, &ml);
+    ck_assert_int_eq(rsess_buf_append(&zc, "--", 2), 0);
+    ck_assert_int_eq(rsess_hex(mac, ml, &zc), 0);
+    rsess_cookie_info info;
+    rsess_cookie_read_opts ro;
+    rsess_cookie_read_opts_init(&ro);
+    ro.name = "_app_session", ro.name_len = 12, ro.now = 1.7e9;
+    rsess_doc *zd = NULL;
+    ck_assert_int_eq(rsess_cookie_read(keys, (const char *)zc.data, zc.len, &ro, &zd, &info, NULL), 0);
+    ck_assert_int_eq(info.serializer, RSESS_SERIALIZER_ZIP_JSON);
+    rsess_doc_free(zd);
+    input zin = {"zip json", zc.data, zc.len, NULL, 0, keys};
+    sweep("rsess_cookie_read (Rack ZipJSON, inflated)", call_cookie_read, &zin);
+    rsess_buf_free(&zc);
     rsess_cookie_keys_free(keys);
     counts("cookies");
 }
