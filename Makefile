@@ -184,12 +184,17 @@ bench-callgrind: deps-build
 	bench/callgrind.sh $(BUILD) $(BENCH_PAYLOADS)
 
 # --- hostile input: fuzzing, replay, sanitizers, valgrind -----------------------
-FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster walk cookie
+FUZZ_TARGETS = marshal roundtrip entry text typed_json cluster walk cookie migrate
 REPLAYS = $(FUZZ_TARGETS:%=$(BUILD)/replay-%)
+# the migrate target includes cli/records.c and cli/migrate.c and links the
+# rest of the CLI, its main renamed
+FUZZ_CLI = -DRSESS_CLI_NO_MAIN cli/rsess.c cli/cookie.c cli/cookie_jar.c
 
 $(BUILD)/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_OBJ)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB_OBJ) $(LIB_DEPS_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(if $(filter migrate,$*),$(FUZZ_CLI)) \
+	  $(LIB_OBJ) $(LIB_DEPS_LIBS) -lm
+$(BUILD)/replay-migrate: $(CLI_SRC) cli/cli.h
 
 $(BUILD)/mutate: tests/hostile/mutate.c
 	$(Q)$(CC) -O2 -o $@ $<
@@ -211,8 +216,9 @@ fuzz-build:
 	@scripts/install-deps.sh fuzz
 	@mkdir -p build-fuzz
 	@for t in $(FUZZ_TARGETS); do echo "  FUZZ    build-fuzz/fuzz_$$t"; \
+	  extra=; [ $$t = migrate ] && extra="$(FUZZ_CLI)"; \
 	  clang $(FUZZ_CFLAGS) $(call PKG,--cflags,libsodium zlib) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
-	    $(LIB_SRC) $(LIB_DEPS_LIBS) -lm || exit 1; done
+	    $$extra $(LIB_SRC) $(LIB_DEPS_LIBS) -lm || exit 1; done
 
 # make fuzz [FUZZ_SECONDS=600] [FUZZ_TARGETS=marshal]: new inputs are merged into the corpus
 fuzz: fuzz-build

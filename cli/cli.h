@@ -15,6 +15,10 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * NULL or e.g. "line 3". */
 void cli_report(const char *prefix, const rsess_err *err);
 
+/* Flushes stdout: true if every write to it went through, else false
+ * after saying why (once a run: main checks again at the end). */
+bool cli_stdout_ok(void);
+
 /* Prints "rsess: " + message and "Try 'rsess --help'." to stderr; returns
  * EXIT_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

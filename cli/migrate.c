@@ -7,11 +7,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { STORE_REDIS_STORE, STORE_CACHE };
 static const char *const store_names[] = {"redis-store", "cache", NULL};
@@ -299,8 +301,9 @@ static bool close_stream(stream *s, bool keep)
 {
     bool ok = true;
     if (s->fp) {
-        if (fclose(s->fp) != 0) {
-            cli_error("cannot write %s: %s", s->tmp, strerror(errno));
+        bool failed = ferror(s->fp) != 0; /* a write that failed before the last flush */
+        if (fclose(s->fp) != 0 || failed) {
+            cli_error("cannot write %s: %s", s->tmp, failed ? "a write failed" : strerror(errno));
             ok = false;
         }
         if (ok && keep && rename(s->tmp, s->path) != 0) {
@@ -313,6 +316,57 @@ static bool close_stream(stream *s, bool keep)
     free(s->path);
     free(s->tmp);
     return ok;
+}
+
+/* The temporary files an interrupt removes (SIGINT, SIGTERM, SIGHUP): a
+ * run cut short leaves no stream behind, complete-looking or not. The
+ * handler only reads what open_streams set up before installing it. */
+static char **volatile tmp_paths;
+static volatile sig_atomic_t tmp_count;
+
+static void remove_tmp_and_die(int sig)
+{
+    for (sig_atomic_t i = 0; i < tmp_count; i++)
+        if (tmp_paths[i]) unlink(tmp_paths[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static bool watch_tmp_files(migrate_state *st)
+{
+    char **paths = calloc(2 * st->nstreams, sizeof *paths);
+    if (!paths) return false;
+    for (size_t i = 0; i < st->nstreams; i++) {
+        paths[2 * i] = st->streams[i].tmp;
+        paths[2 * i + 1] = st->del_streams[i].tmp;
+    }
+    tmp_paths = paths;
+    tmp_count = (sig_atomic_t)(2 * st->nstreams);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = remove_tmp_and_die;
+    sigemptyset(&sa.sa_mask);
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < 3; i++) sigaddset(&sa.sa_mask, sigs[i]);
+    for (size_t i = 0; i < 3; i++) {
+        struct sigaction was;
+        /* a signal the caller ignores (nohup, an sh background job's SIGINT) stays ignored */
+        if (sigaction(sigs[i], NULL, &was) == 0 && was.sa_handler != SIG_IGN) sigaction(sigs[i], &sa, NULL);
+    }
+    return true;
+}
+
+/* Before the streams are closed (renamed into place or removed). */
+static void unwatch_tmp_files(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < 3; i++) {
+        struct sigaction now;
+        if (sigaction(sigs[i], NULL, &now) == 0 && now.sa_handler == remove_tmp_and_die) signal(sigs[i], SIG_DFL);
+    }
+    tmp_count = 0;
+    free(tmp_paths);
+    tmp_paths = NULL;
 }
 
 static bool open_streams(migrate_state *st)
@@ -337,7 +391,7 @@ static bool open_streams(migrate_state *st)
         if (o->delete_old && !open_stream(&st->del_streams[i], dir, "delete/", name, n)) return false;
         if (!dir) st->streams[i].fp = o->dry_run ? NULL : stdout;
     }
-    return true;
+    return !dir || watch_tmp_files(st);
 }
 
 /* The stream a key goes to; NULL (with why) when no master serves its slot. */
@@ -392,7 +446,7 @@ static void migrate_line(migrate_state *st, const char *line, size_t len, size_t
         st->expired++;
         return;
     }
-    if (!new_key(st, (const char *)st->oldkey.data, st->oldkey.len, why, sizeof why))
+    if (!new_key(st, st->oldkey.data ? (const char *)st->oldkey.data : "", st->oldkey.len, why, sizeof why))
         return fail(st, lineno, r.key, r.key_len, why);
     long long px;
     if (!new_value(st, st->value.data, st->value.len, r.pttl, &px, why, sizeof why))
@@ -514,7 +568,7 @@ int cmd_migrate(args *a)
         char *line = NULL;
         size_t cap = 0, lineno = 0;
         ssize_t n;
-        while ((n = getline(&line, &cap, in)) >= 0) {
+        while ((n = getline(&line, &cap, in)) >= 0 && !ferror(stdout)) {
             size_t len = (size_t)n;
             lineno++;
             if (len && line[len - 1] == '\n') len--;
@@ -528,13 +582,11 @@ int cmd_migrate(args *a)
         }
         if (in != stdin) fclose(in);
     }
-    if (ok && !o.out_dir && !o.dry_run && (fflush(stdout) || ferror(stdout))) {
-        cli_error("cannot write the stream: %s", strerror(errno));
-        ok = false;
-    }
+    if (ok && !o.out_dir && !o.dry_run && !cli_stdout_ok()) ok = false;
     for (size_t i = 0; st.streams && i < st.nstreams; i++) {
         if (st.streams[i].fp == stdout) st.streams[i].fp = NULL;
     }
+    unwatch_tmp_files();
     if (ok && o.dry_run) report(&st, stdout);
     else if (ok && o.out_dir) report(&st, stderr);
     for (size_t i = 0; st.streams && i < st.nstreams; i++) {

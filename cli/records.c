@@ -187,7 +187,7 @@ static int records_commands(FILE *fp)
     rsess_buf_init(&key, NULL);
     rsess_buf_init(&q, NULL);
     int status = EXIT_OK;
-    while (next_line(fp, &line, &cap, &len)) {
+    while (!ferror(stdout) && next_line(fp, &line, &cap, &len)) {
         if (!len) continue;
         key.len = q.len = 0;
         if (scan_key(line, len, &key) || rsess_quote(key.data, key.len, &q)) {
@@ -214,7 +214,7 @@ static int records_pair(FILE *fp)
     for (int k = 0; k < 3; k++) rsess_buf_init(&reply[k], NULL);
     int status = EXIT_OK;
     size_t records = 0, vanished = 0, failed = 0;
-    while (next_line(fp, &line, &cap, &len)) {
+    while (!ferror(stdout) && next_line(fp, &line, &cap, &len)) {
         lineno++;
         /* redis-cli -c says where it followed a redirection; not a reply */
         if (starts(line, len, "-> Redirected to ")) continue;
@@ -296,9 +296,6 @@ int cmd_records(args *a)
         status = EXIT_DATA;
     }
     if (fp != stdin) fclose(fp);
-    if (fflush(stdout) || ferror(stdout)) {
-        cli_error("cannot write the output: %s", strerror(errno));
-        status = EXIT_DATA;
-    }
+    if (!cli_stdout_ok()) status = EXIT_DATA;
     return status;
 }

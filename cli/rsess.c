@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #include <stdarg.h>
@@ -120,6 +121,16 @@ bool cli_next_line(const char *text, size_t len, size_t *pos, const char **line,
     *line = l;
     *line_len = n;
     return true;
+}
+
+bool cli_stdout_ok(void)
+{
+    static bool said;
+    int failed = fflush(stdout) != 0, e = errno;
+    if (!failed && !ferror(stdout)) return true;
+    if (!said) cli_error("cannot write the output: %s", failed ? strerror(e) : "a write to it failed");
+    said = true;
+    return false;
 }
 
 int usage_error(const char *fmt, ...)
@@ -462,7 +473,7 @@ static int decode_lines(const rsess_buf *in, int form, int view, unsigned flags)
     rsess_buf_init(&li.key, NULL);
     const char *line;
     size_t len;
-    while (cli_next_line((const char *)in->data, in->len, &start, &line, &len)) {
+    while (!ferror(stdout) && cli_next_line((const char *)in->data, in->len, &start, &line, &len)) {
         lineno++;
         out.len = 0;
         rsess_err err = {0};
@@ -667,7 +678,7 @@ static int info_lines(const rsess_buf *in, int form)
     rsess_buf_init(&bytes, NULL);
     const char *line;
     size_t len;
-    while (cli_next_line((const char *)in->data, in->len, &start, &line, &len)) {
+    while (!ferror(stdout) && cli_next_line((const char *)in->data, in->len, &start, &line, &len)) {
         lineno++;
         rsess_err err = {0};
         rsess_entry_info info;
@@ -1112,7 +1123,7 @@ static int command_help(const char *cmd)
     return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage_text, stderr);
@@ -1145,4 +1156,18 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "migrate")) return cmd_migrate(&a);
     if (!strcmp(cmd, "cookie")) return cli_cookie(argc, argv);
     return usage_error("unknown command '%s'", cmd);
+}
+
+#ifdef RSESS_CLI_NO_MAIN /* tests/fuzz/fuzz_migrate.c links the CLI with its own main */
+#define main rsess_cli_main
+#endif
+/* A reader that goes away (rsess ... | head -1) ends rsess quietly through
+ * SIGPIPE's default action, even when the parent ignored it; any other
+ * write error is said once and is exit status 1 (README, rsess.1). */
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_DFL);
+    int status = run(argc, argv);
+    if (!cli_stdout_ok() && status == EXIT_OK) status = EXIT_DATA;
+    return status;
 }

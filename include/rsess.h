@@ -552,7 +552,8 @@ typedef struct rsess_time {
     size_t zone_len;
 } rsess_time;
 /** Fills t for a Time value and returns true; false for anything else or a Time
- *  whose _dump bytes are malformed. */
+ *  whose _dump bytes are malformed or whose year is beyond 10^10 either side
+ *  (its seconds would not fit in int64). */
 RSESS_API bool rsess_get_time(const rsess_val *v, rsess_time *t);
 
 /** A Date or DateTime ('U:Date', 'U:DateTime'), in its local calendar. */
@@ -829,11 +830,12 @@ RSESS_API void rsess_key_opts_init(rsess_key_opts *o);
 /** Appends the Redis key a Rails app keeps the session under:
  *  cache store: NS:_session_id:2::<sha256 hex>, redis-store: NS:2::<hex>
  *  (legacy: the public id instead of the private one), shortened by the
- *  rule when too long. */
+ *  rule when too long. 0, RSESS_ERR_ARG or RSESS_ERR_NOMEM (out unchanged). */
 RSESS_API int rsess_session_key(const char *public_id, size_t len, const rsess_key_opts *opts, rsess_buf *out,
                                 rsess_err *err);
 
-/** RedisCacheStore's key shortening on its own, for any cache key. */
+/** RedisCacheStore's key shortening on its own, for any cache key: 0,
+ *  RSESS_ERR_ARG or RSESS_ERR_NOMEM (out unchanged). */
 RSESS_API int rsess_cache_key_truncate(const char *key, size_t len, rsess_key_rule rule, rsess_buf *out);
 
 /** The Redis Cluster hash slot (0..16383) of a key: CRC16/XMODEM of the key,
@@ -938,7 +940,8 @@ RSESS_API int rsess_float_parse(const char *text, size_t len, double *out, rsess
  *  is allowed, anything else is an error. Appends the bytes to out; on
  *  error out is unchanged and err->offset points into text. */
 RSESS_API int rsess_unquote(const char *text, size_t len, rsess_buf *out, rsess_err *err);
-/** Appends the redis-cli quoted form of bytes ("\x04\b{..."). */
+/** Appends the redis-cli quoted form of bytes ("\x04\b{..."): 0, or
+ *  RSESS_ERR_NOMEM with out unchanged. */
 RSESS_API int rsess_quote(const void *p, size_t len, rsess_buf *out);
 /** Hex and base64 text to bytes; white space is ignored. */
 RSESS_API int rsess_unhex(const char *text, size_t len, rsess_buf *out, rsess_err *err);

@@ -695,7 +695,10 @@ static int unwrap(reader *r, const unsigned char *p, size_t n, rsess_doc **out)
         i++;
     if (i == n || p[i] != '{') return load_payload(r, p, n, out);
     rsess_doc *doc = NULL;
-    if (rs_cookie_json_read((const char *)p, n, &r->ro, &doc, NULL)) return load_payload(r, p, n, out);
+    int jrc = rs_cookie_json_read((const char *)p, n, &r->ro, &doc, NULL);
+    /* out of memory is no answer: read on, an envelope would pass unchecked */
+    if (jrc == RSESS_ERR_NOMEM) return fail(r, jrc, "out of memory");
+    if (jrc) return load_payload(r, p, n, out);
     const rsess_val *rails = rsess_hash_get(rsess_doc_root(doc), "_rails", 6);
     if (!rails) { /* plain JSON: already parsed */
         r->info->serializer = RSESS_SERIALIZER_JSON;

@@ -304,7 +304,7 @@ static void x_value(xw *x, rs_walker *w, const rs_tok *t)
         line_start(x, t->at, (size_t)(t->p - t->at));
         rsess_buf dec;
         rsess_buf_init(&dec, x->alloc);
-        rs_bignum_decimal(t->p, t->n, (t->flags & TF_NEG) != 0, &dec);
+        if (rs_bignum_decimal(t->p, t->n, (t->flags & TF_NEG) != 0, &dec) && !x->s.code) x->s.code = RSESS_ERR_NOMEM;
         rs_putf(&x->s, "Integer (bignum, %zu 16-bit words) ", t->n / 2);
         col(x, C_NUM);
         rs_put(&x->s, (const char *)dec.data, dec.len);

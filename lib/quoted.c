@@ -112,8 +112,9 @@ int rsess_quote(const void *p, size_t len, rsess_buf *out)
 {
     const unsigned char *s = p;
     if (!out || (!p && len)) return RSESS_ERR_ARG;
-    if (rs_buf_putc(out, '"')) return RSESS_ERR_NOMEM;
-    for (size_t i = 0; i < len; i++) {
+    size_t start = out->len;
+    int rc = rs_buf_putc(out, '"');
+    for (size_t i = 0; i < len && !rc; i++) {
         unsigned char c = s[i];
         char esc[4] = {'\\', 0, 0, 0};
         size_t n = 2;
@@ -136,9 +137,11 @@ int rsess_quote(const void *p, size_t len, rsess_buf *out)
                 n = 4;
             }
         }
-        if (rs_buf_put(out, esc, n)) return RSESS_ERR_NOMEM;
+        rc = rs_buf_put(out, esc, n);
     }
-    return rs_buf_putc(out, '"');
+    if (!rc && !(rc = rs_buf_putc(out, '"'))) return 0;
+    out->len = start; /* out as it was */
+    return RSESS_ERR_NOMEM;
 }
 
 int rsess_unhex(const char *s, size_t len, rsess_buf *out, rsess_err *err)

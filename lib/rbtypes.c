@@ -56,6 +56,8 @@ static uint32_t le32(const unsigned char *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+#define RS_TIME_MAX_YEAR 10000000000u
+
 /* Integer or Rational (U:Rational [n, d]) as a fraction; false if neither. */
 static bool as_fraction(const rsess_val *v, int64_t *num, int64_t *den)
 {
@@ -96,10 +98,12 @@ bool rsess_get_time(const rsess_val *v, rsess_time *t)
             const unsigned char *e = b + 8;
             int k = (signed char)e[0] - 5; /* w_long of a small count */
             if (k < 1 || k > 8 || (size_t)k + 9 > v->u.s.len) return 0;
-            int64_t ext = 0;
-            for (int i = 0; i < k; i++) ext |= (int64_t)e[1 + i] << (8 * i);
-            if (year == 1900) year -= ext;
-            else year += ext;
+            uint64_t ext = 0;
+            for (int i = 0; i < k; i++) ext |= (uint64_t)e[1 + i] << (8 * i);
+            /* seconds must fit in int64: years beyond 10^10 are no rsess_time */
+            if (ext > RS_TIME_MAX_YEAR) return 0;
+            if (year == 1900) year -= (int64_t)ext;
+            else year += (int64_t)ext;
         }
         if (mon >= 12) mon = 11; /* time_mload maps out-of-range months; never written */
         t->sec = rs_days_from_civil(year, mon + 1, mday) * 86400 + hour * 3600 + min * 60 + sec;

@@ -70,7 +70,8 @@ int rsess_cache_key_truncate(const char *key, size_t len, rsess_key_rule rule, r
     if (rule == RSESS_KEYS_RAILS61) snprintf(suffix, sizeof suffix, ":sha2:%s", digest);
     else snprintf(suffix, sizeof suffix, ":hash:%.32s", digest); /* ActiveSupport::Digest: first 32 */
     size_t keep = max - strlen(suffix), start = out->len;
-    if (rs_buf_put(out, key, keep)) return RSESS_ERR_NOMEM;
+    /* room for both parts first: a failure leaves out as it was */
+    if (rs_buf_reserve(out, max) || rs_buf_put(out, key, keep)) return RSESS_ERR_NOMEM;
     if (rule == RSESS_KEYS_RAILS81) out->len = start + scrub_utf8((char *)out->data + start, keep);
     return rs_buf_puts(out, suffix);
 }

@@ -4,6 +4,9 @@
  *   so the envelope, serializers and payload readers are reached;
  * 2 the same signed as Rails 3 / Rack (Rack's coders, zlib);
  * 3 the bytes go to the JSON payload reader alone.
+ * With bit 4 set, modes 1 and 2 encrypt the plaintext instead, as Rails
+ * 5.2+ (AES-256-GCM) and 4.0-5.1 (AES-256-CBC + HMAC) do, so what follows
+ * a decryption is reached too. Bits 2-3 pick the serializer.
  * A session that decodes is written back in each format and read again. */
 #include "../../lib/cookie.h"
 
@@ -13,7 +16,7 @@
 #include <stdlib.h>
 
 static rsess_cookie_keys *keys;
-static unsigned char signed_key[64];
+static unsigned char signed_key[64], gcm_key[32], cbc_key[32], cbc_sign_key[64];
 #define SKB "fuzz secret key base"
 #define TOKEN "fuzz secret token"
 
@@ -28,18 +31,25 @@ static void setup(void)
     if (rsess_cookie_keys_new(&o, &keys, NULL)) abort();
     PKCS5_PBKDF2_HMAC(SKB, (int)strlen(SKB), (const unsigned char *)"signed cookie", 13, 1000, EVP_sha1(), 64,
                       signed_key);
+    PKCS5_PBKDF2_HMAC(SKB, (int)strlen(SKB), (const unsigned char *)"authenticated encrypted cookie", 30, 1000,
+                      EVP_sha1(), 32, gcm_key);
+    PKCS5_PBKDF2_HMAC(SKB, (int)strlen(SKB), (const unsigned char *)"encrypted cookie", 16, 1000, EVP_sha1(), 32,
+                      cbc_key);
+    PKCS5_PBKDF2_HMAC(SKB, (int)strlen(SKB), (const unsigned char *)"signed encrypted cookie", 23, 1000,
+                      EVP_sha1(), 64, cbc_sign_key);
 }
 
 static void read_back(const rsess_val *v)
 {
-    static const rsess_cookie_format fmts[] = {RSESS_COOKIE_GCM, RSESS_COOKIE_CBC, RSESS_COOKIE_SIGNED,
-                                               RSESS_COOKIE_RACK};
-    for (size_t i = 0; i < 4; i++) {
+    /* every format rsess writes, each serializer it takes */
+    static const rsess_cookie_format fmts[] = {RSESS_COOKIE_GCM, RSESS_COOKIE_CBC,    RSESS_COOKIE_SIGNED,
+                                               RSESS_COOKIE_RACK, RSESS_COOKIE_RAILS3, RSESS_COOKIE_GCM};
+    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++) {
         rsess_cookie_write_opts wo;
         rsess_cookie_write_opts_init(&wo);
         wo.format = fmts[i];
-        if (fmts[i] != RSESS_COOKIE_RACK) wo.name = "n", wo.name_len = 1;
-        wo.serializer = i & 1 ? RSESS_SERIALIZER_MARSHAL : RSESS_SERIALIZER_JSON;
+        if (fmts[i] != RSESS_COOKIE_RACK && fmts[i] != RSESS_COOKIE_RAILS3) wo.name = "n", wo.name_len = 1;
+        wo.serializer = i & 1 || fmts[i] == RSESS_COOKIE_RAILS3 ? RSESS_SERIALIZER_MARSHAL : RSESS_SERIALIZER_JSON;
         rsess_buf out = {0};
         if (rsess_cookie_write(keys, v, &wo, &out, NULL) == 0) {
             rsess_cookie_read_opts ro;
@@ -86,6 +96,45 @@ static void sign(const uint8_t *p, size_t n, const unsigned char *key, size_t kl
     rsess_hex(mac, ml, out);
 }
 
+/* AES-256-GCM or AES-256-CBC of p (a fixed IV: runs must repeat) into
+ * out, the cipher's output then the tag (GCM); false if libcrypto fails. */
+static bool encrypt(bool gcm, const uint8_t *p, size_t n, const unsigned char *iv, rsess_buf *out)
+{
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    int l1 = 0, l2 = 0;
+    bool ok = x && n < (1u << 20) && rs_buf_reserve(out, n + 32) == 0 &&
+              EVP_EncryptInit_ex(x, gcm ? EVP_aes_256_gcm() : EVP_aes_256_cbc(), NULL, NULL, NULL) == 1 &&
+              (!gcm || EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) == 1) &&
+              EVP_EncryptInit_ex(x, NULL, NULL, gcm ? gcm_key : cbc_key, iv) == 1 &&
+              EVP_EncryptUpdate(x, out->data, &l1, p, (int)n) == 1 &&
+              EVP_EncryptFinal_ex(x, out->data + l1, &l2) == 1 &&
+              (!gcm || EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, 16, out->data + l1 + l2) == 1);
+    if (ok) out->len = (size_t)(l1 + l2) + (gcm ? 16 : 0);
+    EVP_CIPHER_CTX_free(x);
+    return ok;
+}
+
+/* b64(C)--b64(IV)--b64(TAG) (GCM) or b64(b64(C)--b64(IV))--hex(HMAC) (CBC). */
+static void seal(bool gcm, const uint8_t *p, size_t n, rsess_buf *c)
+{
+    static const unsigned char iv[16] = "fuzz fixed iv16";
+    rsess_buf ct = {0}, msg = {0};
+    if (encrypt(gcm, p, n, iv, &ct)) {
+        size_t body = ct.len - (gcm ? 16 : 0);
+        rsess_base64(ct.data, body, gcm ? c : &msg);
+        rsess_buf_append(gcm ? c : &msg, "--", 2);
+        rsess_base64(iv, gcm ? 12 : 16, gcm ? c : &msg);
+        if (gcm) {
+            rsess_buf_append(c, "--", 2);
+            rsess_base64(ct.data + body, 16, c);
+        } else {
+            sign(msg.data, msg.len, cbc_sign_key, 64, c);
+        }
+    }
+    rsess_buf_free(&ct);
+    rsess_buf_free(&msg);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     setup();
@@ -106,7 +155,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rsess_doc_free(d);
     } else {
         rsess_buf c = {0};
-        if (mode == 1)
+        if (data[0] & 0x10)
+            seal(mode == 1, p, n, &c);
+        else if (mode == 1)
             sign(p, n, signed_key, 64, &c);
         else
             sign(p, n, (const unsigned char *)TOKEN, strlen(TOKEN), &c);

@@ -137,7 +137,7 @@ START_TEST(map_allocation_failures)
     size_t len;
     char *text = (char *)read_file("fixtures/cluster/shards.txt", &len);
     for (long k = 1;; k++) {
-        counting_alloc c = {k, 0, 0, 0};
+        counting_alloc c = {.fail_at = k};
         rsess_alloc a = counting_hooks(&c);
         rsess_cluster_map *m;
         int rc = rsess_cluster_map_parse(text, len, &a, &m, NULL);

@@ -802,7 +802,7 @@ static void sweep(rsess_cookie_format fmt, rsess_serializer ser)
     ck_assert_int_eq(rsess_cookie_write(k, rsess_doc_root(s), &wo, &cookie, NULL), 0);
     long ok_at = 0;
     for (long fail = 1; fail < 400 && !ok_at; fail++) {
-        counting_alloc c = {fail, 0, 0, 0};
+        counting_alloc c = {.fail_at = fail};
         rsess_alloc a = counting_hooks(&c);
         rsess_read_opts rd = {0};
         rd.alloc = &a;
@@ -820,7 +820,7 @@ static void sweep(rsess_cookie_format fmt, rsess_serializer ser)
         }
         ck_assert_int_eq(c.live, 0);
         /* writing */
-        counting_alloc cw = {fail, 0, 0, 0};
+        counting_alloc cw = {.fail_at = fail};
         rsess_alloc aw = counting_hooks(&cw);
         rsess_buf out;
         rsess_buf_init(&out, &aw);
@@ -832,7 +832,7 @@ static void sweep(rsess_cookie_format fmt, rsess_serializer ser)
     ck_assert_int_gt(ok_at, 2);
     /* the keys with failing allocations */
     for (long fail = 1; fail < 10; fail++) {
-        counting_alloc c = {fail, 0, 0, 0};
+        counting_alloc c = {.fail_at = fail};
         rsess_alloc a = counting_hooks(&c);
         rsess_cookie_opts o;
         rsess_cookie_opts_init(&o);
@@ -924,7 +924,7 @@ START_TEST(cookie_json_reader)
         "{\"a\":[1,2,{\"b\":\"c\\n\"}],\"a\":\"x\",\"d\":1.5,\"e\":123456789012345678901234567890}";
     long ok_at = 0;
     for (long fail = 1; fail < 200 && !ok_at; fail++) {
-        counting_alloc c = {fail, 0, 0, 0};
+        counting_alloc c = {.fail_at = fail};
         rsess_alloc a = counting_hooks(&c);
         rsess_read_opts ro = {0};
         ro.alloc = &a;

@@ -82,7 +82,7 @@ static void *c_malloc(void *ctx, size_t n)
 {
     counting_alloc *c = ctx;
     c->calls++;
-    if (c->fail_at && c->calls == c->fail_at) return NULL;
+    if (c->fail_at && c->calls == c->fail_at) return c->failed++, NULL;
     size_t *p = malloc(n + 16);
     if (!p) return NULL;
     p[0] = n;
@@ -153,6 +153,23 @@ char *print_fixture(const char *name, rsess_view view)
     return s;
 }
 
+long alloc_sweep(const char *what, alloc_call call, void *ctx)
+{
+    for (long k = 1;; k++) {
+        counting_alloc c = {0};
+        rsess_alloc hooks = counting_hooks(&c);
+        int rc = call(&c, &hooks, k, ctx);
+        ck_assert_msg(c.live == 0 && c.bytes == 0, "%s: allocation %ld failed: %ld blocks (%zu bytes) kept", what, k,
+                      c.live, c.bytes);
+        if (!c.failed) {
+            ck_assert_msg(rc == 0, "%s: %s with no allocation failed", what, rsess_strerror(rc));
+            return k - 1;
+        }
+        ck_assert_msg(rc == RSESS_ERR_NOMEM, "%s: allocation %ld failed, and the call %s%s", what, k,
+                      rc ? "returned " : "succeeded", rc ? rsess_strerror(rc) : "");
+    }
+}
+
 /* The suites, one per lib file (test_NAME.c, NAME_suite, for lib/NAME.c),
  * except test_float.c (lib/float.h: float_text.c and float_parse.c, both
  * directions checked together on the same Ruby tables) and these
@@ -172,6 +189,8 @@ char *print_fixture(const char *name, rsess_view view)
  *   test_limits.c       hostile-input limits across entry points: keyed hashing,
  *                       the views' output cap, memory bounds with a counting
  *                       allocator, refusals under an RLIMIT_AS cap
+ *   test_faults.c       allocation failure at every allocation of every public
+ *                       entry point (alloc_sweep): RSESS_ERR_NOMEM, nothing kept
  * The base layer (lib/base.h, lib/text.h) has its own program built without
  * the rest of lib/: tests/base/test_base.c (make check-base). */
 int main(void)
@@ -183,7 +202,7 @@ int main(void)
         view_typed_suite, view_json_suite, unicode_print_suite, explain_suite, cookie_suite, from_json_suite,
         from_typed_suite,
         /* cross-cutting */
-        api_suite, depth_suite, ruby34_suite, rubyspec_suite, diff_repros_suite, limits_suite,
+        api_suite, depth_suite, ruby34_suite, rubyspec_suite, diff_repros_suite, limits_suite, faults_suite,
     };
     SRunner *sr = srunner_create(suites[0]());
     for (size_t i = 1; i < sizeof suites / sizeof *suites; i++) srunner_add_suite(sr, suites[i]());

@@ -27,8 +27,21 @@ typedef struct counting_alloc {
     long calls;     /* allocations attempted */
     long live;      /* blocks not yet freed */
     size_t bytes;   /* bytes live */
+    long failed;    /* allocations refused */
 } counting_alloc;
 rsess_alloc counting_hooks(counting_alloc *c);
+
+/* One call of an entry point for alloc_sweep: it sets up with the hooks a
+ * (which count in c), calls alloc_arm(c, k) just before the call under
+ * test, sets c->fail_at = 0 after it, frees all it made and returns the
+ * call's code. */
+typedef int (*alloc_call)(counting_alloc *c, const rsess_alloc *a, long k, void *ctx);
+/* The kth allocation from now on fails. */
+static inline void alloc_arm(counting_alloc *c, long k) { c->fail_at = c->calls + k; }
+/* Runs call with k = 1, 2, ... until no allocation failed: each run where
+ * one failed must return RSESS_ERR_NOMEM, the last one 0, and every run
+ * give back every block and byte. Returns the number of failing runs. */
+long alloc_sweep(const char *what, alloc_call call, void *ctx);
 
 /* One suite per lib file: NAME_suite tests lib/NAME.c (test_NAME.c). */
 Suite *marshal_read_suite(void);
@@ -58,6 +71,7 @@ Suite *ruby34_suite(void);
 Suite *rubyspec_suite(void);
 Suite *diff_repros_suite(void);
 Suite *limits_suite(void);
+Suite *faults_suite(void);
 
 /* Fails the test unless `got` holds the bytes of fixtures/marshal/NAME.bin. */
 void expect_fixture(const char *name, const rsess_buf *got);
