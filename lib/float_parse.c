@@ -222,7 +222,9 @@ static double fallback(const char *s, size_t len, bool neg)
 static inline bool short_decimal(const char *s, size_t len, double *out)
 {
     static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    if (len == 0 || len > 17) return false;
+    /* 15 digits and a point at most (a sign more): longer texts go to the
+     * general path at once */
+    if (len == 0 || len - (s[0] == '-') > 16) return false;
     const char *p = s + (s[0] == '-'), *end = s + len;
     uint64_t w = 0;
     const char *int_start = p;
