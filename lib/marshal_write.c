@@ -17,7 +17,11 @@ typedef struct emitter {
     long nsyms;       /* symbols written */
     rs_map encnames;  /* encoding name -> object index + 1 */
     rs_map64 floats;  /* flonum bits -> object index + 1 (equal flonums are one object) */
-    uint32_t *objidx; /* node id -> object index + 1 (document writer) */
+    uint32_t *objidx; /* node id -> object index + 1 (rsess_write: one document) */
+    rs_map64 objaddr; /* node address -> object index + 1 (the streaming writer:
+                         its values may come from several documents, whose
+                         node ids overlap) */
+    bool by_addr;
     size_t objcap;
     long nobj;        /* object indices handed out */
     long sym_E;       /* the index of :E once written, else -1 (every String's flag) */
@@ -234,17 +238,24 @@ static void em_free(emitter *e, const rsess_alloc *alloc)
     rs_map_free(&e->encnames);
     rs_map64_free(&e->floats);
     rs_free(alloc, e->objidx, e->objcap * sizeof *e->objidx);
+    rs_map64_free(&e->objaddr);
+}
+
+/* The object index + 1 a node took, BUSY, or 0. */
+static inline uint32_t obj_get(const emitter *e, const rsess_val *v)
+{
+    if (e->by_addr) return (uint32_t)rs_map64_get(&e->objaddr, (uint64_t)(uintptr_t)v);
+    return v->id < e->objcap ? e->objidx[v->id] : 0;
 }
 
 /* --- the document writer ------------------------------------------------- */
 static bool lookup_link(emitter *e, const rsess_val *v)
 {
-    if (v->id < e->objcap && e->objidx[v->id]) {
-        w_byte(e, '@');
-        w_long(e, (long)e->objidx[v->id] - 1);
-        return true;
-    }
-    return false;
+    uint32_t k = obj_get(e, v);
+    if (!k) return false;
+    w_byte(e, '@');
+    w_long(e, (long)k - 1);
+    return true;
 }
 
 static inline uint64_t float_bits(double d)
@@ -273,8 +284,13 @@ static bool float_remember(emitter *e, double d)
     return false;
 }
 
-static void remember(emitter *e, const rsess_val *v, const rsess_alloc *alloc)
+/* Node v takes the next object index (or, val != 0, that mark). */
+static void obj_set(emitter *e, const rsess_val *v, uint32_t val, const rsess_alloc *alloc)
 {
+    if (e->by_addr) {
+        if (rs_map64_put(&e->objaddr, (uint64_t)(uintptr_t)v, val)) em_fail(e, RSESS_ERR_NOMEM, "out of memory");
+        return;
+    }
     if (v->id >= e->objcap) {
         size_t ncap = e->objcap ? e->objcap : 64;
         while (ncap <= v->id) ncap *= 2;
@@ -287,7 +303,13 @@ static void remember(emitter *e, const rsess_val *v, const rsess_alloc *alloc)
         e->objidx = n;
         e->objcap = ncap;
     }
-    e->objidx[v->id] = (uint32_t)(++e->nobj);
+    e->objidx[v->id] = val;
+}
+
+static void remember(emitter *e, const rsess_val *v, const rsess_alloc *alloc)
+{
+    obj_set(e, v, (uint32_t)(e->nobj + 1), alloc);
+    if (!e->code) e->nobj++;
 }
 
 static bool needs_enc_ivar(const rsess_val *v)
@@ -351,11 +373,7 @@ static void w_push(docw *w, const rsess_val *v, int phase, bool has_iv)
  * inside them could never be written (Ruby registers it after them). */
 static void mark_busy(emitter *e, const rsess_val *v, const rsess_alloc *alloc)
 {
-    remember(e, v, alloc);
-    if (!e->code) {
-        e->nobj--;
-        e->objidx[v->id] = BUSY;
-    }
+    obj_set(e, v, BUSY, alloc);
 }
 
 static void w_ivars_head(emitter *e, const rsess_val *v)
@@ -428,7 +446,7 @@ static void w_begin(docw *w, const rsess_val *v)
         if (float_link(e, v->u.f)) return;
         if (float_remember(e, v->u.f)) return;
     }
-    if (v->id < e->objcap && e->objidx[v->id] == BUSY) {
+    if (obj_get(e, v) == BUSY) {
         em_fail(e, RSESS_ERR_VALUE, "a _dump value inside its own instance variables");
         return;
     }
@@ -633,7 +651,8 @@ rsess_writer *rsess_writer_new(unsigned flags, const rsess_alloc *alloc)
     memset(w, 0, sizeof *w);
     w->allocv = a;
     w->flags = flags;
-    w->buf.alloc = w->e.syms.alloc = w->e.encnames.alloc = w->e.floats.alloc = &w->allocv;
+    w->buf.alloc = w->e.syms.alloc = w->e.encnames.alloc = w->e.floats.alloc = w->e.objaddr.alloc = &w->allocv;
+    w->e.by_addr = true;
     w->keys.alloc = w->keep.alloc = &w->allocv;
     w->e.out = &w->buf;
     w->e.sym_E = -1;

@@ -117,6 +117,39 @@ START_TEST(stream_writer_matches_ruby)
 }
 END_TEST
 
+/* rsess_writer_value with values of two documents: their node ids overlap,
+ * yet only the same node twice is one object. The bytes are Ruby 3.1's
+ * Marshal.dump(["x".b, "y".b]) and, s = "x".b, Marshal.dump([s, s]). */
+START_TEST(stream_writer_values_of_two_documents)
+{
+    static const unsigned char two[] = {0x04, 0x08, 0x5b, 0x07, 0x22, 0x06, 0x78, 0x22, 0x06, 0x79};
+    static const unsigned char same[] = {0x04, 0x08, 0x5b, 0x07, 0x22, 0x06, 0x78, 0x40, 0x06};
+    rsess_doc *a = rsess_read("\x04\x08\x22\x06x", 5, NULL, NULL);
+    rsess_doc *b = rsess_read("\x04\x08\x22\x06y", 5, NULL, NULL);
+    ck_assert(a && b);
+    ck_assert_uint_eq(rsess_node_id(rsess_doc_root(a)), rsess_node_id(rsess_doc_root(b)));
+    rsess_buf out = {0};
+    rsess_writer *w = rsess_writer_new(0, NULL);
+    rsess_writer_array(w, 2);
+    rsess_writer_value(w, rsess_doc_root(a));
+    rsess_writer_value(w, rsess_doc_root(b));
+    ck_assert_int_eq(rsess_writer_finish(w, &out, NULL), 0);
+    rsess_writer_free(w);
+    ck_assert(out.len == sizeof two && memcmp(out.data, two, sizeof two) == 0);
+    out.len = 0;
+    w = rsess_writer_new(0, NULL);
+    rsess_writer_array(w, 2);
+    rsess_writer_value(w, rsess_doc_root(a));
+    rsess_writer_value(w, rsess_doc_root(a));
+    ck_assert_int_eq(rsess_writer_finish(w, &out, NULL), 0);
+    rsess_writer_free(w);
+    ck_assert(out.len == sizeof same && memcmp(out.data, same, sizeof same) == 0);
+    rsess_buf_free(&out);
+    rsess_doc_free(a);
+    rsess_doc_free(b);
+}
+END_TEST
+
 START_TEST(stream_writer_sticky_errors)
 {
     rsess_buf out = {0};
@@ -177,6 +210,7 @@ Suite *marshal_write_suite(void)
     TCase *t1 = tcase_create("streaming writer");
     tcase_add_test(t1, stream_writer_matches_ruby);
     tcase_add_test(t1, stream_writer_sticky_errors);
+    tcase_add_test(t1, stream_writer_values_of_two_documents);
     suite_add_tcase(s, t1);
     return s;
 }
