@@ -22,6 +22,10 @@ typedef struct emitter {
                          its values may come from several documents, whose
                          node ids overlap) */
     bool by_addr;
+    uint32_t *symidx; /* rsess_write: symbol node id -> symbol index + 1 (no hashing
+                         of a symbol written before) */
+    size_t symcap;
+    const rsess_alloc *alloc;
     size_t objcap;
     long nobj;        /* object indices handed out */
     long sym_E;       /* the index of :E once written, else -1 (every String's flag) */
@@ -175,15 +179,44 @@ static long w_symbol_bytes(emitter *e, const char *p, size_t len, int enc, const
     return idx;
 }
 
+/* Makes a per-node-id table (zeroed) hold index id: false after a failed
+ * allocation (the error is set). */
+static bool id_grow(emitter *e, uint32_t **tab, size_t *cap, size_t id)
+{
+    size_t ncap = *cap ? *cap : 64;
+    while (ncap <= id) ncap *= 2;
+    uint32_t *n = rs_realloc(e->alloc, *tab, *cap * sizeof *n, ncap * sizeof *n);
+    if (!n) {
+        em_fail(e, RSESS_ERR_NOMEM, "out of memory");
+        return false;
+    }
+    memset(n + *cap, 0, (ncap - *cap) * sizeof *n);
+    *tab = n;
+    *cap = ncap;
+    return true;
+}
+
+static inline bool id_room(emitter *e, uint32_t **tab, size_t *cap, size_t id)
+{
+    return LIKELY(id < *cap) || id_grow(e, tab, cap, id);
+}
+
 static void w_symbol(emitter *e, const rsess_val *s)
 {
     if (!s || s->type != RSESS_SYMBOL) {
         em_fail(e, RSESS_ERR_VALUE, "a class or ivar name that is not a Symbol");
         return;
     }
+    if (!e->by_addr && s->id < e->symcap && e->symidx[s->id]) { /* this node again */
+        w_byte(e, ';');
+        w_long(e, (long)e->symidx[s->id] - 1);
+        return;
+    }
     size_t enclen = 0;
     const char *encname = s->enc == RSESS_ENC_OTHER ? rs_enc_name(s, &enclen) : NULL;
-    w_symbol_bytes(e, s->u.s.p, s->u.s.len, s->enc, encname, enclen);
+    long idx = w_symbol_bytes(e, s->u.s.p, s->u.s.len, s->enc, encname, enclen);
+    if (e->by_addr || e->code) return; /* node ids of several documents overlap */
+    if (id_room(e, &e->symidx, &e->symcap, s->id)) e->symidx[s->id] = (uint32_t)idx + 1;
 }
 
 /* The encoding ivar (name + value), without the count. Ruby writes one
@@ -239,6 +272,7 @@ static void em_free(emitter *e, const rsess_alloc *alloc)
     rs_map64_free(&e->floats);
     rs_free(alloc, e->objidx, e->objcap * sizeof *e->objidx);
     rs_map64_free(&e->objaddr);
+    rs_free(alloc, e->symidx, e->symcap * sizeof *e->symidx);
 }
 
 /* The object index + 1 a node took, BUSY, or 0. */
@@ -285,31 +319,21 @@ static bool float_remember(emitter *e, double d)
 }
 
 /* Node v takes the next object index (or, val != 0, that mark). */
-static void obj_set(emitter *e, const rsess_val *v, uint32_t val, const rsess_alloc *alloc)
+static inline bool obj_set(emitter *e, const rsess_val *v, uint32_t val)
 {
-    if (e->by_addr) {
-        if (rs_map64_put(&e->objaddr, (uint64_t)(uintptr_t)v, val)) em_fail(e, RSESS_ERR_NOMEM, "out of memory");
-        return;
+    if (UNLIKELY(e->by_addr)) {
+        if (!rs_map64_put(&e->objaddr, (uint64_t)(uintptr_t)v, val)) return true;
+        em_fail(e, RSESS_ERR_NOMEM, "out of memory");
+        return false;
     }
-    if (v->id >= e->objcap) {
-        size_t ncap = e->objcap ? e->objcap : 64;
-        while (ncap <= v->id) ncap *= 2;
-        uint32_t *n = rs_realloc(alloc, e->objidx, e->objcap * sizeof *n, ncap * sizeof *n);
-        if (!n) {
-            em_fail(e, RSESS_ERR_NOMEM, "out of memory");
-            return;
-        }
-        memset(n + e->objcap, 0, (ncap - e->objcap) * sizeof *n);
-        e->objidx = n;
-        e->objcap = ncap;
-    }
+    if (!id_room(e, &e->objidx, &e->objcap, v->id)) return false;
     e->objidx[v->id] = val;
+    return true;
 }
 
-static void remember(emitter *e, const rsess_val *v, const rsess_alloc *alloc)
+static void remember(emitter *e, const rsess_val *v)
 {
-    obj_set(e, v, (uint32_t)(e->nobj + 1), alloc);
-    if (!e->code) e->nobj++;
+    if (obj_set(e, v, (uint32_t)(e->nobj + 1))) e->nobj++;
 }
 
 static bool needs_enc_ivar(const rsess_val *v)
@@ -371,9 +395,9 @@ static void w_push(docw *w, const rsess_val *v, int phase, bool has_iv)
 
 /* Marks a '_dump' value whose ivars are being written: a link to it from
  * inside them could never be written (Ruby registers it after them). */
-static void mark_busy(emitter *e, const rsess_val *v, const rsess_alloc *alloc)
+static void mark_busy(emitter *e, const rsess_val *v)
 {
-    obj_set(e, v, BUSY, alloc);
+    obj_set(e, v, BUSY);
 }
 
 static void w_ivars_head(emitter *e, const rsess_val *v)
@@ -458,15 +482,15 @@ static void w_begin(docw *w, const rsess_val *v)
         w_symbol(e, v->cls);
         w_bytes(e, v->u.s.p, v->u.s.len);
         if (has_iv && v->x && v->x->niv) { /* registered after its ivars: marshal.c w_object */
-            mark_busy(e, v, w->alloc);
+            mark_busy(e, v);
             w_push(w, v, W_IVARS_START, true);
             return;
         }
         if (has_iv) w_ivars_head(e, v); /* the encoding alone */
-        remember(e, v, w->alloc);
+        remember(e, v);
         return;
     }
-    remember(e, v, w->alloc);
+    remember(e, v);
     w_prefixes(w, v, has_iv);
     switch (v->type) {
     case RSESS_INT: w_int_as_bignum(e, v->u.i); break;
@@ -573,7 +597,7 @@ static void w_object(docw *w, const rsess_val *root)
     while (w->sp > base && !e->code) {
         wframe *f = &w->st[w->sp - 1];
         if (f->phase == W_END) {
-            if (f->v->type == RSESS_USERDEF) remember(e, f->v, w->alloc);
+            if (f->v->type == RSESS_USERDEF) remember(e, f->v);
             w->sp--;
             continue;
         }
@@ -611,6 +635,7 @@ int rsess_write(const rsess_val *v, rsess_buf *out, rsess_err *err)
     w.e = &w.own;
     w.own.sym_E = -1;
     w.own.out = out;
+    w.own.alloc = out->alloc;
     w.own.syms.alloc = w.own.encnames.alloc = w.own.floats.alloc = out->alloc;
     size_t start = out->len;
     w_byte(w.e, 4);
@@ -653,6 +678,7 @@ rsess_writer *rsess_writer_new(unsigned flags, const rsess_alloc *alloc)
     w->flags = flags;
     w->buf.alloc = w->e.syms.alloc = w->e.encnames.alloc = w->e.floats.alloc = w->e.objaddr.alloc = &w->allocv;
     w->e.by_addr = true;
+    w->e.alloc = &w->allocv;
     w->keys.alloc = w->keep.alloc = &w->allocv;
     w->e.out = &w->buf;
     w->e.sym_E = -1;
