@@ -98,9 +98,8 @@ rsess_cursor *rsess_cursor_new(const void *data, size_t len, const rsess_read_op
         return NULL;
     }
     size_t walked = c->w.code ? (size_t)(c->w.p - c->w.base) : len;
-    rs_walk_free(&c->w);
-    /* the stepping walk */
-    rs_walk_init(&c->w, &c->tab, in, len, 2, 0, opts ? &opts->limits : NULL, &doc->allocv, &c->last);
+    /* the stepping walk, in the first one's frames */
+    rs_walk_restart(&c->w, 2, 0, opts ? &opts->limits : NULL, &c->last);
     c->w.replay = true;
     rs_build_init(&c->b, doc, true);
     c->b.walked = walked;

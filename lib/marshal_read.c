@@ -31,6 +31,7 @@ static inline rsess_val *new_node(rs_build *b, int type)
 
 static bool objs_grow(rs_build *b, uint32_t k)
 {
+    if (k < b->objcap) return true;
     size_t ncap = b->objcap;
     while (ncap <= k) ncap *= 2;
     rsess_val **n;

@@ -71,6 +71,7 @@ bool rs_walk_obj_grow(rs_walker *w, uint32_t need)
 {
     rs_tables *t = w->tab;
     size_t ncap = t->ocap;
+    if (need <= ncap) return true;
     while (ncap < need) ncap *= 2;
     if (ncap > UINT32_MAX) return rs_walk_fail(w, RSESS_ERR_NODES, w->p, "too many objects"), false;
     uint8_t *ot = grow_array(w->alloc, t->otype, t->otype == t->otype0, 1, t->ocap, ncap);

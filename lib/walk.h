@@ -212,7 +212,7 @@ static inline void rs_tables_init(rs_tables *t)
 
 static inline void rs_tables_free(rs_tables *t, const rsess_alloc *a)
 {
-    if (LIKELY(t->ocap == sizeof t->otype0 && t->scap == sizeof t->syms0 / sizeof t->syms0[0] && !t->ooff)) return;
+    if (LIKELY(t->otype == t->otype0 && !t->ooff && t->syms == t->syms0)) return;
     if (t->otype != t->otype0) rs_free(a, t->otype, t->ocap);
     if (t->ooff) rs_free(a, t->ooff, (size_t)t->ocap * sizeof *t->ooff);
     if (t->ofirst) rs_free(a, t->ofirst, (size_t)t->ocap * sizeof *t->ofirst);
@@ -259,6 +259,21 @@ static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned cha
     f->user = f->aux = NULL;
     f->slots = NULL;
     w->sp = 1;
+}
+
+/* Starts a new walk of the same bytes at base[pos], keeping the frame
+ * stack's memory: a deep first walk's pages serve the next one, which
+ * then neither grows nor faults them in again. */
+static inline void rs_walk_restart(rs_walker *w, size_t pos, uint32_t nobjs, const rsess_limits *lim, rsess_err *err)
+{
+    rs_frame *fr = w->fr;
+    size_t cap = w->cap;
+    rs_walk_init(w, w->tab, w->base, (size_t)(w->end - w->base), pos, nobjs, lim, w->alloc, err);
+    if (fr != w->fr0) {
+        fr[0] = w->fr0[0];
+        w->fr = fr;
+        w->cap = cap;
+    }
 }
 
 static inline void rs_walk_free(rs_walker *w)
