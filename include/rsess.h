@@ -637,7 +637,9 @@ RSESS_API void rsess_writer_hash(rsess_writer *w, size_t npairs);
 RSESS_API void rsess_writer_object(rsess_writer *w, const char *cls, size_t clslen, size_t nfields);
 /** Writes a document's value (and everything it reaches) as one value of
  *  the stream, numbering its symbols and objects with the stream's, as one
- *  Marshal.dump would: e.g. a wrapper Array or Object around a session. */
+ *  Marshal.dump would: e.g. a wrapper Array or Object around a session.
+ *  Values may come from several documents: only the same node written
+ *  again becomes a link. */
 RSESS_API void rsess_writer_value(rsess_writer *w, const rsess_val *v);
 /** Ends the stream: on success appends the bytes to out and returns 0;
  *  otherwise returns the first error (out untouched). */
