@@ -55,6 +55,7 @@ Suite *from_typed_suite(void);
 Suite *diff_repros_suite(void);
 /* coverage (issue 18): one suite per lib/ file */
 Suite *doc_suite(void);
+Suite *rbtypes_suite(void);
 
 /* Two JSON texts equal as JSON values (objects by key, not order), both
  * read with rsess_from_json (test_from_json.c). */
