@@ -162,7 +162,7 @@ START_TEST(doc_accessors_refuse_what_they_do_not_hold)
     ck_assert_ptr_null(rsess_sym(NULL, &len));
     ck_assert_ptr_null(rsess_sym(s, &len));
     ck_assert_int_eq(rsess_encoding(NULL), RSESS_ENC_BINARY);
-    ck_assert_str_eq(rsess_encoding_name(s, NULL), "UTF-8");
+    ck_assert(memcmp(rsess_encoding_name(s, NULL), "UTF-8", 5) == 0);
 
     ck_assert_uint_eq(rsess_len(NULL), 0);
     ck_assert_uint_eq(rsess_len(nil), 0);
@@ -276,7 +276,8 @@ START_TEST(doc_builders_refuse_bad_arguments)
     for (size_t k = 0; k < 5; k++) {
         ck_assert_int_eq(rsess_set_encoding(doc, targets[k], "Windows-1252", 12), 0);
         size_t len = 0;
-        ck_assert_str_eq(rsess_encoding_name(targets[k], &len), "Windows-1252");
+        const char *name = rsess_encoding_name(targets[k], &len);
+        ck_assert(name && len == 12 && memcmp(name, "Windows-1252", 12) == 0);
         ck_assert_int_eq(rsess_encoding(targets[k]), RSESS_ENC_OTHER);
     }
     ck_assert_int_eq(rsess_set_encoding(doc, str, "UTF-8", 5), 0);
