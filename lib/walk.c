@@ -12,7 +12,13 @@ int rs_tables_track(rs_tables *t, const rsess_alloc *a)
 {
     t->ooff = rs_malloc(a, (size_t)t->ocap * sizeof *t->ooff);
     t->ofirst = rs_malloc(a, (size_t)t->ocap * sizeof *t->ofirst);
-    return t->ooff && t->ofirst ? 0 : RSESS_ERR_NOMEM;
+    if (t->ooff && t->ofirst) return 0;
+    /* one of the two failed: give the other back here (rs_tables_free's
+     * quick test looks at ooff alone, so a lone ofirst leaked) */
+    if (t->ooff) rs_free(a, t->ooff, (size_t)t->ocap * sizeof *t->ooff);
+    if (t->ofirst) rs_free(a, t->ofirst, (size_t)t->ocap * sizeof *t->ofirst);
+    t->ooff = t->ofirst = NULL;
+    return RSESS_ERR_NOMEM;
 }
 
 

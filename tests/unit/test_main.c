@@ -147,6 +147,7 @@ int main(void)
     /* coverage (issue 18): one suite per lib/ file */
     srunner_add_suite(sr, doc_suite());
     srunner_add_suite(sr, rbtypes_suite());
+    srunner_add_suite(sr, cursor_errors_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

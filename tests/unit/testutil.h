@@ -56,6 +56,7 @@ Suite *diff_repros_suite(void);
 /* coverage (issue 18): one suite per lib/ file */
 Suite *doc_suite(void);
 Suite *rbtypes_suite(void);
+Suite *cursor_errors_suite(void); /* test_cursor.c (cursor_suite is in test_entry.c) */
 
 /* Two JSON texts equal as JSON values (objects by key, not order), both
  * read with rsess_from_json (test_from_json.c). */
