@@ -56,6 +56,8 @@ Suite *diff_repros_suite(void);
 /* coverage (issue 18): one suite per lib/ file */
 Suite *doc_suite(void);
 Suite *rbtypes_suite(void);
+Suite *print_suite(void);
+Suite *util_suite(void); /* and lib/opts.c */
 Suite *cursor_errors_suite(void); /* test_cursor.c (cursor_suite is in test_entry.c) */
 
 /* Two JSON texts equal as JSON values (objects by key, not order), both

@@ -1,0 +1,131 @@
+/* lib/util.c and lib/opts.c: buffers (with and without a realloc hook),
+ * long formatted text, error texts, and the option structs' size rules. */
+#include "testutil.h"
+
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* malloc and free hooks only: growth is malloc, copy, free */
+static long mallocs, frees;
+static void *m_only(void *ctx, size_t n) { (void)ctx; mallocs++; return malloc(n); }
+static void f_only(void *ctx, void *p, size_t n) { (void)ctx; (void)n; frees++; free(p); }
+
+START_TEST(util_buffer_without_realloc_hook)
+{
+    rsess_alloc a = {m_only, NULL, f_only, NULL};
+    rsess_buf b;
+    rsess_buf_init(&b, &a);
+    char chunk[100];
+    for (int i = 0; i < 100; i++) chunk[i] = (char)('a' + i % 26);
+    for (int k = 0; k < 20; k++) ck_assert_int_eq(rsess_buf_append(&b, chunk, sizeof chunk), 0);
+    ck_assert_uint_eq(b.len, 2000);
+    for (int k = 0; k < 20; k++) ck_assert(memcmp(b.data + 100 * k, chunk, 100) == 0);
+    ck_assert_int_gt(mallocs, 3); /* 64 -> 128 -> ... -> 2048 */
+    ck_assert_int_eq(frees, mallocs - 1);
+    rsess_buf_reset(&b);
+    ck_assert_uint_eq(b.len, 0);
+    ck_assert_int_eq(b.data[0], 0);
+    rsess_buf_free(&b);
+    ck_assert_int_eq(frees, mallocs);
+    ck_assert_int_eq(rsess_buf_append(NULL, "x", 1), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_buf_append(&b, NULL, 1), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_buf_append(&b, NULL, 0), 0);
+    rsess_buf_init(NULL, NULL);
+    rsess_buf_reset(NULL);
+    rsess_buf_free(NULL);
+    rsess_buf_reset(&b); /* no data yet */
+    /* emulated growth that fails: NOMEM, the old bytes kept */
+    counting_alloc c = {2, 0, 0, 0};
+    rsess_alloc ca = counting_hooks(&c);
+    ca.realloc = NULL;
+    rsess_buf_init(&b, &ca);
+    ck_assert_int_eq(rsess_buf_append(&b, chunk, 50), 0);
+    ck_assert_int_eq(rsess_buf_append(&b, chunk, 50), RSESS_ERR_NOMEM);
+    ck_assert_uint_eq(b.len, 50);
+    rsess_buf_free(&b);
+    ck_assert_int_eq(c.live, 0);
+}
+END_TEST
+
+START_TEST(util_long_formatted_text)
+{
+    rsess_buf b;
+    rsess_buf_init(&b, NULL);
+    char want[1001];
+    memset(want, 'z', 1000);
+    want[1000] = 0;
+    ck_assert_int_eq(rs_buf_printf(&b, "<%s>", want), 0);
+    ck_assert_uint_eq(b.len, 1002);
+    ck_assert(b.data[0] == '<' && b.data[1001] == '>' && memcmp(b.data + 1, want, 1000) == 0);
+    rsess_buf_free(&b);
+    counting_alloc c = {1, 0, 0, 0};
+    rsess_alloc a = counting_hooks(&c);
+    rsess_buf_init(&b, &a);
+    ck_assert_int_eq(rs_buf_printf(&b, "<%s>", want), RSESS_ERR_NOMEM);
+    ck_assert_uint_eq(b.len, 0);
+    rsess_buf_free(&b);
+}
+END_TEST
+
+START_TEST(util_error_texts)
+{
+    ck_assert_str_eq(rsess_strerror(RSESS_ERR_BASE64), "malformed base64");
+    ck_assert_str_eq(rsess_strerror(RSESS_ERR_INFLATE), "inflated data too large");
+    ck_assert_str_eq(rsess_strerror(12345), "unknown error");
+    ck_assert_str_eq(rsess_strerror(-1), "unknown error");
+}
+END_TEST
+
+/* Option structs: NULL is the defaults; size 0 is the 1.0 layout; a size
+ * smaller than the size field or larger than the library knows is refused. */
+START_TEST(opts_sizes)
+{
+    rsess_read_opts_init(NULL);
+    rsess_entry_opts_init(NULL);
+    rsess_key_opts_init(NULL);
+    rsess_key_opts k;
+    rsess_key_opts_init(&k);
+    ck_assert_uint_eq(k.size, sizeof k);
+    rsess_buf out;
+    rsess_buf_init(&out, NULL);
+    rsess_err err;
+    ck_assert_int_eq(rsess_session_key("abc", 3, NULL, &out, &err), 0);
+    ck_assert_uint_gt(out.len, 0);
+    k.size = 4;
+    ck_assert_int_eq(rsess_session_key("abc", 3, &k, &out, &err), RSESS_ERR_ARG);
+    ck_assert_uint_eq(err.offset, 0);
+    k.size = sizeof k + 1;
+    ck_assert_int_eq(rsess_session_key("abc", 3, &k, &out, &err), RSESS_ERR_ARG);
+    k.size = 0;
+    ck_assert_int_eq(rsess_session_key("abc", 3, &k, &out, &err), 0);
+    rsess_buf_free(&out);
+    /* the allocator hooks: all three or none */
+    counting_alloc c = {0, 0, 0, 0};
+    rsess_alloc a = counting_hooks(&c);
+    rsess_read_opts o;
+    rsess_read_opts_init(&o);
+    o.alloc = &a;
+    a.free = NULL;
+    ck_assert_ptr_null(rsess_read("\x04\x08T", 3, &o, &err));
+    ck_assert_int_eq(err.code, RSESS_ERR_ARG);
+    a.free = counting_hooks(&c).free;
+    a.realloc = NULL;
+    ck_assert_ptr_null(rsess_read("\x04\x08T", 3, &o, &err));
+    ck_assert_int_eq(err.code, RSESS_ERR_ARG);
+    ck_assert_ptr_null(rsess_doc_new(&a));
+}
+END_TEST
+
+Suite *util_suite(void)
+{
+    Suite *s = suite_create("util");
+    TCase *t = tcase_create("util");
+    tcase_add_test(t, util_buffer_without_realloc_hook);
+    tcase_add_test(t, util_long_formatted_text);
+    tcase_add_test(t, util_error_texts);
+    tcase_add_test(t, opts_sizes);
+    suite_add_tcase(s, t);
+    return s;
+}
