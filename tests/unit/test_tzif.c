@@ -85,6 +85,27 @@ START_TEST(hostile_tzif_bytes)
 }
 END_TEST
 
+/* The footer rules of many zones, past the tables' end (2049-2050):
+ * fixtures/coverage/tzif.tsv, what tzinfo 2.0 said (generate_coverage.rb). */
+START_TEST(footer_rules_match_tzinfo)
+{
+    size_t len;
+    char *tsv = (char *)read_file("fixtures/coverage/tzif.tsv", &len);
+    int rows = 0;
+    char *save;
+    for (char *line = strtok_r(tsv, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *f[3];
+        ck_assert_int_eq(tu_fields(line, f, 3), 3);
+        char out[64] = "";
+        int rc = rs_zone_abbrev(f[0], strlen(f[0]), atoll(f[1]), NULL, out, sizeof out);
+        ck_assert_msg(rc == 0 && strcmp(out, f[2]) == 0, "%s at %s: %d %s, tzinfo says %s", f[0], f[1], rc, out, f[2]);
+        rows++;
+    }
+    ck_assert_int_ge(rows, 60);
+    free(tsv);
+}
+END_TEST
+
 Suite *tzif_suite(void)
 {
     Suite *s = suite_create("tzif");
@@ -92,6 +113,7 @@ Suite *tzif_suite(void)
     tcase_add_test(t, abbreviations_match_tzinfo);
     tcase_add_test(t, unknown_or_unsafe_zones_fall_back);
     tcase_add_test(t, hostile_tzif_bytes);
+    tcase_add_test(t, footer_rules_match_tzinfo);
     suite_add_tcase(s, t);
     return s;
 }
