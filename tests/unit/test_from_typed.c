@@ -116,6 +116,57 @@ START_TEST(typed_alloc_failures)
 }
 END_TEST
 
+/* --- coverage (issue 18) ------------------------------------------------ */
+/* Every kind of value at every offset in the document's arena: N nils
+ * before it move it across the arena's first growth, and each of the
+ * first allocations fails in turn. Each read gives RSESS_ERR_NOMEM or
+ * the whole document, and nothing leaks. */
+START_TEST(typed_alloc_failures_at_every_arena_offset)
+{
+    static const char *const kinds[] = {
+        "{\"userdef\":\"DumpMe\",\"data\":\"payload\",\"enc\":\"UTF-8\"}",
+        "{\"regexp\":\"ab\",\"options\":7,\"enc\":\"US-ASCII\"}",
+        "{\"class\":\"String\"}", "{\"module\":\"Kernel\"}", "{\"oldmodule\":\"Kernel\"}",
+        "{\"object\":\"Object\",\"fields\":[[\"a\",1]],\"extends\":[\"Other\",\"Meths\"]}",
+        "{\"hash\":[[1,2]],\"uclass\":\"UserHash\",\"default\":5}",
+        "{\"struct\":\"Point\",\"fields\":[[\"x\",1],[\"y\",2]]}",
+        "{\"usermarshal\":\"MarshalMe\",\"data\":[7,\"x\"]}", "{\"tdata\":\"Foo\",\"data\":[1]}",
+        "{\"float\":\"1.5\"}", "2.5", "{\"int\":\"1267650600228229401496703205376\"}",
+        "{\"sym\":{\"hex\":\"82a0\"},\"enc\":\"Shift_JIS\"}", "{\"str\":\"with ivar\",\"ivars\":[[\"@note\",1]]}",
+        "{\"str\":\"sub\",\"uclass\":\"UserString\"}", "[]", "{\"array\":[1,2]}"};
+    char text[2048];
+    long nomem = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        for (int pad = 0; pad < 40; pad++) {
+            size_t n = (size_t)snprintf(text, sizeof text, "[");
+            for (int k = 0; k < pad; k++) n += (size_t)snprintf(text + n, sizeof text - n, "null,");
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s]", kinds[i]);
+            for (long k = 1; k < 6; k++) {
+                counting_alloc c = {.fail_at = k};
+                rsess_alloc hooks = counting_hooks(&c);
+                rsess_json_opts o;
+                rsess_json_opts_init(&o);
+                o.alloc = &hooks;
+                rsess_doc *doc = NULL;
+                rsess_err err;
+                int rc = rsess_from_typed_json(text, n, &o, &doc, &err);
+                ck_assert_msg(rc == 0 || rc == RSESS_ERR_NOMEM, "%s: allocation %ld: %d %s", text, k, rc, err.text);
+                if (rc) {
+                    ck_assert_ptr_null(doc);
+                    nomem++;
+                } else {
+                    ck_assert_msg(rsess_len(rsess_doc_root(doc)) == (size_t)pad + 1, "%s: allocation %ld: %zu items", text,
+                                  k, rsess_len(rsess_doc_root(doc)));
+                }
+                rsess_doc_free(doc);
+                ck_assert_int_eq(c.live, 0);
+                if (c.calls < k) break;
+            }
+        }
+    ck_assert_int_gt(nomem, 100);
+}
+END_TEST
+
 Suite *from_typed_suite(void)
 {
     Suite *s = suite_create("from_typed");
@@ -126,6 +177,7 @@ Suite *from_typed_suite(void)
     tcase_add_test(t, typed_shapes);
     tcase_add_test(t, typed_deep);
     tcase_add_test(t, typed_alloc_failures);
+    tcase_add_test(t, typed_alloc_failures_at_every_arena_offset);
     suite_add_tcase(s, t);
     return s;
 }
