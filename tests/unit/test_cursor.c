@@ -163,6 +163,46 @@ START_TEST(cursor_lookup_refusals)
 }
 END_TEST
 
+/* Lookup in a session whose keys are of every kind (binary and UTF-8
+ * Strings, Symbols, Integers, Floats, nil, Arrays), each kind of key:
+ * Ruby's answers (fixtures/coverage/lookup.tsv, generate_coverage.rb);
+ * every cut of the input is refused with TRUNCATED, or answers. */
+START_TEST(cursor_lookup_keys_of_every_kind)
+{
+    size_t bl, tl;
+    unsigned char *in = read_file("fixtures/coverage/lookup.bin", &bl);
+    char *tsv = (char *)read_file("fixtures/coverage/lookup.tsv", &tl);
+    int rows = 0;
+    char *save;
+    for (char *line = strtok_r(tsv, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *f[3];
+        ck_assert_int_eq(tu_fields(line, f, 3), 3);
+        rsess_key_kind kind = !strcmp(f[1], "string") ? RSESS_KEY_STRING : !strcmp(f[1], "symbol") ? RSESS_KEY_SYMBOL
+                                                                                                    : RSESS_KEY_ANY;
+        rsess_err err;
+        rsess_doc *d = rsess_lookup_find(in, bl, f[0], strlen(f[0]), kind, NULL, &err);
+        if (!strcmp(f[2], "-")) {
+            ck_assert_msg(d == NULL && err.code == RSESS_ERR_NOT_FOUND, "%s %s: found", f[0], f[1]);
+        } else {
+            int64_t i = 0;
+            ck_assert_msg(d && rsess_int(rsess_doc_root(d), &i) && i == atoll(f[2]), "%s %s: %s", f[0], f[1],
+                          d ? "another value" : err.text);
+        }
+        rsess_doc_free(d);
+        for (size_t cut = 2; cut < bl; cut++) {
+            d = rsess_lookup_find(in, cut, f[0], strlen(f[0]), kind, NULL, &err);
+            ck_assert_msg(d || err.code == RSESS_ERR_TRUNCATED, "%s %s, cut %zu: %d", f[0], f[1], cut,
+                          err.code);
+            rsess_doc_free(d);
+        }
+        rows++;
+    }
+    ck_assert_int_eq(rows, 18);
+    free(tsv);
+    free(in);
+}
+END_TEST
+
 /* Each allocation failing in turn: cursor_new or a step says
  * RSESS_ERR_NOMEM, and nothing leaks. */
 START_TEST(cursor_under_allocation_failure)
@@ -208,6 +248,7 @@ Suite *cursor_errors_suite(void)
     tcase_add_test(t, cursor_trailing_bytes);
     tcase_add_test(t, cursor_error_met_while_stepping);
     tcase_add_test(t, cursor_lookup_refusals);
+    tcase_add_test(t, cursor_lookup_keys_of_every_kind);
     tcase_add_test(t, cursor_under_allocation_failure);
     suite_add_tcase(s, t);
     return s;
