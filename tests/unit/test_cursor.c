@@ -198,6 +198,33 @@ START_TEST(cursor_lookup_keys_of_every_kind)
         rows++;
     }
     ck_assert_int_eq(rows, 18);
+    /* a long absent key is named in the text, cut to 60 bytes */
+    char longkey[80];
+    memset(longkey, 'q', sizeof longkey);
+    rsess_err err;
+    ck_assert_ptr_null(rsess_lookup(in, bl, longkey, sizeof longkey, NULL, &err));
+    ck_assert_int_eq(err.code, RSESS_ERR_NOT_FOUND);
+    ck_assert_ptr_nonnull(strstr(err.text, "\"qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq\" "));
+    /* under allocation failure: NOMEM or Ruby's value, nothing leaked */
+    long nomem = 0;
+    for (long k = 1; k < 60; k++) {
+        counting_alloc ca = {k, 0, 0, 0};
+        rsess_alloc a = counting_hooks(&ca);
+        rsess_read_opts o;
+        rsess_read_opts_init(&o);
+        o.alloc = &a;
+        rsess_doc *d = rsess_lookup(in, bl, "last", 4, &o, &err);
+        int64_t v = 0;
+        if (d) ck_assert(rsess_int(rsess_doc_root(d), &v) && v == 9);
+        else {
+            ck_assert_int_eq(err.code, RSESS_ERR_NOMEM);
+            nomem++;
+        }
+        rsess_doc_free(d);
+        ck_assert_int_eq(ca.live, 0);
+        if (ca.calls < k) break;
+    }
+    ck_assert_int_gt(nomem, 2);
     free(tsv);
     free(in);
 }
