@@ -285,10 +285,11 @@ check-build: all examples
 
 # --- coverage (issue 18): gcc --coverage in build-cov/, summed per file by gcovr
 # make coverage builds the library, the CLI, the unit tests and the replay
-# programs with --coverage at -O0 into build-cov/ (build/ is never touched),
-# runs check-unit, check-cli, check-replay and check-hostile (not the
-# integration tests: they need Redis and Rails and take minutes) and prints
-# lines and branches per file of lib/ and cli/, with the totals.
+# programs (and the examples) with --coverage at -O0 into build-cov/ (build/
+# is never touched), runs what make test runs but check-build: check-unit,
+# check-cli, check-replay (the fuzz corpora and crashes), check-hostile and
+# check-integration (real Redis and Rails: half a minute), and prints lines
+# and branches per file of lib/ and cli/, with the totals. Not part of make test.
 # How it counts:
 # - a header's inline functions are counted once, in the header's own row,
 #   summed over every file that includes it; -fkeep-inline-functions and
@@ -316,8 +317,9 @@ coverage:
 	@mkdir -p $(COV)/html
 	$(Q)find $(COV) -name '*.gcda' -delete
 	@$(MAKE) --no-print-directory BUILD=$(COV) CC=gcc CFLAGS="$(COV_CFLAGS)" LDFLAGS="--coverage" \
-	  all $(COV)/test-rsess $(REPLAYS:$(BUILD)/%=$(COV)/%) $(COV)/mutate
-	@CK_TIMEOUT_MULTIPLIER=10 $(MAKE) --no-print-directory BUILD=$(COV) check-unit check-cli check-replay check-hostile
+	  all $(COV)/test-rsess $(REPLAYS:$(BUILD)/%=$(COV)/%) $(COV)/mutate examples
+	@CK_TIMEOUT_MULTIPLIER=10 $(MAKE) --no-print-directory BUILD=$(COV) check-unit check-cli check-replay check-hostile \
+	  check-integration
 	$(Q)gcovr -r . --object-directory $(COV) -f 'lib/' -f 'cli/' --json-summary $(COV)/coverage.json \
 	  --json $(COV)/coverage-detail.json --html-details $(COV)/html/index.html
 	$(Q)python3 scripts/coverage-table.py $(COV)/coverage.json
