@@ -896,6 +896,30 @@ START_TEST(edit_refusals)
 }
 END_TEST
 
+/* Hash#[]= with a new String key equal to a key anywhere in the parsed
+ * data (an object's ivar, a Struct member, a Hash default, a String's ivar,
+ * a user-marshalled object's data; not a binary key, not a key of a Hash
+ * with a user class): Ruby's bytes after the same edits
+ * (fixtures/coverage/edit_interned_*.bin, generate_coverage.rb). */
+START_TEST(interned_keys_everywhere_as_ruby)
+{
+    size_t bl, al;
+    unsigned char *before = read_file("fixtures/coverage/edit_interned_before.bin", &bl);
+    unsigned char *after = read_file("fixtures/coverage/edit_interned_after.bin", &al);
+    rsess_err err;
+    rsess_doc *doc = rsess_read(before, bl, NULL, &err);
+    ck_assert_msg(doc != NULL, "%s", err.text);
+    rsess_val *root = rsess_doc_root(doc), *last = rsess_arr_get(root, rsess_len(root) - 1);
+    static const char *const keys[] = {"k", "j", "d", "i", "m", "n", "e", "new"};
+    for (int i = 0; i < 8; i++)
+        ck_assert_int_eq(rsess_hash_set_str(doc, last, keys[i], strlen(keys[i]), rsess_new_int(doc, i + 1)), 0);
+    assert_writes(root, after, al, "interned keys");
+    rsess_doc_free(doc);
+    free(before);
+    free(after);
+}
+END_TEST
+
 Suite *edit_suite(void)
 {
     Suite *s = suite_create("edit");
@@ -918,6 +942,7 @@ Suite *edit_suite(void)
     tcase_add_test(t, deep_copy_small_stack);
     tcase_add_test(t, key_eql_as_ruby_answers);
     tcase_add_test(t, edit_refusals);
+    tcase_add_test(t, interned_keys_everywhere_as_ruby);
     suite_add_tcase(s, t);
     return s;
 }
