@@ -98,6 +98,57 @@ START_TEST(read_alloc_failures_at_every_arena_offset)
 }
 END_TEST
 
+/* The walker's own tables under allocation failure: 40 nested Arrays (past
+ * the frames kept on the stack), 300 Symbols and 300 Strings (past the
+ * first symbol and object tables), read in full, by the cursor (which also
+ * records where objects start) and by explain. */
+START_TEST(walker_tables_under_allocation_failure)
+{
+    unsigned char *in = malloc(20000);
+    size_t n = 0;
+    in[n++] = 4, in[n++] = 8;
+    for (int i = 0; i < 40; i++) in[n++] = '[', in[n++] = 6;
+    in[n++] = '[', in[n++] = 2, in[n++] = 0x58, in[n++] = 2; /* 600 items: w_long 02 58 02 */
+    for (int i = 0; i < 300; i++) n += (size_t)sprintf((char *)in + n, ":\x0as%04d", i);
+    for (int i = 0; i < 300; i++) n += (size_t)sprintf((char *)in + n, "\"\x0at%04d", i);
+    rsess_err err;
+    rsess_doc *plain = rsess_read(in, n, NULL, &err);
+    ck_assert_msg(plain != NULL, "%s", err.text);
+    rsess_doc_free(plain);
+    long fails[3] = {0, 0, 0};
+    for (int who = 0; who < 3; who++)
+        for (long k = 1; k < 200; k++) {
+            counting_alloc c = {.fail_at = k};
+            rsess_alloc hooks = counting_hooks(&c);
+            rsess_read_opts o;
+            rsess_read_opts_init(&o);
+            o.alloc = &hooks;
+            int rc;
+            if (who == 0) {
+                rsess_doc *d = rsess_read(in, n, &o, &err);
+                rc = d ? 0 : err.code;
+                rsess_doc_free(d);
+            } else if (who == 1) {
+                rsess_cursor *cu = rsess_cursor_new(in, n, &o, &err);
+                rsess_val *v = cu ? rsess_cursor_read(cu, &err) : NULL;
+                rc = v ? 0 : err.code;
+                rsess_cursor_free(cu);
+            } else {
+                rsess_buf b;
+                rsess_buf_init(&b, &hooks);
+                rc = rsess_explain(in, n, 0, NULL, &b, &err);
+                rsess_buf_free(&b);
+            }
+            ck_assert_msg(rc == 0 || rc == RSESS_ERR_NOMEM, "reader %d, allocation %ld: %d %s", who, k, rc, err.text);
+            if (rc) fails[who]++;
+            ck_assert_int_eq(c.live, 0);
+            if (c.calls < k) break;
+        }
+    ck_assert(fails[0] > 2 && fails[1] > 2 && fails[2] > 2);
+    free(in);
+}
+END_TEST
+
 Suite *marshal_read_suite(void)
 {
     Suite *s = suite_create("marshal_read");
@@ -105,6 +156,7 @@ Suite *marshal_read_suite(void)
     tcase_set_timeout(t, 60);
     tcase_add_test(t, read_refusals);
     tcase_add_test(t, read_alloc_failures_at_every_arena_offset);
+    tcase_add_test(t, walker_tables_under_allocation_failure);
     suite_add_tcase(s, t);
     return s;
 }
