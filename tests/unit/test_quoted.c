@@ -83,7 +83,7 @@ START_TEST(quoted_under_allocation_failure)
     sweep(hex_, bytes, sizeof bytes, "hex");
     sweep(base64_, bytes, sizeof bytes, "base64");
     /* long enough that the output grows past its first block */
-    char q[400];
+    char q[1024];
     size_t n = 0;
     q[n++] = '"';
     for (int i = 0; i < 60; i++) n += (size_t)sprintf(q + n, "\\u{%x}", 0x3042 + i);

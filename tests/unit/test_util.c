@@ -32,6 +32,7 @@ START_TEST(util_buffer_without_realloc_hook)
     ck_assert_int_eq(rsess_buf_append(NULL, "x", 1), RSESS_ERR_ARG);
     ck_assert_int_eq(rsess_buf_append(&b, NULL, 1), RSESS_ERR_ARG);
     ck_assert_int_eq(rsess_buf_append(&b, NULL, 0), 0);
+    rsess_buf_free(&b);
     rsess_buf_init(NULL, NULL);
     rsess_buf_reset(NULL);
     rsess_buf_free(NULL);
