@@ -89,7 +89,7 @@ START_TEST(quoted_under_allocation_failure)
     for (int i = 0; i < 60; i++) n += (size_t)sprintf(q + n, "\\u{%x}", 0x3042 + i);
     q[n++] = '"';
     sweep(rsess_unquote, q, n, "unquote");
-    char h[600];
+    char h[601];
     for (int i = 0; i < 300; i++) sprintf(h + 2 * i, "%02x", (unsigned char)bytes[i]);
     sweep(rsess_unhex, h, 600, "unhex");
     rsess_buf b64;
