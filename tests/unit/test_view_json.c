@@ -96,6 +96,39 @@ START_TEST(view_json_under_allocation_failure)
 }
 END_TEST
 
+/* BigDecimals of every exponent, Regexps and Hash keys of other classes,
+ * as ActiveSupport 6.1's to_json writes them (fixtures/coverage/json_as.tsv,
+ * generate_coverage.rb). */
+START_TEST(view_json_as_activesupport)
+{
+    size_t len;
+    char *tsv = (char *)read_file("fixtures/coverage/json_as.tsv", &len);
+    int rows = 0;
+    char *save;
+    for (char *line = strtok_r(tsv, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *f[3];
+        ck_assert_int_eq(tu_fields(line, f, 3), 3);
+        size_t hl = strlen(f[1]);
+        char *bytes = malloc(hl / 2 + 1);
+        size_t bl = tu_unhex(f[1], hl, bytes);
+        rsess_err err;
+        rsess_doc *doc = rsess_read(bytes, bl, NULL, &err);
+        ck_assert_msg(doc != NULL, "%s: %s", f[0], err.text);
+        rsess_buf b;
+        rsess_buf_init(&b, NULL);
+        ck_assert_int_eq(rsess_print(rsess_doc_root(doc), RSESS_VIEW_JSON, 0, &b, &err), 0);
+        ck_assert_msg(json_same((const char *)b.data, b.len, f[2], strlen(f[2])), "%s:\n  got  %s\n  want %s", f[0],
+                      b.data, f[2]);
+        rsess_buf_free(&b);
+        rsess_doc_free(doc);
+        free(bytes);
+        rows++;
+    }
+    ck_assert_int_eq(rows, 3);
+    free(tsv);
+}
+END_TEST
+
 Suite *view_json_suite(void)
 {
     Suite *s = suite_create("view_json");
@@ -103,6 +136,7 @@ Suite *view_json_suite(void)
     tcase_add_test(t, view_json_wide_text_as_ruby);
     tcase_add_test(t, view_json_invalid_wide_text);
     tcase_add_test(t, view_json_under_allocation_failure);
+    tcase_add_test(t, view_json_as_activesupport);
     suite_add_tcase(s, t);
     return s;
 }
