@@ -219,16 +219,15 @@ START_TEST(json_alloc_failures)
 END_TEST
 
 /* --- coverage (issue 18) ------------------------------------------------ */
-/* Each kind of JSON value at every offset in the document's arena (N nulls
- * before it), with each of the first allocations failing: NOMEM or the
- * whole document, never a partial one, and nothing leaked. */
-START_TEST(json_alloc_failures_at_every_arena_offset)
+/* Each of kinds (JSON texts) at every offset in the document's arena: N
+ * nulls before it, in an Array, move it across the arena's growth, and each
+ * of the first allocations fails in turn. Each read gives RSESS_ERR_NOMEM
+ * (no document) or the whole Array; nothing leaks (test_from_typed.c too). */
+void json_arena_sweep(json_reader read, const char *const *kinds, size_t nkinds)
 {
-    static const char *const kinds[] = {"{\"a\":1,\"b\":[2]}", "[1,[2]]", "1.5", "\"s\\u00e9\"", "123456789012345678901234567890",
-                                        "-0", "true", "{}", "[]"};
-    char text[1024];
+    char text[2048];
     long nomem = 0;
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    for (size_t i = 0; i < nkinds; i++)
         for (int pad = 0; pad < 40; pad++) {
             size_t n = (size_t)snprintf(text, sizeof text, "[");
             for (int k = 0; k < pad; k++) n += (size_t)snprintf(text + n, sizeof text - n, "null,");
@@ -240,8 +239,9 @@ START_TEST(json_alloc_failures_at_every_arena_offset)
                 rsess_json_opts_init(&o);
                 o.alloc = &hooks;
                 rsess_doc *doc = NULL;
-                int rc = rsess_from_json(text, n, &o, &doc, NULL);
-                ck_assert_msg(rc == 0 || rc == RSESS_ERR_NOMEM, "%s: allocation %ld: %d", text, k, rc);
+                rsess_err err;
+                int rc = read(text, n, &o, &doc, &err);
+                ck_assert_msg(rc == 0 || rc == RSESS_ERR_NOMEM, "%s: allocation %ld: %d %s", text, k, rc, err.text);
                 if (rc) {
                     ck_assert_ptr_null(doc);
                     nomem++;
@@ -255,6 +255,13 @@ START_TEST(json_alloc_failures_at_every_arena_offset)
             }
         }
     ck_assert_int_gt(nomem, 100);
+}
+
+START_TEST(json_alloc_failures_at_every_arena_offset)
+{
+    static const char *const kinds[] = {"{\"a\":1,\"b\":[2]}", "[1,[2]]", "1.5", "\"s\\u00e9\"", "123456789012345678901234567890",
+                                        "-0", "true", "{}", "[]"};
+    json_arena_sweep(rsess_from_json, kinds, sizeof kinds / sizeof kinds[0]);
 }
 END_TEST
 

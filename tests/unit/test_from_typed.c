@@ -117,10 +117,8 @@ START_TEST(typed_alloc_failures)
 END_TEST
 
 /* --- coverage (issue 18) ------------------------------------------------ */
-/* Every kind of value at every offset in the document's arena: N nils
- * before it move it across the arena's first growth, and each of the
- * first allocations fails in turn. Each read gives RSESS_ERR_NOMEM or
- * the whole document, and nothing leaks. */
+/* Every kind of typed value at every offset in the document's arena, each
+ * of the first allocations failing (json_arena_sweep, test_from_json.c). */
 START_TEST(typed_alloc_failures_at_every_arena_offset)
 {
     static const char *const kinds[] = {
@@ -134,36 +132,7 @@ START_TEST(typed_alloc_failures_at_every_arena_offset)
         "{\"float\":\"1.5\"}", "2.5", "{\"int\":\"1267650600228229401496703205376\"}",
         "{\"sym\":{\"hex\":\"82a0\"},\"enc\":\"Shift_JIS\"}", "{\"str\":\"with ivar\",\"ivars\":[[\"@note\",1]]}",
         "{\"str\":\"sub\",\"uclass\":\"UserString\"}", "[]", "{\"array\":[1,2]}"};
-    char text[2048];
-    long nomem = 0;
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        for (int pad = 0; pad < 40; pad++) {
-            size_t n = (size_t)snprintf(text, sizeof text, "[");
-            for (int k = 0; k < pad; k++) n += (size_t)snprintf(text + n, sizeof text - n, "null,");
-            n += (size_t)snprintf(text + n, sizeof text - n, "%s]", kinds[i]);
-            for (long k = 1; k < 6; k++) {
-                counting_alloc c = {.fail_at = k};
-                rsess_alloc hooks = counting_hooks(&c);
-                rsess_json_opts o;
-                rsess_json_opts_init(&o);
-                o.alloc = &hooks;
-                rsess_doc *doc = NULL;
-                rsess_err err;
-                int rc = rsess_from_typed_json(text, n, &o, &doc, &err);
-                ck_assert_msg(rc == 0 || rc == RSESS_ERR_NOMEM, "%s: allocation %ld: %d %s", text, k, rc, err.text);
-                if (rc) {
-                    ck_assert_ptr_null(doc);
-                    nomem++;
-                } else {
-                    ck_assert_msg(rsess_len(rsess_doc_root(doc)) == (size_t)pad + 1, "%s: allocation %ld: %zu items", text,
-                                  k, rsess_len(rsess_doc_root(doc)));
-                }
-                rsess_doc_free(doc);
-                ck_assert_int_eq(c.live, 0);
-                if (c.calls < k) break;
-            }
-        }
-    ck_assert_int_gt(nomem, 100);
+    json_arena_sweep(rsess_from_typed_json, kinds, sizeof kinds / sizeof kinds[0]);
 }
 END_TEST
 

@@ -74,5 +74,8 @@ bool json_same(const char *a, size_t alen, const char *b, size_t blen);
  * each failure is RSESS_ERR_NOMEM and leaks nothing (test_from_json.c). */
 typedef int (*json_reader)(const char *, size_t, const rsess_json_opts *, rsess_doc **, rsess_err *);
 void json_alloc_sweep(json_reader read, const char *text);
+/* Each kind (a JSON text) after N nulls in an Array, N = 0..39, with each of
+ * the first allocations failing: NOMEM or the whole Array (test_from_json.c). */
+void json_arena_sweep(json_reader read, const char *const *kinds, size_t nkinds);
 
 #endif
