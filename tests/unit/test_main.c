@@ -156,6 +156,7 @@ int main(void)
     srunner_add_suite(sr, marshal_read_suite());
     srunner_add_suite(sr, walk_suite());
     srunner_add_suite(sr, json_read_suite());
+    srunner_add_suite(sr, view_ruby_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -64,6 +64,7 @@ Suite *view_json_suite(void);
 Suite *marshal_read_suite(void);
 Suite *walk_suite(void);
 Suite *json_read_suite(void);
+Suite *view_ruby_suite(void);
 Suite *cursor_errors_suite(void); /* test_cursor.c (cursor_suite is in test_entry.c) */
 
 /* Two JSON texts equal as JSON values (objects by key, not order), both
