@@ -150,6 +150,7 @@ int main(void)
     srunner_add_suite(sr, cursor_errors_suite());
     srunner_add_suite(sr, print_suite());
     srunner_add_suite(sr, util_suite());
+    srunner_add_suite(sr, opts_suite());
     srunner_add_suite(sr, marshal_write_suite());
     srunner_add_suite(sr, quoted_suite());
     srunner_add_suite(sr, view_json_suite());

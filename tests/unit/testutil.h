@@ -57,7 +57,8 @@ Suite *diff_repros_suite(void);
 Suite *doc_suite(void);
 Suite *rbtypes_suite(void);
 Suite *print_suite(void);
-Suite *util_suite(void); /* and lib/opts.c */
+Suite *util_suite(void);
+Suite *opts_suite(void);
 Suite *marshal_write_suite(void);
 Suite *quoted_suite(void);
 Suite *view_json_suite(void);
