@@ -26,7 +26,7 @@ TEST_SRC = $(wildcard tests/unit/*.c)
 
 .PHONY: FORCE all lib cli test diff check-unit check-base check-cli check-integration check-replay demo fixtures clean install \
 	uninstall deps-build deps-test examples rails-zones check-build sanitize valgrind fuzz fuzz-build bench bench-borrow bench-ruby \
-	bench-readme bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie bench-print bench-hostile
+	bench-readme bench-compare bench-callgrind bench-migrate bench-float float-table bench-cookie bench-print bench-hostile coverage
 
 all: $(BUILD)/librsess.a $(BUILD)/librsess.so.$(VERSION) $(BUILD)/rsess
 
@@ -273,6 +273,7 @@ fixtures:
 	ruby tests/fixtures/generate_cookies.rb tests/fixtures
 	ruby tests/fixtures/generate_json.rb tests/fixtures
 	ruby tests/fixtures/generate_repros.rb tests/fixtures
+	ruby tests/fixtures/generate_coverage.rb tests/fixtures
 	ruby bench/make_payloads.rb bench/payloads
 	node tests/fixtures/ruby-wasm/generate.cjs tests/fixtures $(BUILD)/ruby-wasm
 
@@ -326,8 +327,49 @@ uninstall:
 check-build: all examples
 	$(Q)tests/build/run.sh $(BUILD)
 
+# --- coverage (issue 18): gcc --coverage in build-cov/, summed per file by gcovr
+# make coverage builds the library, the CLI, the unit tests and the replay
+# programs (and the examples) with --coverage at -O0 into build-cov/ (build/
+# is never touched), runs what make test runs but check-build: check-unit,
+# check-cli, check-replay (the fuzz corpora and crashes), check-hostile and
+# check-integration (real Redis and Rails: half a minute), and prints lines
+# and branches per file of lib/ and cli/, with the totals. Not part of make test.
+# How it counts:
+# - a header's inline functions are counted once, in the header's own row,
+#   summed over every file that includes it; -fkeep-inline-functions and
+#   -fkeep-static-functions emit them even where no caller uses them, so an
+#   inline function no test calls shows as missed rather than vanishing.
+# - always_inline becomes noinline (-Dalways_inline=noinline): the walker's
+#   core (lib/walk.h) and the builder's steps are forced inline per caller for
+#   speed, which at -O0 gives every call site its own copy of each line (one
+#   line had 320 branches, most impossible in its copy: the `fast` argument is
+#   a constant there). Out of line, a line's branches count once, whichever
+#   caller took them.
+# - LIKELY()/UNLIKELY() are ordinary branches: both ways must be taken.
+# - a branch is gcov's: each outcome of each condition (&& and || split), and
+#   "taken" means some test took it. Allocation-failure branches are counted
+#   like any other: the tests' allocation-failure sweeps must take them.
+# - -fprofile-update=atomic: some tests run threads, whose counts must not race.
+# - excluded: only code marked GCOVR_EXCL_LINE / _START.._STOP /
+#   GCOVR_EXCL_BR_LINE, each with a comment saying why no input can reach it.
+COV = build-cov
+COV_CFLAGS = -O0 -g --coverage -fprofile-update=atomic -fkeep-inline-functions -fkeep-static-functions \
+  -Dalways_inline=noinline
+coverage:
+	@scripts/install-deps.sh coverage
+	@echo '$(COV_CFLAGS)' | cmp -s - $(COV)/flags || { rm -rf $(COV); mkdir -p $(COV); echo '$(COV_CFLAGS)' > $(COV)/flags; }
+	@mkdir -p $(COV)/html
+	$(Q)find $(COV) -name '*.gcda' -delete
+	@$(MAKE) --no-print-directory BUILD=$(COV) CC=gcc CFLAGS="$(COV_CFLAGS)" LDFLAGS="--coverage" \
+	  all $(COV)/test-rsess $(REPLAYS:$(BUILD)/%=$(COV)/%) $(COV)/mutate examples
+	@CK_TIMEOUT_MULTIPLIER=10 $(MAKE) --no-print-directory BUILD=$(COV) check-unit check-cli check-replay check-hostile \
+	  check-integration
+	$(Q)gcovr -r . --object-directory $(COV) -f 'lib/' -f 'cli/' --json-summary $(COV)/coverage.json \
+	  --json $(COV)/coverage-detail.json --html-details $(COV)/html/index.html
+	$(Q)python3 scripts/coverage-table.py $(COV)/coverage.json
+
 clean:
-	rm -rf $(BUILD) build-san
+	rm -rf $(BUILD) build-san $(COV)
 
 # --- the differential test against Ruby (issue 19; needs Ruby, not in make test)
 SEED ?= 1

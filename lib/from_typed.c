@@ -235,7 +235,8 @@ static rsess_val *open_value(tr *t, const rs_jnode *j, bool *framed)
     }
     case RS_J_STR: v = rsess_new_str(t->doc, j->p, j->len, RSESS_ENC_UTF8); break;
     case RS_J_ARR:
-        if (!(v = rsess_new_array(t->doc)) || push(t, j, v, K_ITEMS, j, true)) break;
+        if (!(v = rsess_new_array(t->doc))) break;
+        if (push(t, j, v, K_ITEMS, j, true)) return NULL; /* t->rc: NOMEM (was lost: an empty Array came back) */
         *framed = true;
         return v;
     default: break;

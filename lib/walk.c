@@ -13,7 +13,8 @@ int rs_tables_track(rs_tables *t, const rsess_alloc *a)
     t->ooff = rs_malloc(a, (size_t)t->ocap * sizeof *t->ooff);
     t->ofirst = rs_malloc(a, (size_t)t->ocap * sizeof *t->ofirst);
     if (t->ooff && t->ofirst) return 0;
-    /* one of the two alone: rs_tables_free's fast path looks at ooff only */
+    /* one of the two failed: give the other back here (rs_tables_free's
+     * quick test looks at ooff alone, so a lone ofirst leaked) */
     if (t->ooff) rs_free(a, t->ooff, (size_t)t->ocap * sizeof *t->ooff);
     if (t->ofirst) rs_free(a, t->ofirst, (size_t)t->ocap * sizeof *t->ofirst);
     t->ooff = t->ofirst = NULL;
@@ -74,15 +75,27 @@ bool rs_walk_obj_grow(rs_walker *w, uint32_t need)
     if (need <= ncap) return true;
     while (ncap < need) ncap *= 2;
     if (ncap > UINT32_MAX) return rs_walk_fail(w, RSESS_ERR_NODES, w->p, "too many objects"), false;
-    uint8_t *ot = grow_array(w->alloc, t->otype, t->otype == t->otype0, 1, t->ocap, ncap);
-    if (!ot) return rs_walk_fail(w, RSESS_ERR_NOMEM, w->p, "out of memory"), false;
+    /* The three arrays share t->ocap: all grow, or none does (a failure
+     * after the first grew left sizes that rs_tables_free misreported). */
+    bool track = w->track || t->ooff;
+    uint8_t *ot = rs_malloc(w->alloc, ncap);
+    uint32_t *o = track ? rs_malloc(w->alloc, ncap * sizeof *o) : NULL;
+    uint32_t *f = track ? rs_malloc(w->alloc, ncap * sizeof *f) : NULL;
+    if (!ot || (track && (!o || !f))) {
+        rs_free(w->alloc, ot, ncap);
+        rs_free(w->alloc, o, ncap * sizeof *o);
+        rs_free(w->alloc, f, ncap * sizeof *f);
+        return rs_walk_fail(w, RSESS_ERR_NOMEM, w->p, "out of memory"), false;
+    }
+    memcpy(ot, t->otype, t->ocap);
+    if (t->otype != t->otype0) rs_free(w->alloc, t->otype, t->ocap);
     t->otype = ot;
-    if (w->track || t->ooff) {
-        uint32_t *o = grow_array(w->alloc, t->ooff, false, sizeof *o, t->ooff ? t->ocap : 0, ncap);
-        if (!o) return rs_walk_fail(w, RSESS_ERR_NOMEM, w->p, "out of memory"), false;
+    if (track) {
+        if (t->ooff) memcpy(o, t->ooff, (size_t)t->ocap * sizeof *o);
+        if (t->ofirst) memcpy(f, t->ofirst, (size_t)t->ocap * sizeof *f);
+        rs_free(w->alloc, t->ooff, (size_t)t->ocap * sizeof *o);
+        rs_free(w->alloc, t->ofirst, (size_t)t->ocap * sizeof *f);
         t->ooff = o;
-        uint32_t *f = grow_array(w->alloc, t->ofirst, false, sizeof *f, t->ofirst ? t->ocap : 0, ncap);
-        if (!f) return rs_walk_fail(w, RSESS_ERR_NOMEM, w->p, "out of memory"), false;
         t->ofirst = f;
     }
     t->ocap = (uint32_t)ncap;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages a make target needs, if they are missing.
-# Usage: scripts/install-deps.sh build|test|fixtures|bench|fuzz
+# Usage: scripts/install-deps.sh build|test|fixtures|bench|fuzz|coverage
 # Says what it installs; does nothing when everything is present.
 set -e
 build="gcc make pkg-config libsodium-dev zlib1g-dev libssl-dev"
@@ -19,7 +19,9 @@ case "$1" in
   fixtures) want="$build $fixtures" ;;
   bench) want="$build ruby valgrind" ;;
   fuzz) want="$build clang libclang-rt-14-dev" ;;
-  *) echo "usage: $0 build|test|fixtures|bench|fuzz" >&2; exit 2 ;;
+  # make coverage: gcc --coverage, summed per file by gcovr
+  coverage) want="$test_ gcovr" ;;
+  *) echo "usage: $0 build|test|fixtures|bench|fuzz|coverage" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do

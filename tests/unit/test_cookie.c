@@ -939,6 +939,66 @@ START_TEST(cookie_json_reader)
 }
 END_TEST
 
+/* --- coverage (issue 18) ------------------------------------------------ */
+/* Names of every format, digest, cipher and serializer (and "" past the
+ * end); the option initialisers on NULL; the entry points' NULL refusals;
+ * the key options Rails cannot use (no digest, no iterations). */
+START_TEST(cookie_names_and_refusals)
+{
+    ck_assert_str_eq(rsess_cookie_format_name(RSESS_COOKIE_SESSION_ID), "session-id");
+    ck_assert_str_eq(rsess_cookie_format_name((rsess_cookie_format)8), "");
+    ck_assert_str_eq(rsess_digest_name(RSESS_DIGEST_SHA512), "SHA512");
+    ck_assert_str_eq(rsess_digest_name((rsess_digest)4), "");
+    ck_assert_str_eq(rsess_cipher_name(RSESS_CIPHER_AES_256_CBC), "aes-256-cbc");
+    ck_assert_str_eq(rsess_cipher_name((rsess_cipher)5), "");
+    ck_assert_str_eq(rsess_serializer_name(RSESS_SERIALIZER_MESSAGE_PACK), "message_pack");
+    ck_assert_str_eq(rsess_serializer_name((rsess_serializer)6), "");
+    rsess_cookie_opts_init(NULL);
+    rsess_cookie_read_opts_init(NULL);
+    rsess_cookie_write_opts_init(NULL);
+
+    rsess_err err;
+    rsess_cookie_keys *keys = NULL;
+    rsess_cookie_opts o;
+    rsess_cookie_opts_init(&o);
+    o.secret_key_base = "k", o.secret_key_base_len = 1;
+    ck_assert_int_eq(rsess_cookie_keys_new(&o, NULL, &err), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_cookie_keys_new(NULL, &keys, &err), RSESS_ERR_ARG);
+    ck_assert_ptr_null(keys);
+    o.kdf_digests = 1u << RSESS_DIGEST_SHA512;
+    ck_assert_int_eq(rsess_cookie_keys_new(&o, &keys, &err), RSESS_ERR_ARG);
+    ck_assert_str_eq(err.text, "kdf_digests names no SHA1 or SHA256");
+    o.kdf_digests = 1u << RSESS_DIGEST_SHA1;
+    o.iterations = 0;
+    ck_assert_int_eq(rsess_cookie_keys_new(&o, &keys, &err), RSESS_ERR_ARG);
+    ck_assert_str_eq(err.text, "zero PBKDF2 iterations");
+    o.iterations = 1000;
+    ck_assert_int_eq(rsess_cookie_keys_new(&o, &keys, &err), 0);
+    ck_assert_int_eq(rsess_cookie_keys_add(NULL, &o, &err), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_cookie_keys_add(keys, NULL, &err), RSESS_ERR_ARG);
+    /* three more key sets: the set array grows twice */
+    for (int i = 0; i < 3; i++) ck_assert_int_eq(rsess_cookie_keys_add(keys, &o, &err), 0);
+
+    rsess_buf b;
+    rsess_buf_init(&b, NULL);
+    ck_assert_int_eq(rsess_cookie_value(NULL, 3, "a", 1, &b, &err), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_cookie_value("a=1", 3, "a", 1, NULL, &err), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_cookie_value("a=1", 3, NULL, 1, &b, &err), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_cookie_value(NULL, 0, NULL, 0, &b, &err), 0); /* no name: the whole (empty) text */
+    ck_assert_uint_eq(b.len, 0);
+    rsess_cookie_read_opts ro;
+    rsess_cookie_read_opts_init(&ro);
+    rsess_doc *doc = NULL;
+    ck_assert_int_eq(rsess_cookie_read(keys, "x", 1, &ro, NULL, NULL, &err), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_cookie_read(keys, "x", 1, NULL, &doc, NULL, &err), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_cookie_read(keys, NULL, 1, &ro, &doc, NULL, &err), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_cookie_read(keys, "x", 1, &ro, &doc, NULL, NULL), RSESS_ERR_ARG); /* no err: still a code */
+    ck_assert_ptr_null(doc);
+    rsess_buf_free(&b);
+    rsess_cookie_keys_free(keys);
+}
+END_TEST
+
 Suite *cookie_suite(void)
 {
     Suite *s = suite_create("cookie");
@@ -955,6 +1015,7 @@ Suite *cookie_suite(void)
     tcase_add_test(tc, hostile_inputs);
     tcase_add_test(tc, allocation_failures);
     tcase_add_test(tc, cookie_json_reader);
+    tcase_add_test(tc, cookie_names_and_refusals);
     suite_add_tcase(s, tc);
     return s;
 }

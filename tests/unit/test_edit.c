@@ -801,6 +801,125 @@ START_TEST(deep_copy_small_stack)
 }
 END_TEST
 
+/* --- coverage (issue 18) ------------------------------------------------ */
+/* Hash#[]= replaces a pair exactly when Ruby's key?(probe) is true, for an
+ * ordinary Hash (eql?) and a compare_by_identity one: keys of every kind,
+ * probes made afresh (fixtures/coverage/hash_keys_eql, generate_coverage.rb,
+ * with Ruby's answers). Each probe is tried on a fresh read. */
+START_TEST(key_eql_as_ruby_answers)
+{
+    size_t len;
+    char *tsv = (char *)read_file("fixtures/coverage/expect.tsv", &len);
+    char *row = strstr(tsv, "hash_keys_eql\tanswers=");
+    ck_assert_ptr_nonnull(row);
+    const char *ans = row + strlen("hash_keys_eql\tanswers=");
+    size_t blen;
+    unsigned char *bytes = read_file("fixtures/coverage/hash_keys_eql.bin", &blen);
+    size_t nprobes = 0;
+    for (size_t j = 0;; j++) {
+        rsess_err err;
+        rsess_doc *doc = rsess_read(bytes, blen, NULL, &err);
+        ck_assert_msg(doc != NULL, "%s", err.text);
+        rsess_val *root = rsess_doc_root(doc), *probes = rsess_arr_get(root, 2);
+        if (j == 0) nprobes = rsess_len(probes);
+        if (j >= nprobes) {
+            rsess_doc_free(doc);
+            break;
+        }
+        ck_assert_msg(ans[3 * j] == '0' || ans[3 * j] == '1', "answer %zu", j);
+        for (int which = 0; which < 2; which++) {
+            rsess_val *h = rsess_arr_get(root, (size_t)which);
+            ck_assert(which == 0 ? !rsess_hash_identity(h) : rsess_hash_identity(h));
+            size_t n0 = rsess_len(h);
+            ck_assert_int_eq(rsess_hash_set(doc, h, rsess_arr_get(probes, j), rsess_new_nil(doc)), 0);
+            bool replaced = rsess_len(h) == n0;
+            ck_assert_msg(replaced == (ans[3 * j + which] == '1'), "probe %zu in the %s Hash: Ruby says %c", j,
+                          which ? "identity" : "plain", ans[3 * j + which]);
+        }
+        rsess_doc_free(doc);
+    }
+    ck_assert_uint_eq(nprobes, (strcspn(ans, "\n") + 1) / 3);
+    free(bytes);
+    free(tsv);
+}
+END_TEST
+
+/* The editors' refusals: NULL or wrong-type targets, NULL keys with a
+ * length, values of another document, kinds out of range, indexes past
+ * the end. */
+START_TEST(edit_refusals)
+{
+    rsess_doc *doc = rsess_doc_new(NULL), *other = rsess_doc_new(NULL);
+    rsess_val *h = rsess_new_hash(doc), *a = rsess_new_array(doc), *v = rsess_new_nil(doc), *alien = rsess_new_nil(other);
+    ck_assert_int_eq(rsess_arr_push(doc, a, v), 0);
+    ck_assert_int_eq(rsess_hash_set(NULL, h, v, v), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set(doc, a, v, v), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set(doc, h, NULL, v), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set(doc, h, v, NULL), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set(doc, h, alien, v), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set(doc, h, v, alien), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set(other, h, alien, alien), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set_sym(doc, NULL, K("k"), v), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set_sym(doc, h, K("k"), NULL), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set_sym(doc, h, K("k"), alien), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set_sym(doc, h, NULL, 1, v), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set_str(doc, a, K("k"), v), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set_str(doc, h, K("k"), NULL), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set_str(doc, h, K("k"), alien), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_set_str(doc, h, NULL, 1, v), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_delete(doc, a, K("k"), RSESS_KEY_ANY), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_delete(doc, h, NULL, 1, RSESS_KEY_ANY), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_delete(doc, h, K("k"), (rsess_key_kind)3), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_hash_delete(doc, h, K("k"), RSESS_KEY_ANY), RSESS_ERR_NOT_FOUND);
+    ck_assert_int_eq(rsess_arr_set(doc, h, 0, v), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_arr_set(doc, a, 0, NULL), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_arr_set(doc, a, 0, alien), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_arr_set(doc, a, 1, v), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_arr_set(other, a, 0, alien), RSESS_ERR_ARG);
+    /* the empty key (NULL, 0) is a key like any other */
+    ck_assert_int_eq(rsess_hash_set_sym(doc, h, NULL, 0, v), 0);
+    ck_assert_int_eq(rsess_hash_set_str(doc, h, NULL, 0, v), 0);
+    ck_assert_uint_eq(rsess_len(h), 2);
+    ck_assert_ptr_eq(rsess_hash_find(h, NULL, 0, RSESS_KEY_SYMBOL), v);
+    ck_assert_ptr_eq(rsess_hash_find(h, "", 0, RSESS_KEY_STRING), v);
+    ck_assert_ptr_null(rsess_hash_find(h, NULL, 1, RSESS_KEY_ANY));
+    ck_assert_ptr_null(rsess_hash_find(h, "", 0, (rsess_key_kind)7));
+    ck_assert_ptr_null(rsess_hash_find(a, "", 0, RSESS_KEY_ANY));
+    ck_assert_ptr_null(rsess_hash_find(NULL, "", 0, RSESS_KEY_ANY));
+    ck_assert_ptr_null(rsess_hash_gets(h, NULL));
+    ck_assert_ptr_eq(rsess_hash_gets(h, ""), v);
+    ck_assert_int_eq(rsess_hash_delete(doc, h, NULL, 0, RSESS_KEY_SYMBOL), 0);
+    ck_assert_ptr_null(rsess_copy(NULL, v));
+    ck_assert_ptr_null(rsess_copy(doc, NULL));
+    rsess_doc_free(doc);
+    rsess_doc_free(other);
+}
+END_TEST
+
+/* Hash#[]= with a new String key equal to a key anywhere in the parsed
+ * data (an object's ivar, a Struct member, a Hash default, a String's ivar,
+ * a user-marshalled object's data; not a binary key, not a key of a Hash
+ * with a user class): Ruby's bytes after the same edits
+ * (fixtures/coverage/edit_interned_*.bin, generate_coverage.rb). */
+START_TEST(interned_keys_everywhere_as_ruby)
+{
+    size_t bl, al;
+    unsigned char *before = read_file("fixtures/coverage/edit_interned_before.bin", &bl);
+    unsigned char *after = read_file("fixtures/coverage/edit_interned_after.bin", &al);
+    rsess_err err;
+    rsess_doc *doc = rsess_read(before, bl, NULL, &err);
+    ck_assert_msg(doc != NULL, "%s", err.text);
+    rsess_val *root = rsess_doc_root(doc), *last = rsess_arr_get(root, rsess_len(root) - 1);
+    static const char *const keys[] = {"k", "j", "d", "i", "m", "n", "e", "new"};
+    for (int i = 0; i < 8; i++)
+        ck_assert_int_eq(rsess_hash_set_str(doc, last, keys[i], strlen(keys[i]), rsess_new_int(doc, i + 1)), 0);
+    assert_writes(root, after, al, "interned keys");
+    rsess_doc_free(doc);
+    free(before);
+    free(after);
+}
+END_TEST
+
 Suite *edit_suite(void)
 {
     Suite *s = suite_create("edit");
@@ -821,6 +940,9 @@ Suite *edit_suite(void)
     tcase_add_test(t, edit_allocation_failures);
     tcase_add_test(t, failed_append_changes_nothing);
     tcase_add_test(t, deep_copy_small_stack);
+    tcase_add_test(t, key_eql_as_ruby_answers);
+    tcase_add_test(t, edit_refusals);
+    tcase_add_test(t, interned_keys_everywhere_as_ruby);
     suite_add_tcase(s, t);
     return s;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 #define ENTRY_DIR "fixtures/entries"
@@ -348,6 +349,92 @@ START_TEST(bench_entries_hold_their_payloads)
 }
 END_TEST
 
+/* --- coverage (issue 18) ------------------------------------------------ */
+
+/* The entry readers' and writers' refusals, with codes and offsets. */
+START_TEST(entry_refusals)
+{
+    rsess_err err;
+    ck_assert_ptr_null(rsess_entry_read(NULL, 3, NULL, NULL, &err));
+    ck_assert_int_eq(err.code, RSESS_ERR_ARG);
+    rsess_read_opts o;
+    rsess_read_opts_init(&o);
+    o.limits.max_input = 2;
+    ck_assert_ptr_null(rsess_entry_read("\x04\x08T", 3, &o, NULL, &err));
+    ck_assert_int_eq(err.code, RSESS_ERR_SIZE);
+    ck_assert_ptr_null(rsess_lookup("\x04\x08{\x00", 4, "k", 1, &o, &err));
+    ck_assert_int_eq(err.code, RSESS_ERR_SIZE);
+    ck_assert_ptr_null(rsess_lookup(NULL, 4, "k", 1, NULL, &err));
+    ck_assert_int_eq(err.code, RSESS_ERR_ARG);
+    ck_assert_ptr_null(rsess_lookup("\x04\x08{\x00", 4, NULL, 1, NULL, &err));
+    ck_assert_int_eq(err.code, RSESS_ERR_ARG);
+    ck_assert_ptr_null(rsess_lookup("\x04\x08[\x00", 4, "k", 1, NULL, &err));
+    ck_assert_int_eq(err.code, RSESS_ERR_VALUE);
+    ck_assert_ptr_null(rsess_lookup("\x07", 1, "k", 1, NULL, &err));
+    ck_assert_int_eq(err.code, RSESS_ERR_FORMAT_UNKNOWN);
+    ck_assert_uint_eq(err.offset, 0);
+
+    ck_assert_str_eq(rsess_format_name(RSESS_FORMAT_AS61), "activesupport-6.1");
+    ck_assert_str_eq(rsess_format_name((rsess_format)9), "unknown");
+
+    rsess_doc *doc = rsess_doc_new(NULL);
+    rsess_val *v = rsess_new_int(doc, 1);
+    rsess_buf out;
+    rsess_buf_init(&out, NULL);
+    ck_assert_int_eq(rsess_entry_write(NULL, NULL, &out, &err), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_entry_write(v, NULL, NULL, &err), RSESS_ERR_ARG);
+    rsess_entry_opts eo;
+    rsess_entry_opts_init(&eo);
+    eo.format = (rsess_format)9;
+    rsess_buf_append(&out, "ab", 2);
+    ck_assert_int_eq(rsess_entry_write(v, &eo, &out, &err), RSESS_ERR_ARG);
+    ck_assert_uint_eq(out.len, 2); /* nothing appended */
+    eo.format = RSESS_FORMAT_AS71;
+    eo.size = sizeof eo + 1;
+    ck_assert_int_eq(rsess_entry_write(v, &eo, &out, &err), RSESS_ERR_ARG);
+    ck_assert_uint_eq(out.len, 2);
+    rsess_buf_free(&out);
+    rsess_doc_free(doc);
+}
+END_TEST
+
+/* A relative expiry is stored as now + expires_in (Entry#initialize:
+ * expires_in.to_f + Time.now.to_f), and 6.1's @created_at defaults to now. */
+START_TEST(entry_times_from_now)
+{
+    rsess_doc *doc = rsess_doc_new(NULL);
+    rsess_val *v = rsess_new_str(doc, "x", 1, RSESS_ENC_UTF8);
+    rsess_format formats[] = {RSESS_FORMAT_AS71, RSESS_FORMAT_AS70, RSESS_FORMAT_AS61};
+    for (int i = 0; i < 3; i++) {
+        rsess_entry_opts eo;
+        rsess_entry_opts_init(&eo);
+        eo.format = formats[i];
+        eo.has_expires_in = 1;
+        eo.expires_in = 300;
+        rsess_buf out;
+        rsess_buf_init(&out, NULL);
+        rsess_err err;
+        double before = (double)time(NULL);
+        ck_assert_int_eq(rsess_entry_write(v, &eo, &out, &err), 0);
+        double after = (double)time(NULL) + 1;
+        rsess_entry_info info;
+        rsess_doc *back = rsess_entry_read(out.data, out.len, NULL, &info, &err);
+        ck_assert_msg(back != NULL, "%s", err.text);
+        ck_assert_int_eq(info.format, formats[i]);
+        ck_assert(info.has_expires_at);
+        ck_assert_msg(info.expires_at >= before + 300 && info.expires_at <= after + 300, "format %d: expires %f",
+                      formats[i], info.expires_at);
+        if (formats[i] == RSESS_FORMAT_AS61) {
+            ck_assert(info.has_created_at && info.created_at >= before && info.created_at <= after);
+            ck_assert(info.has_expires_in && info.expires_in == 300);
+        }
+        rsess_doc_free(back);
+        rsess_buf_free(&out);
+    }
+    rsess_doc_free(doc);
+}
+END_TEST
+
 /* rsess_lookup gives, for every key of every session-like fixture, what the
  * full decode gives (Ruby text and typed JSON), and NOT_FOUND otherwise. */
 static size_t lookup_all_keys(const unsigned char *data, size_t len, const char *name)
@@ -449,6 +536,8 @@ Suite *entry_suite(void)
     tcase_add_test(t, inflate_bomb_refused);
     tcase_add_test(t, entry_prefixes_and_allocation_failures);
     tcase_add_test(t, bench_entries_hold_their_payloads);
+    tcase_add_test(t, entry_refusals);
+    tcase_add_test(t, entry_times_from_now);
     suite_add_tcase(s, t);
     TCase *l = tcase_create("lookup");
     tcase_set_timeout(l, 60);

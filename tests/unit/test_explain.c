@@ -121,6 +121,60 @@ START_TEST(long_float_text_shown_whole)
 }
 END_TEST
 
+/* --- coverage (issue 18) ------------------------------------------------ */
+/* Every allocation failing in turn, for Marshal and each entry format Rails
+ * wrote (fixtures/entries, compressed ones too): RSESS_ERR_NOMEM, or the
+ * whole listing (the same text as with plain malloc), nothing leaked. */
+START_TEST(explain_under_allocation_failure)
+{
+    static const char *const files[] = {"marshal/session_typical", "marshal/extended_twice", "marshal/string_sjis",
+                                        "marshal/object_link", "entries/as71_big_compressed", "entries/as70_big_compressed",
+                                        "entries/as61_big_compressed", "entries/as71_version_marshal_prefix",
+                                        "entries/as71_string_sjis"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "fixtures/%s.bin", files[i]);
+        size_t len;
+        unsigned char *in = read_file(path, &len);
+        rsess_buf plain;
+        rsess_buf_init(&plain, NULL);
+        rsess_err err;
+        ck_assert_msg(rsess_explain(in, len, 0, NULL, &plain, &err) == 0, "%s: %s", files[i], err.text);
+        long nomem = 0, ok = 0;
+        for (long k = 1; k < 400; k++) {
+            counting_alloc c = {.fail_at = k};
+            rsess_alloc a = counting_hooks(&c);
+            rsess_buf b;
+            rsess_buf_init(&b, &a);
+            int rc = rsess_explain(in, len, 0, NULL, &b, &err);
+            if (rc) {
+                ck_assert_msg(rc == RSESS_ERR_NOMEM && err.code == RSESS_ERR_NOMEM, "%s, allocation %ld: %d", files[i], k,
+                              rc);
+                nomem++;
+            } else {
+                ck_assert_msg(b.len == plain.len && !memcmp(b.data, plain.data, b.len), "%s", files[i]);
+                ok++;
+            }
+            rsess_buf_free(&b);
+            ck_assert_int_eq(c.live, 0);
+            if (c.calls < k) break;
+        }
+        ck_assert_msg(nomem > 0 && ok == 1, "%s: %ld, %ld", files[i], nomem, ok);
+        rsess_buf_free(&plain);
+        free(in);
+    }
+    rsess_buf b;
+    rsess_buf_init(&b, NULL);
+    rsess_err err;
+    ck_assert_int_eq(rsess_explain("\x04\x08T", 3, 0, NULL, NULL, &err), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_explain(NULL, 3, 0, NULL, &b, &err), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_explain("", 0, 0, NULL, &b, &err), RSESS_ERR_TRUNCATED);
+    ck_assert_int_eq(rsess_explain("\x07", 1, 0, NULL, &b, &err), RSESS_ERR_FORMAT_UNKNOWN);
+    ck_assert_uint_eq(err.offset, 0);
+    rsess_buf_free(&b);
+}
+END_TEST
+
 Suite *explain_suite(void)
 {
     Suite *s = suite_create("explain");
@@ -130,6 +184,7 @@ Suite *explain_suite(void)
     tcase_add_test(t, explain_names_links_and_encodings);
     tcase_add_test(t, nested_symbol_ivars_are_limited);
     tcase_add_test(t, long_float_text_shown_whole);
+    tcase_add_test(t, explain_under_allocation_failure);
     suite_add_tcase(s, t);
     return s;
 }

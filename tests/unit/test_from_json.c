@@ -222,6 +222,53 @@ START_TEST(json_alloc_failures)
 }
 END_TEST
 
+/* --- coverage (issue 18) ------------------------------------------------ */
+/* Each of kinds (JSON texts) at every offset in the document's arena: N
+ * nulls before it, in an Array, move it across the arena's growth, and each
+ * of the first allocations fails in turn. Each read gives RSESS_ERR_NOMEM
+ * (no document) or the whole Array; nothing leaks (test_from_typed.c too). */
+void json_arena_sweep(json_reader read, const char *const *kinds, size_t nkinds)
+{
+    char text[2048];
+    long nomem = 0;
+    for (size_t i = 0; i < nkinds; i++)
+        for (int pad = 0; pad < 40; pad++) {
+            size_t n = (size_t)snprintf(text, sizeof text, "[");
+            for (int k = 0; k < pad; k++) n += (size_t)snprintf(text + n, sizeof text - n, "null,");
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s]", kinds[i]);
+            for (long k = 1; k < 6; k++) {
+                counting_alloc c = {.fail_at = k};
+                rsess_alloc hooks = counting_hooks(&c);
+                rsess_json_opts o;
+                rsess_json_opts_init(&o);
+                o.alloc = &hooks;
+                rsess_doc *doc = NULL;
+                rsess_err err;
+                int rc = read(text, n, &o, &doc, &err);
+                ck_assert_msg(rc == 0 || rc == RSESS_ERR_NOMEM, "%s: allocation %ld: %d %s", text, k, rc, err.text);
+                if (rc) {
+                    ck_assert_ptr_null(doc);
+                    nomem++;
+                } else {
+                    ck_assert_msg(rsess_len(rsess_doc_root(doc)) == (size_t)pad + 1, "%s: allocation %ld: %zu items",
+                                  text, k, rsess_len(rsess_doc_root(doc)));
+                }
+                rsess_doc_free(doc);
+                ck_assert_int_eq(c.live, 0);
+                if (c.calls < k) break;
+            }
+        }
+    ck_assert_int_gt(nomem, 100);
+}
+
+START_TEST(json_alloc_failures_at_every_arena_offset)
+{
+    static const char *const kinds[] = {"{\"a\":1,\"b\":[2]}", "[1,[2]]", "1.5", "\"s\\u00e9\"", "123456789012345678901234567890",
+                                        "-0", "true", "{}", "[]"};
+    json_arena_sweep(rsess_from_json, kinds, sizeof kinds / sizeof kinds[0]);
+}
+END_TEST
+
 Suite *from_json_suite(void)
 {
     Suite *s = suite_create("from_json");
@@ -230,6 +277,7 @@ Suite *from_json_suite(void)
     tcase_add_test(t, json_parse_details);
     tcase_add_test(t, json_opts);
     tcase_add_test(t, json_alloc_failures);
+    tcase_add_test(t, json_alloc_failures_at_every_arena_offset);
     suite_add_tcase(s, t);
     return s;
 }

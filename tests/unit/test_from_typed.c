@@ -116,6 +116,26 @@ START_TEST(typed_alloc_failures)
 }
 END_TEST
 
+/* --- coverage (issue 18) ------------------------------------------------ */
+/* Every kind of typed value at every offset in the document's arena, each
+ * of the first allocations failing (json_arena_sweep, test_from_json.c). */
+START_TEST(typed_alloc_failures_at_every_arena_offset)
+{
+    static const char *const kinds[] = {
+        "{\"userdef\":\"DumpMe\",\"data\":\"payload\",\"enc\":\"UTF-8\"}",
+        "{\"regexp\":\"ab\",\"options\":7,\"enc\":\"US-ASCII\"}",
+        "{\"class\":\"String\"}", "{\"module\":\"Kernel\"}", "{\"oldmodule\":\"Kernel\"}",
+        "{\"object\":\"Object\",\"fields\":[[\"a\",1]],\"extends\":[\"Other\",\"Meths\"]}",
+        "{\"hash\":[[1,2]],\"uclass\":\"UserHash\",\"default\":5}",
+        "{\"struct\":\"Point\",\"fields\":[[\"x\",1],[\"y\",2]]}",
+        "{\"usermarshal\":\"MarshalMe\",\"data\":[7,\"x\"]}", "{\"tdata\":\"Foo\",\"data\":[1]}",
+        "{\"float\":\"1.5\"}", "2.5", "{\"int\":\"1267650600228229401496703205376\"}",
+        "{\"sym\":{\"hex\":\"82a0\"},\"enc\":\"Shift_JIS\"}", "{\"str\":\"with ivar\",\"ivars\":[[\"@note\",1]]}",
+        "{\"str\":\"sub\",\"uclass\":\"UserString\"}", "[]", "{\"array\":[1,2]}"};
+    json_arena_sweep(rsess_from_typed_json, kinds, sizeof kinds / sizeof kinds[0]);
+}
+END_TEST
+
 Suite *from_typed_suite(void)
 {
     Suite *s = suite_create("from_typed");
@@ -126,6 +146,7 @@ Suite *from_typed_suite(void)
     tcase_add_test(t, typed_shapes);
     tcase_add_test(t, typed_deep);
     tcase_add_test(t, typed_alloc_failures);
+    tcase_add_test(t, typed_alloc_failures_at_every_arena_offset);
     suite_add_tcase(s, t);
     return s;
 }

@@ -96,6 +96,83 @@ START_TEST(key_truncation_examples)
 }
 END_TEST
 
+/* --- coverage (issue 18) ------------------------------------------------ */
+/* The id helpers' refusals, and Rack's private id of "" (Ruby 3.1:
+ * "2::" + Digest::SHA256.hexdigest("")). */
+START_TEST(id_helpers_refusals)
+{
+    char out[RSESS_PUBLIC_ID_SIZE + 8];
+    ck_assert_int_eq(rsess_sid_generate(NULL, 16), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_sid_generate(out, 0), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_sid_generate(out, RSESS_SID_RACK_BYTES + 1), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_sid_generate(out, 4), 0);
+    ck_assert_uint_eq(strlen(out), 8);
+    char priv[RSESS_PRIVATE_ID_SIZE];
+    ck_assert_int_eq(rsess_private_id("a", 1, NULL), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_private_id(NULL, 1, priv), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_private_id(NULL, 0, priv), 0);
+    ck_assert_str_eq(priv, "2::e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    ck_assert(rsess_id_equal(NULL, 0, NULL, 0));
+    ck_assert(rsess_id_equal("ab", 2, "ab", 2));
+    ck_assert(!rsess_id_equal("ab", 2, "ac", 2));
+    ck_assert(!rsess_id_equal("ab", 2, "abc", 3));
+    ck_assert(!rsess_id_equal(NULL, 2, "ab", 2));
+    ck_assert(!rsess_id_equal("ab", 2, NULL, 2));
+}
+END_TEST
+
+/* The key builders' refusals; RSESS_KEYS_NONE and an unknown rule keep a
+ * long key whole; each allocation failing gives NOMEM and leaks nothing. */
+START_TEST(key_builders_refusals)
+{
+    rsess_buf out;
+    rsess_buf_init(&out, NULL);
+    ck_assert_int_eq(rsess_cache_key_truncate("k", 1, RSESS_KEYS_RAILS81, NULL), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_cache_key_truncate(NULL, 1, RSESS_KEYS_RAILS81, &out), RSESS_ERR_ARG);
+    char key[2000];
+    memset(key, 'k', sizeof key);
+    ck_assert_int_eq(rsess_cache_key_truncate(key, sizeof key, RSESS_KEYS_NONE, &out), 0);
+    ck_assert_uint_eq(out.len, sizeof key);
+    out.len = 0;
+    ck_assert_int_eq(rsess_cache_key_truncate(key, sizeof key, (rsess_key_rule)9, &out), 0);
+    ck_assert_uint_eq(out.len, sizeof key);
+    rsess_err err;
+    rsess_key_opts o;
+    rsess_key_opts_init(&o);
+    ck_assert_int_eq(rsess_session_key("a", 1, &o, NULL, &err), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_session_key(NULL, 1, &o, &out, &err), RSESS_ERR_ARG);
+    o.nslen = 3;
+    ck_assert_int_eq(rsess_session_key("a", 1, &o, &out, &err), RSESS_ERR_ARG);
+    ck_assert_str_eq(err.text, "bad arguments");
+    rsess_buf_free(&out);
+    /* a long namespace (the 8.1 rule shortens it) under failing allocations */
+    o.ns = key;
+    o.nslen = 400;
+    for (int store = 0; store < 2; store++) {
+        o.store = (rsess_store)store;
+        long nomem = 0, ok = 0;
+        for (long k = 1; k < 40; k++) {
+            counting_alloc c = {.fail_at = k};
+            rsess_alloc a = counting_hooks(&c);
+            rsess_buf_init(&out, &a);
+            int rc = rsess_session_key("36334d75885e1c87c38636160d0058aa", 32, &o, &out, &err);
+            ck_assert_msg(rc == 0 || rc == RSESS_ERR_NOMEM, "allocation %ld: %d", k, rc);
+            if (rc) ck_assert_int_eq(err.code, RSESS_ERR_NOMEM);
+            if (rc) nomem++;
+            else {
+                ok++;
+                ck_assert_uint_eq(out.len, store == 0 ? 250 : 400 + 1 + RSESS_PRIVATE_ID_LEN);
+            }
+            rsess_buf_free(&out);
+            ck_assert_int_eq(c.live, 0);
+            if (c.calls < k) break;
+        }
+        ck_assert_int_gt(nomem, 0);
+        ck_assert_int_eq(ok, 1);
+    }
+}
+END_TEST
+
 Suite *session_suite(void)
 {
     Suite *s = suite_create("session");
@@ -104,6 +181,8 @@ Suite *session_suite(void)
     tcase_add_test(t, generated_ids);
     tcase_add_test(t, key_names_match_rails);
     tcase_add_test(t, key_truncation_examples);
+    tcase_add_test(t, id_helpers_refusals);
+    tcase_add_test(t, key_builders_refusals);
     suite_add_tcase(s, t);
     return s;
 }

@@ -64,6 +64,12 @@ Suite *explain_suite(void);
 Suite *cookie_suite(void);
 Suite *from_json_suite(void);
 Suite *from_typed_suite(void);
+Suite *print_suite(void);
+Suite *buf_suite(void);
+Suite *err_suite(void);
+Suite *opts_suite(void);
+Suite *walk_suite(void);
+Suite *json_read_suite(void);
 /* Cross-cutting suites (see test_main.c). */
 Suite *api_suite(void);
 Suite *depth_suite(void);
@@ -88,5 +94,8 @@ bool json_same(const char *a, size_t alen, const char *b, size_t blen);
  * each failure is RSESS_ERR_NOMEM and leaks nothing (test_from_json.c). */
 typedef int (*json_reader)(const char *, size_t, const rsess_json_opts *, rsess_doc **, rsess_err *);
 void json_alloc_sweep(json_reader read, const char *text);
+/* Each kind (a JSON text) after N nulls in an Array, N = 0..39, with each of
+ * the first allocations failing: NOMEM or the whole Array (test_from_json.c). */
+void json_arena_sweep(json_reader read, const char *const *kinds, size_t nkinds);
 
 #endif
