@@ -354,7 +354,7 @@ check-build: all examples
 #   GCOVR_EXCL_BR_LINE, each with a comment saying why no input can reach it.
 COV = build-cov
 COV_CFLAGS = -O0 -g --coverage -fprofile-update=atomic -fkeep-inline-functions -fkeep-static-functions \
-  -Dalways_inline=noinline
+  -Dalways_inline=noinline -Wno-attributes
 coverage:
 	@scripts/install-deps.sh coverage
 	@echo '$(COV_CFLAGS)' | cmp -s - $(COV)/flags || { rm -rf $(COV); mkdir -p $(COV); echo '$(COV_CFLAGS)' > $(COV)/flags; }
