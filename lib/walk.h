@@ -822,7 +822,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
                 t->p = w->p;
                 t->n = n;
                 w->p += n;
-                if (!rs_w_counted(w, start)) return TK_ERROR;
+                if (!rs_w_counted(w, start + 1)) return TK_ERROR; /* the String's byte: 'I' is a prefix */
                 t->type = RSESS_STRING;
                 if ((t->obj = REGISTER(RSESS_STRING, n >= 1 && n <= 64)) == RS_NONE)
                     return TK_ERROR;
