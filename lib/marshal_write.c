@@ -52,7 +52,7 @@ static inline __attribute__((always_inline)) void w_raw(emitter *e, const void *
 }
 
 /* w_long: marshal.c ruby_marshal_write_long. */
-static void w_long(emitter *e, long x)
+static void w_long_any(emitter *e, long x)
 {
     unsigned char buf[5];
     if (x > 0x7fffffffL || x < -0x80000000L) {
@@ -85,6 +85,15 @@ static void w_long(emitter *e, long x)
         }
     }
     w_raw(e, buf, (size_t)i + 1);
+}
+
+/* The commonest longs (lengths, counts, links, small Integers) in one
+ * byte, inline; the rest by w_long_any. */
+static inline __attribute__((always_inline)) void w_long(emitter *e, long x)
+{
+    if (LIKELY(x > 0 && x < 123)) w_byte(e, (int)(x + 5));
+    else if (x == 0) w_byte(e, 0);
+    else w_long_any(e, x);
 }
 
 static void w_bytes(emitter *e, const void *p, size_t n)
