@@ -739,7 +739,8 @@ RSESS_API int rsess_entry_write(const rsess_val *v, const rsess_entry_opts *opts
  * entries (inflating them); other containers are decoded in full. The
  * document's root is the value; NULL with RSESS_ERR_NOT_FOUND when the key
  * is absent. Keys match String or Symbol keys with exactly these bytes.
- * The bytes after the value are not read (nor checked).
+ * The whole input is checked first, as rsess_read() checks it: an input
+ * rsess_read() refuses is refused here with the same code and offset.
  */
 RSESS_API rsess_doc *rsess_lookup(const void *data, size_t len, const char *key, size_t keylen,
                                   const rsess_read_opts *opts, rsess_err *err);
