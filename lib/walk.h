@@ -357,14 +357,16 @@ RS_WINLINE bool rs_w_counted(rs_walker *w, const unsigned char *at)
  * their contents: r_prepare/r_entry0), and '_dump' values after their
  * data -- after their ivars when 'I'-wrapped. Never: nil, true, false,
  * Fixnums, symbols (their own table) and links. */
-RS_WINLINE uint32_t rs_w_register(rs_walker *w, int type, bool encname, const unsigned char *vstart, uint32_t vfirst)
+RS_WINLINE uint32_t rs_w_register(rs_walker *w, int type, bool encname, const unsigned char *vstart, uint32_t vfirst,
+                                 const bool plain)
 {
     rs_tables *t = w->tab;
     uint32_t k = w->nobjs;
     if (UNLIKELY(k >= t->ocap) && !rs_walk_obj_grow(w, k + 1)) return RS_NONE;
-    if (!w->replay) {
+    /* plain (a constant): rs_walk_value_plain's walker neither tracks nor replays */
+    if (plain || !w->replay) {
         t->otype[k] = (uint8_t)(type | (encname ? OT_ENCNAME : 0));
-        if (w->track) {
+        if (!plain && w->track) {
             t->ooff[k] = (uint32_t)(vstart - w->base);
             t->ofirst[k] = vfirst;
         }
@@ -373,19 +375,12 @@ RS_WINLINE uint32_t rs_w_register(rs_walker *w, int type, bool encname, const un
     return k;
 }
 
-/* rs_w_register for a plain walker (rs_walk_value_plain's: it neither
- * tracks nor replays). */
-RS_WINLINE uint32_t rs_w_register_plain(rs_walker *w, int type, bool encname)
-{
-    rs_tables *t = w->tab;
-    uint32_t k = w->nobjs;
-    if (UNLIKELY(k >= t->ocap) && !rs_walk_obj_grow(w, k + 1)) return RS_NONE;
-    t->otype[k] = (uint8_t)(type | (encname ? OT_ENCNAME : 0));
-    w->nobjs = k + 1;
-    return k;
-}
-
-RS_WINLINE int rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
+/* Opens a frame for the value just read: where it goes (role, owner,
+ * slot), the frame it was read in, its first byte and the object count
+ * there, its level. */
+RS_WINLINE int rs_w_push_at(rs_walker *w, rs_tok *t, int kind, int state, int role, uint32_t owner, uint32_t parent,
+                            size_t slot, const unsigned char *at, const unsigned char *vstart, uint32_t vfirst,
+                            size_t level, bool inner_of)
 {
     if (UNLIKELY(w->sp == w->cap) && rs_walk_push_slow(w)) return -1;
     rs_frame *f = &w->fr[w->sp];
@@ -393,19 +388,19 @@ RS_WINLINE int rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
      * the cost of every container) */
     f->kind = (uint8_t)kind;
     f->state = (uint8_t)state;
-    f->role = t->role;
+    f->role = (uint8_t)role;
     f->ivwrap = f->ivkind = f->have_enc = f->ttype = 0;
-    f->inner_of = (t->flags & TF_INNER) != 0;
+    f->inner_of = inner_of;
     f->nmods = f->identity = f->cext = f->cucls = 0;
-    f->owner = t->owner;
-    f->parent = t->parent;
-    f->level = w->vlevel;
-    f->slot = t->slot;
+    f->owner = owner;
+    f->parent = parent;
+    f->level = level;
+    f->slot = slot;
     f->left = f->next = 0;
     f->stop = SIZE_MAX;
-    f->start = t->at;
-    f->vstart = w->vstart;
-    f->vfirst = w->vfirst;
+    f->start = at;
+    f->vstart = vstart;
+    f->vfirst = vfirst;
     f->obj = RS_NONE;
     f->user = f->aux = NULL;
     f->slots = NULL;
@@ -414,30 +409,11 @@ RS_WINLINE int rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
     return 0;
 }
 
-/* rs_w_push for an array or hash read by the plain path: the frame from
- * the reader's locals, not through the token's head. fi: the frame it is
- * read in (its owner); vfirst: the object count before it registered. */
-RS_WINLINE int rs_w_push_plain(rs_walker *w, rs_tok *t, int kind, int role, uint32_t fi, size_t level,
-                               const unsigned char *start, uint32_t vfirst)
+/* rs_w_push_at with the head the token and the walker's value facts hold. */
+RS_WINLINE int rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
 {
-    if (UNLIKELY(w->sp == w->cap) && rs_walk_push_slow(w)) return -1;
-    rs_frame *f = &w->fr[w->sp];
-    f->kind = (uint8_t)kind;
-    f->state = ST_ITEMS;
-    f->role = (uint8_t)role;
-    f->ivwrap = f->ivkind = f->have_enc = f->ttype = f->inner_of = 0;
-    f->nmods = f->identity = f->cext = f->cucls = 0;
-    f->owner = f->parent = fi;
-    f->level = level;
-    f->slot = t->slot;
-    f->next = 0;
-    f->start = f->vstart = start;
-    f->vfirst = vfirst;
-    f->user = f->aux = NULL;
-    f->slots = NULL;
-    t->frame = (uint32_t)w->sp;
-    w->sp++;
-    return 0;
+    return rs_w_push_at(w, t, kind, state, t->role, t->owner, t->parent, t->slot, t->at, w->vstart, w->vfirst, w->vlevel,
+                        (t->flags & TF_INNER) != 0);
 }
 
 static inline uint8_t rs_w_symkind(const char *s, size_t len)
@@ -455,8 +431,10 @@ static inline void rs_w_first_E(rs_tables *t, uint32_t k)
     if (k < 0x7b) t->fold_E = 0x06u | (uint32_t)';' << 8 | (uint32_t)(k ? k + 5 : 0) << 16;
 }
 
-/* Defines symbol bytes s at `at` (or, replaying, finds it). */
-RS_WINLINE uint32_t rs_w_defsym(rs_walker *w, const unsigned char *at, const char *s, size_t len)
+/* Defines symbol bytes s at `at` (or, replaying, finds it), of a kind
+ * and encoding the caller knows. */
+RS_WINLINE uint32_t rs_w_defsym_as(rs_walker *w, const unsigned char *at, const char *s, size_t len, uint8_t kind,
+                                   uint8_t enc)
 {
     rs_tables *t = w->tab;
     if (!rs_w_counted(w, at)) return RS_NONE;
@@ -472,31 +450,17 @@ RS_WINLINE uint32_t rs_w_defsym(rs_walker *w, const unsigned char *at, const cha
     y->len = (uint32_t)len;
     y->off = (uint32_t)(at - w->base);
     y->encname = RS_NONE;
-    y->kind = rs_w_symkind(s, len);
-    y->enc = rs_ascii_only(s, len) ? RSESS_ENC_USASCII : RSESS_ENC_BINARY;
+    y->kind = kind;
+    y->enc = enc;
     y->user = NULL;
-    if (y->kind == SK_E && t->sym_E == RS_NONE) rs_w_first_E(t, k);
+    if (kind == SK_E && t->sym_E == RS_NONE) rs_w_first_E(t, k);
     return k;
 }
 
-/* rs_w_defsym of the bytes "E" (a String's encoding flag, folded): its
- * kind and encoding known. */
-RS_WINLINE uint32_t rs_w_defsym_E(rs_walker *w, const unsigned char *at, const char *s)
+RS_WINLINE uint32_t rs_w_defsym(rs_walker *w, const unsigned char *at, const char *s, size_t len)
 {
-    rs_tables *t = w->tab;
-    if (UNLIKELY(w->replay || t->nsyms == t->scap)) return rs_w_defsym(w, at, s, 1);
-    if (!rs_w_counted(w, at)) return RS_NONE;
-    uint32_t k = t->nsyms++;
-    rs_wsym *y = &t->syms[k];
-    y->p = s;
-    y->len = 1;
-    y->off = (uint32_t)(at - w->base);
-    y->encname = RS_NONE;
-    y->kind = SK_E;
-    y->enc = RSESS_ENC_USASCII;
-    y->user = NULL;
-    if (t->sym_E == RS_NONE) rs_w_first_E(t, k);
-    return k;
+    return rs_w_defsym_as(w, at, s, len, rs_w_symkind(s, len),
+                          rs_ascii_only(s, len) ? RSESS_ENC_USASCII : RSESS_ENC_BINARY);
 }
 
 /* A symbol where the grammar wants one (marshal.c r_symbol): ':' new,
@@ -660,8 +624,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     /* the value's start and object count there, for the object table */
     const unsigned char *vstart = plain ? start : w->vstart;
     uint32_t vfirst = plain ? 0 : w->vfirst;
-#define REGISTER(type, encname) \
-    (plain ? rs_w_register_plain(w, type, encname) : rs_w_register(w, type, encname, vstart, vfirst))
+#define REGISTER(type, encname) rs_w_register(w, type, encname, vstart, vfirst, plain)
     if (UNLIKELY(w->p >= w->end)) return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a value");
     if (!plain && UNLIKELY(level > w->max_depth))
         return rs_walk_fail(w, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", w->max_depth);
@@ -758,7 +721,9 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         t->n = n;
         if (c == '}') t->flags |= TF_DEFAULT;
         if (plain) {
-            if (rs_w_push_plain(w, t, arr ? FK_ARRAY : FK_HASH, role, (uint32_t)(f - w->fr), level, start, before))
+            uint32_t fi = (uint32_t)(f - w->fr); /* from the reader's locals, not the token's head */
+            if (rs_w_push_at(w, t, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, role, fi, fi, t->slot, start, start, before, level,
+                             false))
                 return TK_ERROR;
         } else if (rs_w_push(w, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, t)) {
             return TK_ERROR;
@@ -827,7 +792,8 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
                 if ((t->obj = REGISTER(RSESS_STRING, n >= 1 && n <= 64)) == RS_NONE)
                     return TK_ERROR;
                 if (fold >= 3) { /* defines :E */
-                    if (rs_w_defsym_E(w, w->p + 1, (const char *)w->p + 3) == RS_NONE) return TK_ERROR;
+                    if (rs_w_defsym_as(w, w->p + 1, (const char *)w->p + 3, 1, SK_E, RSESS_ENC_USASCII) == RS_NONE)
+                        return TK_ERROR;
                     w->p += 5;
                 } else {
                     w->p += 4;
@@ -973,7 +939,7 @@ RS_WINLINE int rs_w_end(rs_walker *w, rs_tok *t, rs_frame *f)
     case FK_IVAR:
         w->ctype = f->ctype, w->cext = f->cext, w->cucls = f->cucls, w->cobj = f->cobj;
         if (f->ctype == RSESS_USERDEF) { /* '_dump' objects enter the table after their ivars */
-            if ((t->obj = rs_w_register(w, RSESS_USERDEF, false, f->vstart, f->vfirst)) == RS_NONE) return TK_ERROR;
+            if ((t->obj = rs_w_register(w, RSESS_USERDEF, false, f->vstart, f->vfirst, false)) == RS_NONE) return TK_ERROR;
             w->cobj = t->obj;
         }
         break;
@@ -1090,7 +1056,7 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
                 t->frame = (uint32_t)(f - w->fr);
                 t->obj = RS_NONE;
                 if (!f->ivwrap) {
-                    if ((t->obj = rs_w_register(w, RSESS_USERDEF, false, f->vstart, f->vfirst)) == RS_NONE)
+                    if ((t->obj = rs_w_register(w, RSESS_USERDEF, false, f->vstart, f->vfirst, false)) == RS_NONE)
                         return TK_ERROR;
                     f->obj = t->obj;
                 }
