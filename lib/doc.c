@@ -45,11 +45,7 @@ void rsess_doc_free(rsess_doc *doc)
         rs_free(doc->arena.alloc, c, c->size);
         c = next;
     }
-    if (LIKELY(!doc->allocv.free)) {
-        free(doc);
-        return;
-    }
-    rsess_alloc a = doc->allocv;
+    rsess_alloc a = doc->allocv; /* the hooks outlive the block they are in */
     rs_free(&a, doc, first);
 }
 
