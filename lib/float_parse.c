@@ -216,12 +216,10 @@ static double fallback(const char *s, size_t len, bool neg)
 
 /* The commonest Marshal float text, [-]digits[.digits] with at most 15
  * digits in all ("0.25", "3.75", "-12.5"): w < 10^15 < 2^53 and at most
- * 15 fraction digits, so Clinger's one correctly rounded operation is the
- * answer, without scan()'s generality. False: not of this form (the
+ * 15 fraction digits, so clinger() answers, without scan()'s generality. False: not of this form (the
  * general path decides). */
 static inline bool short_decimal(const char *s, size_t len, double *out)
 {
-    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     /* 15 digits and a point at most (a sign more): longer texts go to the
      * general path at once */
     if (len == 0 || len - (s[0] == '-') > 16) return false;
@@ -239,8 +237,8 @@ static inline bool short_decimal(const char *s, size_t len, double *out)
         if (p != end || !frac) return false; /* "5.": Ruby stops before the point */
         nd += frac;
     }
-    if (nd > 15) return false;
-    double v = (double)w / p10[frac];
+    double v;
+    if (nd > 15 || !clinger(w, -frac, &v)) return false;
     *out = s[0] == '-' ? -v : v;
     return true;
 }
