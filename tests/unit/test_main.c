@@ -119,6 +119,16 @@ rsess_alloc counting_hooks(counting_alloc *c)
     return a;
 }
 
+rsess_doc *read_counting(const void *in, size_t len, unsigned flags, counting_alloc *c, rsess_err *err)
+{
+    rsess_alloc hooks = counting_hooks(c);
+    rsess_read_opts o;
+    rsess_read_opts_init(&o);
+    o.alloc = &hooks;
+    o.flags = flags;
+    return rsess_read(in, len, &o, err); /* the document keeps its own copy of the hooks */
+}
+
 void expect_fixture(const char *name, const rsess_buf *got)
 {
     size_t len;

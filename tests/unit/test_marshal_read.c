@@ -267,12 +267,7 @@ START_TEST(every_size_gives_back_its_memory)
         ck_assert_msg(data != NULL, "%s", path);
         for (int borrow = 0; borrow < 2; borrow++) {
             counting_alloc c = {0};
-            rsess_read_opts o;
-            rsess_read_opts_init(&o);
-            rsess_alloc hooks = counting_hooks(&c);
-            o.alloc = &hooks;
-            o.flags = borrow ? RSESS_READ_BORROW : 0;
-            rsess_doc *d = rsess_read(data, len, &o, NULL);
+            rsess_doc *d = read_counting(data, len, borrow ? RSESS_READ_BORROW : 0, &c, NULL);
             ck_assert_msg(d != NULL, "%s", path);
             rsess_buf out = {0};
             ck_assert_int_eq(rsess_write(rsess_doc_root(d), &out, NULL), 0);
@@ -347,12 +342,8 @@ START_TEST(read_alloc_failures_at_every_arena_offset)
             n += flen - 2;
             for (long k = 1; k < 8; k++) {
                 counting_alloc c = {.fail_at = k};
-                rsess_alloc hooks = counting_hooks(&c);
-                rsess_read_opts o;
-                rsess_read_opts_init(&o);
-                o.alloc = &hooks;
                 rsess_err err;
-                rsess_doc *doc = rsess_read(in, n, &o, &err);
+                rsess_doc *doc = read_counting(in, n, 0, &c, &err);
                 if (!doc) {
                     ck_assert_msg(err.code == RSESS_ERR_NOMEM, "%s pad %d, allocation %ld: %d %s", names[i], pad, k,
                                   err.code, err.text);

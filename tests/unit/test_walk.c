@@ -73,12 +73,8 @@ START_TEST(walk_frame_stack_growth_under_allocation_failure)
             long nomem = 0, ok = 0;
             for (long k = 1; k < 30; k++) {
                 counting_alloc c = {.fail_at = k};
-                rsess_alloc hooks = counting_hooks(&c);
-                rsess_read_opts o;
-                rsess_read_opts_init(&o);
-                o.alloc = &hooks;
                 rsess_err err;
-                rsess_doc *d = rsess_read(in, n, &o, &err);
+                rsess_doc *d = read_counting(in, n, 0, &c, &err);
                 if (d) ok++;
                 else {
                     ck_assert_msg(err.code == RSESS_ERR_NOMEM, "%s at depth %d, allocation %ld: %d %s", kinds[i].name,

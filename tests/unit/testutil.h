@@ -30,6 +30,8 @@ typedef struct counting_alloc {
     long failed;    /* allocations refused */
 } counting_alloc;
 rsess_alloc counting_hooks(counting_alloc *c);
+/* rsess_read (with RSESS_READ_* flags) through allocation hooks counting in c. */
+rsess_doc *read_counting(const void *in, size_t len, unsigned flags, counting_alloc *c, rsess_err *err);
 
 /* One call of an entry point for alloc_sweep: it sets up with the hooks a
  * (which count in c), calls alloc_arm(c, k) just before the call under
