@@ -208,7 +208,12 @@ RSESS_API void rsess_read_opts_init(rsess_read_opts *o);
 typedef struct rsess_doc rsess_doc;
 /** A value: a node of the document's graph. Marshal links (@) make the
  *  graph share nodes and even contain cycles: the same rsess_val may be
- *  reached by several paths. Never free a value; free the document. */
+ *  reached by several paths. Never free a value; free the document.
+ *  As in Ruby, nil, true, false, Integers in Ruby's fixnum range and
+ *  flonum Floats (most finite doubles; not 0.0's negative, not the
+ *  tiniest and hugest) are immediates, not nodes: the pointer holds the
+ *  value (equal values are equal pointers), and it belongs to no document,
+ *  so it may go into any. Treat every rsess_val * as opaque. */
 typedef struct rsess_val rsess_val;
 
 /** Value types; one per Marshal type (links are resolved to their target). */
@@ -275,14 +280,16 @@ RSESS_API size_t rsess_doc_node_count(const rsess_doc *doc);
 
 RSESS_API rsess_type rsess_type_of(const rsess_val *v);
 /** The node's identity: a number from 1 to rsess_doc_node_count() of its
- *  document, the same for every path that reaches the node (0 for NULL).
- *  Two values are the same Ruby object exactly when their ids are equal;
+ *  document, the same for every path that reaches the node (0 for NULL
+ *  and for an immediate, which is no node). Two values are the same Ruby
+ *  object exactly when their pointers are equal, and two nodes exactly
+ *  when their ids are;
  *  a walk that keeps the ids on its current path sees a cycle (a = [a])
  *  where Ruby's p prints [...]. */
 RSESS_API size_t rsess_node_id(const rsess_val *v);
 /** true when a Marshal link ('@') in the bytes the document was read from
- *  points at this value: it is shared, or part of a cycle. Built
- *  documents: false (compare rsess_node_id() values instead). */
+ *  points at this node: it is shared, or part of a cycle. Built
+ *  documents and immediates: false (compare pointers instead). */
 RSESS_API bool rsess_is_linked(const rsess_val *v);
 /** A short name for a type: "nil", "string", "hash"... */
 RSESS_API const char *rsess_type_name(rsess_type t);

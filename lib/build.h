@@ -17,7 +17,6 @@ typedef struct rs_build {
     rsess_doc *doc;
     rsess_val **objs; /* node per object index (NULL: not built) */
     uint32_t objcap;
-    rsess_val *nil, *tru, *fals;
     rsess_val *root;  /* the value completed in a frame without a node */
     bool lazy;
     size_t skip_frame;/* lazy: tokens are ignored until this frame ends (0: none) */

@@ -339,9 +339,9 @@ static int enter_root_hash(rsess_cursor *c, size_t *count)
 
 static bool key_is(const rsess_val *k, const char *key, size_t keylen, int kind)
 {
-    bool type_ok = kind == RSESS_KEY_STRING   ? k && k->type == RSESS_STRING
-                   : kind == RSESS_KEY_SYMBOL ? k && k->type == RSESS_SYMBOL
-                                              : k && (k->type == RSESS_STRING || k->type == RSESS_SYMBOL);
+    bool type_ok = kind == RSESS_KEY_STRING   ? k && rs_type(k) == RSESS_STRING
+                   : kind == RSESS_KEY_SYMBOL ? k && rs_type(k) == RSESS_SYMBOL
+                                              : k && (rs_type(k) == RSESS_STRING || rs_type(k) == RSESS_SYMBOL);
     return type_ok && k->u.s.len == keylen && (keylen == 0 || memcmp(k->u.s.p, key, keylen) == 0);
 }
 

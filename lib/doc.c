@@ -92,10 +92,10 @@ rsess_val *rs_node(rsess_doc *doc, int type)
 
 struct rsess_extra *rs_extra(rsess_doc *doc, rsess_val *v)
 {
-    if (v->x) return v->x;
-    v->x = rs_arena_alloc(&doc->arena, sizeof *v->x);
-    if (v->x) memset(v->x, 0, sizeof *v->x);
-    return v->x;
+    if (rs_x(v)) return rs_x(v);
+    v->x = rs_arena_alloc(&doc->arena, sizeof *rs_x(v));
+    if (rs_x(v)) memset(rs_x(v), 0, sizeof *rs_x(v));
+    return rs_x(v);
 }
 
 /* Appends one (width 1) or two (width 2) pointers to an arena array,
@@ -119,9 +119,9 @@ int rs_pairs_push(rsess_doc *doc, rsess_val ***k, uint32_t *n, uint32_t *cap, rs
 }
 
 /* --- accessors ---------------------------------------------------------- */
-rsess_type rsess_type_of(const rsess_val *v) { return v ? (rsess_type)v->type : RSESS_NONE; }
-size_t rsess_node_id(const rsess_val *v) { return v ? (size_t)v->id + 1 : 0; }
-bool rsess_is_linked(const rsess_val *v) { return v && (v->flags & F_LINKED); }
+rsess_type rsess_type_of(const rsess_val *v) { return v ? (rsess_type)rs_type(v) : RSESS_NONE; }
+size_t rsess_node_id(const rsess_val *v) { return v && !rs_imm(v) ? (size_t)v->id + 1 : 0; }
+bool rsess_is_linked(const rsess_val *v) { return v && (rs_flags(v) & F_LINKED); }
 
 const char *rsess_type_name(rsess_type t)
 {
@@ -132,34 +132,34 @@ const char *rsess_type_name(rsess_type t)
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "unknown";
 }
 
-bool rsess_is_true(const rsess_val *v) { return v && v->type == RSESS_TRUE; }
+bool rsess_is_true(const rsess_val *v) { return v && rs_type(v) == RSESS_TRUE; }
 
 bool rsess_int(const rsess_val *v, int64_t *out)
 {
-    if (!v || v->type != RSESS_INT) return 0;
-    if (out) *out = v->u.i;
+    if (!v || rs_type(v) != RSESS_INT) return 0;
+    if (out) *out = rs_ival(v);
     return 1;
 }
 
-double rsess_float(const rsess_val *v) { return v && v->type == RSESS_FLOAT ? v->u.f : 0.0; }
+double rsess_float(const rsess_val *v) { return v && rs_type(v) == RSESS_FLOAT ? rs_fval(v) : 0.0; }
 bool rsess_float_get(const rsess_val *v, double *out)
 {
-    if (!v || v->type != RSESS_FLOAT) return false;
-    if (out) *out = v->u.f;
+    if (!v || rs_type(v) != RSESS_FLOAT) return false;
+    if (out) *out = rs_fval(v);
     return true;
 }
 
 const unsigned char *rsess_bignum(const rsess_val *v, size_t *len, int *negative)
 {
-    if (!v || v->type != RSESS_BIGNUM) return NULL;
+    if (!v || rs_type(v) != RSESS_BIGNUM) return NULL;
     if (len) *len = v->u.s.len;
-    if (negative) *negative = (v->flags & F_NEGATIVE) != 0;
+    if (negative) *negative = (rs_flags(v) & F_NEGATIVE) != 0;
     return (const unsigned char *)v->u.s.p;
 }
 
 static bool has_bytes(const rsess_val *v)
 {
-    switch (v->type) {
+    switch (rs_type(v)) {
     case RSESS_STRING: case RSESS_SYMBOL: case RSESS_REGEXP: case RSESS_USERDEF:
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE: return true;
     default: return false;
@@ -175,15 +175,15 @@ const char *rsess_bytes(const rsess_val *v, size_t *len)
 
 const char *rsess_str(const rsess_val *v, size_t *len)
 {
-    return v && v->type == RSESS_STRING ? rsess_bytes(v, len) : NULL;
+    return v && rs_type(v) == RSESS_STRING ? rsess_bytes(v, len) : NULL;
 }
 
 const char *rsess_sym(const rsess_val *v, size_t *len)
 {
-    return v && v->type == RSESS_SYMBOL ? rsess_bytes(v, len) : NULL;
+    return v && rs_type(v) == RSESS_SYMBOL ? rsess_bytes(v, len) : NULL;
 }
 
-rsess_enc rsess_encoding(const rsess_val *v) { return v ? (rsess_enc)v->enc : RSESS_ENC_BINARY; }
+rsess_enc rsess_encoding(const rsess_val *v) { return v ? (rsess_enc)rs_enc_of(v) : RSESS_ENC_BINARY; }
 
 const char *rsess_encoding_name(const rsess_val *v, size_t *len)
 {
@@ -193,12 +193,12 @@ const char *rsess_encoding_name(const rsess_val *v, size_t *len)
     return s;
 }
 
-int rsess_regexp_options(const rsess_val *v) { return v && v->type == RSESS_REGEXP ? v->opts : 0; }
+int rsess_regexp_options(const rsess_val *v) { return v && rs_type(v) == RSESS_REGEXP ? v->opts : 0; }
 
 size_t rsess_len(const rsess_val *v)
 {
     if (!v) return 0;
-    switch (v->type) {
+    switch (rs_type(v)) {
     case RSESS_ARRAY: case RSESS_HASH: case RSESS_OBJECT: case RSESS_STRUCT: return v->u.c.n;
     default: return has_bytes(v) ? v->u.s.len : 0;
     }
@@ -206,13 +206,13 @@ size_t rsess_len(const rsess_val *v)
 
 rsess_val *rsess_arr_get(const rsess_val *v, size_t i)
 {
-    if (!v || v->type != RSESS_ARRAY || i >= v->u.c.n) return NULL;
+    if (!v || rs_type(v) != RSESS_ARRAY || i >= v->u.c.n) return NULL;
     return v->u.c.k[i];
 }
 
 static rsess_val *pair_part(const rsess_val *v, int type, size_t i, int part)
 {
-    if (!v || v->type != type || i >= v->u.c.n) return NULL;
+    if (!v || rs_type(v) != type || i >= v->u.c.n) return NULL;
     return v->u.c.k[2 * i + (size_t)part];
 }
 
@@ -221,7 +221,7 @@ rsess_val *rsess_hash_val(const rsess_val *v, size_t i) { return pair_part(v, RS
 
 static bool name_matches(const rsess_val *k, const char *name, size_t len)
 {
-    return k && (k->type == RSESS_STRING || k->type == RSESS_SYMBOL) && k->u.s.len == len &&
+    return k && (rs_type(k) == RSESS_STRING || rs_type(k) == RSESS_SYMBOL) && k->u.s.len == len &&
            (len == 0 || memcmp(k->u.s.p, name, len) == 0);
 }
 
@@ -235,18 +235,18 @@ static rsess_val *pairs_find(rsess_val **k, size_t n, const char *name, size_t l
 
 rsess_val *rsess_hash_get(const rsess_val *v, const char *key, size_t keylen)
 {
-    if (!v || v->type != RSESS_HASH) return NULL;
+    if (!v || rs_type(v) != RSESS_HASH) return NULL;
     return pairs_find(v->u.c.k, v->u.c.n, key, keylen);
 }
 
 rsess_val *rsess_hash_default(const rsess_val *v)
 {
-    return v && v->type == RSESS_HASH && (v->flags & F_DEFAULT) && v->x ? v->x->dflt : NULL;
+    return v && rs_type(v) == RSESS_HASH && (rs_flags(v) & F_DEFAULT) && rs_x(v) ? rs_x(v)->dflt : NULL;
 }
 
-bool rsess_hash_identity(const rsess_val *v) { return v && v->type == RSESS_HASH && (v->flags & F_IDENTITY); }
+bool rsess_hash_identity(const rsess_val *v) { return v && rs_type(v) == RSESS_HASH && (rs_flags(v) & F_IDENTITY); }
 
-static bool has_fields(const rsess_val *v) { return v && (v->type == RSESS_OBJECT || v->type == RSESS_STRUCT); }
+static bool has_fields(const rsess_val *v) { return v && (rs_type(v) == RSESS_OBJECT || rs_type(v) == RSESS_STRUCT); }
 
 rsess_val *rsess_field_name(const rsess_val *v, size_t i)
 {
@@ -261,31 +261,31 @@ rsess_val *rsess_field_get(const rsess_val *v, const char *name, size_t namelen)
     return has_fields(v) ? pairs_find(v->u.c.k, v->u.c.n, name, namelen) : NULL;
 }
 
-rsess_val *rsess_class_of(const rsess_val *v) { return v ? v->cls : NULL; }
+rsess_val *rsess_class_of(const rsess_val *v) { return v ? rs_cls(v) : NULL; }
 
 rsess_val *rsess_dumped(const rsess_val *v)
 {
-    return v && (v->type == RSESS_USERMARSHAL || v->type == RSESS_DATA) ? v->u.one : NULL;
+    return v && (rs_type(v) == RSESS_USERMARSHAL || rs_type(v) == RSESS_DATA) ? v->u.one : NULL;
 }
 
-size_t rsess_ivar_count(const rsess_val *v) { return v && v->x ? v->x->niv : 0; }
+size_t rsess_ivar_count(const rsess_val *v) { return v && rs_x(v) ? rs_x(v)->niv : 0; }
 rsess_val *rsess_ivar_name(const rsess_val *v, size_t i)
 {
-    return v && v->x && i < v->x->niv ? v->x->iv[2 * i] : NULL;
+    return v && rs_x(v) && i < rs_x(v)->niv ? rs_x(v)->iv[2 * i] : NULL;
 }
 rsess_val *rsess_ivar_val(const rsess_val *v, size_t i)
 {
-    return v && v->x && i < v->x->niv ? v->x->iv[2 * i + 1] : NULL;
+    return v && rs_x(v) && i < rs_x(v)->niv ? rs_x(v)->iv[2 * i + 1] : NULL;
 }
 rsess_val *rsess_ivar_get(const rsess_val *v, const char *name, size_t namelen)
 {
-    return v && v->x ? pairs_find(v->x->iv, v->x->niv, name, namelen) : NULL;
+    return v && rs_x(v) ? pairs_find(rs_x(v)->iv, rs_x(v)->niv, name, namelen) : NULL;
 }
-rsess_val *rsess_user_class(const rsess_val *v) { return v && v->x ? v->x->uclass : NULL; }
-size_t rsess_extended_count(const rsess_val *v) { return v && v->x ? v->x->next : 0; }
+rsess_val *rsess_user_class(const rsess_val *v) { return v && rs_x(v) ? rs_x(v)->uclass : NULL; }
+size_t rsess_extended_count(const rsess_val *v) { return v && rs_x(v) ? rs_x(v)->next : 0; }
 rsess_val *rsess_extended_get(const rsess_val *v, size_t i)
 {
-    return v && v->x && i < v->x->next ? v->x->ext[i] : NULL;
+    return v && rs_x(v) && i < rs_x(v)->next ? rs_x(v)->ext[i] : NULL;
 }
 
 /* --- builder ------------------------------------------------------------ */
@@ -308,12 +308,15 @@ static rsess_val *bytes_node(rsess_doc *doc, int type, const void *p, size_t len
     return v;
 }
 
-rsess_val *rsess_new_nil(rsess_doc *doc) { return doc ? rs_node(doc, RSESS_NIL) : NULL; }
-rsess_val *rsess_new_bool(rsess_doc *doc, int b) { return doc ? rs_node(doc, b ? RSESS_TRUE : RSESS_FALSE) : NULL; }
+/* nil, true, false, fixnums and flonums are immediates (internal.h): no node. */
+rsess_val *rsess_new_nil(rsess_doc *doc) { return doc ? RS_NIL : NULL; }
+rsess_val *rsess_new_bool(rsess_doc *doc, int b) { return doc ? (b ? RS_TRUE : RS_FALSE) : NULL; }
 
 rsess_val *rsess_new_int(rsess_doc *doc, int64_t i)
 {
-    rsess_val *v = doc ? rs_node(doc, RSESS_INT) : NULL;
+    if (!doc) return NULL;
+    if (rs_int_imm_ok(i)) return rs_imm_int(i);
+    rsess_val *v = rs_node(doc, RSESS_INT); /* a Bignum in Ruby */
     if (v) v->u.i = i;
     return v;
 }
@@ -336,16 +339,11 @@ rsess_val *rsess_new_bignum(rsess_doc *doc, const void *mag, size_t len, int neg
 rsess_val *rsess_new_float(rsess_doc *doc, double d)
 {
     if (!doc) return NULL;
-    /* Equal flonums are one VALUE in Ruby, so Marshal links them. */
-    bool flo = rs_is_flonum(d);
-    if (flo) {
-        rsess_val *old = rs_map_get(&doc->floats, &d, sizeof d, 0);
-        if (old) return old;
-    }
+    /* Equal flonums are one VALUE in Ruby, so Marshal links them: the
+     * immediate is the value. Other floats are objects of their own. */
+    if (rs_is_flonum(d)) return rs_imm_float(d);
     rsess_val *v = rs_node(doc, RSESS_FLOAT);
-    if (!v) return NULL;
-    v->u.f = d;
-    if (flo && rs_map_put(&doc->floats, &v->u.f, sizeof v->u.f, 0, v)) return NULL;
+    if (v) v->u.f = d;
     return v;
 }
 
@@ -391,8 +389,8 @@ static int set_named_encoding(rsess_doc *doc, rsess_val *v, const char *name, si
 int rsess_set_encoding(rsess_doc *doc, rsess_val *v, const char *encname, size_t encname_len)
 {
     if (!doc || !v || !encname ||
-        (v->type != RSESS_STRING && v->type != RSESS_REGEXP && v->type != RSESS_USERDEF && v->type != RSESS_CLASS &&
-         v->type != RSESS_MODULE) || !mine(doc, v))
+        (rs_type(v) != RSESS_STRING && rs_type(v) != RSESS_REGEXP && rs_type(v) != RSESS_USERDEF && rs_type(v) != RSESS_CLASS &&
+         rs_type(v) != RSESS_MODULE) || !mine(doc, v))
         return RSESS_ERR_ARG;
     return set_named_encoding(doc, v, encname, encname_len);
 }
@@ -505,7 +503,7 @@ rsess_val *rsess_new_data(rsess_doc *doc, const char *cls, size_t clslen, rsess_
 
 int rsess_set_dumped(rsess_doc *doc, rsess_val *v, rsess_val *dumped)
 {
-    if (!doc || !v || (v->type != RSESS_USERMARSHAL && v->type != RSESS_DATA) || !mine(doc, v) || !mine(doc, dumped))
+    if (!doc || !v || (rs_type(v) != RSESS_USERMARSHAL && rs_type(v) != RSESS_DATA) || !mine(doc, v) || !mine(doc, dumped))
         return RSESS_ERR_ARG;
     v->u.one = dumped;
     return 0;
@@ -565,13 +563,13 @@ rsess_val *rsess_new_classref(rsess_doc *doc, rsess_type t, const char *path, si
 
 int rsess_arr_push(rsess_doc *doc, rsess_val *arr, rsess_val *item)
 {
-    if (!doc || !arr || !item || arr->type != RSESS_ARRAY || !mine(doc, arr) || !mine(doc, item)) return RSESS_ERR_ARG;
+    if (!doc || !arr || !item || rs_type(arr) != RSESS_ARRAY || !mine(doc, arr) || !mine(doc, item)) return RSESS_ERR_ARG;
     return rs_pairs_push(doc, &arr->u.c.k, &arr->u.c.n, &arr->u.c.cap, item, NULL, 1);
 }
 
 int rsess_hash_push(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val)
 {
-    if (!doc || !hash || !key || !val || hash->type != RSESS_HASH || !mine(doc, hash) || !mine(doc, key) ||
+    if (!doc || !hash || !key || !val || rs_type(hash) != RSESS_HASH || !mine(doc, hash) || !mine(doc, key) ||
         !mine(doc, val))
         return RSESS_ERR_ARG;
     return rs_pairs_push(doc, &hash->u.c.k, &hash->u.c.n, &hash->u.c.cap, key, val, 2);
@@ -580,7 +578,7 @@ int rsess_hash_push(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *
 int rsess_hash_push_strkey(rsess_doc *doc, rsess_val *hash, const void *key, size_t keylen, rsess_enc enc,
                            rsess_val *val)
 {
-    if (!doc || !hash || !val || hash->type != RSESS_HASH || (!key && keylen) || enc == RSESS_ENC_OTHER ||
+    if (!doc || !hash || !val || rs_type(hash) != RSESS_HASH || (!key && keylen) || enc == RSESS_ENC_OTHER ||
         !mine(doc, hash) || !mine(doc, val))
         return RSESS_ERR_ARG;
     if (rs_seed_keys(doc)) return RSESS_ERR_NOMEM;
@@ -594,7 +592,7 @@ int rsess_hash_push_strkey(rsess_doc *doc, rsess_val *hash, const void *key, siz
 
 int rsess_hash_set_default(rsess_doc *doc, rsess_val *hash, rsess_val *dflt)
 {
-    if (!doc || !hash || hash->type != RSESS_HASH || !mine(doc, hash) || !mine(doc, dflt)) return RSESS_ERR_ARG;
+    if (!doc || !hash || rs_type(hash) != RSESS_HASH || !mine(doc, hash) || !mine(doc, dflt)) return RSESS_ERR_ARG;
     struct rsess_extra *x = rs_extra(doc, hash);
     if (!x) return RSESS_ERR_NOMEM;
     x->dflt = dflt;
@@ -605,7 +603,7 @@ int rsess_hash_set_default(rsess_doc *doc, rsess_val *hash, rsess_val *dflt)
 
 int rsess_hash_set_identity(rsess_doc *doc, rsess_val *hash, int on)
 {
-    if (!doc || !hash || hash->type != RSESS_HASH || !mine(doc, hash)) return RSESS_ERR_ARG;
+    if (!doc || !hash || rs_type(hash) != RSESS_HASH || !mine(doc, hash)) return RSESS_ERR_ARG;
     if (on) hash->flags |= F_IDENTITY;
     else hash->flags &= (uint8_t)~F_IDENTITY;
     return 0;
@@ -613,7 +611,7 @@ int rsess_hash_set_identity(rsess_doc *doc, rsess_val *hash, int on)
 
 int rsess_field_push(rsess_doc *doc, rsess_val *obj, rsess_val *name_sym, rsess_val *val)
 {
-    if (!doc || !has_fields(obj) || !name_sym || name_sym->type != RSESS_SYMBOL || !val || !mine(doc, obj) ||
+    if (!doc || !has_fields(obj) || !name_sym || rs_type(name_sym) != RSESS_SYMBOL || !val || !mine(doc, obj) ||
         !mine(doc, name_sym) || !mine(doc, val))
         return RSESS_ERR_ARG;
     return rs_pairs_push(doc, &obj->u.c.k, &obj->u.c.n, &obj->u.c.cap, name_sym, val, 2);
@@ -621,7 +619,7 @@ int rsess_field_push(rsess_doc *doc, rsess_val *obj, rsess_val *name_sym, rsess_
 
 int rsess_ivar_push(rsess_doc *doc, rsess_val *v, rsess_val *name_sym, rsess_val *val)
 {
-    if (!doc || !v || !name_sym || name_sym->type != RSESS_SYMBOL || !val || !mine(doc, v) || !mine(doc, name_sym) ||
+    if (!doc || !v || rs_imm(v) || !name_sym || rs_type(name_sym) != RSESS_SYMBOL || !val || !mine(doc, v) || !mine(doc, name_sym) ||
         !mine(doc, val))
         return RSESS_ERR_ARG;
     struct rsess_extra *x = rs_extra(doc, v);
@@ -631,7 +629,7 @@ int rsess_ivar_push(rsess_doc *doc, rsess_val *v, rsess_val *name_sym, rsess_val
 
 int rsess_set_user_class(rsess_doc *doc, rsess_val *v, rsess_val *cls_sym)
 {
-    if (!doc || !v || (cls_sym && cls_sym->type != RSESS_SYMBOL) || !mine(doc, v) || !mine(doc, cls_sym))
+    if (!doc || !v || rs_imm(v) || (cls_sym && rs_type(cls_sym) != RSESS_SYMBOL) || !mine(doc, v) || !mine(doc, cls_sym))
         return RSESS_ERR_ARG;
     struct rsess_extra *x = rs_extra(doc, v);
     if (!x) return RSESS_ERR_NOMEM;
@@ -641,7 +639,7 @@ int rsess_set_user_class(rsess_doc *doc, rsess_val *v, rsess_val *cls_sym)
 
 int rsess_extend(rsess_doc *doc, rsess_val *v, rsess_val *mod_sym)
 {
-    if (!doc || !v || !mod_sym || mod_sym->type != RSESS_SYMBOL || !mine(doc, v) || !mine(doc, mod_sym))
+    if (!doc || !v || rs_imm(v) || !mod_sym || rs_type(mod_sym) != RSESS_SYMBOL || !mine(doc, v) || !mine(doc, mod_sym))
         return RSESS_ERR_ARG;
     struct rsess_extra *x = rs_extra(doc, v);
     if (!x) return RSESS_ERR_NOMEM;

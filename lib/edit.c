@@ -14,8 +14,8 @@ static bool same_bytes(const rsess_val *a, const rsess_val *b)
 
 static bool same_encoding(const rsess_val *a, const rsess_val *b)
 {
-    if (a->enc != b->enc) return false;
-    if (a->enc != RSESS_ENC_OTHER) return true;
+    if (rs_enc_of(a) != rs_enc_of(b)) return false;
+    if (rs_enc_of(a) != RSESS_ENC_OTHER) return true;
     size_t la, lb;
     const char *na = rs_enc_name(a, &la), *nb = rs_enc_name(b, &lb);
     return la == lb && strncasecmp(na, nb, la) == 0; /* Ruby's names are case-insensitive */
@@ -25,7 +25,7 @@ static bool same_encoding(const rsess_val *a, const rsess_val *b)
  * (rb_enc_asciicompat), whose ASCII-looking bytes are other characters. */
 static bool ascii_compatible(const rsess_val *v)
 {
-    if (v->enc != RSESS_ENC_OTHER) return true;
+    if (rs_enc_of(v) != RSESS_ENC_OTHER) return true;
     size_t len;
     const char *n = rs_enc_name(v, &len);
     return !(len >= 6 && (strncasecmp(n, "UTF-16", 6) == 0 || strncasecmp(n, "UTF-32", 6) == 0));
@@ -58,7 +58,7 @@ static size_t magnitude_len(const rsess_val *v)
 static bool bignum_eql(const rsess_val *a, const rsess_val *b)
 {
     size_t n = magnitude_len(a);
-    return (a->flags & F_NEGATIVE) == (b->flags & F_NEGATIVE) && n == magnitude_len(b) &&
+    return (rs_flags(a) & F_NEGATIVE) == (rs_flags(b) & F_NEGATIVE) && n == magnitude_len(b) &&
            (n == 0 || memcmp(a->u.s.p, b->u.s.p, n) == 0);
 }
 
@@ -66,12 +66,15 @@ static bool bignum_eql(const rsess_val *a, const rsess_val *b)
 static bool same_object(const rsess_val *a, const rsess_val *b)
 {
     if (a == b) return true;
-    if (a->type != b->type) return false;
-    switch (a->type) {
+    if (rs_type(a) != rs_type(b)) return false;
+    switch (rs_type(a)) {
     case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: return true;
     case RSESS_SYMBOL: return symbol_same(a, b);
-    case RSESS_INT: return rs_int_is_fixnum(a->u.i) && a->u.i == b->u.i;
-    case RSESS_FLOAT: return rs_is_flonum(a->u.f) && memcmp(&a->u.f, &b->u.f, sizeof a->u.f) == 0;
+    case RSESS_INT: return rs_int_is_fixnum(rs_ival(a)) && rs_ival(a) == rs_ival(b);
+    case RSESS_FLOAT: {
+        double x = rs_fval(a), y = rs_fval(b);
+        return rs_is_flonum(x) && memcmp(&x, &y, sizeof x) == 0;
+    }
     default: return false;
     }
 }
@@ -81,14 +84,14 @@ static bool key_eql(const rsess_val *a, const rsess_val *b, bool identity)
 {
     if (identity) return same_object(a, b);
     if (a == b) return true;
-    if (a->type != b->type) return false;
-    switch (a->type) {
+    if (rs_type(a) != rs_type(b)) return false;
+    switch (rs_type(a)) {
     case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: return true;
     case RSESS_SYMBOL: return symbol_same(a, b);
     case RSESS_STRING: return string_eql(a, b);
-    case RSESS_INT: return a->u.i == b->u.i;
+    case RSESS_INT: return rs_ival(a) == rs_ival(b);
     case RSESS_BIGNUM: return bignum_eql(a, b);
-    case RSESS_FLOAT: return a->u.f == b->u.f; /* 0.0 eql? -0.0; NaN only itself (a == b above) */
+    case RSESS_FLOAT: return rs_fval(a) == rs_fval(b); /* 0.0 eql? -0.0; NaN only itself (a == b above) */
     default: return false;
     }
 }
@@ -96,7 +99,7 @@ static bool key_eql(const rsess_val *a, const rsess_val *b, bool identity)
 static bool kind_matches(const rsess_val *k, const char *key, size_t len, rsess_key_kind kind)
 {
     if (!k) return false;
-    if (k->type == RSESS_STRING ? kind == RSESS_KEY_SYMBOL : k->type != RSESS_SYMBOL || kind == RSESS_KEY_STRING)
+    if (rs_type(k) == RSESS_STRING ? kind == RSESS_KEY_SYMBOL : rs_type(k) != RSESS_SYMBOL || kind == RSESS_KEY_STRING)
         return false;
     return k->u.s.len == len && (len == 0 || memcmp(k->u.s.p, key, len) == 0);
 }
@@ -104,7 +107,7 @@ static bool kind_matches(const rsess_val *k, const char *key, size_t len, rsess_
 /* The pair index of the first key of that kind with those bytes, or -1. */
 static long find_bytes(const rsess_val *hash, const char *key, size_t len, rsess_key_kind kind)
 {
-    if (!hash || hash->type != RSESS_HASH || (!key && len)) return -1;
+    if (!hash || rs_type(hash) != RSESS_HASH || (!key && len)) return -1;
     if ((unsigned)kind > RSESS_KEY_SYMBOL) return -1;
     for (uint32_t i = 0; i < hash->u.c.n; i++)
         if (kind_matches(hash->u.c.k[2 * i], key, len, kind)) return (long)i;
@@ -125,13 +128,13 @@ rsess_val *rsess_hash_gets(const rsess_val *hash, const char *key)
 /* --- Hash#[]=, delete, Array#[]= -------------------------------------------- */
 static bool editable(const rsess_doc *doc, const rsess_val *v, int type)
 {
-    return doc && v && v->type == type && rs_doc_owns(doc, v);
+    return doc && v && rs_type(v) == type && rs_doc_owns(doc, v);
 }
 
 /* Replaces the value of the pair whose key is eql? to key; 1 if it did. */
 static bool replace_value(rsess_val *hash, const rsess_val *key, rsess_val *val)
 {
-    bool identity = (hash->flags & F_IDENTITY) != 0;
+    bool identity = (rs_flags(hash) & F_IDENTITY) != 0;
     for (uint32_t i = 0; i < hash->u.c.n; i++) {
         const rsess_val *k = hash->u.c.k[2 * i];
         if (k && key_eql(k, key, identity)) {
@@ -169,8 +172,8 @@ int rsess_hash_set_sym(rsess_doc *doc, rsess_val *hash, const char *key, size_t 
  * no instance variables besides the encoding, not extended. */
 static bool plain_string_key(const rsess_val *k)
 {
-    return k && k->type == RSESS_STRING && k->enc != RSESS_ENC_OTHER &&
-           (!k->x || (!k->x->niv && !k->x->next && !k->x->uclass));
+    return k && rs_type(k) == RSESS_STRING && rs_enc_of(k) != RSESS_ENC_OTHER &&
+           (!rs_x(k) || (!rs_x(k)->niv && !rs_x(k)->next && !rs_x(k)->uclass));
 }
 
 /* --- a graph walk in Marshal write order ------------------------------------ */
@@ -201,15 +204,15 @@ static int gw_push(gwalk *g, const rsess_val *v, bool key)
 static int gw_children(gwalk *g, const rsess_val *v)
 {
     int rc = 0;
-    if (v->x)
-        for (uint32_t i = v->x->niv; i-- > 0 && !rc;) rc = gw_push(g, v->x->iv[2 * i + 1], false);
-    if (!rc && v->type == RSESS_HASH && (v->flags & F_DEFAULT) && v->x) rc = gw_push(g, v->x->dflt, false);
-    switch (v->type) {
+    if (rs_x(v))
+        for (uint32_t i = rs_x(v)->niv; i-- > 0 && !rc;) rc = gw_push(g, rs_x(v)->iv[2 * i + 1], false);
+    if (!rc && rs_type(v) == RSESS_HASH && (rs_flags(v) & F_DEFAULT) && rs_x(v)) rc = gw_push(g, rs_x(v)->dflt, false);
+    switch (rs_type(v)) {
     case RSESS_ARRAY:
         for (uint32_t i = v->u.c.n; i-- > 0 && !rc;) rc = gw_push(g, v->u.c.k[i], false);
         break;
     case RSESS_HASH: {
-        bool plain = !(v->flags & F_IDENTITY);
+        bool plain = !(rs_flags(v) & F_IDENTITY);
         for (uint32_t i = v->u.c.n; i-- > 0 && !rc;) {
             rc = gw_push(g, v->u.c.k[2 * i + 1], false);
             if (!rc) rc = gw_push(g, v->u.c.k[2 * i], plain);
@@ -240,9 +243,9 @@ int rs_seed_keys(rsess_doc *doc)
     while (!rc && g.n) {
         uintptr_t e = g.st[--g.n];
         const rsess_val *v = (const rsess_val *)(e & ~(uintptr_t)1);
-        if (v->id >= nn) continue; /* not this document's */
-        if ((e & 1) && plain_string_key(v) && !rs_map_get(&doc->keys, v->u.s.p, v->u.s.len, v->enc))
-            rc = rs_map_put(&doc->keys, v->u.s.p ? v->u.s.p : "", v->u.s.len, v->enc, (void *)v);
+        if (rs_imm(v) || v->id >= nn) continue; /* a leaf with no node, or not this document's */
+        if ((e & 1) && plain_string_key(v) && !rs_map_get(&doc->keys, v->u.s.p, v->u.s.len, rs_enc_of(v)))
+            rc = rs_map_put(&doc->keys, v->u.s.p ? v->u.s.p : "", v->u.s.len, rs_enc_of(v), (void *)v);
         if (rc || (seen[v->id / 8] & (1u << (v->id % 8)))) continue;
         seen[v->id / 8] |= (uint8_t)(1u << (v->id % 8));
         rc = gw_children(&g, v);
@@ -262,9 +265,9 @@ int rsess_hash_set_str(rsess_doc *doc, rsess_val *hash, const char *key, size_t 
     rsess_val probe = {.type = RSESS_STRING, .enc = RSESS_ENC_UTF8};
     probe.u.s.p = key;
     probe.u.s.len = keylen;
-    if (!(hash->flags & F_IDENTITY) && replace_value(hash, &probe, val)) return 0;
+    if (!(rs_flags(hash) & F_IDENTITY) && replace_value(hash, &probe, val)) return 0;
     rsess_val *k;
-    if (hash->flags & F_IDENTITY) { /* a new String is a new object: never interned, never equal */
+    if (rs_flags(hash) & F_IDENTITY) { /* a new String is a new object: never interned, never equal */
         k = rsess_new_str(doc, key, keylen, RSESS_ENC_UTF8);
     } else {
         if (rs_seed_keys(doc)) return RSESS_ERR_NOMEM;
@@ -347,7 +350,7 @@ static void *arena_dup(rsess_doc *d, const void *p, size_t n)
 static rsess_val *copy_symbol(rsess_doc *d, const rsess_val *s)
 {
     const char *p = s->u.s.p ? s->u.s.p : "";
-    if (s->enc != RSESS_ENC_OTHER) return rsess_new_sym_enc(d, p, s->u.s.len, (rsess_enc)s->enc);
+    if (rs_enc_of(s) != RSESS_ENC_OTHER) return rsess_new_sym_enc(d, p, s->u.s.len, (rsess_enc)rs_enc_of(s));
     size_t el;
     const char *en = rs_enc_name(s, &el);
     return rsess_new_sym_enc_named(d, p, s->u.s.len, en, el);
@@ -374,27 +377,27 @@ static bool carries_bytes(int type)
 /* A copy of s whose child pointers are still s's. */
 static rsess_val *copy_shallow(rsess_doc *d, const rsess_val *s)
 {
-    if (s->type == RSESS_SYMBOL) return copy_symbol(d, s);
-    rsess_val *v = rs_node(d, s->type);
+    if (rs_type(s) == RSESS_SYMBOL) return copy_symbol(d, s);
+    rsess_val *v = rs_node(d, rs_type(s));
     if (!v) return NULL;
     uint32_t id = v->id;
     *v = *s;
     v->id = id;
-    if (carries_bytes(s->type) && !(v->u.s.p = arena_dup(d, s->u.s.p, s->u.s.len))) return NULL;
-    int width = pair_width(s->type);
+    if (carries_bytes(rs_type(s)) && !(v->u.s.p = arena_dup(d, s->u.s.p, s->u.s.len))) return NULL;
+    int width = pair_width(rs_type(s));
     if (width) {
         v->u.c.cap = s->u.c.n;
         if (s->u.c.n && !(v->u.c.k = arena_dup(d, s->u.c.k, (size_t)s->u.c.n * (size_t)width * sizeof *s->u.c.k)))
             return NULL;
         if (!s->u.c.n) v->u.c.k = NULL;
     }
-    if (s->x) {
-        struct rsess_extra *x = arena_dup(d, s->x, sizeof *s->x);
+    if (rs_x(s)) {
+        struct rsess_extra *x = arena_dup(d, rs_x(s), sizeof *rs_x(s));
         if (!x) return NULL;
         x->ivcap = x->niv;
         x->extcap = x->next;
-        x->iv = x->niv ? arena_dup(d, s->x->iv, (size_t)x->niv * 2 * sizeof *x->iv) : NULL;
-        x->ext = x->next ? arena_dup(d, s->x->ext, (size_t)x->next * sizeof *x->ext) : NULL;
+        x->iv = x->niv ? arena_dup(d, rs_x(s)->iv, (size_t)x->niv * 2 * sizeof *x->iv) : NULL;
+        x->ext = x->next ? arena_dup(d, rs_x(s)->ext, (size_t)x->next * sizeof *x->ext) : NULL;
         if ((x->niv && !x->iv) || (x->next && !x->ext)) return NULL;
         v->x = x;
     }
@@ -403,15 +406,15 @@ static rsess_val *copy_shallow(rsess_doc *d, const rsess_val *s)
 
 static bool has_links(const rsess_val *v)
 {
-    return v->type != RSESS_SYMBOL && (v->cls || v->x || pair_width(v->type) || v->type == RSESS_USERMARSHAL ||
-                                       v->type == RSESS_DATA);
+    return rs_type(v) != RSESS_SYMBOL && (rs_cls(v) || rs_x(v) || pair_width(rs_type(v)) || rs_type(v) == RSESS_USERMARSHAL ||
+                                       rs_type(v) == RSESS_DATA);
 }
 
 /* Replaces the source pointer in *slot by its copy (made now if new). */
 static bool relink(copier *c, rsess_val **slot)
 {
     const rsess_val *s = *slot;
-    if (!s) return true;
+    if (!s || rs_imm(s)) return true; /* an immediate is its own copy */
     if (!map_reserve(c, s->id)) return false;
     rsess_val *v = c->map[s->id];
     if (!v) {
@@ -426,10 +429,10 @@ static bool relink(copier *c, rsess_val **slot)
 static bool relink_children(copier *c, rsess_val *v)
 {
     bool ok = relink(c, &v->cls);
-    size_t slots = (size_t)v->u.c.n * (size_t)pair_width(v->type);
+    size_t slots = (size_t)v->u.c.n * (size_t)pair_width(rs_type(v));
     for (size_t i = 0; ok && i < slots; i++) ok = relink(c, &v->u.c.k[i]);
-    if (ok && (v->type == RSESS_USERMARSHAL || v->type == RSESS_DATA)) ok = relink(c, &v->u.one);
-    struct rsess_extra *x = v->x;
+    if (ok && (rs_type(v) == RSESS_USERMARSHAL || rs_type(v) == RSESS_DATA)) ok = relink(c, &v->u.one);
+    struct rsess_extra *x = rs_x(v);
     if (!x) return ok;
     for (size_t i = 0; ok && i < 2 * (size_t)x->niv; i++) ok = relink(c, &x->iv[i]);
     for (size_t i = 0; ok && i < x->next; i++) ok = relink(c, &x->ext[i]);

@@ -38,13 +38,13 @@ rsess_enc rs_enc_from_name(const char *name, size_t len)
 const char *rs_enc_name(const rsess_val *v, size_t *len)
 {
     const char *s;
-    switch (v ? v->enc : RSESS_ENC_BINARY) {
+    switch (v ? rs_enc_of(v) : RSESS_ENC_BINARY) {
     case RSESS_ENC_UTF8: s = "UTF-8"; break;
     case RSESS_ENC_USASCII: s = "US-ASCII"; break;
     case RSESS_ENC_OTHER:
-        if (v->x && v->x->encname && v->x->encname->type == RSESS_STRING) {
-            *len = v->x->encname->u.s.len;
-            return v->x->encname->u.s.p;
+        if (rs_x(v) && rs_x(v)->encname && rs_type(rs_x(v)->encname) == RSESS_STRING) {
+            *len = rs_x(v)->encname->u.s.len;
+            return rs_x(v)->encname->u.s.p;
         }
         s = "ASCII-8BIT";
         break;

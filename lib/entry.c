@@ -183,7 +183,7 @@ static rsess_doc *read_marshal(const unsigned char *p, size_t len, const rsess_r
 static bool is_sym_named(const rsess_val *s, const char *name)
 {
     size_t n = strlen(name);
-    return s && s->type == RSESS_SYMBOL && s->u.s.len == n && memcmp(s->u.s.p, name, n) == 0;
+    return s && rs_type(s) == RSESS_SYMBOL && s->u.s.len == n && memcmp(s->u.s.p, name, n) == 0;
 }
 
 static const char *copy_into(rsess_doc *doc, const void *p, size_t len)
@@ -195,8 +195,8 @@ static const char *copy_into(rsess_doc *doc, const void *p, size_t len)
 
 static int set_version(rsess_doc *doc, rsess_entry_info *info, const rsess_val *v, size_t at, rsess_err *err)
 {
-    if (!v || v->type == RSESS_NIL) return 0;
-    if (v->type != RSESS_STRING) return rs_fail(err, RSESS_ERR_ENTRY, at, "entry version is a %s, not a String", rsess_type_name((rsess_type)v->type));
+    if (!v || rs_type(v) == RSESS_NIL) return 0;
+    if (rs_type(v) != RSESS_STRING) return rs_fail(err, RSESS_ERR_ENTRY, at, "entry version is a %s, not a String", rsess_type_name((rsess_type)rs_type(v)));
     (void)doc;
     info->has_version = 1;
     info->version = v->u.s.p;
@@ -206,8 +206,8 @@ static int set_version(rsess_doc *doc, rsess_entry_info *info, const rsess_val *
 
 static bool number_of(const rsess_val *v, double *out)
 {
-    if (v && v->type == RSESS_FLOAT) return *out = v->u.f, true;
-    if (v && v->type == RSESS_INT) return *out = (double)v->u.i, true;
+    if (v && rs_type(v) == RSESS_FLOAT) return *out = rs_fval(v), true;
+    if (v && rs_type(v) == RSESS_INT) return *out = (double)rs_ival(v), true;
     return false;
 }
 
@@ -284,7 +284,7 @@ static rsess_doc *read_as71(const unsigned char *p, size_t len, const rsess_read
             rsess_err verr;
             rsess_doc *vd = read_marshal(version, (size_t)vlen, opts, AS71_HEADER, true, &verr);
             const rsess_val *vs = vd ? rsess_doc_root(vd) : NULL;
-            if (!vs || vs->type != RSESS_STRING) {
+            if (!vs || rs_type(vs) != RSESS_STRING) {
                 if (vd) rs_fail(err, RSESS_ERR_ENTRY, AS71_HEADER, "entry version: Marshal data that is not a String");
                 else if (err) *err = verr;
                 rsess_doc_free(vd);
@@ -334,7 +334,7 @@ static rsess_doc *read_as70(const unsigned char *p, size_t len, const rsess_read
     const rsess_val *a = doc->root;
     /* Entry#pack: [value, expires_at, version] with trailing nils dropped
      * (so a nil value with no expiry and no version is []) */
-    if (a->type != RSESS_ARRAY || a->u.c.n > 3) {
+    if (rs_type(a) != RSESS_ARRAY || a->u.c.n > 3) {
         rsess_doc_free(doc);
         rs_fail(err, RSESS_ERR_ENTRY, 1, "Rails 7.0 entry: expected [value, expires_at, version]");
         return NULL;
@@ -343,7 +343,7 @@ static rsess_doc *read_as70(const unsigned char *p, size_t len, const rsess_read
     if (a->u.c.n >= 2 && number_of(a->u.c.k[1], &exp)) {
         info->has_expires_at = 1;
         info->expires_at = exp;
-    } else if (a->u.c.n >= 2 && a->u.c.k[1]->type != RSESS_NIL) {
+    } else if (a->u.c.n >= 2 && rs_type(a->u.c.k[1]) != RSESS_NIL) {
         rsess_doc_free(doc);
         rs_fail(err, RSESS_ERR_ENTRY, 1, "Rails 7.0 entry: expires_at is not a number");
         return NULL;
@@ -372,7 +372,7 @@ static rsess_doc *read_marshal_or_61(const unsigned char *p, size_t len, const r
     const rsess_val *o = doc->root;
     info->format = RSESS_FORMAT_MARSHAL;
     info->stored_len = info->value_len = len;
-    if (o->type != RSESS_OBJECT || !is_sym_named(o->cls, "ActiveSupport::Cache::Entry")) return doc;
+    if (rs_type(o) != RSESS_OBJECT || !is_sym_named(o->cls, "ActiveSupport::Cache::Entry")) return doc;
     info->format = RSESS_FORMAT_AS61;
     const rsess_val *value = rsess_field_get(o, "@value", 6);
     const rsess_val *compressed = rsess_field_get(o, "@compressed", 11);
@@ -394,11 +394,11 @@ static rsess_doc *read_marshal_or_61(const unsigned char *p, size_t len, const r
         rsess_doc_free(doc);
         return NULL;
     }
-    if (!compressed || compressed->type == RSESS_NIL || compressed->type == RSESS_FALSE) {
+    if (!compressed || rs_type(compressed) == RSESS_NIL || rs_type(compressed) == RSESS_FALSE) {
         doc->root = (rsess_val *)value;
         return doc;
     }
-    if (value->type != RSESS_STRING) {
+    if (rs_type(value) != RSESS_STRING) {
         rsess_doc_free(doc);
         rs_fail(err, RSESS_ERR_ENTRY, 2, "Rails 6.1 compressed entry whose @value is not a String");
         return NULL;
@@ -475,8 +475,8 @@ static double now_epoch(void)
  * extended with modules (or holding ivars) still is; a subclass is not. */
 static int string_type(const rsess_val *v)
 {
-    if (v->type != RSESS_STRING || (v->x && v->x->uclass)) return 0;
-    switch (v->enc) {
+    if (rs_type(v) != RSESS_STRING || (rs_x(v) && rs_x(v)->uclass)) return 0;
+    switch (rs_enc_of(v)) {
     case RSESS_ENC_UTF8: return RSESS_ENTRY_UTF8;
     case RSESS_ENC_BINARY: return RSESS_ENTRY_BINARY;
     case RSESS_ENC_USASCII: return RSESS_ENTRY_USASCII;
@@ -552,7 +552,7 @@ static int write_pack70(const rsess_val *v, const double *expires_at, const char
 {
     rsess_writer *w = rsess_writer_new(0, out->alloc);
     if (!w) return rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
-    size_t n = version ? 3 : expires_at ? 2 : v->type == RSESS_NIL ? 0 : 1;
+    size_t n = version ? 3 : expires_at ? 2 : rs_type(v) == RSESS_NIL ? 0 : 1;
     rsess_writer_array(w, n);
     if (n) rsess_writer_value(w, v);
     if (n >= 2) {
@@ -623,11 +623,11 @@ static int write_as61(const rsess_val *v, const rsess_entry_opts *o, rsess_buf *
     int rc = rsess_write(v, &dumped, err);
     size_t measure = dumped.len;
     /* `when nil, true, false, Numeric`: BigDecimal, Rational and Complex are Numeric */
-    if (v->type == RSESS_NIL || v->type == RSESS_TRUE || v->type == RSESS_FALSE || v->type == RSESS_INT ||
-        v->type == RSESS_BIGNUM || v->type == RSESS_FLOAT || rsess_is_a(v, "BigDecimal") || rsess_is_a(v, "Rational") ||
+    if (rs_type(v) == RSESS_NIL || rs_type(v) == RSESS_TRUE || rs_type(v) == RSESS_FALSE || rs_type(v) == RSESS_INT ||
+        rs_type(v) == RSESS_BIGNUM || rs_type(v) == RSESS_FLOAT || rsess_is_a(v, "BigDecimal") || rsess_is_a(v, "Rational") ||
         rsess_is_a(v, "Complex"))
         measure = 0;
-    else if (v->type == RSESS_STRING)
+    else if (rs_type(v) == RSESS_STRING)
         measure = v->u.s.len;
     bool compressed = false;
     if (!rc) rc = maybe_deflate(o, dumped.data, dumped.len, measure, &packed, &compressed);
@@ -827,7 +827,7 @@ bool rs_entry61_deflated(const unsigned char *data, size_t len, size_t *off, siz
     const rsess_val *o = outer ? rsess_doc_root(outer) : NULL;
     size_t zn = 0;
     const char *z = NULL;
-    if (o && o->type == RSESS_OBJECT && is_sym_named(o->cls, "ActiveSupport::Cache::Entry") &&
+    if (o && rs_type(o) == RSESS_OBJECT && is_sym_named(o->cls, "ActiveSupport::Cache::Entry") &&
         rsess_is_true(rsess_field_get(o, "@compressed", 11)))
         z = rsess_str(rsess_field_get(o, "@value", 6), &zn);
     if (z) {

@@ -56,6 +56,82 @@ struct rsess_val {
     struct rsess_extra *x;    /* NULL when none */
 };
 
+/* --- immediates -------------------------------------------------------- */
+/* An rsess_val * is a node (arena memory, 8-aligned) or, as Ruby's VALUE
+ * is, an immediate: a word with one of its low three bits set, holding the
+ * value itself, with no node behind it (nothing to allocate, nothing to
+ * free, equal values the same word):
+ *   ...xx1  an Integer in Ruby's fixnum range: the value shifted left once;
+ *   ....10  a float in Ruby's flonum range (rs_is_flonum), not 0.0: its
+ *           bits rotated left by 3, the two low bits (the exponent's top
+ *           two, which bit 63 after the rotation determines) replaced by
+ *           the tag;
+ *   ...100  a constant: nil, true, false, the float 0.0; its type above.
+ * Values the input decorates (ivars, extended modules, a user class), a
+ * lazy build's placeholders and an Integer or float outside those ranges
+ * stay nodes of the same types, so code reads every value through
+ * rs_type(), rs_ival(), rs_fval() and rs_x(), and reads the other fields of
+ * a node only after a type that only nodes have. */
+enum { RS_IMM_INT = 1, RS_IMM_FLONUM = 2, RS_IMM_CONST = 4, RS_IMM_MASK = 7 };
+#define RS_IMM_K(type) ((rsess_val *)(uintptr_t)(((uintptr_t)(type) << 3) | RS_IMM_CONST))
+#define RS_NIL RS_IMM_K(RSESS_NIL)
+#define RS_TRUE RS_IMM_K(RSESS_TRUE)
+#define RS_FALSE RS_IMM_K(RSESS_FALSE)
+#define RS_FZERO RS_IMM_K(RSESS_FLOAT)
+
+static inline bool rs_imm(const rsess_val *v) { return ((uintptr_t)v & RS_IMM_MASK) != 0; }
+static inline int rs_type(const rsess_val *v)
+{
+    uintptr_t b = (uintptr_t)v;
+    if (LIKELY(!(b & RS_IMM_MASK))) return v->type;
+    if (b & RS_IMM_INT) return RSESS_INT;
+    if (b & RS_IMM_FLONUM) return RSESS_FLOAT;
+    return (int)(b >> 3);
+}
+/* Whether an Integer is held as an immediate: Ruby's fixnum range. */
+static inline bool rs_int_imm_ok(int64_t i) { return i >= -(INT64_C(1) << 62) && i < (INT64_C(1) << 62); }
+static inline rsess_val *rs_imm_int(int64_t i)
+{
+    return (rsess_val *)(uintptr_t)(((uint64_t)i << 1) | RS_IMM_INT);
+}
+static inline int64_t rs_ival(const rsess_val *v)
+{
+    return ((uintptr_t)v & RS_IMM_INT) ? (int64_t)(intptr_t)v >> 1 : v->u.i;
+}
+/* d must pass rs_is_flonum (below). */
+static inline rsess_val *rs_imm_float(double d)
+{
+    uint64_t b;
+    memcpy(&b, &d, 8);
+    if (b == 0) return RS_FZERO;
+    uint64_t r = (b << 3) | (b >> 61);
+    return (rsess_val *)(uintptr_t)((r & ~(uint64_t)3) | RS_IMM_FLONUM);
+}
+static inline double rs_fval(const rsess_val *v)
+{
+    uintptr_t w = (uintptr_t)v;
+    if (!(w & RS_IMM_MASK)) return v->u.f;
+    if (v == RS_FZERO) return 0.0;
+    /* flonums' exponents start 011 or 100: bits 62 and 61 are 01 when bit
+     * 60 (now bit 63) is 1, else 10 */
+    uint64_t r = ((uint64_t)w & ~(uint64_t)3) | ((uint64_t)w >> 63 ? 1u : 2u);
+    uint64_t b = (r >> 3) | (r << 61);
+    double d;
+    memcpy(&d, &b, 8);
+    return d;
+}
+/* A value's rarely used parts; immediates have none. */
+static inline struct rsess_extra *rs_x(const rsess_val *v) { return rs_imm(v) ? NULL : v->x; }
+/* The types whose nodes name a class (a Symbol node). */
+static inline bool rs_type_has_cls(int type)
+{
+    return type == RSESS_OBJECT || type == RSESS_STRUCT || type == RSESS_USERDEF || type == RSESS_USERMARSHAL ||
+           type == RSESS_DATA;
+}
+static inline rsess_val *rs_cls(const rsess_val *v) { return !rs_imm(v) && rs_type_has_cls(v->type) ? v->cls : NULL; }
+static inline unsigned rs_flags(const rsess_val *v) { return rs_imm(v) ? 0u : v->flags; }
+static inline unsigned rs_enc_of(const rsess_val *v) { return rs_imm(v) ? (unsigned)RSESS_ENC_BINARY : v->enc; }
+
 /* --- documents ---------------------------------------------------------- */
 struct rsess_doc {
     rs_arena arena;
@@ -81,6 +157,7 @@ bool rs_doc_owns_slow(const rsess_doc *doc, uintptr_t p) RSESS_INTERNAL;
 static inline bool rs_doc_owns(const rsess_doc *doc, const rsess_val *v)
 {
     uintptr_t p = (uintptr_t)v;
+    if (p & RS_IMM_MASK) return true; /* an immediate is every document's */
     const struct rs_chunk *c = doc->arena.head;
     if (LIKELY(p - (uintptr_t)c < c->size) || p - (uintptr_t)doc < doc->block) return v != NULL;
     return v && rs_doc_owns_slow(doc, p);

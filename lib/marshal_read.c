@@ -53,7 +53,7 @@ void rs_build_init(rs_build *b, rsess_doc *doc, bool lazy)
     b->doc = doc;
     b->objs = b->objs0;
     b->objcap = RS_BUILD_OBJS0;
-    b->nil = b->tru = b->fals = b->root = b->skip_node = NULL;
+    b->root = b->skip_node = NULL;
     b->lazy = lazy;
     b->skip_frame = 0;
     b->pend = NULL;
@@ -182,7 +182,7 @@ static inline rsess_val *reg_node(rs_build *b, rs_walker *w, uint32_t k, int typ
     if (UNLIKELY(k >= b->objcap) && !objs_grow(b, k)) return nomem(w), NULL;
     if (lazy) {
         rsess_val *ex = b->objs[k];
-        if (ex && ex->type != RSESS_NONE) {
+        if (ex && rs_type(ex) != RSESS_NONE) {
             *built = true;
             return ex;
         }
@@ -206,7 +206,7 @@ static int register_late(rs_build *b, rs_walker *w, rs_frame *f, uint32_t k, rse
         b->objs[k] = v;
         return 0;
     }
-    if (ex->type == RSESS_NONE) {
+    if (rs_type(ex) == RSESS_NONE) {
         uint32_t id = ex->id;
         *ex = *v;
         ex->id = id;
@@ -235,21 +235,27 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
         return 0;
     }
     switch (t->kind) {
+    /* nil, true, false, fixnums and flonums are immediates (internal.h),
+     * unless a wrapper ('I', 'e', 'C') decorates them: that needs a node */
     case TK_NIL:
-        if (!b->nil && !(b->nil = new_node(b, RSESS_NIL))) return nomem(w);
-        v = b->nil;
+        if (LIKELY(!(t->flags & TF_INNER))) v = RS_NIL;
+        else if (!(v = new_node(b, RSESS_NIL))) return nomem(w);
         break;
     case TK_TRUE:
-        if (!b->tru && !(b->tru = new_node(b, RSESS_TRUE))) return nomem(w);
-        v = b->tru;
+        if (LIKELY(!(t->flags & TF_INNER))) v = RS_TRUE;
+        else if (!(v = new_node(b, RSESS_TRUE))) return nomem(w);
         break;
     case TK_FALSE:
-        if (!b->fals && !(b->fals = new_node(b, RSESS_FALSE))) return nomem(w);
-        v = b->fals;
+        if (LIKELY(!(t->flags & TF_INNER))) v = RS_FALSE;
+        else if (!(v = new_node(b, RSESS_FALSE))) return nomem(w);
         break;
-    case TK_INT:
-        if (!(v = new_node(b, RSESS_INT))) return nomem(w);
-        v->u.i = t->i;
+    case TK_INT: /* 'i': 32 bits at most */
+        if (LIKELY(!(t->flags & TF_INNER))) {
+            v = rs_imm_int(t->i);
+        } else {
+            if (!(v = new_node(b, RSESS_INT))) return nomem(w);
+            v->u.i = t->i;
+        }
         break;
     case TK_BYTES:
         if (!(v = reg_node(b, w, t->obj, t->type, lazy, &built))) return w->code;
@@ -260,6 +266,13 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
         if (t->type == RSESS_REGEXP) v->opts = t->opts;
         break;
     case TK_BIGNUM: case TK_FLOAT:
+        if (!(t->flags & (TF_INNER | TF_RAWTEXT)) &&
+            (t->kind == TK_FLOAT ? rs_is_flonum(t->d) : t->type == RSESS_INT && rs_int_imm_ok(t->i)) &&
+            (!lazy || t->obj >= b->objcap || !b->objs[t->obj])) { /* an immediate takes the index */
+            if (UNLIKELY(t->obj >= b->objcap) && !objs_grow(b, t->obj)) return nomem(w);
+            v = b->objs[t->obj] = t->kind == TK_FLOAT ? rs_imm_float(t->d) : rs_imm_int(t->i);
+            break;
+        }
         if (!(v = reg_node(b, w, t->obj, t->type, lazy, &built))) return w->code;
         if (built) break;
         if (t->kind == TK_FLOAT) {
@@ -284,7 +297,7 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
         break;
     case TK_LINK:
         if (!(v = obj_node(b, w, t->link))) return w->code;
-        v->flags |= F_LINKED;
+        if (!rs_imm(v)) v->flags |= F_LINKED;
         break;
     case TK_ARRAY: case TK_HASH: case TK_OBJ: {
         if (!(v = reg_node(b, w, t->obj, t->type, lazy, &built))) return w->code;
@@ -403,7 +416,7 @@ int rs_build_resolve(rs_build *b, rs_walker *w)
     rsess_val *root = b->root;
     while (b->npend) {
         uint32_t k = b->pend[--b->npend];
-        if (b->objs[k]->type != RSESS_NONE) continue;
+        if (rs_type(b->objs[k]) != RSESS_NONE) continue;
         rs_walker sub;
         rs_walk_init(&sub, w->tab, w->base, b->walked, w->tab->ooff[k], w->tab->ofirst[k], NULL, w->alloc, w->err);
         sub.replay = true;
@@ -417,7 +430,7 @@ int rs_build_resolve(rs_build *b, rs_walker *w)
         int code = sub.code ? sub.code : rc;
         rs_walk_free(&sub);
         if (code) return w->code = code;
-        if (b->objs[k]->type == RSESS_NONE) return rs_walk_fail(w, RSESS_ERR_LINK, w->p, "link to a value not built"), RSESS_ERR_LINK;
+        if (rs_type(b->objs[k]) == RSESS_NONE) return rs_walk_fail(w, RSESS_ERR_LINK, w->p, "link to a value not built"), RSESS_ERR_LINK;
     }
     b->root = root;
     return 0;

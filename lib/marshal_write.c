@@ -212,7 +212,7 @@ static inline bool id_room(emitter *e, uint32_t **tab, size_t *cap, size_t id)
 
 static void w_symbol(emitter *e, const rsess_val *s)
 {
-    if (!s || s->type != RSESS_SYMBOL) {
+    if (!s || rs_type(s) != RSESS_SYMBOL) {
         em_fail(e, RSESS_ERR_VALUE, "a class or ivar name that is not a Symbol");
         return;
     }
@@ -222,8 +222,8 @@ static void w_symbol(emitter *e, const rsess_val *s)
         return;
     }
     size_t enclen = 0;
-    const char *encname = s->enc == RSESS_ENC_OTHER ? rs_enc_name(s, &enclen) : NULL;
-    long idx = w_symbol_bytes(e, s->u.s.p, s->u.s.len, s->enc, encname, enclen);
+    const char *encname = rs_enc_of(s) == RSESS_ENC_OTHER ? rs_enc_name(s, &enclen) : NULL;
+    long idx = w_symbol_bytes(e, s->u.s.p, s->u.s.len, rs_enc_of(s), encname, enclen);
     if (e->by_addr || e->code) return; /* node ids of several documents overlap */
     if (id_room(e, &e->symidx, &e->symcap, s->id)) e->symidx[s->id] = (uint32_t)idx + 1;
 }
@@ -347,9 +347,9 @@ static void remember(emitter *e, const rsess_val *v)
 
 static bool needs_enc_ivar(const rsess_val *v)
 {
-    return (v->type == RSESS_STRING || v->type == RSESS_REGEXP || v->type == RSESS_USERDEF ||
-            v->type == RSESS_CLASS || v->type == RSESS_MODULE) &&
-           v->enc != RSESS_ENC_BINARY;
+    return (rs_type(v) == RSESS_STRING || rs_type(v) == RSESS_REGEXP || rs_type(v) == RSESS_USERDEF ||
+            rs_type(v) == RSESS_CLASS || rs_type(v) == RSESS_MODULE) &&
+           rs_enc_of(v) != RSESS_ENC_BINARY;
 }
 
 /* The document writer walks the graph with a stack of its own: depth
@@ -411,13 +411,13 @@ static void mark_busy(emitter *e, const rsess_val *v)
 
 static void w_ivars_head(emitter *e, const rsess_val *v)
 {
-    size_t niv = v->x ? v->x->niv : 0;
+    size_t niv = rs_x(v) ? rs_x(v)->niv : 0;
     bool enc = needs_enc_ivar(v);
     w_count(e, niv + (enc ? 1 : 0));
     if (enc) {
         size_t len = 0;
         const char *name = rs_enc_name(v, &len);
-        w_encoding_ivar(e, v->enc, name, len);
+        w_encoding_ivar(e, rs_enc_of(v), name, len);
     }
 }
 
@@ -425,17 +425,17 @@ static void w_prefixes(docw *w, const rsess_val *v, bool has_iv)
 {
     emitter *e = w->e;
     if (has_iv) w_byte(e, 'I');
-    if (v->x) {
-        for (uint32_t i = 0; i < v->x->next; i++) {
+    if (rs_x(v)) {
+        for (uint32_t i = 0; i < rs_x(v)->next; i++) {
             w_byte(e, 'e');
-            w_symbol(e, v->x->ext[i]);
+            w_symbol(e, rs_x(v)->ext[i]);
         }
-        if (v->x->uclass) {
+        if (rs_x(v)->uclass) {
             w_byte(e, 'C');
-            w_symbol(e, v->x->uclass);
+            w_symbol(e, rs_x(v)->uclass);
         }
     }
-    if (v->type == RSESS_HASH && (v->flags & F_IDENTITY)) {
+    if (rs_type(v) == RSESS_HASH && (rs_flags(v) & F_IDENTITY)) {
         w_byte(e, 'C');
         w_symbol_bytes(e, "Hash", 4, RSESS_ENC_USASCII, NULL, 0);
     }
@@ -451,20 +451,43 @@ static void w_begin(docw *w, const rsess_val *v)
         em_fail(e, RSESS_ERR_VALUE, "a missing value");
         return;
     }
-    switch (v->type) {
+    if (rs_imm(v)) { /* no node: nothing to link by address, no prefixes */
+        if ((uintptr_t)v & RS_IMM_INT) {
+            int64_t i = rs_ival(v);
+            if (LIKELY(rs_int_is_i(i))) {
+                w_byte(e, 'i');
+                w_long(e, (long)i);
+            } else { /* a fixnum beyond 'i': takes an index, never linked */
+                e->nobj++;
+                w_int_as_bignum(e, i);
+            }
+            return;
+        }
+        if (v == RS_NIL || v == RS_TRUE || v == RS_FALSE) {
+            w_byte(e, v == RS_NIL ? '0' : v == RS_TRUE ? 'T' : 'F');
+            return;
+        }
+        /* a flonum: equal values are one object in Ruby, so Marshal links them */
+        double d = rs_fval(v);
+        if (float_link(e, d) || float_remember(e, d)) return;
+        e->nobj++;
+        w_float_body(e, d);
+        return;
+    }
+    switch (rs_type(v)) {
     case RSESS_NIL: w_byte(e, '0'); return;
     case RSESS_TRUE: w_byte(e, 'T'); return;
     case RSESS_FALSE: w_byte(e, 'F'); return;
     case RSESS_SYMBOL: w_symbol(e, v); return;
     case RSESS_INT:
-        if (rs_int_is_i(v->u.i)) {
+        if (rs_int_is_i(rs_ival(v))) {
             w_byte(e, 'i');
-            w_long(e, (long)v->u.i);
+            w_long(e, (long)rs_ival(v));
             return;
         }
-        if (rs_int_is_fixnum(v->u.i)) { /* takes an index, never linked */
+        if (rs_int_is_fixnum(rs_ival(v))) { /* takes an index, never linked */
             e->nobj++;
-            w_int_as_bignum(e, v->u.i);
+            w_int_as_bignum(e, rs_ival(v));
             return;
         }
         break; /* a heap Bignum in Ruby: an object like any other */
@@ -473,24 +496,24 @@ static void w_begin(docw *w, const rsess_val *v)
         return;
     default: break;
     }
-    if (v->type == RSESS_FLOAT && rs_is_flonum(v->u.f)) {
+    if (rs_type(v) == RSESS_FLOAT && rs_is_flonum(rs_fval(v))) {
         /* A flonum is an immediate in Ruby: equal values are one object,
          * whichever node holds them. */
-        if (float_link(e, v->u.f)) return;
-        if (float_remember(e, v->u.f)) return;
+        if (float_link(e, rs_fval(v))) return;
+        if (float_remember(e, rs_fval(v))) return;
     }
     if (obj_get(e, v) == BUSY) {
         em_fail(e, RSESS_ERR_VALUE, "a _dump value inside its own instance variables");
         return;
     }
     if (lookup_link(e, v)) return;
-    bool has_iv = needs_enc_ivar(v) || (v->x && v->x->niv);
-    if (v->type == RSESS_USERDEF) {
+    bool has_iv = needs_enc_ivar(v) || (rs_x(v) && rs_x(v)->niv);
+    if (rs_type(v) == RSESS_USERDEF) {
         w_prefixes(w, v, has_iv);
         w_byte(e, 'u');
-        w_symbol(e, v->cls);
+        w_symbol(e, rs_cls(v));
         w_bytes(e, v->u.s.p, v->u.s.len);
-        if (has_iv && v->x && v->x->niv) { /* registered after its ivars: marshal.c w_object */
+        if (has_iv && rs_x(v) && rs_x(v)->niv) { /* registered after its ivars: marshal.c w_object */
             mark_busy(e, v);
             w_push(w, v, W_IVARS_START, true);
             return;
@@ -501,17 +524,17 @@ static void w_begin(docw *w, const rsess_val *v)
     }
     remember(e, v);
     w_prefixes(w, v, has_iv);
-    switch (v->type) {
-    case RSESS_INT: w_int_as_bignum(e, v->u.i); break;
+    switch (rs_type(v)) {
+    case RSESS_INT: w_int_as_bignum(e, rs_ival(v)); break;
     case RSESS_BIGNUM:
-        w_bignum_mag(e, (const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE);
+        w_bignum_mag(e, (const unsigned char *)v->u.s.p, v->u.s.len, rs_flags(v) & F_NEGATIVE);
         break;
     case RSESS_FLOAT:
-        if (UNLIKELY(v->x && v->x->ftext)) { /* Ruby 1.8's bytes, as they came */
+        if (UNLIKELY(rs_x(v) && rs_x(v)->ftext)) { /* Ruby 1.8's bytes, as they came */
             w_byte(e, 'f');
-            w_bytes(e, v->x->ftext, v->x->ftext_len);
+            w_bytes(e, rs_x(v)->ftext, rs_x(v)->ftext_len);
         } else {
-            w_float_body(e, v->u.f);
+            w_float_body(e, rs_fval(v));
         }
         break;
     case RSESS_STRING: w_byte(e, '"'); w_bytes(e, v->u.s.p, v->u.s.len); break;
@@ -521,7 +544,7 @@ static void w_begin(docw *w, const rsess_val *v)
         w_byte(e, v->opts);
         break;
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE:
-        w_byte(e, v->type == RSESS_CLASS ? 'c' : v->type == RSESS_MODULE ? 'm' : 'M');
+        w_byte(e, rs_type(v) == RSESS_CLASS ? 'c' : rs_type(v) == RSESS_MODULE ? 'm' : 'M');
         w_bytes(e, v->u.s.p, v->u.s.len);
         break;
     case RSESS_ARRAY:
@@ -530,25 +553,25 @@ static void w_begin(docw *w, const rsess_val *v)
         w_push(w, v, W_ITEMS, has_iv);
         return;
     case RSESS_HASH:
-        w_byte(e, (v->flags & F_DEFAULT) ? '}' : '{');
+        w_byte(e, (rs_flags(v) & F_DEFAULT) ? '}' : '{');
         w_count(e, v->u.c.n);
         w_push(w, v, W_ITEMS, has_iv);
         return;
     case RSESS_OBJECT: case RSESS_STRUCT:
-        w_byte(e, v->type == RSESS_OBJECT ? 'o' : 'S');
-        w_symbol(e, v->cls);
+        w_byte(e, rs_type(v) == RSESS_OBJECT ? 'o' : 'S');
+        w_symbol(e, rs_cls(v));
         w_count(e, v->u.c.n);
         w_push(w, v, W_ITEMS, has_iv);
         return;
     case RSESS_USERMARSHAL: case RSESS_DATA:
-        w_byte(e, v->type == RSESS_USERMARSHAL ? 'U' : 'd');
-        w_symbol(e, v->cls);
+        w_byte(e, rs_type(v) == RSESS_USERMARSHAL ? 'U' : 'd');
+        w_symbol(e, rs_cls(v));
         w_push(w, v, W_ITEMS, has_iv);
         return;
     default: em_fail(e, RSESS_ERR_VALUE, "a value of unknown type"); return;
     }
     if (!has_iv) return;
-    if (v->x && v->x->niv) w_push(w, v, W_IVARS_START, true);
+    if (rs_x(v) && rs_x(v)->niv) w_push(w, v, W_IVARS_START, true);
     else w_ivars_head(e, v); /* the encoding alone */
 }
 
@@ -560,7 +583,7 @@ static const rsess_val *w_next_child(docw *w, wframe *f, bool *have)
     *have = false;
     switch (f->phase) {
     case W_ITEMS:
-        switch (v->type) {
+        switch (rs_type(v)) {
         case RSESS_ARRAY:
             if (f->i < v->u.c.n) return *have = true, v->u.c.k[f->i++];
             break;
@@ -577,20 +600,20 @@ static const rsess_val *w_next_child(docw *w, wframe *f, bool *have)
             if (f->i == 0) return f->i = 1, *have = true, v->u.one;
             break;
         }
-        f->phase = v->type == RSESS_HASH && (v->flags & F_DEFAULT) ? W_DEFAULT : W_IVARS_START;
+        f->phase = rs_type(v) == RSESS_HASH && (rs_flags(v) & F_DEFAULT) ? W_DEFAULT : W_IVARS_START;
         return NULL;
     case W_DEFAULT:
         f->phase = W_IVARS_START;
-        return *have = true, v->x ? v->x->dflt : NULL;
+        return *have = true, rs_x(v) ? rs_x(v)->dflt : NULL;
     case W_IVARS_START:
         if (f->has_iv) w_ivars_head(e, v);
         f->phase = f->has_iv ? W_IVARS : W_END;
         f->i = 0;
         return NULL;
     case W_IVARS:
-        if (v->x && f->i < v->x->niv) {
-            w_symbol(e, v->x->iv[2 * f->i]);
-            return *have = true, v->x->iv[2 * f->i++ + 1];
+        if (rs_x(v) && f->i < rs_x(v)->niv) {
+            w_symbol(e, rs_x(v)->iv[2 * f->i]);
+            return *have = true, rs_x(v)->iv[2 * f->i++ + 1];
         }
         f->phase = W_END;
         return NULL;
@@ -606,7 +629,7 @@ static void w_object(docw *w, const rsess_val *root)
     while (w->sp > base && !e->code) {
         wframe *f = &w->st[w->sp - 1];
         if (f->phase == W_END) {
-            if (f->v->type == RSESS_USERDEF) remember(e, f->v);
+            if (rs_type(f->v) == RSESS_USERDEF) remember(e, f->v);
             w->sp--;
             continue;
         }

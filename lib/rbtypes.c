@@ -11,14 +11,14 @@
 static bool name_is(const rsess_val *sym, const char *name)
 {
     size_t n = strlen(name);
-    return sym && sym->type == RSESS_SYMBOL && sym->u.s.len == n && memcmp(sym->u.s.p, name, n) == 0;
+    return sym && rs_type(sym) == RSESS_SYMBOL && sym->u.s.len == n && memcmp(sym->u.s.p, name, n) == 0;
 }
 
 bool rsess_is_a(const rsess_val *v, const char *cls)
 {
     if (!v || !cls) return 0;
-    if (v->x && v->x->uclass) return name_is(v->x->uclass, cls);
-    return name_is(v->cls, cls);
+    if (rs_x(v) && rs_x(v)->uclass) return name_is(rs_x(v)->uclass, cls);
+    return name_is(rs_cls(v), cls);
 }
 
 static rsess_val *ivar(const rsess_val *v, const char *name) { return rsess_ivar_get(v, name, strlen(name)); }
@@ -78,7 +78,7 @@ static bool as_fraction(const rsess_val *v, int64_t *num, int64_t *den)
 
 bool rsess_get_time(const rsess_val *v, rsess_time *t)
 {
-    if (!v || !t || v->type != RSESS_USERDEF || !name_is(v->cls, "Time") || v->u.s.len < 8) return 0;
+    if (!v || !t || rs_type(v) != RSESS_USERDEF || !name_is(rs_cls(v), "Time") || v->u.s.len < 8) return 0;
     const unsigned char *b = (const unsigned char *)v->u.s.p;
     uint32_t p = le32(b), s = le32(b + 4);
     memset(t, 0, sizeof *t);
@@ -182,11 +182,11 @@ static void jd_to_civil(int64_t jd, double sg, int64_t *y, int *m, int *d)
 
 bool rsess_get_date(const rsess_val *v, rsess_date *d)
 {
-    if (!v || !d || v->type != RSESS_USERMARSHAL) return 0;
-    bool dt = name_is(v->cls, "DateTime");
-    if (!dt && !name_is(v->cls, "Date")) return 0;
+    if (!v || !d || rs_type(v) != RSESS_USERMARSHAL) return 0;
+    bool dt = name_is(rs_cls(v), "DateTime");
+    if (!dt && !name_is(rs_cls(v), "Date")) return 0;
     const rsess_val *a = v->u.one;
-    if (!a || a->type != RSESS_ARRAY || a->u.c.n != 6) return 0;
+    if (!a || rs_type(a) != RSESS_ARRAY || a->u.c.n != 6) return 0;
     int64_t nth, jd, df, of, sfn = 0, sfd = 1;
     if (!rsess_int(a->u.c.k[0], &nth) || !rsess_int(a->u.c.k[1], &jd) || !rsess_int(a->u.c.k[2], &df) ||
         !as_fraction(a->u.c.k[3], &sfn, &sfd) || !rsess_int(a->u.c.k[4], &of))
@@ -194,7 +194,7 @@ bool rsess_get_date(const rsess_val *v, rsess_date *d)
     const rsess_val *sg = a->u.c.k[5];
     memset(d, 0, sizeof *d);
     d->datetime = dt;
-    d->start = sg->type == RSESS_FLOAT ? sg->u.f : sg->type == RSESS_INT ? (double)sg->u.i : 2299161.0;
+    d->start = rs_type(sg) == RSESS_FLOAT ? rs_fval(sg) : rs_type(sg) == RSESS_INT ? (double)rs_ival(sg) : 2299161.0;
     if (nth > 1000000 || nth < -1000000) return 0;
     jd += nth * CM_PERIOD;
     /* jd and df are UTC: the local day and time come from df + of */
@@ -214,7 +214,7 @@ bool rsess_get_date(const rsess_val *v, rsess_date *d)
 /* --- BigDecimal, Rational, Complex, Range, Set, Exception ------------------ */
 const char *rsess_get_bigdecimal(const rsess_val *v, size_t *len)
 {
-    if (!v || v->type != RSESS_USERDEF || !name_is(v->cls, "BigDecimal")) return NULL;
+    if (!v || rs_type(v) != RSESS_USERDEF || !name_is(rs_cls(v), "BigDecimal")) return NULL;
     const char *colon = memchr(v->u.s.p, ':', v->u.s.len);
     const char *s = colon ? colon + 1 : v->u.s.p;
     if (len) *len = v->u.s.len - (size_t)(s - v->u.s.p);
@@ -223,9 +223,9 @@ const char *rsess_get_bigdecimal(const rsess_val *v, size_t *len)
 
 static int pair_of(const rsess_val *v, const char *cls, rsess_val **a, rsess_val **b)
 {
-    if (!v || v->type != RSESS_USERMARSHAL || !name_is(v->cls, cls)) return 0;
+    if (!v || rs_type(v) != RSESS_USERMARSHAL || !name_is(rs_cls(v), cls)) return 0;
     const rsess_val *arr = v->u.one;
-    if (!arr || arr->type != RSESS_ARRAY || arr->u.c.n != 2) return 0;
+    if (!arr || rs_type(arr) != RSESS_ARRAY || arr->u.c.n != 2) return 0;
     if (a) *a = arr->u.c.k[0];
     if (b) *b = arr->u.c.k[1];
     return 1;
@@ -236,25 +236,25 @@ bool rsess_get_complex(const rsess_val *v, rsess_val **re, rsess_val **im) { ret
 
 bool rsess_get_range(const rsess_val *v, rsess_val **begin, rsess_val **end, int *exclusive)
 {
-    if (!v || v->type != RSESS_OBJECT || !name_is(v->cls, "Range")) return 0;
+    if (!v || rs_type(v) != RSESS_OBJECT || !name_is(rs_cls(v), "Range")) return 0;
     rsess_val *b = field(v, "begin"), *e = field(v, "end"), *x = field(v, "excl");
     if (!b || !e || !x) return 0;
     if (begin) *begin = b;
     if (end) *end = e;
-    if (exclusive) *exclusive = x->type == RSESS_TRUE;
+    if (exclusive) *exclusive = rs_type(x) == RSESS_TRUE;
     return 1;
 }
 
 rsess_val *rsess_get_set(const rsess_val *v)
 {
-    if (!v || v->type != RSESS_OBJECT || !name_is(v->cls, "Set")) return NULL;
+    if (!v || rs_type(v) != RSESS_OBJECT || !name_is(rs_cls(v), "Set")) return NULL;
     rsess_val *h = field(v, "@hash");
-    return h && h->type == RSESS_HASH ? h : NULL;
+    return h && rs_type(h) == RSESS_HASH ? h : NULL;
 }
 
 rsess_val *rsess_get_exception_message(const rsess_val *v)
 {
-    if (!v || v->type != RSESS_OBJECT) return NULL;
+    if (!v || rs_type(v) != RSESS_OBJECT) return NULL;
     return field(v, "mesg");
 }
 
@@ -262,9 +262,9 @@ rsess_val *rsess_get_exception_message(const rsess_val *v)
 bool rsess_get_time_with_zone(const rsess_val *v, rsess_time *utc, const char **zone_name, size_t *zone_len,
                              int32_t *offset)
 {
-    if (!v || v->type != RSESS_USERMARSHAL || !name_is(v->cls, "ActiveSupport::TimeWithZone")) return 0;
+    if (!v || rs_type(v) != RSESS_USERMARSHAL || !name_is(rs_cls(v), "ActiveSupport::TimeWithZone")) return 0;
     const rsess_val *a = v->u.one;
-    if (!a || a->type != RSESS_ARRAY || a->u.c.n != 3) return 0;
+    if (!a || rs_type(a) != RSESS_ARRAY || a->u.c.n != 3) return 0;
     rsess_time u, local;
     size_t zl;
     const char *z = rsess_str(a->u.c.k[1], &zl);
@@ -279,7 +279,7 @@ bool rsess_get_time_with_zone(const rsess_val *v, rsess_time *utc, const char **
 
 bool rsess_get_duration(const rsess_val *v, rsess_val **value, rsess_val **parts)
 {
-    if (!v || v->type != RSESS_OBJECT || !name_is(v->cls, "ActiveSupport::Duration")) return 0;
+    if (!v || rs_type(v) != RSESS_OBJECT || !name_is(rs_cls(v), "ActiveSupport::Duration")) return 0;
     rsess_val *val = field(v, "@value"), *p = field(v, "@parts");
     if (!val) return 0;
     if (value) *value = val;

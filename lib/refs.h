@@ -10,12 +10,13 @@
  * registers and may link. */
 static inline bool rs_has_identity(const rsess_val *v)
 {
-    switch (v->type) {
+    if (rs_imm(v)) return false;
+    switch (rs_type(v)) {
     case RSESS_NIL:
     case RSESS_TRUE:
     case RSESS_FALSE:
     case RSESS_SYMBOL: return false;
-    case RSESS_INT: return !rs_int_is_fixnum(v->u.i);
+    case RSESS_INT: return !rs_int_is_fixnum(rs_ival(v));
     default: return true;
     }
 }
@@ -60,7 +61,12 @@ void rs_stack_free(rs_stack *s) RSESS_INTERNAL;
  * (items, pairs, hash default, wrapped value, ivar values):
  * r->m[id] is 0 unreached, 1 once, 2 more than once. A graph walk of its
  * own stack; r->alloc must be set, and r freed with rs_marks_free. */
-int rs_refs_count(const rsess_val *root, rs_marks *r) RSESS_INTERNAL;
+/* flonums (may be NULL): counts the flonum immediates by their bits, 1
+ * for once and 2 for more, as Marshal links a repeated flonum (equal
+ * flonums are one object in Ruby). */
+int rs_refs_count(const rsess_val *root, rs_marks *r, rs_map64 *flonums) RSESS_INTERNAL;
+/* The bits of a flonum immediate: its key in those counts. */
+static inline uint64_t rs_flonum_key(const rsess_val *v) { return (uint64_t)(uintptr_t)v; }
 
 /* The views' output cap. Ruby's p and JSON print a shared value again
  * wherever it recurs, so a few bytes of links (a = [b, b], b = [c, c]...)
@@ -79,7 +85,7 @@ typedef struct rs_outcap {
 /* A value's weight: 1 + its bytes or slots (what its first print may cost). */
 static inline size_t rs_view_weight(const rsess_val *v)
 {
-    switch (v->type) {
+    switch (rs_type(v)) {
     case RSESS_STRING:
     case RSESS_SYMBOL:
     case RSESS_REGEXP:

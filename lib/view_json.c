@@ -66,7 +66,7 @@ static void bigdecimal_plain(const char *s, size_t n, rs_sink *t);
  * units are not valid (or t failed: t->code). */
 static int wide_to_utf8(const rsess_val *v, rs_sink *t)
 {
-    if (v->enc != RSESS_ENC_OTHER) return 0;
+    if (rs_enc_of(v) != RSESS_ENC_OTHER) return 0;
     size_t nl;
     const char *name = rs_enc_name(v, &nl);
     int unit = nl == 8 && !memcmp(name, "UTF-16", 6) ? 2 : nl == 8 && !memcmp(name, "UTF-32", 6) ? 4 : 0;
@@ -174,17 +174,17 @@ static bool key_to_s(jview *j, const rsess_val *k, rs_sink *t)
 static void jkey(jview *j, const rsess_val *k)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
-    switch (k->type) {
+    switch (rs_type(k)) {
     case RSESS_STRING: case RSESS_SYMBOL: jstrval(j, k, true); return;
     case RSESS_NIL: jput(j, "\"\""); return;
     case RSESS_TRUE: jput(j, "\"true\""); return;
     case RSESS_FALSE: jput(j, "\"false\""); return;
     case RSESS_INT:
-        snprintf(tmp, sizeof tmp, "\"%lld\"", (long long)k->u.i);
+        snprintf(tmp, sizeof tmp, "\"%lld\"", (long long)rs_ival(k));
         jput(j, tmp);
         return;
     case RSESS_FLOAT: {
-        size_t n = rsess_float_ruby_text(k->u.f, tmp);
+        size_t n = rsess_float_ruby_text(rs_fval(k), tmp);
         jstr(j, tmp, n);
         return;
     }
@@ -333,11 +333,11 @@ static void jbigdecimal(jview *j, const char *s, size_t n)
 static void to_s(jview *j, const rsess_val *v, rs_sink *t)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
-    switch (v->type) {
+    switch (rs_type(v)) {
     case RSESS_NIL: break;
     case RSESS_STRING: case RSESS_SYMBOL: rs_put(t, v->u.s.p, v->u.s.len); break;
-    case RSESS_INT: rs_putf(t, "%lld", (long long)v->u.i); break;
-    case RSESS_FLOAT: rs_put(t, tmp, rsess_float_ruby_text(v->u.f, tmp)); break;
+    case RSESS_INT: rs_putf(t, "%lld", (long long)rs_ival(v)); break;
+    case RSESS_FLOAT: rs_put(t, tmp, rsess_float_ruby_text(rs_fval(v), tmp)); break;
     default: ruby_text(j, v, 0, t->out);
     }
 }
@@ -399,7 +399,7 @@ again:
     for (int k = 0; k < 3; k++)
         if (!(options & fl[k].bit)) rs_putc(t, fl[k].c);
     rs_putc(t, ':');
-    if (!t->code && rs_reg_expr_str(t->out, (const char *)ptr, len, v->enc, false)) t->code = RSESS_ERR_NOMEM;
+    if (!t->code && rs_reg_expr_str(t->out, (const char *)ptr, len, rs_enc_of(v), false)) t->code = RSESS_ERR_NOMEM;
     rs_putc(t, ')');
 }
 
@@ -414,7 +414,7 @@ static bool jmeaning(jview *j, const rsess_val *v)
     int32_t off;
     rsess_buf tb;
     rs_sink ts = {&tb, 0};
-    switch (v->type) {
+    switch (rs_type(v)) {
     case RSESS_USERDEF:
         if (rsess_get_time(v, &t)) return jtime(j, t.sec, t.nsec, t.utc ? 0 : t.utc_offset, t.utc), true;
         if ((s = rsess_get_bigdecimal(v, &n))) return jbigdecimal(j, s, n), true;
@@ -464,15 +464,15 @@ static bool jmeaning(jview *j, const rsess_val *v)
         }
         if (rsess_get_duration(v, &a, &b)) {
             char buf[32];
-            if (a->type == RSESS_FLOAT && isfinite(a->u.f) && fabs(a->u.f) < 9e18) snprintf(buf, sizeof buf, "%lld", (long long)a->u.f);
-            else if (a->type == RSESS_INT) snprintf(buf, sizeof buf, "%lld", (long long)a->u.i);
+            if (rs_type(a) == RSESS_FLOAT && isfinite(rs_fval(a)) && fabs(rs_fval(a)) < 9e18) snprintf(buf, sizeof buf, "%lld", (long long)rs_fval(a));
+            else if (rs_type(a) == RSESS_INT) snprintf(buf, sizeof buf, "%lld", (long long)rs_ival(a));
             else snprintf(buf, sizeof buf, "null");
             jput(j, buf);
             return true;
         }
         if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
-            if (a->type == RSESS_STRING) jstrval(j, a, false); /* "" stays "" (Exception#to_s) */
-            else jstr(j, v->cls->u.s.p, v->cls->u.s.len);
+            if (rs_type(a) == RSESS_STRING) jstrval(j, a, false); /* "" stays "" (Exception#to_s) */
+            else jstr(j, rs_cls(v)->u.s.p, rs_cls(v)->u.s.len);
             return true;
         }
         return false;
@@ -495,8 +495,11 @@ static void jopen(jview *j, const rsess_val *v)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX + 4];
     if (j->s.code) return;
-    if (!grow(j, v)) return;
-    if (j->active.m[v->id] & 2) { /* only the expansion of shared values is budgeted */
+    if (rs_imm(v)) { /* no node to mark: each time it is printed, it is counted */
+        j->cap.seen += 1;
+    } else if (!grow(j, v)) {
+        return;
+    } else if (j->active.m[v->id] & 2) { /* only the expansion of shared values is budgeted */
         if (rs_has_identity(v) && j->budget-- == 0) { /* nil, symbols...: one node for many slots */
             j->s.code = RSESS_ERR_NODES;
             return;
@@ -510,21 +513,21 @@ static void jopen(jview *j, const rsess_val *v)
         j->capped = true;
         return;
     }
-    switch (v->type) {
+    switch (rs_type(v)) {
     case RSESS_NIL: jput(j, "null"); return;
     case RSESS_TRUE: jput(j, "true"); return;
     case RSESS_FALSE: jput(j, "false"); return;
     case RSESS_INT:
-        snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i);
+        snprintf(tmp, sizeof tmp, "%lld", (long long)rs_ival(v));
         jput(j, tmp);
         return;
-    case RSESS_BIGNUM: rs_put_bignum(&j->s, (const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE); return;
+    case RSESS_BIGNUM: rs_put_bignum(&j->s, (const unsigned char *)v->u.s.p, v->u.s.len, rs_flags(v) & F_NEGATIVE); return;
     case RSESS_FLOAT: {
-        if (!isfinite(v->u.f)) { /* as ActiveSupport's Float#as_json */
+        if (!isfinite(rs_fval(v))) { /* as ActiveSupport's Float#as_json */
             jput(j, "null");
             return;
         }
-        size_t n = rsess_float_ruby_text(v->u.f, tmp);
+        size_t n = rsess_float_ruby_text(rs_fval(v), tmp);
         tmp[n] = 0;
         jput(j, tmp);
         return;
@@ -556,7 +559,7 @@ static void jopen(jview *j, const rsess_val *v)
         jpush(j, v, J_SET);
         return;
     }
-    switch (v->type) {
+    switch (rs_type(v)) {
     case RSESS_ARRAY:
         jput(j, "[");
         j->depth++;
@@ -573,7 +576,7 @@ static void jopen(jview *j, const rsess_val *v)
         jpush(j, v, J_FIELDS);
         return;
     case RSESS_USERDEF:
-        jclass_open(j, v->cls);
+        jclass_open(j, rs_cls(v));
         jput(j, j->pretty ? ",\n" : ",");
         if (j->pretty) for (size_t i = 0; i < j->depth; i++) jput(j, "  ");
         jput(j, j->pretty ? "\"$dump\": " : "\"$dump\":");
@@ -581,7 +584,7 @@ static void jopen(jview *j, const rsess_val *v)
         jclose(j, "}");
         break;
     case RSESS_USERMARSHAL: case RSESS_DATA:
-        jclass_open(j, v->cls);
+        jclass_open(j, rs_cls(v));
         jput(j, j->pretty ? ",\n" : ",");
         if (j->pretty) for (size_t i = 0; i < j->depth; i++) jput(j, "  ");
         jput(j, j->pretty ? "\"$data\": " : "\"$data\":");
@@ -634,7 +637,7 @@ static bool jstep(jview *j, jframe *f, const rsess_val **part)
             const rsess_val *k = v->u.c.k[2 * i];
             if (i) jput(j, ",");
             j_newline(j);
-            size_t skip = v->type == RSESS_OBJECT && k->u.s.len && k->u.s.p[0] == '@' ? 1 : 0;
+            size_t skip = rs_type(v) == RSESS_OBJECT && k->u.s.len && k->u.s.p[0] == '@' ? 1 : 0;
             jbytes(j, k->u.s.p + skip, k->u.s.len - skip);
             jput(j, j->pretty ? ": " : ":");
             *part = v->u.c.k[2 * i + 1];

@@ -235,8 +235,8 @@ static void inspect_bytes(rview *r, const char *s, size_t len, int enc, const ch
 static void inspect_str(rview *r, const rsess_val *v)
 {
     size_t enclen = 0;
-    const char *encname = v->enc == RSESS_ENC_OTHER ? rs_enc_name(v, &enclen) : NULL;
-    inspect_bytes(r, v->u.s.p, v->u.s.len, v->enc, encname, enclen);
+    const char *encname = rs_enc_of(v) == RSESS_ENC_OTHER ? rs_enc_name(v, &enclen) : NULL;
+    inspect_bytes(r, v->u.s.p, v->u.s.len, rs_enc_of(v), encname, enclen);
 }
 
 /* --- symbols -------------------------------------------------------------- */
@@ -284,7 +284,7 @@ static bool symname_plain(const char *s, size_t n)
  * only in valid UTF-8 (the default external encoding). */
 static bool sym_text_plain(const rsess_val *v)
 {
-    int enc = v->enc == RSESS_ENC_BINARY && rs_ascii_only(v->u.s.p, v->u.s.len) ? RSESS_ENC_USASCII : v->enc;
+    int enc = rs_enc_of(v) == RSESS_ENC_BINARY && rs_ascii_only(v->u.s.p, v->u.s.len) ? RSESS_ENC_USASCII : rs_enc_of(v);
     if (enc == RSESS_ENC_OTHER) { /* UTF-16LE bytes "B0" are not the name B0 */
         size_t n;
         const char *name = rs_enc_name(v, &n);
@@ -342,7 +342,7 @@ static void rpush(rview *r, const rsess_val *v, int kind, rsess_val *a, rsess_va
 
 static void inspect_sym_name(rview *r, const rsess_val *s)
 {
-    if (s && s->type == RSESS_SYMBOL) put(r, s->u.s.p, s->u.s.len);
+    if (s && rs_type(s) == RSESS_SYMBOL) put(r, s->u.s.p, s->u.s.len);
     else puts_(r, "?");
 }
 
@@ -362,7 +362,7 @@ static bool hash_step(rview *r, rframe *f, const rsess_val **part)
     }
     const rsess_val *k = v->u.c.k[2 * f->i];
     if (f->i) puts_(r, ", ");
-    if (k->type == RSESS_SYMBOL) {
+    if (rs_type(k) == RSESS_SYMBOL) {
         if (!sym_text_plain(k) || key_needs_quote(k->u.s.p, k->u.s.len)) inspect_str(r, k);
         else put(r, k->u.s.p, k->u.s.len);
         puts_(r, ": ");
@@ -378,7 +378,7 @@ static void inspect_regexp(rview *r, const rsess_val *v)
 {
     putc_(r, '/');
     size_t nl = 0;
-    const char *name = v->enc == RSESS_ENC_OTHER ? rs_enc_name(v, &nl) : NULL;
+    const char *name = rs_enc_of(v) == RSESS_ENC_OTHER ? rs_enc_name(v, &nl) : NULL;
     if (name && !rs_enc_ascii_compatible(name, nl)) {
         /* UTF-16/32 source: Ruby shows its bytes as they are, escaping only '/' */
         for (size_t i = 0; i < v->u.s.len; i++) {
@@ -386,7 +386,7 @@ static void inspect_regexp(rview *r, const rsess_val *v)
             else if (v->u.s.p[i] == '/') puts_(r, "\\/");
             else putc_(r, v->u.s.p[i]);
         }
-    } else if (!r->s.code && rs_reg_expr_str(r->s.out, v->u.s.p, v->u.s.len, v->enc, true)) {
+    } else if (!r->s.code && rs_reg_expr_str(r->s.out, v->u.s.p, v->u.s.len, rs_enc_of(v), true)) {
         r->s.code = RSESS_ERR_NOMEM;
     }
     putc_(r, '/');
@@ -506,17 +506,17 @@ static void date_tail(rview *r, const rsess_val *v)
 
 static bool num_negative(const rsess_val *v)
 {
-    return (v->type == RSESS_INT && v->u.i < 0) || (v->type == RSESS_FLOAT && signbit(v->u.f)) ||
-           (v->type == RSESS_BIGNUM && (v->flags & F_NEGATIVE));
+    return (rs_type(v) == RSESS_INT && rs_ival(v) < 0) || (rs_type(v) == RSESS_FLOAT && signbit(rs_fval(v))) ||
+           (rs_type(v) == RSESS_BIGNUM && (rs_flags(v) & F_NEGATIVE));
 }
 
 /* |v| of a negative Integer or Float (num_negative). */
 static void num_magnitude(rview *r, const rsess_val *v)
 {
-    if (v->type == RSESS_INT) rs_putf(&r->s, "%llu", 0ull - (unsigned long long)v->u.i);
-    else if (v->type == RSESS_FLOAT) {
+    if (rs_type(v) == RSESS_INT) rs_putf(&r->s, "%llu", 0ull - (unsigned long long)rs_ival(v));
+    else if (rs_type(v) == RSESS_FLOAT) {
         char tmp[RSESS_FLOAT_TEXT_MAX];
-        put(r, tmp, rsess_float_ruby_text(-v->u.f, tmp));
+        put(r, tmp, rsess_float_ruby_text(-rs_fval(v), tmp));
     } else rs_put_bignum(&r->s, (const unsigned char *)v->u.s.p, v->u.s.len, 0);
 }
 
@@ -586,7 +586,7 @@ static bool range_step(rview *r, rframe *f, const rsess_val **part)
     switch (f->i) {
     case 0:
         f->i = 1;
-        if (b->type != RSESS_NIL || e->type == RSESS_NIL) {
+        if (rs_type(b) != RSESS_NIL || rs_type(e) == RSESS_NIL) {
             *part = b;
             return true;
         }
@@ -594,7 +594,7 @@ static bool range_step(rview *r, rframe *f, const rsess_val **part)
     case 1:
         f->i = 2;
         puts_(r, f->aux ? "..." : "..");
-        if (b->type == RSESS_NIL || e->type != RSESS_NIL) {
+        if (rs_type(b) == RSESS_NIL || rs_type(e) != RSESS_NIL) {
             *part = e;
             return true;
         }
@@ -649,7 +649,7 @@ static bool inspect_meaning(rview *r, const rsess_val *v)
     int excl;
     size_t n;
     const char *s;
-    switch (v->type) {
+    switch (rs_type(v)) {
     case RSESS_USERDEF:
         if (rsess_get_time(v, &t)) return inspect_time(r, &t), true;
         if ((s = rsess_get_bigdecimal(v, &n))) return put(r, s, n), true;
@@ -673,19 +673,19 @@ static bool inspect_meaning(rview *r, const rsess_val *v)
             size_t ml = 0;
             const char *m = rsess_str(a, &ml);
             if (m && ml == 0) { /* exc_inspect: an empty to_s prints the class name */
-                inspect_sym_name(r, v->cls);
+                inspect_sym_name(r, rs_cls(v));
                 return true;
             }
             if (!m) {
                 puts_(r, "#<");
-                inspect_sym_name(r, v->cls);
+                inspect_sym_name(r, rs_cls(v));
                 puts_(r, ": ");
-                inspect_sym_name(r, v->cls);
+                inspect_sym_name(r, rs_cls(v));
                 putc_(r, '>');
                 return true;
             }
             puts_(r, "#<");
-            inspect_sym_name(r, v->cls);
+            inspect_sym_name(r, rs_cls(v));
             puts_(r, ": ");
             put(r, m, ml);
             putc_(r, '>');
@@ -701,23 +701,27 @@ static void inspect_open(rview *r, const rsess_val *v)
 {
     char tmp[RSESS_FLOAT_TEXT_MAX];
     if (r->s.code) return;
-    if (v->id >= r->active.n && rs_marks_cover(&r->active, v->id)) {
-        r->s.code = RSESS_ERR_NOMEM;
-        return;
-    }
-    if (!(r->active.m[v->id] & 2)) {
-        r->active.m[v->id] |= 2;
-        r->cap.seen += rs_view_weight(v);
+    if (rs_imm(v)) { /* no node to mark: each time it is printed, it is counted */
+        r->cap.seen += 1;
+    } else {
+        if (v->id >= r->active.n && rs_marks_cover(&r->active, v->id)) {
+            r->s.code = RSESS_ERR_NOMEM;
+            return;
+        }
+        if (!(r->active.m[v->id] & 2)) {
+            r->active.m[v->id] |= 2;
+            r->cap.seen += rs_view_weight(v);
+        }
     }
     if (!rs_outcap_ok(&r->cap, r->s.out->len)) {
         r->s.code = RSESS_ERR_NODES;
         return;
     }
-    if ((v->type == RSESS_USERDEF || v->type == RSESS_USERMARSHAL || v->type == RSESS_OBJECT)) {
+    if ((rs_type(v) == RSESS_USERDEF || rs_type(v) == RSESS_USERMARSHAL || rs_type(v) == RSESS_OBJECT)) {
         if (!enter(r, v)) {
-            if (!r->s.code && v->type == RSESS_OBJECT) { /* rb_obj_inspect: "#<Plain:0x... ...>", address masked */
+            if (!r->s.code && rs_type(v) == RSESS_OBJECT) { /* rb_obj_inspect: "#<Plain:0x... ...>", address masked */
                 puts_(r, "#<");
-                inspect_sym_name(r, v->cls);
+                inspect_sym_name(r, rs_cls(v));
                 puts_(r, " ...>");
             } else if (!r->s.code) puts_(r, "#<...>");
             return;
@@ -729,17 +733,17 @@ static void inspect_open(rview *r, const rsess_val *v)
         }
         leave(r, v);
     }
-    switch (v->type) {
+    switch (rs_type(v)) {
     case RSESS_NIL: puts_(r, "nil"); break;
     case RSESS_TRUE: puts_(r, "true"); break;
     case RSESS_FALSE: puts_(r, "false"); break;
     case RSESS_INT: {
-        int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i);
+        int n = snprintf(tmp, sizeof tmp, "%lld", (long long)rs_ival(v));
         put(r, tmp, (size_t)n);
         break;
     }
-    case RSESS_BIGNUM: rs_put_bignum(&r->s, (const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE); break;
-    case RSESS_FLOAT: put(r, tmp, rsess_float_ruby_text(v->u.f, tmp)); break;
+    case RSESS_BIGNUM: rs_put_bignum(&r->s, (const unsigned char *)v->u.s.p, v->u.s.len, rs_flags(v) & F_NEGATIVE); break;
+    case RSESS_FLOAT: put(r, tmp, rsess_float_ruby_text(rs_fval(v), tmp)); break;
     case RSESS_STRING: inspect_str(r, v); break;
     case RSESS_SYMBOL: inspect_symbol(r, v); break;
     case RSESS_REGEXP: inspect_regexp(r, v); break;
@@ -768,19 +772,19 @@ static void inspect_open(rview *r, const rsess_val *v)
     case RSESS_STRUCT: case RSESS_OBJECT:
         if (!enter(r, v)) {
             if (!r->s.code) {
-                puts_(r, v->type == RSESS_STRUCT ? "#<struct " : "#<");
-                inspect_sym_name(r, v->cls);
+                puts_(r, rs_type(v) == RSESS_STRUCT ? "#<struct " : "#<");
+                inspect_sym_name(r, rs_cls(v));
                 puts_(r, ":...>");
             }
             break;
         }
-        puts_(r, v->type == RSESS_STRUCT ? "#<struct " : "#<");
-        inspect_sym_name(r, v->cls);
+        puts_(r, rs_type(v) == RSESS_STRUCT ? "#<struct " : "#<");
+        inspect_sym_name(r, rs_cls(v));
         rpush(r, v, R_FIELDS, NULL, NULL, 0);
         break;
     case RSESS_USERDEF:
         puts_(r, "#<");
-        inspect_sym_name(r, v->cls);
+        inspect_sym_name(r, rs_cls(v));
         puts_(r, " _dump=");
         inspect_str(r, v);
         putc_(r, '>');
@@ -791,8 +795,8 @@ static void inspect_open(rview *r, const rsess_val *v)
             break;
         }
         puts_(r, "#<");
-        inspect_sym_name(r, v->cls);
-        puts_(r, v->type == RSESS_DATA ? " _dump_data=" : " marshal_dump=");
+        inspect_sym_name(r, rs_cls(v));
+        puts_(r, rs_type(v) == RSESS_DATA ? " _dump_data=" : " marshal_dump=");
         rpush(r, v, R_ONE, NULL, NULL, 0);
         break;
     default: r->s.code = RSESS_ERR_VALUE; break;

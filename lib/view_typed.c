@@ -35,6 +35,7 @@ typedef struct tview {
     rs_marks refs;
     uint32_t *label; /* node id -> id + 1 once written */
     uint32_t next_label;
+    rs_map64 flonums; /* flonum bits -> 1 once, 2 repeated, label + 2 once written */
     rs_stack stack; /* tframe */
 } tview;
 
@@ -66,7 +67,7 @@ static void tkey(tview *t, const char *k)
 static bool sym_ascii(const rsess_val *s)
 {
     if (!rs_ascii_only(s->u.s.p, s->u.s.len)) return false;
-    if (s->enc != RSESS_ENC_OTHER) return true;
+    if (rs_enc_of(s) != RSESS_ENC_OTHER) return true;
     size_t n;
     const char *name = rs_enc_name(s, &n);
     return rs_enc_ascii_compatible(name, n);
@@ -74,14 +75,14 @@ static bool sym_ascii(const rsess_val *s)
 
 static bool sym_is_plain(const rsess_val *s)
 {
-    return (s->enc == RSESS_ENC_UTF8 || sym_ascii(s)) && rs_utf8_valid(s->u.s.p, s->u.s.len);
+    return (rs_enc_of(s) == RSESS_ENC_UTF8 || sym_ascii(s)) && rs_utf8_valid(s->u.s.p, s->u.s.len);
 }
 
 /* "enc", unless it is the default of the value's kind (UTF-8 for strings
  * and symbols, binary for regexps and _dump data). */
 static void tenc(tview *t, const rsess_val *v, bool utf8_default)
 {
-    if (v->enc == (utf8_default ? RSESS_ENC_UTF8 : RSESS_ENC_BINARY)) return;
+    if (rs_enc_of(v) == (utf8_default ? RSESS_ENC_UTF8 : RSESS_ENC_BINARY)) return;
     size_t n;
     const char *name = rs_enc_name(v, &n);
     tkey(t, "enc");
@@ -99,7 +100,7 @@ static void tsym_full(tview *t, const rsess_val *s)
 /* A name that must be a Symbol: its text when that says it all. */
 static void tsymname(tview *t, const rsess_val *s)
 {
-    if (!s || s->type != RSESS_SYMBOL) {
+    if (!s || rs_type(s) != RSESS_SYMBOL) {
         t->s.code = RSESS_ERR_VALUE;
         return;
     }
@@ -110,16 +111,16 @@ static void tsymname(tview *t, const rsess_val *s)
 /* "uclass" and "extends": the parts before "ivars" any object may have. */
 static void textras(tview *t, const rsess_val *v)
 {
-    if (v->x && v->x->uclass) {
+    if (rs_x(v) && rs_x(v)->uclass) {
         tkey(t, "uclass");
-        tsymname(t, v->x->uclass);
+        tsymname(t, rs_x(v)->uclass);
     }
-    if (v->x && v->x->next) {
+    if (rs_x(v) && rs_x(v)->next) {
         tkey(t, "extends");
         tput(t, "[");
-        for (uint32_t i = 0; i < v->x->next; i++) {
+        for (uint32_t i = 0; i < rs_x(v)->next; i++) {
             if (i) tput(t, ",");
-            tsymname(t, v->x->ext[i]);
+            tsymname(t, rs_x(v)->ext[i]);
         }
         tput(t, "]");
     }
@@ -137,7 +138,7 @@ static void ttail(tview *t, uint32_t id)
     tput(t, "}");
 }
 
-static bool plain_extras(const rsess_val *v) { return !v->x || (!v->x->uclass && !v->x->next && !v->x->niv); }
+static bool plain_extras(const rsess_val *v) { return !rs_x(v) || (!rs_x(v)->uclass && !rs_x(v)->next && !rs_x(v)->niv); }
 
 static void tpush(tview *t, const rsess_val *v, uint32_t id, int phase, bool plain)
 {
@@ -153,7 +154,7 @@ static void tpush(tview *t, const rsess_val *v, uint32_t id, int phase, bool pla
  * brace now, or a frame when there are ivar values to write. */
 static void tfinish(tview *t, const rsess_val *v, uint32_t id)
 {
-    if (v->x && v->x->niv) {
+    if (rs_x(v) && rs_x(v)->niv) {
         tpush(t, v, id, T_EXTRAS, false);
         return;
     }
@@ -171,7 +172,20 @@ static void topen(tview *t, const rsess_val *v)
         return;
     }
     uint32_t id = 0;
-    if (rs_has_identity(v) && v->id < t->refs.n && t->refs.m[v->id] == 2) {
+    if (rs_imm(v) && rs_type(v) == RSESS_FLOAT) { /* a repeated flonum is linked as Marshal links it */
+        uint64_t n = rs_map64_get(&t->flonums, rs_flonum_key(v));
+        if (n > 2) {
+            snprintf(tmp, sizeof tmp, "%u", (unsigned)(n - 3));
+            tput(t, "{\"link\":");
+            tput(t, tmp);
+            tput(t, "}");
+            return;
+        }
+        if (n == 2) {
+            id = ++t->next_label;
+            if (rs_map64_put(&t->flonums, rs_flonum_key(v), (uint64_t)id + 2)) t->s.code = RSESS_ERR_NOMEM;
+        }
+    } else if (rs_has_identity(v) && v->id < t->refs.n && t->refs.m[v->id] == 2) {
         if (t->label[v->id]) {
             snprintf(tmp, sizeof tmp, "%u", t->label[v->id] - 1);
             tput(t, "{\"link\":");
@@ -181,40 +195,40 @@ static void topen(tview *t, const rsess_val *v)
         }
         id = t->label[v->id] = ++t->next_label;
     }
-    switch (v->type) {
+    switch (rs_type(v)) {
     case RSESS_NIL: tput(t, "null"); break;
     case RSESS_TRUE: tput(t, "true"); break;
     case RSESS_FALSE: tput(t, "false"); break;
     case RSESS_INT:
         if (!id) {
-            snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i);
+            snprintf(tmp, sizeof tmp, "%lld", (long long)rs_ival(v));
             tput(t, tmp);
             break;
         }
-        snprintf(tmp, sizeof tmp, "\"%lld\"", (long long)v->u.i);
+        snprintf(tmp, sizeof tmp, "\"%lld\"", (long long)rs_ival(v));
         tput(t, "{\"int\":");
         tput(t, tmp);
         tfinish(t, v, id);
         break;
     case RSESS_BIGNUM:
         tput(t, "{\"int\":\"");
-        rs_put_bignum(&t->s, (const unsigned char *)v->u.s.p, v->u.s.len, v->flags & F_NEGATIVE);
+        rs_put_bignum(&t->s, (const unsigned char *)v->u.s.p, v->u.s.len, rs_flags(v) & F_NEGATIVE);
         tput(t, "\"");
         tfinish(t, v, id);
         break;
     case RSESS_FLOAT: {
         tput(t, "{\"float\":");
-        if (v->x && v->x->ftext) { /* Ruby 1.8's bytes, kept as they came */
-            tbytes(t, v->x->ftext, v->x->ftext_len);
+        if (rs_x(v) && rs_x(v)->ftext) { /* Ruby 1.8's bytes, kept as they came */
+            tbytes(t, rs_x(v)->ftext, rs_x(v)->ftext_len);
         } else {
-            size_t n = rsess_float_marshal_text(v->u.f, tmp);
+            size_t n = rsess_float_marshal_text(rs_fval(v), tmp);
             tstr(t, tmp, n);
         }
         tfinish(t, v, id);
         break;
     }
     case RSESS_STRING:
-        if (!id && v->enc == RSESS_ENC_UTF8 && plain_extras(v) && rs_utf8_valid(v->u.s.p, v->u.s.len)) {
+        if (!id && rs_enc_of(v) == RSESS_ENC_UTF8 && plain_extras(v) && rs_utf8_valid(v->u.s.p, v->u.s.len)) {
             tstr(t, v->u.s.p, v->u.s.len);
             break;
         }
@@ -244,28 +258,28 @@ static void topen(tview *t, const rsess_val *v)
         tpush(t, v, id, T_HASH, false);
         break;
     case RSESS_OBJECT: case RSESS_STRUCT:
-        tput(t, v->type == RSESS_OBJECT ? "{\"object\":" : "{\"struct\":");
-        tsymname(t, v->cls);
+        tput(t, rs_type(v) == RSESS_OBJECT ? "{\"object\":" : "{\"struct\":");
+        tsymname(t, rs_cls(v));
         tkey(t, "fields");
         tput(t, "[");
         tpush(t, v, id, T_FIELDS, false);
         break;
     case RSESS_USERDEF:
         tput(t, "{\"userdef\":");
-        tsymname(t, v->cls);
+        tsymname(t, rs_cls(v));
         tkey(t, "data");
         tbytes(t, v->u.s.p, v->u.s.len);
         tenc(t, v, false);
         tfinish(t, v, id);
         break;
     case RSESS_USERMARSHAL: case RSESS_DATA:
-        tput(t, v->type == RSESS_USERMARSHAL ? "{\"usermarshal\":" : "{\"tdata\":");
-        tsymname(t, v->cls);
+        tput(t, rs_type(v) == RSESS_USERMARSHAL ? "{\"usermarshal\":" : "{\"tdata\":");
+        tsymname(t, rs_cls(v));
         tkey(t, "data");
         tpush(t, v, id, T_ONE, false);
         break;
     case RSESS_CLASS: case RSESS_MODULE: case RSESS_OLDMODULE:
-        tput(t, v->type == RSESS_CLASS ? "{\"class\":" : v->type == RSESS_MODULE ? "{\"module\":" : "{\"oldmodule\":");
+        tput(t, rs_type(v) == RSESS_CLASS ? "{\"class\":" : rs_type(v) == RSESS_MODULE ? "{\"module\":" : "{\"oldmodule\":");
         tbytes(t, v->u.s.p, v->u.s.len);
         tenc(t, v, false); /* Ruby 4.0 names a non-ASCII class with an encoding */
         tfinish(t, v, id);
@@ -308,19 +322,19 @@ static bool tstep(tview *t, tframe *f, const rsess_val **part)
             break;
         case T_DEFAULT:
             f->phase = T_HASH_TAIL;
-            if ((v->flags & F_DEFAULT) && v->x) {
+            if ((rs_flags(v) & F_DEFAULT) && rs_x(v)) {
                 tkey(t, "default");
-                *part = v->x->dflt;
+                *part = rs_x(v)->dflt;
                 return true;
             }
             break;
         case T_HASH_TAIL:
-            if (v->flags & F_IDENTITY) tput(t, ",\"identity\":true");
+            if (rs_flags(v) & F_IDENTITY) tput(t, ",\"identity\":true");
             f->phase = T_EXTRAS;
             break;
         case T_FIELDS: case T_IVARS: { /* pairs whose names are Symbols */
-            rsess_val **k = f->phase == T_FIELDS ? v->u.c.k : v->x->iv;
-            size_t n = f->phase == T_FIELDS ? v->u.c.n : v->x->niv;
+            rsess_val **k = f->phase == T_FIELDS ? v->u.c.k : rs_x(v)->iv;
+            size_t n = f->phase == T_FIELDS ? v->u.c.n : rs_x(v)->niv;
             if (f->i) tput(t, "]");
             if (f->i < n && !t->s.code) {
                 tput(t, f->i ? ",[" : "[");
@@ -341,7 +355,7 @@ static bool tstep(tview *t, tframe *f, const rsess_val **part)
             return true;
         case T_EXTRAS:
             textras(t, v);
-            if (v->x && v->x->niv) {
+            if (rs_x(v) && rs_x(v)->niv) {
                 tkey(t, "ivars");
                 tput(t, "[");
                 f->phase = T_IVARS;
@@ -427,10 +441,11 @@ int rs_print_typed(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err
     tview t = {0};
     t.s.out = out;
     t.refs.alloc = out->alloc;
+    t.flonums.alloc = out->alloc;
     tframe first[16]; /* shallow values print without allocating frames */
     rs_stack_init(&t.stack, sizeof *first, out->alloc, first, 16);
     size_t start = out->len;
-    t.s.code = rs_refs_count(v, &t.refs);
+    t.s.code = rs_refs_count(v, &t.refs, &t.flonums);
     if (!t.s.code && t.refs.n) {
         t.label = rs_malloc(out->alloc, t.refs.n * sizeof *t.label);
         if (!t.label) t.s.code = RSESS_ERR_NOMEM;
@@ -439,6 +454,7 @@ int rs_print_typed(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err
     if (!t.s.code) twalk(&t, v);
     rs_free(out->alloc, t.label, t.refs.n * sizeof *t.label);
     rs_marks_free(&t.refs);
+    rs_map64_free(&t.flonums);
     rs_stack_free(&t.stack);
     if (!t.s.code && (flags & RSESS_PRINT_PRETTY)) t.s.code = indent_json(out, start);
     if (t.s.code) {

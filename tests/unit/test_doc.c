@@ -297,7 +297,11 @@ START_TEST(doc_accessors_refuse_what_they_do_not_hold)
     ck_assert_uint_eq(rsess_doc_consumed(NULL), 0);
     ck_assert_uint_eq(rsess_doc_arena_size(NULL), 0);
     ck_assert_uint_eq(rsess_doc_node_count(NULL), 0);
-    ck_assert_uint_eq(rsess_doc_node_count(doc), 9); /* 7 values, Point and S */
+    /* 5 values, Point and S: nil and 2.5 are immediates, with no node (id 0) */
+    ck_assert_uint_eq(rsess_doc_node_count(doc), 7);
+    ck_assert_uint_eq(rsess_node_id(nil), 0);
+    ck_assert_uint_eq(rsess_node_id(f), 0);
+    ck_assert_uint_ne(rsess_node_id(s), 0);
     ck_assert_int_eq(rsess_type_of(NULL), RSESS_NONE);
     ck_assert_uint_eq(rsess_node_id(NULL), 0);
     ck_assert(!rsess_is_linked(NULL));
@@ -377,7 +381,8 @@ END_TEST
 START_TEST(doc_builders_refuse_bad_arguments)
 {
     rsess_doc *doc = rsess_doc_new(NULL), *other = rsess_doc_new(NULL);
-    rsess_val *alien = rsess_new_nil(other), *alien_sym = rsess_new_sym(other, "a", 1);
+    /* a node of the other document (its nil would be an immediate: everyone's) */
+    rsess_val *alien = rsess_new_array(other), *alien_sym = rsess_new_sym(other, "a", 1);
     rsess_val *arr = rsess_new_array(doc), *h = rsess_new_hash(doc), *nil = rsess_new_nil(doc);
     rsess_val *sym = rsess_new_sym(doc, "k", 1), *obj = rsess_new_object(doc, "O", 1);
     rsess_val *str = rsess_new_str(doc, "s", 1, RSESS_ENC_UTF8);
@@ -555,8 +560,9 @@ START_TEST(doc_foreign_values_after_growth)
     ck_assert_uint_gt(rsess_doc_arena_size(doc), 8 * sizeof big);
     rsess_val *first = rsess_arr_get(arr, 0);
     ck_assert_int_eq(rsess_arr_push(doc, arr, first), 0); /* in an older chunk: still ours */
-    ck_assert_int_eq(rsess_arr_push(doc, arr, rsess_new_nil(other)), RSESS_ERR_ARG);
-    ck_assert_uint_eq(rsess_len(arr), 9);
+    ck_assert_int_eq(rsess_arr_push(doc, arr, rsess_new_hash(other)), RSESS_ERR_ARG);
+    ck_assert_int_eq(rsess_arr_push(doc, arr, rsess_new_nil(other)), 0); /* an immediate: no node to own */
+    ck_assert_uint_eq(rsess_len(arr), 10);
     rsess_doc_free(doc);
     rsess_doc_free(other);
 }

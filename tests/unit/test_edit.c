@@ -278,9 +278,11 @@ static void copies_exactly(const char *name, const unsigned char *data, size_t l
     rsess_val *c = rsess_copy(dst, rsess_doc_root(src));
     ck_assert_msg(c != NULL, "%s", name);
     ck_assert_int_eq(rsess_type_of(c), rsess_type_of(rsess_doc_root(src)));
-    ck_assert_msg(c != rsess_doc_root(src), "%s", name);
+    /* an immediate (rsess_node_id 0) is its own copy; a node is copied */
+    bool imm = rsess_node_id(rsess_doc_root(src)) == 0;
+    ck_assert_msg((c != rsess_doc_root(src)) != imm, "%s", name);
     rsess_val *self = rsess_copy(src, rsess_doc_root(src));
-    ck_assert_msg(self != NULL && self != rsess_doc_root(src), "%s", name);
+    ck_assert_msg(self != NULL && (self != rsess_doc_root(src)) != imm, "%s", name);
     assert_writes(self, data, len, name);
     rsess_doc *gone = read_named(name, NULL);
     rsess_val *c2 = rsess_copy(dst, rsess_doc_root(gone));
@@ -531,7 +533,8 @@ START_TEST(foreign_values_refused)
     rsess_doc *A = read_named("session_typical", NULL), *B = rsess_doc_new(NULL);
     rsess_val *hA = rsess_doc_root(A), *hB = rsess_new_hash(B);
     rsess_val *arrA = rsess_hash_gets(hA, "warden.user.user.key"), *arrB = rsess_new_array(B);
-    rsess_val *vA = rsess_new_int(A, 1), *vB = rsess_new_int(B, 1);
+    /* nodes (an Integer of 1 would be an immediate, every document's) */
+    rsess_val *vA = rsess_new_array(A), *vB = rsess_new_array(B);
     rsess_val *symA = rsess_new_sym(A, K("@x")), *symB = rsess_new_sym(B, K("@x"));
     rsess_val *objA = rsess_new_object(A, K("Foo")), *objB = rsess_new_object(B, K("Foo"));
     rsess_val *umA = rsess_new_usermarshal(A, K("U"), NULL), *umB = rsess_new_usermarshal(B, K("U"), NULL);
@@ -582,6 +585,11 @@ START_TEST(foreign_values_refused)
     ck_assert_uint_eq(rsess_len(arrA), 2);
     ck_assert_uint_eq(rsess_len(hB), 1);
     ck_assert_uint_eq(rsess_len(arrB), 1);
+    /* immediates are every document's: no node, nothing to own */
+    ck_assert_int_eq(rsess_arr_push(A, arrA, rsess_new_int(B, 1)), 0);
+    ck_assert_int_eq(rsess_arr_push(A, arrA, rsess_new_float(B, 0.5)), 0);
+    ck_assert_int_eq(rsess_arr_push(A, arrA, rsess_new_float(B, 1e300)), E); /* not a flonum: a node */
+    ck_assert_uint_eq(rsess_len(arrA), 4);
     ck_assert_uint_eq(rsess_len(objA), 0);
     ck_assert_ptr_null(rsess_dumped(umA));
     ck_assert_ptr_null(rsess_hash_default(hB));
@@ -698,9 +706,9 @@ START_TEST(failed_append_changes_nothing)
     ck_assert_int_eq(rsess_hash_set_str(d, hash, K("k0"), v), 0);
     /* fill the arena so the next growth needs a new chunk */
     long before = c.calls;
-    while (c.calls == before) ck_assert_ptr_nonnull(rsess_new_nil(d));
+    while (c.calls == before) ck_assert_ptr_nonnull(rsess_new_array(d));
     before = c.calls;
-    while (c.calls == before) ck_assert_ptr_nonnull(rsess_new_nil(d));
+    while (c.calls == before) ck_assert_ptr_nonnull(rsess_new_array(d));
     int rc = 0;
     for (int i = 1; rc == 0 && i < 100000; i++) {
         char key[16];
@@ -850,7 +858,7 @@ END_TEST
 START_TEST(edit_refusals)
 {
     rsess_doc *doc = rsess_doc_new(NULL), *other = rsess_doc_new(NULL);
-    rsess_val *h = rsess_new_hash(doc), *a = rsess_new_array(doc), *v = rsess_new_nil(doc), *alien = rsess_new_nil(other);
+    rsess_val *h = rsess_new_hash(doc), *a = rsess_new_array(doc), *v = rsess_new_nil(doc), *alien = rsess_new_array(other);
     ck_assert_int_eq(rsess_arr_push(doc, a, v), 0);
     ck_assert_int_eq(rsess_hash_set(NULL, h, v, v), RSESS_ERR_ARG);
     ck_assert_int_eq(rsess_hash_set(doc, a, v, v), RSESS_ERR_ARG);
