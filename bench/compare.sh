@@ -13,7 +13,9 @@
 # rsess_read() (copying and borrowed), the most it held during the call
 # (copying), and Ruby's live heap for the loaded value (the memsize_of sum
 # over the objects reachable from it: ruby-bench.rb's REACH, which its
-# memsize_of_all delta, HEAP, confirms on all but the tiniest values).
+# memsize_of_all delta, HEAP, confirms on all but the tiniest values), and
+# the share of rsess's arena that no value took (its chunks' unused ends,
+# the worse of copying and borrowed).
 # After the table, the spread of each ratio over the runs (max / min): how
 # much the machine drifted while it was measured.
 # bench/readme-table.sh turns this output into the README's table.
@@ -24,9 +26,9 @@ shift
 RUNS=${BENCH_RUNS:-5}
 METRICS="decode borrow encode entry lookup cursor"
 spread=""
-printf "%-12s %8s %10s %10s %6s %10s %6s %10s %10s %6s %10s %10s %6s %10s %10s %6s %10s %10s %6s %6s %6s %6s %6s\n" \
+printf "%-12s %8s %10s %10s %6s %10s %6s %10s %10s %6s %10s %10s %6s %10s %10s %6s %10s %10s %6s %6s %6s %6s %6s %7s\n" \
   NAME BYTES DECODE RUBY_LOAD RATIO BORROW RATIO ENCODE RUBY_DUMP RATIO ENTRY RUBY_ENTRY RATIO \
-  LOOKUP RUBY_LOOKUP RATIO CURSOR RUBY_CURSOR RATIO MEM/B BMEM/B PEAK/B RUBY/B
+  LOOKUP RUBY_LOOKUP RATIO CURSOR RUBY_CURSOR RATIO MEM/B BMEM/B PEAK/B RUBY/B UNUSED%
 for f in "$@"; do
   name=$(basename "$f" .bin)
   line="$name $(wc -c <"$f")"
@@ -52,13 +54,13 @@ for f in "$@"; do
   # rsess --mem: arena held peak (copying), arena held peak (borrowed); Ruby --mem: heap reach
   m=$("$BUILD/rsess-bench" --mem "$f")
   r=$(ruby bench/ruby-bench.rb --mem "$f")
-  line="$line $(echo "$m" | awk '{print $2, $5, $3}') $(echo "$r" | awk '{print $2}')"
+  line="$line $(echo "$m" | awk '{print $2, $5, $3}') $(echo "$r" | awk '{print $2}') $(echo "$m" | awk '{print ($7 > $8 ? $7 : $8)}')"
   echo "$line" | awk '
     function n(x) { return x == "-" ? "-" : sprintf("%d", x) }
     function x(r) { return r == "-" ? "-" : sprintf("%.1fx", r) }
-    { printf "%-12s %8d %10s %10s %6s %10s %6s %10s %10s %6s %10s %10s %6s %10s %10s %6s %10s %10s %6s %6.2f %6.2f %6.2f %6.2f\n",
+    { printf "%-12s %8d %10s %10s %6s %10s %6s %10s %10s %6s %10s %10s %6s %10s %10s %6s %10s %10s %6s %6.2f %6.2f %6.2f %6.2f %7.1f\n",
         $1, $2, n($3), n($4), x($5), n($6), x($8), n($9), n($10), x($11), n($12), n($13), x($14),
-        n($15), n($16), x($17), n($18), n($19), x($20), $21, $22, $23, $24 }'
+        n($15), n($16), x($17), n($18), n($19), x($20), $21, $22, $23, $24, $25 }'
   spread="$spread$sline\n"
 done
 echo

@@ -41,13 +41,13 @@ awk '
     return n
   }
   /^NAME +BYTES/ { intable = 1
-    print "| payload | size | decode ops/s | Ruby load | ratio | borrowed ops/s | ratio | encode ops/s | Ruby dump | ratio | 7.1 entry ops/s | Ruby | ratio | lookup ops/s | Ruby | ratio | cursor ops/s | Ruby | ratio | rsess B/B | borrowed B/B | peak B/B | Ruby B/B |"
-    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    print "| payload | size | decode ops/s | Ruby load | ratio | borrowed ops/s | ratio | encode ops/s | Ruby dump | ratio | 7.1 entry ops/s | Ruby | ratio | lookup ops/s | Ruby | ratio | cursor ops/s | Ruby | ratio | rsess B/B | borrowed B/B | peak B/B | Ruby B/B | unused |"
+    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     next }
   intable && NF == 0 { intable = 0; next }
   intable { printf "| %s | %s |", label($1), size($2)
     for (i = 3; i <= 19; i++) printf " %s |", ($i ~ /x$/ || $i == "-") ? $i : num($i)
-    printf " %s | %s | %s | %s |\n", $20, $21, $22, $23 }
+    printf " %s | %s | %s | %s | %s%% |\n", $20, $21, $22, $23, $24 }
   /^NAME +DECODE +BORROW/ { inspread = 1; next }
   inspread && NF > 1 { for (i = 2; i <= NF; i++) if ($i != "-" && $i + 0 > worst) worst = $i + 0 }
   END { if (worst) printf "\nThe ratios of the runs behind each figure spread by up to %.2fx (max / min) while this table was measured.\n", worst }

@@ -18,7 +18,8 @@
  * For bench/compare.sh and bench/callgrind.sh:
  *   --one METRIC FILE      one 0.4 s run after a warm-up, ops per second
  *   --count METRIC N FILE  exactly N operations, untimed (instructions)
- *   --mem FILE             ARENA/B HELD/B PEAK/B, copying then borrowed
+ *   --mem FILE             ARENA/B HELD/B PEAK/B, copying then borrowed, then
+ *                          UNUSED% (rsess_doc_arena_unused / arena), copying, borrowed
  *   --check FILE...        FILE's .e71 entry decodes to FILE's value
  * METRIC: decode borrow encode entry lookup cursor. */
 #include <rsess.h>
@@ -274,6 +275,7 @@ static void c_free(void *ctx, void *p, size_t n)
 
 typedef struct mem {
     double arena, held, peak; /* bytes per input byte */
+    double unused;            /* percent of the arena no value took */
 } mem;
 
 /* decodes once through the counting allocator: what the document holds
@@ -292,6 +294,7 @@ static int measure(const job *j, unsigned flags, mem *m)
     m->arena = (double)rsess_doc_arena_size(d) / (double)j->len;
     m->held = (double)c.cur / (double)j->len;
     m->peak = (double)c.peak / (double)j->len;
+    m->unused = 100.0 * (double)rsess_doc_arena_unused(d) / (double)rsess_doc_arena_size(d);
     rsess_doc_free(d);
     if (c.cur != 0) {
         fprintf(stderr, "rsess-bench: %zu bytes still held after rsess_doc_free\n", c.cur);
@@ -306,7 +309,9 @@ static int memory(const char *path)
     if (job_open(&j, path, 0)) return 1;
     mem cm, bm;
     int rc = measure(&j, 0, &cm) || measure(&j, RSESS_READ_BORROW, &bm);
-    if (!rc) printf("%.2f %.2f %.2f %.2f %.2f %.2f\n", cm.arena, cm.held, cm.peak, bm.arena, bm.held, bm.peak);
+    if (!rc)
+        printf("%.2f %.2f %.2f %.2f %.2f %.2f %.1f %.1f\n", cm.arena, cm.held, cm.peak, bm.arena, bm.held, bm.peak,
+               cm.unused, bm.unused);
     job_close(&j);
     return rc;
 }

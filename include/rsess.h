@@ -257,8 +257,11 @@ typedef enum rsess_enc {
  * message). Every declared length and count is checked against the bytes
  * left before anything is allocated; limits apply (opts may be NULL for the
  * defaults). Unless RSESS_READ_BORROW is given, the document copies the
- * input, and all string views point into that copy (they live as long as
- * the document).
+ * bytes its values show (strings, symbols, _dump data: not the input's
+ * structure), and all string views point into those copies (they live as
+ * long as the document); with it, they point into data, which must then
+ * outlive the document. The arena grows with what the value needs
+ * (rsess_doc_arena_unused() says how much of it no value took).
  */
 RSESS_API rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
                                 rsess_err *err);
@@ -271,6 +274,9 @@ RSESS_API rsess_val *rsess_doc_root(const rsess_doc *doc);
 RSESS_API size_t rsess_doc_consumed(const rsess_doc *doc);
 /** Bytes the document's arena holds (memory use, for benchmarks). */
 RSESS_API size_t rsess_doc_arena_size(const rsess_doc *doc);
+/** Of those, the bytes no value took: the unused ends of the arena's
+ *  chunks (what its growth wastes; for benchmarks). */
+RSESS_API size_t rsess_doc_arena_unused(const rsess_doc *doc);
 /** How many nodes the document has made: every rsess_node_id() of its
  *  values is at most this, so an array of this many + 1 entries can mark
  *  the nodes a walk has seen (Marshal links make the value a graph). */

@@ -37,21 +37,48 @@ void rs_free(const rsess_alloc *a, void *p, size_t n)
 }
 
 /* --- arena ------------------------------------------------------------- */
+/* Each new chunk is a quarter of what the arena holds (256 bytes at least,
+ * 16 MiB at most), so the unused end of the newest chunk, what growth
+ * wastes, stays under a fifth of the arena, and a large arena still
+ * grows in few steps. An allocation of more than half a chunk gets a chunk
+ * of its own, behind the newest, which stays the one allocations come from. */
 void *rs_arena_grow(rs_arena *a, size_t n)
 {
-    size_t want = a->total < 4096 ? 4096 : a->total; /* doubles the arena */
+    const size_t hdr = (sizeof(struct rs_chunk) + 7) & ~(size_t)7;
+    size_t want = a->total / 4;
+    if (want < 256) want = 256;
     if (want > ((size_t)1 << 24)) want = (size_t)1 << 24;
-    if (want < n + sizeof(struct rs_chunk) + 8) want = n + sizeof(struct rs_chunk) + 8;
-    struct rs_chunk *c = rs_malloc(a->alloc, want);
+    size_t left = (size_t)(a->end - a->cur);
+    /* a chunk of its own also when the current chunk still has an eighth
+     * of a new one left: that end is not given up for one allocation */
+    bool own = n > (want - hdr) / 2 || left > want / 8;
+    size_t size = own ? hdr + n : want;
+    if (size < n) return NULL; /* n near SIZE_MAX */
+    struct rs_chunk *c = rs_malloc(a->alloc, size);
     if (!c) return NULL;
+    c->size = size;
+    c->lost = 0;
+    a->total += size;
+    char *base = (char *)c + hdr;
+    if (own && a->head) { /* behind the newest chunk */
+        c->next = a->head->next;
+        a->head->next = c;
+        return base;
+    }
     c->next = a->head;
-    c->size = want;
     a->head = c;
-    a->total += want;
-    char *base = (char *)c + ((sizeof *c + 7) & ~(size_t)7);
+    if (own) return base; /* the first chunk (the caller's block) stays current */
+    c->lost = left;
     a->cur = base + n;
-    a->end = (char *)c + want;
+    a->end = (char *)c + size;
     return base;
+}
+
+size_t rs_arena_unused(const rs_arena *a)
+{
+    size_t n = (size_t)(a->end - a->cur);
+    for (const struct rs_chunk *c = a->head; c; c = c->next) n += c->lost;
+    return n;
 }
 
 int rs_vec_room(const rsess_alloc *a, void **p, size_t n, size_t *cap, size_t size, size_t first)

@@ -39,6 +39,7 @@ void rs_ok(rsess_err *err) RSESS_INTERNAL;
 struct rs_chunk {
     struct rs_chunk *next;
     size_t size; /* bytes allocated for this chunk, header included */
+    size_t lost; /* the unused end of the chunk allocations came from before this one */
 };
 
 typedef struct rs_arena {
@@ -60,6 +61,8 @@ static inline void *rs_arena_alloc(rs_arena *a, size_t n)
     return rs_arena_grow(a, n);
 }
 void rs_arena_free(rs_arena *a) RSESS_INTERNAL;
+/* Bytes of the arena no allocation took: the chunks' unused ends. */
+size_t rs_arena_unused(const rs_arena *a) RSESS_INTERNAL;
 
 /* --- a map from byte strings (plus a tag) to a pointer (map.c) -------------- */
 typedef struct rs_map_ent {

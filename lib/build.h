@@ -19,6 +19,10 @@ typedef struct rs_build {
     uint32_t objcap;
     rsess_val *root;  /* the value completed in a frame without a node */
     bool lazy;
+    bool copy;        /* the values' bytes are copied into the arena at the end (rs_build_keep) */
+    struct rs_keep { const char **slot; size_t n; } *keep; /* copying: where bytes of the input are shown */
+    size_t nkeep, keepcap, keepbytes;
+    struct rs_keep keep0[64]; /* the first ones: a session notes without allocating */
     size_t skip_frame;/* lazy: tokens are ignored until this frame ends (0: none) */
     rsess_val *skip_node;
     uint32_t *pend;   /* lazy: object indices with placeholders */

@@ -8,23 +8,21 @@
 /* --- documents ---------------------------------------------------------- */
 rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk)
 {
-    size_t size = sizeof(rsess_doc) + sizeof(struct rs_chunk) + 16 + first_chunk;
+    size_t head = (sizeof(rsess_doc) + 7) & ~(size_t)7;
+    first_chunk = (first_chunk + 7) & ~(size_t)7;
+    size_t size = head + first_chunk;
     char *mem = rs_malloc(alloc, size);
     if (!mem) return NULL;
     rsess_doc *doc = (rsess_doc *)mem;
     memset(doc, 0, sizeof *doc);
     if (alloc) doc->allocv = *alloc;
     doc->arena.alloc = &doc->allocv;
-    doc->syms.alloc = doc->floats.alloc = doc->keys.alloc = doc->encnames.alloc = &doc->allocv;
-    /* The first chunk lives in the same block as the document. */
-    struct rs_chunk *c = (struct rs_chunk *)(mem + ((sizeof(rsess_doc) + 7) & ~(size_t)7));
-    c->next = NULL;
-    c->size = 0; /* not separately freed */
-    doc->arena.head = c;
-    doc->arena.cur = (char *)c + ((sizeof *c + 7) & ~(size_t)7);
+    /* The first chunk lives in the same block as the document, with no
+     * chunk header: the arena's list holds only the chunks grown later. */
+    doc->arena.head = NULL;
+    doc->arena.cur = mem + head;
     doc->arena.end = mem + size;
     doc->arena.total = size;
-    doc->arena.head->size = 0;
     doc->block = size;
     return doc;
 }
@@ -32,31 +30,39 @@ rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk)
 void rsess_doc_free(rsess_doc *doc)
 {
     if (!doc) return;
-    if (doc->syms.cap) rs_map_free(&doc->syms);
-    if (doc->floats.cap) rs_map_free(&doc->floats);
-    if (doc->keys.cap) rs_map_free(&doc->keys);
-    if (doc->encnames.cap) rs_map_free(&doc->encnames);
+    if (doc->maps) {
+        if (doc->maps->syms.cap) rs_map_free(&doc->maps->syms);
+        if (doc->maps->keys.cap) rs_map_free(&doc->maps->keys);
+        if (doc->maps->encnames.cap) rs_map_free(&doc->maps->encnames);
+    }
     /* Free grown chunks; the first one is part of the document's block. */
     struct rs_chunk *c = doc->arena.head;
-    size_t first = doc->arena.total;
-    while (c && c->size) {
+    while (c) {
         struct rs_chunk *next = c->next;
-        first -= c->size;
         rs_free(doc->arena.alloc, c, c->size);
         c = next;
     }
     rsess_alloc a = doc->allocv; /* the hooks outlive the block they are in */
-    rs_free(&a, doc, first);
+    rs_free(&a, doc, doc->block);
 }
 
-/* rs_arena_grow doubles the head chunk's size; the embedded first chunk
- * records size 0, so growth restarts from 4 KiB. */
+struct rs_doc_maps *rs_doc_maps(rsess_doc *doc)
+{
+    if (doc->maps) return doc->maps;
+    struct rs_doc_maps *m = rs_arena_alloc(&doc->arena, sizeof *m);
+    if (!m) return NULL;
+    memset(m, 0, sizeof *m);
+    m->syms.alloc = m->keys.alloc = m->encnames.alloc = &doc->allocv;
+    return doc->maps = m;
+}
+
 
 rsess_doc *rsess_doc_new(const rsess_alloc *alloc) { return rs_alloc_ok(alloc) ? rs_doc_create(alloc, 1024) : NULL; }
 
 rsess_val *rsess_doc_root(const rsess_doc *doc) { return doc ? doc->root : NULL; }
 size_t rsess_doc_consumed(const rsess_doc *doc) { return doc ? doc->consumed : 0; }
 size_t rsess_doc_arena_size(const rsess_doc *doc) { return doc ? doc->arena.total : 0; }
+size_t rsess_doc_arena_unused(const rsess_doc *doc) { return doc ? rs_arena_unused(&doc->arena) : 0; }
 size_t rsess_doc_node_count(const rsess_doc *doc) { return doc ? doc->nodes : 0; }
 
 /* Builder calls refuse a value of another document (or a target that is not
@@ -74,16 +80,17 @@ int rsess_doc_set_root(rsess_doc *doc, rsess_val *v)
  * tried the newest chunk and the document's own block. */
 bool rs_doc_owns_slow(const rsess_doc *doc, uintptr_t p)
 {
-    for (const struct rs_chunk *c = doc->arena.head; c && c->size; c = c->next)
+    for (const struct rs_chunk *c = doc->arena.head; c; c = c->next)
         if (p - (uintptr_t)c < c->size) return true;
     return false;
 }
 
 rsess_val *rs_node(rsess_doc *doc, int type)
 {
-    rsess_val *v = rs_arena_alloc(&doc->arena, sizeof *v);
+    size_t size = rs_node_size(type);
+    rsess_val *v = rs_arena_alloc(&doc->arena, size);
     if (!v) return NULL;
-    memset(v, 0, sizeof *v);
+    memset(v, 0, size);
     v->type = (uint8_t)type;
     v->enc = RSESS_ENC_BINARY;
     v->id = doc->nodes++;
@@ -366,12 +373,14 @@ rsess_val *rsess_new_float_text(rsess_doc *doc, const char *text, size_t len)
 
 static rsess_val *encname_string(rsess_doc *doc, const char *name, size_t len)
 {
-    rsess_val *s = rs_map_get(&doc->encnames, name, len, 0);
+    struct rs_doc_maps *m = rs_doc_maps(doc);
+    if (!m) return NULL;
+    rsess_val *s = rs_map_get(&m->encnames, name, len, 0);
     if (s) return s;
     /* Ruby's encoding-name strings are US-ASCII: 'I"...' with E false is
      * never written for them; they are plain binary Strings in Marshal. */
     s = bytes_node(doc, RSESS_STRING, name, len, RSESS_ENC_BINARY);
-    if (!s || rs_map_put(&doc->encnames, s->u.s.p, len, 0, s)) return NULL;
+    if (!s || rs_map_put(&m->encnames, s->u.s.p, len, 0, s)) return NULL;
     return s;
 }
 
@@ -418,12 +427,14 @@ static rsess_val *intern_sym(rsess_doc *doc, const void *p, size_t len, rsess_en
     if (ascii) enc = RSESS_ENC_USASCII;
     uint64_t tag = ascii ? 0 : (uint64_t)enc + 1;
     if (enc == RSESS_ENC_OTHER) tag = rs_hash_bytes(encname, enclen, 99);
-    rsess_val *v = rs_map_get(&doc->syms, p, len, tag);
+    struct rs_doc_maps *m = rs_doc_maps(doc);
+    if (!m) return NULL;
+    rsess_val *v = rs_map_get(&m->syms, p, len, tag);
     if (v) return v;
     v = bytes_node(doc, RSESS_SYMBOL, p, len, enc);
     if (!v) return NULL;
     if (enc == RSESS_ENC_OTHER && set_named_encoding(doc, v, encname, enclen)) return NULL;
-    if (rs_map_put(&doc->syms, v->u.s.p, len, tag, v)) return NULL;
+    if (rs_map_put(&m->syms, v->u.s.p, len, tag, v)) return NULL;
     return v;
 }
 
@@ -582,10 +593,11 @@ int rsess_hash_push_strkey(rsess_doc *doc, rsess_val *hash, const void *key, siz
         !mine(doc, hash) || !mine(doc, val))
         return RSESS_ERR_ARG;
     if (rs_seed_keys(doc)) return RSESS_ERR_NOMEM;
-    rsess_val *k = rs_map_get(&doc->keys, key, keylen, (uint64_t)enc);
+    rs_map *keys = &doc->maps->keys; /* rs_seed_keys made the maps */
+    rsess_val *k = rs_map_get(keys, key, keylen, (uint64_t)enc);
     if (!k) {
         k = rsess_new_str(doc, key, keylen, enc);
-        if (!k || rs_map_put(&doc->keys, k->u.s.p, keylen, (uint64_t)enc, k)) return RSESS_ERR_NOMEM;
+        if (!k || rs_map_put(keys, k->u.s.p, keylen, (uint64_t)enc, k)) return RSESS_ERR_NOMEM;
     }
     return rsess_hash_push(doc, hash, k, val);
 }

@@ -233,6 +233,7 @@ static int gw_children(gwalk *g, const rsess_val *v)
  * first interning call after the document has a root. */
 int rs_seed_keys(rsess_doc *doc)
 {
+    if (!rs_doc_maps(doc)) return RSESS_ERR_NOMEM;
     if (doc->keys_seeded || !doc->root) return 0; /* a document being built: its keys come later */
     size_t nn = doc->nodes;
     uint8_t *seen = nn ? rs_malloc(&doc->allocv, (nn + 7) / 8) : NULL;
@@ -244,8 +245,8 @@ int rs_seed_keys(rsess_doc *doc)
         uintptr_t e = g.st[--g.n];
         const rsess_val *v = (const rsess_val *)(e & ~(uintptr_t)1);
         if (rs_imm(v) || v->id >= nn) continue; /* a leaf with no node, or not this document's */
-        if ((e & 1) && plain_string_key(v) && !rs_map_get(&doc->keys, v->u.s.p, v->u.s.len, rs_enc_of(v)))
-            rc = rs_map_put(&doc->keys, v->u.s.p ? v->u.s.p : "", v->u.s.len, rs_enc_of(v), (void *)v);
+        if ((e & 1) && plain_string_key(v) && !rs_map_get(&doc->maps->keys, v->u.s.p, v->u.s.len, rs_enc_of(v)))
+            rc = rs_map_put(&doc->maps->keys, v->u.s.p ? v->u.s.p : "", v->u.s.len, rs_enc_of(v), (void *)v);
         if (rc || (seen[v->id / 8] & (1u << (v->id % 8)))) continue;
         seen[v->id / 8] |= (uint8_t)(1u << (v->id % 8));
         rc = gw_children(&g, v);
@@ -271,10 +272,10 @@ int rsess_hash_set_str(rsess_doc *doc, rsess_val *hash, const char *key, size_t 
         k = rsess_new_str(doc, key, keylen, RSESS_ENC_UTF8);
     } else {
         if (rs_seed_keys(doc)) return RSESS_ERR_NOMEM;
-        k = rs_map_get(&doc->keys, key, keylen, RSESS_ENC_UTF8);
+        k = rs_map_get(&doc->maps->keys, key, keylen, RSESS_ENC_UTF8); /* rs_seed_keys made the maps */
         if (!k) {
             k = rsess_new_str(doc, key, keylen, RSESS_ENC_UTF8);
-            if (k && rs_map_put(&doc->keys, k->u.s.p, keylen, RSESS_ENC_UTF8, k)) return RSESS_ERR_NOMEM;
+            if (k && rs_map_put(&doc->maps->keys, k->u.s.p, keylen, RSESS_ENC_UTF8, k)) return RSESS_ERR_NOMEM;
         }
     }
     if (!k) return RSESS_ERR_NOMEM;
@@ -381,7 +382,7 @@ static rsess_val *copy_shallow(rsess_doc *d, const rsess_val *s)
     rsess_val *v = rs_node(d, rs_type(s));
     if (!v) return NULL;
     uint32_t id = v->id;
-    *v = *s;
+    memcpy(v, s, rs_node_size(rs_type(s)));
     v->id = id;
     if (carries_bytes(rs_type(s)) && !(v->u.s.p = arena_dup(d, s->u.s.p, s->u.s.len))) return NULL;
     int width = pair_width(rs_type(s));
@@ -428,7 +429,7 @@ static bool relink(copier *c, rsess_val **slot)
 
 static bool relink_children(copier *c, rsess_val *v)
 {
-    bool ok = relink(c, &v->cls);
+    bool ok = !rs_type_has_cls(rs_type(v)) || relink(c, &v->cls);
     size_t slots = (size_t)v->u.c.n * (size_t)pair_width(rs_type(v));
     for (size_t i = 0; ok && i < slots; i++) ok = relink(c, &v->u.c.k[i]);
     if (ok && (rs_type(v) == RSESS_USERMARSHAL || rs_type(v) == RSESS_DATA)) ok = relink(c, &v->u.one);

@@ -52,8 +52,11 @@ struct rsess_val {
         } c;
         rsess_val *one; /* usermarshal, data */
     } u;
-    rsess_val *cls;           /* class symbol: object struct userdef usermarshal data */
     struct rsess_extra *x;    /* NULL when none */
+    /* Only the nodes of the types that name a class (rs_type_has_cls) and
+     * a lazy build's placeholders have this last field: the others end
+     * before it (rs_node_size), 32 bytes. */
+    rsess_val *cls;           /* class symbol: object struct userdef usermarshal data */
 };
 
 /* --- immediates -------------------------------------------------------- */
@@ -128,24 +131,39 @@ static inline bool rs_type_has_cls(int type)
     return type == RSESS_OBJECT || type == RSESS_STRUCT || type == RSESS_USERDEF || type == RSESS_USERMARSHAL ||
            type == RSESS_DATA;
 }
+/* The bytes a node of this type takes (a placeholder, RSESS_NONE, may
+ * become any type). Copy nodes with this size, never by assignment. */
+static inline size_t rs_node_size(int type)
+{
+    return type == RSESS_NONE || rs_type_has_cls(type) ? sizeof(rsess_val) : offsetof(rsess_val, cls);
+}
 static inline rsess_val *rs_cls(const rsess_val *v) { return !rs_imm(v) && rs_type_has_cls(v->type) ? v->cls : NULL; }
 static inline unsigned rs_flags(const rsess_val *v) { return rs_imm(v) ? 0u : v->flags; }
 static inline unsigned rs_enc_of(const rsess_val *v) { return rs_imm(v) ? (unsigned)RSESS_ENC_BINARY : v->enc; }
 
 /* --- documents ---------------------------------------------------------- */
+/* A document is one block from the caller's allocator: this header, then
+ * the arena's first chunk (with no chunk header: it is freed with the
+ * document); further chunks are the arena's list. */
 struct rsess_doc {
     rs_arena arena;
     rsess_alloc allocv; /* copy of the caller's hooks (arena points here) */
     rsess_val *root;
-    uint32_t nodes;     /* ids handed out */
     size_t consumed;
-    rs_map syms;        /* builder interning: symbols */
-    rs_map floats;      /* builder interning: flonum floats */
-    rs_map keys;        /* builder interning: string hash keys */
-    rs_map encnames;    /* builder interning: encoding-name Strings */
+    uint32_t nodes;     /* ids handed out */
     bool keys_seeded;   /* keys holds the String hash keys the document had (edit.c) */
-    size_t block;       /* bytes of the document's own block (the first chunk's end) */
+    struct rs_doc_maps *maps; /* the builder's interning, made on first use */
+    size_t block;       /* bytes of the document's own block */
 };
+
+/* The builder's interning (a document read and never built on has none). */
+struct rs_doc_maps {
+    rs_map syms;     /* symbols */
+    rs_map keys;     /* String hash keys */
+    rs_map encnames; /* encoding-name Strings */
+};
+/* doc's maps, made in its arena on first use; NULL when out of memory. */
+struct rs_doc_maps *rs_doc_maps(rsess_doc *doc) RSESS_INTERNAL;
 
 rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk) RSESS_INTERNAL;
 /* Whether v was allocated in doc's arena (builder calls refuse others).
@@ -159,7 +177,7 @@ static inline bool rs_doc_owns(const rsess_doc *doc, const rsess_val *v)
     uintptr_t p = (uintptr_t)v;
     if (p & RS_IMM_MASK) return true; /* an immediate is every document's */
     const struct rs_chunk *c = doc->arena.head;
-    if (LIKELY(p - (uintptr_t)c < c->size) || p - (uintptr_t)doc < doc->block) return v != NULL;
+    if ((c && LIKELY(p - (uintptr_t)c < c->size)) || p - (uintptr_t)doc < doc->block) return v != NULL;
     return v && rs_doc_owns_slow(doc, p);
 }
 rsess_val *rs_node(rsess_doc *doc, int type) RSESS_INTERNAL;

@@ -13,9 +13,9 @@ static int nomem(rs_walker *w)
     return RSESS_ERR_NOMEM;
 }
 
-static inline rsess_val *new_node(rs_build *b, int type)
+static inline __attribute__((always_inline)) rsess_val *new_node(rs_build *b, int type)
 {
-    rsess_val *v = rs_arena_alloc(&b->doc->arena, sizeof *v);
+    rsess_val *v = rs_arena_alloc(&b->doc->arena, rs_node_size(type));
     if (UNLIKELY(!v)) return NULL;
     /* the payload (u) is the caller's to fill */
     v->type = (uint8_t)type;
@@ -24,9 +24,58 @@ static inline rsess_val *new_node(rs_build *b, int type)
     v->id = b->doc->nodes++;
     v->u.c.k = NULL;
     v->u.c.n = v->u.c.cap = 0;
-    v->cls = NULL;
     v->x = NULL;
+    if (rs_type_has_cls(type) || type == RSESS_NONE) v->cls = NULL;
     return v;
+}
+
+/* Shows n input bytes at p in *slot. Copying, the slot is noted, and
+ * rs_build_keep() copies every noted value's bytes into one block of the
+ * arena when the read is done: exactly the bytes the values show, with no
+ * per-value rounding or chunk ends. False when out of memory. */
+static bool keep_slow(rs_build *b, const char **slot, size_t n)
+{
+    if (b->nkeep == b->keepcap) {
+        size_t ncap = 2 * b->keepcap;
+        struct rs_keep *k;
+        if (b->keep == b->keep0) {
+            k = rs_malloc(&b->doc->allocv, ncap * sizeof *k);
+            if (k) memcpy(k, b->keep0, sizeof b->keep0);
+        } else {
+            k = rs_realloc(&b->doc->allocv, b->keep, b->keepcap * sizeof *k, ncap * sizeof *k);
+        }
+        if (!k) return false;
+        b->keep = k;
+        b->keepcap = ncap;
+    }
+    b->keep[b->nkeep++] = (struct rs_keep){slot, n};
+    b->keepbytes += n;
+    return true;
+}
+
+static inline bool keep_bytes(rs_build *b, const char **slot, const unsigned char *p, size_t n)
+{
+    *slot = (const char *)p;
+    if (!b->copy) return true;
+    if (!n) { /* nothing to keep, but never a pointer into the caller's bytes */
+        *slot = "";
+        return true;
+    }
+    return keep_slow(b, slot, n);
+}
+
+static int rs_build_keep(rs_build *b)
+{
+    if (!b->keepbytes) return 0;
+    char *d = rs_arena_alloc(&b->doc->arena, b->keepbytes);
+    if (!d) return RSESS_ERR_NOMEM;
+    for (size_t i = 0; i < b->nkeep; i++) {
+        const struct rs_keep *k = &b->keep[i];
+        memcpy(d, *k->slot, k->n);
+        *k->slot = d;
+        d += k->n;
+    }
+    return 0;
 }
 
 static bool objs_grow(rs_build *b, uint32_t k)
@@ -55,6 +104,10 @@ void rs_build_init(rs_build *b, rsess_doc *doc, bool lazy)
     b->objcap = RS_BUILD_OBJS0;
     b->root = b->skip_node = NULL;
     b->lazy = lazy;
+    b->copy = false;
+    b->keep = b->keep0;
+    b->keepcap = sizeof b->keep0 / sizeof b->keep0[0];
+    b->nkeep = b->keepbytes = 0;
     b->skip_frame = 0;
     b->pend = NULL;
     b->npend = b->pendcap = 0;
@@ -64,6 +117,10 @@ void rs_build_init(rs_build *b, rsess_doc *doc, bool lazy)
 
 void rs_build_free(rs_build *b)
 {
+    if (b->keep != b->keep0) rs_free(&b->doc->allocv, b->keep, b->keepcap * sizeof *b->keep);
+    b->keep = b->keep0;
+    b->keepcap = sizeof b->keep0 / sizeof b->keep0[0];
+    b->nkeep = b->keepbytes = 0;
     if (LIKELY(b->objs == b->objs0 && !b->pend)) return;
     if (b->objs != b->objs0) rs_free(&b->doc->allocv, b->objs, (size_t)b->objcap * sizeof *b->objs);
     if (b->pend) rs_free(&b->doc->allocv, b->pend, b->pendcap * sizeof *b->pend);
@@ -104,7 +161,7 @@ static inline rsess_val *sym_node(rs_build *b, rs_walker *w, uint32_t idx)
     if (y->user) return y->user;
     rsess_val *v = new_node(b, RSESS_SYMBOL);
     if (!v) return nomem(w), NULL;
-    v->u.s.p = y->p;
+    if (!keep_bytes(b, &v->u.s.p, (const unsigned char *)y->p, y->len)) return nomem(w), NULL;
     v->u.s.len = y->len;
     v->enc = y->enc;
     if (y->enc == RSESS_ENC_OTHER && y->encname != RS_NONE) {
@@ -177,7 +234,7 @@ static void reattach(rs_build *b, rs_walker *w, const rs_frame *f, rsess_val *ol
 /* The node a registering token fills: a new one, or (lazy builds) the
  * placeholder already waiting for that index. *built: the index already
  * has a finished node, which the token's value is. */
-static inline rsess_val *reg_node(rs_build *b, rs_walker *w, uint32_t k, int type, const bool lazy, bool *built)
+static inline __attribute__((always_inline)) rsess_val *reg_node(rs_build *b, rs_walker *w, uint32_t k, int type, const bool lazy, bool *built)
 {
     if (UNLIKELY(k >= b->objcap) && !objs_grow(b, k)) return nomem(w), NULL;
     if (lazy) {
@@ -188,6 +245,7 @@ static inline rsess_val *reg_node(rs_build *b, rs_walker *w, uint32_t k, int typ
         }
         if (ex) { /* a placeholder: links already point here */
             *ex = (rsess_val){.type = (uint8_t)type, .enc = RSESS_ENC_BINARY, .flags = F_LINKED, .id = ex->id};
+            /* (a placeholder has a node's every field: RSESS_NONE's size) */
             return ex;
         }
     }
@@ -208,7 +266,7 @@ static int register_late(rs_build *b, rs_walker *w, rs_frame *f, uint32_t k, rse
     }
     if (rs_type(ex) == RSESS_NONE) {
         uint32_t id = ex->id;
-        *ex = *v;
+        memcpy(ex, v, rs_node_size(rs_type(v))); /* ex, a placeholder, has room for any type */
         ex->id = id;
         ex->flags |= F_LINKED;
     }
@@ -260,7 +318,7 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
     case TK_BYTES:
         if (!(v = reg_node(b, w, t->obj, t->type, lazy, &built))) return w->code;
         if (built) break;
-        v->u.s.p = (const char *)t->p;
+        if (UNLIKELY(!keep_bytes(b, &v->u.s.p, t->p, t->n))) return nomem(w);
         v->u.s.len = t->n;
         if (t->flags & TF_ENC) v->enc = t->enc;
         if (t->type == RSESS_REGEXP) v->opts = t->opts;
@@ -280,13 +338,13 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
             if (UNLIKELY(t->flags & TF_RAWTEXT)) {
                 struct rsess_extra *x = rs_extra(b->doc, v);
                 if (!x) return nomem(w);
-                x->ftext = (const char *)t->p;
+                if (!keep_bytes(b, &x->ftext, t->p, t->n)) return nomem(w);
                 x->ftext_len = t->n;
             }
         } else if (t->kind == TK_BIGNUM && t->type == RSESS_INT) {
             v->u.i = t->i;
         } else {
-            v->u.s.p = (const char *)t->p;
+            if (!keep_bytes(b, &v->u.s.p, t->p, t->n)) return nomem(w);
             v->u.s.len = t->n;
             if (t->flags & TF_NEG) v->flags |= F_NEGATIVE;
         }
@@ -336,7 +394,7 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
     case TK_UDEF_DATA: {
         rs_frame *f = &w->fr[t->frame];
         rsess_val *u = f->user;
-        u->u.s.p = (const char *)t->p;
+        if (!keep_bytes(b, &u->u.s.p, t->p, t->n)) return nomem(w);
         u->u.s.len = t->n;
         if (t->obj != RS_NONE) return register_late(b, w, f, t->obj, u, lazy);
         return 0;
@@ -459,19 +517,17 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
         return NULL;
     }
     bool borrow = opts->flags & RSESS_READ_BORROW;
-    /* One block: document, a copy of the input, and room for the nodes. */
-    size_t guess = len * 6 + 256;
-    rsess_doc *doc = rs_doc_create(opts->alloc, (borrow ? 0 : len) + guess);
+    /* One block: the document and the arena's first chunk, 4 bytes an
+     * input byte (what a small session's nodes take), 1 KiB at most: a
+     * larger value grows the arena by quarters (alloc.c), so no read holds
+     * much more than it uses. Copying, the bytes the values show (strings,
+     * symbols, _dump data...) are copied one by one, not the whole input. */
+    rsess_doc *doc = rs_doc_create(opts->alloc, len < 254 ? 4 * len + 8 : 1024);
     if (!doc) {
         rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
         return NULL;
     }
     const unsigned char *in = data;
-    if (!borrow && len) {
-        unsigned char *copy = rs_arena_alloc(&doc->arena, len);
-        memcpy(copy, data, len);
-        in = copy;
-    }
     if (len < 2) {
         rs_fail(err, RSESS_ERR_TRUNCATED, len, "truncated data: %s", len ? "no Marshal version" : "empty input");
         rsess_doc_free(doc);
@@ -488,6 +544,7 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
     rs_walk_init(&w, &tab, in, len, 2, 0, &opts->limits, &doc->allocv, err);
     rs_build b;
     rs_build_init(&b, doc, false);
+    b.copy = !borrow;
     rs_walk_root_slot(&w, (void **)&b.root);
     rs_tok t;
     int kind, rc = 0;
@@ -537,6 +594,7 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
 out:
     if (kind == TK_DONE && w.p != w.end && !(opts->flags & RSESS_READ_ALLOW_TRAILING))
         rs_walk_fail(&w, RSESS_ERR_TRAILING, w.p, "trailing bytes: %zu after the value", (size_t)(w.end - w.p));
+    if (kind == TK_DONE && !w.code && !rc) rc = rs_build_keep(&b);
     rs_build_free(&b);
     rs_walk_free(&w);
     rs_tables_free(&tab, &doc->allocv);
