@@ -135,7 +135,10 @@ static inline bool rs_type_has_cls(int type)
  * become any type). Copy nodes with this size, never by assignment. */
 static inline size_t rs_node_size(int type)
 {
-    return type == RSESS_NONE || rs_type_has_cls(type) ? sizeof(rsess_val) : offsetof(rsess_val, cls);
+    /* a bit per type: the types whose nodes have the cls field */
+    const unsigned full = 1u << RSESS_NONE | 1u << RSESS_OBJECT | 1u << RSESS_STRUCT | 1u << RSESS_USERDEF |
+                          1u << RSESS_USERMARSHAL | 1u << RSESS_DATA;
+    return (full >> (type & 31)) & 1 ? sizeof(rsess_val) : offsetof(rsess_val, cls);
 }
 static inline rsess_val *rs_cls(const rsess_val *v) { return !rs_imm(v) && rs_type_has_cls(v->type) ? v->cls : NULL; }
 static inline unsigned rs_flags(const rsess_val *v) { return rs_imm(v) ? 0u : v->flags; }

@@ -15,7 +15,8 @@ static int nomem(rs_walker *w)
 
 static inline __attribute__((always_inline)) rsess_val *new_node(rs_build *b, int type)
 {
-    rsess_val *v = rs_arena_alloc(&b->doc->arena, rs_node_size(type));
+    size_t size = rs_node_size(type);
+    rsess_val *v = rs_arena_alloc(&b->doc->arena, size);
     if (UNLIKELY(!v)) return NULL;
     /* the payload (u) is the caller's to fill */
     v->type = (uint8_t)type;
@@ -25,7 +26,7 @@ static inline __attribute__((always_inline)) rsess_val *new_node(rs_build *b, in
     v->u.c.k = NULL;
     v->u.c.n = v->u.c.cap = 0;
     v->x = NULL;
-    if (rs_type_has_cls(type) || type == RSESS_NONE) v->cls = NULL;
+    if (size == sizeof *v) v->cls = NULL;
     return v;
 }
 
@@ -33,9 +34,9 @@ static inline __attribute__((always_inline)) rsess_val *new_node(rs_build *b, in
  * rs_build_keep() copies every noted value's bytes into one block of the
  * arena when the read is done: exactly the bytes the values show, with no
  * per-value rounding or chunk ends. False when out of memory. */
-static bool keep_slow(rs_build *b, const char **slot, size_t n)
+static __attribute__((noinline)) bool keep_slow(rs_build *b, const char **slot, size_t n)
 {
-    if (b->nkeep == b->keepcap) {
+    {
         size_t ncap = 2 * b->keepcap;
         struct rs_keep *k;
         if (b->keep == b->keep0) {
@@ -61,7 +62,10 @@ static inline bool keep_bytes(rs_build *b, const char **slot, const unsigned cha
         *slot = "";
         return true;
     }
-    return keep_slow(b, slot, n);
+    if (UNLIKELY(b->nkeep == b->keepcap)) return keep_slow(b, slot, n);
+    b->keep[b->nkeep++] = (struct rs_keep){slot, n};
+    b->keepbytes += n;
+    return true;
 }
 
 static int rs_build_keep(rs_build *b)
