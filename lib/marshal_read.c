@@ -425,12 +425,12 @@ int rs_build_resolve(rs_build *b, rs_walker *w)
 
 rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err)
 {
-    rs_ok(err);
+    if (err) rs_ok(err);
     static const rsess_read_opts defaults = {.size = sizeof defaults};
     rsess_read_opts o;
     if (!opts) {
         opts = &defaults; /* the common call: nothing to check or copy */
-    } else if (opts->size == sizeof *opts && rs_alloc_ok(opts->alloc)) {
+    } else if (opts->size == sizeof *opts && (!opts->alloc || rs_alloc_ok(opts->alloc))) {
         /* this library's own layout: read as it is */
     } else {
         if (rs_read_opts(opts, &o, err)) return NULL;
@@ -502,6 +502,13 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
             f = &w.fr[top = w.sp - 1];
         } while (f->left > f->stop);
         if (rs_walk_plain_end(&w, f)) { /* and its end, and back in its owner */
+            if (LIKELY(rs_walk_pop_plain(&w, f))) {
+                if (UNLIKELY(f - 1 == w.fr)) { /* the root's value: rs_walk_next would say TK_DONE */
+                    kind = TK_DONE;
+                    break;
+                }
+                continue;
+            }
             kind = rs_walk_end_plain(&w, &t, f);
             if (UNLIKELY(f->identity)) { /* a hash's default: build_tok's TK_END places it */
                 if (UNLIKELY(rc = build_tok(&b, &w, &t, false, false, NULL))) break;
@@ -524,7 +531,7 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
 out:
     if (kind == TK_DONE && w.p != w.end && !(opts->flags & RSESS_READ_ALLOW_TRAILING))
         rs_walk_fail(&w, RSESS_ERR_TRAILING, w.p, "trailing bytes: %zu after the value", (size_t)(w.end - w.p));
-    rs_build_free(&b);
+    if (UNLIKELY(b.objs != b.objs0 || b.pend)) rs_build_free(&b);
     rs_walk_free(&w);
     rs_tables_free(&tab, &doc->allocv);
     if (w.code || rc || kind != TK_DONE) {

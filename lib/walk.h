@@ -91,6 +91,7 @@ typedef struct rs_frame {
     uint8_t nmods;      /* FK_EXTEND: modules so far */
     uint8_t identity;   /* FK_UCLASS: "C:Hash" before a hash */
     uint8_t cext, cucls;/* completed inner: extended / has a user class */
+    uint8_t ctype;      /* completed inner's type */
     uint32_t owner;     /* the frame whose slot this frame's value fills */
     uint32_t parent;    /* the frame this one was opened in */
     size_t level;       /* the nesting level of its value (the root is 1) */
@@ -105,10 +106,11 @@ typedef struct rs_frame {
     uint32_t obj;       /* the object index this frame's value took (or RS_NONE) */
     uint32_t sym;       /* FK_SYMIV: the symbol */
     uint32_t cobj;      /* completed inner's object index */
-    uint8_t ctype;      /* completed inner's type */
     void *user, *aux;   /* the consumer's */
     void **slots;       /* the consumer's: where the values of plain slots go */
 } rs_frame;
+/* frame addresses and indices are shifts, not multiplies by 136 */
+_Static_assert(sizeof(void *) != 8 || sizeof(size_t) != 8 || sizeof(rs_frame) == 128, "rs_frame: 128 bytes on LP64");
 
 typedef struct rs_wsym {
     const char *p;
@@ -1155,6 +1157,22 @@ RS_WINLINE bool rs_walk_plain_end(const rs_walker *w, const rs_frame *f)
 }
 
 RS_WINLINE int rs_walk_end_plain(rs_walker *w, rs_tok *t, rs_frame *f) { return rs_w_end(w, t, f); }
+
+/* Before rs_walk_end_plain: the end of plain frame f when nothing waits
+ * on it (no default to place, not a prefix frame's inner value) and its
+ * owner, the frame below, is the root, an array or a hash: f pops and the
+ * owner's count moves on at once, with no token and no completed-value
+ * facts (rs_w_complete reads none for those owners). false: it was not
+ * that simple, and nothing changed. */
+RS_WINLINE bool rs_walk_pop_plain(rs_walker *w, rs_frame *f)
+{
+    rs_frame *o = f - 1;
+    if (f->identity || f->inner_of || o->kind > FK_HASH) return false;
+    w->sp--;
+    o->left--;
+    o->next++;
+    return true;
+}
 
 /* The root value goes to *slot, by the plain path too (rs_walk_init's
  * root frame has no slot: every value there takes rs_walk_next). */
