@@ -149,6 +149,7 @@ typedef struct rs_tables {
     uint32_t nsyms, scap;
     uint32_t sym_E;     /* the symbol :E, or RS_NONE */
     uint32_t fold_E;    /* the bytes 06 3b idx of a link to :E (idx one byte), or 0 */
+    bool heap;          /* some array left the embedded ones (or tracking is on): rs_tables_free has work */
     uint8_t otype0[256];
     rs_wsym syms0[32];
 } rs_tables;
@@ -210,11 +211,12 @@ static inline void rs_tables_init(rs_tables *t)
     t->scap = sizeof t->syms0 / sizeof t->syms0[0];
     t->sym_E = RS_NONE;
     t->fold_E = 0;
+    t->heap = false;
 }
 
 static inline void rs_tables_free(rs_tables *t, const rsess_alloc *a)
 {
-    if (LIKELY(t->otype == t->otype0 && !t->ooff && t->syms == t->syms0)) return;
+    if (LIKELY(!t->heap)) return;
     if (t->otype != t->otype0) rs_free(a, t->otype, t->ocap);
     if (t->ooff) rs_free(a, t->ooff, (size_t)t->ocap * sizeof *t->ooff);
     if (t->ofirst) rs_free(a, t->ofirst, (size_t)t->ocap * sizeof *t->ofirst);
@@ -296,13 +298,15 @@ RS_WINLINE bool rs_w_long(rs_walker *w, long *out)
         rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a number");
         return false;
     }
-    int c = (signed char)*w->p;
-    if (LIKELY(c >= 5 || c == 0)) {
-        w->p++;
-        *out = c ? c - 5 : 0;
+    int c = (signed char)*w->p++;
+    if (LIKELY(c >= 5)) {
+        *out = c - 5;
         return true;
     }
-    w->p++;
+    if (c == 0) {
+        *out = 0;
+        return true;
+    }
     if (c < -4) {
         *out = c + 5;
         return true;
@@ -427,7 +431,7 @@ static inline uint8_t rs_w_symkind(const char *s, size_t len)
 }
 
 /* The first :E is symbol k: links to it fold (rs_w_fold_enc). */
-static inline void rs_w_first_E(rs_tables *t, uint32_t k)
+RS_WINLINE void rs_w_first_E(rs_tables *t, uint32_t k)
 {
     t->sym_E = k;
     if (k < 0x7b) t->fold_E = 0x06u | (uint32_t)';' << 8 | (uint32_t)(k ? k + 5 : 0) << 16;
@@ -772,13 +776,6 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     }
     case 'I': {
         int next = w->p < w->end ? *w->p : -1;
-        if (next == ':') { /* a symbol with an encoding */
-            PLAIN_HEAD();
-            w->p--;
-            return rs_w_symbol_at(w, t);
-        }
-        if (next == '@' || next == ';' || next == 'I')
-            return rs_walk_fail(w, RSESS_ERR_FORMAT, start, "instance variables on a link");
         if (fast && next == '"') {
             /* I"...: a String and its lone encoding flag, the commonest pair */
             const unsigned char *save = w->p;
@@ -807,6 +804,13 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
             }
             w->p = save;
         }
+        if (next == ':') { /* a symbol with an encoding */
+            PLAIN_HEAD();
+            w->p--;
+            return rs_w_symbol_at(w, t);
+        }
+        if (next == '@' || next == ';' || next == 'I')
+            return rs_walk_fail(w, RSESS_ERR_FORMAT, start, "instance variables on a link");
         PLAIN_HEAD();
         if (rs_w_push(w, FK_IVAR, ST_INNER, t)) return TK_ERROR;
         w->fr[t->frame].ivwrap = 1;
