@@ -479,12 +479,14 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
     rs_tok t;
     int kind, rc = 0;
     /* the object tables sized for an object every 16 bytes: most inputs
-     * never grow them (growth doubles) */
-    uint32_t guess_objs = len / 16 < (1u << 28) ? (uint32_t)(len / 16) : 1u << 28;
-    if (guess_objs > RS_BUILD_OBJS0 && (!objs_grow(&b, guess_objs) || !rs_walk_obj_grow(&w, guess_objs))) {
-        kind = TK_ERROR;
-        rc = RSESS_ERR_NOMEM;
-        goto out;
+     * never grow them (growth doubles); a small one fits the embedded ones */
+    if (UNLIKELY(len >= 16 * (RS_BUILD_OBJS0 + 1))) { /* len / 16 > RS_BUILD_OBJS0 */
+        uint32_t guess_objs = len / 16 < (1u << 28) ? (uint32_t)(len / 16) : 1u << 28;
+        if (!objs_grow(&b, guess_objs) || !rs_walk_obj_grow(&w, guess_objs)) {
+            kind = TK_ERROR;
+            rc = RSESS_ERR_NOMEM;
+            goto out;
+        }
     }
     for (;;) {
         /* the hot path: the values of an array or hash, leaves in a row */

@@ -148,7 +148,7 @@ typedef struct rs_tables {
     rs_wsym *syms;
     uint32_t nsyms, scap;
     uint32_t sym_E;     /* the symbol :E, or RS_NONE */
-    uint32_t fold_E;    /* the bytes 06 3b idx of a link to :E (idx one byte), or 0 */
+    uint32_t fold_E;    /* the bytes 06 3b idx of a link to :E (idx one byte), or RS_NONE (no 3 bytes are) */
     bool heap;          /* some array left the embedded ones (or tracking is on): rs_tables_free has work */
     uint8_t otype0[256];
     rs_wsym syms0[32];
@@ -210,7 +210,7 @@ static inline void rs_tables_init(rs_tables *t)
     t->nsyms = 0;
     t->scap = sizeof t->syms0 / sizeof t->syms0[0];
     t->sym_E = RS_NONE;
-    t->fold_E = 0;
+    t->fold_E = RS_NONE;
     t->heap = false;
 }
 
@@ -291,59 +291,74 @@ static inline void rs_walk_free(rs_walker *w)
 #define RS_WINLINE static inline __attribute__((always_inline))
 
 /* r_long: a signed first byte; small values inline, else 1-4 bytes LE
- * (negative forms start from all ones: marshal.c r_long). */
-RS_WINLINE bool rs_w_long(rs_walker *w, long *out)
+ * (negative forms start from all ones: marshal.c r_long). It reads at *pp
+ * and moves *pp on: w->p itself (rs_w_long), or a reader's local copy of
+ * it, which then stays in a register (w->p is set on an error, where it
+ * would have been). */
+RS_WINLINE bool rs_w_long_at(rs_walker *w, const unsigned char **pp, long *out)
 {
-    if (UNLIKELY(w->p >= w->end)) {
-        rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a number");
+    const unsigned char *p = *pp;
+    if (UNLIKELY(p >= w->end)) {
+        w->p = p;
+        rs_walk_fail(w, RSESS_ERR_TRUNCATED, p, "truncated data: expected a number");
         return false;
     }
-    int c = (signed char)*w->p++;
+    int c = (signed char)*p++;
     if (LIKELY(c >= 5)) {
+        *pp = p;
         *out = c - 5;
         return true;
     }
-    if (c == 0) {
-        *out = 0;
-        return true;
-    }
-    if (c < -4) {
-        *out = c + 5;
+    if (c == 0 || c < -4) {
+        *pp = p;
+        *out = c ? c + 5 : 0;
         return true;
     }
     int n = c > 0 ? c : -c;
-    if (UNLIKELY((size_t)(w->end - w->p) < (size_t)n)) {
-        rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p - 1, "truncated number: %d bytes declared, %zu left", n,
-                     (size_t)(w->end - w->p));
+    if (UNLIKELY((size_t)(w->end - p) < (size_t)n)) {
+        w->p = p;
+        rs_walk_fail(w, RSESS_ERR_TRUNCATED, p - 1, "truncated number: %d bytes declared, %zu left", n,
+                     (size_t)(w->end - p));
         return false;
     }
     long x = c > 0 ? 0 : -1;
     for (int i = 0; i < n; i++) {
         x &= ~(0xffL << (8 * i));
-        x |= (long)w->p[i] << (8 * i);
+        x |= (long)p[i] << (8 * i);
     }
-    w->p += n;
+    *pp = p + n;
     *out = x;
     return true;
 }
 
+RS_WINLINE bool rs_w_long(rs_walker *w, long *out) { return rs_w_long_at(w, &w->p, out); }
+
 /* A length or count: non-negative, and (times min_bytes per element) no
- * more than the bytes left, checked before anything is allocated. */
-RS_WINLINE bool rs_w_count(rs_walker *w, const char *what, size_t min_bytes, const unsigned char *start, size_t *out)
+ * more than the bytes left, checked before anything is allocated. At *pp
+ * as rs_w_long_at. */
+RS_WINLINE bool rs_w_count_at(rs_walker *w, const unsigned char **pp, const char *what, size_t min_bytes,
+                              const unsigned char *start, size_t *out)
 {
     long n;
-    if (!rs_w_long(w, &n)) return false;
+    if (!rs_w_long_at(w, pp, &n)) return false;
     if (UNLIKELY(n < 0)) {
+        w->p = *pp;
         rs_walk_fail(w, RSESS_ERR_FORMAT, start, "negative %s size %ld", what, n);
         return false;
     }
-    if (UNLIKELY((size_t)n * min_bytes > (size_t)(w->end - w->p))) { /* n < 2^31: no overflow */
+    if (UNLIKELY((size_t)n * min_bytes > (size_t)(w->end - *pp))) { /* n < 2^31: no overflow */
+        w->p = *pp;
         rs_walk_fail(w, RSESS_ERR_TRUNCATED, start, "truncated %s: %ld %s declared, %zu left", what, n,
-                     min_bytes == 1 ? "bytes" : "elements", (size_t)(w->end - w->p));
+                     min_bytes == 1 ? "bytes" : "elements", (size_t)(w->end - *pp));
         return false;
     }
     *out = (size_t)n;
     return true;
+}
+
+RS_WINLINE bool rs_w_count(rs_walker *w, const char *what, size_t min_bytes, const unsigned char *start, size_t *out)
+{
+    return rs_w_count_at(w, &w->p, what, min_bytes, start, out);
 }
 
 /* Every value but links and the three shared immediates counts against
@@ -542,7 +557,7 @@ RS_WINLINE int rs_w_symbol(rs_walker *w, rs_tok *t, rs_frame *f, int role)
  * 06 ; idx T|F (the :E symbol again) or 06 : 06 E T|F (defining :E).
  * p is where the ivar list starts. The first form is one 4-byte compare
  * against tab->fold_E (06 3b idx, set when :E is defined with an index
- * of one byte). */
+ * of one byte), the second one against the constant 06 : 06 E. */
 RS_WINLINE int rs_w_fold_enc(rs_walker *w, const unsigned char *p)
 {
     if (UNLIKELY(w->end - p < 4)) return 0;
@@ -552,12 +567,13 @@ RS_WINLINE int rs_w_fold_enc(rs_walker *w, const unsigned char *p)
 #else
     x = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 #endif
-    if (LIKELY((x & 0xffffffu) == w->tab->fold_E && w->tab->fold_E)) {
+    if (LIKELY((x & 0xffffffu) == w->tab->fold_E)) {
         if ((x >> 24) == 'T') return 1;
         if ((x >> 24) == 'F') return 2;
         return 0;
     }
-    if (p[0] == 0x06 && p[1] == ':' && w->end - p >= 5 && p[2] == 0x06 && p[3] == 'E' && (p[4] == 'T' || p[4] == 'F'))
+    if (x == (0x06u | (uint32_t)':' << 8 | 0x06u << 16 | (uint32_t)'E' << 24) && w->end - p >= 5 &&
+        (p[4] == 'T' || p[4] == 'F'))
         return p[4] == 'T' ? 3 : 4;
     return 0;
 }
@@ -612,7 +628,10 @@ RS_WINLINE void rs_w_head(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
 RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool inner, const bool fast, const bool plain)
 {
     const unsigned char *start = w->p;
-    size_t level = f->level + 1;
+    size_t level = plain ? 0 : f->level + 1;
+    /* plain: the role and level (see rs_walk_value_plain) only where a frame may open */
+#define ROLE() (plain ? (f->kind == FK_ARRAY ? R_ITEM : R_KEY) : role)
+#define LEVEL() (plain ? f->level + 1 : level)
     if (plain) {
         t->slot = f->next;
         t->flags = 0;
@@ -625,7 +644,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     }
 #define PLAIN_HEAD() \
     do { \
-        if (plain) rs_w_head(w, t, f, role, false, start, level); \
+        if (plain) rs_w_head(w, t, f, ROLE(), false, start, LEVEL()); \
     } while (0)
     /* the value's start and object count there, for the object table */
     const unsigned char *vstart = plain ? start : w->vstart;
@@ -728,7 +747,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         if (c == '}') t->flags |= TF_DEFAULT;
         if (plain) {
             uint32_t fi = (uint32_t)(f - w->fr); /* from the reader's locals, not the token's head */
-            if (rs_w_push_at(w, t, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, role, fi, fi, t->slot, start, start, before, level,
+            if (rs_w_push_at(w, t, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, ROLE(), fi, fi, t->slot, start, start, before, LEVEL(),
                              false))
                 return TK_ERROR;
         } else if (rs_w_push(w, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, t)) {
@@ -777,32 +796,31 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     case 'I': {
         int next = w->p < w->end ? *w->p : -1;
         if (fast && next == '"') {
-            /* I"...: a String and its lone encoding flag, the commonest pair */
-            const unsigned char *save = w->p;
-            w->p++;
-            if (!rs_w_count(w, "string", 1, start + 1, &n)) return TK_ERROR;
-            int fold = rs_w_fold_enc(w, w->p + n);
+            /* I"...: a String and its lone encoding flag, the commonest pair
+             * (read at q: w->p is set once the fold is sure, and at the end) */
+            const unsigned char *q = w->p + 1;
+            if (!rs_w_count_at(w, &q, "string", 1, start + 1, &n)) return TK_ERROR;
+            int fold = rs_w_fold_enc(w, q + n);
             if (fold) {
-                t->p = w->p;
+                t->p = q;
                 t->n = n;
-                w->p += n;
+                w->p = q += n;
                 if (!rs_w_counted(w, start + 1)) return TK_ERROR; /* the String's byte: 'I' is a prefix */
                 t->type = RSESS_STRING;
                 if ((t->obj = REGISTER(RSESS_STRING, n >= 1 && n <= 64)) == RS_NONE)
                     return TK_ERROR;
                 if (fold >= 3) { /* defines :E */
-                    if (rs_w_defsym_as(w, w->p + 1, (const char *)w->p + 3, 1, SK_E, RSESS_ENC_USASCII) == RS_NONE)
+                    if (rs_w_defsym_as(w, q + 1, (const char *)q + 3, 1, SK_E, RSESS_ENC_USASCII) == RS_NONE)
                         return TK_ERROR;
-                    w->p += 5;
+                    w->p = q + 5;
                 } else {
-                    w->p += 4;
+                    w->p = q + 4;
                 }
                 t->enc = (fold & 1) ? RSESS_ENC_UTF8 : RSESS_ENC_USASCII;
                 t->flags |= TF_ENC | TF_IVWRAP;
                 rs_w_leaf_done(w, f, plain, RSESS_STRING, t->obj);
                 return t->kind = TK_BYTES;
             }
-            w->p = save;
         }
         if (next == ':') { /* a symbol with an encoding */
             PLAIN_HEAD();
@@ -830,6 +848,8 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     }
 #undef PLAIN_HEAD
 #undef REGISTER
+#undef ROLE
+#undef LEVEL
 }
 
 /* marshal.c accepts an encoding on whatever carries bytes; Ruby 4.0 writes
@@ -1148,8 +1168,9 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
  * tracks nor replays): while rs_walk_plain() says
  * the top frame f is an array, or a hash before its default, with values
  * to come, rs_walk_value_plain() reads the next value with the same tokens
- * and checks, without deciding what comes next, and with a constant role
- * (so the value reader is specialised for it). A leaf leaves f on top. */
+ * and checks, without deciding what comes next; the role and the level
+ * are worked out from f only where a frame may open (a leaf needs neither).
+ * A leaf leaves f on top. */
 RS_WINLINE bool rs_walk_plain(const rs_walker *w, const rs_frame *f) { return !w->pend && f->left > f->stop; }
 
 /* The end of an array or hash whose values are all read: the TK_END that
@@ -1188,7 +1209,7 @@ RS_WINLINE void rs_walk_root_slot(rs_walker *w, void **slot)
 
 RS_WINLINE int rs_walk_value_plain(rs_walker *w, rs_tok *t, rs_frame *f)
 {
-    return rs_w_value(w, t, f, f->kind == FK_ARRAY ? R_ITEM : R_KEY, false, true, true);
+    return rs_w_value(w, t, f, R_ITEM /* plain: from f, where it is needed */, false, true, true);
 }
 
 #endif
