@@ -398,12 +398,13 @@ RS_WINLINE uint32_t rs_w_register(rs_walker *w, int type, bool encname, const un
 
 /* Opens a frame for the value just read: where it goes (role, owner,
  * slot), the frame it was read in, its first byte and the object count
- * there, its level. */
-RS_WINLINE int rs_w_push_at(rs_walker *w, rs_tok *t, int kind, int state, int role, uint32_t owner, uint32_t parent,
+ * there, its level. Returns the new frame (NULL: out of memory, w->code
+ * set); the caller fills what its kind needs through that pointer. */
+RS_WINLINE rs_frame *rs_w_push_at(rs_walker *w, rs_tok *t, int kind, int state, int role, uint32_t owner, uint32_t parent,
                             size_t slot, const unsigned char *at, const unsigned char *vstart, uint32_t vfirst,
                             size_t level, bool inner_of)
 {
-    if (UNLIKELY(w->sp == w->cap) && rs_walk_push_slow(w)) return -1;
+    if (UNLIKELY(w->sp == w->cap) && rs_walk_push_slow(w)) return NULL;
     rs_frame *f = &w->fr[w->sp];
     /* every field a frame reads before it writes it (no memset: this is
      * the cost of every container) */
@@ -427,11 +428,11 @@ RS_WINLINE int rs_w_push_at(rs_walker *w, rs_tok *t, int kind, int state, int ro
     f->slots = NULL;
     t->frame = (uint32_t)w->sp;
     w->sp++;
-    return 0;
+    return f;
 }
 
 /* rs_w_push_at with the head the token and the walker's value facts hold. */
-RS_WINLINE int rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
+RS_WINLINE rs_frame *rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
 {
     return rs_w_push_at(w, t, kind, state, t->role, t->owner, t->parent, t->slot, t->at, w->vstart, w->vfirst, w->vlevel,
                         (t->flags & TF_INNER) != 0);
@@ -532,8 +533,8 @@ RS_WINLINE int rs_w_symbol_at(rs_walker *w, rs_tok *t)
         if (UNLIKELY(w->vlevel > w->max_depth))
             return rs_walk_fail(w, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", w->max_depth);
         t->flags |= TF_IVSYM;
-        if (rs_w_push(w, FK_SYMIV, ST_COUNT, t)) return TK_ERROR;
-        rs_frame *s = &w->fr[t->frame];
+        rs_frame *s = rs_w_push(w, FK_SYMIV, ST_COUNT, t);
+        if (!s) return TK_ERROR;
         s->sym = t->sym;
         s->ttype = RSESS_SYMBOL;
     } else {
@@ -619,6 +620,40 @@ RS_WINLINE void rs_w_head(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         w->vfirst = w->nobjs;
     }
     w->vlevel = level;
+}
+
+/* An Array ('[') or a Hash ('{', '}': with a default) read in frame f
+ * (rs_w_value's head done, w->p past c): its count, its object index
+ * and its frame. */
+RS_WINLINE int rs_w_container(rs_walker *w, rs_tok *t, rs_frame *f, int c, int role, size_t level,
+                              const unsigned char *start, const unsigned char *vstart, uint32_t vfirst, const bool plain)
+{
+    const bool arr = c == '[';
+    size_t n;
+    if (!rs_w_count(w, arr ? "array" : "hash", arr ? 1 : 2, start, &n)) return TK_ERROR;
+    if (UNLIKELY(n > UINT32_MAX / 2)) return rs_walk_fail(w, RSESS_ERR_RANGE, start, "container too large");
+    if (!rs_w_counted(w, start)) return TK_ERROR;
+    t->type = arr ? RSESS_ARRAY : RSESS_HASH;
+    uint32_t before = w->nobjs;
+    if ((t->obj = rs_w_register(w, t->type, false, vstart, vfirst, plain)) == RS_NONE) return TK_ERROR;
+    t->n = n;
+    if (c == '}') t->flags |= TF_DEFAULT;
+    rs_frame *a;
+    if (plain) {
+        uint32_t fi = (uint32_t)(f - w->fr); /* from the reader's locals, not the token's head */
+        a = rs_w_push_at(w, t, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, role, fi, fi, t->slot, start, start, before, level,
+                         false);
+    } else {
+        a = rs_w_push(w, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, t);
+    }
+    if (!a) return TK_ERROR;
+    a->left = arr ? n : 2 * n + (c == '}');
+    a->obj = t->obj;
+    a->ttype = t->type;
+    a->identity = c == '}'; /* reused: has a default */
+    /* plain values (rs_walk_plain): all but a default, unless too deep */
+    a->stop = a->level + 1 > w->max_depth ? SIZE_MAX : a->identity;
+    return t->kind = arr ? TK_ARRAY : TK_HASH;
 }
 
 /* One value in frame f's next slot. plain (a constant): f is a plain
@@ -735,40 +770,20 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         rs_w_leaf_done(w, f, plain, t->type, t->obj);
         return t->kind = TK_BYTES;
     }
-    case '[': case '{': case '}': {
-        bool arr = c == '[';
-        if (!rs_w_count(w, arr ? "array" : "hash", arr ? 1 : 2, start, &n)) return TK_ERROR;
-        if (UNLIKELY(n > UINT32_MAX / 2)) return rs_walk_fail(w, RSESS_ERR_RANGE, start, "container too large");
-        if (!rs_w_counted(w, start)) return TK_ERROR;
-        t->type = arr ? RSESS_ARRAY : RSESS_HASH;
-        uint32_t before = w->nobjs;
-        if ((t->obj = REGISTER(t->type, false)) == RS_NONE) return TK_ERROR;
-        t->n = n;
-        if (c == '}') t->flags |= TF_DEFAULT;
-        if (plain) {
-            uint32_t fi = (uint32_t)(f - w->fr); /* from the reader's locals, not the token's head */
-            if (rs_w_push_at(w, t, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, ROLE(), fi, fi, t->slot, start, start, before, LEVEL(),
-                             false))
-                return TK_ERROR;
-        } else if (rs_w_push(w, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, t)) {
-            return TK_ERROR;
+    case '[': case '{': case '}':
+        if (plain) { /* the hot path: one reader a type byte, each knowing its constants */
+            if (c == '[') return rs_w_container(w, t, f, '[', ROLE(), LEVEL(), start, vstart, vfirst, true);
+            if (c == '{') return rs_w_container(w, t, f, '{', ROLE(), LEVEL(), start, vstart, vfirst, true);
+            return rs_w_container(w, t, f, '}', ROLE(), LEVEL(), start, vstart, vfirst, true);
         }
-        rs_frame *a = &w->fr[t->frame];
-        a->left = arr ? n : 2 * n + (c == '}');
-        a->obj = t->obj;
-        a->ttype = t->type;
-        a->identity = c == '}'; /* reused: has a default */
-        /* plain values (rs_walk_plain): all but a default, unless too deep */
-        a->stop = a->level + 1 > w->max_depth ? SIZE_MAX : a->identity;
-        return t->kind = arr ? TK_ARRAY : TK_HASH;
-    }
+        return rs_w_container(w, t, f, c, role, level, start, vstart, vfirst, false);
     case 'o': case 'S': case 'U': case 'd': {
         PLAIN_HEAD();
         t->type = c == 'o' ? RSESS_OBJECT : c == 'S' ? RSESS_STRUCT : c == 'U' ? RSESS_USERMARSHAL : RSESS_DATA;
         if (!rs_w_counted(w, start)) return TK_ERROR;
         if ((t->obj = REGISTER(t->type, false)) == RS_NONE) return TK_ERROR;
-        if (rs_w_push(w, c == 'o' || c == 'S' ? FK_OBJ : FK_ONE, ST_CLASS, t)) return TK_ERROR;
-        rs_frame *o = &w->fr[t->frame];
+        rs_frame *o = rs_w_push(w, c == 'o' || c == 'S' ? FK_OBJ : FK_ONE, ST_CLASS, t);
+        if (!o) return TK_ERROR;
         o->obj = t->obj;
         o->ttype = t->type;
         return t->kind = TK_OBJ;
@@ -777,8 +792,8 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         PLAIN_HEAD();
         if (!rs_w_counted(w, start)) return TK_ERROR;
         t->type = RSESS_USERDEF;
-        if (rs_w_push(w, FK_UDEF, ST_CLASS, t)) return TK_ERROR;
-        rs_frame *u = &w->fr[t->frame];
+        rs_frame *u = rs_w_push(w, FK_UDEF, ST_CLASS, t);
+        if (!u) return TK_ERROR;
         u->ivwrap = (t->flags & TF_IVWRAP) != 0;
         u->ttype = RSESS_USERDEF;
         return t->kind = TK_UDEF;
@@ -830,20 +845,18 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         if (next == '@' || next == ';' || next == 'I')
             return rs_walk_fail(w, RSESS_ERR_FORMAT, start, "instance variables on a link");
         PLAIN_HEAD();
-        if (rs_w_push(w, FK_IVAR, ST_INNER, t)) return TK_ERROR;
-        w->fr[t->frame].ivwrap = 1;
+        rs_frame *iv = rs_w_push(w, FK_IVAR, ST_INNER, t);
+        if (!iv) return TK_ERROR;
+        iv->ivwrap = 1;
         return t->kind = TK_IVAR;
     }
-    case 'e':
+    case 'e': case 'C': {
         PLAIN_HEAD();
-        if (rs_w_push(w, FK_EXTEND, ST_CLASS, t)) return TK_ERROR;
-        w->fr[t->frame].ivwrap = (t->flags & TF_IVWRAP) != 0;
-        return t->kind = TK_EXTEND;
-    case 'C':
-        PLAIN_HEAD();
-        if (rs_w_push(w, FK_UCLASS, ST_CLASS, t)) return TK_ERROR;
-        w->fr[t->frame].ivwrap = (t->flags & TF_IVWRAP) != 0;
-        return t->kind = TK_UCLASS;
+        rs_frame *x = rs_w_push(w, c == 'e' ? FK_EXTEND : FK_UCLASS, ST_CLASS, t);
+        if (!x) return TK_ERROR;
+        x->ivwrap = (t->flags & TF_IVWRAP) != 0;
+        return t->kind = c == 'e' ? TK_EXTEND : TK_UCLASS;
+    }
     default: return rs_walk_fail(w, RSESS_ERR_TYPE, start, "unknown type byte 0x%02x", c);
     }
 #undef PLAIN_HEAD
