@@ -555,10 +555,16 @@ RS_WINLINE int rs_w_symbol(rs_walker *w, rs_tok *t, rs_frame *f, int role)
 }
 
 /* How a 'I"' String with only its encoding flag folds into one token:
- * 06 ; idx T|F (the :E symbol again) or 06 : 06 E T|F (defining :E).
+ * 06 ; idx T|F (the :E symbol again) or 06 : 06 E T|F (defining :E):
+ * 0 when it does not, else FOLD_ONE | the encoding (FOLD_ENC bits) |
+ * FOLD_DEFINE for the second form.
  * p is where the ivar list starts. The first form is one 4-byte compare
  * against tab->fold_E (06 3b idx, set when :E is defined with an index
  * of one byte), the second one against the constant 06 : 06 E. */
+enum { FOLD_ONE = 1, FOLD_ENC = 2, FOLD_DEFINE = 4 };
+/* the FOLD_ENC bits are the rsess_enc itself */
+_Static_assert(RSESS_ENC_UTF8 == 0 && (int)RSESS_ENC_USASCII == (int)FOLD_ENC, "rs_w_fold_enc: T and F as the encoding");
+
 RS_WINLINE int rs_w_fold_enc(rs_walker *w, const unsigned char *p)
 {
     if (UNLIKELY(w->end - p < 4)) return 0;
@@ -569,13 +575,13 @@ RS_WINLINE int rs_w_fold_enc(rs_walker *w, const unsigned char *p)
     x = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 #endif
     if (LIKELY((x & 0xffffffu) == w->tab->fold_E)) {
-        if ((x >> 24) == 'T') return 1;
-        if ((x >> 24) == 'F') return 2;
+        if ((x >> 24) == 'T') return FOLD_ONE | RSESS_ENC_UTF8;
+        if ((x >> 24) == 'F') return FOLD_ONE | RSESS_ENC_USASCII;
         return 0;
     }
     if (x == (0x06u | (uint32_t)':' << 8 | 0x06u << 16 | (uint32_t)'E' << 24) && w->end - p >= 5 &&
         (p[4] == 'T' || p[4] == 'F'))
-        return p[4] == 'T' ? 3 : 4;
+        return FOLD_ONE | FOLD_DEFINE | (p[4] == 'T' ? RSESS_ENC_UTF8 : RSESS_ENC_USASCII);
     return 0;
 }
 
@@ -637,7 +643,7 @@ RS_WINLINE int rs_w_container(rs_walker *w, rs_tok *t, rs_frame *f, int c, int r
     uint32_t before = w->nobjs;
     if ((t->obj = rs_w_register(w, t->type, false, vstart, vfirst, plain)) == RS_NONE) return TK_ERROR;
     t->n = n;
-    if (c == '}') t->flags |= TF_DEFAULT;
+    t->flags = (uint16_t)((plain ? 0 : t->flags) | (c == '}' ? TF_DEFAULT : 0)); /* rs_w_value's FLAGS */
     rs_frame *a;
     if (plain) {
         uint32_t fi = (uint32_t)(f - w->fr); /* from the reader's locals, not the token's head */
@@ -668,8 +674,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
 #define ROLE() (plain ? (f->kind == FK_ARRAY ? R_ITEM : R_KEY) : role)
 #define LEVEL() (plain ? f->level + 1 : level)
     if (plain) {
-        t->slot = f->next;
-        t->flags = 0;
+        t->slot = f->next; /* the flags: set (FLAGS) only by the values whose builders read them */
     } else {
         /* Levels: the root is 1, whatever a container holds is one deeper;
          * a prefix ('I', 'e', 'C') and the encoding ivar of a String belong
@@ -685,6 +690,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     const unsigned char *vstart = plain ? start : w->vstart;
     uint32_t vfirst = plain ? 0 : w->vfirst;
 #define REGISTER(type, encname) rs_w_register(w, type, encname, vstart, vfirst, plain)
+#define FLAGS(x) (t->flags = (uint16_t)((plain ? 0 : t->flags) | (x)))
     if (UNLIKELY(w->p >= w->end)) return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a value");
     if (!plain && UNLIKELY(level > w->max_depth))
         return rs_walk_fail(w, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", w->max_depth);
@@ -715,7 +721,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         uint64_t u = 0;
         if (sig <= 8)
             for (size_t i = 0; i < sig; i++) u |= (uint64_t)t->p[i] << (8 * i);
-        t->flags |= neg ? TF_NEG : 0;
+        FLAGS(neg ? TF_NEG : 0);
         if (sig <= 8 && (neg ? u <= (uint64_t)INT64_MAX + 1 : u <= (uint64_t)INT64_MAX)) {
             t->type = RSESS_INT;
             t->i = neg ? (int64_t)(0 - u) : (int64_t)u;
@@ -735,7 +741,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         bool raw;
         if (UNLIKELY(!rs_marshal_float((const char *)t->p, n, &t->d, &raw)))
             return rs_walk_fail(w, RSESS_ERR_FLOAT, start, "bad float text \"%.*s\"", (int)(n > 40 ? 40 : n), t->p);
-        if (UNLIKELY(raw)) t->flags |= TF_RAWTEXT;
+        FLAGS(UNLIKELY(raw) ? TF_RAWTEXT : 0);
         if (!rs_w_counted(w, start)) return TK_ERROR;
         if ((t->obj = REGISTER(RSESS_FLOAT, false)) == RS_NONE) return TK_ERROR;
         t->type = RSESS_FLOAT;
@@ -754,6 +760,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     case '"': case '/': case 'c': case 'm': case 'M': {
         const char *what = c == '"' ? "string" : c == '/' ? "regexp" : "class path";
         if (!rs_w_count(w, what, 1, start, &n)) return TK_ERROR;
+        FLAGS(0);
         t->p = w->p;
         t->n = n;
         w->p += n;
@@ -824,15 +831,15 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
                 t->type = RSESS_STRING;
                 if ((t->obj = REGISTER(RSESS_STRING, n >= 1 && n <= 64)) == RS_NONE)
                     return TK_ERROR;
-                if (fold >= 3) { /* defines :E */
+                if (fold & FOLD_DEFINE) { /* defines :E */
                     if (rs_w_defsym_as(w, q + 1, (const char *)q + 3, 1, SK_E, RSESS_ENC_USASCII) == RS_NONE)
                         return TK_ERROR;
                     w->p = q + 5;
                 } else {
                     w->p = q + 4;
                 }
-                t->enc = (fold & 1) ? RSESS_ENC_UTF8 : RSESS_ENC_USASCII;
-                t->flags |= TF_ENC | TF_IVWRAP;
+                t->enc = (uint8_t)(fold & FOLD_ENC);
+                FLAGS(TF_ENC | TF_IVWRAP);
                 rs_w_leaf_done(w, f, plain, RSESS_STRING, t->obj);
                 return t->kind = TK_BYTES;
             }
@@ -863,6 +870,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
 #undef REGISTER
 #undef ROLE
 #undef LEVEL
+#undef FLAGS
 }
 
 /* marshal.c accepts an encoding on whatever carries bytes; Ruby 4.0 writes
