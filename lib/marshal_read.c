@@ -503,14 +503,14 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
             if (UNLIKELY(rc = build_tok(&b, &w, &t, false, true, &w.fr[top]))) goto out;
             f = &w.fr[top = w.sp - 1];
         } while (f->left > f->stop);
-        if (rs_walk_plain_end(&w, f)) { /* and its end, and back in its owner */
-            if (LIKELY(rs_walk_pop_plain(&w, f))) {
-                if (UNLIKELY(f - 1 == w.fr)) { /* the root's value: rs_walk_next would say TK_DONE */
-                    kind = TK_DONE;
-                    break;
-                }
-                continue;
+        if (LIKELY(rs_walk_pop_plain(&w, f))) { /* its end, and back in its owner */
+            if (UNLIKELY(f - 1 == w.fr)) { /* the root's value: rs_walk_next would say TK_DONE */
+                kind = TK_DONE;
+                break;
             }
+            continue;
+        }
+        if (rs_walk_plain_end(&w, f)) { /* and its end, and back in its owner */
             kind = rs_walk_end_plain(&w, &t, f);
             if (UNLIKELY(f->identity)) { /* a hash's default: build_tok's TK_END places it */
                 if (UNLIKELY(rc = build_tok(&b, &w, &t, false, false, NULL))) break;

@@ -92,6 +92,7 @@ typedef struct rs_frame {
     uint8_t identity;   /* FK_UCLASS: "C:Hash" before a hash */
     uint8_t cext, cucls;/* completed inner: extended / has a user class */
     uint8_t ctype;      /* completed inner's type */
+    uint8_t popq;       /* an Array or Hash without a default, opened by a plain reader: rs_walk_pop_plain */
     uint32_t owner;     /* the frame whose slot this frame's value fills */
     uint32_t parent;    /* the frame this one was opened in */
     size_t level;       /* the nesting level of its value (the root is 1) */
@@ -252,7 +253,7 @@ static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned cha
     f->kind = FK_ROOT;
     f->state = f->role = R_ROOT;
     f->ivwrap = f->ivkind = f->have_enc = f->ttype = f->inner_of = 0;
-    f->nmods = f->identity = f->cext = f->cucls = 0;
+    f->nmods = f->identity = f->cext = f->cucls = f->popq = 0;
     f->owner = f->parent = 0;
     f->level = f->slot = f->next = 0;
     f->left = 1;
@@ -413,7 +414,7 @@ RS_WINLINE rs_frame *rs_w_push_at(rs_walker *w, rs_tok *t, int kind, int state, 
     f->role = (uint8_t)role;
     f->ivwrap = f->ivkind = f->have_enc = f->ttype = 0;
     f->inner_of = inner_of;
-    f->nmods = f->identity = f->cext = f->cucls = 0;
+    f->nmods = f->identity = f->cext = f->cucls = f->popq = 0;
     f->owner = owner;
     f->parent = parent;
     f->level = level;
@@ -628,10 +629,10 @@ RS_WINLINE void rs_w_head(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     w->vlevel = level;
 }
 
-/* An Array ('[') or a Hash ('{', '}': with a default) read in frame f
- * (rs_w_value's head done, w->p past c): its count, its object index
- * and its frame. */
-RS_WINLINE int rs_w_container(rs_walker *w, rs_tok *t, rs_frame *f, int c, int role, size_t level,
+/* An Array ('[') or a Hash ('{', '}': with a default) read in the top
+ * frame (rs_w_value's head done, w->p past c): its count, its object
+ * index and its frame. */
+RS_WINLINE int rs_w_container(rs_walker *w, rs_tok *t, int c, int role, size_t level,
                               const unsigned char *start, const unsigned char *vstart, uint32_t vfirst, const bool plain)
 {
     const bool arr = c == '[';
@@ -646,9 +647,11 @@ RS_WINLINE int rs_w_container(rs_walker *w, rs_tok *t, rs_frame *f, int c, int r
     t->flags = (uint16_t)((plain ? 0 : t->flags) | (c == '}' ? TF_DEFAULT : 0)); /* rs_w_value's FLAGS */
     rs_frame *a;
     if (plain) {
-        uint32_t fi = (uint32_t)(f - w->fr); /* from the reader's locals, not the token's head */
+        uint32_t fi = (uint32_t)(w->sp - 1); /* f, on top (not from the token's head) */
         a = rs_w_push_at(w, t, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, role, fi, fi, t->slot, start, start, before, level,
                          false);
+        /* in f, a plain frame (the root, an array or a hash), and no prefix's inner value */
+        if (a) a->popq = c != '}';
     } else {
         a = rs_w_push(w, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, t);
     }
@@ -779,11 +782,11 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     }
     case '[': case '{': case '}':
         if (plain) { /* the hot path: one reader a type byte, each knowing its constants */
-            if (c == '[') return rs_w_container(w, t, f, '[', ROLE(), LEVEL(), start, vstart, vfirst, true);
-            if (c == '{') return rs_w_container(w, t, f, '{', ROLE(), LEVEL(), start, vstart, vfirst, true);
-            return rs_w_container(w, t, f, '}', ROLE(), LEVEL(), start, vstart, vfirst, true);
+            if (c == '[') return rs_w_container(w, t, '[', ROLE(), LEVEL(), start, vstart, vfirst, true);
+            if (c == '{') return rs_w_container(w, t, '{', ROLE(), LEVEL(), start, vstart, vfirst, true);
+            return rs_w_container(w, t, '}', ROLE(), LEVEL(), start, vstart, vfirst, true);
         }
-        return rs_w_container(w, t, f, c, role, level, start, vstart, vfirst, false);
+        return rs_w_container(w, t, c, role, level, start, vstart, vfirst, false);
     case 'o': case 'S': case 'U': case 'd': {
         PLAIN_HEAD();
         t->type = c == 'o' ? RSESS_OBJECT : c == 'S' ? RSESS_STRUCT : c == 'U' ? RSESS_USERMARSHAL : RSESS_DATA;
@@ -1204,16 +1207,16 @@ RS_WINLINE bool rs_walk_plain_end(const rs_walker *w, const rs_frame *f)
 
 RS_WINLINE int rs_walk_end_plain(rs_walker *w, rs_tok *t, rs_frame *f) { return rs_w_end(w, t, f); }
 
-/* Before rs_walk_end_plain: the end of plain frame f when nothing waits
- * on it (no default to place, not a prefix frame's inner value) and its
- * owner, the frame below, is the root, an array or a hash: f pops and the
- * owner's count moves on at once, with no token and no completed-value
- * facts (rs_w_complete reads none for those owners). false: it was not
- * that simple, and nothing changed. */
+/* Before rs_walk_plain_end: the top frame f, all read, when nothing
+ * waits on its end (f->popq: no default to place, not a prefix frame's
+ * inner value, and its owner, the frame below, is the root, an array or a
+ * hash): f pops and the owner's count moves on at once, with no token and
+ * no completed-value facts (rs_w_complete reads none for those owners).
+ * false: not that simple (or not ended), and nothing changed. */
 RS_WINLINE bool rs_walk_pop_plain(rs_walker *w, rs_frame *f)
 {
+    if (w->pend || f->left || !f->popq) return false;
     rs_frame *o = f - 1;
-    if (f->identity || f->inner_of || o->kind > FK_HASH) return false;
     w->sp--;
     o->left--;
     o->next++;
