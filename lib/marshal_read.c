@@ -53,13 +53,16 @@ void rs_build_init(rs_build *b, rsess_doc *doc, bool lazy)
     b->doc = doc;
     b->objs = b->objs0;
     b->objcap = RS_BUILD_OBJS0;
-    b->nil = b->tru = b->fals = b->root = b->skip_node = NULL;
+    b->nil = b->tru = b->fals = b->root = NULL;
     b->lazy = lazy;
-    b->skip_frame = 0;
     b->pend = NULL;
     b->npend = b->pendcap = 0;
-    b->walked = 0;
-    if (lazy) memset(b->objs0, 0, sizeof b->objs0);
+    if (lazy) { /* what only a lazy build reads */
+        b->skip_frame = 0;
+        b->skip_node = NULL;
+        b->walked = 0;
+        memset(b->objs0, 0, sizeof b->objs0);
+    }
 }
 
 void rs_build_free(rs_build *b)
@@ -534,7 +537,7 @@ out:
     if (kind == TK_DONE && w.p != w.end && !(opts->flags & RSESS_READ_ALLOW_TRAILING))
         rs_walk_fail(&w, RSESS_ERR_TRAILING, w.p, "trailing bytes: %zu after the value", (size_t)(w.end - w.p));
     if (UNLIKELY(b.objs != b.objs0 || b.pend)) rs_build_free(&b);
-    rs_walk_free(&w);
+    if (UNLIKELY(w.fr != w.fr0)) rs_walk_free(&w);
     rs_tables_free(&tab, &doc->allocv);
     if (w.code || rc || kind != TK_DONE) {
         if (!w.code) rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");

@@ -245,10 +245,11 @@ static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned cha
     w->code = 0;
     w->err = err;
     w->alloc = alloc;
-    w->vstart = w->p;
-    w->vfirst = nobjs;
-    w->vlevel = 0;
-    /* what a frame reads (rs_w_push's list), for the root */
+    /* w->vstart, vfirst, vlevel: set by the head of every value (and a
+     * frame opens only for a value), so the root's is the first. */
+    /* what a frame reads (rs_w_push's list), for the root, but for its
+     * first byte and value start (read only of the frames the walker
+     * opens: prefixes, objects, ivar lists) */
     rs_frame *f = &w->fr[0];
     f->kind = FK_ROOT;
     f->state = f->role = R_ROOT;
@@ -258,8 +259,6 @@ static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned cha
     f->level = f->slot = f->next = 0;
     f->left = 1;
     f->stop = SIZE_MAX;
-    f->start = f->vstart = w->p;
-    f->vfirst = nobjs;
     f->obj = RS_NONE;
     f->user = f->aux = NULL;
     f->slots = NULL;
