@@ -28,6 +28,7 @@ typedef struct rs_build {
     uint32_t *pend;   /* lazy: object indices with placeholders */
     size_t npend, pendcap;
     size_t walked; /* lazy: bytes the first walk checked (resolving stays within them) */
+    /* skip_frame, skip_node, walked: set (rs_build_init) and read by lazy builds only */
     rsess_val *objs0[RS_BUILD_OBJS0];
 } rs_build;
 

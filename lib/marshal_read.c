@@ -106,17 +106,20 @@ void rs_build_init(rs_build *b, rsess_doc *doc, bool lazy)
     b->doc = doc;
     b->objs = b->objs0;
     b->objcap = RS_BUILD_OBJS0;
-    b->root = b->skip_node = NULL;
+    b->root = NULL;
     b->lazy = lazy;
     b->copy = false;
     b->keep = b->keep0;
     b->keepcap = sizeof b->keep0 / sizeof b->keep0[0];
     b->nkeep = b->keepbytes = 0;
-    b->skip_frame = 0;
     b->pend = NULL;
     b->npend = b->pendcap = 0;
-    b->walked = 0;
-    if (lazy) memset(b->objs0, 0, sizeof b->objs0);
+    if (lazy) { /* what only a lazy build reads */
+        b->skip_frame = 0;
+        b->skip_node = NULL;
+        b->walked = 0;
+        memset(b->objs0, 0, sizeof b->objs0);
+    }
 }
 
 void rs_build_free(rs_build *b)
@@ -298,21 +301,22 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
     }
     switch (t->kind) {
     /* nil, true, false, fixnums and flonums are immediates (internal.h),
-     * unless a wrapper ('I', 'e', 'C') decorates them: that needs a node */
+     * unless a wrapper ('I', 'e', 'C') decorates them: that needs a node
+     * (a plain value is in none: the walker leaves its flags unset) */
     case TK_NIL:
-        if (LIKELY(!(t->flags & TF_INNER))) v = RS_NIL;
+        if (plain || LIKELY(!(t->flags & TF_INNER))) v = RS_NIL;
         else if (!(v = new_node(b, RSESS_NIL))) return nomem(w);
         break;
     case TK_TRUE:
-        if (LIKELY(!(t->flags & TF_INNER))) v = RS_TRUE;
+        if (plain || LIKELY(!(t->flags & TF_INNER))) v = RS_TRUE;
         else if (!(v = new_node(b, RSESS_TRUE))) return nomem(w);
         break;
     case TK_FALSE:
-        if (LIKELY(!(t->flags & TF_INNER))) v = RS_FALSE;
+        if (plain || LIKELY(!(t->flags & TF_INNER))) v = RS_FALSE;
         else if (!(v = new_node(b, RSESS_FALSE))) return nomem(w);
         break;
     case TK_INT: /* 'i': 32 bits at most */
-        if (LIKELY(!(t->flags & TF_INNER))) {
+        if (plain || LIKELY(!(t->flags & TF_INNER))) {
             v = rs_imm_int(t->i);
         } else {
             if (!(v = new_node(b, RSESS_INT))) return nomem(w);
@@ -328,7 +332,7 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
         if (t->type == RSESS_REGEXP) v->opts = t->opts;
         break;
     case TK_BIGNUM: case TK_FLOAT:
-        if (!(t->flags & (TF_INNER | TF_RAWTEXT)) &&
+        if (!(t->flags & ((plain ? 0 : TF_INNER) | TF_RAWTEXT)) &&
             (t->kind == TK_FLOAT ? rs_is_flonum(t->d) : t->type == RSESS_INT && rs_int_imm_ok(t->i)) &&
             (!lazy || t->obj >= b->objcap || !b->objs[t->obj])) { /* an immediate takes the index */
             if (UNLIKELY(t->obj >= b->objcap) && !objs_grow(b, t->obj)) return nomem(w);
@@ -500,12 +504,12 @@ int rs_build_resolve(rs_build *b, rs_walker *w)
 
 rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err)
 {
-    rs_ok(err);
+    if (err) rs_ok(err);
     static const rsess_read_opts defaults = {.size = sizeof defaults};
     rsess_read_opts o;
     if (!opts) {
         opts = &defaults; /* the common call: nothing to check or copy */
-    } else if (opts->size == sizeof *opts && rs_alloc_ok(opts->alloc)) {
+    } else if (opts->size == sizeof *opts && (!opts->alloc || rs_alloc_ok(opts->alloc))) {
         /* this library's own layout: read as it is */
     } else {
         if (rs_read_opts(opts, &o, err)) return NULL;
@@ -553,12 +557,14 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
     rs_tok t;
     int kind, rc = 0;
     /* the object tables sized for an object every 16 bytes: most inputs
-     * never grow them (growth doubles) */
-    uint32_t guess_objs = len / 16 < (1u << 28) ? (uint32_t)(len / 16) : 1u << 28;
-    if (guess_objs > RS_BUILD_OBJS0 && (!objs_grow(&b, guess_objs) || !rs_walk_obj_grow(&w, guess_objs))) {
-        kind = TK_ERROR;
-        rc = RSESS_ERR_NOMEM;
-        goto out;
+     * never grow them (growth doubles); a small one fits the embedded ones */
+    if (UNLIKELY(len >= 16 * (RS_BUILD_OBJS0 + 1))) { /* len / 16 > RS_BUILD_OBJS0 */
+        uint32_t guess_objs = len / 16 < (1u << 28) ? (uint32_t)(len / 16) : 1u << 28;
+        if (!objs_grow(&b, guess_objs) || !rs_walk_obj_grow(&w, guess_objs)) {
+            kind = TK_ERROR;
+            rc = RSESS_ERR_NOMEM;
+            goto out;
+        }
     }
     for (;;) {
         /* the hot path: the values of an array or hash, leaves in a row */
@@ -575,6 +581,13 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
             if (UNLIKELY(rc = build_tok(&b, &w, &t, false, true, &w.fr[top]))) goto out;
             f = &w.fr[top = w.sp - 1];
         } while (f->left > f->stop);
+        if (LIKELY(rs_walk_pop_plain(&w, f))) { /* its end, and back in its owner */
+            if (UNLIKELY(f - 1 == w.fr)) { /* the root's value: rs_walk_next would say TK_DONE */
+                kind = TK_DONE;
+                break;
+            }
+            continue;
+        }
         if (rs_walk_plain_end(&w, f)) { /* and its end, and back in its owner */
             kind = rs_walk_end_plain(&w, &t, f);
             if (UNLIKELY(f->identity)) { /* a hash's default: build_tok's TK_END places it */
@@ -599,8 +612,8 @@ out:
     if (kind == TK_DONE && w.p != w.end && !(opts->flags & RSESS_READ_ALLOW_TRAILING))
         rs_walk_fail(&w, RSESS_ERR_TRAILING, w.p, "trailing bytes: %zu after the value", (size_t)(w.end - w.p));
     if (kind == TK_DONE && !w.code && !rc) rc = rs_build_keep(&b);
-    rs_build_free(&b);
-    rs_walk_free(&w);
+    if (UNLIKELY(b.objs != b.objs0 || b.pend || b.keep != b.keep0)) rs_build_free(&b);
+    if (UNLIKELY(w.fr != w.fr0)) rs_walk_free(&w);
     rs_tables_free(&tab, &doc->allocv);
     if (w.code || rc || kind != TK_DONE) {
         if (!w.code) rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");

@@ -12,7 +12,7 @@ int rs_tables_track(rs_tables *t, const rsess_alloc *a)
 {
     t->ooff = rs_malloc(a, (size_t)t->ocap * sizeof *t->ooff);
     t->ofirst = rs_malloc(a, (size_t)t->ocap * sizeof *t->ofirst);
-    if (t->ooff && t->ofirst) return 0;
+    if (t->ooff && t->ofirst) return t->heap = true, 0;
     /* one of the two failed: give the other back here (rs_tables_free's
      * quick test looks at ooff alone, so a lone ofirst leaked) */
     if (t->ooff) rs_free(a, t->ooff, (size_t)t->ocap * sizeof *t->ooff);
@@ -90,6 +90,7 @@ bool rs_walk_obj_grow(rs_walker *w, uint32_t need)
     memcpy(ot, t->otype, t->ocap);
     if (t->otype != t->otype0) rs_free(w->alloc, t->otype, t->ocap);
     t->otype = ot;
+    t->heap = true;
     if (track) {
         if (t->ooff) memcpy(o, t->ooff, (size_t)t->ocap * sizeof *o);
         if (t->ofirst) memcpy(f, t->ofirst, (size_t)t->ocap * sizeof *f);
@@ -111,6 +112,7 @@ bool rs_walk_sym_grow(rs_walker *w)
     if (!s) return rs_walk_fail(w, RSESS_ERR_NOMEM, w->p, "out of memory"), false;
     t->syms = s;
     t->scap = (uint32_t)ncap;
+    t->heap = true;
     return true;
 }
 

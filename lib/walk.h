@@ -91,6 +91,8 @@ typedef struct rs_frame {
     uint8_t nmods;      /* FK_EXTEND: modules so far */
     uint8_t identity;   /* FK_UCLASS: "C:Hash" before a hash */
     uint8_t cext, cucls;/* completed inner: extended / has a user class */
+    uint8_t ctype;      /* completed inner's type */
+    uint8_t popq;       /* an Array or Hash without a default, opened by a plain reader: rs_walk_pop_plain */
     uint32_t owner;     /* the frame whose slot this frame's value fills */
     uint32_t parent;    /* the frame this one was opened in */
     size_t level;       /* the nesting level of its value (the root is 1) */
@@ -105,10 +107,11 @@ typedef struct rs_frame {
     uint32_t obj;       /* the object index this frame's value took (or RS_NONE) */
     uint32_t sym;       /* FK_SYMIV: the symbol */
     uint32_t cobj;      /* completed inner's object index */
-    uint8_t ctype;      /* completed inner's type */
     void *user, *aux;   /* the consumer's */
     void **slots;       /* the consumer's: where the values of plain slots go */
 } rs_frame;
+/* frame addresses and indices are shifts, not multiplies by 136 */
+_Static_assert(sizeof(void *) != 8 || sizeof(size_t) != 8 || sizeof(rs_frame) == 128, "rs_frame: 128 bytes on LP64");
 
 typedef struct rs_wsym {
     const char *p;
@@ -146,7 +149,8 @@ typedef struct rs_tables {
     rs_wsym *syms;
     uint32_t nsyms, scap;
     uint32_t sym_E;     /* the symbol :E, or RS_NONE */
-    uint32_t fold_E;    /* the bytes 06 3b idx of a link to :E (idx one byte), or 0 */
+    uint32_t fold_E;    /* the bytes 06 3b idx of a link to :E (idx one byte), or RS_NONE (no 3 bytes are) */
+    bool heap;          /* some array left the embedded ones (or tracking is on): rs_tables_free has work */
     uint8_t otype0[256];
     rs_wsym syms0[32];
 } rs_tables;
@@ -207,12 +211,13 @@ static inline void rs_tables_init(rs_tables *t)
     t->nsyms = 0;
     t->scap = sizeof t->syms0 / sizeof t->syms0[0];
     t->sym_E = RS_NONE;
-    t->fold_E = 0;
+    t->fold_E = RS_NONE;
+    t->heap = false;
 }
 
 static inline void rs_tables_free(rs_tables *t, const rsess_alloc *a)
 {
-    if (LIKELY(t->otype == t->otype0 && !t->ooff && t->syms == t->syms0)) return;
+    if (LIKELY(!t->heap)) return;
     if (t->otype != t->otype0) rs_free(a, t->otype, t->ocap);
     if (t->ooff) rs_free(a, t->ooff, (size_t)t->ocap * sizeof *t->ooff);
     if (t->ofirst) rs_free(a, t->ofirst, (size_t)t->ocap * sizeof *t->ofirst);
@@ -240,21 +245,20 @@ static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned cha
     w->code = 0;
     w->err = err;
     w->alloc = alloc;
-    w->vstart = w->p;
-    w->vfirst = nobjs;
-    w->vlevel = 0;
-    /* what a frame reads (rs_w_push's list), for the root */
+    /* w->vstart, vfirst, vlevel: set by the head of every value (and a
+     * frame opens only for a value), so the root's is the first. */
+    /* what a frame reads (rs_w_push's list), for the root, but for its
+     * first byte and value start (read only of the frames the walker
+     * opens: prefixes, objects, ivar lists) */
     rs_frame *f = &w->fr[0];
     f->kind = FK_ROOT;
     f->state = f->role = R_ROOT;
     f->ivwrap = f->ivkind = f->have_enc = f->ttype = f->inner_of = 0;
-    f->nmods = f->identity = f->cext = f->cucls = 0;
+    f->nmods = f->identity = f->cext = f->cucls = f->popq = 0;
     f->owner = f->parent = 0;
     f->level = f->slot = f->next = 0;
     f->left = 1;
     f->stop = SIZE_MAX;
-    f->start = f->vstart = w->p;
-    f->vfirst = nobjs;
     f->obj = RS_NONE;
     f->user = f->aux = NULL;
     f->slots = NULL;
@@ -287,57 +291,74 @@ static inline void rs_walk_free(rs_walker *w)
 #define RS_WINLINE static inline __attribute__((always_inline))
 
 /* r_long: a signed first byte; small values inline, else 1-4 bytes LE
- * (negative forms start from all ones: marshal.c r_long). */
-RS_WINLINE bool rs_w_long(rs_walker *w, long *out)
+ * (negative forms start from all ones: marshal.c r_long). It reads at *pp
+ * and moves *pp on: w->p itself (rs_w_long), or a reader's local copy of
+ * it, which then stays in a register (w->p is set on an error, where it
+ * would have been). */
+RS_WINLINE bool rs_w_long_at(rs_walker *w, const unsigned char **pp, long *out)
 {
-    if (UNLIKELY(w->p >= w->end)) {
-        rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a number");
+    const unsigned char *p = *pp;
+    if (UNLIKELY(p >= w->end)) {
+        w->p = p;
+        rs_walk_fail(w, RSESS_ERR_TRUNCATED, p, "truncated data: expected a number");
         return false;
     }
-    int c = (signed char)*w->p;
-    if (LIKELY(c >= 5 || c == 0)) {
-        w->p++;
-        *out = c ? c - 5 : 0;
+    int c = (signed char)*p++;
+    if (LIKELY(c >= 5)) {
+        *pp = p;
+        *out = c - 5;
         return true;
     }
-    w->p++;
-    if (c < -4) {
-        *out = c + 5;
+    if (c == 0 || c < -4) {
+        *pp = p;
+        *out = c ? c + 5 : 0;
         return true;
     }
     int n = c > 0 ? c : -c;
-    if (UNLIKELY((size_t)(w->end - w->p) < (size_t)n)) {
-        rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p - 1, "truncated number: %d bytes declared, %zu left", n,
-                     (size_t)(w->end - w->p));
+    if (UNLIKELY((size_t)(w->end - p) < (size_t)n)) {
+        w->p = p;
+        rs_walk_fail(w, RSESS_ERR_TRUNCATED, p - 1, "truncated number: %d bytes declared, %zu left", n,
+                     (size_t)(w->end - p));
         return false;
     }
     long x = c > 0 ? 0 : -1;
     for (int i = 0; i < n; i++) {
         x &= ~(0xffL << (8 * i));
-        x |= (long)w->p[i] << (8 * i);
+        x |= (long)p[i] << (8 * i);
     }
-    w->p += n;
+    *pp = p + n;
     *out = x;
     return true;
 }
 
+RS_WINLINE bool rs_w_long(rs_walker *w, long *out) { return rs_w_long_at(w, &w->p, out); }
+
 /* A length or count: non-negative, and (times min_bytes per element) no
- * more than the bytes left, checked before anything is allocated. */
-RS_WINLINE bool rs_w_count(rs_walker *w, const char *what, size_t min_bytes, const unsigned char *start, size_t *out)
+ * more than the bytes left, checked before anything is allocated. At *pp
+ * as rs_w_long_at. */
+RS_WINLINE bool rs_w_count_at(rs_walker *w, const unsigned char **pp, const char *what, size_t min_bytes,
+                              const unsigned char *start, size_t *out)
 {
     long n;
-    if (!rs_w_long(w, &n)) return false;
+    if (!rs_w_long_at(w, pp, &n)) return false;
     if (UNLIKELY(n < 0)) {
+        w->p = *pp;
         rs_walk_fail(w, RSESS_ERR_FORMAT, start, "negative %s size %ld", what, n);
         return false;
     }
-    if (UNLIKELY((size_t)n * min_bytes > (size_t)(w->end - w->p))) { /* n < 2^31: no overflow */
+    if (UNLIKELY((size_t)n * min_bytes > (size_t)(w->end - *pp))) { /* n < 2^31: no overflow */
+        w->p = *pp;
         rs_walk_fail(w, RSESS_ERR_TRUNCATED, start, "truncated %s: %ld %s declared, %zu left", what, n,
-                     min_bytes == 1 ? "bytes" : "elements", (size_t)(w->end - w->p));
+                     min_bytes == 1 ? "bytes" : "elements", (size_t)(w->end - *pp));
         return false;
     }
     *out = (size_t)n;
     return true;
+}
+
+RS_WINLINE bool rs_w_count(rs_walker *w, const char *what, size_t min_bytes, const unsigned char *start, size_t *out)
+{
+    return rs_w_count_at(w, &w->p, what, min_bytes, start, out);
 }
 
 /* Every value but links and the three shared immediates counts against
@@ -377,12 +398,13 @@ RS_WINLINE uint32_t rs_w_register(rs_walker *w, int type, bool encname, const un
 
 /* Opens a frame for the value just read: where it goes (role, owner,
  * slot), the frame it was read in, its first byte and the object count
- * there, its level. */
-RS_WINLINE int rs_w_push_at(rs_walker *w, rs_tok *t, int kind, int state, int role, uint32_t owner, uint32_t parent,
+ * there, its level. Returns the new frame (NULL: out of memory, w->code
+ * set); the caller fills what its kind needs through that pointer. */
+RS_WINLINE rs_frame *rs_w_push_at(rs_walker *w, rs_tok *t, int kind, int state, int role, uint32_t owner, uint32_t parent,
                             size_t slot, const unsigned char *at, const unsigned char *vstart, uint32_t vfirst,
                             size_t level, bool inner_of)
 {
-    if (UNLIKELY(w->sp == w->cap) && rs_walk_push_slow(w)) return -1;
+    if (UNLIKELY(w->sp == w->cap) && rs_walk_push_slow(w)) return NULL;
     rs_frame *f = &w->fr[w->sp];
     /* every field a frame reads before it writes it (no memset: this is
      * the cost of every container) */
@@ -391,7 +413,7 @@ RS_WINLINE int rs_w_push_at(rs_walker *w, rs_tok *t, int kind, int state, int ro
     f->role = (uint8_t)role;
     f->ivwrap = f->ivkind = f->have_enc = f->ttype = 0;
     f->inner_of = inner_of;
-    f->nmods = f->identity = f->cext = f->cucls = 0;
+    f->nmods = f->identity = f->cext = f->cucls = f->popq = 0;
     f->owner = owner;
     f->parent = parent;
     f->level = level;
@@ -406,11 +428,11 @@ RS_WINLINE int rs_w_push_at(rs_walker *w, rs_tok *t, int kind, int state, int ro
     f->slots = NULL;
     t->frame = (uint32_t)w->sp;
     w->sp++;
-    return 0;
+    return f;
 }
 
 /* rs_w_push_at with the head the token and the walker's value facts hold. */
-RS_WINLINE int rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
+RS_WINLINE rs_frame *rs_w_push(rs_walker *w, int kind, int state, rs_tok *t)
 {
     return rs_w_push_at(w, t, kind, state, t->role, t->owner, t->parent, t->slot, t->at, w->vstart, w->vfirst, w->vlevel,
                         (t->flags & TF_INNER) != 0);
@@ -425,7 +447,7 @@ static inline uint8_t rs_w_symkind(const char *s, size_t len)
 }
 
 /* The first :E is symbol k: links to it fold (rs_w_fold_enc). */
-static inline void rs_w_first_E(rs_tables *t, uint32_t k)
+RS_WINLINE void rs_w_first_E(rs_tables *t, uint32_t k)
 {
     t->sym_E = k;
     if (k < 0x7b) t->fold_E = 0x06u | (uint32_t)';' << 8 | (uint32_t)(k ? k + 5 : 0) << 16;
@@ -511,8 +533,8 @@ RS_WINLINE int rs_w_symbol_at(rs_walker *w, rs_tok *t)
         if (UNLIKELY(w->vlevel > w->max_depth))
             return rs_walk_fail(w, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", w->max_depth);
         t->flags |= TF_IVSYM;
-        if (rs_w_push(w, FK_SYMIV, ST_COUNT, t)) return TK_ERROR;
-        rs_frame *s = &w->fr[t->frame];
+        rs_frame *s = rs_w_push(w, FK_SYMIV, ST_COUNT, t);
+        if (!s) return TK_ERROR;
         s->sym = t->sym;
         s->ttype = RSESS_SYMBOL;
     } else {
@@ -533,10 +555,16 @@ RS_WINLINE int rs_w_symbol(rs_walker *w, rs_tok *t, rs_frame *f, int role)
 }
 
 /* How a 'I"' String with only its encoding flag folds into one token:
- * 06 ; idx T|F (the :E symbol again) or 06 : 06 E T|F (defining :E).
+ * 06 ; idx T|F (the :E symbol again) or 06 : 06 E T|F (defining :E):
+ * 0 when it does not, else FOLD_ONE | the encoding (FOLD_ENC bits) |
+ * FOLD_DEFINE for the second form.
  * p is where the ivar list starts. The first form is one 4-byte compare
  * against tab->fold_E (06 3b idx, set when :E is defined with an index
- * of one byte). */
+ * of one byte), the second one against the constant 06 : 06 E. */
+enum { FOLD_ONE = 1, FOLD_ENC = 2, FOLD_DEFINE = 4 };
+/* the FOLD_ENC bits are the rsess_enc itself */
+_Static_assert(RSESS_ENC_UTF8 == 0 && (int)RSESS_ENC_USASCII == (int)FOLD_ENC, "rs_w_fold_enc: T and F as the encoding");
+
 RS_WINLINE int rs_w_fold_enc(rs_walker *w, const unsigned char *p)
 {
     if (UNLIKELY(w->end - p < 4)) return 0;
@@ -546,13 +574,14 @@ RS_WINLINE int rs_w_fold_enc(rs_walker *w, const unsigned char *p)
 #else
     x = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 #endif
-    if (LIKELY((x & 0xffffffu) == w->tab->fold_E && w->tab->fold_E)) {
-        if ((x >> 24) == 'T') return 1;
-        if ((x >> 24) == 'F') return 2;
+    if (LIKELY((x & 0xffffffu) == w->tab->fold_E)) {
+        if ((x >> 24) == 'T') return FOLD_ONE | RSESS_ENC_UTF8;
+        if ((x >> 24) == 'F') return FOLD_ONE | RSESS_ENC_USASCII;
         return 0;
     }
-    if (p[0] == 0x06 && p[1] == ':' && w->end - p >= 5 && p[2] == 0x06 && p[3] == 'E' && (p[4] == 'T' || p[4] == 'F'))
-        return p[4] == 'T' ? 3 : 4;
+    if (x == (0x06u | (uint32_t)':' << 8 | 0x06u << 16 | (uint32_t)'E' << 24) && w->end - p >= 5 &&
+        (p[4] == 'T' || p[4] == 'F'))
+        return FOLD_ONE | FOLD_DEFINE | (p[4] == 'T' ? RSESS_ENC_UTF8 : RSESS_ENC_USASCII);
     return 0;
 }
 
@@ -599,6 +628,42 @@ RS_WINLINE void rs_w_head(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     w->vlevel = level;
 }
 
+/* An Array ('[') or a Hash ('{', '}': with a default) read in the top
+ * frame (rs_w_value's head done, w->p past c): its count, its object
+ * index and its frame. */
+RS_WINLINE int rs_w_container(rs_walker *w, rs_tok *t, int c, int role, size_t level,
+                              const unsigned char *start, const unsigned char *vstart, uint32_t vfirst, const bool plain)
+{
+    const bool arr = c == '[';
+    size_t n;
+    if (!rs_w_count(w, arr ? "array" : "hash", arr ? 1 : 2, start, &n)) return TK_ERROR;
+    if (UNLIKELY(n > UINT32_MAX / 2)) return rs_walk_fail(w, RSESS_ERR_RANGE, start, "container too large");
+    if (!rs_w_counted(w, start)) return TK_ERROR;
+    t->type = arr ? RSESS_ARRAY : RSESS_HASH;
+    uint32_t before = w->nobjs;
+    if ((t->obj = rs_w_register(w, t->type, false, vstart, vfirst, plain)) == RS_NONE) return TK_ERROR;
+    t->n = n;
+    t->flags = (uint16_t)((plain ? 0 : t->flags) | (c == '}' ? TF_DEFAULT : 0)); /* rs_w_value's FLAGS */
+    rs_frame *a;
+    if (plain) {
+        uint32_t fi = (uint32_t)(w->sp - 1); /* f, on top (not from the token's head) */
+        a = rs_w_push_at(w, t, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, role, fi, fi, t->slot, start, start, before, level,
+                         false);
+        /* in f, a plain frame (the root, an array or a hash), and no prefix's inner value */
+        if (a) a->popq = c != '}';
+    } else {
+        a = rs_w_push(w, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, t);
+    }
+    if (!a) return TK_ERROR;
+    a->left = arr ? n : 2 * n + (c == '}');
+    a->obj = t->obj;
+    a->ttype = t->type;
+    a->identity = c == '}'; /* reused: has a default */
+    /* plain values (rs_walk_plain): all but a default, unless too deep */
+    a->stop = a->level + 1 > w->max_depth ? SIZE_MAX : a->identity;
+    return t->kind = arr ? TK_ARRAY : TK_HASH;
+}
+
 /* One value in frame f's next slot. plain (a constant): f is a plain
  * frame (rs_walk_plain), so the level was checked when f opened, and a
  * leaf fills only the token's slot, flags and payload; the head is filled
@@ -606,10 +671,12 @@ RS_WINLINE void rs_w_head(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
 RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool inner, const bool fast, const bool plain)
 {
     const unsigned char *start = w->p;
-    size_t level = f->level + 1;
+    size_t level = plain ? 0 : f->level + 1;
+    /* plain: the role and level (see rs_walk_value_plain) only where a frame may open */
+#define ROLE() (plain ? (f->kind == FK_ARRAY ? R_ITEM : R_KEY) : role)
+#define LEVEL() (plain ? f->level + 1 : level)
     if (plain) {
-        t->slot = f->next;
-        t->flags = 0;
+        t->slot = f->next; /* the flags: set (FLAGS) only by the values whose builders read them */
     } else {
         /* Levels: the root is 1, whatever a container holds is one deeper;
          * a prefix ('I', 'e', 'C') and the encoding ivar of a String belong
@@ -619,12 +686,13 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     }
 #define PLAIN_HEAD() \
     do { \
-        if (plain) rs_w_head(w, t, f, role, false, start, level); \
+        if (plain) rs_w_head(w, t, f, ROLE(), false, start, LEVEL()); \
     } while (0)
     /* the value's start and object count there, for the object table */
     const unsigned char *vstart = plain ? start : w->vstart;
     uint32_t vfirst = plain ? 0 : w->vfirst;
 #define REGISTER(type, encname) rs_w_register(w, type, encname, vstart, vfirst, plain)
+#define FLAGS(x) (t->flags = (uint16_t)((plain ? 0 : t->flags) | (x)))
     if (UNLIKELY(w->p >= w->end)) return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated data: expected a value");
     if (!plain && UNLIKELY(level > w->max_depth))
         return rs_walk_fail(w, RSESS_ERR_DEPTH, start, "nesting deeper than %zu", w->max_depth);
@@ -655,7 +723,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         uint64_t u = 0;
         if (sig <= 8)
             for (size_t i = 0; i < sig; i++) u |= (uint64_t)t->p[i] << (8 * i);
-        t->flags |= neg ? TF_NEG : 0;
+        FLAGS(neg ? TF_NEG : 0);
         if (sig <= 8 && (neg ? u <= (uint64_t)INT64_MAX + 1 : u <= (uint64_t)INT64_MAX)) {
             t->type = RSESS_INT;
             t->i = neg ? (int64_t)(0 - u) : (int64_t)u;
@@ -675,7 +743,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         bool raw;
         if (UNLIKELY(!rs_marshal_float((const char *)t->p, n, &t->d, &raw)))
             return rs_walk_fail(w, RSESS_ERR_FLOAT, start, "bad float text \"%.*s\"", (int)(n > 40 ? 40 : n), t->p);
-        if (UNLIKELY(raw)) t->flags |= TF_RAWTEXT;
+        FLAGS(UNLIKELY(raw) ? TF_RAWTEXT : 0);
         if (!rs_w_counted(w, start)) return TK_ERROR;
         if ((t->obj = REGISTER(RSESS_FLOAT, false)) == RS_NONE) return TK_ERROR;
         t->type = RSESS_FLOAT;
@@ -694,6 +762,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     case '"': case '/': case 'c': case 'm': case 'M': {
         const char *what = c == '"' ? "string" : c == '/' ? "regexp" : "class path";
         if (!rs_w_count(w, what, 1, start, &n)) return TK_ERROR;
+        FLAGS(0);
         t->p = w->p;
         t->n = n;
         w->p += n;
@@ -710,40 +779,20 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         rs_w_leaf_done(w, f, plain, t->type, t->obj);
         return t->kind = TK_BYTES;
     }
-    case '[': case '{': case '}': {
-        bool arr = c == '[';
-        if (!rs_w_count(w, arr ? "array" : "hash", arr ? 1 : 2, start, &n)) return TK_ERROR;
-        if (UNLIKELY(n > UINT32_MAX / 2)) return rs_walk_fail(w, RSESS_ERR_RANGE, start, "container too large");
-        if (!rs_w_counted(w, start)) return TK_ERROR;
-        t->type = arr ? RSESS_ARRAY : RSESS_HASH;
-        uint32_t before = w->nobjs;
-        if ((t->obj = REGISTER(t->type, false)) == RS_NONE) return TK_ERROR;
-        t->n = n;
-        if (c == '}') t->flags |= TF_DEFAULT;
-        if (plain) {
-            uint32_t fi = (uint32_t)(f - w->fr); /* from the reader's locals, not the token's head */
-            if (rs_w_push_at(w, t, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, role, fi, fi, t->slot, start, start, before, level,
-                             false))
-                return TK_ERROR;
-        } else if (rs_w_push(w, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, t)) {
-            return TK_ERROR;
+    case '[': case '{': case '}':
+        if (plain) { /* the hot path: one reader a type byte, each knowing its constants */
+            if (c == '[') return rs_w_container(w, t, '[', ROLE(), LEVEL(), start, vstart, vfirst, true);
+            if (c == '{') return rs_w_container(w, t, '{', ROLE(), LEVEL(), start, vstart, vfirst, true);
+            return rs_w_container(w, t, '}', ROLE(), LEVEL(), start, vstart, vfirst, true);
         }
-        rs_frame *a = &w->fr[t->frame];
-        a->left = arr ? n : 2 * n + (c == '}');
-        a->obj = t->obj;
-        a->ttype = t->type;
-        a->identity = c == '}'; /* reused: has a default */
-        /* plain values (rs_walk_plain): all but a default, unless too deep */
-        a->stop = a->level + 1 > w->max_depth ? SIZE_MAX : a->identity;
-        return t->kind = arr ? TK_ARRAY : TK_HASH;
-    }
+        return rs_w_container(w, t, c, role, level, start, vstart, vfirst, false);
     case 'o': case 'S': case 'U': case 'd': {
         PLAIN_HEAD();
         t->type = c == 'o' ? RSESS_OBJECT : c == 'S' ? RSESS_STRUCT : c == 'U' ? RSESS_USERMARSHAL : RSESS_DATA;
         if (!rs_w_counted(w, start)) return TK_ERROR;
         if ((t->obj = REGISTER(t->type, false)) == RS_NONE) return TK_ERROR;
-        if (rs_w_push(w, c == 'o' || c == 'S' ? FK_OBJ : FK_ONE, ST_CLASS, t)) return TK_ERROR;
-        rs_frame *o = &w->fr[t->frame];
+        rs_frame *o = rs_w_push(w, c == 'o' || c == 'S' ? FK_OBJ : FK_ONE, ST_CLASS, t);
+        if (!o) return TK_ERROR;
         o->obj = t->obj;
         o->ttype = t->type;
         return t->kind = TK_OBJ;
@@ -752,8 +801,8 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         PLAIN_HEAD();
         if (!rs_w_counted(w, start)) return TK_ERROR;
         t->type = RSESS_USERDEF;
-        if (rs_w_push(w, FK_UDEF, ST_CLASS, t)) return TK_ERROR;
-        rs_frame *u = &w->fr[t->frame];
+        rs_frame *u = rs_w_push(w, FK_UDEF, ST_CLASS, t);
+        if (!u) return TK_ERROR;
         u->ivwrap = (t->flags & TF_IVWRAP) != 0;
         u->ttype = RSESS_USERDEF;
         return t->kind = TK_UDEF;
@@ -770,6 +819,33 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     }
     case 'I': {
         int next = w->p < w->end ? *w->p : -1;
+        if (fast && next == '"') {
+            /* I"...: a String and its lone encoding flag, the commonest pair
+             * (read at q: w->p is set once the fold is sure, and at the end) */
+            const unsigned char *q = w->p + 1;
+            if (!rs_w_count_at(w, &q, "string", 1, start + 1, &n)) return TK_ERROR;
+            int fold = rs_w_fold_enc(w, q + n);
+            if (fold) {
+                t->p = q;
+                t->n = n;
+                w->p = q += n;
+                if (!rs_w_counted(w, start + 1)) return TK_ERROR; /* the String's byte: 'I' is a prefix */
+                t->type = RSESS_STRING;
+                if ((t->obj = REGISTER(RSESS_STRING, n >= 1 && n <= 64)) == RS_NONE)
+                    return TK_ERROR;
+                if (fold & FOLD_DEFINE) { /* defines :E */
+                    if (rs_w_defsym_as(w, q + 1, (const char *)q + 3, 1, SK_E, RSESS_ENC_USASCII) == RS_NONE)
+                        return TK_ERROR;
+                    w->p = q + 5;
+                } else {
+                    w->p = q + 4;
+                }
+                t->enc = (uint8_t)(fold & FOLD_ENC);
+                FLAGS(TF_ENC | TF_IVWRAP);
+                rs_w_leaf_done(w, f, plain, RSESS_STRING, t->obj);
+                return t->kind = TK_BYTES;
+            }
+        }
         if (next == ':') { /* a symbol with an encoding */
             PLAIN_HEAD();
             w->p--;
@@ -777,53 +853,26 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         }
         if (next == '@' || next == ';' || next == 'I')
             return rs_walk_fail(w, RSESS_ERR_FORMAT, start, "instance variables on a link");
-        if (fast && next == '"') {
-            /* I"...: a String and its lone encoding flag, the commonest pair */
-            const unsigned char *save = w->p;
-            w->p++;
-            if (!rs_w_count(w, "string", 1, start + 1, &n)) return TK_ERROR;
-            int fold = rs_w_fold_enc(w, w->p + n);
-            if (fold) {
-                t->p = w->p;
-                t->n = n;
-                w->p += n;
-                if (!rs_w_counted(w, start + 1)) return TK_ERROR; /* the String's byte: 'I' is a prefix */
-                t->type = RSESS_STRING;
-                if ((t->obj = REGISTER(RSESS_STRING, n >= 1 && n <= 64)) == RS_NONE)
-                    return TK_ERROR;
-                if (fold >= 3) { /* defines :E */
-                    if (rs_w_defsym_as(w, w->p + 1, (const char *)w->p + 3, 1, SK_E, RSESS_ENC_USASCII) == RS_NONE)
-                        return TK_ERROR;
-                    w->p += 5;
-                } else {
-                    w->p += 4;
-                }
-                t->enc = (fold & 1) ? RSESS_ENC_UTF8 : RSESS_ENC_USASCII;
-                t->flags |= TF_ENC | TF_IVWRAP;
-                rs_w_leaf_done(w, f, plain, RSESS_STRING, t->obj);
-                return t->kind = TK_BYTES;
-            }
-            w->p = save;
-        }
         PLAIN_HEAD();
-        if (rs_w_push(w, FK_IVAR, ST_INNER, t)) return TK_ERROR;
-        w->fr[t->frame].ivwrap = 1;
+        rs_frame *iv = rs_w_push(w, FK_IVAR, ST_INNER, t);
+        if (!iv) return TK_ERROR;
+        iv->ivwrap = 1;
         return t->kind = TK_IVAR;
     }
-    case 'e':
+    case 'e': case 'C': {
         PLAIN_HEAD();
-        if (rs_w_push(w, FK_EXTEND, ST_CLASS, t)) return TK_ERROR;
-        w->fr[t->frame].ivwrap = (t->flags & TF_IVWRAP) != 0;
-        return t->kind = TK_EXTEND;
-    case 'C':
-        PLAIN_HEAD();
-        if (rs_w_push(w, FK_UCLASS, ST_CLASS, t)) return TK_ERROR;
-        w->fr[t->frame].ivwrap = (t->flags & TF_IVWRAP) != 0;
-        return t->kind = TK_UCLASS;
+        rs_frame *x = rs_w_push(w, c == 'e' ? FK_EXTEND : FK_UCLASS, ST_CLASS, t);
+        if (!x) return TK_ERROR;
+        x->ivwrap = (t->flags & TF_IVWRAP) != 0;
+        return t->kind = c == 'e' ? TK_EXTEND : TK_UCLASS;
+    }
     default: return rs_walk_fail(w, RSESS_ERR_TYPE, start, "unknown type byte 0x%02x", c);
     }
 #undef PLAIN_HEAD
 #undef REGISTER
+#undef ROLE
+#undef LEVEL
+#undef FLAGS
 }
 
 /* marshal.c accepts an encoding on whatever carries bytes; Ruby 4.0 writes
@@ -1142,8 +1191,9 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
  * tracks nor replays): while rs_walk_plain() says
  * the top frame f is an array, or a hash before its default, with values
  * to come, rs_walk_value_plain() reads the next value with the same tokens
- * and checks, without deciding what comes next, and with a constant role
- * (so the value reader is specialised for it). A leaf leaves f on top. */
+ * and checks, without deciding what comes next; the role and the level
+ * are worked out from f only where a frame may open (a leaf needs neither).
+ * A leaf leaves f on top. */
 RS_WINLINE bool rs_walk_plain(const rs_walker *w, const rs_frame *f) { return !w->pend && f->left > f->stop; }
 
 /* The end of an array or hash whose values are all read: the TK_END that
@@ -1156,6 +1206,22 @@ RS_WINLINE bool rs_walk_plain_end(const rs_walker *w, const rs_frame *f)
 
 RS_WINLINE int rs_walk_end_plain(rs_walker *w, rs_tok *t, rs_frame *f) { return rs_w_end(w, t, f); }
 
+/* Before rs_walk_plain_end: the top frame f, all read, when nothing
+ * waits on its end (f->popq: no default to place, not a prefix frame's
+ * inner value, and its owner, the frame below, is the root, an array or a
+ * hash): f pops and the owner's count moves on at once, with no token and
+ * no completed-value facts (rs_w_complete reads none for those owners).
+ * false: not that simple (or not ended), and nothing changed. */
+RS_WINLINE bool rs_walk_pop_plain(rs_walker *w, rs_frame *f)
+{
+    if (w->pend || f->left || !f->popq) return false;
+    rs_frame *o = f - 1;
+    w->sp--;
+    o->left--;
+    o->next++;
+    return true;
+}
+
 /* The root value goes to *slot, by the plain path too (rs_walk_init's
  * root frame has no slot: every value there takes rs_walk_next). */
 RS_WINLINE void rs_walk_root_slot(rs_walker *w, void **slot)
@@ -1166,7 +1232,7 @@ RS_WINLINE void rs_walk_root_slot(rs_walker *w, void **slot)
 
 RS_WINLINE int rs_walk_value_plain(rs_walker *w, rs_tok *t, rs_frame *f)
 {
-    return rs_w_value(w, t, f, f->kind == FK_ARRAY ? R_ITEM : R_KEY, false, true, true);
+    return rs_w_value(w, t, f, R_ITEM /* plain: from f, where it is needed */, false, true, true);
 }
 
 #endif
