@@ -675,14 +675,8 @@ static const rsess_val *w_next_child(docw *w, wframe *f, bool *have)
     const rsess_val *v = f->v;
     *have = false;
     switch (f->phase) {
-    case W_ITEMS:
+    case W_ITEMS: /* an Array's or a Hash's: w_items */
         switch (v->type) {
-        case RSESS_ARRAY:
-            if (f->i < v->u.c.n) return *have = true, v->u.c.k[f->i++];
-            break;
-        case RSESS_HASH:
-            if (f->i < 2 * v->u.c.n) return *have = true, v->u.c.k[f->i++];
-            break;
         case RSESS_OBJECT: case RSESS_STRUCT:
             if (f->i < v->u.c.n) {
                 w_symbol(e, v->u.c.k[2 * f->i]);
@@ -693,7 +687,7 @@ static const rsess_val *w_next_child(docw *w, wframe *f, bool *have)
             if (f->i == 0) return f->i = 1, *have = true, v->u.one;
             break;
         }
-        f->phase = v->type == RSESS_HASH && (v->flags & F_DEFAULT) ? W_DEFAULT : W_IVARS_START;
+        f->phase = W_IVARS_START;
         return NULL;
     case W_DEFAULT:
         f->phase = W_IVARS_START;
