@@ -142,7 +142,7 @@ static void w_bytes(emitter *e, const void *p, size_t n)
     w_done(e, q + n);
 }
 
-static void w_count(emitter *e, size_t n)
+static inline void w_count(emitter *e, size_t n)
 {
     if (n > 0x7fffffff) em_fail(e, RSESS_ERR_RANGE, "count too large for Marshal");
     else w_long(e, (long)n);
@@ -374,13 +374,18 @@ static inline uint32_t obj_get(const emitter *e, const rsess_val *v)
 }
 
 /* --- the document writer ------------------------------------------------- */
-static bool lookup_link(emitter *e, const rsess_val *v)
+/* '@' and the index of a node written before (k: obj_get's index + 1). */
+static inline void w_link(emitter *e, uint32_t k)
 {
-    uint32_t k = obj_get(e, v);
-    if (!k) return false;
-    w_byte(e, '@');
-    w_long(e, (long)k - 1);
-    return true;
+    if (UNLIKELY(k > 0x80000000u)) { /* an index past what a long holds */
+        w_byte(e, '@');
+        w_long_any(e, (long)k - 1);
+        return;
+    }
+    unsigned char *p = w_room(e, 6);
+    if (!p) return;
+    *p = '@';
+    w_done(e, put_long(p + 1, (long)k - 1));
 }
 
 static inline uint64_t float_bits(double d)
@@ -419,7 +424,7 @@ static inline bool obj_set(emitter *e, const rsess_val *v, uint32_t val)
     return true;
 }
 
-static void remember(emitter *e, const rsess_val *v)
+static inline void remember(emitter *e, const rsess_val *v)
 {
     if (obj_set(e, v, (uint32_t)(e->nobj + 1))) e->nobj++;
 }
@@ -460,24 +465,29 @@ static void docw_free(docw *w)
     if (w->st != w->st0) rs_free(w->alloc, w->st, w->cap * sizeof *w->st);
 }
 
-static void w_push(docw *w, const rsess_val *v, int phase, bool has_iv)
+/* Doubles the stack: false after a failed allocation (the error is set). */
+static bool w_grow(docw *w)
 {
-    if (w->sp == w->cap) {
-        size_t ncap = w->cap * 2;
-        wframe *n;
-        if (w->st == w->st0) {
-            n = rs_malloc(w->alloc, ncap * sizeof *n);
-            if (n) memcpy(n, w->st0, sizeof w->st0);
-        } else {
-            n = rs_realloc(w->alloc, w->st, w->cap * sizeof *n, ncap * sizeof *n);
-        }
-        if (!n) {
-            em_fail(w->e, RSESS_ERR_NOMEM, "out of memory");
-            return;
-        }
-        w->st = n;
-        w->cap = ncap;
+    size_t ncap = w->cap * 2;
+    wframe *n;
+    if (w->st == w->st0) {
+        n = rs_malloc(w->alloc, ncap * sizeof *n);
+        if (n) memcpy(n, w->st0, sizeof w->st0);
+    } else {
+        n = rs_realloc(w->alloc, w->st, w->cap * sizeof *n, ncap * sizeof *n);
     }
+    if (!n) {
+        em_fail(w->e, RSESS_ERR_NOMEM, "out of memory");
+        return false;
+    }
+    w->st = n;
+    w->cap = ncap;
+    return true;
+}
+
+static inline void w_push(docw *w, const rsess_val *v, int phase, bool has_iv)
+{
+    if (UNLIKELY(w->sp == w->cap) && !w_grow(w)) return;
     w->st[w->sp++] = (wframe){v, 0, (uint8_t)phase, has_iv};
 }
 
@@ -547,8 +557,7 @@ static inline __attribute__((always_inline)) bool w_leaf(emitter *e, const rsess
         uint32_t k = obj_get(e, v);
         if (k) {
             if (UNLIKELY(k == BUSY)) return false;
-            w_byte(e, '@');
-            w_long(e, (long)k - 1);
+            w_link(e, k);
             return true;
         }
         remember(e, v);
@@ -595,11 +604,15 @@ static void w_begin(docw *w, const rsess_val *v)
     default: break;
     }
     if (v->type == RSESS_FLOAT && rs_is_flonum(v->u.f) && float_seen(e, v->u.f)) return; /* one with extras */
-    if (obj_get(e, v) == BUSY) {
+    uint32_t k = obj_get(e, v);
+    if (k == BUSY) {
         em_fail(e, RSESS_ERR_VALUE, "a _dump value inside its own instance variables");
         return;
     }
-    if (lookup_link(e, v)) return;
+    if (k) {
+        w_link(e, k);
+        return;
+    }
     bool has_iv = needs_enc_ivar(v) || (v->x && v->x->niv);
     if (v->type == RSESS_USERDEF) {
         w_prefixes(w, v, has_iv);
@@ -616,7 +629,7 @@ static void w_begin(docw *w, const rsess_val *v)
         return;
     }
     remember(e, v);
-    w_prefixes(w, v, has_iv);
+    if (has_iv || v->x || (v->flags & F_IDENTITY)) w_prefixes(w, v, has_iv);
     switch (v->type) {
     case RSESS_INT: w_int_as_bignum(e, v->u.i); break;
     case RSESS_BIGNUM:
