@@ -184,7 +184,11 @@ static void w_int_as_bignum(emitter *e, int64_t i)
     p[0] = 'l';
     p[1] = i < 0 ? '-' : '+';
     p[2] = (unsigned char)(shorts + 5); /* 1 to 4 */
-    for (int k = 0; k < 2 * shorts; k++) p[3 + k] = (unsigned char)(u >> (8 * k)); /* k < 8 */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p + 3, &u, 8); /* all 8, little-endian: the room is there */
+#else
+    for (int k = 0; k < 8; k++) p[3 + k] = (unsigned char)(u >> (8 * k));
+#endif
     w_done(e, p + 3 + 2 * shorts);
 }
 
@@ -531,10 +535,10 @@ static void w_prefixes(docw *w, const rsess_val *v, bool has_iv)
 }
 
 /* The commonest values whole, without w_begin's general steps: nil,
- * true, false, an Integer Ruby writes with 'i', a String with no ivars but
- * its encoding flag (UTF-8, US-ASCII or binary) and no 'e' or 'C' (a link
- * when written before), a flonum with no extras. False for anything else
- * (w_begin writes it). */
+ * true, false, a Symbol, an Integer Ruby holds as a fixnum, a String with
+ * no ivars but its encoding flag (UTF-8, US-ASCII or binary) and no 'e' or
+ * 'C' (a link when written before), a flonum with no extras. False for
+ * anything else (w_begin writes it). */
 static inline __attribute__((always_inline)) bool w_leaf(emitter *e, const rsess_val *v)
 {
     if (UNLIKELY(!v)) return false;
@@ -542,8 +546,14 @@ static inline __attribute__((always_inline)) bool w_leaf(emitter *e, const rsess
     case RSESS_NIL: w_byte(e, '0'); return true;
     case RSESS_TRUE: w_byte(e, 'T'); return true;
     case RSESS_FALSE: w_byte(e, 'F'); return true;
+    case RSESS_SYMBOL: w_symbol(e, v); return true;
     case RSESS_INT: {
-        if (!rs_int_is_i(v->u.i)) return false;
+        if (!rs_int_is_i(v->u.i)) {
+            if (!rs_int_is_fixnum(v->u.i)) return false; /* a heap Bignum in Ruby: an object like any other */
+            e->nobj++; /* takes an index, never linked */
+            w_int_as_bignum(e, v->u.i);
+            return true;
+        }
         unsigned char *p = w_room(e, 6);
         if (p) {
             *p = 'i';
@@ -589,19 +599,9 @@ static void w_begin(docw *w, const rsess_val *v)
         em_fail(e, RSESS_ERR_VALUE, "a missing value");
         return;
     }
-    switch (v->type) {
-    case RSESS_SYMBOL: w_symbol(e, v); return;
-    case RSESS_INT:
-        if (rs_int_is_fixnum(v->u.i)) { /* takes an index, never linked */
-            e->nobj++;
-            w_int_as_bignum(e, v->u.i);
-            return;
-        }
-        break; /* a heap Bignum in Ruby: an object like any other */
-    case RSESS_NONE:
+    if (v->type == RSESS_NONE) {
         em_fail(e, RSESS_ERR_VALUE, "a value of no type");
         return;
-    default: break;
     }
     if (v->type == RSESS_FLOAT && rs_is_flonum(v->u.f) && float_seen(e, v->u.f)) return; /* one with extras */
     uint32_t k = obj_get(e, v);
