@@ -12,7 +12,10 @@
  * than ten units. Products are rounded to odd, which keeps every comparison
  * against a multiple of the unit exact. Then the one candidate with a digit
  * fewer (a multiple of ten units) is taken when it is the only one inside,
- * else the nearer of floor and ceiling, the even one on a tie. */
+ * else the nearer of floor and ceiling, the even one on a tie. Integers
+ * below 2^53 and binary fractions whose exact decimal has at most 15
+ * digits (0.25, 3.75) are their own shortest digits: rs_float_digits takes
+ * those straight from the bits. */
 #include "internal.h"
 
 #include <stdint.h>
