@@ -107,6 +107,9 @@ typedef struct rs_map64 {
 uint64_t rs_map64_get(const rs_map64 *m, uint64_t key) RSESS_INTERNAL;
 /* Stores val (nonzero) for key: 0 or RSESS_ERR_NOMEM. */
 int rs_map64_put(rs_map64 *m, uint64_t key, uint64_t val) RSESS_INTERNAL;
+/* One probe for both: the value stored for key, else stores val (nonzero)
+ * and returns 0; UINT64_MAX when out of memory (nothing stored). */
+uint64_t rs_map64_get_or_put(rs_map64 *m, uint64_t key, uint64_t val) RSESS_INTERNAL;
 void rs_map64_free(rs_map64 *m) RSESS_INTERNAL;
 
 /* --- buffers (buf.c) -------------------------------------------------------- */

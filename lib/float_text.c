@@ -12,7 +12,10 @@
  * than ten units. Products are rounded to odd, which keeps every comparison
  * against a multiple of the unit exact. Then the one candidate with a digit
  * fewer (a multiple of ten units) is taken when it is the only one inside,
- * else the nearer of floor and ceiling, the even one on a tie. */
+ * else the nearer of floor and ceiling, the even one on a tie. Integers
+ * below 2^53 and binary fractions whose exact decimal has at most 15
+ * digits (0.25, 3.75) are their own shortest digits: rs_float_digits takes
+ * those straight from the bits. */
 #include "internal.h"
 
 #include <stdint.h>
@@ -136,6 +139,13 @@ static int put_digits(uint64_t n, char *buf, int *len)
     return count;
 }
 
+/* 5^m for the short binary fractions of rs_float_digits */
+static const uint64_t pow5[] = {1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL, 78125ULL, 390625ULL,
+                                1953125ULL, 9765625ULL, 48828125ULL, 244140625ULL, 1220703125ULL,
+                                6103515625ULL, 30517578125ULL, 152587890625ULL, 762939453125ULL,
+                                3814697265625ULL, 19073486328125ULL, 95367431640625ULL, 476837158203125ULL};
+#define SHORT_FRACTION_MAX 21 /* 5^21 < 10^15 <= 5^22 */
+
 int rs_float_digits(double d, char *buf, int *decpt)
 {
     uint64_t bits;
@@ -146,11 +156,32 @@ int rs_float_digits(double d, char *buf, int *decpt)
     if (be) {
         c |= 1ULL << 52;
         q = be - 1075;
-        /* an integer below 2^53: its own digits are the shortest */
-        if (q < 0 && q > -53 && !(c & ((1ULL << -q) - 1))) {
-            int n = put_digits(c >> -q, buf, &len);
-            *decpt = len;
-            return n;
+        if (q < 0) {
+            /* v = odd / 2^m: an integer when m <= 0, else exactly the
+             * decimal odd 5^m 10^-m */
+            int tz = __builtin_ctzll(c), m = -q - tz;
+            uint64_t odd = c >> tz;
+            /* an integer below 2^53: its own digits are the shortest */
+            if (m <= 0) {
+                int n = put_digits(c >> -q, buf, &len);
+                *decpt = len;
+                return n;
+            }
+            /* A binary fraction whose exact decimal has at most 15
+             * significant digits (DBL_DIG): no other decimal of 15 digits
+             * or fewer reads as this double (each such decimal comes back
+             * from its double when rounded to 15 digits, and v's exact
+             * digits are their own rounding), so these digits are the
+             * shortest, and the only ones of their length: what Schubfach
+             * would find. odd 5^m < 2^53 * 5^21 fits in 128 bits. */
+            if (m <= SHORT_FRACTION_MAX) {
+                u128 x = (u128)odd * pow5[m];
+                if (x < 1000000000000000ULL) {
+                    int n = put_digits((uint64_t)x, buf, &len); /* odd * 5^m ends in 5: n == len */
+                    *decpt = len - m;
+                    return n;
+                }
+            }
         }
     } else {
         q = -1074;

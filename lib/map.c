@@ -172,20 +172,37 @@ uint64_t rs_map64_get(const rs_map64 *m, uint64_t key)
     return m->cap ? m->ents[map64_slot(m, key)].val : 0;
 }
 
+/* Room for one more entry: at most three quarters full. */
+static int map64_room(rs_map64 *m)
+{
+    if (LIKELY((m->n + 1) * 4 <= m->cap * 3)) return 0;
+    size_t ncap = m->cap ? m->cap * 2 : 16;
+    rs_map64_ent *ne = rs_malloc(m->alloc, ncap * sizeof *ne);
+    if (!ne) return RSESS_ERR_NOMEM;
+    memset(ne, 0, ncap * sizeof *ne);
+    rs_map64 old = *m;
+    m->ents = ne;
+    m->cap = ncap;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.ents[i].val) m->ents[map64_slot(m, old.ents[i].key)] = old.ents[i];
+    rs_free(m->alloc, old.ents, old.cap * sizeof *old.ents);
+    return 0;
+}
+
+uint64_t rs_map64_get_or_put(rs_map64 *m, uint64_t key, uint64_t val)
+{
+    if (map64_room(m)) return UINT64_MAX;
+    rs_map64_ent *e = &m->ents[map64_slot(m, key)];
+    if (e->val) return e->val;
+    m->n++;
+    e->key = key;
+    e->val = val;
+    return 0;
+}
+
 int rs_map64_put(rs_map64 *m, uint64_t key, uint64_t val)
 {
-    if ((m->n + 1) * 4 > m->cap * 3) { /* at most three quarters full */
-        size_t ncap = m->cap ? m->cap * 2 : 16;
-        rs_map64_ent *ne = rs_malloc(m->alloc, ncap * sizeof *ne);
-        if (!ne) return RSESS_ERR_NOMEM;
-        memset(ne, 0, ncap * sizeof *ne);
-        rs_map64 old = *m;
-        m->ents = ne;
-        m->cap = ncap;
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.ents[i].val) m->ents[map64_slot(m, old.ents[i].key)] = old.ents[i];
-        rs_free(m->alloc, old.ents, old.cap * sizeof *old.ents);
-    }
+    if (map64_room(m)) return RSESS_ERR_NOMEM;
     rs_map64_ent *e = &m->ents[map64_slot(m, key)];
     if (!e->val) m->n++;
     e->key = key;

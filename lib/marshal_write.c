@@ -29,6 +29,9 @@ typedef struct emitter {
     size_t objcap;
     long nobj;        /* object indices handed out */
     long sym_E;       /* the index of :E once written, else -1 (every String's flag) */
+    unsigned char etail[8]; /* once sym_E is known: what follows a plain String's bytes
+                               before its T or F (one ivar, a link to :E) */
+    uint8_t etail_len;
     int code;
     const char *why;
 } emitter;
@@ -51,40 +54,70 @@ static inline __attribute__((always_inline)) void w_raw(emitter *e, const void *
     if (UNLIKELY(rs_buf_put(e->out, p, n))) em_fail(e, RSESS_ERR_NOMEM, "out of memory");
 }
 
+/* Room for n more bytes at the output's end: where they go (w_done then
+ * says where they end), or NULL after a failed allocation (the error is
+ * set). One check for a whole String, flag and all. */
+static inline __attribute__((always_inline)) unsigned char *w_room(emitter *e, size_t n)
+{
+    rsess_buf *b = e->out;
+    if (UNLIKELY(b->len + n >= b->cap) && rs_buf_reserve(b, n)) {
+        em_fail(e, RSESS_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    return b->data + b->len;
+}
+
+static inline __attribute__((always_inline)) void w_done(emitter *e, unsigned char *end)
+{
+    e->out->len = (size_t)(end - e->out->data);
+}
+
+/* marshal.c ruby_marshal_write_long of x (-2^31 <= x < 2^31) at p, 1 to 5
+ * bytes; returns their end. */
+static unsigned char *put_long_wide(unsigned char *p, long x)
+{
+    if (x == 0) {
+        *p = 0;
+        return p + 1;
+    }
+    if (x < 0 && x > -124) {
+        *p = (unsigned char)((x - 5) & 0xff);
+        return p + 1;
+    }
+    int i;
+    for (i = 1; i < 5; i++) {
+        p[i] = (unsigned char)(x & 0xff);
+        x >>= 8; /* arithmetic shift: gcc and clang on every target we build for */
+        if (x == 0) {
+            p[0] = (unsigned char)i;
+            break;
+        }
+        if (x == -1) {
+            p[0] = (unsigned char)-i;
+            break;
+        }
+    }
+    return p + i + 1;
+}
+
+static inline __attribute__((always_inline)) unsigned char *put_long(unsigned char *p, long x)
+{
+    if (LIKELY(x > 0 && x < 123)) {
+        *p = (unsigned char)(x + 5);
+        return p + 1;
+    }
+    return put_long_wide(p, x);
+}
+
 /* w_long: marshal.c ruby_marshal_write_long. */
 static void w_long_any(emitter *e, long x)
 {
-    unsigned char buf[5];
     if (x > 0x7fffffffL || x < -0x80000000L) {
         em_fail(e, RSESS_ERR_RANGE, "long too big to dump");
         return;
     }
-    if (x == 0) {
-        w_byte(e, 0);
-        return;
-    }
-    if (x > 0 && x < 123) {
-        w_byte(e, (int)(x + 5));
-        return;
-    }
-    if (x < 0 && x > -124) {
-        w_byte(e, (int)((x - 5) & 0xff));
-        return;
-    }
-    int i;
-    for (i = 1; i < 5; i++) {
-        buf[i] = (unsigned char)(x & 0xff);
-        x >>= 8; /* arithmetic shift: gcc and clang on every target we build for */
-        if (x == 0) {
-            buf[0] = (unsigned char)i;
-            break;
-        }
-        if (x == -1) {
-            buf[0] = (unsigned char)-i;
-            break;
-        }
-    }
-    w_raw(e, buf, (size_t)i + 1);
+    unsigned char *p = w_room(e, 5);
+    if (p) w_done(e, put_long(p, x));
 }
 
 /* The commonest longs (lengths, counts, links, small Integers) in one
@@ -102,22 +135,29 @@ static void w_bytes(emitter *e, const void *p, size_t n)
         em_fail(e, RSESS_ERR_RANGE, "string too long for Marshal");
         return;
     }
-    w_long(e, (long)n);
-    w_raw(e, p, n);
+    unsigned char *q = w_room(e, n + 5);
+    if (!q) return;
+    q = put_long(q, (long)n);
+    if (n) memcpy(q, p, n);
+    w_done(e, q + n);
 }
 
-static void w_count(emitter *e, size_t n)
+static inline void w_count(emitter *e, size_t n)
 {
     if (n > 0x7fffffff) em_fail(e, RSESS_ERR_RANGE, "count too large for Marshal");
     else w_long(e, (long)n);
 }
 
+/* 'f', then the text straight into the output (its length is one byte:
+ * RSESS_FLOAT_TEXT_MAX < 123) */
 static void w_float_body(emitter *e, double d)
 {
-    char buf[RSESS_FLOAT_TEXT_MAX];
-    size_t n = rsess_float_marshal_text(d, buf);
-    w_byte(e, 'f');
-    w_bytes(e, buf, n);
+    unsigned char *p = w_room(e, 2 + RSESS_FLOAT_TEXT_MAX);
+    if (!p) return;
+    size_t n = rsess_float_marshal_text(d, (char *)p + 2);
+    p[0] = 'f';
+    p[1] = (unsigned char)(n + 5);
+    w_done(e, p + 2 + n);
 }
 
 /* 'l': sign, count of 16-bit words, magnitude LE (top zero bytes dropped,
@@ -133,12 +173,23 @@ static void w_bignum_mag(emitter *e, const unsigned char *mag, size_t len, bool 
     if (len & 1) w_byte(e, 0);
 }
 
+/* An Integer of 31 bits or more (so its magnitude is not 0) as 'l': the
+ * magnitude's bytes, then a zero to a whole 16-bit word. */
 static void w_int_as_bignum(emitter *e, int64_t i)
 {
-    unsigned char mag[8];
     uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-    for (int k = 0; k < 8; k++) mag[k] = (unsigned char)(u >> (8 * k));
-    w_bignum_mag(e, mag, 8, i < 0);
+    int len = (64 - __builtin_clzll(u | 1) + 7) / 8, shorts = (len + 1) / 2;
+    unsigned char *p = w_room(e, 3 + 8);
+    if (!p) return;
+    p[0] = 'l';
+    p[1] = i < 0 ? '-' : '+';
+    p[2] = (unsigned char)(shorts + 5); /* 1 to 4 */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p + 3, &u, 8); /* all 8, little-endian: the room is there */
+#else
+    for (int k = 0; k < 8; k++) p[3 + k] = (unsigned char)(u >> (8 * k));
+#endif
+    w_done(e, p + 3 + 2 * shorts);
 }
 
 /* Symbols are keyed by bytes plus encoding: ASCII-only names are one
@@ -152,6 +203,16 @@ static uint64_t sym_tag(const char *p, size_t len, int enc, const char *encname,
 }
 
 static void w_encoding_ivar(emitter *e, int enc, const char *name, size_t namelen);
+
+/* :E took index idx: the bytes a plain String writes after its own, up to
+ * its T or F, are from now on one ivar and a link to it. */
+static void set_sym_E(emitter *e, long idx)
+{
+    e->sym_E = idx;
+    e->etail[0] = 6;
+    e->etail[1] = ';';
+    e->etail_len = (uint8_t)(put_long(e->etail + 2, idx) - e->etail);
+}
 
 /* Writes a symbol (or its link) and returns its index. */
 static long w_symbol_bytes(emitter *e, const char *p, size_t len, int enc, const char *encname, size_t enclen)
@@ -178,7 +239,7 @@ static long w_symbol_bytes(emitter *e, const char *p, size_t len, int enc, const
     w_byte(e, ':');
     w_bytes(e, p, len);
     /* The symbol takes its index before its encoding's symbols (w_symbol). */
-    if (is_E) e->sym_E = idx;
+    if (is_E) set_sym_E(e, idx);
     else if (rs_map_put(&e->syms, p, len, tag, (void *)(uintptr_t)(idx + 1)))
         em_fail(e, RSESS_ERR_NOMEM, "out of memory");
     if (with_enc) {
@@ -256,6 +317,37 @@ static void w_encoding_ivar(emitter *e, int enc, const char *name, size_t namele
     w_bytes(e, name, namelen);
 }
 
+/* A String of len bytes at s in UTF-8, US-ASCII or binary, with no other
+ * ivars: 'I' (unless binary), '"', the bytes and the encoding flag, in one
+ * reservation once :E is written. */
+static void w_str_body(emitter *e, const char *s, size_t len, int enc)
+{
+    if (UNLIKELY(len > 0x7fffffff)) {
+        em_fail(e, RSESS_ERR_RANGE, "string too long for Marshal");
+        return;
+    }
+    unsigned char *p = w_room(e, len + 16); /* I " len(5) bytes etail(8) T */
+    if (!p) return;
+    bool flag = enc != RSESS_ENC_BINARY;
+    if (flag) *p++ = 'I';
+    *p++ = '"';
+    p = put_long(p, (long)len);
+    if (len) memcpy(p, s, len);
+    p += len;
+    if (!flag) {
+        w_done(e, p);
+    } else if (LIKELY(e->etail_len)) {
+        memcpy(p, e->etail, sizeof e->etail);
+        p += e->etail_len;
+        *p++ = enc == RSESS_ENC_UTF8 ? 'T' : 'F';
+        w_done(e, p);
+    } else { /* the first: :E is defined here */
+        *p++ = 6;
+        w_done(e, p);
+        w_encoding_ivar(e, enc, NULL, 0);
+    }
+}
+
 /* A String in UTF-8, US-ASCII or binary that is not a node (entry
  * wrappers, the streaming writer); it takes the next object index. */
 static void w_plain_string(emitter *e, const char *p, size_t len, rsess_enc enc)
@@ -265,13 +357,7 @@ static void w_plain_string(emitter *e, const char *p, size_t len, rsess_enc enc)
         return;
     }
     e->nobj++;
-    if (enc != RSESS_ENC_BINARY) w_byte(e, 'I');
-    w_byte(e, '"');
-    w_bytes(e, p, len);
-    if (enc != RSESS_ENC_BINARY) {
-        w_long(e, 1);
-        w_encoding_ivar(e, enc, NULL, 0);
-    }
+    w_str_body(e, p, len, enc);
 }
 
 static void em_free(emitter *e, const rsess_alloc *alloc)
@@ -292,13 +378,18 @@ static inline uint32_t obj_get(const emitter *e, const rsess_val *v)
 }
 
 /* --- the document writer ------------------------------------------------- */
-static bool lookup_link(emitter *e, const rsess_val *v)
+/* '@' and the index of a node written before (k: obj_get's index + 1). */
+static inline void w_link(emitter *e, uint32_t k)
 {
-    uint32_t k = obj_get(e, v);
-    if (!k) return false;
-    w_byte(e, '@');
-    w_long(e, (long)k - 1);
-    return true;
+    if (UNLIKELY(k > 0x80000000u)) { /* an index past what a long holds */
+        w_byte(e, '@');
+        w_long_any(e, (long)k - 1);
+        return;
+    }
+    unsigned char *p = w_room(e, 6);
+    if (!p) return;
+    *p = '@';
+    w_done(e, put_long(p + 1, (long)k - 1));
 }
 
 static inline uint64_t float_bits(double d)
@@ -308,23 +399,20 @@ static inline uint64_t float_bits(double d)
     return b;
 }
 
-static bool float_link(emitter *e, double d)
+/* A flonum: the link to an equal one written before (true), else the
+ * index it is about to get is recorded (false). True after a failed
+ * allocation too (the error is set). */
+static bool float_seen(emitter *e, double d)
 {
-    uint64_t found = rs_map64_get(&e->floats, float_bits(d));
-    if (!found) return false;
-    w_byte(e, '@');
-    w_long(e, (long)(found - 1));
-    return true;
-}
-
-/* Records the index the float is about to get. */
-static bool float_remember(emitter *e, double d)
-{
-    if (rs_map64_put(&e->floats, float_bits(d), (uint64_t)e->nobj + 1)) {
+    uint64_t found = rs_map64_get_or_put(&e->floats, float_bits(d), (uint64_t)e->nobj + 1);
+    if (LIKELY(!found)) return false;
+    if (found == UINT64_MAX) {
         em_fail(e, RSESS_ERR_NOMEM, "out of memory");
         return true;
     }
-    return false;
+    w_byte(e, '@');
+    w_long(e, (long)(found - 1));
+    return true;
 }
 
 /* Node v takes the next object index (or, val != 0, that mark). */
@@ -340,7 +428,7 @@ static inline bool obj_set(emitter *e, const rsess_val *v, uint32_t val)
     return true;
 }
 
-static void remember(emitter *e, const rsess_val *v)
+static inline void remember(emitter *e, const rsess_val *v)
 {
     if (obj_set(e, v, (uint32_t)(e->nobj + 1))) e->nobj++;
 }
@@ -381,24 +469,29 @@ static void docw_free(docw *w)
     if (w->st != w->st0) rs_free(w->alloc, w->st, w->cap * sizeof *w->st);
 }
 
-static void w_push(docw *w, const rsess_val *v, int phase, bool has_iv)
+/* Doubles the stack: false after a failed allocation (the error is set). */
+static bool w_grow(docw *w)
 {
-    if (w->sp == w->cap) {
-        size_t ncap = w->cap * 2;
-        wframe *n;
-        if (w->st == w->st0) {
-            n = rs_malloc(w->alloc, ncap * sizeof *n);
-            if (n) memcpy(n, w->st0, sizeof w->st0);
-        } else {
-            n = rs_realloc(w->alloc, w->st, w->cap * sizeof *n, ncap * sizeof *n);
-        }
-        if (!n) {
-            em_fail(w->e, RSESS_ERR_NOMEM, "out of memory");
-            return;
-        }
-        w->st = n;
-        w->cap = ncap;
+    size_t ncap = w->cap * 2;
+    wframe *n;
+    if (w->st == w->st0) {
+        n = rs_malloc(w->alloc, ncap * sizeof *n);
+        if (n) memcpy(n, w->st0, sizeof w->st0);
+    } else {
+        n = rs_realloc(w->alloc, w->st, w->cap * sizeof *n, ncap * sizeof *n);
     }
+    if (!n) {
+        em_fail(w->e, RSESS_ERR_NOMEM, "out of memory");
+        return false;
+    }
+    w->st = n;
+    w->cap = ncap;
+    return true;
+}
+
+static inline void w_push(docw *w, const rsess_val *v, int phase, bool has_iv)
+{
+    if (UNLIKELY(w->sp == w->cap) && !w_grow(w)) return;
     w->st[w->sp++] = (wframe){v, 0, (uint8_t)phase, has_iv};
 }
 
@@ -415,8 +508,8 @@ static void w_ivars_head(emitter *e, const rsess_val *v)
     bool enc = needs_enc_ivar(v);
     w_count(e, niv + (enc ? 1 : 0));
     if (enc) {
-        size_t len = 0;
-        const char *name = rs_enc_name(v, &len);
+        size_t len = 0; /* the name matters for a named encoding only */
+        const char *name = rs_enc_of(v) == RSESS_ENC_OTHER ? rs_enc_name(v, &len) : NULL;
         w_encoding_ivar(e, rs_enc_of(v), name, len);
     }
 }
@@ -441,72 +534,85 @@ static void w_prefixes(docw *w, const rsess_val *v, bool has_iv)
     }
 }
 
+/* The commonest values whole, without w_begin's general steps: nil,
+ * true, false, a Symbol, an Integer Ruby holds as a fixnum, a String with
+ * no ivars but its encoding flag (UTF-8, US-ASCII or binary) and no 'e' or
+ * 'C' (a link when written before), a flonum with no extras. False for
+ * anything else (w_begin writes it). */
+static inline __attribute__((always_inline)) bool w_leaf(emitter *e, const rsess_val *v)
+{
+    if (UNLIKELY(!v)) return false;
+    switch (rs_type(v)) {
+    case RSESS_NIL: w_byte(e, '0'); return true;
+    case RSESS_TRUE: w_byte(e, 'T'); return true;
+    case RSESS_FALSE: w_byte(e, 'F'); return true;
+    case RSESS_SYMBOL: w_symbol(e, v); return true;
+    case RSESS_INT: {
+        if (!rs_int_is_i(rs_ival(v))) {
+            if (!rs_int_is_fixnum(rs_ival(v))) return false; /* a heap Bignum in Ruby: an object like any other */
+            e->nobj++; /* takes an index, never linked */
+            w_int_as_bignum(e, rs_ival(v));
+            return true;
+        }
+        unsigned char *p = w_room(e, 6);
+        if (p) {
+            *p = 'i';
+            w_done(e, put_long(p + 1, (long)rs_ival(v)));
+        }
+        return true;
+    }
+    case RSESS_STRING: {
+        const struct rsess_extra *x = rs_x(v);
+        if (rs_enc_of(v) == RSESS_ENC_OTHER || (x && (x->niv || x->next || x->uclass))) return false;
+        uint32_t k = obj_get(e, v);
+        if (k) {
+            if (UNLIKELY(k == BUSY)) return false;
+            w_link(e, k);
+            return true;
+        }
+        remember(e, v);
+        w_str_body(e, v->u.s.p, v->u.s.len, rs_enc_of(v));
+        return true;
+    }
+    case RSESS_FLOAT:
+        /* A flonum is an immediate in Ruby: equal values are one object,
+         * whichever node holds them (so the table, not the node's index,
+         * links it) */
+        if (rs_x(v) || !rs_is_flonum(rs_fval(v))) return false;
+        if (!float_seen(e, rs_fval(v))) {
+            e->nobj++;
+            w_float_body(e, rs_fval(v));
+        }
+        return true;
+    default: return false;
+    }
+}
+
 /* Writes what comes before v's children; pushes a frame when children
  * (items, pairs, the dumped object, ivars) are to come. */
 static void w_begin(docw *w, const rsess_val *v)
 {
     emitter *e = w->e;
     if (e->code) return;
+    if (w_leaf(e, v)) return;
     if (!v) {
         em_fail(e, RSESS_ERR_VALUE, "a missing value");
         return;
     }
-    if (rs_imm(v)) { /* no node: nothing to link by address, no prefixes */
-        if ((uintptr_t)v & RS_IMM_INT) {
-            int64_t i = rs_ival(v);
-            if (LIKELY(rs_int_is_i(i))) {
-                w_byte(e, 'i');
-                w_long(e, (long)i);
-            } else { /* a fixnum beyond 'i': takes an index, never linked */
-                e->nobj++;
-                w_int_as_bignum(e, i);
-            }
-            return;
-        }
-        if (v == RS_NIL || v == RS_TRUE || v == RS_FALSE) {
-            w_byte(e, v == RS_NIL ? '0' : v == RS_TRUE ? 'T' : 'F');
-            return;
-        }
-        /* a flonum: equal values are one object in Ruby, so Marshal links them */
-        double d = rs_fval(v);
-        if (float_link(e, d) || float_remember(e, d)) return;
-        e->nobj++;
-        w_float_body(e, d);
-        return;
-    }
-    switch (rs_type(v)) {
-    case RSESS_NIL: w_byte(e, '0'); return;
-    case RSESS_TRUE: w_byte(e, 'T'); return;
-    case RSESS_FALSE: w_byte(e, 'F'); return;
-    case RSESS_SYMBOL: w_symbol(e, v); return;
-    case RSESS_INT:
-        if (rs_int_is_i(rs_ival(v))) {
-            w_byte(e, 'i');
-            w_long(e, (long)rs_ival(v));
-            return;
-        }
-        if (rs_int_is_fixnum(rs_ival(v))) { /* takes an index, never linked */
-            e->nobj++;
-            w_int_as_bignum(e, rs_ival(v));
-            return;
-        }
-        break; /* a heap Bignum in Ruby: an object like any other */
-    case RSESS_NONE:
+    if (rs_type(v) == RSESS_NONE) {
         em_fail(e, RSESS_ERR_VALUE, "a value of no type");
         return;
-    default: break;
     }
-    if (rs_type(v) == RSESS_FLOAT && rs_is_flonum(rs_fval(v))) {
-        /* A flonum is an immediate in Ruby: equal values are one object,
-         * whichever node holds them. */
-        if (float_link(e, rs_fval(v))) return;
-        if (float_remember(e, rs_fval(v))) return;
-    }
-    if (obj_get(e, v) == BUSY) {
+    if (rs_type(v) == RSESS_FLOAT && rs_is_flonum(rs_fval(v)) && float_seen(e, rs_fval(v))) return; /* one with extras */
+    uint32_t k = obj_get(e, v);
+    if (k == BUSY) {
         em_fail(e, RSESS_ERR_VALUE, "a _dump value inside its own instance variables");
         return;
     }
-    if (lookup_link(e, v)) return;
+    if (k) {
+        w_link(e, k);
+        return;
+    }
     bool has_iv = needs_enc_ivar(v) || (rs_x(v) && rs_x(v)->niv);
     if (rs_type(v) == RSESS_USERDEF) {
         w_prefixes(w, v, has_iv);
@@ -523,7 +629,7 @@ static void w_begin(docw *w, const rsess_val *v)
         return;
     }
     remember(e, v);
-    w_prefixes(w, v, has_iv);
+    if (has_iv || rs_x(v) || (rs_flags(v) & F_IDENTITY)) w_prefixes(w, v, has_iv);
     switch (rs_type(v)) {
     case RSESS_INT: w_int_as_bignum(e, rs_ival(v)); break;
     case RSESS_BIGNUM:
@@ -582,14 +688,8 @@ static const rsess_val *w_next_child(docw *w, wframe *f, bool *have)
     const rsess_val *v = f->v;
     *have = false;
     switch (f->phase) {
-    case W_ITEMS:
+    case W_ITEMS: /* an Array's or a Hash's: w_items */
         switch (rs_type(v)) {
-        case RSESS_ARRAY:
-            if (f->i < v->u.c.n) return *have = true, v->u.c.k[f->i++];
-            break;
-        case RSESS_HASH:
-            if (f->i < 2 * v->u.c.n) return *have = true, v->u.c.k[f->i++];
-            break;
         case RSESS_OBJECT: case RSESS_STRUCT:
             if (f->i < v->u.c.n) {
                 w_symbol(e, v->u.c.k[2 * f->i]);
@@ -600,7 +700,7 @@ static const rsess_val *w_next_child(docw *w, wframe *f, bool *have)
             if (f->i == 0) return f->i = 1, *have = true, v->u.one;
             break;
         }
-        f->phase = rs_type(v) == RSESS_HASH && (rs_flags(v) & F_DEFAULT) ? W_DEFAULT : W_IVARS_START;
+        f->phase = W_IVARS_START;
         return NULL;
     case W_DEFAULT:
         f->phase = W_IVARS_START;
@@ -621,6 +721,30 @@ static const rsess_val *w_next_child(docw *w, wframe *f, bool *have)
     return NULL;
 }
 
+/* An Array's items or a Hash's pairs from f->i on: the leaves in a run,
+ * until a child pushes a frame of its own (then f may have moved: the
+ * caller's loop takes the new top). Then, the items done, the default or
+ * the ivars, or the frame is popped. */
+static void w_items(docw *w, wframe *f)
+{
+    emitter *e = w->e;
+    const rsess_val *v = f->v;
+    size_t n = rs_type(v) == RSESS_HASH ? 2 * (size_t)v->u.c.n : v->u.c.n, sp = w->sp;
+    rsess_val *const *k = v->u.c.k;
+    size_t i = f->i;
+    while (i < n) {
+        const rsess_val *c = k[i++];
+        if (w_leaf(e, c)) continue;
+        f->i = (uint32_t)i;
+        w_begin(w, c);
+        if (w->sp != sp || e->code) return;
+    }
+    f->i = (uint32_t)i;
+    if (rs_type(v) == RSESS_HASH && (rs_flags(v) & F_DEFAULT)) f->phase = W_DEFAULT;
+    else if (f->has_iv) f->phase = W_IVARS_START;
+    else w->sp--;
+}
+
 static void w_object(docw *w, const rsess_val *root)
 {
     emitter *e = w->e;
@@ -628,6 +752,10 @@ static void w_object(docw *w, const rsess_val *root)
     w_begin(w, root);
     while (w->sp > base && !e->code) {
         wframe *f = &w->st[w->sp - 1];
+        if (f->phase == W_ITEMS && (rs_type(f->v) == RSESS_ARRAY || rs_type(f->v) == RSESS_HASH)) {
+            w_items(w, f);
+            continue;
+        }
         if (f->phase == W_END) {
             if (rs_type(f->v) == RSESS_USERDEF) remember(e, f->v);
             w->sp--;
@@ -831,13 +959,11 @@ void rsess_writer_int(rsess_writer *w, int64_t i)
 void rsess_writer_float(rsess_writer *w, double d)
 {
     if (!w || !plain_value_slot(w)) return;
-    if (rs_is_flonum(d)) { /* equal flonums are one object in Ruby */
-        /* the table is shared with rsess_writer_value */
-        if (float_link(&w->e, d)) {
-            settle(w);
-            return;
-        }
-        if (float_remember(&w->e, d)) return;
+    /* equal flonums are one object in Ruby: the table is shared with
+     * rsess_writer_value */
+    if (rs_is_flonum(d) && float_seen(&w->e, d)) {
+        settle(w);
+        return;
     }
     w->e.nobj++;
     w_float_body(&w->e, d);

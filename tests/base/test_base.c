@@ -197,6 +197,38 @@ START_TEST(word_map)
 }
 END_TEST
 
+/* rs_map64_get_or_put: the first value stays; a failed growth stores nothing. */
+START_TEST(word_map_get_or_put)
+{
+    counter c = {0, 0, 0};
+    rsess_alloc a = {c_malloc, c_realloc, c_free, &c};
+    rs_map64 m = {&a, NULL, 0, 0};
+    for (uint64_t i = 0; i < 3000; i++) {
+        uint64_t k = i < 1000 ? i << 52 : i < 2000 ? i : ~i;
+        ck_assert_uint_eq(rs_map64_get_or_put(&m, k, i + 1), 0);
+        ck_assert_uint_eq(rs_map64_get_or_put(&m, k, 7), i + 1); /* found: not replaced */
+    }
+    ck_assert_uint_eq(m.n, 3000);
+    ck_assert_uint_ge(m.cap * 3, m.n * 4);
+    for (uint64_t i = 0; i < 3000; i++) {
+        uint64_t k = i < 1000 ? i << 52 : i < 2000 ? i : ~i;
+        ck_assert_uint_eq(rs_map64_get(&m, k), i + 1);
+    }
+    while ((m.n + 1) * 4 <= m.cap * 3) /* fill to the next growth */
+        ck_assert_uint_eq(rs_map64_get_or_put(&m, 100000 + m.n, 5), 0);
+    size_t n = m.n, cap = m.cap;
+    c.fail_at = c.calls + 1;
+    ck_assert_uint_eq(rs_map64_get_or_put(&m, 1ull << 40, 9), UINT64_MAX);
+    ck_assert_uint_eq(m.n, n);
+    ck_assert_uint_eq(m.cap, cap);
+    ck_assert_uint_eq(rs_map64_get(&m, 1ull << 40), 0);
+    ck_assert_uint_eq(rs_map64_get_or_put(&m, 1ull << 40, 9), 0); /* the next allocation works */
+    ck_assert_uint_eq(rs_map64_get(&m, 1ull << 40), 9);
+    rs_map64_free(&m);
+    ck_assert_int_eq(c.live, 0);
+}
+END_TEST
+
 START_TEST(text_on_the_base)
 {
     char hex[8];
@@ -239,6 +271,7 @@ int main(void)
     tcase_add_test(t, errors);
     tcase_add_test(t, byte_map);
     tcase_add_test(t, word_map);
+    tcase_add_test(t, word_map_get_or_put);
     tcase_add_test(t, text_on_the_base);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
