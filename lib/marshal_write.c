@@ -534,6 +534,31 @@ static void w_prefixes(docw *w, const rsess_val *v, bool has_iv)
     }
 }
 
+/* An 'i' Integer or a fixnum past it (which takes an index, never linked). */
+static inline void w_fixnum(emitter *e, int64_t i)
+{
+    if (LIKELY(rs_int_is_i(i))) {
+        unsigned char *p = w_room(e, 6);
+        if (p) {
+            *p = 'i';
+            w_done(e, put_long(p + 1, (long)i));
+        }
+        return;
+    }
+    e->nobj++;
+    w_int_as_bignum(e, i);
+}
+
+/* A flonum is an immediate in Ruby: equal values are one object, whichever
+ * node holds them (so the table, not a node's index, links it). */
+static inline void w_flonum(emitter *e, double d)
+{
+    if (!float_seen(e, d)) {
+        e->nobj++;
+        w_float_body(e, d);
+    }
+}
+
 /* The commonest values whole, without w_begin's general steps: nil,
  * true, false, a Symbol, an Integer Ruby holds as a fixnum, a String with
  * no ivars but its encoding flag (UTF-8, US-ASCII or binary) and no 'e' or
@@ -542,28 +567,27 @@ static void w_prefixes(docw *w, const rsess_val *v, bool has_iv)
 static inline __attribute__((always_inline)) bool w_leaf(emitter *e, const rsess_val *v)
 {
     if (UNLIKELY(!v)) return false;
-    switch (rs_type(v)) {
+    uintptr_t b = (uintptr_t)v;
+    if (b & RS_IMM_MASK) { /* an immediate (internal.h): always a leaf */
+        if (b & RS_IMM_INT) w_fixnum(e, rs_ival(v));
+        else if (v == RS_NIL) w_byte(e, '0');
+        else if (v == RS_TRUE) w_byte(e, 'T');
+        else if (v == RS_FALSE) w_byte(e, 'F');
+        else w_flonum(e, rs_fval(v));
+        return true;
+    }
+    switch (v->type) {
     case RSESS_NIL: w_byte(e, '0'); return true;
     case RSESS_TRUE: w_byte(e, 'T'); return true;
     case RSESS_FALSE: w_byte(e, 'F'); return true;
     case RSESS_SYMBOL: w_symbol(e, v); return true;
-    case RSESS_INT: {
-        if (!rs_int_is_i(rs_ival(v))) {
-            if (!rs_int_is_fixnum(rs_ival(v))) return false; /* a heap Bignum in Ruby: an object like any other */
-            e->nobj++; /* takes an index, never linked */
-            w_int_as_bignum(e, rs_ival(v));
-            return true;
-        }
-        unsigned char *p = w_room(e, 6);
-        if (p) {
-            *p = 'i';
-            w_done(e, put_long(p + 1, (long)rs_ival(v)));
-        }
+    case RSESS_INT:
+        if (!rs_int_is_fixnum(v->u.i)) return false; /* a heap Bignum in Ruby: an object like any other */
+        w_fixnum(e, v->u.i);
         return true;
-    }
     case RSESS_STRING: {
-        const struct rsess_extra *x = rs_x(v);
-        if (rs_enc_of(v) == RSESS_ENC_OTHER || (x && (x->niv || x->next || x->uclass))) return false;
+        const struct rsess_extra *x = v->x;
+        if (v->enc == RSESS_ENC_OTHER || (x && (x->niv || x->next || x->uclass))) return false;
         uint32_t k = obj_get(e, v);
         if (k) {
             if (UNLIKELY(k == BUSY)) return false;
@@ -571,18 +595,12 @@ static inline __attribute__((always_inline)) bool w_leaf(emitter *e, const rsess
             return true;
         }
         remember(e, v);
-        w_str_body(e, v->u.s.p, v->u.s.len, rs_enc_of(v));
+        w_str_body(e, v->u.s.p, v->u.s.len, v->enc);
         return true;
     }
-    case RSESS_FLOAT:
-        /* A flonum is an immediate in Ruby: equal values are one object,
-         * whichever node holds them (so the table, not the node's index,
-         * links it) */
-        if (rs_x(v) || !rs_is_flonum(rs_fval(v))) return false;
-        if (!float_seen(e, rs_fval(v))) {
-            e->nobj++;
-            w_float_body(e, rs_fval(v));
-        }
+    case RSESS_FLOAT: /* a node: with extras, or not a flonum */
+        if (v->x || !rs_is_flonum(v->u.f)) return false;
+        w_flonum(e, v->u.f);
         return true;
     default: return false;
     }
@@ -729,7 +747,7 @@ static void w_items(docw *w, wframe *f)
 {
     emitter *e = w->e;
     const rsess_val *v = f->v;
-    size_t n = rs_type(v) == RSESS_HASH ? 2 * (size_t)v->u.c.n : v->u.c.n, sp = w->sp;
+    size_t n = v->type == RSESS_HASH ? 2 * (size_t)v->u.c.n : v->u.c.n, sp = w->sp;
     rsess_val *const *k = v->u.c.k;
     size_t i = f->i;
     while (i < n) {
@@ -740,7 +758,7 @@ static void w_items(docw *w, wframe *f)
         if (w->sp != sp || e->code) return;
     }
     f->i = (uint32_t)i;
-    if (rs_type(v) == RSESS_HASH && (rs_flags(v) & F_DEFAULT)) f->phase = W_DEFAULT;
+    if (v->type == RSESS_HASH && (v->flags & F_DEFAULT)) f->phase = W_DEFAULT;
     else if (f->has_iv) f->phase = W_IVARS_START;
     else w->sp--;
 }
@@ -752,7 +770,7 @@ static void w_object(docw *w, const rsess_val *root)
     w_begin(w, root);
     while (w->sp > base && !e->code) {
         wframe *f = &w->st[w->sp - 1];
-        if (f->phase == W_ITEMS && (rs_type(f->v) == RSESS_ARRAY || rs_type(f->v) == RSESS_HASH)) {
+        if (f->phase == W_ITEMS && (f->v->type == RSESS_ARRAY || f->v->type == RSESS_HASH)) { /* frames hold nodes */
             w_items(w, f);
             continue;
         }
