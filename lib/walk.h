@@ -34,8 +34,9 @@ enum {
     /* values (each fills one slot of its owner) */
     TK_NIL, TK_TRUE, TK_FALSE, TK_INT, TK_BIGNUM, TK_FLOAT,
     TK_BYTES,     /* String, Regexp, Class, Module, old Module: tok.type says which */
-    TK_SYM,       /* a symbol, new (TF_NEW) or a link; also in name positions */
     TK_LINK,      /* '@': tok.link is the object index */
+    TK_SYM,       /* a symbol, new (TF_NEW) or a link; also in name positions (TF_IVSYM: opens a frame) */
+    /* (the kinds before TK_SYM, and TK_SYM without TF_IVSYM, open no frame) */
     TK_ARRAY,     /* opens a frame of tok.n items */
     TK_HASH,      /* opens a frame of tok.n pairs (TF_DEFAULT: and a default) */
     TK_OBJ,       /* 'o' 'S' 'U' 'd' (tok.type): opens a frame; the class symbol follows */
