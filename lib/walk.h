@@ -246,11 +246,11 @@ static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned cha
     w->code = 0;
     w->err = err;
     w->alloc = alloc;
-    /* w->vstart, vfirst, vlevel: set by the head of every value (and a
-     * frame opens only for a value), so the root's is the first. */
+    /* not w->vstart, vfirst, vlevel: the head of every value sets them,
+     * and a frame opens (rs_w_push reads them) only for a value */
     /* what a frame reads (rs_w_push's list), for the root, but for its
-     * first byte and value start (read only of the frames the walker
-     * opens: prefixes, objects, ivar lists) */
+     * start, vstart and vfirst: read only of the frames the walker opens
+     * (prefixes, objects, ivar lists) */
     rs_frame *f = &w->fr[0];
     f->kind = FK_ROOT;
     f->state = f->role = R_ROOT;
