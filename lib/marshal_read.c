@@ -573,7 +573,7 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
         if (LIKELY(rs_walk_plain(&w, f))) do { /* no plain value leaves anything pending */
             kind = rs_walk_value_plain(&w, &t, f);
             if (UNLIKELY(kind == TK_ERROR)) goto out;
-            if (kind < TK_SYM) { /* a leaf: f stays on top */
+            if (kind < TK_SYM || (kind == TK_SYM && !(t.flags & TF_IVSYM))) { /* a leaf: f stays on top */
                 if (UNLIKELY(rc = build_tok(&b, &w, &t, false, true, f))) goto out;
                 continue;
             }

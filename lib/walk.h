@@ -34,8 +34,9 @@ enum {
     /* values (each fills one slot of its owner) */
     TK_NIL, TK_TRUE, TK_FALSE, TK_INT, TK_BIGNUM, TK_FLOAT,
     TK_BYTES,     /* String, Regexp, Class, Module, old Module: tok.type says which */
-    TK_SYM,       /* a symbol, new (TF_NEW) or a link; also in name positions */
     TK_LINK,      /* '@': tok.link is the object index */
+    TK_SYM,       /* a symbol, new (TF_NEW) or a link; also in name positions (TF_IVSYM: opens a frame) */
+    /* (the kinds before TK_SYM, and TK_SYM without TF_IVSYM, open no frame) */
     TK_ARRAY,     /* opens a frame of tok.n items */
     TK_HASH,      /* opens a frame of tok.n pairs (TF_DEFAULT: and a default) */
     TK_OBJ,       /* 'o' 'S' 'U' 'd' (tok.type): opens a frame; the class symbol follows */
@@ -245,11 +246,11 @@ static inline void rs_walk_init(rs_walker *w, rs_tables *tab, const unsigned cha
     w->code = 0;
     w->err = err;
     w->alloc = alloc;
-    /* w->vstart, vfirst, vlevel: set by the head of every value (and a
-     * frame opens only for a value), so the root's is the first. */
+    /* not w->vstart, vfirst, vlevel: the head of every value sets them,
+     * and a frame opens (rs_w_push reads them) only for a value */
     /* what a frame reads (rs_w_push's list), for the root, but for its
-     * first byte and value start (read only of the frames the walker
-     * opens: prefixes, objects, ivar lists) */
+     * start, vstart and vfirst: read only of the frames the walker opens
+     * (prefixes, objects, ivar lists) */
     rs_frame *f = &w->fr[0];
     f->kind = FK_ROOT;
     f->state = f->role = R_ROOT;
