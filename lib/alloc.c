@@ -42,16 +42,20 @@ void rs_free(const rsess_alloc *a, void *p, size_t n)
  * wastes, stays under a fifth of the arena, and a large arena still
  * grows in few steps. An allocation of more than half a chunk gets a chunk
  * of its own, behind the newest, which stays the one allocations come from. */
-void *rs_arena_grow(rs_arena *a, size_t n)
+void *rs_arena_grow(rs_arena *a, size_t n) { return rs_arena_grow_hint(a, n, 0, false); }
+
+void *rs_arena_grow_hint(rs_arena *a, size_t n, size_t need, bool exact)
 {
     const size_t hdr = (sizeof(struct rs_chunk) + 7) & ~(size_t)7;
     size_t want = a->total / 4;
     if (want < 256) want = 256;
     if (want > ((size_t)1 << 24)) want = (size_t)1 << 24;
+    if (need > SIZE_MAX / 2) need = SIZE_MAX / 2;
+    if (need + hdr > want) want = need + hdr;
     size_t left = (size_t)(a->end - a->cur);
     /* a chunk of its own also when the current chunk still has an eighth
      * of a new one left: that end is not given up for one allocation */
-    bool own = n > (want - hdr) / 2 || left > want / 8;
+    bool own = exact || n > (want - hdr) / 2 || left > want / 8;
     size_t size = own ? hdr + n : want;
     if (size < n) return NULL; /* n near SIZE_MAX */
     struct rs_chunk *c = rs_malloc(a->alloc, size);

@@ -50,6 +50,11 @@ typedef struct rs_arena {
 } rs_arena;
 
 void *rs_arena_grow(rs_arena *a, size_t n) RSESS_INTERNAL;
+/* The same with what the caller expects the arena still to need (need,
+ * n included; 0: no idea): a new chunk of that size when it is more than
+ * the usual quarter. exact: n alone in a chunk of its own when it does not
+ * fit (no room set aside for more). */
+void *rs_arena_grow_hint(rs_arena *a, size_t n, size_t need, bool exact) RSESS_INTERNAL;
 static inline void *rs_arena_alloc(rs_arena *a, size_t n)
 {
     n = (n + 7) & ~(size_t)7;

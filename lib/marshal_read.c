@@ -13,10 +13,48 @@ static int nomem(rs_walker *w)
     return RSESS_ERR_NOMEM;
 }
 
+/* The arena's growth during a read. Once the root container (an Array of
+ * records, say) is well under way, what it took a slot so far, times the
+ * slots to come (plus a 32nd), is a guess of what the value still needs:
+ * one chunk of that, not many of a quarter each, which would leave a large
+ * value in many blocks of which the allocator returns the larger to the
+ * system at each free (and the next read faults every page in again). */
+static __attribute__((noinline)) void *b_grow(rs_build *b, size_t n)
+{
+    rs_arena *a = &b->doc->arena;
+    size_t need = 0;
+    if (b->w && b->root_slots) {
+        size_t left = b->w->fr[1].left, done = b->root_slots > left ? b->root_slots - left : 0;
+        size_t used = a->total - rs_arena_unused(a);
+        if (done >= 128 && left && used > b->root_used) {
+            size_t per = (used - b->root_used) / done + 1;
+            /* never more than 8 bytes for each input byte to come (a slot's
+             * worth: a value takes a byte at least), so hostile bytes whose
+             * first slots were costly cannot make the guess their multiple */
+            size_t most = (size_t)(b->w->end - b->w->p) * 8;
+            need = per < most / left ? per * left : most;
+            need += need / 32 + n;
+        }
+    }
+    return rs_arena_grow_hint(a, n, need, false);
+}
+
+static inline void *b_alloc(rs_build *b, size_t n)
+{
+    rs_arena *a = &b->doc->arena;
+    n = (n + 7) & ~(size_t)7;
+    if (LIKELY((size_t)(a->end - a->cur) >= n)) {
+        void *p = a->cur;
+        a->cur += n;
+        return p;
+    }
+    return b_grow(b, n);
+}
+
 static inline __attribute__((always_inline)) rsess_val *new_node(rs_build *b, int type)
 {
     size_t size = rs_node_size(type);
-    rsess_val *v = rs_arena_alloc(&b->doc->arena, size);
+    rsess_val *v = b_alloc(b, size);
     if (UNLIKELY(!v)) return NULL;
     /* the payload (u) is the caller's to fill */
     v->type = (uint8_t)type;
@@ -71,7 +109,9 @@ static inline bool keep_bytes(rs_build *b, const char **slot, const unsigned cha
 static int rs_build_keep(rs_build *b)
 {
     if (!b->keepbytes) return 0;
-    char *d = rs_arena_alloc(&b->doc->arena, b->keepbytes);
+    rs_arena *a = &b->doc->arena; /* one block of exactly these bytes */
+    char *d = (size_t)(a->end - a->cur) >= b->keepbytes ? rs_arena_alloc(a, b->keepbytes)
+                                                         : rs_arena_grow_hint(a, b->keepbytes, 0, true);
     if (!d) return RSESS_ERR_NOMEM;
     for (size_t i = 0; i < b->nkeep; i++) {
         const struct rs_keep *k = &b->keep[i];
@@ -109,6 +149,8 @@ void rs_build_init(rs_build *b, rsess_doc *doc, bool lazy)
     b->root = NULL;
     b->lazy = lazy;
     b->copy = false;
+    b->w = NULL;
+    b->root_slots = 0;
     b->keep = b->keep0;
     b->keepcap = sizeof b->keep0 / sizeof b->keep0[0];
     b->nkeep = b->keepbytes = 0;
@@ -378,11 +420,15 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
         /* a default (after the pairs) lands in one more slot, moved at the end */
         size_t slots = t->n * (t->kind == TK_HASH ? 2 : 1) + ((t->flags & TF_DEFAULT) != 0);
         if (slots) {
-            if (!(v->u.c.k = rs_arena_alloc(&b->doc->arena, slots * sizeof *v->u.c.k))) return nomem(w);
+            if (!(v->u.c.k = b_alloc(b, slots * sizeof *v->u.c.k))) return nomem(w);
             if (lazy) memset(v->u.c.k, 0, slots * sizeof *v->u.c.k);
             f->slots = (void **)v->u.c.k;
         }
         v->u.c.n = v->u.c.cap = (uint32_t)t->n;
+        if (UNLIKELY(t->frame == 1) && !lazy) { /* the root container: b_grow follows its progress */
+            b->root_slots = slots;
+            b->root_used = b->doc->arena.total - rs_arena_unused(&b->doc->arena);
+        }
         break;
     }
     case TK_UDEF:
@@ -392,7 +438,7 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
     case TK_FIELDS: {
         rsess_val *o = w->fr[t->frame].user;
         if (t->n) {
-            if (!(o->u.c.k = rs_arena_alloc(&b->doc->arena, 2 * t->n * sizeof *o->u.c.k))) return nomem(w);
+            if (!(o->u.c.k = b_alloc(b, 2 * t->n * sizeof *o->u.c.k))) return nomem(w);
             if (lazy) memset(o->u.c.k, 0, 2 * t->n * sizeof *o->u.c.k);
             w->fr[t->frame].slots = (void **)o->u.c.k;
         }
@@ -553,6 +599,7 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
     rs_build b;
     rs_build_init(&b, doc, false);
     b.copy = !borrow;
+    b.w = &w;
     rs_walk_root_slot(&w, (void **)&b.root);
     rs_tok t;
     int kind, rc = 0;

@@ -419,6 +419,59 @@ START_TEST(walker_tables_under_allocation_failure)
 }
 END_TEST
 
+/* Marshal of an Array of n items, each the bytes item (n < 65536). */
+static unsigned char *array_of(size_t n, const char *item, size_t itemlen, const char *first, size_t firstlen,
+                               size_t nfirst, size_t *len)
+{
+    size_t cap = 8 + nfirst * firstlen + n * itemlen;
+    unsigned char *p = malloc(cap), *q = p;
+    ck_assert_ptr_nonnull(p);
+    *q++ = 4, *q++ = 8, *q++ = '[', *q++ = 2;
+    *q++ = (unsigned char)((n + nfirst) & 0xff), *q++ = (unsigned char)((n + nfirst) >> 8);
+    for (size_t i = 0; i < nfirst; i++, q += firstlen) memcpy(q, first, firstlen);
+    for (size_t i = 0; i < n; i++, q += itemlen) memcpy(q, item, itemlen);
+    *len = (size_t)(q - p);
+    return p;
+}
+
+/* The arena follows the value: a large Array of records is held in few
+ * chunks with little unused (the read guesses the rest from the root's
+ * progress), in both modes; and costly first items followed by cheap ones
+ * make it hold no more than a bounded multiple of the input. */
+START_TEST(arena_follows_the_value)
+{
+    size_t len;
+    /* {"k" => 1, 2 => nil}: a String, a fixnum, an immediate pair */
+    unsigned char *in = array_of(60000, "{\x07\"\x06ki\x06i\x07" "0", 10, NULL, 0, 0, &len);
+    for (int borrow = 0; borrow < 2; borrow++) {
+        rsess_read_opts o;
+        rsess_read_opts_init(&o);
+        if (borrow) o.flags = RSESS_READ_BORROW;
+        rsess_err err;
+        rsess_doc *d = rsess_read(in, len, &o, &err);
+        ck_assert_msg(d != NULL, "%s", err.text);
+        ck_assert_uint_eq(rsess_len(rsess_doc_root(d)), 60000);
+        size_t size = rsess_doc_arena_size(d), unused = rsess_doc_arena_unused(d);
+        ck_assert_msg(unused * 4 <= size, "borrow %d: %zu of %zu bytes unused", borrow, unused, size);
+        ck_assert_msg(size <= 14 * len, "borrow %d: %zu bytes for %zu", borrow, size, len);
+        rsess_doc_free(d);
+    }
+    free(in);
+    /* 200 Arrays of 100 empty Strings, then nils */
+    char costly[2 + 2 * 100];
+    costly[0] = '[', costly[1] = 0x69; /* 100 */
+    for (int i = 0; i < 100; i++) memcpy(costly + 2 + 2 * i, "\"\x00", 2);
+    in = array_of(60000, "0", 1, costly, sizeof costly, 200, &len);
+    rsess_err err;
+    rsess_doc *d = rsess_read(in, len, NULL, &err);
+    ck_assert_msg(d != NULL, "%s", err.text);
+    size_t size = rsess_doc_arena_size(d);
+    ck_assert_msg(size <= 24 * len, "%zu bytes for %zu", size, len);
+    rsess_doc_free(d);
+    free(in);
+}
+END_TEST
+
 static void add_coverage_tests(Suite *s)
 {
     TCase *t = tcase_create("marshal_read coverage");
@@ -443,6 +496,7 @@ Suite *marshal_read_suite(void)
     tcase_add_test(t, deep_nesting_refused);
     tcase_add_test(t, limits_nodes_and_size);
     tcase_add_test(t, trailing_allowed_on_request);
+    tcase_add_test(t, arena_follows_the_value);
     suite_add_tcase(s, t);
     add_coverage_tests(s);
     return s;
