@@ -55,15 +55,20 @@ void *rs_arena_grow(rs_arena *a, size_t n) RSESS_INTERNAL;
  * the usual quarter. exact: n alone in a chunk of its own when it does not
  * fit (no room set aside for more). */
 void *rs_arena_grow_hint(rs_arena *a, size_t n, size_t need, bool exact) RSESS_INTERNAL;
+/* n bytes (a multiple of 8) from the current chunk, or NULL when they do
+ * not fit there (the caller grows the arena). */
+static inline void *rs_arena_take(rs_arena *a, size_t n)
+{
+    if (UNLIKELY((size_t)(a->end - a->cur) < n)) return NULL;
+    void *p = a->cur;
+    a->cur += n;
+    return p;
+}
 static inline void *rs_arena_alloc(rs_arena *a, size_t n)
 {
     n = (n + 7) & ~(size_t)7;
-    if (LIKELY((size_t)(a->end - a->cur) >= n)) {
-        void *p = a->cur;
-        a->cur += n;
-        return p;
-    }
-    return rs_arena_grow(a, n);
+    void *p = rs_arena_take(a, n);
+    return LIKELY(p != NULL) ? p : rs_arena_grow(a, n);
 }
 void rs_arena_free(rs_arena *a) RSESS_INTERNAL;
 /* Bytes of the arena no allocation took: the chunks' unused ends. */

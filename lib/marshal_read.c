@@ -41,14 +41,9 @@ static __attribute__((noinline)) void *b_grow(rs_build *b, size_t n)
 
 static inline void *b_alloc(rs_build *b, size_t n)
 {
-    rs_arena *a = &b->doc->arena;
     n = (n + 7) & ~(size_t)7;
-    if (LIKELY((size_t)(a->end - a->cur) >= n)) {
-        void *p = a->cur;
-        a->cur += n;
-        return p;
-    }
-    return b_grow(b, n);
+    void *p = rs_arena_take(&b->doc->arena, n);
+    return LIKELY(p != NULL) ? p : b_grow(b, n);
 }
 
 static inline __attribute__((always_inline)) rsess_val *new_node(rs_build *b, int type)
