@@ -101,18 +101,58 @@ static inline bool keep_bytes(rs_build *b, const char **slot, const unsigned cha
     return true;
 }
 
+/* Spans of the input this close, one of them short, are copied as one
+ * run, the bytes between them too: one memcpy instead of many (a short
+ * String's bytes and the next value's are a few framing bytes apart), for
+ * a little memory; long spans are copied alone (their copy is the cost,
+ * not the call). */
+#define KEEP_GAP 16
+#define KEEP_SHORT 128
+
+/* The run of spans that starts at r (r < end): where the next starts, and
+ * (*to) where this one's bytes end. */
+static const struct rs_keep *keep_run(const struct rs_keep *r, const struct rs_keep *end, const char **to)
+{
+    *to = *r->slot + r->n;
+    size_t last = r->n;
+    for (r++; r < end && *r->slot >= *to && (size_t)(*r->slot - *to) <= KEEP_GAP &&
+              (last < KEEP_SHORT || r->n < KEEP_SHORT);
+         r++)
+        *to = *r->slot + (last = r->n);
+    return r;
+}
+
 static int rs_build_keep(rs_build *b)
 {
     if (!b->keepbytes) return 0;
-    rs_arena *a = &b->doc->arena; /* one block of exactly these bytes */
-    char *d = (size_t)(a->end - a->cur) >= b->keepbytes ? rs_arena_alloc(a, b->keepbytes)
-                                                         : rs_arena_grow_hint(a, b->keepbytes, 0, true);
-    if (!d) return RSESS_ERR_NOMEM;
-    for (size_t i = 0; i < b->nkeep; i++) {
-        const struct rs_keep *k = &b->keep[i];
-        memcpy(d, *k->slot, k->n);
-        *k->slot = d;
-        d += k->n;
+    rs_arena *a = &b->doc->arena;
+    const struct rs_keep *end = b->keep + b->nkeep, *split = end;
+    /* The runs in order: into what the current chunk has left while they
+     * fit, the others into one block of exactly their bytes. */
+    size_t room = (size_t)(a->end - a->cur), head = 0, tail = 0;
+    for (const struct rs_keep *r = b->keep; r < end;) {
+        const char *to, *from = *r->slot;
+        const struct rs_keep *next = keep_run(r, end, &to);
+        size_t n = (size_t)(to - from);
+        if (split == end && ((head + n + 7) & ~(size_t)7) <= room) {
+            head += n;
+        } else {
+            if (split == end) split = r;
+            tail += n;
+        }
+        r = next;
+    }
+    char *d = a->cur, *t = NULL;
+    a->cur += (head + 7) & ~(size_t)7; /* the chunk's later values stay 8-aligned */
+    if (tail && !(t = rs_arena_grow_hint(a, tail, 0, true))) return RSESS_ERR_NOMEM;
+    for (const struct rs_keep *r = b->keep; r < end;) {
+        const char *to, *from = *r->slot;
+        const struct rs_keep *next = keep_run(r, end, &to);
+        char **at = r < split ? &d : &t;
+        memcpy(*at, from, (size_t)(to - from));
+        for (const struct rs_keep *q = r; q < next; q++) *q->slot = *at + (*q->slot - from);
+        *at += to - from;
+        r = next;
     }
     return 0;
 }
