@@ -46,9 +46,11 @@ static inline void *b_alloc(rs_build *b, size_t n)
     return LIKELY(p != NULL) ? p : b_grow(b, n);
 }
 
-static inline __attribute__((always_inline)) rsess_val *new_node(rs_build *b, int type)
+/* A node of the type; full: its size is rs_node_size(type)'s larger one
+ * (callers know which: a constant, where the type is not). */
+static inline __attribute__((always_inline)) rsess_val *new_node_as(rs_build *b, int type, const bool full)
 {
-    size_t size = rs_node_size(type);
+    size_t size = full ? sizeof(rsess_val) : offsetof(rsess_val, cls);
     rsess_val *v = b_alloc(b, size);
     if (UNLIKELY(!v)) return NULL;
     /* the payload (u) is the caller's to fill */
@@ -59,8 +61,13 @@ static inline __attribute__((always_inline)) rsess_val *new_node(rs_build *b, in
     v->u.c.k = NULL;
     v->u.c.n = v->u.c.cap = 0;
     v->x = NULL;
-    if (size == sizeof *v) v->cls = NULL;
+    if (full) v->cls = NULL;
     return v;
+}
+
+static inline __attribute__((always_inline)) rsess_val *new_node(rs_build *b, int type)
+{
+    return new_node_as(b, type, rs_node_size(type) == sizeof(rsess_val));
 }
 
 /* Shows n input bytes at p in *slot. Copying, the slot is noted, and
@@ -111,7 +118,7 @@ static inline bool keep_bytes(rs_build *b, const char **slot, const unsigned cha
 
 /* The run of spans that starts at r (r < end): where the next starts, and
  * (*to) where this one's bytes end. */
-static const struct rs_keep *keep_run(const struct rs_keep *r, const struct rs_keep *end, const char **to)
+static inline const struct rs_keep *keep_run(const struct rs_keep *r, const struct rs_keep *end, const char **to)
 {
     *to = *r->slot + r->n;
     size_t last = r->n;
@@ -127,6 +134,21 @@ static int rs_build_keep(rs_build *b)
     if (!b->keepbytes) return 0;
     rs_arena *a = &b->doc->arena;
     const struct rs_keep *end = b->keep + b->nkeep, *split = end;
+    const char *lo = *b->keep->slot, *hi = end[-1].slot[0] + end[-1].n;
+    if (hi >= lo && (((size_t)(hi - lo) + 7) & ~(size_t)7) <= (size_t)(a->end - a->cur)) {
+        /* the runs (in order: within lo..hi) fit the current chunk: one pass */
+        char *d = a->cur;
+        for (const struct rs_keep *r = b->keep; r < end;) {
+            const char *to, *from = *r->slot;
+            const struct rs_keep *next = keep_run(r, end, &to);
+            memcpy(d, from, (size_t)(to - from));
+            for (const struct rs_keep *q = r; q < next; q++) *q->slot = d + (*q->slot - from);
+            d += to - from;
+            r = next;
+        }
+        a->cur += ((size_t)(d - a->cur) + 7) & ~(size_t)7;
+        return 0;
+    }
     /* The runs in order: into what the current chunk has left while they
      * fit, the others into one block of exactly their bytes. */
     size_t room = (size_t)(a->end - a->cur), head = 0, tail = 0;
@@ -318,7 +340,8 @@ static void reattach(rs_build *b, rs_walker *w, const rs_frame *f, rsess_val *ol
 /* The node a registering token fills: a new one, or (lazy builds) the
  * placeholder already waiting for that index. *built: the index already
  * has a finished node, which the token's value is. */
-static inline __attribute__((always_inline)) rsess_val *reg_node(rs_build *b, rs_walker *w, uint32_t k, int type, const bool lazy, bool *built)
+static inline __attribute__((always_inline)) rsess_val *reg_node(rs_build *b, rs_walker *w, uint32_t k, int type, const bool full,
+                                                                 const bool lazy, bool *built)
 {
     if (UNLIKELY(k >= b->objcap) && !objs_grow(b, k)) return nomem(w), NULL;
     if (lazy) {
@@ -333,7 +356,7 @@ static inline __attribute__((always_inline)) rsess_val *reg_node(rs_build *b, rs
             return ex;
         }
     }
-    rsess_val *v = new_node(b, type);
+    rsess_val *v = new_node_as(b, type, full);
     if (!v) return nomem(w), NULL;
     b->objs[k] = v;
     return v;
@@ -401,7 +424,7 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
         }
         break;
     case TK_BYTES:
-        if (!(v = reg_node(b, w, t->obj, t->type, lazy, &built))) return w->code;
+        if (!(v = reg_node(b, w, t->obj, t->type, false, lazy, &built))) return w->code;
         if (built) break;
         if (UNLIKELY(!keep_bytes(b, &v->u.s.p, t->p, t->n))) return nomem(w);
         v->u.s.len = t->n;
@@ -416,7 +439,7 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
             v = b->objs[t->obj] = t->kind == TK_FLOAT ? rs_imm_float(t->d) : rs_imm_int(t->i);
             break;
         }
-        if (!(v = reg_node(b, w, t->obj, t->type, lazy, &built))) return w->code;
+        if (!(v = reg_node(b, w, t->obj, t->type, false, lazy, &built))) return w->code;
         if (built) break;
         if (t->kind == TK_FLOAT) {
             v->u.f = t->d;
@@ -443,7 +466,7 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
         if (!rs_imm(v)) v->flags |= F_LINKED;
         break;
     case TK_ARRAY: case TK_HASH: case TK_OBJ: {
-        if (!(v = reg_node(b, w, t->obj, t->type, lazy, &built))) return w->code;
+        if (!(v = reg_node(b, w, t->obj, t->type, t->kind == TK_OBJ, lazy, &built))) return w->code;
         w->fr[t->frame].user = v;
         if (built) {
             b->skip_frame = t->frame + 1;
@@ -607,11 +630,11 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
     }
     bool borrow = opts->flags & RSESS_READ_BORROW;
     /* One block: the document and the arena's first chunk, 4 bytes an
-     * input byte (what a small session's nodes take), 1 KiB at most: a
+     * input byte (what a small session's nodes take), 1.5 KiB at most: a
      * larger value grows the arena by quarters (alloc.c), so no read holds
      * much more than it uses. Copying, the bytes the values show (strings,
      * symbols, _dump data...) are copied one by one, not the whole input. */
-    rsess_doc *doc = rs_doc_create(opts->alloc, len < 254 ? 4 * len + 8 : 1024);
+    rsess_doc *doc = rs_doc_create(opts->alloc, len < 382 ? 4 * len + 8 : 1536);
     if (!doc) {
         rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");
         return NULL;
