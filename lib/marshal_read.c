@@ -134,21 +134,6 @@ static int rs_build_keep(rs_build *b)
     if (!b->keepbytes) return 0;
     rs_arena *a = &b->doc->arena;
     const struct rs_keep *end = b->keep + b->nkeep, *split = end;
-    const char *lo = *b->keep->slot, *hi = end[-1].slot[0] + end[-1].n;
-    if (hi >= lo && (((size_t)(hi - lo) + 7) & ~(size_t)7) <= (size_t)(a->end - a->cur)) {
-        /* the runs (in order: within lo..hi) fit the current chunk: one pass */
-        char *d = a->cur;
-        for (const struct rs_keep *r = b->keep; r < end;) {
-            const char *to, *from = *r->slot;
-            const struct rs_keep *next = keep_run(r, end, &to);
-            memcpy(d, from, (size_t)(to - from));
-            for (const struct rs_keep *q = r; q < next; q++) *q->slot = d + (*q->slot - from);
-            d += to - from;
-            r = next;
-        }
-        a->cur += ((size_t)(d - a->cur) + 7) & ~(size_t)7;
-        return 0;
-    }
     /* The runs in order: into what the current chunk has left while they
      * fit, the others into one block of exactly their bytes. */
     size_t room = (size_t)(a->end - a->cur), head = 0, tail = 0;
