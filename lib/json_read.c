@@ -113,9 +113,14 @@ static int hexval(unsigned char c)
     return -1;
 }
 
+/* The code unit of four hex digits; 0x10000 (no code unit, never a
+ * surrogate) when one is not a hex digit (a look-ahead past the escape the
+ * scan checked). */
 static unsigned hex4(const unsigned char *p)
 {
-    return (unsigned)(hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]));
+    int a = hexval(p[0]), b = hexval(p[1]), c = hexval(p[2]), d = hexval(p[3]);
+    if ((a | b | c | d) < 0) return 0x10000;
+    return (unsigned)a << 12 | (unsigned)b << 8 | (unsigned)c << 4 | (unsigned)d;
 }
 
 static size_t put_utf8(unsigned char *o, unsigned cp)
