@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include <zlib.h>
 
@@ -414,9 +415,13 @@ START_TEST(entry_times_from_now)
         rsess_buf out;
         rsess_buf_init(&out, NULL);
         rsess_err err;
-        double before = (double)time(NULL);
+        /* the library's clock (gettimeofday): time() may run apart from it */
+        struct timeval tv;
+        gettimeofday(&tv, NULL);
+        double before = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
         ck_assert_int_eq(rsess_entry_write(v, &eo, &out, &err), 0);
-        double after = (double)time(NULL) + 1;
+        gettimeofday(&tv, NULL);
+        double after = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
         rsess_entry_info info;
         rsess_doc *back = rsess_entry_read(out.data, out.len, NULL, &info, &err);
         ck_assert_msg(back != NULL, "%s", err.text);
