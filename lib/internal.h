@@ -125,20 +125,15 @@ static inline double rs_fval(const rsess_val *v)
 }
 /* A value's rarely used parts; immediates have none. */
 static inline struct rsess_extra *rs_x(const rsess_val *v) { return rs_imm(v) ? NULL : v->x; }
-/* The types whose nodes name a class (a Symbol node). */
-static inline bool rs_type_has_cls(int type)
-{
-    return type == RSESS_OBJECT || type == RSESS_STRUCT || type == RSESS_USERDEF || type == RSESS_USERMARSHAL ||
-           type == RSESS_DATA;
-}
+/* The types whose nodes name a class (a Symbol node), a bit each. */
+#define RS_CLS_TYPES \
+    (1u << RSESS_OBJECT | 1u << RSESS_STRUCT | 1u << RSESS_USERDEF | 1u << RSESS_USERMARSHAL | 1u << RSESS_DATA)
+static inline bool rs_type_has_cls(int type) { return (RS_CLS_TYPES >> (type & 31)) & 1; }
 /* The bytes a node of this type takes (a placeholder, RSESS_NONE, may
  * become any type). Copy nodes with this size, never by assignment. */
 static inline size_t rs_node_size(int type)
 {
-    /* a bit per type: the types whose nodes have the cls field */
-    const unsigned full = 1u << RSESS_NONE | 1u << RSESS_OBJECT | 1u << RSESS_STRUCT | 1u << RSESS_USERDEF |
-                          1u << RSESS_USERMARSHAL | 1u << RSESS_DATA;
-    return (full >> (type & 31)) & 1 ? sizeof(rsess_val) : offsetof(rsess_val, cls);
+    return ((RS_CLS_TYPES | 1u << RSESS_NONE) >> (type & 31)) & 1 ? sizeof(rsess_val) : offsetof(rsess_val, cls);
 }
 static inline rsess_val *rs_cls(const rsess_val *v) { return !rs_imm(v) && rs_type_has_cls(v->type) ? v->cls : NULL; }
 static inline unsigned rs_flags(const rsess_val *v) { return rs_imm(v) ? 0u : v->flags; }

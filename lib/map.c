@@ -189,23 +189,28 @@ static int map64_room(rs_map64 *m)
     return 0;
 }
 
+/* key's entry (empty when new), with room made for it; NULL: no memory. */
+static rs_map64_ent *map64_claim(rs_map64 *m, uint64_t key)
+{
+    if (map64_room(m)) return NULL;
+    rs_map64_ent *e = &m->ents[map64_slot(m, key)];
+    if (!e->val) m->n++, e->key = key;
+    return e;
+}
+
 uint64_t rs_map64_get_or_put(rs_map64 *m, uint64_t key, uint64_t val)
 {
-    if (map64_room(m)) return UINT64_MAX;
-    rs_map64_ent *e = &m->ents[map64_slot(m, key)];
+    rs_map64_ent *e = map64_claim(m, key);
+    if (!e) return UINT64_MAX;
     if (e->val) return e->val;
-    m->n++;
-    e->key = key;
     e->val = val;
     return 0;
 }
 
 int rs_map64_put(rs_map64 *m, uint64_t key, uint64_t val)
 {
-    if (map64_room(m)) return RSESS_ERR_NOMEM;
-    rs_map64_ent *e = &m->ents[map64_slot(m, key)];
-    if (!e->val) m->n++;
-    e->key = key;
+    rs_map64_ent *e = map64_claim(m, key);
+    if (!e) return RSESS_ERR_NOMEM;
     e->val = val;
     return 0;
 }
