@@ -161,13 +161,8 @@ static bool peek_long(const unsigned char **p, const unsigned char *end, long *o
     }
     int n = c > 0 ? c : -c;
     if (end - *p < n) return false;
-    long x = c > 0 ? 0 : -1;
-    for (int i = 0; i < n; i++) {
-        x &= ~(0xffL << (8 * i));
-        x |= (long)(*p)[i] << (8 * i);
-    }
+    *out = rs_w_le_long(*p, end, c);
     *p += n;
-    *out = x;
     return true;
 }
 

@@ -291,6 +291,21 @@ static inline void rs_walk_free(rs_walker *w)
 /* --- the core ------------------------------------------------------------- */
 #define RS_WINLINE static inline __attribute__((always_inline))
 
+/* The long of r_long's 1-4 byte form, c its first byte (+-1..4, the
+ * count; negative: the bytes replace the low bytes of all ones), the n
+ * bytes at p there (p + n <= end): one 4-byte load where 4 are left. */
+RS_WINLINE long rs_w_le_long(const unsigned char *p, const unsigned char *end, int c)
+{
+    int n = c > 0 ? c : -c;
+    uint64_t x = 0;
+    if (LIKELY(end - p >= 4))
+        x = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
+    else
+        for (int i = 0; i < n; i++) x |= (uint64_t)p[i] << (8 * i);
+    x &= (UINT64_C(1) << (8 * n)) - 1;
+    return c > 0 ? (long)x : (long)x - (1L << (8 * n));
+}
+
 /* r_long: a signed first byte; small values inline, else 1-4 bytes LE
  * (negative forms start from all ones: marshal.c r_long). It reads at *pp
  * and moves *pp on: w->p itself (rs_w_long), or a reader's local copy of
@@ -322,13 +337,8 @@ RS_WINLINE bool rs_w_long_at(rs_walker *w, const unsigned char **pp, long *out)
                      (size_t)(w->end - p));
         return false;
     }
-    long x = c > 0 ? 0 : -1;
-    for (int i = 0; i < n; i++) {
-        x &= ~(0xffL << (8 * i));
-        x |= (long)p[i] << (8 * i);
-    }
     *pp = p + n;
-    *out = x;
+    *out = rs_w_le_long(p, w->end, c);
     return true;
 }
 
