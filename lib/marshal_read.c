@@ -129,9 +129,39 @@ static inline const struct rs_keep *keep_run(const struct rs_keep *r, const stru
     return r;
 }
 
+/* Values' bytes that fill nearly all of the input span they lie in (a
+ * payload of long Strings) are copied as that one span: a single memcpy,
+ * for at most a sixteenth more bytes. */
+static int keep_span(rs_build *b)
+{
+    const struct rs_keep *end = b->keep + b->nkeep;
+    const char *lo = *b->keep->slot, *hi = lo + b->keep->n;
+    for (const struct rs_keep *r = b->keep + 1; r < end; r++) {
+        if (*r->slot < lo) lo = *r->slot;
+        if (*r->slot + r->n > hi) hi = *r->slot + r->n;
+    }
+    size_t span = (size_t)(hi - lo);
+    if (b->keepbytes < span - span / 16) return 1; /* (overlapping spans count twice: still within the span) */
+    rs_arena *a = &b->doc->arena;
+    char *d;
+    if (((span + 7) & ~(size_t)7) <= (size_t)(a->end - a->cur)) {
+        d = a->cur;
+        a->cur += (span + 7) & ~(size_t)7;
+    } else if (!(d = rs_arena_grow_hint(a, span, 0, true))) {
+        return RSESS_ERR_NOMEM;
+    }
+    memcpy(d, lo, span);
+    for (const struct rs_keep *r = b->keep; r < end; r++) *r->slot = d + (*r->slot - lo);
+    return 0;
+}
+
 static int rs_build_keep(rs_build *b)
 {
     if (!b->keepbytes) return 0;
+    if (b->keepbytes >= 4096) {
+        int rc = keep_span(b);
+        if (rc <= 0) return rc;
+    }
     rs_arena *a = &b->doc->arena;
     const struct rs_keep *end = b->keep + b->nkeep, *split = end;
     /* The runs in order: into what the current chunk has left while they

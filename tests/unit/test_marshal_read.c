@@ -452,28 +452,19 @@ static void *guard_realloc(void *ctx, void *p, size_t old, size_t n)
     return q;
 }
 
-START_TEST(copy_spans_out_of_order)
+/* Reads in0 copying, through a guard allocator, wipes the input and
+ * writes the document: Ruby's bytes again. The arena sizes of the copying
+ * and the borrowed reads. */
+static void check_copy(const unsigned char *in0, size_t len, size_t *copied_arena, size_t *borrowed_arena)
 {
     int overruns = 0;
     rsess_alloc guard = {guard_malloc, guard_realloc, guard_free, &overruns};
+    unsigned char *in = malloc(len);
+    ck_assert_ptr_nonnull(in);
+    memcpy(in, in0, len);
     rsess_read_opts o;
     rsess_read_opts_init(&o);
     o.alloc = &guard;
-    static const char hex[] =
-        "04085b077b0849220963617274063a064554553a20416374697665537570706f72743a3a54696d65576974685a6f6e65"
-        "5b0849753a0954696d650df05928c0682ad4a1063a097a6f6e65492208555443063b00464922124575726f70652f4265"
-        "726c696e063b005449753b070df25928c0682ad4a1063b08400a4922105f637372665f746f6b656e063b005466163332"
-        "31363233303937323431362e3234363a0a7468656d65553a09446174655b0b69006903d91b05690069006900660c3232"
-        "3939313631492f0a636166c3a910063b0054";
-    size_t len = (sizeof hex - 1) / 2;
-    unsigned char *in = malloc(len), *orig = malloc(len);
-    ck_assert_ptr_nonnull(in);
-    ck_assert_ptr_nonnull(orig);
-    for (size_t i = 0; i < len; i++) {
-        unsigned v;
-        ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &v), 1);
-        in[i] = orig[i] = (unsigned char)v;
-    }
     rsess_err err;
     rsess_doc *d = rsess_read(in, len, &o, &err);
     ck_assert_msg(d != NULL, "%s", err.text);
@@ -481,12 +472,37 @@ START_TEST(copy_spans_out_of_order)
     rsess_buf out = {0};
     ck_assert_int_eq(rsess_write(rsess_doc_root(d), &out, NULL), 0);
     ck_assert_uint_eq(out.len, len);
-    ck_assert(memcmp(out.data, orig, len) == 0);
+    ck_assert(memcmp(out.data, in0, len) == 0);
     rsess_buf_free(&out);
+    *copied_arena = rsess_doc_arena_size(d);
     rsess_doc_free(d);
     ck_assert_int_eq(overruns, 0);
+    o.flags |= RSESS_READ_BORROW;
+    ck_assert_ptr_nonnull(d = rsess_read(in0, len, &o, NULL));
+    *borrowed_arena = rsess_doc_arena_size(d);
+    rsess_doc_free(d);
     free(in);
-    free(orig);
+}
+
+START_TEST(copy_spans_out_of_order)
+{
+    static const char hex[] =
+        "04085b077b0849220963617274063a064554553a20416374697665537570706f72743a3a54696d65576974685a6f6e65"
+        "5b0849753a0954696d650df05928c0682ad4a1063a097a6f6e65492208555443063b00464922124575726f70652f4265"
+        "726c696e063b005449753b070df25928c0682ad4a1063b08400a4922105f637372665f746f6b656e063b005466163332"
+        "31363233303937323431362e3234363a0a7468656d65553a09446174655b0b69006903d91b05690069006900660c3232"
+        "3939313631492f0a636166c3a910063b0054";
+    size_t len = (sizeof hex - 1) / 2;
+    unsigned char *in = malloc(len);
+    ck_assert_ptr_nonnull(in);
+    for (size_t i = 0; i < len; i++) {
+        unsigned v;
+        ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &v), 1);
+        in[i] = (unsigned char)v;
+    }
+    size_t copied, borrowed;
+    check_copy(in, len, &copied, &borrowed);
+    free(in);
 }
 END_TEST
 
@@ -504,6 +520,44 @@ static unsigned char *array_of(size_t n, const char *item, size_t itemlen, const
     *len = (size_t)(q - p);
     return p;
 }
+
+/* Copying, values whose bytes fill nearly all of the input (long Strings
+ * a few framing bytes apart) are copied as one span: the document holds
+ * them whole after the input is gone, and the arena holds no more than the
+ * borrowed read's plus the input. Long Strings after 400 falses each are
+ * copied one by one: the arena holds less than the input over again.
+ * (The test of both copies is check_copy's: Ruby's bytes written back.) */
+START_TEST(copy_dense_strings_as_one_span)
+{
+    enum { N = 300, SLEN = 1000 }; /* N + 1 >= 256: array_of's 2-byte count is the canonical form */
+    unsigned char first[5 + SLEN + 5], item[5 + SLEN + 4];
+    memcpy(first, "I\"\x02\xe8\x03", 5); /* a 1000-byte UTF-8 String; the first names :E */
+    memcpy(item, "I\"\x02\xe8\x03", 5);
+    for (size_t i = 0; i < SLEN; i++) first[5 + i] = (unsigned char)('a' + i % 26), item[5 + i] = (unsigned char)('A' + i % 23);
+    memcpy(first + 5 + SLEN, "\x06:\x06" "ET", 5);
+    memcpy(item + 5 + SLEN, "\x06;\x00T", 4);
+    size_t len, copied, borrowed;
+    unsigned char *in = array_of(N, (const char *)item, sizeof item, (const char *)first, sizeof first, 1, &len);
+    in[6 + 5] = 'Z'; /* (after the Array's 6 bytes and the String's 5) a byte that differs from the others */
+    check_copy(in, len, &copied, &borrowed);
+    ck_assert_uint_le(copied, borrowed + len + 64);
+    free(in);
+    /* the same Strings, each after 400 Integers (one input byte each, no bytes kept) */
+    size_t ilen = 404 + sizeof item, total;
+    unsigned char *sparse_item = malloc(ilen);
+    ck_assert_ptr_nonnull(sparse_item);
+    memcpy(sparse_item, "[\x02\x90\x01", 4); /* an Array of 400 ... */
+    memset(sparse_item + 4, 'F', 400);            /* ... falses, then the String */
+    memcpy(sparse_item + 404, item, sizeof item);
+    in = array_of(N, (const char *)sparse_item, ilen, (const char *)first, sizeof first, 1, &total);
+    in[4] = (unsigned char)((2 * N + 1) & 0xff), in[5] = (unsigned char)((2 * N + 1) >> 8); /* two values an item */
+    check_copy(in, total, &copied, &borrowed);
+    ck_assert_uint_lt(copied, borrowed + (N + 1) * (SLEN + 64));
+    ck_assert_uint_lt(copied, borrowed + total - 400 * N / 2); /* not the span: the falses stay behind */
+    free(sparse_item);
+    free(in);
+}
+END_TEST
 
 /* The arena follows the value: a large Array of records is held in few
  * chunks with little unused (the read guesses the rest from the root's
@@ -569,6 +623,7 @@ Suite *marshal_read_suite(void)
     tcase_add_test(t, trailing_allowed_on_request);
     tcase_add_test(t, arena_follows_the_value);
     tcase_add_test(t, copy_spans_out_of_order);
+    tcase_add_test(t, copy_dense_strings_as_one_span);
     suite_add_tcase(s, t);
     add_coverage_tests(s);
     return s;
