@@ -730,10 +730,19 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         t->n = n * 2;
         w->p += n * 2;
         size_t sig = t->n;
-        while (sig && t->p[sig - 1] == 0) sig--;
         uint64_t u = 0;
-        if (sig <= 8)
-            for (size_t i = 0; i < sig; i++) u |= (uint64_t)t->p[i] << (8 * i);
+        if (LIKELY(sig <= 8) && w->end - t->p >= 8) { /* one load; the bytes past the digits masked off */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            memcpy(&u, t->p, 8);
+#else
+            for (int i = 7; i >= 0; i--) u = u << 8 | t->p[i];
+#endif
+            if (sig < 8) u &= (UINT64_C(1) << (8 * sig)) - 1;
+        } else {
+            while (sig && t->p[sig - 1] == 0) sig--;
+            if (sig <= 8)
+                for (size_t i = 0; i < sig; i++) u |= (uint64_t)t->p[i] << (8 * i);
+        }
         FLAGS(neg ? TF_NEG : 0);
         if (sig <= 8 && (neg ? u <= (uint64_t)INT64_MAX + 1 : u <= (uint64_t)INT64_MAX)) {
             t->type = RSESS_INT;
