@@ -19,7 +19,7 @@ typedef struct rs_build {
     uint32_t objcap;
     rsess_val *root;  /* the value completed in a frame without a node */
     bool lazy;
-    const rs_walker *w; /* the reading walker: its progress sizes the arena's growth (or NULL) */
+    rs_walker *w; /* the reading walker: its progress sizes the arena's growth, and it takes the placed leaves' errors (or NULL) */
     size_t root_slots;  /* the root container's slots (0: none yet) */
     size_t root_used;   /* the arena's use when it opened */
     bool copy;        /* the values' bytes are copied into the arena at the end (rs_build_keep) */

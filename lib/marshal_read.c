@@ -397,6 +397,41 @@ static int register_late(rs_build *b, rs_walker *w, rs_frame *f, uint32_t k, rse
     return 0;
 }
 
+/* The walker's plain leaves (rs_plain_sink): what build_tok does for
+ * their tokens, without the tokens. */
+static inline __attribute__((always_inline)) int place_string(void *ctx, rs_frame *f, size_t slot, const unsigned char *p,
+                                                              size_t n, int enc, uint32_t obj)
+{
+    rs_build *b = ctx;
+    bool built = false;
+    rsess_val *v = reg_node(b, b->w, obj, RSESS_STRING, false, false, &built);
+    if (!v) return b->w->code;
+    if (UNLIKELY(!keep_bytes(b, &v->u.s.p, p, n))) return nomem(b->w);
+    v->u.s.len = n;
+    v->enc = (uint8_t)enc;
+    f->slots[slot] = v;
+    return 0;
+}
+
+static inline __attribute__((always_inline)) int place_imm(void *ctx, rs_frame *f, size_t slot, int kind, long i)
+{
+    (void)ctx;
+    f->slots[slot] = kind == TK_INT ? rs_imm_int(i) : kind == TK_NIL ? RS_NIL : kind == TK_TRUE ? RS_TRUE : RS_FALSE;
+    return 0;
+}
+
+static inline __attribute__((always_inline)) int place_link(void *ctx, rs_frame *f, size_t slot, uint32_t idx)
+{
+    rs_build *b = ctx;
+    rsess_val *v = obj_node(b, b->w, idx);
+    if (!v) return b->w->code;
+    if (!rs_imm(v)) v->flags |= F_LINKED;
+    f->slots[slot] = v;
+    return 0;
+}
+
+static const rs_plain_sink build_sink = {place_string, place_imm, place_link};
+
 /* Applies one token. lazy: a cursor's or lookup's build; plain: the token
  * is a value in the top frame's next plain slot (rs_walk_plain), so it
  * goes straight there. */
@@ -691,7 +726,8 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
         size_t top = w.sp - 1;
         rs_frame *f = &w.fr[top];
         if (LIKELY(rs_walk_plain(&w, f))) do { /* no plain value leaves anything pending */
-            kind = rs_walk_value_plain(&w, &t, f);
+            kind = rs_walk_value_plain(&w, &t, f, &build_sink, &b);
+            if (LIKELY(kind == TK_PLACED)) continue;
             if (UNLIKELY(kind == TK_ERROR)) goto out;
             if (kind < TK_SYM || (kind == TK_SYM && !(t.flags & TF_IVSYM))) { /* a leaf: f stays on top */
                 if (UNLIKELY(rc = build_tok(&b, &w, &t, false, true, f))) goto out;

@@ -49,7 +49,8 @@ enum {
     TK_UCLASS,    /* 'C': opens a frame: class symbol, then the value */
     TK_IVARS,     /* the count of an ivar list (of an 'I' value or a symbol) */
     TK_ENC,       /* an ivar pair that set the encoding of its frame's value */
-    TK_END        /* tok.frame ends (TF_INNER: its value is a prefix frame's inner) */
+    TK_END,       /* tok.frame ends (TF_INNER: its value is a prefix frame's inner) */
+    TK_PLACED     /* (rs_walk_value_plain with a sink) a leaf the sink took: no token */
 };
 
 /* Where a value goes in its owner frame. */
@@ -111,6 +112,21 @@ typedef struct rs_frame {
     void *user, *aux;   /* the consumer's */
     void **slots;       /* the consumer's: where the values of plain slots go */
 } rs_frame;
+
+/* A consumer's own placement of the commonest plain leaves
+ * (rs_walk_value_plain): each is called where the walker has read and
+ * checked the value, for slot `slot` of the top frame f, instead of a
+ * token. Nonzero: it failed, and said why (rs_walk_fail). The consumer
+ * passes a constant sink of functions it inlines, so nothing is left in
+ * between. */
+typedef struct rs_plain_sink {
+    /* a String with only its encoding flag (I"...E): its n bytes at p */
+    int (*string)(void *ctx, rs_frame *f, size_t slot, const unsigned char *p, size_t n, int enc, uint32_t obj);
+    /* nil, true, false (kind TK_NIL, TK_TRUE, TK_FALSE) or an 'i' Integer i (TK_INT) */
+    int (*imm)(void *ctx, rs_frame *f, size_t slot, int kind, long i);
+    /* an '@' link to object idx */
+    int (*link)(void *ctx, rs_frame *f, size_t slot, uint32_t idx);
+} rs_plain_sink;
 /* frame addresses and indices are shifts, not multiplies by 136 */
 _Static_assert(sizeof(void *) != 8 || sizeof(size_t) != 8 || sizeof(rs_frame) == 128, "rs_frame: 128 bytes on LP64");
 
@@ -679,7 +695,8 @@ RS_WINLINE int rs_w_container(rs_walker *w, rs_tok *t, int c, int role, size_t l
  * frame (rs_walk_plain), so the level was checked when f opened, and a
  * leaf fills only the token's slot, flags and payload; the head is filled
  * (PLAIN_HEAD) only where a frame may open. */
-RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool inner, const bool fast, const bool plain)
+RS_WINLINE int rs_w_value(rs_walker *restrict w, rs_tok *restrict t, rs_frame *f, int role, bool inner, const bool fast,
+                          const bool plain, const rs_plain_sink *sink, void *ctx)
 {
     const unsigned char *start = w->p;
     size_t level = plain ? 0 : f->level + 1;
@@ -712,12 +729,22 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
     long l;
     switch (c) {
     case '0': case 'T': case 'F':
+        if (plain && sink) {
+            size_t slot = f->next;
+            rs_w_leaf_done(w, f, plain, RSESS_NIL, RS_NONE);
+            return sink->imm(ctx, f, slot, c == '0' ? TK_NIL : c == 'T' ? TK_TRUE : TK_FALSE, 0) ? TK_ERROR : TK_PLACED;
+        }
         t->kind = c == '0' ? TK_NIL : c == 'T' ? TK_TRUE : TK_FALSE;
         t->type = c == '0' ? RSESS_NIL : c == 'T' ? RSESS_TRUE : RSESS_FALSE;
         rs_w_leaf_done(w, f, plain, t->type, RS_NONE);
         return t->kind;
     case 'i':
         if (!rs_w_long(w, &l) || !rs_w_counted(w, start)) return TK_ERROR;
+        if (plain && sink) {
+            size_t slot = f->next;
+            rs_w_leaf_done(w, f, plain, RSESS_INT, RS_NONE);
+            return sink->imm(ctx, f, slot, TK_INT, l) ? TK_ERROR : TK_PLACED;
+        }
         t->i = l;
         t->type = RSESS_INT;
         rs_w_leaf_done(w, f, plain, RSESS_INT, RS_NONE);
@@ -832,6 +859,11 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
         if (UNLIKELY(l < 0 || (size_t)l >= w->nobjs))
             return rs_walk_fail(w, RSESS_ERR_LINK, start, "object link %ld out of range (%u objects so far)", l,
                                 w->nobjs);
+        if (plain && sink) {
+            size_t slot = f->next;
+            rs_w_leaf_done(w, f, plain, RSESS_NONE, (uint32_t)l);
+            return sink->link(ctx, f, slot, (uint32_t)l) ? TK_ERROR : TK_PLACED;
+        }
         t->link = (uint32_t)l;
         t->type = w->tab->otype[l] & 0x1f;
         rs_w_leaf_done(w, f, plain, t->type, t->link);
@@ -859,6 +891,11 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
                     w->p = q + 5;
                 } else {
                     w->p = q + 4;
+                }
+                if (plain && sink) {
+                    size_t slot = f->next;
+                    rs_w_leaf_done(w, f, plain, RSESS_STRING, t->obj);
+                    return sink->string(ctx, f, slot, q - n, n, fold & FOLD_ENC, t->obj) ? TK_ERROR : TK_PLACED;
                 }
                 t->enc = (uint8_t)(fold & FOLD_ENC);
                 FLAGS(TF_ENC | TF_IVWRAP);
@@ -1201,7 +1238,7 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
         }
         break;
     }
-    if (act == A_VALUE || act == A_INNER) return rs_w_value(w, t, f, role, act == A_INNER, fast, false);
+    if (act == A_VALUE || act == A_INNER) return rs_w_value(w, t, f, role, act == A_INNER, fast, false, NULL, NULL);
     if (act == A_SYMBOL) return rs_w_symbol(w, t, f, role);
     return rs_w_end(w, t, f);
 }
@@ -1213,7 +1250,8 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
  * to come, rs_walk_value_plain() reads the next value with the same tokens
  * and checks, without deciding what comes next; the role and the level
  * are worked out from f only where a frame may open (a leaf needs neither).
- * A leaf leaves f on top. */
+ * A leaf leaves f on top. With a sink, the commonest leaves go to it
+ * (TK_PLACED) instead of a token. */
 RS_WINLINE bool rs_walk_plain(const rs_walker *w, const rs_frame *f) { return !w->pend && f->left > f->stop; }
 
 /* The end of an array or hash whose values are all read: the TK_END that
@@ -1250,9 +1288,9 @@ RS_WINLINE void rs_walk_root_slot(rs_walker *w, void **slot)
     w->fr[0].stop = 0;
 }
 
-RS_WINLINE int rs_walk_value_plain(rs_walker *w, rs_tok *t, rs_frame *f)
+RS_WINLINE int rs_walk_value_plain(rs_walker *w, rs_tok *t, rs_frame *f, const rs_plain_sink *sink, void *ctx)
 {
-    return rs_w_value(w, t, f, R_ITEM /* plain: from f, where it is needed */, false, true, true);
+    return rs_w_value(w, t, f, R_ITEM /* plain: from f, where it is needed */, false, true, true, sink, ctx);
 }
 
 #endif
