@@ -14,16 +14,11 @@ rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk)
     char *mem = rs_malloc(alloc, size);
     if (!mem) return NULL;
     rsess_doc *doc = (rsess_doc *)mem;
-    memset(doc, 0, sizeof *doc);
-    if (alloc) doc->allocv = *alloc;
-    doc->arena.alloc = &doc->allocv;
     /* The first chunk lives in the same block as the document, with no
      * chunk header: the arena's list holds only the chunks grown later. */
-    doc->arena.head = NULL;
-    doc->arena.cur = mem + head;
-    doc->arena.end = mem + size;
-    doc->arena.total = size;
-    doc->block = size;
+    *doc = (rsess_doc){.arena = {.alloc = &doc->allocv, .head = NULL, .cur = mem + head, .end = mem + size, .total = size},
+                       .block = size};
+    if (alloc) doc->allocv = *alloc;
     return doc;
 }
 

@@ -533,7 +533,7 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
             f->slots = (void **)v->u.c.k;
         }
         v->u.c.n = v->u.c.cap = (uint32_t)t->n;
-        if (UNLIKELY(t->frame == 1) && !lazy) { /* the root container: b_grow follows its progress */
+        if (UNLIKELY(t->frame == 1) && !lazy && slots >= 128) { /* a large root container: b_grow follows its progress */
             b->root_slots = slots;
             b->root_used = b->doc->arena.total - rs_arena_unused(&b->doc->arena);
         }
@@ -767,7 +767,7 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
 out:
     if (kind == TK_DONE && w.p != w.end && !(opts->flags & RSESS_READ_ALLOW_TRAILING))
         rs_walk_fail(&w, RSESS_ERR_TRAILING, w.p, "trailing bytes: %zu after the value", (size_t)(w.end - w.p));
-    if (kind == TK_DONE && !w.code && !rc) rc = rs_build_keep(&b);
+    if (kind == TK_DONE && !w.code && !rc && b.keepbytes) rc = rs_build_keep(&b);
     if (UNLIKELY(b.objs != b.objs0 || b.pend || b.keep != b.keep0)) rs_build_free(&b);
     if (UNLIKELY(w.fr != w.fr0)) rs_walk_free(&w);
     rs_tables_free(&tab, &doc->allocv);
