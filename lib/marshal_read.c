@@ -7,6 +7,9 @@
 
 #include <stddef.h>
 
+#define RS_GUESS_OBJS_FROM (256 * 1024) /* input bytes */
+_Static_assert(RS_GUESS_OBJS_FROM / 16 > RS_BUILD_OBJS0, "the guess is above the embedded table");
+
 static int nomem(rs_walker *w)
 {
     rs_walk_fail(w, RSESS_ERR_NOMEM, w->p, "out of memory");
@@ -711,9 +714,11 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
     rs_walk_root_slot(&w, (void **)&b.root);
     rs_tok t;
     int kind, rc = 0;
-    /* the object tables sized for an object every 16 bytes: most inputs
-     * never grow them (growth doubles); a small one fits the embedded ones */
-    if (UNLIKELY(len >= 16 * (RS_BUILD_OBJS0 + 1))) { /* len / 16 > RS_BUILD_OBJS0 */
+    /* a large input's object tables sized for an object every 16 bytes:
+     * most never grow them, nor move and fault in large blocks again as
+     * they double; a smaller one starts in the embedded tables and doubles
+     * (a String-heavy session has an object every few hundred bytes) */
+    if (UNLIKELY(len >= RS_GUESS_OBJS_FROM)) {
         uint32_t guess_objs = len / 16 < (1u << 28) ? (uint32_t)(len / 16) : 1u << 28;
         if (!objs_grow(&b, guess_objs) || !rs_walk_obj_grow(&w, guess_objs)) {
             kind = TK_ERROR;
