@@ -433,7 +433,16 @@ static inline __attribute__((always_inline)) int place_link(void *ctx, rs_frame 
     return 0;
 }
 
-static const rs_plain_sink build_sink = {place_string, place_imm, place_link};
+static inline __attribute__((always_inline)) int place_symlink(void *ctx, rs_frame *f, size_t slot, uint32_t idx)
+{
+    rs_build *b = ctx;
+    rsess_val *v = sym_node(b, b->w, idx);
+    if (!v) return b->w->code;
+    f->slots[slot] = v;
+    return 0;
+}
+
+static const rs_plain_sink build_sink = {place_string, place_imm, place_link, place_symlink};
 
 /* Applies one token. lazy: a cursor's or lookup's build; plain: the token
  * is a value in the top frame's next plain slot (rs_walk_plain), so it

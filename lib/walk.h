@@ -126,6 +126,8 @@ typedef struct rs_plain_sink {
     int (*imm)(void *ctx, rs_frame *f, size_t slot, int kind, long i);
     /* an '@' link to object idx */
     int (*link)(void *ctx, rs_frame *f, size_t slot, uint32_t idx);
+    /* a ';' link to symbol idx */
+    int (*symlink)(void *ctx, rs_frame *f, size_t slot, uint32_t idx);
 } rs_plain_sink;
 /* frame addresses and indices are shifts, not multiplies by 136 */
 _Static_assert(sizeof(void *) != 8 || sizeof(size_t) != 8 || sizeof(rs_frame) == 128, "rs_frame: 128 bytes on LP64");
@@ -797,6 +799,15 @@ RS_WINLINE int rs_w_value(rs_walker *restrict w, rs_tok *restrict t, rs_frame *f
         rs_w_leaf_done(w, f, plain, RSESS_FLOAT, t->obj);
         return t->kind = TK_FLOAT;
     case ':': case ';': {
+        if (plain && sink && c == ';') { /* rs_w_symbol_at's link, without its token */
+            if (!rs_w_long(w, &l)) return TK_ERROR;
+            if (UNLIKELY(l < 0 || (size_t)l >= w->tab->nsyms))
+                return rs_walk_fail(w, RSESS_ERR_SYMLINK, start, "symbol link %ld out of range (%u symbols)", l,
+                                    w->tab->nsyms);
+            size_t slot = f->next;
+            rs_w_leaf_done(w, f, plain, RSESS_SYMBOL, RS_NONE);
+            return sink->symlink(ctx, f, slot, (uint32_t)l) ? TK_ERROR : TK_PLACED;
+        }
         PLAIN_HEAD();
         w->p--;
         int k = rs_w_symbol_at(w, t);
