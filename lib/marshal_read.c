@@ -692,7 +692,7 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
     }
     bool borrow = opts->flags & RSESS_READ_BORROW;
     /* One block: the document and the arena's first chunk, 4 bytes an
-     * input byte (what a small session's nodes take), 1.5 KiB up to 1 KiB
+     * input byte (what a small session's nodes take), 1.5 KiB below 2 KiB
      * of input, a page (4 KiB with the document) from 2 KiB: a larger
      * value grows the arena by quarters (alloc.c), so no read holds much
      * more than it uses, and none more than a page more. Copying, the
