@@ -108,13 +108,15 @@ static bool scan(const char *s, size_t len, decimal *d)
     return i == len;
 }
 
+/* 10^0..10^22: exact doubles */
+static const double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 /* Clinger: w and 10^|q| exact doubles, one correctly rounded operation. */
 static bool clinger(uint64_t w, int64_t q, double *out)
 {
-    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     if (w > (1ULL << 53) || q < -22 || q > 22) return false;
-    *out = q >= 0 ? (double)w * p10[q] : (double)w / p10[-q];
+    *out = q >= 0 ? (double)w * exact_pow10[q] : (double)w / exact_pow10[-q];
     return true;
 }
 
@@ -214,36 +216,167 @@ static double fallback(const char *s, size_t len, bool neg)
     return neg ? -d : d;
 }
 
-/* The commonest Marshal float text, [-]digits[.digits] with at most 15
- * digits in all ("0.25", "3.75", "-12.5"): w < 10^15 < 2^53 and at most
- * 15 fraction digits, so clinger() answers, without scan()'s generality. False: not of this form (the
- * general path decides). */
-static inline bool short_decimal(const char *s, size_t len, double *out)
+#define ZEROS 0x3030303030303030ULL /* '0' in every byte */
+#define DOT_X ('.' ^ '0')             /* a '.' byte of a word XORed with ZEROS */
+
+static inline uint64_t load4(const char *p)
 {
-    /* 15 digits and a point at most (a sign more): longer texts go to the
-     * general path at once */
-    if (len == 0 || len - (s[0] == '-') > 16) return false;
-    const char *p = s + (s[0] == '-'), *end = s + len;
-    uint64_t w = 0;
-    const char *int_start = p;
-    while (p < end && is_digit(*p)) w = w * 10 + (uint64_t)(*p++ - '0');
-    int nd = (int)(p - int_start), frac = 0;
-    if (!nd) return false;
-    if (p < end) {
-        if (*p++ != '.') return false;
-        const char *frac_start = p;
-        while (p < end && is_digit(*p)) w = w * 10 + (uint64_t)(*p++ - '0');
-        frac = (int)(p - frac_start);
-        if (p != end || !frac) return false; /* "5.": Ruby stops before the point */
-        nd += frac;
+    uint32_t v;
+    memcpy(&v, p, 4);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    return v;
+}
+
+/* The n (1..8) bytes at p as the top n bytes of a word, p[i] at byte
+ * 8 - n + i (bytes counted from the least significant), zeros below: two
+ * overlapping 4-byte loads, or three single bytes; nothing outside p..p+n
+ * is read. */
+static inline uint64_t load_top(const char *p, size_t n)
+{
+    if (n >= 4) return load4(p + n - 4) << 32 | load4(p) << (64 - 8 * n);
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint64_t)u[n - 1] << 56 | (uint64_t)u[n >> 1] << (8 * (8 - n + (n >> 1))) | (uint64_t)u[0] << (8 * (8 - n));
+}
+
+/* t: bytes XORed with ZEROS, so digits are 0..9. The top bit of each byte
+ * that is not (no carry crosses a byte). */
+static inline uint64_t non_digits(uint64_t t)
+{
+    return (((t & 0x7F7F7F7F7F7F7F7FULL) + 0x7676767676767676ULL) | t) & 0x8080808080808080ULL;
+}
+
+/* The one non-digit of word t (its top bit alone in nd) must be a '.': the
+ * bytes below it move up one, closing the gap (the byte below the word,
+ * carry, comes in at the bottom). Its byte number, or -1 if it is no '.'
+ * or not alone. */
+static inline int close_dot(uint64_t *t, uint64_t nd, uint64_t carry)
+{
+    int pos = __builtin_ctzll(nd) >> 3;
+    if ((nd & (nd - 1)) || (*t >> (8 * pos) & 0xFF) != DOT_X) return -1;
+    uint64_t low = (nd >> 7) - 1; /* the bytes below the dot */
+    *t = (*t & ~low << 8) | (*t & low) << 8 | carry;
+    return pos;
+}
+
+/* The digits of [digits][.digits] in n (1..8) bytes at p, at least one
+ * digit and any '.' not last ("0.25", "15", ".5"): the text loaded
+ * right-aligned into one word, XORed with '0' (digit values), checked for
+ * digits and one '.' at once, the '.' squeezed out and the 8 digit bytes
+ * turned into their value (the SWAR steps of Lemire's paper). *w the
+ * value (< 10^8), *f the digits after the '.'. False: not of this form. */
+__attribute__((always_inline)) static inline bool digits_short(const char *p, size_t n, uint64_t *w, int *f)
+{
+    uint64_t t = load_top(p, n) ^ ZEROS << (64 - 8 * n), nd = non_digits(t);
+    *f = 0;
+    if (nd) {
+        int pos = close_dot(&t, nd, 0);
+        if (pos < 0 || pos == 7) return false; /* "5.": Ruby stops before the point */
+        *f = 7 - pos;
     }
-    double v;
-    if (nd > 15 || !clinger(w, -frac, &v)) return false;
-    *out = s[0] == '-' ? -v : v;
+    *w = eight_value(t);
     return true;
 }
 
-static bool parse_general(const char *s, size_t len, double *out)
+/* The same in n (9..20) bytes, at most 19 digits: the text right-aligned
+ * in three words (the first 0 when it fits in two), the '.' squeezed out
+ * across them. */
+static inline bool digits_long(const char *p, size_t n, uint64_t *w, int *f)
+{
+    uint64_t t0, t1, t2 = load8(p + n - 8) ^ ZEROS;
+    if (n > 16) {
+        t0 = (load8(p) ^ ZEROS) << (8 * (24 - n));
+        t1 = load8(p + n - 16) ^ ZEROS;
+    } else {
+        t0 = 0;
+        t1 = (load8(p) ^ ZEROS) << (8 * (16 - n));
+    }
+    uint64_t nd0 = non_digits(t0), nd1 = non_digits(t1), nd2 = non_digits(t2);
+    int pos;
+    *f = 0;
+    if (nd2) {
+        if (nd1 | nd0 || (pos = close_dot(&t2, nd2, t1 >> 56)) < 0 || pos == 7) return false;
+        t1 = t1 << 8 | t0 >> 56, t0 <<= 8, *f = 7 - pos;
+    } else if (nd1) {
+        if (nd0 || (pos = close_dot(&t1, nd1, t0 >> 56)) < 0) return false;
+        t0 <<= 8, *f = 15 - pos;
+    } else if (nd0) {
+        if ((pos = close_dot(&t0, nd0, 0)) < 0) return false;
+        *f = 23 - pos;
+    } else if (n == 20) {
+        return false; /* 20 digits: w could overflow */
+    }
+    *w = (uint64_t)eight_value(t1) * 100000000 + eight_value(t2);
+    if (t0) *w += (uint64_t)eight_value(t0) * 10000000000000000ULL;
+    return true;
+}
+
+enum { FAST_NO, FAST_DONE };
+
+/* The commonest Marshal float text, [-]digits[.digits] in at most 8 bytes
+ * after the sign ("0.25", "-12.5", "15"): digits_short, then Clinger (w <
+ * 10^8 and 10^f exact doubles, one correctly rounded division). FAST_DONE:
+ * *out set; FAST_NO: not of this form (other_decimal decides). Inlined in
+ * its callers, whose other path is a tail call, so that it keeps no
+ * registers of its own. */
+__attribute__((always_inline)) static inline int short_decimal(const char *s, size_t len, double *out)
+{
+    if (UNLIKELY(len == 0)) return FAST_NO;
+    bool neg = s[0] == '-';
+    size_t n = len - neg;
+    uint64_t w;
+    int f;
+    if (n - 1 >= 8 || !digits_short(s + neg, n, &w, &f)) return FAST_NO;
+    double v = (double)w / exact_pow10[f];
+    *out = neg ? -v : v;
+    return FAST_DONE;
+}
+
+static bool parse_general(const char *s, size_t len, double *out);
+static bool marshal_float_slow(const char *s, size_t len, double *out, bool *raw);
+
+/* What short_decimal leaves: [-]M or [-]Me[-]X with M short_decimal's
+ * form in up to 20 bytes (at most 19 digits) and X up to 3 digits
+ * ("848.8176972685787", "3e1", "1.5e-7"): w the digits' value, q = X - f
+ * the power of ten; Clinger when w <= 2^53 and |q| <= 22, else
+ * Eisel-Lemire; else (and for every other text) the general path (raw:
+ * rs_marshal_float's, else NULL). */
+__attribute__((noinline)) static bool other_decimal(const char *s, size_t len, double *out, bool *raw)
+{
+    if (len == 0) goto general;
+    bool neg = s[0] == '-';
+    const char *p = s + neg, *end = s + len, *q = end;
+    int ex = 0, k = 0;
+    for (int scale = 1; q > p && k < 4 && is_digit(q[-1]); q--, k++, scale *= 10) ex += (q[-1] - '0') * scale;
+    if (k && k < 4 && q - p >= 2) {
+        if (q[-1] == '-' || q[-1] == '+') ex = q[-1] == '-' ? -ex : ex, q--;
+        if (q - p >= 2 && (q[-1] == 'e' || q[-1] == 'E')) end = q - 1;
+        else ex = 0;
+    } else {
+        ex = 0;
+    }
+    size_t n = (size_t)(end - p);
+    uint64_t w;
+    int f;
+    if (n - 1 < 8 ? !digits_short(p, n, &w, &f) : n - 9 >= 12 || !digits_long(p, n, &w, &f)) goto general;
+    int q10 = ex - f;
+    double v;
+    if (w <= 1ULL << 53 && q10 >= -22 && q10 <= 22) {
+        v = q10 < 0 ? (double)(int64_t)w / exact_pow10[-q10] : (double)(int64_t)w * exact_pow10[q10];
+    } else {
+        uint64_t bits;
+        if (w == 0 || q10 < POW10_MIN || q10 > POW10_MAX || !eisel_lemire(w, q10, &bits)) goto general;
+        memcpy(&v, &bits, sizeof v);
+    }
+    *out = neg ? -v : v;
+    return true;
+general:
+    return raw ? marshal_float_slow(s, len, out, raw) : parse_general(s, len, out);
+}
+
+/* Out of line, so that the fast paths' callers keep a short frame. */
+__attribute__((noinline)) static bool parse_general(const char *s, size_t len, double *out)
 {
     decimal d;
     if (!scan(s, len, &d)) return false;
@@ -270,7 +403,7 @@ static bool parse_general(const char *s, size_t len, double *out)
 
 bool rs_float_parse(const char *s, size_t len, double *out)
 {
-    return LIKELY(short_decimal(s, len, out)) || parse_general(s, len, out);
+    return LIKELY(short_decimal(s, len, out) == FAST_DONE) || other_decimal(s, len, out, NULL);
 }
 
 int rsess_float_parse(const char *text, size_t len, double *out, rsess_err *err)
@@ -312,10 +445,10 @@ static double add_mantissa(double d, const unsigned char *p, size_t n)
     return neg ? -d : d;
 }
 
-bool rs_marshal_float(const char *s, size_t len, double *out, bool *raw)
+/* Marshal's text when it is not plain decimal text of fast_decimal's form. */
+__attribute__((noinline)) static bool marshal_float_slow(const char *s, size_t len, double *out, bool *raw)
 {
-    *raw = false;
-    if (LIKELY(rs_float_parse(s, len, out))) return true; /* as Ruby's strtod reads it (float_parse.c) */
+    if (parse_general(s, len, out)) return true; /* as Ruby's strtod reads it */
     if (len == 3 && memcmp(s, "nan", 3) == 0) return *out = NAN, true;
     if (len == 3 && memcmp(s, "inf", 3) == 0) return *out = INFINITY, true;
     if (len == 4 && memcmp(s, "-inf", 4) == 0) return *out = -INFINITY, true;
@@ -327,4 +460,10 @@ bool rs_marshal_float(const char *s, size_t len, double *out, bool *raw)
     size_t rest = len - (size_t)(nul - s) - 1;
     *out = rest ? add_mantissa(d, (const unsigned char *)nul + 1, rest) : d;
     return true;
+}
+
+bool rs_marshal_float(const char *s, size_t len, double *out, bool *raw)
+{
+    *raw = false;
+    return LIKELY(short_decimal(s, len, out) == FAST_DONE) || other_decimal(s, len, out, raw);
 }
