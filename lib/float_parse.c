@@ -54,11 +54,18 @@ static inline bool eight_digits(uint64_t v)
            0x3333333333333333ULL;
 }
 
+/* The value of the 8 digit values (0..9) in t, the least significant byte
+ * the first digit: the SWAR steps of Lemire's paper. */
+static inline uint64_t digit_value8(uint64_t t)
+{
+    t = (t * 2561 >> 8) & 0x00FF00FF00FF00FFULL;
+    t = (t * 6553601 >> 16) & 0x0000FFFF0000FFFFULL;
+    return t * 42949672960001ULL >> 32;
+}
+
 static inline uint32_t eight_value(uint64_t v)
 {
-    v = (v & 0x0F0F0F0F0F0F0F0FULL) * 2561 >> 8;
-    v = (v & 0x00FF00FF00FF00FFULL) * 6553601 >> 16;
-    return (uint32_t)((v & 0x0000FFFF0000FFFFULL) * 42949672960001ULL >> 32);
+    return (uint32_t)digit_value8(v & 0x0F0F0F0F0F0F0F0FULL);
 }
 
 /* The grammar of float.h; fills d. Locals, not d's fields, in the loops:
@@ -122,7 +129,7 @@ static bool clinger(uint64_t w, int64_t q, double *out)
 
 /* The bits of w 10^q (w > 0, q in POW10_MIN..POW10_MAX) rounded to nearest
  * even, when the product decides them and the result is normal. */
-static bool eisel_lemire(uint64_t w, int q, uint64_t *bits)
+__attribute__((always_inline)) static inline bool eisel_lemire(uint64_t w, int q, uint64_t *bits)
 {
     int lz = __builtin_clzll(w);
     w <<= lz;
@@ -219,6 +226,16 @@ static double fallback(const char *s, size_t len, bool neg)
 #define ZEROS 0x3030303030303030ULL /* '0' in every byte */
 #define DOT_X ('.' ^ '0')             /* a '.' byte of a word XORed with ZEROS */
 
+static inline uint64_t load2(const char *p)
+{
+    uint16_t v;
+    memcpy(&v, p, 2);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap16(v);
+#endif
+    return v;
+}
+
 static inline uint64_t load4(const char *p)
 {
     uint32_t v;
@@ -231,26 +248,28 @@ static inline uint64_t load4(const char *p)
 
 /* The n (1..8) bytes at p as the top n bytes of a word, p[i] at byte
  * 8 - n + i (bytes counted from the least significant), zeros below: two
- * overlapping 4-byte loads, or three single bytes; nothing outside p..p+n
- * is read. */
+ * overlapping 4-byte loads (or 2-byte ones, or the byte); nothing outside
+ * p..p+n is read. */
 static inline uint64_t load_top(const char *p, size_t n)
 {
     if (n >= 4) return load4(p + n - 4) << 32 | load4(p) << (64 - 8 * n);
-    const unsigned char *u = (const unsigned char *)p;
-    return (uint64_t)u[n - 1] << 56 | (uint64_t)u[n >> 1] << (8 * (8 - n + (n >> 1))) | (uint64_t)u[0] << (8 * (8 - n));
+    if (n >= 2) return load2(p + n - 2) << 48 | load2(p) << (64 - 8 * n);
+    return (uint64_t)(unsigned char)p[0] << 56;
 }
 
 /* t: bytes XORed with ZEROS, so digits are 0..9. The top bit of each byte
- * that is not (no carry crosses a byte). */
+ * that is not, and perhaps of bytes above a byte of 0x8A or more (a carry):
+ * either way not all digits, and the lowest bit set is the first byte
+ * that is not a digit. */
 static inline uint64_t non_digits(uint64_t t)
 {
-    return (((t & 0x7F7F7F7F7F7F7F7FULL) + 0x7676767676767676ULL) | t) & 0x8080808080808080ULL;
+    return (t | (t + 0x7676767676767676ULL)) & 0x8080808080808080ULL;
 }
 
-/* The one non-digit of word t (its top bit alone in nd) must be a '.': the
- * bytes below it move up one, closing the gap (the byte below the word,
- * carry, comes in at the bottom). Its byte number, or -1 if it is no '.'
- * or not alone. */
+/* The one non-digit of word t (its top bit alone in nd) must be a '.' and
+ * not the last byte: the bytes below it move up one, closing the gap (the
+ * top byte of the word below, carry, comes in at the bottom). Its byte
+ * number, or -1. */
 static inline int close_dot(uint64_t *t, uint64_t nd, uint64_t carry)
 {
     int pos = __builtin_ctzll(nd) >> 3;
@@ -260,29 +279,33 @@ static inline int close_dot(uint64_t *t, uint64_t nd, uint64_t carry)
     return pos;
 }
 
-/* The digits of [digits][.digits] in n (1..8) bytes at p, at least one
+/* 10^(7 - pos): the divisor when a one-word text's '.' is byte pos */
+static const double dot_pow10[] = {1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1e0};
+
+/* The digits of digits[.digits] in n (1..8) bytes at p, at least one
  * digit and any '.' not last ("0.25", "15", ".5"): the text loaded
  * right-aligned into one word, XORed with '0' (digit values), checked for
  * digits and one '.' at once, the '.' squeezed out and the 8 digit bytes
- * turned into their value (the SWAR steps of Lemire's paper). *w the
- * value (< 10^8), *f the digits after the '.'. False: not of this form. */
-__attribute__((always_inline)) static inline bool digits_short(const char *p, size_t n, uint64_t *w, int *f)
+ * turned into their value. *w the value (< 10^8), *dot the '.''s byte
+ * in the word, 7 - the digits after it (7 when there is none).
+ * False: not of this form (a sign, an exponent, ...). */
+__attribute__((always_inline)) static inline bool digits_short(const char *p, size_t n, uint64_t *w, int *dot)
 {
     uint64_t t = load_top(p, n) ^ ZEROS << (64 - 8 * n), nd = non_digits(t);
-    *f = 0;
+    *dot = 7;
     if (nd) {
         int pos = close_dot(&t, nd, 0);
         if (pos < 0 || pos == 7) return false; /* "5.": Ruby stops before the point */
-        *f = 7 - pos;
+        *dot = pos;
     }
-    *w = eight_value(t);
+    *w = digit_value8(t);
     return true;
 }
 
 /* The same in n (9..20) bytes, at most 19 digits: the text right-aligned
  * in three words (the first 0 when it fits in two), the '.' squeezed out
- * across them. */
-static inline bool digits_long(const char *p, size_t n, uint64_t *w, int *f)
+ * across them; *f the digits after the '.'. */
+__attribute__((always_inline)) static inline bool digits_long(const char *p, size_t n, uint64_t *w, int *f)
 {
     uint64_t t0, t1, t2 = load8(p + n - 8) ^ ZEROS;
     if (n > 16) {
@@ -307,72 +330,110 @@ static inline bool digits_long(const char *p, size_t n, uint64_t *w, int *f)
     } else if (n == 20) {
         return false; /* 20 digits: w could overflow */
     }
-    *w = (uint64_t)eight_value(t1) * 100000000 + eight_value(t2);
-    if (t0) *w += (uint64_t)eight_value(t0) * 10000000000000000ULL;
+    *w = digit_value8(t1) * 100000000 + digit_value8(t2);
+    if (t0) *w += digit_value8(t0) * 10000000000000000ULL;
     return true;
 }
 
-enum { FAST_NO, FAST_DONE };
-
-/* The commonest Marshal float text, [-]digits[.digits] in at most 8 bytes
- * after the sign ("0.25", "-12.5", "15"): digits_short, then Clinger (w <
- * 10^8 and 10^f exact doubles, one correctly rounded division). FAST_DONE:
- * *out set; FAST_NO: not of this form (other_decimal decides). Inlined in
- * its callers, whose other path is a tail call, so that it keeps no
+/* The commonest Marshal float text, digits[.digits] in len (1..8) bytes
+ * ("0.25", "12.5", "15"): digits_short, then Clinger (w < 10^8 and its
+ * divisor exact doubles, one correctly rounded division). True: *out set.
+ * False: not of this form (a sign too), for other_decimal. Inlined in its
+ * callers, whose other path is a tail call, so that it keeps no
  * registers of its own. */
-__attribute__((always_inline)) static inline int short_decimal(const char *s, size_t len, double *out)
+__attribute__((always_inline)) static inline bool short_decimal(const char *s, size_t len, double *out)
 {
-    if (UNLIKELY(len == 0)) return FAST_NO;
-    bool neg = s[0] == '-';
-    size_t n = len - neg;
     uint64_t w;
-    int f;
-    if (n - 1 >= 8 || !digits_short(s + neg, n, &w, &f)) return FAST_NO;
-    double v = (double)w / exact_pow10[f];
-    *out = neg ? -v : v;
-    return FAST_DONE;
+    int dot;
+    if (!digits_short(s, len, &w, &dot)) return false;
+    *out = (double)(int64_t)w / dot_pow10[dot];
+    return true;
 }
 
 static bool parse_general(const char *s, size_t len, double *out);
 static bool marshal_float_slow(const char *s, size_t len, double *out, bool *raw);
 
-/* What short_decimal leaves: [-]M or [-]Me[-]X with M short_decimal's
- * form in up to 20 bytes (at most 19 digits) and X up to 3 digits
- * ("848.8176972685787", "3e1", "1.5e-7"): w the digits' value, q = X - f
- * the power of ten; Clinger when w <= 2^53 and |q| <= 22, else
- * Eisel-Lemire; else (and for every other text) the general path (raw:
- * rs_marshal_float's, else NULL). */
+/* The general path; raw: rs_marshal_float's (Marshal's other forms too),
+ * else NULL. */
+static inline bool general(const char *s, size_t len, double *out, bool *raw)
+{
+    return raw ? marshal_float_slow(s, len, out, raw) : parse_general(s, len, out);
+}
+
+/* What the two fast paths leave: [-]M, [-]Me[-+]X with M short_decimal's
+ * form in up to 20 bytes (at most 19 digits) and X up to 3 digits ("-0.5",
+ * "3e1", "1.5e-7"): w the digits' value, q = X - f the power of ten;
+ * Clinger when w <= 2^53 and |q| <= 22, else Eisel-Lemire; else (and for
+ * every other text) the general path. */
 __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, double *out, bool *raw)
 {
-    if (len == 0) goto general;
+    if (len == 0) return general(s, len, out, raw);
     bool neg = s[0] == '-';
-    const char *p = s + neg, *end = s + len, *q = end;
-    int ex = 0, k = 0;
-    for (int scale = 1; q > p && k < 4 && is_digit(q[-1]); q--, k++, scale *= 10) ex += (q[-1] - '0') * scale;
-    if (k && k < 4 && q - p >= 2) {
-        if (q[-1] == '-' || q[-1] == '+') ex = q[-1] == '-' ? -ex : ex, q--;
-        if (q - p >= 2 && (q[-1] == 'e' || q[-1] == 'E')) end = q - 1;
-        else ex = 0;
-    } else {
-        ex = 0;
-    }
-    size_t n = (size_t)(end - p);
+    const char *p = s + neg, *q = s + len;
+    size_t n = len - neg;
     uint64_t w;
-    int f;
-    if (n - 1 < 8 ? !digits_short(p, n, &w, &f) : n - 9 >= 12 || !digits_long(p, n, &w, &f)) goto general;
+    int f, dot;
+    if (neg && n - 1 < 8 && digits_short(p, n, &w, &dot)) {
+        *out = -((double)(int64_t)w / dot_pow10[dot]);
+        return true;
+    }
+    /* an exponent of 1 to 3 digits, after an 'e' and maybe a sign */
+    int ex = 0, k = 0;
+    for (int scale = 1; k < 3 && q - p > 2 && is_digit(q[-1]); q--, k++, scale *= 10) ex += (q[-1] - '0') * scale;
+    if (!k || q - p < 2) return general(s, len, out, raw);
+    if (q[-1] == '-' || q[-1] == '+') ex = q[-1] == '-' ? -ex : ex, q--;
+    if (q - p < 2 || (q[-1] != 'e' && q[-1] != 'E')) return general(s, len, out, raw);
+    n = (size_t)(q - 1 - p);
+    if (n - 1 < 8) {
+        if (!digits_short(p, n, &w, &dot)) return general(s, len, out, raw);
+        f = 7 - dot;
+    } else if (n - 9 >= 12 || !digits_long(p, n, &w, &f)) {
+        return general(s, len, out, raw);
+    }
     int q10 = ex - f;
     double v;
     if (w <= 1ULL << 53 && q10 >= -22 && q10 <= 22) {
         v = q10 < 0 ? (double)(int64_t)w / exact_pow10[-q10] : (double)(int64_t)w * exact_pow10[q10];
     } else {
         uint64_t bits;
-        if (w == 0 || q10 < POW10_MIN || q10 > POW10_MAX || !eisel_lemire(w, q10, &bits)) goto general;
+        if (w == 0 || q10 < POW10_MIN || q10 > POW10_MAX || !eisel_lemire(w, q10, &bits))
+            return general(s, len, out, raw);
         memcpy(&v, &bits, sizeof v);
     }
     *out = neg ? -v : v;
     return true;
-general:
-    return raw ? marshal_float_slow(s, len, out, raw) : parse_general(s, len, out);
+}
+
+/* The next commonest text, short_decimal's form with a sign or in 9 to 20
+ * bytes after the sign, at most 19 digits ("848.8176972685787",
+ * "-12.5"): digits_long, then Clinger when w <= 2^53, else Eisel-Lemire
+ * (the value is a normal double here, 1e-19 < x < 1e20). Else
+ * other_decimal. */
+__attribute__((noinline)) static bool medium_decimal(const char *s, size_t len, double *out, bool *raw)
+{
+    bool neg = s[0] == '-';
+    const char *p = s + neg;
+    size_t n = len - neg;
+    uint64_t w;
+    int f;
+    if (UNLIKELY(n - 9 >= 12 || !digits_long(p, n, &w, &f))) return other_decimal(s, len, out, raw);
+    double v;
+    if (w <= 1ULL << 53) {
+        v = (double)(int64_t)w / exact_pow10[f];
+    } else {
+        uint64_t bits;
+        if (UNLIKELY(!eisel_lemire(w, -f, &bits))) return general(s, len, out, raw);
+        memcpy(&v, &bits, sizeof v);
+    }
+    *out = neg ? -v : v;
+    return true;
+}
+
+/* rs_float_parse and rs_marshal_float (raw: see general) */
+__attribute__((always_inline)) static inline bool parse_decimal(const char *s, size_t len, double *out, bool *raw)
+{
+    if (len - 1 < 8) return LIKELY(short_decimal(s, len, out)) || other_decimal(s, len, out, raw);
+    return len - 9 < 13 ? medium_decimal(s, len, out, raw) : other_decimal(s, len, out, raw);
 }
 
 /* Out of line, so that the fast paths' callers keep a short frame. */
@@ -403,7 +464,7 @@ __attribute__((noinline)) static bool parse_general(const char *s, size_t len, d
 
 bool rs_float_parse(const char *s, size_t len, double *out)
 {
-    return LIKELY(short_decimal(s, len, out) == FAST_DONE) || other_decimal(s, len, out, NULL);
+    return parse_decimal(s, len, out, NULL);
 }
 
 int rsess_float_parse(const char *text, size_t len, double *out, rsess_err *err)
@@ -465,5 +526,5 @@ __attribute__((noinline)) static bool marshal_float_slow(const char *s, size_t l
 bool rs_marshal_float(const char *s, size_t len, double *out, bool *raw)
 {
     *raw = false;
-    return LIKELY(short_decimal(s, len, out) == FAST_DONE) || other_decimal(s, len, out, raw);
+    return parse_decimal(s, len, out, raw);
 }
