@@ -246,15 +246,16 @@ static inline uint64_t load4(const char *p)
     return v;
 }
 
-/* The n (1..8) bytes at p as the top n bytes of a word, p[i] at byte
- * 8 - n + i (bytes counted from the least significant), zeros below: two
- * overlapping 4-byte loads (or 2-byte ones, or the byte); nothing outside
- * p..p+n is read. */
+/* The n (1..8) bytes at p XORed with '0' (digits become their values) as
+ * the top n bytes of a word, p[i] at byte 8 - n + i (bytes counted from
+ * the least significant), zeros below: two overlapping 4-byte loads (or
+ * 2-byte ones, or the byte); nothing outside p..p+n is read. */
 static inline uint64_t load_top(const char *p, size_t n)
 {
-    if (n >= 4) return load4(p + n - 4) << 32 | load4(p) << (64 - 8 * n);
-    if (n >= 2) return load2(p + n - 2) << 48 | load2(p) << (64 - 8 * n);
-    return (uint64_t)(unsigned char)p[0] << 56;
+    unsigned sh = (0u - 8 * (unsigned)n) & 63; /* 64 - 8n, 0 for n = 8 */
+    if (n >= 4) return (load4(p + n - 4) ^ 0x30303030) << 32 | (load4(p) ^ 0x30303030) << sh;
+    if (n >= 2) return (load2(p + n - 2) ^ 0x3030) << 48 | (load2(p) ^ 0x3030) << sh;
+    return (uint64_t)((unsigned char)p[0] ^ 0x30) << 56;
 }
 
 /* t: bytes XORed with ZEROS, so digits are 0..9. The top bit of each byte
@@ -279,23 +280,40 @@ static inline int close_dot(uint64_t *t, uint64_t nd, uint64_t carry)
     return pos;
 }
 
-/* 10^(7 - pos): the divisor when a one-word text's '.' is byte pos */
-static const double dot_pow10[] = {1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1e0};
+/* A one-word text's '.' at byte p (p = 0..7) of its word, table by p:
+ * the top bit of that byte alone (0 for p = 7, "5.", which Ruby stops
+ * before), the byte's mask and what it must hold, the bytes below and
+ * above it, and 10^(7 - p), the divisor. */
+#define BYTE(p) (1ULL << (8 * (p)))
+#define BYTES_BELOW(p) (BYTE(p) - 1)
+static const uint64_t dot_bit[8] = {0x80 * BYTE(0), 0x80 * BYTE(1), 0x80 * BYTE(2), 0x80 * BYTE(3),
+                                    0x80 * BYTE(4), 0x80 * BYTE(5), 0x80 * BYTE(6), 0};
+static const uint64_t dot_byte[8] = {0xFF * BYTE(0), 0xFF * BYTE(1), 0xFF * BYTE(2), 0xFF * BYTE(3),
+                                     0xFF * BYTE(4), 0xFF * BYTE(5), 0xFF * BYTE(6), 0xFF * BYTE(7)};
+static const uint64_t dot_want[8] = {DOT_X * BYTE(0), DOT_X * BYTE(1), DOT_X * BYTE(2), DOT_X * BYTE(3),
+                                     DOT_X * BYTE(4), DOT_X * BYTE(5), DOT_X * BYTE(6), DOT_X * BYTE(7)};
+static const uint64_t dot_below[8] = {BYTES_BELOW(0), BYTES_BELOW(1), BYTES_BELOW(2), BYTES_BELOW(3),
+                                      BYTES_BELOW(4), BYTES_BELOW(5), BYTES_BELOW(6), BYTES_BELOW(7)};
+static const uint64_t dot_above[8] = {~BYTES_BELOW(1), ~BYTES_BELOW(2), ~BYTES_BELOW(3), ~BYTES_BELOW(4),
+                                      ~BYTES_BELOW(5), ~BYTES_BELOW(6), ~BYTES_BELOW(7), 0};
+static const double dot_pow10[8] = {1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1e0};
 
 /* The digits of digits[.digits] in n (1..8) bytes at p, at least one
  * digit and any '.' not last ("0.25", "15", ".5"): the text loaded
  * right-aligned into one word, XORed with '0' (digit values), checked for
- * digits and one '.' at once, the '.' squeezed out and the 8 digit bytes
- * turned into their value. *w the value (< 10^8), *dot the '.''s byte
- * in the word, 7 - the digits after it (7 when there is none).
- * False: not of this form (a sign, an exponent, ...). */
-__attribute__((always_inline)) static inline bool digits_short(const char *p, size_t n, uint64_t *w, int *dot)
+ * digits and one '.' at once, the '.' squeezed out (the bytes below it
+ * move up one; tables by its place) and the 8 digit bytes turned into
+ * their value. *w the value (< 10^8), *dot the '.''s byte in the word, 7 -
+ * the digits after it (7 when there is none). False: not of this form (a
+ * sign, an exponent, ...). */
+__attribute__((always_inline)) static inline bool digits_short(const char *p, size_t n, uint64_t *w, size_t *dot)
 {
-    uint64_t t = load_top(p, n) ^ ZEROS << (64 - 8 * n), nd = non_digits(t);
+    uint64_t t = load_top(p, n), nd = non_digits(t);
     *dot = 7;
     if (nd) {
-        int pos = close_dot(&t, nd, 0);
-        if (pos < 0 || pos == 7) return false; /* "5.": Ruby stops before the point */
+        size_t pos = (size_t)__builtin_ctzll(nd) >> 3;
+        if (nd != dot_bit[pos] || (t & dot_byte[pos]) != dot_want[pos]) return false;
+        t = (t & dot_above[pos]) | (t & dot_below[pos]) << 8;
         *dot = pos;
     }
     *w = digit_value8(t);
@@ -344,7 +362,7 @@ __attribute__((always_inline)) static inline bool digits_long(const char *p, siz
 __attribute__((always_inline)) static inline bool short_decimal(const char *s, size_t len, double *out)
 {
     uint64_t w;
-    int dot;
+    size_t dot;
     if (!digits_short(s, len, &w, &dot)) return false;
     *out = (double)(int64_t)w / dot_pow10[dot];
     return true;
@@ -372,7 +390,8 @@ __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, d
     const char *p = s + neg, *q = s + len;
     size_t n = len - neg;
     uint64_t w;
-    int f, dot;
+    int f;
+    size_t dot;
     if (neg && n - 1 < 8 && digits_short(p, n, &w, &dot)) {
         *out = -((double)(int64_t)w / dot_pow10[dot]);
         return true;
@@ -386,7 +405,7 @@ __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, d
     n = (size_t)(q - 1 - p);
     if (n - 1 < 8) {
         if (!digits_short(p, n, &w, &dot)) return general(s, len, out, raw);
-        f = 7 - dot;
+        f = 7 - (int)dot;
     } else if (n - 9 >= 12 || !digits_long(p, n, &w, &f)) {
         return general(s, len, out, raw);
     }
