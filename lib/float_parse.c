@@ -267,36 +267,38 @@ static inline uint64_t non_digits(uint64_t t)
     return (t | (t + 0x7676767676767676ULL)) & 0x8080808080808080ULL;
 }
 
-/* The one non-digit of word t (its top bit alone in nd) must be a '.' and
- * not the last byte: the bytes below it move up one, closing the gap (the
- * top byte of the word below, carry, comes in at the bottom). Its byte
- * number, or -1. */
-static inline int close_dot(uint64_t *t, uint64_t nd, uint64_t carry)
-{
-    int pos = __builtin_ctzll(nd) >> 3;
-    if ((nd & (nd - 1)) || (*t >> (8 * pos) & 0xFF) != DOT_X) return -1;
-    uint64_t low = (nd >> 7) - 1; /* the bytes below the dot */
-    *t = (*t & ~low << 8) | (*t & low) << 8 | carry;
-    return pos;
-}
+/* A '.' at byte p (0..7) of a word, a table by p (one base address, one
+ * entry of 64 bytes): the top bit of that byte alone (end: the same but 0
+ * for p = 7, a '.' with no digit after it, "5.", which Ruby stops before),
+ * the byte's mask and what it must hold, the bytes below and above it,
+ * and 10^(7 - p), the divisor of a one-word text. */
+typedef struct {
+    uint64_t bit, end, byte, want, below, above;
+    double div;
+    uint64_t unused;
+} dot_place;
 
-/* A one-word text's '.' at byte p (p = 0..7) of its word, table by p:
- * the top bit of that byte alone (0 for p = 7, "5.", which Ruby stops
- * before), the byte's mask and what it must hold, the bytes below and
- * above it, and 10^(7 - p), the divisor. */
 #define BYTE(p) (1ULL << (8 * (p)))
-#define BYTES_BELOW(p) (BYTE(p) - 1)
-static const uint64_t dot_bit[8] = {0x80 * BYTE(0), 0x80 * BYTE(1), 0x80 * BYTE(2), 0x80 * BYTE(3),
-                                    0x80 * BYTE(4), 0x80 * BYTE(5), 0x80 * BYTE(6), 0};
-static const uint64_t dot_byte[8] = {0xFF * BYTE(0), 0xFF * BYTE(1), 0xFF * BYTE(2), 0xFF * BYTE(3),
-                                     0xFF * BYTE(4), 0xFF * BYTE(5), 0xFF * BYTE(6), 0xFF * BYTE(7)};
-static const uint64_t dot_want[8] = {DOT_X * BYTE(0), DOT_X * BYTE(1), DOT_X * BYTE(2), DOT_X * BYTE(3),
-                                     DOT_X * BYTE(4), DOT_X * BYTE(5), DOT_X * BYTE(6), DOT_X * BYTE(7)};
-static const uint64_t dot_below[8] = {BYTES_BELOW(0), BYTES_BELOW(1), BYTES_BELOW(2), BYTES_BELOW(3),
-                                      BYTES_BELOW(4), BYTES_BELOW(5), BYTES_BELOW(6), BYTES_BELOW(7)};
-static const uint64_t dot_above[8] = {~BYTES_BELOW(1), ~BYTES_BELOW(2), ~BYTES_BELOW(3), ~BYTES_BELOW(4),
-                                      ~BYTES_BELOW(5), ~BYTES_BELOW(6), ~BYTES_BELOW(7), 0};
-static const double dot_pow10[8] = {1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1e0};
+#define DOT_PLACE(p, div)                                                                                    \
+    {                                                                                                          \
+        0x80 * BYTE(p), (p) < 7 ? 0x80 * BYTE(p) : 0, 0xFF * BYTE(p), DOT_X * BYTE(p), BYTE(p) - 1,            \
+            (p) < 7 ? ~(BYTE((p) + 1) - 1) : 0, div, 0                                                         \
+    }
+static const dot_place dot_places[8] = {DOT_PLACE(0, 1e7), DOT_PLACE(1, 1e6), DOT_PLACE(2, 1e5), DOT_PLACE(3, 1e4),
+                                        DOT_PLACE(4, 1e3), DOT_PLACE(5, 1e2), DOT_PLACE(6, 1e1), DOT_PLACE(7, 1e0)};
+
+/* The non-digits nd of word t must be one '.' (in the text's last word,
+ * end, not its last byte): the bytes below it move up one, closing the
+ * gap, and the top byte of the word below, carry, comes in at the bottom.
+ * Its byte number, or -1. */
+__attribute__((always_inline)) static inline int close_dot(uint64_t *t, uint64_t nd, uint64_t carry, bool end)
+{
+    size_t pos = (size_t)__builtin_ctzll(nd) >> 3;
+    const dot_place *d = &dot_places[pos];
+    if (nd != (end ? d->end : d->bit) || (*t & d->byte) != d->want) return -1;
+    *t = (*t & d->above) | (*t & d->below) << 8 | carry;
+    return (int)pos;
+}
 
 /* The digits of digits[.digits] in n (1..8) bytes at p, at least one
  * digit and any '.' not last ("0.25", "15", ".5"): the text loaded
@@ -311,10 +313,9 @@ __attribute__((always_inline)) static inline bool digits_short(const char *p, si
     uint64_t t = load_top(p, n), nd = non_digits(t);
     *dot = 7;
     if (nd) {
-        size_t pos = (size_t)__builtin_ctzll(nd) >> 3;
-        if (nd != dot_bit[pos] || (t & dot_byte[pos]) != dot_want[pos]) return false;
-        t = (t & dot_above[pos]) | (t & dot_below[pos]) << 8;
-        *dot = pos;
+        int pos = close_dot(&t, nd, 0, true);
+        if (pos < 0) return false;
+        *dot = (size_t)pos;
     }
     *w = digit_value8(t);
     return true;
@@ -337,13 +338,13 @@ __attribute__((always_inline)) static inline bool digits_long(const char *p, siz
     int pos;
     *f = 0;
     if (nd2) {
-        if (nd1 | nd0 || (pos = close_dot(&t2, nd2, t1 >> 56)) < 0 || pos == 7) return false;
+        if (nd1 | nd0 || (pos = close_dot(&t2, nd2, t1 >> 56, true)) < 0) return false;
         t1 = t1 << 8 | t0 >> 56, t0 <<= 8, *f = 7 - pos;
     } else if (nd1) {
-        if (nd0 || (pos = close_dot(&t1, nd1, t0 >> 56)) < 0) return false;
+        if (nd0 || (pos = close_dot(&t1, nd1, t0 >> 56, false)) < 0) return false;
         t0 <<= 8, *f = 15 - pos;
     } else if (nd0) {
-        if ((pos = close_dot(&t0, nd0, 0)) < 0) return false;
+        if ((pos = close_dot(&t0, nd0, 0, false)) < 0) return false;
         *f = 23 - pos;
     } else if (n == 20) {
         return false; /* 20 digits: w could overflow */
@@ -364,7 +365,7 @@ __attribute__((always_inline)) static inline bool short_decimal(const char *s, s
     uint64_t w;
     size_t dot;
     if (!digits_short(s, len, &w, &dot)) return false;
-    *out = (double)(int64_t)w / dot_pow10[dot];
+    *out = (double)(int64_t)w / dot_places[dot].div;
     return true;
 }
 
@@ -393,7 +394,7 @@ __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, d
     int f;
     size_t dot;
     if (neg && n - 1 < 8 && digits_short(p, n, &w, &dot)) {
-        *out = -((double)(int64_t)w / dot_pow10[dot]);
+        *out = -((double)(int64_t)w / dot_places[dot].div);
         return true;
     }
     /* an exponent of 1 to 3 digits, after an 'e' and maybe a sign */
