@@ -290,14 +290,18 @@ static const dot_place dot_places[8] = {DOT_PLACE(0, 1e7), DOT_PLACE(1, 1e6), DO
 /* The non-digits nd of word t must be one '.' (in the text's last word,
  * end, not its last byte): the bytes below it move up one, closing the
  * gap, and the top byte of the word below, carry, comes in at the bottom.
- * Its byte number, or -1. */
-__attribute__((always_inline)) static inline int close_dot(uint64_t *t, uint64_t nd, uint64_t carry, bool end)
+ * The '.''s entry in dot_places (its byte number: the entry's index), or
+ * NULL. */
+__attribute__((always_inline)) static inline const dot_place *close_dot(uint64_t *t, uint64_t nd, uint64_t carry,
+                                                                         bool end)
 {
-    size_t pos = (size_t)__builtin_ctzll(nd) >> 3;
-    const dot_place *d = &dot_places[pos];
-    if (nd != (end ? d->end : d->bit) || (*t & d->byte) != d->want) return -1;
+    /* nd's lowest bit is bit 8 pos + 7: entry pos is 8 times that, less 56,
+     * bytes into the table (one address computation) */
+    size_t bit = (unsigned)__builtin_ctzll(nd);
+    const dot_place *d = (const dot_place *)((const char *)dot_places + 8 * bit - 56);
+    if (nd != (end ? d->end : d->bit) || (*t & d->byte) != d->want) return NULL;
     *t = (*t & d->above) | (*t & d->below) << 8 | carry;
-    return (int)pos;
+    return d;
 }
 
 /* The digits of digits[.digits] in n (1..8) bytes at p, at least one
@@ -305,18 +309,15 @@ __attribute__((always_inline)) static inline int close_dot(uint64_t *t, uint64_t
  * right-aligned into one word, XORed with '0' (digit values), checked for
  * digits and one '.' at once, the '.' squeezed out (the bytes below it
  * move up one; tables by its place) and the 8 digit bytes turned into
- * their value. *w the value (< 10^8), *dot the '.''s byte in the word, 7 -
- * the digits after it (7 when there is none). False: not of this form (a
- * sign, an exponent, ...). */
-__attribute__((always_inline)) static inline bool digits_short(const char *p, size_t n, uint64_t *w, size_t *dot)
+ * their value. *w the value (< 10^8), *dot the '.''s entry in dot_places
+ * (byte 7 - the digits after it; entry 7 when there is none). False: not
+ * of this form (a sign, an exponent, ...). */
+__attribute__((always_inline)) static inline bool digits_short(const char *p, size_t n, uint64_t *w,
+                                                               const dot_place **dot)
 {
     uint64_t t = load_top(p, n), nd = non_digits(t);
-    *dot = 7;
-    if (nd) {
-        int pos = close_dot(&t, nd, 0, true);
-        if (pos < 0) return false;
-        *dot = (size_t)pos;
-    }
+    *dot = &dot_places[7];
+    if (nd && !(*dot = close_dot(&t, nd, 0, true))) return false;
     *w = digit_value8(t);
     return true;
 }
@@ -335,17 +336,17 @@ __attribute__((always_inline)) static inline bool digits_long(const char *p, siz
         t1 = (load8(p) ^ ZEROS) << (8 * (16 - n));
     }
     uint64_t nd0 = non_digits(t0), nd1 = non_digits(t1), nd2 = non_digits(t2);
-    int pos;
+    const dot_place *d;
     *f = 0;
     if (nd2) {
-        if (nd1 | nd0 || (pos = close_dot(&t2, nd2, t1 >> 56, true)) < 0) return false;
-        t1 = t1 << 8 | t0 >> 56, t0 <<= 8, *f = 7 - pos;
+        if (nd1 | nd0 || !(d = close_dot(&t2, nd2, t1 >> 56, true))) return false;
+        t1 = t1 << 8 | t0 >> 56, t0 <<= 8, *f = 7 - (int)(d - dot_places);
     } else if (nd1) {
-        if (nd0 || (pos = close_dot(&t1, nd1, t0 >> 56, false)) < 0) return false;
-        t0 <<= 8, *f = 15 - pos;
+        if (nd0 || !(d = close_dot(&t1, nd1, t0 >> 56, false))) return false;
+        t0 <<= 8, *f = 15 - (int)(d - dot_places);
     } else if (nd0) {
-        if ((pos = close_dot(&t0, nd0, 0, false)) < 0) return false;
-        *f = 23 - pos;
+        if (!(d = close_dot(&t0, nd0, 0, false))) return false;
+        *f = 23 - (int)(d - dot_places);
     } else if (n == 20) {
         return false; /* 20 digits: w could overflow */
     }
@@ -363,9 +364,9 @@ __attribute__((always_inline)) static inline bool digits_long(const char *p, siz
 __attribute__((always_inline)) static inline bool short_decimal(const char *s, size_t len, double *out)
 {
     uint64_t w;
-    size_t dot;
+    const dot_place *dot;
     if (!digits_short(s, len, &w, &dot)) return false;
-    *out = (double)(int64_t)w / dot_places[dot].div;
+    *out = (double)(int64_t)w / dot->div;
     return true;
 }
 
@@ -392,9 +393,9 @@ __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, d
     size_t n = len - neg;
     uint64_t w;
     int f;
-    size_t dot;
+    const dot_place *dot;
     if (neg && n - 1 < 8 && digits_short(p, n, &w, &dot)) {
-        *out = -((double)(int64_t)w / dot_places[dot].div);
+        *out = -((double)(int64_t)w / dot->div);
         return true;
     }
     /* an exponent of 1 to 3 digits, after an 'e' and maybe a sign */
@@ -406,7 +407,7 @@ __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, d
     n = (size_t)(q - 1 - p);
     if (n - 1 < 8) {
         if (!digits_short(p, n, &w, &dot)) return general(s, len, out, raw);
-        f = 7 - (int)dot;
+        f = 7 - (int)(dot - dot_places);
     } else if (n - 9 >= 12 || !digits_long(p, n, &w, &f)) {
         return general(s, len, out, raw);
     }
