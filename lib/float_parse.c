@@ -380,38 +380,42 @@ static inline bool general(const char *s, size_t len, double *out, bool *raw)
     return raw ? marshal_float_slow(s, len, out, raw) : parse_general(s, len, out);
 }
 
-/* What the two fast paths leave: [-]M, [-]Me[-+]X with M short_decimal's
- * form in up to 20 bytes (at most 19 digits) and X up to 3 digits ("-0.5",
- * "3e1", "1.5e-7"): w the digits' value, q = X - f the power of ten;
- * Clinger when w <= 2^53 and |q| <= 22, else Eisel-Lemire; else (and for
- * every other text) the general path. */
+/* digits_short or digits_long by n (1..20), *f the digits after the '.' */
+__attribute__((always_inline)) static inline bool digits_any(const char *p, size_t n, uint64_t *w, int *f)
+{
+    if (n - 1 < 8) {
+        const dot_place *d;
+        if (!digits_short(p, n, w, &d)) return false;
+        *f = 7 - (int)(d - dot_places);
+        return true;
+    }
+    return n - 9 < 12 && digits_long(p, n, w, f);
+}
+
+/* What the two fast paths leave: -M, [-]Me[-+]X with M their form in up to
+ * 20 bytes (at most 19 digits) and X up to 3 digits ("-0.5", "3e1",
+ * "1.5e-7"): w the digits' value, q = X - f the power of ten; Clinger when
+ * w <= 2^53 and |q| <= 22, else Eisel-Lemire; else (and for every other
+ * text) the general path. */
 __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, double *out, bool *raw)
 {
     if (len == 0) return general(s, len, out, raw);
     bool neg = s[0] == '-';
     const char *p = s + neg, *q = s + len;
-    size_t n = len - neg;
     uint64_t w;
-    int f;
-    const dot_place *dot;
-    if (neg && n - 1 < 8 && digits_short(p, n, &w, &dot)) {
-        *out = -((double)(int64_t)w / dot->div);
-        return true;
+    int f, q10;
+    if (neg && digits_any(p, len - 1, &w, &f)) { /* unsigned: the fast paths' already */
+        q10 = -f;
+    } else { /* an exponent of 1 to 3 digits, after an 'e' and maybe a sign */
+        int ex = 0, k = 0;
+        for (int scale = 1; k < 3 && q - p > 2 && is_digit(q[-1]); q--, k++, scale *= 10)
+            ex += (q[-1] - '0') * scale;
+        if (!k || q - p < 2) return general(s, len, out, raw);
+        if (q[-1] == '-' || q[-1] == '+') ex = q[-1] == '-' ? -ex : ex, q--;
+        if (q - p < 2 || (q[-1] != 'e' && q[-1] != 'E') || !digits_any(p, (size_t)(q - 1 - p), &w, &f))
+            return general(s, len, out, raw);
+        q10 = ex - f;
     }
-    /* an exponent of 1 to 3 digits, after an 'e' and maybe a sign */
-    int ex = 0, k = 0;
-    for (int scale = 1; k < 3 && q - p > 2 && is_digit(q[-1]); q--, k++, scale *= 10) ex += (q[-1] - '0') * scale;
-    if (!k || q - p < 2) return general(s, len, out, raw);
-    if (q[-1] == '-' || q[-1] == '+') ex = q[-1] == '-' ? -ex : ex, q--;
-    if (q - p < 2 || (q[-1] != 'e' && q[-1] != 'E')) return general(s, len, out, raw);
-    n = (size_t)(q - 1 - p);
-    if (n - 1 < 8) {
-        if (!digits_short(p, n, &w, &dot)) return general(s, len, out, raw);
-        f = 7 - (int)(dot - dot_places);
-    } else if (n - 9 >= 12 || !digits_long(p, n, &w, &f)) {
-        return general(s, len, out, raw);
-    }
-    int q10 = ex - f;
     double v;
     if (w <= 1ULL << 53 && q10 >= -22 && q10 <= 22) {
         v = q10 < 0 ? (double)(int64_t)w / exact_pow10[-q10] : (double)(int64_t)w * exact_pow10[q10];
@@ -425,28 +429,22 @@ __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, d
     return true;
 }
 
-/* The next commonest text, short_decimal's form with a sign or in 9 to 20
- * bytes after the sign, at most 19 digits ("848.8176972685787",
- * "-12.5"): digits_long, then Clinger when w <= 2^53, else Eisel-Lemire
- * (the value is a normal double here, 1e-19 < x < 1e20). Else
- * other_decimal. */
+/* The next commonest text, short_decimal's form in 9 to 20 bytes, at most
+ * 19 digits ("848.8176972685787"): digits_long, then Clinger when w <=
+ * 2^53, else Eisel-Lemire (the value is a normal double here, 1e-19 < x <
+ * 1e20). Else (a sign too) other_decimal. */
 __attribute__((noinline)) static bool medium_decimal(const char *s, size_t len, double *out, bool *raw)
 {
-    bool neg = s[0] == '-';
-    const char *p = s + neg;
-    size_t n = len - neg;
     uint64_t w;
     int f;
-    if (UNLIKELY(n - 9 >= 12 || !digits_long(p, n, &w, &f))) return other_decimal(s, len, out, raw);
-    double v;
+    if (UNLIKELY(!digits_long(s, len, &w, &f))) return other_decimal(s, len, out, raw);
     if (w <= 1ULL << 53) {
-        v = (double)(int64_t)w / exact_pow10[f];
-    } else {
-        uint64_t bits;
-        if (UNLIKELY(!eisel_lemire(w, -f, &bits))) return general(s, len, out, raw);
-        memcpy(&v, &bits, sizeof v);
+        *out = (double)(int64_t)w / exact_pow10[f];
+        return true;
     }
-    *out = neg ? -v : v;
+    uint64_t bits;
+    if (UNLIKELY(!eisel_lemire(w, -f, &bits))) return general(s, len, out, raw);
+    memcpy(out, &bits, sizeof *out);
     return true;
 }
 
@@ -454,7 +452,7 @@ __attribute__((noinline)) static bool medium_decimal(const char *s, size_t len, 
 __attribute__((always_inline)) static inline bool parse_decimal(const char *s, size_t len, double *out, bool *raw)
 {
     if (len - 1 < 8) return LIKELY(short_decimal(s, len, out)) || other_decimal(s, len, out, raw);
-    return len - 9 < 13 ? medium_decimal(s, len, out, raw) : other_decimal(s, len, out, raw);
+    return len - 9 < 12 ? medium_decimal(s, len, out, raw) : other_decimal(s, len, out, raw);
 }
 
 /* Out of line, so that the fast paths' callers keep a short frame. */
