@@ -109,12 +109,13 @@ static int run_texts(const char *file, long reps)
         perror(file);
         return 1;
     }
-    char line[4096];
-    size_t n = 0, cap = 0;
+    char *line = NULL;
+    size_t n = 0, cap = 0, linecap = 0;
     char **texts = NULL;
     size_t *lens = NULL;
-    while (fgets(line, sizeof line, f)) {
-        size_t len = strcspn(line, "\n");
+    ssize_t got;
+    while ((got = getline(&line, &linecap, f)) > 0) { /* NULs kept: Ruby 1.8's texts */
+        size_t len = (size_t)got - (line[got - 1] == '\n');
         if (n == cap) {
             cap = cap ? cap * 2 : 1024;
             texts = realloc(texts, cap * sizeof *texts);
@@ -126,6 +127,7 @@ static int run_texts(const char *file, long reps)
         memcpy(texts[n], line, len);
         lens[n++] = len;
     }
+    free(line);
     fclose(f);
     uint64_t acc = 0;
     for (long r = 0; r < reps; r++)

@@ -399,6 +399,11 @@ __attribute__((always_inline)) static inline bool digits_any(const char *p, size
  * text) the general path. */
 __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, double *out, bool *raw)
 {
+    if (raw && len - 3 < 2) { /* Marshal's words first (no decimal text) */
+        if (len == 3 && memcmp(s, "nan", 3) == 0) return *out = NAN, true;
+        if (len == 3 && memcmp(s, "inf", 3) == 0) return *out = INFINITY, true;
+        if (len == 4 && memcmp(s, "-inf", 4) == 0) return *out = -INFINITY, true;
+    }
     if (len == 0) return general(s, len, out, raw);
     bool neg = s[0] == '-';
     const char *p = s + neg, *q = s + len;
@@ -525,13 +530,11 @@ static double add_mantissa(double d, const unsigned char *p, size_t n)
     return neg ? -d : d;
 }
 
-/* Marshal's text when it is not plain decimal text of fast_decimal's form. */
+/* Marshal's text when other_decimal cannot read it, nor its words: decimal
+ * text, or Ruby 1.8's form. */
 __attribute__((noinline)) static bool marshal_float_slow(const char *s, size_t len, double *out, bool *raw)
 {
     if (parse_general(s, len, out)) return true; /* as Ruby's strtod reads it */
-    if (len == 3 && memcmp(s, "nan", 3) == 0) return *out = NAN, true;
-    if (len == 3 && memcmp(s, "inf", 3) == 0) return *out = INFINITY, true;
-    if (len == 4 && memcmp(s, "-inf", 4) == 0) return *out = -INFINITY, true;
     const char *nul = memchr(s, 0, len);
     if (!nul) return false;
     *raw = true;
