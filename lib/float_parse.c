@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#define BYTE(p) (1ULL << (8 * (p))) /* a word's byte p's unit */
 #define POW10_MIN (-342)
 #define POW10_MAX 308       /* highest q the parser looks up */
 #define RUBY_FRAC_LIMIT 60  /* util.c: fraction digits only while nd <= DBL_DIG * 4 */
@@ -63,18 +64,40 @@ static inline bool eight_digits(uint64_t v)
            0x3333333333333333ULL;
 }
 
+/* The SWAR steps' constants, read from memory through a pointer the
+ * compiler cannot see through (an empty asm), so that each is an operand
+ * of the instruction that uses it rather than a 10-byte move before it:
+ * the short path is some 60 instructions, 7 of them these. top[n]:
+ * 2^(64 - 8n), to move n bytes to a word's top without a shift count
+ * (whose register the tail calls' arguments would have to leave). */
+typedef struct {
+    uint64_t k76, k80, m1, mask1, mask2, m3;
+    uint64_t top[9];
+} swar_consts;
+
+static const swar_consts swar_table = {
+    0x7676767676767676ULL, 0x8080808080808080ULL, 2561, 0x00FF00FF00FF00FFULL, 0x0000FFFF0000FFFFULL,
+    42949672960001ULL,     {0, BYTE(7), BYTE(6), BYTE(5), BYTE(4), BYTE(3), BYTE(2), BYTE(1), BYTE(0)}};
+
+static inline const swar_consts *swar(void)
+{
+    const swar_consts *k = &swar_table;
+    __asm__("" : "+r"(k));
+    return k;
+}
+
 /* The value of the 8 digit values (0..9) in t, the least significant byte
  * the first digit: the SWAR steps of Lemire's paper. */
-static inline uint64_t digit_value8(uint64_t t)
+static inline uint64_t digit_value8(uint64_t t, const swar_consts *k)
 {
-    t = (t * 2561 >> 8) & 0x00FF00FF00FF00FFULL;
-    t = (t * 6553601 >> 16) & 0x0000FFFF0000FFFFULL;
-    return t * 42949672960001ULL >> 32;
+    t = (t * k->m1 >> 8) & k->mask1;
+    t = (t * 6553601 >> 16) & k->mask2;
+    return t * k->m3 >> 32;
 }
 
 static inline uint32_t eight_value(uint64_t v)
 {
-    return (uint32_t)digit_value8(v & 0x0F0F0F0F0F0F0F0FULL);
+    return (uint32_t)digit_value8(v & 0x0F0F0F0F0F0F0F0FULL, swar());
 }
 
 /* The grammar of float.h; fills d. Locals, not d's fields, in the loops:
@@ -259,23 +282,20 @@ static inline uint64_t load4(const char *p)
  * the top n bytes of a word, p[i] at byte 8 - n + i (bytes counted from
  * the least significant), zeros below: two overlapping 4-byte loads (or
  * 2-byte ones, or the byte); nothing outside p..p+n is read. */
-static inline uint64_t load_top(const char *p, size_t n)
+static inline uint64_t load_top(const char *p, size_t n, const swar_consts *k)
 {
-    unsigned sh = (0u - 8 * (unsigned)n) & 63; /* 64 - 8n, 0 for n = 8 */
-    if (n >= 4) return (load4(p + n - 4) ^ 0x30303030) << 32 | (load4(p) ^ 0x30303030) << sh;
-    if (n >= 2) return (load2(p + n - 2) ^ 0x3030) << 48 | (load2(p) ^ 0x3030) << sh;
+    if (n >= 4) return (load4(p + n - 4) ^ 0x30303030) * k->top[4] | (load4(p) ^ 0x30303030) * k->top[n];
+    if (n >= 2) return (load2(p + n - 2) ^ 0x3030) * k->top[2] | (load2(p) ^ 0x3030) * k->top[n];
     return (uint64_t)((unsigned char)p[0] ^ 0x30) << 56;
 }
-
 /* t: bytes XORed with ZEROS, so digits are 0..9. The top bit of each byte
  * that is not, and perhaps of bytes above a byte of 0x8A or more (a carry):
  * either way not all digits, and the lowest bit set is the first byte
  * that is not a digit. */
-static inline uint64_t non_digits(uint64_t t)
+static inline uint64_t non_digits(uint64_t t, const swar_consts *k)
 {
-    return (t | (t + 0x7676767676767676ULL)) & 0x8080808080808080ULL;
+    return (t | (t + k->k76)) & k->k80;
 }
-
 /* A '.' at byte p (0..7) of a word, a table by p (one base address, one
  * entry of 64 bytes): the top bit of that byte alone (end: the same but 0
  * for p = 7, a '.' with no digit after it, "5.", which Ruby stops before),
@@ -287,7 +307,6 @@ typedef struct {
     uint64_t unused;
 } dot_place;
 
-#define BYTE(p) (1ULL << (8 * (p)))
 #define DOT_PLACE(p, div)                                                                                    \
     {                                                                                                          \
         0x80 * BYTE(p), (p) < 7 ? 0x80 * BYTE(p) : 0, 0xFF * BYTE(p), DOT_X * BYTE(p), BYTE(p) - 1,            \
@@ -324,10 +343,11 @@ __attribute__((always_inline)) static inline const dot_place *close_dot(uint64_t
 __attribute__((always_inline)) static inline bool digits_short(const char *p, size_t n, uint64_t *w,
                                                                const dot_place **dot)
 {
-    uint64_t t = load_top(p, n), nd = non_digits(t);
+    const swar_consts *k = swar();
+    uint64_t t = load_top(p, n, k), nd = non_digits(t, k);
     *dot = &dot_places[7];
     if (nd && !(*dot = close_dot(&t, nd, 0, true))) return false;
-    *w = digit_value8(t);
+    *w = digit_value8(t, k);
     return true;
 }
 
@@ -344,7 +364,8 @@ __attribute__((always_inline)) static inline bool digits_long(const char *p, siz
         t0 = 0;
         t1 = (load8(p) ^ ZEROS) << (8 * (16 - n));
     }
-    uint64_t nd0 = non_digits(t0), nd1 = non_digits(t1), nd2 = non_digits(t2);
+    const swar_consts *k = swar();
+    uint64_t nd0 = non_digits(t0, k), nd1 = non_digits(t1, k), nd2 = non_digits(t2, k);
     const dot_place *d;
     *f = 0;
     if (nd2) {
@@ -359,8 +380,8 @@ __attribute__((always_inline)) static inline bool digits_long(const char *p, siz
     } else if (n == 20) {
         return false; /* 20 digits: w could overflow */
     }
-    *w = digit_value8(t1) * 100000000 + digit_value8(t2);
-    if (t0) *w += digit_value8(t0) * 10000000000000000ULL;
+    *w = digit_value8(t1, k) * 100000000 + digit_value8(t2, k);
+    if (t0) *w += digit_value8(t0, k) * 10000000000000000ULL;
     return true;
 }
 
