@@ -410,6 +410,14 @@ static inline bool general(const char *s, size_t len, double *out, bool *raw)
     return raw ? marshal_float_slow(s, len, out, raw) : parse_general(s, len, out);
 }
 
+/* *out = fallback(): out of line, so that its callers' fast paths keep
+ * short frames */
+__attribute__((noinline)) static bool fallback_to(const char *s, size_t len, bool neg, double *out)
+{
+    *out = fallback(s, len, neg);
+    return true;
+}
+
 /* digits_short or digits_long by n (1..20), *f the digits after the '.' */
 __attribute__((always_inline)) static inline bool digits_any(const char *p, size_t n, uint64_t *w, int *f)
 {
@@ -451,14 +459,18 @@ __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, d
             return general(s, len, out, raw);
         q10 = ex - f;
     }
-    double v;
+    double v; /* as parse_general decides, without scan() */
+    uint64_t bits;
     if (w <= 1ULL << 53 && q10 >= -22 && q10 <= 22) {
         v = q10 < 0 ? (double)(int64_t)w / exact_pow10[-q10] : (double)(int64_t)w * exact_pow10[q10];
-    } else {
-        uint64_t bits;
-        if (w == 0 || q10 < POW10_MIN || q10 > POW10_MAX || !eisel_lemire(w, q10, &bits))
-            return general(s, len, out, raw);
+    } else if (w == 0 || q10 < POW10_MIN) {
+        v = 0.0;
+    } else if (q10 > POW10_MAX) {
+        v = INFINITY;
+    } else if (eisel_lemire(w, q10, &bits)) {
         memcpy(&v, &bits, sizeof v);
+    } else {
+        return fallback_to(s, len, neg, out); /* subnormal, or undecided */
     }
     *out = neg ? -v : v;
     return true;
@@ -478,7 +490,7 @@ __attribute__((noinline)) static bool medium_decimal(const char *s, size_t len, 
         return true;
     }
     uint64_t bits;
-    if (UNLIKELY(!eisel_lemire(w, -f, &bits))) return general(s, len, out, raw);
+    if (UNLIKELY(!eisel_lemire(w, -f, &bits))) return fallback_to(s, len, false, out); /* as parse_general */
     memcpy(out, &bits, sizeof *out);
     return true;
 }
