@@ -46,17 +46,29 @@ typedef struct {
 
 static inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* Eight ASCII digits at once (the SWAR step of Lemire's paper): are the 8
- * bytes at p all digits, and their value. Little-endian loads. */
-static inline uint64_t load8(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
+/* The 2, 4 or 8 bytes at p as a little-endian number (p[0] the least
+ * significant byte), whatever the machine's order. */
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
+#define LOAD_LE(bits, p) (uint64_t) __builtin_bswap##bits(load_raw##bits(p))
+#else
+#define LOAD_LE(bits, p) (uint64_t) load_raw##bits(p)
 #endif
-    return v;
-}
+#define LOAD_RAW(bits)                                                                                       \
+    static inline uint##bits##_t load_raw##bits(const char *p)                                                \
+    {                                                                                                          \
+        uint##bits##_t v;                                                                                      \
+        memcpy(&v, p, sizeof v);                                                                               \
+        return v;                                                                                              \
+    }
+LOAD_RAW(16)
+LOAD_RAW(32)
+LOAD_RAW(64)
+static inline uint64_t load2(const char *p) { return LOAD_LE(16, p); }
+static inline uint64_t load4(const char *p) { return LOAD_LE(32, p); }
+static inline uint64_t load8(const char *p) { return LOAD_LE(64, p); }
+
+/* Eight ASCII digits at once (the SWAR step of Lemire's paper): are the 8
+ * bytes at p all digits, and their value. */
 
 static inline bool eight_digits(uint64_t v)
 {
@@ -257,26 +269,6 @@ static double fallback(const char *s, size_t len, bool neg)
 
 #define ZEROS 0x3030303030303030ULL /* '0' in every byte */
 #define DOT_X ('.' ^ '0')             /* a '.' byte of a word XORed with ZEROS */
-
-static inline uint64_t load2(const char *p)
-{
-    uint16_t v;
-    memcpy(&v, p, 2);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap16(v);
-#endif
-    return v;
-}
-
-static inline uint64_t load4(const char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap32(v);
-#endif
-    return v;
-}
 
 /* The n (1..8) bytes at p XORed with '0' (digits become their values) as
  * the top n bytes of a word, p[i] at byte 8 - n + i (bytes counted from
