@@ -380,7 +380,7 @@ __attribute__((always_inline)) static inline bool digits_long(const char *p, siz
 /* The commonest Marshal float text, digits[.digits] in len (1..8) bytes
  * ("0.25", "12.5", "15"): digits_short, then Clinger (w < 10^8 and its
  * divisor exact doubles, one correctly rounded division). True: *out set.
- * False: not of this form (a sign too), for other_decimal. Inlined in its
+ * False: not of this form (a sign too), for not_fast. Inlined in its
  * callers, whose other path is a tail call, so that it keeps no
  * registers of its own. */
 __attribute__((always_inline)) static inline bool short_decimal(const char *s, size_t len, double *out)
@@ -422,11 +422,11 @@ __attribute__((always_inline)) static inline bool digits_any(const char *p, size
     return n - 9 < 12 && digits_long(p, n, w, f);
 }
 
-/* What the two fast paths leave: -M, [-]Me[-+]X with M their form in up to
- * 20 bytes (at most 19 digits) and X up to 3 digits ("-0.5", "3e1",
- * "1.5e-7"): w the digits' value, q = X - f the power of ten; Clinger when
- * w <= 2^53 and |q| <= 22, else Eisel-Lemire; else (and for every other
- * text) the general path. */
+/* What the fast paths leave: [-]Me[-+]X with M their form in up to 20
+ * bytes (at most 19 digits) and X up to 3 digits ("3e1", "1.5e-7"): w the
+ * digits' value, q = X - f the power of ten; Clinger when w <= 2^53 and
+ * |q| <= 22, else Eisel-Lemire; else (and for every other text) the
+ * general path. Marshal's nan and inf too. */
 __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, double *out, bool *raw)
 {
     if (raw && len - 3 < 2) { /* Marshal's words first (no decimal text) */
@@ -438,19 +438,13 @@ __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, d
     bool neg = s[0] == '-';
     const char *p = s + neg, *q = s + len;
     uint64_t w;
-    int f, q10;
-    if (neg && digits_any(p, len - 1, &w, &f)) { /* unsigned: the fast paths' already */
-        q10 = -f;
-    } else { /* an exponent of 1 to 3 digits, after an 'e' and maybe a sign */
-        int ex = 0, k = 0;
-        for (int scale = 1; k < 3 && q - p > 2 && is_digit(q[-1]); q--, k++, scale *= 10)
-            ex += (q[-1] - '0') * scale;
-        if (!k || q - p < 2) return general(s, len, out, raw);
-        if (q[-1] == '-' || q[-1] == '+') ex = q[-1] == '-' ? -ex : ex, q--;
-        if (q - p < 2 || (q[-1] != 'e' && q[-1] != 'E') || !digits_any(p, (size_t)(q - 1 - p), &w, &f))
-            return general(s, len, out, raw);
-        q10 = ex - f;
-    }
+    int f, ex = 0, k = 0; /* an exponent of 1 to 3 digits, after an 'e' and maybe a sign */
+    for (int scale = 1; k < 3 && q - p > 2 && is_digit(q[-1]); q--, k++, scale *= 10) ex += (q[-1] - '0') * scale;
+    if (!k || q - p < 2) return general(s, len, out, raw);
+    if (q[-1] == '-' || q[-1] == '+') ex = q[-1] == '-' ? -ex : ex, q--;
+    if (q - p < 2 || (q[-1] != 'e' && q[-1] != 'E') || !digits_any(p, (size_t)(q - 1 - p), &w, &f))
+        return general(s, len, out, raw);
+    int q10 = ex - f;
     double v; /* as parse_general decides, without scan() */
     uint64_t bits;
     if (w <= 1ULL << 53 && q10 >= -22 && q10 <= 22) {
@@ -468,15 +462,36 @@ __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, d
     return true;
 }
 
+/* -M, M the fast paths' form in up to 20 bytes ("-0.5", "-12.25"): as
+ * they read it, negated. Else other_decimal. */
+__attribute__((noinline)) static bool negative_decimal(const char *s, size_t len, double *out, bool *raw)
+{
+    uint64_t w, bits;
+    int f;
+    if (!digits_any(s + 1, len - 1, &w, &f)) return other_decimal(s, len, out, raw);
+    double v;
+    if (w <= 1ULL << 53) v = (double)(int64_t)w / exact_pow10[f];
+    else if (eisel_lemire(w, -f, &bits)) memcpy(&v, &bits, sizeof v);
+    else return fallback_to(s, len, true, out);
+    *out = -v;
+    return true;
+}
+
+/* Where a fast path gives up: a sign, or other_decimal */
+static inline bool not_fast(const char *s, size_t len, double *out, bool *raw)
+{
+    return len && s[0] == '-' ? negative_decimal(s, len, out, raw) : other_decimal(s, len, out, raw);
+}
+
 /* The next commonest text, short_decimal's form in 9 to 20 bytes, at most
  * 19 digits ("848.8176972685787"): digits_long, then Clinger when w <=
  * 2^53, else Eisel-Lemire (the value is a normal double here, 1e-19 < x <
- * 1e20). Else (a sign too) other_decimal. */
+ * 1e20). Else (a sign too) not_fast. */
 __attribute__((noinline)) static bool medium_decimal(const char *s, size_t len, double *out, bool *raw)
 {
     uint64_t w;
     int f;
-    if (UNLIKELY(!digits_long(s, len, &w, &f))) return other_decimal(s, len, out, raw);
+    if (UNLIKELY(!digits_long(s, len, &w, &f))) return not_fast(s, len, out, raw);
     if (w <= 1ULL << 53) {
         *out = (double)(int64_t)w / exact_pow10[f];
         return true;
@@ -490,8 +505,8 @@ __attribute__((noinline)) static bool medium_decimal(const char *s, size_t len, 
 /* rs_float_parse and rs_marshal_float (raw: see general) */
 __attribute__((always_inline)) static inline bool parse_decimal(const char *s, size_t len, double *out, bool *raw)
 {
-    if (len - 1 < 8) return LIKELY(short_decimal(s, len, out)) || other_decimal(s, len, out, raw);
-    return len - 9 < 12 ? medium_decimal(s, len, out, raw) : other_decimal(s, len, out, raw);
+    if (len - 1 < 8) return LIKELY(short_decimal(s, len, out)) || not_fast(s, len, out, raw);
+    return len - 9 < 12 ? medium_decimal(s, len, out, raw) : not_fast(s, len, out, raw);
 }
 
 /* Out of line, so that the fast paths' callers keep a short frame. */
