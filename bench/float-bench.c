@@ -11,6 +11,11 @@
  *   parse     rs_float_parse of each Marshal text
  *   strtod    the C library's strtod of each (NUL-terminated) Marshal text,
  *             what the Marshal reader falls back to before rs_float_parse
+ * `float-bench texts FILE [REPS]` instead reads FILE's lines, Marshal float
+ * texts (such as a payload's), and gives each to rs_marshal_float REPS (100)
+ * times, each from an exact-size copy: under `valgrind --tool=callgrind
+ * --toggle-collect=rs_marshal_float` the count over the calls is the
+ * instructions per text.
  * (`make bench-float` builds and runs it.) */
 #include <rsess.h>
 
@@ -96,8 +101,56 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* texts FILE [REPS]: see the top */
+static int run_texts(const char *file, long reps)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        perror(file);
+        return 1;
+    }
+    char *line = NULL;
+    size_t n = 0, cap = 0, linecap = 0;
+    char **texts = NULL;
+    size_t *lens = NULL;
+    ssize_t got;
+    while ((got = getline(&line, &linecap, f)) > 0) { /* NULs kept: Ruby 1.8's texts */
+        size_t len = (size_t)got - (line[got - 1] == '\n');
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            texts = realloc(texts, cap * sizeof *texts);
+            lens = realloc(lens, cap * sizeof *lens);
+            if (!texts || !lens) abort();
+        }
+        texts[n] = malloc(len ? len : 1);
+        if (!texts[n]) abort();
+        memcpy(texts[n], line, len);
+        lens[n++] = len;
+    }
+    free(line);
+    fclose(f);
+    uint64_t acc = 0;
+    for (long r = 0; r < reps; r++)
+        for (size_t i = 0; i < n; i++) {
+            double d;
+            bool raw;
+            if (!rs_marshal_float(texts[i], lens[i], &d, &raw)) {
+                fprintf(stderr, "float-bench: bad float text %.*s\n", (int)lens[i], texts[i]);
+                return 1;
+            }
+            acc += (uint64_t)d;
+        }
+    sink += acc;
+    printf("%zu texts, %ld times each\n", n, reps);
+    for (size_t i = 0; i < n; i++) free(texts[i]);
+    free(texts);
+    free(lens);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 2 && !strcmp(argv[1], "texts")) return run_texts(argv[2], argc > 3 ? strtol(argv[3], NULL, 10) : 100);
     size_t n = argc > 2 ? (size_t)strtoul(argv[2], NULL, 10) : 1000000;
     set sets[2];
     make_set(&sets[0], n, false);

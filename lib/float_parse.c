@@ -8,7 +8,16 @@
  * Clinger's exact fast path comes first; more than 19 digits are w and w+1,
  * both read, agreeing; what the fast paths cannot decide (and subnormals)
  * goes to the C library's correctly rounded strtod, given the digits Ruby
- * keeps (see float.h) in a NUL-terminated copy. */
+ * keeps (see float.h) in a NUL-terminated copy.
+ *
+ * Marshal's commonest texts come first, each read in one pass, without
+ * scan(): digits[.digits] in up to 8 bytes ("0.25", "15"; short_decimal,
+ * inlined in the two entry points: one word, Clinger) and in 9 to 20
+ * bytes ("848.8176972685787"; medium_decimal: three words, Clinger or
+ * Eisel-Lemire); then signs and short exponents (other_decimal); the rest
+ * scan() and the general path. The words are loaded right-aligned with
+ * loads that never leave the text (float.h's len bounds it: the text is
+ * in the caller's input). */
 #include "float.h"
 #include "internal.h"
 
@@ -19,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#define BYTE(p) (1ULL << (8 * (p))) /* a word's byte p's unit */
 #define POW10_MIN (-342)
 #define POW10_MAX 308       /* highest q the parser looks up */
 #define RUBY_FRAC_LIMIT 60  /* util.c: fraction digits only while nd <= DBL_DIG * 4 */
@@ -36,17 +46,29 @@ typedef struct {
 
 static inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* Eight ASCII digits at once (the SWAR step of Lemire's paper): are the 8
- * bytes at p all digits, and their value. Little-endian loads. */
-static inline uint64_t load8(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
+/* The 2, 4 or 8 bytes at p as a little-endian number (p[0] the least
+ * significant byte), whatever the machine's order. */
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
+#define LOAD_LE(bits, p) (uint64_t) __builtin_bswap##bits(load_raw##bits(p))
+#else
+#define LOAD_LE(bits, p) (uint64_t) load_raw##bits(p)
 #endif
-    return v;
-}
+#define LOAD_RAW(bits)                                                                                       \
+    static inline uint##bits##_t load_raw##bits(const char *p)                                                \
+    {                                                                                                          \
+        uint##bits##_t v;                                                                                      \
+        memcpy(&v, p, sizeof v);                                                                               \
+        return v;                                                                                              \
+    }
+LOAD_RAW(16)
+LOAD_RAW(32)
+LOAD_RAW(64)
+static inline uint64_t load2(const char *p) { return LOAD_LE(16, p); }
+static inline uint64_t load4(const char *p) { return LOAD_LE(32, p); }
+static inline uint64_t load8(const char *p) { return LOAD_LE(64, p); }
+
+/* Eight ASCII digits at once (the SWAR step of Lemire's paper): are the 8
+ * bytes at p all digits, and their value. */
 
 static inline bool eight_digits(uint64_t v)
 {
@@ -54,11 +76,40 @@ static inline bool eight_digits(uint64_t v)
            0x3333333333333333ULL;
 }
 
+/* The SWAR steps' constants, read from memory through a pointer the
+ * compiler cannot see through (an empty asm), so that each is an operand
+ * of the instruction that uses it rather than a 10-byte move before it:
+ * the short path is some 60 instructions, 7 of them these. top[n]:
+ * 2^(64 - 8n), to move n bytes to a word's top without a shift count
+ * (whose register the tail calls' arguments would have to leave). */
+typedef struct {
+    uint64_t k76, k80, m1, mask1, mask2, m3;
+    uint64_t top[9];
+} swar_consts;
+
+static const swar_consts swar_table = {
+    0x7676767676767676ULL, 0x8080808080808080ULL, 2561, 0x00FF00FF00FF00FFULL, 0x0000FFFF0000FFFFULL,
+    42949672960001ULL,     {0, BYTE(7), BYTE(6), BYTE(5), BYTE(4), BYTE(3), BYTE(2), BYTE(1), BYTE(0)}};
+
+static inline const swar_consts *swar(void)
+{
+    const swar_consts *k = &swar_table;
+    __asm__("" : "+r"(k));
+    return k;
+}
+
+/* The value of the 8 digit values (0..9) in t, the least significant byte
+ * the first digit: the SWAR steps of Lemire's paper. */
+static inline uint64_t digit_value8(uint64_t t, const swar_consts *k)
+{
+    t = (t * k->m1 >> 8) & k->mask1;
+    t = (t * 6553601 >> 16) & k->mask2;
+    return t * k->m3 >> 32;
+}
+
 static inline uint32_t eight_value(uint64_t v)
 {
-    v = (v & 0x0F0F0F0F0F0F0F0FULL) * 2561 >> 8;
-    v = (v & 0x00FF00FF00FF00FFULL) * 6553601 >> 16;
-    return (uint32_t)((v & 0x0000FFFF0000FFFFULL) * 42949672960001ULL >> 32);
+    return (uint32_t)digit_value8(v & 0x0F0F0F0F0F0F0F0FULL, swar());
 }
 
 /* The grammar of float.h; fills d. Locals, not d's fields, in the loops:
@@ -108,19 +159,21 @@ static bool scan(const char *s, size_t len, decimal *d)
     return i == len;
 }
 
+/* 10^0..10^22: exact doubles */
+static const double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 /* Clinger: w and 10^|q| exact doubles, one correctly rounded operation. */
 static bool clinger(uint64_t w, int64_t q, double *out)
 {
-    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     if (w > (1ULL << 53) || q < -22 || q > 22) return false;
-    *out = q >= 0 ? (double)w * p10[q] : (double)w / p10[-q];
+    *out = q >= 0 ? (double)w * exact_pow10[q] : (double)w / exact_pow10[-q];
     return true;
 }
 
 /* The bits of w 10^q (w > 0, q in POW10_MIN..POW10_MAX) rounded to nearest
  * even, when the product decides them and the result is normal. */
-static bool eisel_lemire(uint64_t w, int q, uint64_t *bits)
+__attribute__((always_inline)) static inline bool eisel_lemire(uint64_t w, int q, uint64_t *bits)
 {
     int lz = __builtin_clzll(w);
     w <<= lz;
@@ -214,36 +267,250 @@ static double fallback(const char *s, size_t len, bool neg)
     return neg ? -d : d;
 }
 
-/* The commonest Marshal float text, [-]digits[.digits] with at most 15
- * digits in all ("0.25", "3.75", "-12.5"): w < 10^15 < 2^53 and at most
- * 15 fraction digits, so clinger() answers, without scan()'s generality. False: not of this form (the
- * general path decides). */
-static inline bool short_decimal(const char *s, size_t len, double *out)
+#define ZEROS 0x3030303030303030ULL /* '0' in every byte */
+#define DOT_X ('.' ^ '0')             /* a '.' byte of a word XORed with ZEROS */
+
+/* The n (1..8) bytes at p XORed with '0' (digits become their values) as
+ * the top n bytes of a word, p[i] at byte 8 - n + i (bytes counted from
+ * the least significant), zeros below: two overlapping 4-byte loads (or
+ * 2-byte ones, or the byte); nothing outside p..p+n is read. */
+static inline uint64_t load_top(const char *p, size_t n, const swar_consts *k)
 {
-    /* 15 digits and a point at most (a sign more): longer texts go to the
-     * general path at once */
-    if (len == 0 || len - (s[0] == '-') > 16) return false;
-    const char *p = s + (s[0] == '-'), *end = s + len;
-    uint64_t w = 0;
-    const char *int_start = p;
-    while (p < end && is_digit(*p)) w = w * 10 + (uint64_t)(*p++ - '0');
-    int nd = (int)(p - int_start), frac = 0;
-    if (!nd) return false;
-    if (p < end) {
-        if (*p++ != '.') return false;
-        const char *frac_start = p;
-        while (p < end && is_digit(*p)) w = w * 10 + (uint64_t)(*p++ - '0');
-        frac = (int)(p - frac_start);
-        if (p != end || !frac) return false; /* "5.": Ruby stops before the point */
-        nd += frac;
+    if (n >= 4) return (load4(p + n - 4) ^ 0x30303030) * k->top[4] | (load4(p) ^ 0x30303030) * k->top[n];
+    if (n >= 2) return (load2(p + n - 2) ^ 0x3030) * k->top[2] | (load2(p) ^ 0x3030) * k->top[n];
+    return (uint64_t)((unsigned char)p[0] ^ 0x30) << 56;
+}
+/* t: bytes XORed with ZEROS, so digits are 0..9. The top bit of each byte
+ * that is not, and perhaps of bytes above a byte of 0x8A or more (a carry):
+ * either way not all digits, and the lowest bit set is the first byte
+ * that is not a digit. */
+static inline uint64_t non_digits(uint64_t t, const swar_consts *k)
+{
+    return (t | (t + k->k76)) & k->k80;
+}
+/* A '.' at byte p (0..7) of a word, a table by p (one base address, one
+ * entry of 64 bytes): the top bit of that byte alone (end: the same but 0
+ * for p = 7, a '.' with no digit after it, "5.", which Ruby stops before),
+ * the byte's mask and what it must hold, the bytes below and above it,
+ * and 10^(7 - p), the divisor of a one-word text. */
+typedef struct {
+    uint64_t bit, end, byte, want, below, above;
+    double div;
+    uint64_t unused;
+} dot_place;
+
+#define DOT_PLACE(p, div)                                                                                    \
+    {                                                                                                          \
+        0x80 * BYTE(p), (p) < 7 ? 0x80 * BYTE(p) : 0, 0xFF * BYTE(p), DOT_X * BYTE(p), BYTE(p) - 1,            \
+            (p) < 7 ? ~(BYTE((p) + 1) - 1) : 0, div, 0                                                         \
     }
-    double v;
-    if (nd > 15 || !clinger(w, -frac, &v)) return false;
-    *out = s[0] == '-' ? -v : v;
+static const dot_place dot_places[8] = {DOT_PLACE(0, 1e7), DOT_PLACE(1, 1e6), DOT_PLACE(2, 1e5), DOT_PLACE(3, 1e4),
+                                        DOT_PLACE(4, 1e3), DOT_PLACE(5, 1e2), DOT_PLACE(6, 1e1), DOT_PLACE(7, 1e0)};
+
+/* The non-digits nd of word t must be one '.' (in the text's last word,
+ * end, not its last byte): the bytes below it move up one, closing the
+ * gap, and the top byte of the word below, carry, comes in at the bottom.
+ * The '.''s entry in dot_places (its byte number: the entry's index), or
+ * NULL. */
+__attribute__((always_inline)) static inline const dot_place *close_dot(uint64_t *t, uint64_t nd, uint64_t carry,
+                                                                         bool end)
+{
+    /* nd's lowest bit is bit 8 pos + 7: entry pos is 8 times that, less 56,
+     * bytes into the table (one address computation) */
+    size_t bit = (unsigned)__builtin_ctzll(nd);
+    const dot_place *d = (const dot_place *)((const char *)dot_places + 8 * bit - 56);
+    if (nd != (end ? d->end : d->bit) || (*t & d->byte) != d->want) return NULL;
+    *t = (*t & d->above) | (*t & d->below) << 8 | carry;
+    return d;
+}
+
+/* The digits of digits[.digits] in n (1..8) bytes at p, at least one
+ * digit and any '.' not last ("0.25", "15", ".5"): the text loaded
+ * right-aligned into one word, XORed with '0' (digit values), checked for
+ * digits and one '.' at once, the '.' squeezed out (the bytes below it
+ * move up one; tables by its place) and the 8 digit bytes turned into
+ * their value. *w the value (< 10^8), *dot the '.''s entry in dot_places
+ * (byte 7 - the digits after it; entry 7 when there is none). False: not
+ * of this form (a sign, an exponent, ...). */
+__attribute__((always_inline)) static inline bool digits_short(const char *p, size_t n, uint64_t *w,
+                                                               const dot_place **dot)
+{
+    const swar_consts *k = swar();
+    uint64_t t = load_top(p, n, k), nd = non_digits(t, k);
+    *dot = &dot_places[7];
+    if (nd && !(*dot = close_dot(&t, nd, 0, true))) return false;
+    *w = digit_value8(t, k);
     return true;
 }
 
-static bool parse_general(const char *s, size_t len, double *out)
+/* The same in n (9..20) bytes, at most 19 digits: the text right-aligned
+ * in three words (the first 0 when it fits in two), the '.' squeezed out
+ * across them; *f the digits after the '.'. */
+__attribute__((always_inline)) static inline bool digits_long(const char *p, size_t n, uint64_t *w, int *f)
+{
+    uint64_t t0, t1, t2 = load8(p + n - 8) ^ ZEROS;
+    if (n > 16) {
+        t0 = (load8(p) ^ ZEROS) << (8 * (24 - n));
+        t1 = load8(p + n - 16) ^ ZEROS;
+    } else {
+        t0 = 0;
+        t1 = (load8(p) ^ ZEROS) << (8 * (16 - n));
+    }
+    const swar_consts *k = swar();
+    uint64_t nd0 = non_digits(t0, k), nd1 = non_digits(t1, k), nd2 = non_digits(t2, k);
+    const dot_place *d;
+    *f = 0;
+    if (nd2) {
+        if (nd1 | nd0 || !(d = close_dot(&t2, nd2, t1 >> 56, true))) return false;
+        t1 = t1 << 8 | t0 >> 56, t0 <<= 8, *f = 7 - (int)(d - dot_places);
+    } else if (nd1) {
+        if (nd0 || !(d = close_dot(&t1, nd1, t0 >> 56, false))) return false;
+        t0 <<= 8, *f = 15 - (int)(d - dot_places);
+    } else if (nd0) {
+        if (!(d = close_dot(&t0, nd0, 0, false))) return false;
+        *f = 23 - (int)(d - dot_places);
+    } else if (n == 20) {
+        return false; /* 20 digits: w could overflow */
+    }
+    *w = digit_value8(t1, k) * 100000000 + digit_value8(t2, k);
+    if (t0) *w += digit_value8(t0, k) * 10000000000000000ULL;
+    return true;
+}
+
+/* The commonest Marshal float text, digits[.digits] in len (1..8) bytes
+ * ("0.25", "12.5", "15"): digits_short, then Clinger (w < 10^8 and its
+ * divisor exact doubles, one correctly rounded division). True: *out set.
+ * False: not of this form (a sign too), for not_fast. Inlined in its
+ * callers, whose other path is a tail call, so that it keeps no
+ * registers of its own. */
+__attribute__((always_inline)) static inline bool short_decimal(const char *s, size_t len, double *out)
+{
+    uint64_t w;
+    const dot_place *dot;
+    if (!digits_short(s, len, &w, &dot)) return false;
+    *out = (double)(int64_t)w / dot->div;
+    return true;
+}
+
+static bool parse_general(const char *s, size_t len, double *out);
+static bool marshal_float_slow(const char *s, size_t len, double *out, bool *raw);
+
+/* The general path; raw: rs_marshal_float's (Marshal's other forms too),
+ * else NULL. */
+static inline bool general(const char *s, size_t len, double *out, bool *raw)
+{
+    return raw ? marshal_float_slow(s, len, out, raw) : parse_general(s, len, out);
+}
+
+/* *out = fallback(): out of line, so that its callers' fast paths keep
+ * short frames */
+__attribute__((noinline)) static bool fallback_to(const char *s, size_t len, bool neg, double *out)
+{
+    *out = fallback(s, len, neg);
+    return true;
+}
+
+/* digits_short or digits_long by n (1..20), *f the digits after the '.' */
+__attribute__((always_inline)) static inline bool digits_any(const char *p, size_t n, uint64_t *w, int *f)
+{
+    if (n - 1 < 8) {
+        const dot_place *d;
+        if (!digits_short(p, n, w, &d)) return false;
+        *f = 7 - (int)(d - dot_places);
+        return true;
+    }
+    return n - 9 < 12 && digits_long(p, n, w, f);
+}
+
+/* What the fast paths leave: [-]Me[-+]X with M their form in up to 20
+ * bytes (at most 19 digits) and X up to 3 digits ("3e1", "1.5e-7"): w the
+ * digits' value, q = X - f the power of ten; Clinger when w <= 2^53 and
+ * |q| <= 22, else Eisel-Lemire; else (and for every other text) the
+ * general path. Marshal's nan and inf too. */
+__attribute__((noinline)) static bool other_decimal(const char *s, size_t len, double *out, bool *raw)
+{
+    if (raw && len - 3 < 2) { /* Marshal's words first (no decimal text) */
+        if (len == 3 && memcmp(s, "nan", 3) == 0) return *out = NAN, true;
+        if (len == 3 && memcmp(s, "inf", 3) == 0) return *out = INFINITY, true;
+        if (len == 4 && memcmp(s, "-inf", 4) == 0) return *out = -INFINITY, true;
+    }
+    if (len == 0) return general(s, len, out, raw);
+    bool neg = s[0] == '-';
+    const char *p = s + neg, *q = s + len;
+    uint64_t w;
+    int f, ex = 0, k = 0; /* an exponent of 1 to 3 digits, after an 'e' and maybe a sign */
+    for (int scale = 1; k < 3 && q - p > 2 && is_digit(q[-1]); q--, k++, scale *= 10) ex += (q[-1] - '0') * scale;
+    if (!k || q - p < 2) return general(s, len, out, raw);
+    if (q[-1] == '-' || q[-1] == '+') ex = q[-1] == '-' ? -ex : ex, q--;
+    if (q - p < 2 || (q[-1] != 'e' && q[-1] != 'E') || !digits_any(p, (size_t)(q - 1 - p), &w, &f))
+        return general(s, len, out, raw);
+    int q10 = ex - f;
+    double v; /* as parse_general decides, without scan() */
+    uint64_t bits;
+    if (w <= 1ULL << 53 && q10 >= -22 && q10 <= 22) {
+        v = q10 < 0 ? (double)(int64_t)w / exact_pow10[-q10] : (double)(int64_t)w * exact_pow10[q10];
+    } else if (w == 0 || q10 < POW10_MIN) {
+        v = 0.0;
+    } else if (q10 > POW10_MAX) {
+        v = INFINITY;
+    } else if (eisel_lemire(w, q10, &bits)) {
+        memcpy(&v, &bits, sizeof v);
+    } else {
+        return fallback_to(s, len, neg, out); /* subnormal, or undecided */
+    }
+    *out = neg ? -v : v;
+    return true;
+}
+
+/* -M, M the fast paths' form in up to 20 bytes ("-0.5", "-12.25"): as
+ * they read it, negated. Else other_decimal. */
+__attribute__((noinline)) static bool negative_decimal(const char *s, size_t len, double *out, bool *raw)
+{
+    uint64_t w, bits;
+    int f;
+    if (!digits_any(s + 1, len - 1, &w, &f)) return other_decimal(s, len, out, raw);
+    double v;
+    if (w <= 1ULL << 53) v = (double)(int64_t)w / exact_pow10[f];
+    else if (eisel_lemire(w, -f, &bits)) memcpy(&v, &bits, sizeof v);
+    else return fallback_to(s, len, true, out);
+    *out = -v;
+    return true;
+}
+
+/* Where a fast path gives up: a sign, or other_decimal */
+static inline bool not_fast(const char *s, size_t len, double *out, bool *raw)
+{
+    return len && s[0] == '-' ? negative_decimal(s, len, out, raw) : other_decimal(s, len, out, raw);
+}
+
+/* The next commonest text, short_decimal's form in 9 to 20 bytes, at most
+ * 19 digits ("848.8176972685787"): digits_long, then Clinger when w <=
+ * 2^53, else Eisel-Lemire (the value is a normal double here, 1e-19 < x <
+ * 1e20). Else (a sign too) not_fast. */
+__attribute__((noinline)) static bool medium_decimal(const char *s, size_t len, double *out, bool *raw)
+{
+    uint64_t w;
+    int f;
+    if (UNLIKELY(!digits_long(s, len, &w, &f))) return not_fast(s, len, out, raw);
+    if (w <= 1ULL << 53) {
+        *out = (double)(int64_t)w / exact_pow10[f];
+        return true;
+    }
+    uint64_t bits;
+    if (UNLIKELY(!eisel_lemire(w, -f, &bits))) return fallback_to(s, len, false, out); /* as parse_general */
+    memcpy(out, &bits, sizeof *out);
+    return true;
+}
+
+/* rs_float_parse and rs_marshal_float (raw: see general) */
+__attribute__((always_inline)) static inline bool parse_decimal(const char *s, size_t len, double *out, bool *raw)
+{
+    if (len - 1 < 8) return LIKELY(short_decimal(s, len, out)) || not_fast(s, len, out, raw);
+    return len - 9 < 12 ? medium_decimal(s, len, out, raw) : not_fast(s, len, out, raw);
+}
+
+/* Out of line, so that the fast paths' callers keep a short frame. */
+__attribute__((noinline)) static bool parse_general(const char *s, size_t len, double *out)
 {
     decimal d;
     if (!scan(s, len, &d)) return false;
@@ -270,7 +537,7 @@ static bool parse_general(const char *s, size_t len, double *out)
 
 bool rs_float_parse(const char *s, size_t len, double *out)
 {
-    return LIKELY(short_decimal(s, len, out)) || parse_general(s, len, out);
+    return parse_decimal(s, len, out, NULL);
 }
 
 int rsess_float_parse(const char *text, size_t len, double *out, rsess_err *err)
@@ -312,13 +579,11 @@ static double add_mantissa(double d, const unsigned char *p, size_t n)
     return neg ? -d : d;
 }
 
-bool rs_marshal_float(const char *s, size_t len, double *out, bool *raw)
+/* Marshal's text when other_decimal cannot read it, nor its words: decimal
+ * text, or Ruby 1.8's form. */
+__attribute__((noinline)) static bool marshal_float_slow(const char *s, size_t len, double *out, bool *raw)
 {
-    *raw = false;
-    if (LIKELY(rs_float_parse(s, len, out))) return true; /* as Ruby's strtod reads it (float_parse.c) */
-    if (len == 3 && memcmp(s, "nan", 3) == 0) return *out = NAN, true;
-    if (len == 3 && memcmp(s, "inf", 3) == 0) return *out = INFINITY, true;
-    if (len == 4 && memcmp(s, "-inf", 4) == 0) return *out = -INFINITY, true;
+    if (parse_general(s, len, out)) return true; /* as Ruby's strtod reads it */
     const char *nul = memchr(s, 0, len);
     if (!nul) return false;
     *raw = true;
@@ -327,4 +592,10 @@ bool rs_marshal_float(const char *s, size_t len, double *out, bool *raw)
     size_t rest = len - (size_t)(nul - s) - 1;
     *out = rest ? add_mantissa(d, (const unsigned char *)nul + 1, rest) : d;
     return true;
+}
+
+bool rs_marshal_float(const char *s, size_t len, double *out, bool *raw)
+{
+    *raw = false;
+    return parse_decimal(s, len, out, raw);
 }

@@ -2,6 +2,7 @@
  * (tests/fixtures/generate_floats.rb): double -> Marshal text, double ->
  * Float#to_s, and text -> double (rs_float_parse) for both texts and for
  * some 80,000 texts that are not the shortest. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "testutil.h"
 
 #include "float.h"
@@ -11,6 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if !defined MAP_ANONYMOUS && defined MAP_ANON
+#define MAP_ANONYMOUS MAP_ANON
+#endif
 #include <zlib.h>
 
 #define FLOAT_DIR "fixtures/floats"
@@ -201,6 +208,106 @@ START_TEST(texts_read_as_ruby_reads_them)
 }
 END_TEST
 
+/* Three pages, the outer two unreadable: a text copied to the end of the
+ * middle one, or to its start, faults on any read past its end or before
+ * its start (with or without a sanitizer). */
+typedef struct {
+    char *base;
+    size_t page;
+} guarded;
+
+static void guarded_open(guarded *g)
+{
+    g->page = (size_t)sysconf(_SC_PAGESIZE);
+    g->base = mmap(NULL, 3 * g->page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(g->base != MAP_FAILED);
+    ck_assert_int_eq(mprotect(g->base, g->page, PROT_NONE), 0);
+    ck_assert_int_eq(mprotect(g->base + 2 * g->page, g->page, PROT_NONE), 0);
+}
+
+static void guarded_close(guarded *g) { munmap(g->base, 3 * g->page); }
+
+/* The text copied to the end (at_end) or the start of the readable page */
+static const char *guarded_put(guarded *g, const char *text, size_t len, bool at_end)
+{
+    ck_assert(len <= g->page);
+    char *p = g->base + g->page + (at_end ? g->page - len : 0);
+    memcpy(p, text, len);
+    return p;
+}
+
+/* rs_float_parse and rs_marshal_float of the text at either edge: bits,
+ * or refused (want_ok false) */
+static void expect_guarded(tally *t, guarded *g, const char *text, size_t len, bool want_ok, uint64_t bits)
+{
+    for (int at_end = 0; at_end < 2; at_end++) {
+        const char *p = guarded_put(g, text, len, at_end);
+        double d = 42, m = 42;
+        bool raw = true, ok = rs_float_parse(p, len, &d), mok = rs_marshal_float(p, len, &m, &raw);
+        if (!want_ok) {
+            if (ok || mok || d != 42) failure(t, "accepted", bits, text, len, "", 0);
+        } else if (!ok || !mok || raw) {
+            failure(t, "refused", bits, text, len, "", 0);
+        } else if (to_bits(d) != bits || to_bits(m) != bits) {
+            char got[40];
+            snprintf(got, sizeof got, "%016llx %016llx", (unsigned long long)to_bits(d),
+                     (unsigned long long)to_bits(m));
+            failure(t, "read as another double", bits, text, len, got, strlen(got));
+        }
+    }
+}
+
+static guarded fast_guard;
+
+static void fast_line(tally *t, char *line)
+{
+    ck_assert(strlen(line) > 17 && line[16] == '\t');
+    expect_guarded(t, &fast_guard, line + 17, strlen(line + 17), true, strtoull(line, NULL, 16));
+    t->checked++;
+}
+
+/* The fast paths' edges (generate_floats.rb's fast.txt.gz, Ruby's doubles),
+ * each text read where a byte past it or before it would fault. */
+START_TEST(fast_path_edges)
+{
+    guarded_open(&fast_guard);
+    long groups, n = check_groups("fast.txt.gz", fast_line, &groups);
+    guarded_close(&fast_guard);
+    ck_assert_int_eq(groups, 5);
+    ck_assert_int_ge(n, 11000);
+}
+END_TEST
+
+/* Near misses of the fast paths' form: refused by both readers, also at a
+ * page's edge (Marshal's NUL form aside: no NUL here). */
+START_TEST(fast_path_refusals)
+{
+    static const char *const bad[] = {"5.", "-5.", "12345678.", "1234567.", "123456789012345678.", "-.", ".", "1.2.3",
+                                      "1..2", "12345.678.9", "1e", "1e-", "e1", "-e1", ".e1", "1.e1", "1e1.5",
+                                      "1e1e1", "1/5", "1,5", "1-5", "--1", "-+1", "+-1", "1\x80", "\xba", "5\xba" "5",
+                                      "1234567\xba", "\xba" "12345678901", "1 ", " 1", "1_0", "0x10", "1234567890123.45e",
+                                      "12345678901234567890123456789e", "1.5e+-1", "1.5ee1", "-", "+", "1.5e1-",
+                                      "123456789012345678901.5.", "9/9", "9:9", ":", "/", "12345678:", "1234567890123456/"};
+    guarded g;
+    guarded_open(&g);
+    tally t = {0, 0};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) expect_guarded(&t, &g, bad[i], strlen(bad[i]), false, 0);
+    /* every byte value in every place of short and medium texts */
+    char text[24];
+    for (size_t len = 1; len <= 21; len++)
+        for (size_t at = 0; at < len; at++)
+            for (int c = 1; c < 256; c++) {
+                if ((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E') continue;
+                if ((c == '-' || c == '+') && at == 0) continue;
+                memset(text, '7', len);
+                text[at] = (char)c;
+                expect_guarded(&t, &g, text, len, false, 0);
+            }
+    guarded_close(&g);
+    ck_assert_msg(t.failed == 0, "%ld near misses accepted", t.failed);
+}
+END_TEST
+
 /* Not decimal text as float.h defines it (Ruby's strtod would read a
  * prefix of some and ignore the rest; rsess refuses them). */
 START_TEST(non_decimal_text_refused)
@@ -279,6 +386,8 @@ Suite *float_suite(void)
     tcase_add_test(t, listed_doubles);
     tcase_add_test(t, texts_read_as_ruby_reads_them);
     tcase_add_test(t, non_decimal_text_refused);
+    tcase_add_test(t, fast_path_edges);
+    tcase_add_test(t, fast_path_refusals);
     tcase_add_test(t, public_reader);
     tcase_add_test(t, float_text);
     suite_add_tcase(s, t);
