@@ -37,6 +37,10 @@ void rsess_doc_free(rsess_doc *doc)
         rs_free(doc->arena.alloc, c, c->size);
         c = next;
     }
+    if (!doc->allocv.free) { /* the C library's (rs_free's first case, without the copy) */
+        free(doc);
+        return;
+    }
     rsess_alloc a = doc->allocv; /* the hooks outlive the block they are in */
     rs_free(&a, doc, doc->block);
 }
