@@ -514,6 +514,19 @@ RS_WINLINE uint32_t rs_w_defsym(rs_walker *w, const unsigned char *at, const cha
                           rs_ascii_only(s, len) ? RSESS_ENC_USASCII : RSESS_ENC_BINARY);
 }
 
+/* The index of a symbol link (';' at start, w->p past it), checked. */
+RS_WINLINE bool rs_w_symlink(rs_walker *w, const unsigned char *start, uint32_t *idx)
+{
+    long l;
+    if (!rs_w_long(w, &l)) return false;
+    if (UNLIKELY(l < 0 || (size_t)l >= w->tab->nsyms)) {
+        rs_walk_fail(w, RSESS_ERR_SYMLINK, start, "symbol link %ld out of range (%u symbols)", l, w->tab->nsyms);
+        return false;
+    }
+    *idx = (uint32_t)l;
+    return true;
+}
+
 /* A symbol where the grammar wants one (marshal.c r_symbol): ':' new,
  * ';' link, 'I:' new with an ivar list (its encoding). */
 RS_WINLINE int rs_w_symbol_at(rs_walker *w, rs_tok *t)
@@ -534,12 +547,7 @@ RS_WINLINE int rs_w_symbol_at(rs_walker *w, rs_tok *t)
         ivar = true;
     }
     if (c == ';') {
-        long idx;
-        if (!rs_w_long(w, &idx)) return TK_ERROR;
-        if (UNLIKELY(idx < 0 || (size_t)idx >= w->tab->nsyms))
-            return rs_walk_fail(w, RSESS_ERR_SYMLINK, start, "symbol link %ld out of range (%u symbols)", idx,
-                                w->tab->nsyms);
-        t->sym = (uint32_t)idx;
+        if (!rs_w_symlink(w, start, &t->sym)) return TK_ERROR;
     } else if (c != ':') {
         return rs_walk_fail(w, RSESS_ERR_FORMAT, start, "expected a symbol, found byte 0x%02x", c);
     } else {
@@ -800,13 +808,11 @@ RS_WINLINE int rs_w_value(rs_walker *restrict w, rs_tok *restrict t, rs_frame *f
         return t->kind = TK_FLOAT;
     case ':': case ';': {
         if (plain && sink && c == ';') { /* rs_w_symbol_at's link, without its token */
-            if (!rs_w_long(w, &l)) return TK_ERROR;
-            if (UNLIKELY(l < 0 || (size_t)l >= w->tab->nsyms))
-                return rs_walk_fail(w, RSESS_ERR_SYMLINK, start, "symbol link %ld out of range (%u symbols)", l,
-                                    w->tab->nsyms);
+            uint32_t idx;
+            if (!rs_w_symlink(w, start, &idx)) return TK_ERROR;
             size_t slot = f->next;
             rs_w_leaf_done(w, f, plain, RSESS_SYMBOL, RS_NONE);
-            return sink->symlink(ctx, f, slot, (uint32_t)l) ? TK_ERROR : TK_PLACED;
+            return sink->symlink(ctx, f, slot, idx) ? TK_ERROR : TK_PLACED;
         }
         PLAIN_HEAD();
         w->p--;
