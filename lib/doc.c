@@ -16,9 +16,22 @@ rsess_doc *rs_doc_create(const rsess_alloc *alloc, size_t first_chunk)
     rsess_doc *doc = (rsess_doc *)mem;
     /* The first chunk lives in the same block as the document, with no
      * chunk header: the arena's list holds only the chunks grown later. */
-    *doc = (rsess_doc){.arena = {.alloc = &doc->allocv, .head = NULL, .cur = mem + head, .end = mem + size, .total = size},
-                       .block = size};
+    /* each field once (not a compound literal, which refers to doc itself
+     * and is built beside it first); a new field is set here too */
+    _Static_assert(sizeof(void *) != 8 || sizeof(rsess_doc) == 112, "rs_doc_create sets every field of rsess_doc");
+    doc->arena.alloc = &doc->allocv;
+    doc->arena.head = NULL;
+    doc->arena.cur = mem + head;
+    doc->arena.end = mem + size;
+    doc->arena.total = size;
     if (alloc) doc->allocv = *alloc;
+    else doc->allocv = (rsess_alloc){0};
+    doc->root = NULL;
+    doc->consumed = 0;
+    doc->nodes = 0;
+    doc->keys_seeded = false;
+    doc->maps = NULL;
+    doc->block = size;
     return doc;
 }
 
