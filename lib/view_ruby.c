@@ -3,6 +3,7 @@
  * escaping follows rb_str_inspect, Symbol quoting rb_sym_inspect, Hash
  * layout the 3.4 hash.c inspect_i ("{"k" => v}", "{k: v}"). The walk
  * keeps its own stack: depth costs heap, not C stack. */
+#include "key_eql.h"
 #include "refs.h"
 
 #include <math.h>
@@ -20,6 +21,8 @@ typedef struct rframe {
     rsess_val *a, *b; /* the parts a class with meaning prints */
     size_t i;         /* parts printed, or the step reached */
     size_t aux;       /* Hash: a key is printed; Duration: parts printed; Range: exclusive */
+    uint32_t *kv;     /* Hash, Set: the pairs Ruby keeps of repeated keys (key_eql.h), or NULL */
+    size_t kvn;       /* its entries */
     uint8_t kind;
 } rframe;
 
@@ -30,6 +33,7 @@ typedef struct rview {
     const rsess_alloc *alloc;
     unsigned flags; /* RSESS_PRINT_RUBY40: Ruby 4.0's texts */
     rs_stack stack; /* rframe */
+    size_t work;    /* key comparisons left (rs_pairplan_make) */
 } rview;
 
 static void put(rview *r, const char *s, size_t n) { rs_put(&r->s, s, n); }
@@ -337,7 +341,37 @@ static void rpush(rview *r, const rsess_val *v, int kind, rsess_val *a, rsess_va
         r->s.code = RSESS_ERR_NOMEM;
         return;
     }
-    *f = (rframe){v, a, b, 0, aux, (uint8_t)kind};
+    *f = (rframe){v, a, b, 0, aux, NULL, 0, (uint8_t)kind};
+}
+
+/* A frame for the pairs of a Hash (or the elements of a Set: hash is its
+ * Hash): each key Ruby's Hash keeps once, with its last value. */
+static void rpush_pairs(rview *r, const rsess_val *v, int kind, const rsess_val *hash)
+{
+    rs_pairplan p;
+    int rc = rs_pairplan_make(&p, hash, r->alloc, &r->work);
+    if (rc) {
+        r->s.code = rc;
+        return;
+    }
+    size_t frames = r->stack.n;
+    rpush(r, v, kind, (rsess_val *)hash, NULL, 0);
+    if (r->stack.n == frames) {
+        rs_pairplan_free(&p, r->alloc);
+        return;
+    }
+    rframe *f = rs_stack_top(&r->stack);
+    f->kv = p.kv;
+    f->kvn = p.n;
+}
+
+static rs_pairplan frame_plan(const rframe *f) { return (rs_pairplan){f->kv, f->kvn, 2 * f->kvn}; }
+
+static void frame_end(rview *r, rframe *f)
+{
+    rs_pairplan p = frame_plan(f);
+    rs_pairplan_free(&p, r->alloc);
+    f->kv = NULL;
 }
 
 static void inspect_sym_name(rview *r, const rsess_val *s)
@@ -350,23 +384,24 @@ static void inspect_sym_name(rview *r, const rsess_val *s)
 static bool hash_step(rview *r, rframe *f, const rsess_val **part)
 {
     const rsess_val *v = f->v;
+    rs_pairplan p = frame_plan(f);
     if (f->aux) { /* a key is printed: its value */
         f->aux = 0;
         puts_(r, " => ");
-        *part = v->u.c.k[2 * f->i++ + 1];
+        *part = rs_pairplan_val(&p, v, f->i++);
         return true;
     }
-    if (f->i == v->u.c.n) {
+    if (f->i == rs_pairplan_len(&p, v)) {
         putc_(r, '}');
         return false;
     }
-    const rsess_val *k = v->u.c.k[2 * f->i];
+    const rsess_val *k = rs_pairplan_key(&p, v, f->i);
     if (f->i) puts_(r, ", ");
     if (rs_type(k) == RSESS_SYMBOL) {
         if (!sym_text_plain(k) || key_needs_quote(k->u.s.p, k->u.s.len)) inspect_str(r, k);
         else put(r, k->u.s.p, k->u.s.len);
         puts_(r, ": ");
-        *part = v->u.c.k[2 * f->i++ + 1];
+        *part = rs_pairplan_val(&p, v, f->i++);
         return true;
     }
     f->aux = 1;
@@ -666,7 +701,7 @@ static bool inspect_meaning(rview *r, const rsess_val *v)
         if (rsess_get_range(v, &a, &b, &excl)) return rpush(r, v, R_RANGE, a, b, (size_t)excl), true;
         if ((a = rsess_get_set(v))) { /* 3.4 "#<Set: {1, "a"}>", 4.0 (core Set) "Set[1, "a"]" */
             puts_(r, r->flags & RSESS_PRINT_RUBY40 ? "Set[" : "#<Set: {");
-            return rpush(r, v, R_SET, a, NULL, 0), true;
+            return rpush_pairs(r, v, R_SET, a), true;
         }
         if (rsess_get_duration(v, &a, &b)) return rpush(r, v, R_DURATION, a, b, 0), true;
         if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
@@ -767,7 +802,7 @@ static void inspect_open(rview *r, const rsess_val *v)
             break;
         }
         putc_(r, '{');
-        rpush(r, v, R_HASH, NULL, NULL, 0);
+        rpush_pairs(r, v, R_HASH, v);
         break;
     case RSESS_STRUCT: case RSESS_OBJECT:
         if (!enter(r, v)) {
@@ -847,14 +882,16 @@ static bool inspect_step(rview *r, rframe *f, const rsess_val **part)
         break;
     case R_COMPLEX: return complex_step(r, f, part);
     case R_RANGE: return range_step(r, f, part);
-    case R_SET:
-        if (i == f->a->u.c.n) {
+    case R_SET: {
+        rs_pairplan p = frame_plan(f);
+        if (i == rs_pairplan_len(&p, f->a)) {
             puts_(r, r->flags & RSESS_PRINT_RUBY40 ? "]" : "}>");
             return false;
         }
         if (i) puts_(r, ", ");
-        *part = f->a->u.c.k[2 * i];
+        *part = rs_pairplan_key(&p, f->a, i);
         break;
+    }
     default: return duration_step(r, f, part); /* R_DURATION */
     }
     f->i++;
@@ -877,6 +914,7 @@ static void inspect(rview *r, const rsess_val *root)
             inspect_open(r, part);
         } else {
             leave(r, f->v);
+            frame_end(r, f);
             r->stack.n--;
         }
     }
@@ -893,7 +931,12 @@ int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err 
     rs_stack_init(&r.stack, sizeof *first, out->alloc, first, 16);
     size_t start = out->len;
     r.cap.start = start;
+    r.work = RS_KEY_WORK;
     inspect(&r, v);
+    while (r.stack.n) { /* stopped early: the plans of the frames left */
+        frame_end(&r, rs_stack_top(&r.stack));
+        r.stack.n--;
+    }
     rs_marks_free(&r.active);
     rs_stack_free(&r.stack);
     if (r.s.code) {

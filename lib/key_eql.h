@@ -1,0 +1,63 @@
+/* Hash keys as Ruby's Hash sees them (key_eql.c): eql?, a hash consistent
+ * with it, and the pairs a Hash read by Marshal.load keeps when its bytes
+ * repeat a key (each distinct key once, where it first came, with the
+ * value of its last pair). Used by the editor (Hash#[]=) and the Ruby and
+ * JSON views. */
+#ifndef RSESS_KEY_EQL_H
+#define RSESS_KEY_EQL_H
+
+#include "internal.h"
+
+/* eql? of two keys (identity: a compare_by_identity Hash): nil, true,
+ * false, Integers, Floats (0.0 eql? -0.0), Bignums, Strings (bytes, and
+ * the encoding unless ASCII-only), Symbols by value, Classes and Modules
+ * by name; Arrays element by element and Hashes pair by pair in order,
+ * their parts by value when they are of those types and by identity when
+ * they are containers or objects; the rest by identity (the same node). */
+bool rs_key_eql(const rsess_val *a, const rsess_val *b, bool identity) RSESS_INTERNAL;
+
+/* The pairs a Hash keeps: kv[2e] the pair index of entry e's key, kv[2e+1]
+ * that of its value. kv NULL: every pair, in order (no key repeats). */
+typedef struct rs_pairplan {
+    uint32_t *kv;
+    size_t n;   /* entries */
+    size_t cap; /* uint32s allocated at kv */
+} rs_pairplan;
+
+/* Fills p for hash (a RSESS_HASH node): 0, or RSESS_ERR_NOMEM, or
+ * RSESS_ERR_NODES when comparing its keys would cost more than *work units
+ * left (bytes and items compared; *work is charged). p->kv stays NULL for
+ * a Hash of distinct keys. Time linear in the keys but for keys of equal
+ * keyed hash (SipHash under the process key) that are not eql. */
+int rs_pairplan_make(rs_pairplan *p, const rsess_val *hash, const rsess_alloc *alloc, size_t *work) RSESS_INTERNAL;
+
+/* Entry e's text: its bytes at *p, *n of them. */
+typedef void (*rs_text_at)(void *ctx, size_t e, const void **p, size_t *n);
+
+/* Regroups p's entries (the pairs of hash through p) by their texts the
+ * same way: entries of equal texts are one, where the first came, with the
+ * last one's value (*dups: some were). */
+int rs_pairplan_regroup(rs_pairplan *p, const rsess_val *hash, rs_text_at at, void *ctx, const rsess_alloc *alloc,
+                        bool *dups) RSESS_INTERNAL;
+
+/* The key comparison work a view allows itself in one print (bytes and
+ * items compared or hashed): hostile bytes find RSESS_ERR_NODES. */
+#define RS_KEY_WORK ((size_t)1 << 30)
+
+void rs_pairplan_free(rs_pairplan *p, const rsess_alloc *alloc) RSESS_INTERNAL;
+
+/* The entries of hash through p, and entry e's key and value. */
+static inline size_t rs_pairplan_len(const rs_pairplan *p, const rsess_val *hash)
+{
+    return p->kv ? p->n : hash->u.c.n;
+}
+static inline rsess_val *rs_pairplan_key(const rs_pairplan *p, const rsess_val *hash, size_t e)
+{
+    return hash->u.c.k[2 * (p->kv ? p->kv[2 * e] : e)];
+}
+static inline rsess_val *rs_pairplan_val(const rs_pairplan *p, const rsess_val *hash, size_t e)
+{
+    return hash->u.c.k[2 * (p->kv ? p->kv[2 * e + 1] : e) + 1];
+}
+
+#endif
