@@ -194,51 +194,102 @@ static uint64_t key_hash(const rsess_val *v, bool identity, size_t *work)
     return h;
 }
 
+/* --- fingerprints: cheap, equal for equal items ------------------------------- */
+static uint64_t bytes_fp(const void *p, size_t n) { return rs_bytes_fp(p, n); }
+
+static uint64_t word_fp(uint64_t x, uint64_t tag) { return (x ^ tag) * 0x9e3779b97f4a7c15ull; }
+
+static uint64_t key_fp(const rsess_val *v, bool identity)
+{
+    if (!v) return 0;
+    int t = rs_type(v);
+    if (is_constant(t)) return bytes_fp(v->u.s.p, v->u.s.len) ^ RSESS_CLASS;
+    uint64_t ptr = word_fp((uint64_t)(uintptr_t)v, 1);
+    switch (t) {
+    case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: return word_fp((uint64_t)t, 2);
+    case RSESS_SYMBOL: return bytes_fp(v->u.s.p, v->u.s.len) ^ RSESS_SYMBOL;
+    case RSESS_INT:
+        return identity && !rs_int_is_fixnum(rs_ival(v)) ? ptr : word_fp((uint64_t)rs_ival(v), RSESS_INT);
+    case RSESS_FLOAT: {
+        double d = rs_fval(v);
+        if (identity && !rs_is_flonum(d)) return ptr;
+        if (!identity && d == 0) d = 0;
+        uint64_t bits;
+        memcpy(&bits, &d, sizeof bits);
+        return word_fp(bits, RSESS_FLOAT);
+    }
+    case RSESS_STRING: return identity ? ptr : bytes_fp(v->u.s.p, v->u.s.len) ^ RSESS_STRING;
+    case RSESS_BIGNUM:
+        return identity ? ptr : bytes_fp(v->u.s.p, magnitude_len(v)) ^ ((rs_flags(v) & F_NEGATIVE) ? 1000 : 0);
+    case RSESS_ARRAY: case RSESS_HASH: return identity ? ptr : word_fp(v->u.c.n, 100 + (uint64_t)t);
+    default: return ptr;
+    }
+}
+
+/* 7 bits of key_fp's sort (equal keys, equal bits): a String's or Symbol's
+ * from a few of its bytes. */
+static inline unsigned key_bit(const rsess_val *v, bool identity)
+{
+    if (v && !rs_imm(v) && (rs_type(v) == RSESS_SYMBOL || (rs_type(v) == RSESS_STRING && !identity)))
+        return rs_bytes_bit(v->u.s.p, v->u.s.len);
+    return (unsigned)(key_fp(v, identity) >> 57);
+}
+
 /* --- grouping: the first of each set of equal items -------------------------- */
 typedef struct grouping {
     size_t m;
     /* 1 when items i and j are equal, 0 when not, -1 when the work runs out */
     int (*eq)(void *ctx, size_t i, size_t j);
+    /* h[i] for every item: a keyed hash, equal for equal items; 0 or an error */
+    int (*hash)(void *ctx, uint64_t *h);
     void *ctx;
-    const uint64_t *h; /* the items' hashes (NULL: few items, compared pairwise) */
+    const uint64_t *fp; /* the items' fingerprints */
     const rsess_alloc *alloc;
 } grouping;
 
-#define PAIRWISE_MAX 8 /* up to this many items: compared pairwise, nothing hashed or allocated */
+#define PAIRWISE_MAX RS_PAIRWISE_MAX
+#define AGAIN (-1)      /* group_table: too many equal fingerprints of unequal items */
 
 /* first[i]: the first item equal to item i (i for a first). *dups when
- * some item is not a first. 0, RSESS_ERR_NOMEM or RSESS_ERR_NODES. */
-static int group(const grouping *g, uint32_t *first, bool *dups)
+ * some item is not a first. */
+static int group_pairwise(const grouping *g, uint32_t *first, bool *dups)
 {
-    *dups = false;
-    if (!g->h) {
-        for (size_t i = 0; i < g->m; i++) {
-            first[i] = (uint32_t)i;
-            for (size_t j = 0; j < i; j++) {
-                if (first[j] != j) continue;
-                int e = g->eq(g->ctx, j, i);
-                if (e < 0) return RSESS_ERR_NODES;
-                if (e) {
-                    first[i] = (uint32_t)j;
-                    *dups = true;
-                    break;
-                }
+    for (size_t i = 0; i < g->m; i++) {
+        first[i] = (uint32_t)i;
+        for (size_t j = 0; j < i; j++) {
+            if (first[j] != j || g->fp[j] != g->fp[i]) continue;
+            int e = g->eq(g->ctx, j, i);
+            if (e < 0) return RSESS_ERR_NODES;
+            if (e) {
+                first[i] = (uint32_t)j;
+                *dups = true;
+                break;
             }
         }
-        return 0;
     }
-    size_t cap = 16;
-    while (cap < 2 * g->m) cap *= 2;
-    uint32_t *slot = rs_malloc(g->alloc, cap * sizeof *slot); /* item + 1, 0 empty; only firsts */
+    return 0;
+}
+
+/* The same through an open-addressing table of the firsts over h (mixed
+ * with mix); with false_left, AGAIN when more than that many equal h of
+ * unequal items are met. */
+static int group_table(const grouping *g, const uint64_t *h, uint64_t mix, uint32_t *first, bool *dups,
+                       size_t *false_left)
+{
+    unsigned bits = 4;
+    while (((size_t)1 << bits) < 2 * g->m) bits++;
+    size_t cap = (size_t)1 << bits, mask = cap - 1;
+    uint32_t *slot = rs_malloc(g->alloc, cap * sizeof *slot); /* item + 1, 0 empty */
     if (!slot) return RSESS_ERR_NOMEM;
     memset(slot, 0, cap * sizeof *slot);
     int rc = 0;
+    *dups = false;
     for (size_t i = 0; i < g->m && !rc; i++) {
-        size_t s = (size_t)g->h[i] & (cap - 1);
+        size_t s = (size_t)(((h[i] ^ mix) * (mix | 1)) >> (64 - bits));
         first[i] = (uint32_t)i;
-        for (; slot[s]; s = (s + 1) & (cap - 1)) {
+        for (; slot[s]; s = (s + 1) & mask) {
             size_t j = slot[s] - 1;
-            if (g->h[j] != g->h[i]) continue;
+            if (h[j] != h[i]) continue;
             int e = g->eq(g->ctx, j, i);
             if (e < 0) {
                 rc = RSESS_ERR_NODES;
@@ -249,16 +300,37 @@ static int group(const grouping *g, uint32_t *first, bool *dups)
                 *dups = true;
                 break;
             }
+            if (false_left && (*false_left)-- == 0) {
+                rc = AGAIN;
+                break;
+            }
         }
-        if (first[i] == i) slot[s] = (uint32_t)i + 1;
+        if (!rc && first[i] == i) slot[s] = (uint32_t)i + 1;
     }
     rs_free(g->alloc, slot, cap * sizeof *slot);
     return rc;
 }
 
+static int group(const grouping *g, uint32_t *first, bool *dups)
+{
+    *dups = false;
+    if (g->m <= PAIRWISE_MAX) return group_pairwise(g, first, dups);
+    uint64_t mix = rs_hash_bytes("", 0, g->m); /* unknown outside the process: where the firsts go */
+    size_t false_left = 64 + g->m / 16;
+    int rc = group_table(g, g->fp, mix, first, dups, &false_left);
+    if (rc != AGAIN) return rc;
+    /* fingerprints an adversary made equal: keyed hashes of the whole items */
+    uint64_t *h = rs_malloc(g->alloc, g->m * sizeof *h);
+    if (!h) return RSESS_ERR_NOMEM;
+    rc = g->hash(g->ctx, h);
+    if (!rc) rc = group_table(g, h, mix, first, dups, NULL);
+    rs_free(g->alloc, h, g->m * sizeof *h);
+    return rc;
+}
+
 /* Rebuilds p from first[] over its current entries: one entry a first,
  * with the value of the last entry of its set. */
-static int replan(rs_pairplan *p, const rsess_val *hash, size_t m, uint32_t *first, const rsess_alloc *alloc)
+static int replan(rs_pairplan *p, size_t m, uint32_t *first, const rsess_alloc *alloc)
 {
     size_t firsts = 0;
     for (size_t i = 0; i < m; i++) {
@@ -277,7 +349,6 @@ static int replan(rs_pairplan *p, const rsess_val *hash, size_t m, uint32_t *fir
         kv[2 * e + 1] = p->kv ? p->kv[2 * last + 1] : (uint32_t)last;
         e++;
     }
-    (void)hash;
     rs_pairplan_free(p, alloc);
     p->kv = kv;
     p->n = firsts;
@@ -292,11 +363,35 @@ void rs_pairplan_free(rs_pairplan *p, const rsess_alloc *alloc)
     p->n = p->cap = 0;
 }
 
+/* Groups m items: fingerprints and first[] on the stack up to
+ * PAIRWISE_MAX; then replans p. */
+static int regroup(rs_pairplan *p, grouping *g, uint64_t (*fp_of)(void *ctx, size_t i), bool *dups)
+{
+    size_t m = g->m;
+    uint32_t sfirst[PAIRWISE_MAX], *first = sfirst;
+    uint64_t sfp[PAIRWISE_MAX], *fp = sfp;
+    if (m > PAIRWISE_MAX) {
+        first = rs_malloc(g->alloc, m * sizeof *first);
+        fp = rs_malloc(g->alloc, m * sizeof *fp);
+    }
+    int rc = !first || !fp ? RSESS_ERR_NOMEM : 0;
+    for (size_t i = 0; i < m && !rc; i++) fp[i] = fp_of(g->ctx, i);
+    g->fp = fp;
+    if (!rc) rc = group(g, first, dups);
+    if (!rc && *dups) rc = replan(p, m, first, g->alloc);
+    if (m > PAIRWISE_MAX) {
+        rs_free(g->alloc, first, m * sizeof *first);
+        rs_free(g->alloc, fp, m * sizeof *fp);
+    }
+    return rc;
+}
+
 /* --- the keys of a Hash ------------------------------------------------------- */
 typedef struct keyset {
     const rsess_val *hash;
     bool identity;
     size_t *work;
+    const rsess_alloc *alloc;
 } keyset;
 
 /* The cost of comparing two keys that are not the same node. */
@@ -331,6 +426,12 @@ static int key_eq(void *ctx, size_t i, size_t j)
     return rs_key_eql(a, b, ks->identity);
 }
 
+static uint64_t key_fp_at(void *ctx, size_t i)
+{
+    const keyset *ks = ctx;
+    return key_fp(ks->hash->u.c.k[2 * i], ks->identity);
+}
+
 /* A key worth looking up by its node before hashing its contents: the same
  * node linked as many keys costs one hash. */
 static bool costly(const rsess_val *k)
@@ -338,59 +439,63 @@ static bool costly(const rsess_val *k)
     return !rs_imm(k) && (is_container(k) || ((rs_type(k) == RSESS_STRING || rs_type(k) == RSESS_BIGNUM) && k->u.s.len > 64));
 }
 
+static int key_hashes(void *ctx, uint64_t *h)
+{
+    keyset *ks = ctx;
+    size_t m = ks->hash->u.c.n;
+    rs_map64 seen = {ks->alloc, NULL, 0, 0}; /* a costly key's node -> its index + 1 */
+    int rc = 0;
+    for (size_t i = 0; i < m && !rc; i++) {
+        const rsess_val *k = ks->hash->u.c.k[2 * i];
+        if (!k) {
+            h[i] = 0;
+            continue;
+        }
+        if (costly(k)) {
+            uint64_t was = rs_map64_get_or_put(&seen, (uint64_t)(uintptr_t)k, i + 1);
+            if (was == UINT64_MAX) {
+                rc = RSESS_ERR_NOMEM;
+                break;
+            }
+            if (was) {
+                h[i] = h[was - 1];
+                continue;
+            }
+        }
+        size_t spent = 0;
+        h[i] = key_hash(k, ks->identity, &spent);
+        if (*ks->work < spent) rc = RSESS_ERR_NODES;
+        else *ks->work -= spent;
+    }
+    rs_map64_free(&seen);
+    return rc;
+}
+
 int rs_pairplan_make(rs_pairplan *p, const rsess_val *hash, const rsess_alloc *alloc, size_t *work)
 {
     p->kv = NULL;
     p->n = p->cap = 0;
-    size_t m = hash->u.c.n;
-    if (m < 2) return 0;
-    keyset ks = {hash, (rs_flags(hash) & F_IDENTITY) != 0, work};
-    uint32_t small[PAIRWISE_MAX], *first = small;
-    uint64_t *h = NULL;
-    grouping g = {m, key_eq, &ks, NULL, alloc};
-    int rc = 0;
-    if (m > PAIRWISE_MAX) {
-        first = rs_malloc(alloc, m * sizeof *first);
-        h = rs_malloc(alloc, m * sizeof *h);
-        if (!first || !h) rc = RSESS_ERR_NOMEM;
-        rs_map64 seen = {alloc, NULL, 0, 0}; /* a costly key's node -> its index + 1 */
-        for (size_t i = 0; i < m && !rc; i++) {
-            const rsess_val *k = hash->u.c.k[2 * i];
-            if (!k) {
-                h[i] = 0;
-                continue;
-            }
-            if (costly(k)) {
-                uint64_t was = rs_map64_get_or_put(&seen, (uint64_t)(uintptr_t)k, i + 1);
-                if (was == UINT64_MAX) {
-                    rc = RSESS_ERR_NOMEM;
-                    break;
-                }
-                if (was) {
-                    h[i] = h[was - 1];
-                    continue;
-                }
-            }
-            size_t spent = 0;
-            h[i] = key_hash(k, ks.identity, &spent);
-            if (*work < spent) rc = RSESS_ERR_NODES;
-            else *work -= spent;
-        }
-        rs_map64_free(&seen);
-        g.h = h;
+    if (hash->u.c.n < 2) return 0;
+    keyset ks = {hash, (rs_flags(hash) & F_IDENTITY) != 0, work, alloc};
+    if (hash->u.c.n <= PAIRWISE_MAX) { /* the usual case: few keys, told apart by a few bits */
+        uint64_t w[2] = {0, 0};
+        bool clash = false;
+        for (size_t i = 0; i < hash->u.c.n; i++) clash |= rs_bits_add(w, key_bit(hash->u.c.k[2 * i], ks.identity));
+        if (!clash) return 0;
+        uint64_t fp[PAIRWISE_MAX]; /* or by their fingerprints */
+        for (size_t i = 0; i < hash->u.c.n; i++) fp[i] = key_fp(hash->u.c.k[2 * i], ks.identity);
+        if (rs_fps_distinct(fp, hash->u.c.n)) return 0;
     }
-    bool dups = false;
-    if (!rc) rc = group(&g, first, &dups);
-    if (!rc && dups) rc = replan(p, hash, m, first, alloc);
-    if (first != small) rs_free(alloc, first, m * sizeof *first);
-    if (h) rs_free(alloc, h, m * sizeof *h);
-    return rc;
+    grouping g = {hash->u.c.n, key_eq, key_hashes, &ks, NULL, alloc};
+    bool dups;
+    return regroup(p, &g, key_fp_at, &dups);
 }
 
 /* --- regrouping by texts ------------------------------------------------------- */
 typedef struct textset {
     rs_text_at at;
     void *ctx;
+    size_t m;
 } textset;
 
 static int text_eq(void *ctx, size_t i, size_t j)
@@ -403,32 +508,34 @@ static int text_eq(void *ctx, size_t i, size_t j)
     return li == lj && (li == 0 || memcmp(pi, pj, li) == 0);
 }
 
+static uint64_t text_fp_at(void *ctx, size_t i)
+{
+    const textset *t = ctx;
+    const void *tp;
+    size_t tl;
+    t->at(t->ctx, i, &tp, &tl);
+    return bytes_fp(tp, tl);
+}
+
+static int text_hashes(void *ctx, uint64_t *h)
+{
+    const textset *t = ctx;
+    for (size_t i = 0; i < t->m; i++) {
+        const void *tp;
+        size_t tl;
+        t->at(t->ctx, i, &tp, &tl);
+        h[i] = rs_hash_bytes(tp, tl, 0);
+    }
+    return 0;
+}
+
 int rs_pairplan_regroup(rs_pairplan *p, const rsess_val *hash, rs_text_at at, void *ctx, const rsess_alloc *alloc,
                         bool *dups)
 {
     *dups = false;
     size_t m = rs_pairplan_len(p, hash);
     if (m < 2) return 0;
-    textset ts = {at, ctx};
-    uint32_t small[PAIRWISE_MAX], *first = small;
-    uint64_t *h = NULL;
-    grouping g = {m, text_eq, &ts, NULL, alloc};
-    int rc = 0;
-    if (m > PAIRWISE_MAX) {
-        first = rs_malloc(alloc, m * sizeof *first);
-        h = rs_malloc(alloc, m * sizeof *h);
-        if (!first || !h) rc = RSESS_ERR_NOMEM;
-        for (size_t i = 0; i < m && !rc; i++) {
-            const void *tp;
-            size_t tl;
-            at(ctx, i, &tp, &tl);
-            h[i] = rs_hash_bytes(tp, tl, 0);
-        }
-        g.h = h;
-    }
-    if (!rc) rc = group(&g, first, dups);
-    if (!rc && *dups) rc = replan(p, hash, m, first, alloc);
-    if (first != small) rs_free(alloc, first, m * sizeof *first);
-    if (h) rs_free(alloc, h, m * sizeof *h);
-    return rc;
+    textset ts = {at, ctx, m};
+    grouping g = {m, text_eq, text_hashes, &ts, NULL, alloc};
+    return regroup(p, &g, text_fp_at, dups);
 }

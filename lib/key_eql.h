@@ -40,6 +40,68 @@ typedef void (*rs_text_at)(void *ctx, size_t e, const void **p, size_t *n);
 int rs_pairplan_regroup(rs_pairplan *p, const rsess_val *hash, rs_text_at at, void *ctx, const rsess_alloc *alloc,
                         bool *dups) RSESS_INTERNAL;
 
+/* A fingerprint of bytes: their length and first and last 8 bytes (no
+ * key: what tells most keys apart without reading them all; equal bytes,
+ * equal fingerprints). */
+static inline uint64_t rs_bytes_fp(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t a = 0, b = 0;
+    if (n >= 8) {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+    } else if (n >= 4) { /* fixed-size loads: no memcpy call */
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        a = x;
+        b = y;
+    } else if (n) {
+        a = (uint64_t)s[0] << 16 | (uint64_t)s[n / 2] << 8 | s[n - 1];
+    }
+    return (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full) ^ (n * 0x165667b19e3779f9ull);
+}
+
+/* 7 bits of bytes for a first filter (rs_bits_add): equal bytes, equal bits. */
+static inline unsigned rs_bytes_bit(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    if (!n) return 0;
+    return (unsigned)(n * 0x9d + s[0] * 0x3bu + s[n - 1] * 0x61u + s[n / 2] * 0x2fu) & 127;
+}
+
+/* Sets bit x (< 128) of w: true if it was set already. */
+static inline bool rs_bits_add(uint64_t w[2], unsigned x)
+{
+    uint64_t bit = (uint64_t)1 << (x & 63);
+    bool had = (w[x >> 6] & bit) != 0;
+    w[x >> 6] |= bit;
+    return had;
+}
+
+/* Up to this many items are compared pairwise (nothing allocated). */
+#define RS_PAIRWISE_MAX 16
+
+/* True when no two of the m (<= RS_PAIRWISE_MAX) fingerprints are equal:
+ * then no two items are. A 128-bit filter first (7 bits of each), the
+ * pairs only when two share a bit. */
+static inline bool rs_fps_distinct(const uint64_t *fp, size_t m)
+{
+    uint64_t w[2] = {0, 0};
+    size_t i = 0;
+    for (; i < m; i++) {
+        unsigned x = (unsigned)(fp[i] >> 57);
+        uint64_t bit = (uint64_t)1 << (x & 63);
+        if (w[x >> 6] & bit) break;
+        w[x >> 6] |= bit;
+    }
+    if (i == m) return true;
+    for (i = 1; i < m; i++)
+        for (size_t j = 0; j < i; j++)
+            if (fp[i] == fp[j]) return false;
+    return true;
+}
+
 /* The key comparison work a view allows itself in one print (bytes and
  * items compared or hashed): hostile bytes find RSESS_ERR_NODES. */
 #define RS_KEY_WORK ((size_t)1 << 30)

@@ -547,39 +547,39 @@ static bool text_may_differ(const rsess_val *k)
 static int regroup_texts(jview *j, rs_pairplan *p, const rsess_val *hash, bool *dups)
 {
     size_t m = rs_pairplan_len(p, hash);
-    enum { SMALL = 8 };
-    const char *sp[SMALL];
-    size_t soff[SMALL], slen[SMALL];
+    *dups = false;
+    if (m < 2) return 0;
+    const char *sp[RS_PAIRWISE_MAX];
+    size_t soff[RS_PAIRWISE_MAX], slen[RS_PAIRWISE_MAX];
     keytexts kt = {sp, soff, slen, {0}};
     const rsess_alloc *alloc = j->s.out->alloc;
     rsess_buf_init(&kt.buf, alloc);
-    if (m > SMALL) {
-        kt.p = rs_malloc(alloc, m * sizeof *kt.p);
-        kt.off = rs_malloc(alloc, m * sizeof *kt.off);
-        kt.len = rs_malloc(alloc, m * sizeof *kt.len);
+    size_t block = m * (sizeof *kt.p + sizeof *kt.off + sizeof *kt.len);
+    if (m > RS_PAIRWISE_MAX) {
+        char *b = rs_malloc(alloc, block);
+        if (!b) return RSESS_ERR_NOMEM;
+        kt.p = (const char **)(void *)b;
+        kt.off = (size_t *)(void *)(b + m * sizeof *kt.p);
+        kt.len = kt.off + m;
     }
-    int rc = !kt.p || !kt.off || !kt.len ? RSESS_ERR_NOMEM : 0;
+    int rc = 0;
     rs_sink t = {&kt.buf, 0};
     for (size_t e = 0; e < m && !rc; e++) {
         const rsess_val *k = rs_pairplan_key(p, hash, e);
         if (bytes_are_text(k)) {
             kt.p[e] = k->u.s.p;
             kt.len[e] = k->u.s.len;
-            continue;
+        } else {
+            kt.p[e] = NULL;
+            kt.off[e] = kt.buf.len;
+            key_to_s_text(j, k, &t);
+            kt.len[e] = kt.buf.len - kt.off[e];
+            if (t.code || j->s.code) rc = t.code ? t.code : j->s.code;
         }
-        kt.p[e] = NULL;
-        kt.off[e] = kt.buf.len;
-        key_to_s_text(j, k, &t);
-        kt.len[e] = kt.buf.len - kt.off[e];
-        if (t.code || j->s.code) rc = t.code ? t.code : j->s.code;
     }
     if (!rc) rc = rs_pairplan_regroup(p, hash, keytext_at, &kt, alloc, dups);
     rsess_buf_free(&kt.buf);
-    if (m > SMALL) {
-        rs_free(alloc, kt.p, m * sizeof *kt.p);
-        rs_free(alloc, kt.off, m * sizeof *kt.off);
-        rs_free(alloc, kt.len, m * sizeof *kt.len);
-    }
+    if (m > RS_PAIRWISE_MAX) rs_free(alloc, kt.p, block);
     return rc;
 }
 
@@ -592,6 +592,22 @@ static int json_pairs(jview *j, const rsess_val *hash, bool texts, rs_pairplan *
     p->n = p->cap = 0;
     size_t m = hash->u.c.n;
     if (m < 2) return 0;
+    if (m <= RS_PAIRWISE_MAX) { /* the usual case: String and Symbol keys of different bytes */
+        uint64_t w[2] = {0, 0};
+        bool clash = false;
+        size_t e = 0;
+        for (; e < m; e++) {
+            const rsess_val *k = hash->u.c.k[2 * e];
+            if (!bytes_are_text(k)) break;
+            clash |= rs_bits_add(w, rs_bytes_bit(k->u.s.p, k->u.s.len));
+        }
+        if (e == m && !clash) return 0;
+        if (e == m) { /* two share a bit: their fingerprints */
+            uint64_t fp[RS_PAIRWISE_MAX];
+            for (e = 0; e < m; e++) fp[e] = rs_bytes_fp(hash->u.c.k[2 * e]->u.s.p, hash->u.c.k[2 * e]->u.s.len);
+            if (rs_fps_distinct(fp, m)) return 0;
+        }
+    }
     bool eql_first = !texts;
     for (size_t i = 0; i < m && !eql_first; i++) eql_first = text_may_differ(hash->u.c.k[2 * i]);
     if (!eql_first) { /* keys of one text each are not eql? either: one pass */
@@ -628,11 +644,17 @@ static void jpush_pairs(jview *j, const rsess_val *v, int kind, const rsess_val 
     f->kvn = p.n;
 }
 
-static rs_pairplan jframe_plan(const jframe *f) { return (rs_pairplan){f->kv, f->kvn, 2 * f->kvn}; }
+/* The pairs of the frame's Hash h, the pair index of entry e's key or value. */
+static inline size_t jf_len(const jframe *f, const rsess_val *h) { return f->kv ? f->kvn : h->u.c.n; }
+static inline rsess_val *jf_key(const jframe *f, const rsess_val *h, size_t e)
+{
+    return h->u.c.k[2 * (f->kv ? f->kv[2 * e] : e)];
+}
 
 static void jframe_end(jview *j, jframe *f)
 {
-    rs_pairplan p = jframe_plan(f);
+    if (!f->kv) return;
+    rs_pairplan p = {f->kv, f->kvn, 2 * f->kvn};
     rs_pairplan_free(&p, j->s.out->alloc);
     f->kv = NULL;
 }
@@ -751,10 +773,9 @@ static bool jstep(jview *j, jframe *f, const rsess_val **part)
     switch (f->kind) {
     case J_SET: {
         const rsess_val *set = rsess_get_set(v);
-        rs_pairplan p = jframe_plan(f);
-        if (i < rs_pairplan_len(&p, set)) {
+        if (i < jf_len(f, set)) {
             if (i) jput(j, ",");
-            *part = rs_pairplan_key(&p, set, i);
+            *part = jf_key(f, set, i);
             break;
         }
         jput(j, "]");
@@ -770,13 +791,14 @@ static bool jstep(jview *j, jframe *f, const rsess_val **part)
         jend(j, v->u.c.n, "]");
         return false;
     case J_HASH: {
-        rs_pairplan p = jframe_plan(f);
-        if (i < rs_pairplan_len(&p, v)) {
+        size_t ki = i, vi = i; /* the pairs printed: through the plan if any */
+        if (f->kv && i < f->kvn) ki = f->kv[2 * i], vi = f->kv[2 * i + 1];
+        if (i < jf_len(f, v)) {
             jput(j, i == 0 ? "" : ",");
             j_newline(j);
-            jkey(j, rs_pairplan_key(&p, v, i));
+            jkey(j, v->u.c.k[2 * ki]);
             jput(j, j->pretty ? ": " : ":");
-            *part = rs_pairplan_val(&p, v, i);
+            *part = v->u.c.k[2 * vi + 1];
             break;
         }
         jend(j, v->u.c.n, "}");

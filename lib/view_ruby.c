@@ -365,11 +365,21 @@ static void rpush_pairs(rview *r, const rsess_val *v, int kind, const rsess_val 
     f->kvn = p.n;
 }
 
-static rs_pairplan frame_plan(const rframe *f) { return (rs_pairplan){f->kv, f->kvn, 2 * f->kvn}; }
+/* The pairs of the frame's Hash h, the pair index of entry e's key or value. */
+static inline size_t rf_len(const rframe *f, const rsess_val *h) { return f->kv ? f->kvn : h->u.c.n; }
+static inline rsess_val *rf_key(const rframe *f, const rsess_val *h, size_t e)
+{
+    return h->u.c.k[2 * (f->kv ? f->kv[2 * e] : e)];
+}
+static inline rsess_val *rf_val(const rframe *f, const rsess_val *h, size_t e)
+{
+    return h->u.c.k[2 * (f->kv ? f->kv[2 * e + 1] : e) + 1];
+}
 
 static void frame_end(rview *r, rframe *f)
 {
-    rs_pairplan p = frame_plan(f);
+    if (!f->kv) return;
+    rs_pairplan p = {f->kv, f->kvn, 2 * f->kvn};
     rs_pairplan_free(&p, r->alloc);
     f->kv = NULL;
 }
@@ -384,24 +394,23 @@ static void inspect_sym_name(rview *r, const rsess_val *s)
 static bool hash_step(rview *r, rframe *f, const rsess_val **part)
 {
     const rsess_val *v = f->v;
-    rs_pairplan p = frame_plan(f);
     if (f->aux) { /* a key is printed: its value */
         f->aux = 0;
         puts_(r, " => ");
-        *part = rs_pairplan_val(&p, v, f->i++);
+        *part = rf_val(f, v, f->i++);
         return true;
     }
-    if (f->i == rs_pairplan_len(&p, v)) {
+    if (f->i == rf_len(f, v)) {
         putc_(r, '}');
         return false;
     }
-    const rsess_val *k = rs_pairplan_key(&p, v, f->i);
+    const rsess_val *k = rf_key(f, v, f->i);
     if (f->i) puts_(r, ", ");
     if (rs_type(k) == RSESS_SYMBOL) {
         if (!sym_text_plain(k) || key_needs_quote(k->u.s.p, k->u.s.len)) inspect_str(r, k);
         else put(r, k->u.s.p, k->u.s.len);
         puts_(r, ": ");
-        *part = rs_pairplan_val(&p, v, f->i++);
+        *part = rf_val(f, v, f->i++);
         return true;
     }
     f->aux = 1;
@@ -883,13 +892,12 @@ static bool inspect_step(rview *r, rframe *f, const rsess_val **part)
     case R_COMPLEX: return complex_step(r, f, part);
     case R_RANGE: return range_step(r, f, part);
     case R_SET: {
-        rs_pairplan p = frame_plan(f);
-        if (i == rs_pairplan_len(&p, f->a)) {
+        if (i == rf_len(f, f->a)) {
             puts_(r, r->flags & RSESS_PRINT_RUBY40 ? "]" : "}>");
             return false;
         }
         if (i) puts_(r, ", ");
-        *part = rs_pairplan_key(&p, f->a, i);
+        *part = rf_key(f, f->a, i);
         break;
     }
     default: return duration_step(r, f, part); /* R_DURATION */
