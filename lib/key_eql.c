@@ -67,11 +67,12 @@ static bool bignum_eql(const rsess_val *a, const rsess_val *b)
  * object a name. */
 static bool is_constant(int t) { return t == RSESS_CLASS || t == RSESS_MODULE || t == RSESS_OLDMODULE; }
 
-/* Ruby's identity for immediates: the VALUE itself. */
-static bool same_object(const rsess_val *a, const rsess_val *b)
+/* Ruby's identity for immediates: the VALUE itself (names: Classes and
+ * Modules by name too). */
+static bool same_object(const rsess_val *a, const rsess_val *b, bool names)
 {
     if (a == b) return true;
-    if (is_constant(rs_type(a)) && is_constant(rs_type(b))) return same_bytes(a, b);
+    if (names && is_constant(rs_type(a)) && is_constant(rs_type(b))) return same_bytes(a, b);
     if (rs_type(a) != rs_type(b)) return false;
     switch (rs_type(a)) {
     case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: return true;
@@ -86,10 +87,10 @@ static bool same_object(const rsess_val *a, const rsess_val *b)
 }
 
 /* eql? for the types that have a value; containers and objects: identity. */
-static bool leaf_eql(const rsess_val *a, const rsess_val *b)
+static bool leaf_eql(const rsess_val *a, const rsess_val *b, bool names)
 {
     if (a == b) return true;
-    if (is_constant(rs_type(a)) && is_constant(rs_type(b))) return same_bytes(a, b);
+    if (names && is_constant(rs_type(a)) && is_constant(rs_type(b))) return same_bytes(a, b);
     if (rs_type(a) != rs_type(b)) return false;
     switch (rs_type(a)) {
     case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: return true;
@@ -110,15 +111,15 @@ static bool container_eql(const rsess_val *a, const rsess_val *b)
     if (n != b->u.c.n) return false;
     if (rs_type(a) == RSESS_ARRAY) {
         for (uint32_t i = 0; i < n; i++)
-            if (!leaf_eql(a->u.c.k[i], b->u.c.k[i])) return false;
+            if (!leaf_eql(a->u.c.k[i], b->u.c.k[i], true)) return false;
         return true;
     }
     bool identity = (rs_flags(a) & F_IDENTITY) != 0;
     if (n && identity != ((rs_flags(b) & F_IDENTITY) != 0)) return false;
     for (uint32_t i = 0; i < 2 * n; i += 2) {
         const rsess_val *ka = a->u.c.k[i], *kb = b->u.c.k[i];
-        if (!ka || !kb || !(identity ? same_object(ka, kb) : leaf_eql(ka, kb))) return false;
-        if (!leaf_eql(a->u.c.k[i + 1], b->u.c.k[i + 1])) return false;
+        if (!ka || !kb || !(identity ? same_object(ka, kb, true) : leaf_eql(ka, kb, true))) return false;
+        if (!leaf_eql(a->u.c.k[i + 1], b->u.c.k[i + 1], true)) return false;
     }
     return true;
 }
@@ -130,9 +131,14 @@ static bool is_container(const rsess_val *v)
 
 bool rs_key_eql(const rsess_val *a, const rsess_val *b, bool identity)
 {
-    if (identity) return same_object(a, b);
+    return identity ? same_object(a, b, false) : leaf_eql(a, b, false);
+}
+
+bool rs_loaded_key_eql(const rsess_val *a, const rsess_val *b, bool identity)
+{
+    if (identity) return same_object(a, b, true);
     if (a != b && is_container(a) && rs_type(a) == rs_type(b)) return container_eql(a, b);
-    return leaf_eql(a, b);
+    return leaf_eql(a, b, true);
 }
 
 /* --- a hash consistent with eql? ------------------------------------------- */
@@ -423,7 +429,7 @@ static int key_eq(void *ctx, size_t i, size_t j)
     size_t c = eq_cost(a);
     if (*ks->work < c) return -1;
     *ks->work -= c;
-    return rs_key_eql(a, b, ks->identity);
+    return rs_loaded_key_eql(a, b, ks->identity);
 }
 
 static uint64_t key_fp_at(void *ctx, size_t i)

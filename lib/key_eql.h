@@ -8,13 +8,20 @@
 
 #include "internal.h"
 
-/* eql? of two keys (identity: a compare_by_identity Hash): nil, true,
- * false, Integers, Floats (0.0 eql? -0.0), Bignums, Strings (bytes, and
- * the encoding unless ASCII-only), Symbols by value, Classes and Modules
- * by name; Arrays element by element and Hashes pair by pair in order,
- * their parts by value when they are of those types and by identity when
- * they are containers or objects; the rest by identity (the same node). */
+/* eql? of two keys as rsess_hash_set() documents it (identity: a
+ * compare_by_identity Hash): nil, true, false, Integers, Floats (0.0 eql?
+ * -0.0), Bignums, Strings (bytes, and the encoding unless ASCII-only),
+ * Symbols by value; every other key by identity (the same node). */
 bool rs_key_eql(const rsess_val *a, const rsess_val *b, bool identity) RSESS_INTERNAL;
+
+/* eql? as the Hash that Marshal.load builds sees the keys (the views): as
+ * rs_key_eql, and Classes and Modules by name (Marshal.load finds one
+ * object a name); Arrays element by element and Hashes pair by pair in
+ * order (Ruby's Hash#eql? also matches reordered pairs: such keys stay
+ * apart here), their parts by value when they are of the valued types and
+ * by identity when they are containers or objects; the rest (objects,
+ * Structs, Ranges, Times...: Ruby's eql? is theirs) by identity. */
+bool rs_loaded_key_eql(const rsess_val *a, const rsess_val *b, bool identity) RSESS_INTERNAL;
 
 /* The pairs a Hash keeps: kv[2e] the pair index of entry e's key, kv[2e+1]
  * that of its value. kv NULL: every pair, in order (no key repeats). */

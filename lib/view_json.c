@@ -16,10 +16,10 @@ enum { J_SET, J_ARRAY, J_HASH, J_FIELDS, J_ONE };
 typedef struct jframe {
     const rsess_val *v;
     size_t i; /* parts printed */
-    uint32_t *kv; /* Hash, Set: the pairs Ruby keeps (key_eql.h), or NULL */
-    size_t kvn;   /* its entries */
-    uint8_t kind;
+    uint8_t kind; /* | J_PLANNED: a Hash or Set whose pairs are on plans (jpush_pairs) */
 } jframe;
+
+#define J_PLANNED 0x80
 
 typedef struct jview {
     rs_sink s;
@@ -31,6 +31,7 @@ typedef struct jview {
     bool pretty;
     rs_text_fn to_s; /* Ruby's text of a value (the Ruby view) */
     rs_stack stack; /* jframe */
+    rs_stack plans; /* rs_pairplan: one a frame marked J_PLANNED, in the same order */
     size_t work;    /* key comparisons left (rs_pairplan_make) */
 } jview;
 
@@ -491,7 +492,7 @@ static void jpush(jview *j, const rsess_val *v, int kind)
         j->s.code = RSESS_ERR_NOMEM;
         return;
     }
-    *f = (jframe){v, 0, NULL, 0, (uint8_t)kind};
+    *f = (jframe){v, 0, (uint8_t)kind};
 }
 
 /* --- repeated keys ------------------------------------------------------------- */
@@ -625,6 +626,8 @@ static int json_pairs(jview *j, const rsess_val *hash, bool texts, rs_pairplan *
     return rc;
 }
 
+/* A frame for the pairs as_json keeps; a plan on j->plans when they are
+ * not all of them (frames stay small: depth costs them). */
 static void jpush_pairs(jview *j, const rsess_val *v, int kind, const rsess_val *hash)
 {
     rs_pairplan p;
@@ -633,30 +636,36 @@ static void jpush_pairs(jview *j, const rsess_val *v, int kind, const rsess_val 
         j->s.code = rc;
         return;
     }
-    size_t frames = j->stack.n;
-    jpush(j, v, kind);
-    if (j->stack.n == frames) {
-        rs_pairplan_free(&p, j->s.out->alloc);
-        return;
+    if (p.kv) {
+        rs_pairplan *slot = rs_stack_push(&j->plans);
+        if (!slot) {
+            rs_pairplan_free(&p, j->s.out->alloc);
+            j->s.code = RSESS_ERR_NOMEM;
+            return;
+        }
+        *slot = p;
     }
-    jframe *f = rs_stack_top(&j->stack);
-    f->kv = p.kv;
-    f->kvn = p.n;
+    size_t frames = j->stack.n;
+    jpush(j, v, kind | (p.kv ? J_PLANNED : 0));
+    if (j->stack.n == frames && p.kv) {
+        rs_pairplan_free(&p, j->s.out->alloc);
+        j->plans.n--;
+    }
 }
 
-/* The pairs of the frame's Hash h, the pair index of entry e's key or value. */
-static inline size_t jf_len(const jframe *f, const rsess_val *h) { return f->kv ? f->kvn : h->u.c.n; }
-static inline rsess_val *jf_key(const jframe *f, const rsess_val *h, size_t e)
+/* The top frame's plan, or NULL (every pair, in order). */
+static inline const rs_pairplan *jf_plan(const jview *j, const jframe *f)
 {
-    return h->u.c.k[2 * (f->kv ? f->kv[2 * e] : e)];
+    return (f->kind & J_PLANNED) ? rs_stack_top(&j->plans) : NULL;
 }
 
+/* The top frame f ends: its plan with it. */
 static void jframe_end(jview *j, jframe *f)
 {
-    if (!f->kv) return;
-    rs_pairplan p = {f->kv, f->kvn, 2 * f->kvn};
-    rs_pairplan_free(&p, j->s.out->alloc);
-    f->kv = NULL;
+    if (!(f->kind & J_PLANNED)) return;
+    rs_pairplan_free(rs_stack_top(&j->plans), j->s.out->alloc);
+    j->plans.n--;
+    f->kind &= (uint8_t)~J_PLANNED;
 }
 
 /* Prints a value, or its head and a frame for its parts. */
@@ -770,12 +779,13 @@ static bool jstep(jview *j, jframe *f, const rsess_val **part)
 {
     const rsess_val *v = f->v;
     size_t i = f->i;
-    switch (f->kind) {
+    switch (f->kind & ~J_PLANNED) {
     case J_SET: {
         const rsess_val *set = rsess_get_set(v);
-        if (i < jf_len(f, set)) {
+        const rs_pairplan *p = jf_plan(j, f);
+        if (i < (p ? p->n : set->u.c.n)) {
             if (i) jput(j, ",");
-            *part = jf_key(f, set, i);
+            *part = set->u.c.k[2 * (p ? p->kv[2 * i] : i)];
             break;
         }
         jput(j, "]");
@@ -791,9 +801,13 @@ static bool jstep(jview *j, jframe *f, const rsess_val **part)
         jend(j, v->u.c.n, "]");
         return false;
     case J_HASH: {
-        size_t ki = i, vi = i; /* the pairs printed: through the plan if any */
-        if (f->kv && i < f->kvn) ki = f->kv[2 * i], vi = f->kv[2 * i + 1];
-        if (i < jf_len(f, v)) {
+        const rs_pairplan *p = jf_plan(j, f);
+        size_t ki = i, vi = i, n = v->u.c.n; /* the pairs printed: through the plan if any */
+        if (p) {
+            n = p->n;
+            if (i < n) ki = p->kv[2 * i], vi = p->kv[2 * i + 1];
+        }
+        if (i < n) {
             jput(j, i == 0 ? "" : ",");
             j_newline(j);
             jkey(j, v->u.c.k[2 * ki]);
@@ -852,6 +866,7 @@ int rs_print_json(const rsess_val *v, unsigned flags, rs_text_fn ruby_to_s, rses
     j.active.alloc = out->alloc;
     jframe first[16]; /* shallow values print without allocating frames */
     rs_stack_init(&j.stack, sizeof *first, out->alloc, first, 16);
+    rs_stack_init(&j.plans, sizeof(rs_pairplan), out->alloc, NULL, 0);
     j.to_s = ruby_to_s;
     j.pretty = flags & RSESS_PRINT_PRETTY;
     j.budget = 1000000; /* repeats of shared values: a fan-out is not expanded forever */
@@ -865,6 +880,7 @@ int rs_print_json(const rsess_val *v, unsigned flags, rs_text_fn ruby_to_s, rses
     }
     rs_marks_free(&j.active);
     rs_stack_free(&j.stack);
+    rs_stack_free(&j.plans);
     if (j.s.code) {
         out->len = start;
         return rs_fail(err, j.s.code, 0, j.s.code != RSESS_ERR_NODES ? NULL

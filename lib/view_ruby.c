@@ -21,10 +21,10 @@ typedef struct rframe {
     rsess_val *a, *b; /* the parts a class with meaning prints */
     size_t i;         /* parts printed, or the step reached */
     size_t aux;       /* Hash: a key is printed; Duration: parts printed; Range: exclusive */
-    uint32_t *kv;     /* Hash, Set: the pairs Ruby keeps of repeated keys (key_eql.h), or NULL */
-    size_t kvn;       /* its entries */
-    uint8_t kind;
+    uint8_t kind;     /* | R_PLANNED: a Hash or Set whose pairs are on plans (rpush_pairs) */
 } rframe;
+
+#define R_PLANNED 0x80
 
 typedef struct rview {
     rs_sink s;
@@ -33,6 +33,7 @@ typedef struct rview {
     const rsess_alloc *alloc;
     unsigned flags; /* RSESS_PRINT_RUBY40: Ruby 4.0's texts */
     rs_stack stack; /* rframe */
+    rs_stack plans; /* rs_pairplan: one a frame marked R_PLANNED, in the same order */
     size_t work;    /* key comparisons left (rs_pairplan_make) */
 } rview;
 
@@ -341,11 +342,13 @@ static void rpush(rview *r, const rsess_val *v, int kind, rsess_val *a, rsess_va
         r->s.code = RSESS_ERR_NOMEM;
         return;
     }
-    *f = (rframe){v, a, b, 0, aux, NULL, 0, (uint8_t)kind};
+    *f = (rframe){v, a, b, 0, aux, (uint8_t)kind};
 }
 
 /* A frame for the pairs of a Hash (or the elements of a Set: hash is its
- * Hash): each key Ruby's Hash keeps once, with its last value. */
+ * Hash): each key Ruby's Hash keeps once, with its last value. A Hash
+ * whose keys repeat has its plan on r->plans (frames stay small: depth
+ * costs them). */
 static void rpush_pairs(rview *r, const rsess_val *v, int kind, const rsess_val *hash)
 {
     rs_pairplan p;
@@ -354,34 +357,47 @@ static void rpush_pairs(rview *r, const rsess_val *v, int kind, const rsess_val 
         r->s.code = rc;
         return;
     }
-    size_t frames = r->stack.n;
-    rpush(r, v, kind, (rsess_val *)hash, NULL, 0);
-    if (r->stack.n == frames) {
-        rs_pairplan_free(&p, r->alloc);
-        return;
+    if (p.kv) {
+        rs_pairplan *slot = rs_stack_push(&r->plans);
+        if (!slot) {
+            rs_pairplan_free(&p, r->alloc);
+            r->s.code = RSESS_ERR_NOMEM;
+            return;
+        }
+        *slot = p;
     }
-    rframe *f = rs_stack_top(&r->stack);
-    f->kv = p.kv;
-    f->kvn = p.n;
+    size_t frames = r->stack.n;
+    rpush(r, v, kind | (p.kv ? R_PLANNED : 0), (rsess_val *)hash, NULL, 0);
+    if (r->stack.n == frames && p.kv) {
+        rs_pairplan_free(&p, r->alloc);
+        r->plans.n--;
+    }
 }
 
-/* The pairs of the frame's Hash h, the pair index of entry e's key or value. */
-static inline size_t rf_len(const rframe *f, const rsess_val *h) { return f->kv ? f->kvn : h->u.c.n; }
-static inline rsess_val *rf_key(const rframe *f, const rsess_val *h, size_t e)
+/* The top frame's plan, or NULL (every pair, in order). */
+static inline const rs_pairplan *rf_plan(const rview *r, const rframe *f)
 {
-    return h->u.c.k[2 * (f->kv ? f->kv[2 * e] : e)];
-}
-static inline rsess_val *rf_val(const rframe *f, const rsess_val *h, size_t e)
-{
-    return h->u.c.k[2 * (f->kv ? f->kv[2 * e + 1] : e) + 1];
+    return (f->kind & R_PLANNED) ? rs_stack_top(&r->plans) : NULL;
 }
 
+/* The entries of the top frame's Hash h, and entry e's key and value. */
+static inline size_t rf_len(const rs_pairplan *p, const rsess_val *h) { return p ? p->n : h->u.c.n; }
+static inline rsess_val *rf_key(const rs_pairplan *p, const rsess_val *h, size_t e)
+{
+    return h->u.c.k[2 * (p ? p->kv[2 * e] : e)];
+}
+static inline rsess_val *rf_val(const rs_pairplan *p, const rsess_val *h, size_t e)
+{
+    return h->u.c.k[2 * (p ? p->kv[2 * e + 1] : e) + 1];
+}
+
+/* The top frame f ends: its plan with it. */
 static void frame_end(rview *r, rframe *f)
 {
-    if (!f->kv) return;
-    rs_pairplan p = {f->kv, f->kvn, 2 * f->kvn};
-    rs_pairplan_free(&p, r->alloc);
-    f->kv = NULL;
+    if (!(f->kind & R_PLANNED)) return;
+    rs_pairplan_free(rs_stack_top(&r->plans), r->alloc);
+    r->plans.n--;
+    f->kind &= (uint8_t)~R_PLANNED;
 }
 
 static void inspect_sym_name(rview *r, const rsess_val *s)
@@ -394,23 +410,24 @@ static void inspect_sym_name(rview *r, const rsess_val *s)
 static bool hash_step(rview *r, rframe *f, const rsess_val **part)
 {
     const rsess_val *v = f->v;
+    const rs_pairplan *p = rf_plan(r, f);
     if (f->aux) { /* a key is printed: its value */
         f->aux = 0;
         puts_(r, " => ");
-        *part = rf_val(f, v, f->i++);
+        *part = rf_val(p, v, f->i++);
         return true;
     }
-    if (f->i == rf_len(f, v)) {
+    if (f->i == rf_len(p, v)) {
         putc_(r, '}');
         return false;
     }
-    const rsess_val *k = rf_key(f, v, f->i);
+    const rsess_val *k = rf_key(p, v, f->i);
     if (f->i) puts_(r, ", ");
     if (rs_type(k) == RSESS_SYMBOL) {
         if (!sym_text_plain(k) || key_needs_quote(k->u.s.p, k->u.s.len)) inspect_str(r, k);
         else put(r, k->u.s.p, k->u.s.len);
         puts_(r, ": ");
-        *part = rf_val(f, v, f->i++);
+        *part = rf_val(p, v, f->i++);
         return true;
     }
     f->aux = 1;
@@ -853,7 +870,7 @@ static bool inspect_step(rview *r, rframe *f, const rsess_val **part)
 {
     const rsess_val *v = f->v;
     size_t i = f->i;
-    switch (f->kind) {
+    switch (f->kind & ~R_PLANNED) {
     case R_ARRAY:
         if (i == v->u.c.n) {
             putc_(r, ']');
@@ -892,12 +909,13 @@ static bool inspect_step(rview *r, rframe *f, const rsess_val **part)
     case R_COMPLEX: return complex_step(r, f, part);
     case R_RANGE: return range_step(r, f, part);
     case R_SET: {
-        if (i == rf_len(f, f->a)) {
+        const rs_pairplan *p = rf_plan(r, f);
+        if (i == rf_len(p, f->a)) {
             puts_(r, r->flags & RSESS_PRINT_RUBY40 ? "]" : "}>");
             return false;
         }
         if (i) puts_(r, ", ");
-        *part = rf_key(f, f->a, i);
+        *part = rf_key(p, f->a, i);
         break;
     }
     default: return duration_step(r, f, part); /* R_DURATION */
@@ -937,6 +955,7 @@ int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err 
     r.active.alloc = out->alloc;
     rframe first[16]; /* shallow values print without allocating frames */
     rs_stack_init(&r.stack, sizeof *first, out->alloc, first, 16);
+    rs_stack_init(&r.plans, sizeof(rs_pairplan), out->alloc, NULL, 0);
     size_t start = out->len;
     r.cap.start = start;
     r.work = RS_KEY_WORK;
@@ -947,6 +966,7 @@ int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err 
     }
     rs_marks_free(&r.active);
     rs_stack_free(&r.stack);
+    rs_stack_free(&r.plans);
     if (r.s.code) {
         out->len = start;
         return rs_fail(err, r.s.code, 0, r.s.code == RSESS_ERR_NODES ? RS_OUTCAP_TEXT : NULL);
