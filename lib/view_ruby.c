@@ -345,11 +345,11 @@ static void rpush(rview *r, const rsess_val *v, int kind, rsess_val *a, rsess_va
     *f = (rframe){v, a, b, 0, aux, (uint8_t)kind};
 }
 
-/* A frame for the pairs of a Hash (or the elements of a Set: hash is its
- * Hash): each key Ruby's Hash keeps once, with its last value. A Hash
- * whose keys repeat has its plan on r->plans (frames stay small: depth
- * costs them). */
-static void rpush_pairs(rview *r, const rsess_val *v, int kind, const rsess_val *hash)
+/* A frame (rpush) for the pairs of a Hash (or the elements of a Set, the
+ * parts of a Duration: hash is theirs): each key Ruby's Hash keeps once,
+ * with its last value. A Hash whose keys repeat has its plan on r->plans
+ * (frames stay small: depth costs them). */
+static void rpush_pairs(rview *r, const rsess_val *v, int kind, const rsess_val *hash, rsess_val *a, rsess_val *b)
 {
     rs_pairplan p;
     int rc = rs_pairplan_make(&p, hash, r->alloc, &r->work);
@@ -367,7 +367,7 @@ static void rpush_pairs(rview *r, const rsess_val *v, int kind, const rsess_val 
         *slot = p;
     }
     size_t frames = r->stack.n;
-    rpush(r, v, kind | (p.kv ? R_PLANNED : 0), (rsess_val *)hash, NULL, 0);
+    rpush(r, v, kind | (p.kv ? R_PLANNED : 0), a, b, 0);
     if (r->stack.n == frames && p.kv) {
         rs_pairplan_free(&p, r->alloc);
         r->plans.n--;
@@ -670,8 +670,9 @@ static bool duration_step(rview *r, rframe *f, const rsess_val **part)
 {
     static const char *const order[] = {"years", "months", "weeks", "days", "hours", "minutes", "seconds"};
     rsess_val *value = f->a, *parts = f->b;
-    size_t n = rsess_len(parts);
-    if (rsess_type_of(parts) != RSESS_HASH || n == 0) {
+    const rs_pairplan *p = rf_plan(r, f); /* the parts Ruby keeps of repeated units */
+    size_t n = rsess_type_of(parts) == RSESS_HASH ? rf_len(p, parts) : 0;
+    if (n == 0) {
         if (f->i++ == 0) {
             *part = value;
             return true;
@@ -681,8 +682,8 @@ static bool duration_step(rview *r, rframe *f, const rsess_val **part)
     }
     if (f->i) { /* the unit of the part just printed */
         size_t kl;
-        rsess_val *val = rsess_hash_val(parts, (f->i - 1) % n);
-        const char *ks = rsess_sym(rsess_hash_key(parts, (f->i - 1) % n), &kl);
+        rsess_val *val = rf_val(p, parts, (f->i - 1) % n);
+        const char *ks = rsess_sym(rf_key(p, parts, (f->i - 1) % n), &kl);
         putc_(r, ' ');
         int64_t one;
         bool singular = rsess_int(val, &one) && one == 1;
@@ -691,11 +692,11 @@ static bool duration_step(rview *r, rframe *f, const rsess_val **part)
     }
     for (; f->i < 7 * n; f->i++) {
         size_t o = f->i / n, i = f->i % n, kl;
-        const char *ks = rsess_sym(rsess_hash_key(parts, i), &kl);
+        const char *ks = rsess_sym(rf_key(p, parts, i), &kl);
         if (!ks || kl != strlen(order[o]) || memcmp(ks, order[o], kl) != 0) continue;
         size_t done = f->aux;
         if (done) puts_(r, n == 2 ? " and " : done + 1 == n ? ", and " : ", ");
-        *part = rsess_hash_val(parts, i);
+        *part = rf_val(p, parts, i);
         f->i++;
         return true;
     }
@@ -727,9 +728,13 @@ static bool inspect_meaning(rview *r, const rsess_val *v)
         if (rsess_get_range(v, &a, &b, &excl)) return rpush(r, v, R_RANGE, a, b, (size_t)excl), true;
         if ((a = rsess_get_set(v))) { /* 3.4 "#<Set: {1, "a"}>", 4.0 (core Set) "Set[1, "a"]" */
             puts_(r, r->flags & RSESS_PRINT_RUBY40 ? "Set[" : "#<Set: {");
-            return rpush_pairs(r, v, R_SET, a), true;
+            return rpush_pairs(r, v, R_SET, a, a, NULL), true;
         }
-        if (rsess_get_duration(v, &a, &b)) return rpush(r, v, R_DURATION, a, b, 0), true;
+        if (rsess_get_duration(v, &a, &b)) {
+            if (rsess_type_of(b) == RSESS_HASH) rpush_pairs(r, v, R_DURATION, b, a, b);
+            else rpush(r, v, R_DURATION, a, b, 0);
+            return true;
+        }
         if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
             size_t ml = 0;
             const char *m = rsess_str(a, &ml);
@@ -828,7 +833,7 @@ static void inspect_open(rview *r, const rsess_val *v)
             break;
         }
         putc_(r, '{');
-        rpush_pairs(r, v, R_HASH, v);
+        rpush_pairs(r, v, R_HASH, v, NULL, NULL);
         break;
     case RSESS_STRUCT: case RSESS_OBJECT:
         if (!enter(r, v)) {
