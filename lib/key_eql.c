@@ -392,6 +392,24 @@ static int regroup(rs_pairplan *p, grouping *g, uint64_t (*fp_of)(void *ctx, siz
     return rc;
 }
 
+int rs_pairplan_keep(rs_stack *plans, rs_pairplan *p, const rsess_alloc *alloc)
+{
+    if (!p->kv) return 0;
+    rs_pairplan *slot = rs_stack_push(plans);
+    if (!slot) {
+        rs_pairplan_free(p, alloc);
+        return RSESS_ERR_NOMEM;
+    }
+    *slot = *p;
+    return 0;
+}
+
+void rs_pairplan_drop(rs_stack *plans, const rsess_alloc *alloc)
+{
+    rs_pairplan_free(rs_stack_top(plans), alloc);
+    plans->n--;
+}
+
 /* --- the keys of a Hash ------------------------------------------------------- */
 typedef struct keyset {
     const rsess_val *hash;

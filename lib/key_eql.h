@@ -6,7 +6,7 @@
 #ifndef RSESS_KEY_EQL_H
 #define RSESS_KEY_EQL_H
 
-#include "internal.h"
+#include "refs.h"
 
 /* eql? of two keys as rsess_hash_set() documents it (identity: a
  * compare_by_identity Hash): nil, true, false, Integers, Floats (0.0 eql?
@@ -115,18 +115,26 @@ static inline bool rs_fps_distinct(const uint64_t *fp, size_t m)
 
 void rs_pairplan_free(rs_pairplan *p, const rsess_alloc *alloc) RSESS_INTERNAL;
 
-/* The entries of hash through p, and entry e's key and value. */
+/* The entries of hash through p (NULL: every pair), and entry e's key and value. */
 static inline size_t rs_pairplan_len(const rs_pairplan *p, const rsess_val *hash)
 {
-    return p->kv ? p->n : hash->u.c.n;
+    return p && p->kv ? p->n : hash->u.c.n;
 }
 static inline rsess_val *rs_pairplan_key(const rs_pairplan *p, const rsess_val *hash, size_t e)
 {
-    return hash->u.c.k[2 * (p->kv ? p->kv[2 * e] : e)];
+    return hash->u.c.k[2 * (p && p->kv ? p->kv[2 * e] : e)];
 }
 static inline rsess_val *rs_pairplan_val(const rs_pairplan *p, const rsess_val *hash, size_t e)
 {
-    return hash->u.c.k[2 * (p->kv ? p->kv[2 * e + 1] : e) + 1];
+    return hash->u.c.k[2 * (p && p->kv ? p->kv[2 * e + 1] : e) + 1];
 }
+
+/* The views keep the plans of the Hashes they are printing on a stack of
+ * their own, in the order of the frames marked as having one (frames stay
+ * small: depth costs them). Keeps p there when it has a plan: 0, or
+ * RSESS_ERR_NOMEM (p freed). */
+int rs_pairplan_keep(rs_stack *plans, rs_pairplan *p, const rsess_alloc *alloc) RSESS_INTERNAL;
+/* Frees the plan on top of plans and drops it. */
+void rs_pairplan_drop(rs_stack *plans, const rsess_alloc *alloc) RSESS_INTERNAL;
 
 #endif

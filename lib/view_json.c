@@ -632,25 +632,14 @@ static void jpush_pairs(jview *j, const rsess_val *v, int kind, const rsess_val 
 {
     rs_pairplan p;
     int rc = json_pairs(j, hash, kind == J_HASH, &p);
+    if (!rc) rc = rs_pairplan_keep(&j->plans, &p, j->s.out->alloc);
     if (rc) {
         j->s.code = rc;
         return;
     }
-    if (p.kv) {
-        rs_pairplan *slot = rs_stack_push(&j->plans);
-        if (!slot) {
-            rs_pairplan_free(&p, j->s.out->alloc);
-            j->s.code = RSESS_ERR_NOMEM;
-            return;
-        }
-        *slot = p;
-    }
     size_t frames = j->stack.n;
     jpush(j, v, kind | (p.kv ? J_PLANNED : 0));
-    if (j->stack.n == frames && p.kv) {
-        rs_pairplan_free(&p, j->s.out->alloc);
-        j->plans.n--;
-    }
+    if (j->stack.n == frames && p.kv) rs_pairplan_drop(&j->plans, j->s.out->alloc);
 }
 
 /* The top frame's plan, or NULL (every pair, in order). */
@@ -663,8 +652,7 @@ static inline const rs_pairplan *jf_plan(const jview *j, const jframe *f)
 static void jframe_end(jview *j, jframe *f)
 {
     if (!(f->kind & J_PLANNED)) return;
-    rs_pairplan_free(rs_stack_top(&j->plans), j->s.out->alloc);
-    j->plans.n--;
+    rs_pairplan_drop(&j->plans, j->s.out->alloc);
     f->kind &= (uint8_t)~J_PLANNED;
 }
 

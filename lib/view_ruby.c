@@ -353,25 +353,14 @@ static void rpush_pairs(rview *r, const rsess_val *v, int kind, const rsess_val 
 {
     rs_pairplan p;
     int rc = rs_pairplan_make(&p, hash, r->alloc, &r->work);
+    if (!rc) rc = rs_pairplan_keep(&r->plans, &p, r->alloc);
     if (rc) {
         r->s.code = rc;
         return;
     }
-    if (p.kv) {
-        rs_pairplan *slot = rs_stack_push(&r->plans);
-        if (!slot) {
-            rs_pairplan_free(&p, r->alloc);
-            r->s.code = RSESS_ERR_NOMEM;
-            return;
-        }
-        *slot = p;
-    }
     size_t frames = r->stack.n;
     rpush(r, v, kind | (p.kv ? R_PLANNED : 0), a, b, 0);
-    if (r->stack.n == frames && p.kv) {
-        rs_pairplan_free(&p, r->alloc);
-        r->plans.n--;
-    }
+    if (r->stack.n == frames && p.kv) rs_pairplan_drop(&r->plans, r->alloc);
 }
 
 /* The top frame's plan, or NULL (every pair, in order). */
@@ -380,23 +369,11 @@ static inline const rs_pairplan *rf_plan(const rview *r, const rframe *f)
     return (f->kind & R_PLANNED) ? rs_stack_top(&r->plans) : NULL;
 }
 
-/* The entries of the top frame's Hash h, and entry e's key and value. */
-static inline size_t rf_len(const rs_pairplan *p, const rsess_val *h) { return p ? p->n : h->u.c.n; }
-static inline rsess_val *rf_key(const rs_pairplan *p, const rsess_val *h, size_t e)
-{
-    return h->u.c.k[2 * (p ? p->kv[2 * e] : e)];
-}
-static inline rsess_val *rf_val(const rs_pairplan *p, const rsess_val *h, size_t e)
-{
-    return h->u.c.k[2 * (p ? p->kv[2 * e + 1] : e) + 1];
-}
-
 /* The top frame f ends: its plan with it. */
 static void frame_end(rview *r, rframe *f)
 {
     if (!(f->kind & R_PLANNED)) return;
-    rs_pairplan_free(rs_stack_top(&r->plans), r->alloc);
-    r->plans.n--;
+    rs_pairplan_drop(&r->plans, r->alloc);
     f->kind &= (uint8_t)~R_PLANNED;
 }
 
@@ -414,20 +391,20 @@ static bool hash_step(rview *r, rframe *f, const rsess_val **part)
     if (f->aux) { /* a key is printed: its value */
         f->aux = 0;
         puts_(r, " => ");
-        *part = rf_val(p, v, f->i++);
+        *part = rs_pairplan_val(p, v, f->i++);
         return true;
     }
-    if (f->i == rf_len(p, v)) {
+    if (f->i == rs_pairplan_len(p, v)) {
         putc_(r, '}');
         return false;
     }
-    const rsess_val *k = rf_key(p, v, f->i);
+    const rsess_val *k = rs_pairplan_key(p, v, f->i);
     if (f->i) puts_(r, ", ");
     if (rs_type(k) == RSESS_SYMBOL) {
         if (!sym_text_plain(k) || key_needs_quote(k->u.s.p, k->u.s.len)) inspect_str(r, k);
         else put(r, k->u.s.p, k->u.s.len);
         puts_(r, ": ");
-        *part = rf_val(p, v, f->i++);
+        *part = rs_pairplan_val(p, v, f->i++);
         return true;
     }
     f->aux = 1;
@@ -671,7 +648,7 @@ static bool duration_step(rview *r, rframe *f, const rsess_val **part)
     static const char *const order[] = {"years", "months", "weeks", "days", "hours", "minutes", "seconds"};
     rsess_val *value = f->a, *parts = f->b;
     const rs_pairplan *p = rf_plan(r, f); /* the parts Ruby keeps of repeated units */
-    size_t n = rsess_type_of(parts) == RSESS_HASH ? rf_len(p, parts) : 0;
+    size_t n = rsess_type_of(parts) == RSESS_HASH ? rs_pairplan_len(p, parts) : 0;
     if (n == 0) {
         if (f->i++ == 0) {
             *part = value;
@@ -682,8 +659,8 @@ static bool duration_step(rview *r, rframe *f, const rsess_val **part)
     }
     if (f->i) { /* the unit of the part just printed */
         size_t kl;
-        rsess_val *val = rf_val(p, parts, (f->i - 1) % n);
-        const char *ks = rsess_sym(rf_key(p, parts, (f->i - 1) % n), &kl);
+        rsess_val *val = rs_pairplan_val(p, parts, (f->i - 1) % n);
+        const char *ks = rsess_sym(rs_pairplan_key(p, parts, (f->i - 1) % n), &kl);
         putc_(r, ' ');
         int64_t one;
         bool singular = rsess_int(val, &one) && one == 1;
@@ -692,11 +669,11 @@ static bool duration_step(rview *r, rframe *f, const rsess_val **part)
     }
     for (; f->i < 7 * n; f->i++) {
         size_t o = f->i / n, i = f->i % n, kl;
-        const char *ks = rsess_sym(rf_key(p, parts, i), &kl);
+        const char *ks = rsess_sym(rs_pairplan_key(p, parts, i), &kl);
         if (!ks || kl != strlen(order[o]) || memcmp(ks, order[o], kl) != 0) continue;
         size_t done = f->aux;
         if (done) puts_(r, n == 2 ? " and " : done + 1 == n ? ", and " : ", ");
-        *part = rf_val(p, parts, i);
+        *part = rs_pairplan_val(p, parts, i);
         f->i++;
         return true;
     }
@@ -915,12 +892,12 @@ static bool inspect_step(rview *r, rframe *f, const rsess_val **part)
     case R_RANGE: return range_step(r, f, part);
     case R_SET: {
         const rs_pairplan *p = rf_plan(r, f);
-        if (i == rf_len(p, f->a)) {
+        if (i == rs_pairplan_len(p, f->a)) {
             puts_(r, r->flags & RSESS_PRINT_RUBY40 ? "]" : "}>");
             return false;
         }
         if (i) puts_(r, ", ");
-        *part = rf_key(p, f->a, i);
+        *part = rs_pairplan_key(p, f->a, i);
         break;
     }
     default: return duration_step(r, f, part); /* R_DURATION */
