@@ -35,8 +35,10 @@ static void check_case(const char *name, const char *inspect, const char *json, 
     const rsess_val *root = rsess_doc_root(doc);
     int rc;
     char *got = print_view(root, RSESS_VIEW_RUBY, NULL, &rc);
-    ck_assert_msg(rc == 0 && strcmp(got, inspect) == 0, "%s ruby:\n  got  %s\n  want %s", name, got, inspect);
-    free(got);
+    ck_assert_msg(rc == 0, "%s ruby: %s", name, rsess_strerror(rc));
+    if (strcmp(inspect, "-") != 0)
+        ck_assert_msg(strcmp(got, inspect) == 0, "%s ruby:\n  got  %s\n  want %s", name, got, inspect);
+    char *ruby = got;
     got = print_view(root, RSESS_VIEW_JSON, NULL, &rc);
     ck_assert_msg(rc == 0, "%s json: %s", name, rsess_strerror(rc));
     if (strcmp(json, "-") != 0) ck_assert_msg(strcmp(got, json) == 0, "%s json:\n  got  %s\n  want %s", name, got, json);
@@ -52,8 +54,9 @@ static void check_case(const char *name, const char *inspect, const char *json, 
     ck_assert_msg(back != NULL, "%s: %s", name, err.text);
     ck_assert_uint_eq(rsess_len(rsess_doc_root(back)), rsess_len(root));
     got = print_view(rsess_doc_root(back), RSESS_VIEW_RUBY, NULL, &rc);
-    ck_assert_msg(rc == 0 && strcmp(got, inspect) == 0, "%s written and read back:\n  got  %s\n  want %s", name, got, inspect);
+    ck_assert_msg(rc == 0 && strcmp(got, ruby) == 0, "%s written and read back:\n  got  %s\n  want %s", name, got, ruby);
     free(got);
+    free(ruby);
     rsess_doc_free(back);
     rsess_buf_free(&w);
     rsess_doc_free(doc);
