@@ -73,8 +73,8 @@ static inline uint64_t rs_bytes_fp(const void *p, size_t n)
 static inline unsigned rs_bytes_bit(const void *p, size_t n)
 {
     const unsigned char *s = p;
-    if (!n) return 0;
-    return (unsigned)(n * 0x9d + s[0] * 0x3bu + s[n - 1] * 0x61u + s[n / 2] * 0x2fu) & 127;
+    uint32_t x = n ? (uint32_t)n ^ (uint32_t)s[0] << 8 ^ (uint32_t)s[n - 1] << 16 ^ (uint32_t)s[n / 2] << 24 : 0;
+    return (x * 0x9e3779b1u) >> 25;
 }
 
 /* Sets bit x (< 128) of w: true if it was set already. */

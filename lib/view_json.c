@@ -632,7 +632,7 @@ static void jpush_pairs(jview *j, const rsess_val *v, int kind, const rsess_val 
 {
     rs_pairplan p;
     int rc = json_pairs(j, hash, kind == J_HASH, &p);
-    if (!rc) rc = rs_pairplan_keep(&j->plans, &p, j->s.out->alloc);
+    if (!rc && p.kv) rc = rs_pairplan_keep(&j->plans, &p, j->s.out->alloc);
     if (rc) {
         j->s.code = rc;
         return;

@@ -353,7 +353,7 @@ static void rpush_pairs(rview *r, const rsess_val *v, int kind, const rsess_val 
 {
     rs_pairplan p;
     int rc = rs_pairplan_make(&p, hash, r->alloc, &r->work);
-    if (!rc) rc = rs_pairplan_keep(&r->plans, &p, r->alloc);
+    if (!rc && p.kv) rc = rs_pairplan_keep(&r->plans, &p, r->alloc);
     if (rc) {
         r->s.code = rc;
         return;
