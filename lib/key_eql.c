@@ -495,6 +495,21 @@ static int key_hashes(void *ctx, uint64_t *h)
     return rc;
 }
 
+/* rs_pairplan_make past its first filter (out of line: the usual Hash pays
+ * for none of its stack). */
+__attribute__((noinline)) static int pairplan_slow(rs_pairplan *p, keyset *ks)
+{
+    const rsess_val *hash = ks->hash;
+    if (hash->u.c.n <= PAIRWISE_MAX) { /* their fingerprints */
+        uint64_t fp[PAIRWISE_MAX];
+        for (size_t i = 0; i < hash->u.c.n; i++) fp[i] = key_fp(hash->u.c.k[2 * i], ks->identity);
+        if (rs_fps_distinct(fp, hash->u.c.n)) return 0;
+    }
+    grouping g = {hash->u.c.n, key_eq, key_hashes, ks, NULL, ks->alloc};
+    bool dups;
+    return regroup(p, &g, key_fp_at, &dups);
+}
+
 int rs_pairplan_make(rs_pairplan *p, const rsess_val *hash, const rsess_alloc *alloc, size_t *work)
 {
     p->kv = NULL;
@@ -506,13 +521,8 @@ int rs_pairplan_make(rs_pairplan *p, const rsess_val *hash, const rsess_alloc *a
         bool clash = false;
         for (size_t i = 0; i < hash->u.c.n; i++) clash |= rs_bits_add(w, key_bit(hash->u.c.k[2 * i], ks.identity));
         if (!clash) return 0;
-        uint64_t fp[PAIRWISE_MAX]; /* or by their fingerprints */
-        for (size_t i = 0; i < hash->u.c.n; i++) fp[i] = key_fp(hash->u.c.k[2 * i], ks.identity);
-        if (rs_fps_distinct(fp, hash->u.c.n)) return 0;
     }
-    grouping g = {hash->u.c.n, key_eq, key_hashes, &ks, NULL, alloc};
-    bool dups;
-    return regroup(p, &g, key_fp_at, &dups);
+    return pairplan_slow(p, &ks);
 }
 
 /* --- regrouping by texts ------------------------------------------------------- */

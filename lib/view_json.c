@@ -584,30 +584,16 @@ static int regroup_texts(jview *j, rs_pairplan *p, const rsess_val *hash, bool *
     return rc;
 }
 
-/* The pairs as_json keeps of a Hash (or the elements of a Set, hash its
- * Hash, texts false): Marshal.load's (each eql? key once, its first key
- * and place, its last value), then for a Hash the same again by key.to_s. */
-static int json_pairs(jview *j, const rsess_val *hash, bool texts, rs_pairplan *p)
+/* json_pairs past its first filter (kept out of line: the usual Hash pays
+ * for none of its stack). all_text: every key is a String or Symbol. */
+__attribute__((noinline)) static int json_pairs_slow(jview *j, const rsess_val *hash, bool texts, bool all_text,
+                                                     rs_pairplan *p)
 {
-    p->kv = NULL;
-    p->n = p->cap = 0;
     size_t m = hash->u.c.n;
-    if (m < 2) return 0;
-    if (m <= RS_PAIRWISE_MAX) { /* the usual case: String and Symbol keys of different bytes */
-        uint64_t w[2] = {0, 0};
-        bool clash = false;
-        size_t e = 0;
-        for (; e < m; e++) {
-            const rsess_val *k = hash->u.c.k[2 * e];
-            if (!bytes_are_text(k)) break;
-            clash |= rs_bits_add(w, rs_bytes_bit(k->u.s.p, k->u.s.len));
-        }
-        if (e == m && !clash) return 0;
-        if (e == m) { /* two share a bit: their fingerprints */
-            uint64_t fp[RS_PAIRWISE_MAX];
-            for (e = 0; e < m; e++) fp[e] = rs_bytes_fp(hash->u.c.k[2 * e]->u.s.p, hash->u.c.k[2 * e]->u.s.len);
-            if (rs_fps_distinct(fp, m)) return 0;
-        }
+    if (all_text) { /* two share a bit: their fingerprints */
+        uint64_t fp[RS_PAIRWISE_MAX];
+        for (size_t e = 0; e < m; e++) fp[e] = rs_bytes_fp(hash->u.c.k[2 * e]->u.s.p, hash->u.c.k[2 * e]->u.s.len);
+        if (rs_fps_distinct(fp, m)) return 0;
     }
     bool eql_first = !texts;
     for (size_t i = 0; i < m && !eql_first; i++) eql_first = text_may_differ(hash->u.c.k[2 * i]);
@@ -624,6 +610,31 @@ static int json_pairs(jview *j, const rsess_val *hash, bool texts, rs_pairplan *
     }
     if (rc) rs_pairplan_free(p, j->s.out->alloc);
     return rc;
+}
+
+/* The pairs as_json keeps of a Hash (or the elements of a Set, hash its
+ * Hash, texts false): Marshal.load's (each eql? key once, its first key
+ * and place, its last value), then for a Hash the same again by key.to_s. */
+static inline int json_pairs(jview *j, const rsess_val *hash, bool texts, rs_pairplan *p)
+{
+    p->kv = NULL;
+    p->n = p->cap = 0;
+    size_t m = hash->u.c.n;
+    if (m < 2) return 0;
+    bool all_text = false;
+    if (m <= RS_PAIRWISE_MAX) { /* the usual case: String and Symbol keys of different bytes */
+        uint64_t w[2] = {0, 0};
+        bool clash = false;
+        size_t e = 0;
+        for (; e < m; e++) {
+            const rsess_val *k = hash->u.c.k[2 * e];
+            if (!bytes_are_text(k)) break;
+            clash |= rs_bits_add(w, rs_bytes_bit(k->u.s.p, k->u.s.len));
+        }
+        if (e == m && !clash) return 0;
+        all_text = e == m;
+    }
+    return json_pairs_slow(j, hash, texts, all_text, p);
 }
 
 /* A frame for the pairs as_json keeps; a plan on j->plans when they are
