@@ -604,10 +604,13 @@ int main(int argc, char **argv)
     }
     /* 3c. a Hash of 100,000 pairs whose bytes repeat keys (Ruby keeps one
      * pair a key: the views look every key up in a table, key_eql.c): one
-     * Integer key 100,000 times, 1,000 String keys 100 times each, and
-     * 100,000 distinct String keys */
-    for (int kind = 0; kind < 3; kind++) {
-        static const char *const names[] = {"dup keys 100,000 x 1", "dup keys 100,000 x 1,000", "dup keys 100,000 distinct"};
+     * Integer key 100,000 times, 1,000 String keys 100 times each,
+     * 100,000 distinct String keys, and 50,000 String keys twice each that
+     * share the views' cheap fingerprint (length, first and last 8 bytes,
+     * middle byte: they fall back to keyed hashes) */
+    for (int kind = 0; kind < 4; kind++) {
+        static const char *const names[] = {"dup keys 100,000 x 1", "dup keys 100,000 x 1,000", "dup keys 100,000 distinct",
+                                            "dup keys 100,000 same fingerprint"};
         bytes m = {0};
         puts1(&m, "\x04\x08{");
         w_long(&m, 100000);
@@ -616,8 +619,9 @@ int main(int argc, char **argv)
                 puts1(&m, "i");
                 w_long(&m, 0);
             } else {
-                char key[16];
-                int n = snprintf(key, sizeof key, "k%ld", kind == 1 ? k % 1000 : k);
+                char key[40];
+                int n = kind == 3 ? snprintf(key, sizeof key, "aaaaaaaammmmmmmm%06ldzzzzzzzz", k % 50000)
+                                  : snprintf(key, sizeof key, "k%ld", kind == 1 ? k % 1000 : k);
                 puts1(&m, "\"");
                 w_long(&m, n);
                 put(&m, key, (size_t)n);
