@@ -274,6 +274,7 @@ fixtures:
 	ruby tests/fixtures/generate_json.rb tests/fixtures
 	ruby tests/fixtures/generate_repros.rb tests/fixtures
 	ruby tests/fixtures/generate_coverage.rb tests/fixtures
+	ruby tests/fixtures/generate_dupkeys.rb tests/fixtures
 	ruby bench/make_payloads.rb bench/payloads
 	node tests/fixtures/ruby-wasm/generate.cjs tests/fixtures $(BUILD)/ruby-wasm
 

@@ -99,6 +99,27 @@ static void putc1(bytes *b, int c)
 }
 static void puts1(bytes *b, const char *s) { put(b, s, strlen(s)); }
 
+/* Marshal's w_long: a small int in one byte, else its byte count and bytes. */
+static void w_long(bytes *b, long x)
+{
+    if (x > -124 && x < 123) {
+        putc1(b, x == 0 ? 0 : x > 0 ? (int)x + 5 : (int)((x - 5) & 0xff));
+        return;
+    }
+    unsigned char buf[9];
+    int n = 0;
+    for (long v = x; n < 8; n++) {
+        buf[1 + n] = (unsigned char)(v & 0xff);
+        v >>= 8;
+        if (v == 0 || v == -1) {
+            n++;
+            break;
+        }
+    }
+    buf[0] = (unsigned char)(x < 0 ? -n : n);
+    put(b, buf, (size_t)n + 1);
+}
+
 /* Marshal made by the library's own writers (what Ruby's Marshal.dump
  * writes for the same graph: tests/unit checks that against Ruby). */
 static bytes finish(rsess_writer *w)
@@ -580,6 +601,36 @@ int main(int argc, char **argv)
             marshal_rows(name, &m, &o, NULL);
             free(m.p);
         }
+    }
+    /* 3c. a Hash of 100,000 pairs whose bytes repeat keys (Ruby keeps one
+     * pair a key: the views look every key up in a table, key_eql.c): one
+     * Integer key 100,000 times, 1,000 String keys 100 times each,
+     * 100,000 distinct String keys, and 50,000 String keys twice each that
+     * share the views' cheap fingerprint (length, first and last 8 bytes,
+     * middle byte: they fall back to keyed hashes) */
+    for (int kind = 0; kind < 4; kind++) {
+        static const char *const names[] = {"dup keys 100,000 x 1", "dup keys 100,000 x 1,000", "dup keys 100,000 distinct",
+                                            "dup keys 100,000 same fingerprint"};
+        bytes m = {0};
+        puts1(&m, "\x04\x08{");
+        w_long(&m, 100000);
+        for (long k = 0; k < 100000; k++) {
+            if (kind == 0) {
+                puts1(&m, "i");
+                w_long(&m, 0);
+            } else {
+                char key[40];
+                int n = kind == 3 ? snprintf(key, sizeof key, "aaaaaaaammmmmmmm%06ldzzzzzzzz", k % 50000)
+                                  : snprintf(key, sizeof key, "k%ld", kind == 1 ? k % 1000 : k);
+                puts1(&m, "\"");
+                w_long(&m, n);
+                put(&m, key, (size_t)n);
+            }
+            puts1(&m, "i");
+            w_long(&m, k);
+        }
+        marshal_rows(names[kind], &m, &dflt, NULL);
+        free(m.p);
     }
     /* 4. fan-out: each level holds the next twice (2^40 paths, 164 bytes:
      * refused at the views' cap; 2^18 paths: printed in full), and a

@@ -2,99 +2,7 @@
  * Array#[]= on parsed and built documents alike, and the deep copy of a
  * value from another document. No recursion: the walks keep their own
  * heap-grown stacks. */
-#include "internal.h"
-
-#include <strings.h>
-
-/* --- keys Ruby's way ------------------------------------------------------ */
-static bool same_bytes(const rsess_val *a, const rsess_val *b)
-{
-    return a->u.s.len == b->u.s.len && (a->u.s.len == 0 || memcmp(a->u.s.p, b->u.s.p, a->u.s.len) == 0);
-}
-
-static bool same_encoding(const rsess_val *a, const rsess_val *b)
-{
-    if (rs_enc_of(a) != rs_enc_of(b)) return false;
-    if (rs_enc_of(a) != RSESS_ENC_OTHER) return true;
-    size_t la, lb;
-    const char *na = rs_enc_name(a, &la), *nb = rs_enc_name(b, &lb);
-    return la == lb && strncasecmp(na, nb, la) == 0; /* Ruby's names are case-insensitive */
-}
-
-/* ASCII bytes mean ASCII text in the encoding: false for UTF-16 and UTF-32
- * (rb_enc_asciicompat), whose ASCII-looking bytes are other characters. */
-static bool ascii_compatible(const rsess_val *v)
-{
-    if (rs_enc_of(v) != RSESS_ENC_OTHER) return true;
-    size_t len;
-    const char *n = rs_enc_name(v, &len);
-    return !(len >= 6 && (strncasecmp(n, "UTF-16", 6) == 0 || strncasecmp(n, "UTF-32", 6) == 0));
-}
-
-/* String#eql? as a Hash sees it (rb_str_hash_cmp, rb_str_comparable): the
- * same bytes, and the same encoding unless the bytes are ASCII-only. */
-static bool string_eql(const rsess_val *a, const rsess_val *b)
-{
-    if (!same_bytes(a, b)) return false;
-    if (same_encoding(a, b)) return true;
-    return rs_ascii_only(a->u.s.p, a->u.s.len) && ascii_compatible(a) && ascii_compatible(b);
-}
-
-/* One Symbol per name and encoding; ASCII-only names are one Symbol
- * whatever their encoding (the writer's sym_tag rule). */
-static bool symbol_same(const rsess_val *a, const rsess_val *b)
-{
-    if (!same_bytes(a, b)) return false;
-    return rs_ascii_only(a->u.s.p, a->u.s.len) || same_encoding(a, b);
-}
-
-static size_t magnitude_len(const rsess_val *v)
-{
-    size_t n = v->u.s.len;
-    while (n && v->u.s.p[n - 1] == 0) n--;
-    return n;
-}
-
-static bool bignum_eql(const rsess_val *a, const rsess_val *b)
-{
-    size_t n = magnitude_len(a);
-    return (rs_flags(a) & F_NEGATIVE) == (rs_flags(b) & F_NEGATIVE) && n == magnitude_len(b) &&
-           (n == 0 || memcmp(a->u.s.p, b->u.s.p, n) == 0);
-}
-
-/* Ruby's identity for immediates: the VALUE itself. */
-static bool same_object(const rsess_val *a, const rsess_val *b)
-{
-    if (a == b) return true;
-    if (rs_type(a) != rs_type(b)) return false;
-    switch (rs_type(a)) {
-    case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: return true;
-    case RSESS_SYMBOL: return symbol_same(a, b);
-    case RSESS_INT: return rs_int_is_fixnum(rs_ival(a)) && rs_ival(a) == rs_ival(b);
-    case RSESS_FLOAT: {
-        double x = rs_fval(a), y = rs_fval(b);
-        return rs_is_flonum(x) && memcmp(&x, &y, sizeof x) == 0;
-    }
-    default: return false;
-    }
-}
-
-/* Hash key equality (eql?) for the types that have a value; others: identity. */
-static bool key_eql(const rsess_val *a, const rsess_val *b, bool identity)
-{
-    if (identity) return same_object(a, b);
-    if (a == b) return true;
-    if (rs_type(a) != rs_type(b)) return false;
-    switch (rs_type(a)) {
-    case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: return true;
-    case RSESS_SYMBOL: return symbol_same(a, b);
-    case RSESS_STRING: return string_eql(a, b);
-    case RSESS_INT: return rs_ival(a) == rs_ival(b);
-    case RSESS_BIGNUM: return bignum_eql(a, b);
-    case RSESS_FLOAT: return rs_fval(a) == rs_fval(b); /* 0.0 eql? -0.0; NaN only itself (a == b above) */
-    default: return false;
-    }
-}
+#include "key_eql.h"
 
 static bool kind_matches(const rsess_val *k, const char *key, size_t len, rsess_key_kind kind)
 {
@@ -137,7 +45,7 @@ static bool replace_value(rsess_val *hash, const rsess_val *key, rsess_val *val)
     bool identity = (rs_flags(hash) & F_IDENTITY) != 0;
     for (uint32_t i = 0; i < hash->u.c.n; i++) {
         const rsess_val *k = hash->u.c.k[2 * i];
-        if (k && key_eql(k, key, identity)) {
+        if (k && rs_key_eql(k, key, identity)) {
             hash->u.c.k[2 * i + 1] = val;
             return true;
         }

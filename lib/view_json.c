@@ -3,6 +3,7 @@
  * JSON.generate prints them; the rest map to documented shapes. Shared
  * values are printed again where they recur, within a budget; a cycle
  * prints null. The walk keeps its own stack: depth costs heap, not C stack. */
+#include "key_eql.h"
 #include "refs.h"
 
 #include <math.h>
@@ -15,8 +16,10 @@ enum { J_SET, J_ARRAY, J_HASH, J_FIELDS, J_ONE };
 typedef struct jframe {
     const rsess_val *v;
     size_t i; /* parts printed */
-    uint8_t kind;
+    uint8_t kind; /* | J_PLANNED: a Hash or Set whose pairs are on plans (jpush_pairs) */
 } jframe;
+
+#define J_PLANNED 0x80
 
 typedef struct jview {
     rs_sink s;
@@ -28,6 +31,8 @@ typedef struct jview {
     bool pretty;
     rs_text_fn to_s; /* Ruby's text of a value (the Ruby view) */
     rs_stack stack; /* jframe */
+    rs_stack plans; /* rs_pairplan: one a frame marked J_PLANNED, in the same order */
+    size_t work;    /* key comparisons left (rs_pairplan_make) */
 } jview;
 
 static void jput(jview *j, const char *s) { rs_puts(&j->s, s); }
@@ -490,6 +495,178 @@ static void jpush(jview *j, const rsess_val *v, int kind)
     *f = (jframe){v, 0, (uint8_t)kind};
 }
 
+/* --- repeated keys ------------------------------------------------------------- */
+/* The texts of a Hash's keys as as_json makes them (key.to_s): a String's
+ * or Symbol's bytes where they are, the others made in buf. */
+typedef struct keytexts {
+    const char **p; /* NULL: at off in buf */
+    size_t *off, *len;
+    rsess_buf buf;
+} keytexts;
+
+static void keytext_at(void *ctx, size_t e, const void **p, size_t *n)
+{
+    const keytexts *t = ctx;
+    *p = t->p[e] ? t->p[e] : (const char *)t->buf.data + t->off[e];
+    *n = t->len[e];
+}
+
+/* key.to_s into t (as jkey prints it, before the JSON escaping). */
+static void key_to_s_text(jview *j, const rsess_val *k, rs_sink *t)
+{
+    char tmp[RSESS_FLOAT_TEXT_MAX + 4];
+    switch (rs_type(k)) {
+    case RSESS_STRING: case RSESS_SYMBOL: {
+        int w = wide_to_utf8(k, t);
+        if (w == 0) rs_put(t, k->u.s.p, k->u.s.len);
+        return;
+    }
+    case RSESS_NIL: return;
+    case RSESS_TRUE: rs_puts(t, "true"); return;
+    case RSESS_FALSE: rs_puts(t, "false"); return;
+    case RSESS_INT: rs_putf(t, "%lld", (long long)rs_ival(k)); return;
+    case RSESS_FLOAT: rs_put(t, tmp, rsess_float_ruby_text(rs_fval(k), tmp)); return;
+    default:
+        if (!key_to_s(j, k, t)) ruby_text(j, k, 0, t->out);
+    }
+}
+
+/* A String or Symbol key whose bytes are its text. */
+static bool bytes_are_text(const rsess_val *k)
+{
+    return !rs_imm(k) && (rs_type(k) == RSESS_STRING || rs_type(k) == RSESS_SYMBOL) && rs_enc_of(k) != RSESS_ENC_OTHER;
+}
+
+/* Keys eql? without one text: 0.0 and -0.0, and containers holding them. */
+static bool text_may_differ(const rsess_val *k)
+{
+    int t = rs_type(k);
+    return t == RSESS_FLOAT || t == RSESS_ARRAY || t == RSESS_HASH;
+}
+
+/* Regroups p by the keys' texts (as_json's Hash[map { [k.to_s, v] }]). */
+static int regroup_texts(jview *j, rs_pairplan *p, const rsess_val *hash, bool *dups)
+{
+    size_t m = rs_pairplan_len(p, hash);
+    *dups = false;
+    if (m < 2) return 0;
+    const char *sp[RS_PAIRWISE_MAX];
+    size_t soff[RS_PAIRWISE_MAX], slen[RS_PAIRWISE_MAX];
+    keytexts kt = {sp, soff, slen, {0}};
+    const rsess_alloc *alloc = j->s.out->alloc;
+    rsess_buf_init(&kt.buf, alloc);
+    size_t block = m * (sizeof *kt.p + sizeof *kt.off + sizeof *kt.len);
+    if (m > RS_PAIRWISE_MAX) {
+        char *b = rs_malloc(alloc, block);
+        if (!b) return RSESS_ERR_NOMEM;
+        kt.p = (const char **)(void *)b;
+        kt.off = (size_t *)(void *)(b + m * sizeof *kt.p);
+        kt.len = kt.off + m;
+    }
+    int rc = 0;
+    rs_sink t = {&kt.buf, 0};
+    for (size_t e = 0; e < m && !rc; e++) {
+        const rsess_val *k = rs_pairplan_key(p, hash, e);
+        if (bytes_are_text(k)) {
+            kt.p[e] = k->u.s.p;
+            kt.len[e] = k->u.s.len;
+        } else {
+            kt.p[e] = NULL;
+            kt.off[e] = kt.buf.len;
+            key_to_s_text(j, k, &t);
+            kt.len[e] = kt.buf.len - kt.off[e];
+            if (t.code || j->s.code) rc = t.code ? t.code : j->s.code;
+        }
+    }
+    if (!rc) rc = rs_pairplan_regroup(p, hash, keytext_at, &kt, alloc, dups);
+    rsess_buf_free(&kt.buf);
+    if (m > RS_PAIRWISE_MAX) rs_free(alloc, kt.p, block);
+    return rc;
+}
+
+/* json_pairs past its first filter (kept out of line: the usual Hash pays
+ * for none of its stack). all_text: every key is a String or Symbol. */
+__attribute__((noinline)) static int json_pairs_slow(jview *j, const rsess_val *hash, bool texts, bool all_text,
+                                                     rs_pairplan *p)
+{
+    size_t m = hash->u.c.n;
+    if (all_text) { /* two share a bit: their fingerprints */
+        uint64_t fp[RS_PAIRWISE_MAX];
+        for (size_t e = 0; e < m; e++) fp[e] = rs_bytes_fp(hash->u.c.k[2 * e]->u.s.p, hash->u.c.k[2 * e]->u.s.len);
+        if (rs_fps_distinct(fp, m)) return 0;
+    }
+    bool eql_first = !texts;
+    for (size_t i = 0; i < m && !eql_first; i++) eql_first = text_may_differ(hash->u.c.k[2 * i]);
+    if (!eql_first) { /* keys of one text each are not eql? either: one pass */
+        bool dups;
+        int rc = regroup_texts(j, p, hash, &dups);
+        if (rc || !dups) return rc;
+        rs_pairplan_free(p, j->s.out->alloc);
+    }
+    int rc = rs_pairplan_make(p, hash, j->s.out->alloc, &j->work);
+    if (!rc && texts) {
+        bool dups;
+        rc = regroup_texts(j, p, hash, &dups);
+    }
+    if (rc) rs_pairplan_free(p, j->s.out->alloc);
+    return rc;
+}
+
+/* The pairs as_json keeps of a Hash (or the elements of a Set, hash its
+ * Hash, texts false): Marshal.load's (each eql? key once, its first key
+ * and place, its last value), then for a Hash the same again by key.to_s. */
+static inline int json_pairs(jview *j, const rsess_val *hash, bool texts, rs_pairplan *p)
+{
+    p->kv = NULL;
+    p->n = p->cap = 0;
+    size_t m = hash->u.c.n;
+    if (m < 2) return 0;
+    bool all_text = false;
+    if (m <= RS_PAIRWISE_MAX) { /* the usual case: String and Symbol keys of different bytes */
+        uint64_t w[2] = {0, 0};
+        bool clash = false;
+        size_t e = 0;
+        for (; e < m; e++) {
+            const rsess_val *k = hash->u.c.k[2 * e];
+            if (!bytes_are_text(k)) break;
+            clash |= rs_bits_add(w, rs_bytes_bit(k->u.s.p, k->u.s.len));
+        }
+        if (e == m && !clash) return 0;
+        all_text = e == m;
+    }
+    return json_pairs_slow(j, hash, texts, all_text, p);
+}
+
+/* A frame for the pairs as_json keeps; a plan on j->plans when they are
+ * not all of them (frames stay small: depth costs them). */
+static void jpush_pairs(jview *j, const rsess_val *v, int kind, const rsess_val *hash)
+{
+    rs_pairplan p;
+    int rc = json_pairs(j, hash, kind == J_HASH, &p);
+    if (!rc && p.kv) rc = rs_pairplan_keep(&j->plans, &p, j->s.out->alloc);
+    if (rc) {
+        j->s.code = rc;
+        return;
+    }
+    size_t frames = j->stack.n;
+    jpush(j, v, kind | (p.kv ? J_PLANNED : 0));
+    if (j->stack.n == frames && p.kv) rs_pairplan_drop(&j->plans, j->s.out->alloc);
+}
+
+/* The top frame's plan, or NULL (every pair, in order). */
+static inline const rs_pairplan *jf_plan(const jview *j, const jframe *f)
+{
+    return (f->kind & J_PLANNED) ? rs_stack_top(&j->plans) : NULL;
+}
+
+/* The top frame f ends: its plan with it. */
+static void jframe_end(jview *j, jframe *f)
+{
+    if (!(f->kind & J_PLANNED)) return;
+    rs_pairplan_drop(&j->plans, j->s.out->alloc);
+    f->kind &= (uint8_t)~J_PLANNED;
+}
+
 /* Prints a value, or its head and a frame for its parts. */
 static void jopen(jview *j, const rsess_val *v)
 {
@@ -556,7 +733,7 @@ static void jopen(jview *j, const rsess_val *v)
     }
     if (rsess_get_set(v)) { /* Set#as_json: its elements */
         jput(j, "[");
-        jpush(j, v, J_SET);
+        jpush_pairs(j, v, J_SET, rsess_get_set(v));
         return;
     }
     switch (rs_type(v)) {
@@ -568,7 +745,7 @@ static void jopen(jview *j, const rsess_val *v)
     case RSESS_HASH:
         jput(j, "{");
         j->depth++;
-        jpush(j, v, J_HASH);
+        jpush_pairs(j, v, J_HASH, v);
         return;
     case RSESS_OBJECT: case RSESS_STRUCT: /* Object#as_json: instance_values; Struct: members */
         jput(j, "{");
@@ -601,12 +778,13 @@ static bool jstep(jview *j, jframe *f, const rsess_val **part)
 {
     const rsess_val *v = f->v;
     size_t i = f->i;
-    switch (f->kind) {
+    switch (f->kind & ~J_PLANNED) {
     case J_SET: {
         const rsess_val *set = rsess_get_set(v);
-        if (i < set->u.c.n) {
+        const rs_pairplan *p = jf_plan(j, f);
+        if (i < (p ? p->n : set->u.c.n)) {
             if (i) jput(j, ",");
-            *part = set->u.c.k[2 * i];
+            *part = set->u.c.k[2 * (p ? p->kv[2 * i] : i)];
             break;
         }
         jput(j, "]");
@@ -621,17 +799,24 @@ static bool jstep(jview *j, jframe *f, const rsess_val **part)
         }
         jend(j, v->u.c.n, "]");
         return false;
-    case J_HASH:
-        if (i < v->u.c.n) {
+    case J_HASH: {
+        const rs_pairplan *p = jf_plan(j, f);
+        size_t ki = i, vi = i, n = v->u.c.n; /* the pairs printed: through the plan if any */
+        if (p) {
+            n = p->n;
+            if (i < n) ki = p->kv[2 * i], vi = p->kv[2 * i + 1];
+        }
+        if (i < n) {
             jput(j, i == 0 ? "" : ",");
             j_newline(j);
-            jkey(j, v->u.c.k[2 * i]);
+            jkey(j, v->u.c.k[2 * ki]);
             jput(j, j->pretty ? ": " : ":");
-            *part = v->u.c.k[2 * i + 1];
+            *part = v->u.c.k[2 * vi + 1];
             break;
         }
         jend(j, v->u.c.n, "}");
         return false;
+    }
     case J_FIELDS:
         if (i < v->u.c.n) {
             const rsess_val *k = v->u.c.k[2 * i];
@@ -667,6 +852,7 @@ static void jwalk(jview *j, const rsess_val *root)
             jopen(j, part);
         } else {
             j->active.m[f->v->id] &= (uint8_t)~1u;
+            jframe_end(j, f);
             j->stack.n--;
         }
     }
@@ -679,14 +865,21 @@ int rs_print_json(const rsess_val *v, unsigned flags, rs_text_fn ruby_to_s, rses
     j.active.alloc = out->alloc;
     jframe first[16]; /* shallow values print without allocating frames */
     rs_stack_init(&j.stack, sizeof *first, out->alloc, first, 16);
+    rs_stack_init(&j.plans, sizeof(rs_pairplan), out->alloc, NULL, 0);
     j.to_s = ruby_to_s;
     j.pretty = flags & RSESS_PRINT_PRETTY;
     j.budget = 1000000; /* repeats of shared values: a fan-out is not expanded forever */
     size_t start = out->len;
     j.cap.start = start;
+    j.work = RS_KEY_WORK;
     jwalk(&j, v);
+    while (j.stack.n) { /* stopped early: the plans of the frames left */
+        jframe_end(&j, rs_stack_top(&j.stack));
+        j.stack.n--;
+    }
     rs_marks_free(&j.active);
     rs_stack_free(&j.stack);
+    rs_stack_free(&j.plans);
     if (j.s.code) {
         out->len = start;
         return rs_fail(err, j.s.code, 0, j.s.code != RSESS_ERR_NODES ? NULL

@@ -3,6 +3,7 @@
  * escaping follows rb_str_inspect, Symbol quoting rb_sym_inspect, Hash
  * layout the 3.4 hash.c inspect_i ("{"k" => v}", "{k: v}"). The walk
  * keeps its own stack: depth costs heap, not C stack. */
+#include "key_eql.h"
 #include "refs.h"
 
 #include <math.h>
@@ -20,8 +21,10 @@ typedef struct rframe {
     rsess_val *a, *b; /* the parts a class with meaning prints */
     size_t i;         /* parts printed, or the step reached */
     size_t aux;       /* Hash: a key is printed; Duration: parts printed; Range: exclusive */
-    uint8_t kind;
+    uint8_t kind;     /* | R_PLANNED: a Hash or Set whose pairs are on plans (rpush_pairs) */
 } rframe;
+
+#define R_PLANNED 0x80
 
 typedef struct rview {
     rs_sink s;
@@ -30,6 +33,8 @@ typedef struct rview {
     const rsess_alloc *alloc;
     unsigned flags; /* RSESS_PRINT_RUBY40: Ruby 4.0's texts */
     rs_stack stack; /* rframe */
+    rs_stack plans; /* rs_pairplan: one a frame marked R_PLANNED, in the same order */
+    size_t work;    /* key comparisons left (rs_pairplan_make) */
 } rview;
 
 static void put(rview *r, const char *s, size_t n) { rs_put(&r->s, s, n); }
@@ -340,6 +345,38 @@ static void rpush(rview *r, const rsess_val *v, int kind, rsess_val *a, rsess_va
     *f = (rframe){v, a, b, 0, aux, (uint8_t)kind};
 }
 
+/* A frame (rpush) for the pairs of a Hash (or the elements of a Set, the
+ * parts of a Duration: hash is theirs): each key Ruby's Hash keeps once,
+ * with its last value. A Hash whose keys repeat has its plan on r->plans
+ * (frames stay small: depth costs them). */
+static void rpush_pairs(rview *r, const rsess_val *v, int kind, const rsess_val *hash, rsess_val *a, rsess_val *b)
+{
+    rs_pairplan p;
+    int rc = rs_pairplan_make(&p, hash, r->alloc, &r->work);
+    if (!rc && p.kv) rc = rs_pairplan_keep(&r->plans, &p, r->alloc);
+    if (rc) {
+        r->s.code = rc;
+        return;
+    }
+    size_t frames = r->stack.n;
+    rpush(r, v, kind | (p.kv ? R_PLANNED : 0), a, b, 0);
+    if (r->stack.n == frames && p.kv) rs_pairplan_drop(&r->plans, r->alloc);
+}
+
+/* The top frame's plan, or NULL (every pair, in order). */
+static inline const rs_pairplan *rf_plan(const rview *r, const rframe *f)
+{
+    return (f->kind & R_PLANNED) ? rs_stack_top(&r->plans) : NULL;
+}
+
+/* The top frame f ends: its plan with it. */
+static void frame_end(rview *r, rframe *f)
+{
+    if (!(f->kind & R_PLANNED)) return;
+    rs_pairplan_drop(&r->plans, r->alloc);
+    f->kind &= (uint8_t)~R_PLANNED;
+}
+
 static void inspect_sym_name(rview *r, const rsess_val *s)
 {
     if (s && rs_type(s) == RSESS_SYMBOL) put(r, s->u.s.p, s->u.s.len);
@@ -350,23 +387,24 @@ static void inspect_sym_name(rview *r, const rsess_val *s)
 static bool hash_step(rview *r, rframe *f, const rsess_val **part)
 {
     const rsess_val *v = f->v;
+    const rs_pairplan *p = rf_plan(r, f);
     if (f->aux) { /* a key is printed: its value */
         f->aux = 0;
         puts_(r, " => ");
-        *part = v->u.c.k[2 * f->i++ + 1];
+        *part = rs_pairplan_val(p, v, f->i++);
         return true;
     }
-    if (f->i == v->u.c.n) {
+    if (f->i == rs_pairplan_len(p, v)) {
         putc_(r, '}');
         return false;
     }
-    const rsess_val *k = v->u.c.k[2 * f->i];
+    const rsess_val *k = rs_pairplan_key(p, v, f->i);
     if (f->i) puts_(r, ", ");
     if (rs_type(k) == RSESS_SYMBOL) {
         if (!sym_text_plain(k) || key_needs_quote(k->u.s.p, k->u.s.len)) inspect_str(r, k);
         else put(r, k->u.s.p, k->u.s.len);
         puts_(r, ": ");
-        *part = v->u.c.k[2 * f->i++ + 1];
+        *part = rs_pairplan_val(p, v, f->i++);
         return true;
     }
     f->aux = 1;
@@ -609,8 +647,9 @@ static bool duration_step(rview *r, rframe *f, const rsess_val **part)
 {
     static const char *const order[] = {"years", "months", "weeks", "days", "hours", "minutes", "seconds"};
     rsess_val *value = f->a, *parts = f->b;
-    size_t n = rsess_len(parts);
-    if (rsess_type_of(parts) != RSESS_HASH || n == 0) {
+    const rs_pairplan *p = rf_plan(r, f); /* the parts Ruby keeps of repeated units */
+    size_t n = rsess_type_of(parts) == RSESS_HASH ? rs_pairplan_len(p, parts) : 0;
+    if (n == 0) {
         if (f->i++ == 0) {
             *part = value;
             return true;
@@ -620,8 +659,8 @@ static bool duration_step(rview *r, rframe *f, const rsess_val **part)
     }
     if (f->i) { /* the unit of the part just printed */
         size_t kl;
-        rsess_val *val = rsess_hash_val(parts, (f->i - 1) % n);
-        const char *ks = rsess_sym(rsess_hash_key(parts, (f->i - 1) % n), &kl);
+        rsess_val *val = rs_pairplan_val(p, parts, (f->i - 1) % n);
+        const char *ks = rsess_sym(rs_pairplan_key(p, parts, (f->i - 1) % n), &kl);
         putc_(r, ' ');
         int64_t one;
         bool singular = rsess_int(val, &one) && one == 1;
@@ -630,11 +669,11 @@ static bool duration_step(rview *r, rframe *f, const rsess_val **part)
     }
     for (; f->i < 7 * n; f->i++) {
         size_t o = f->i / n, i = f->i % n, kl;
-        const char *ks = rsess_sym(rsess_hash_key(parts, i), &kl);
+        const char *ks = rsess_sym(rs_pairplan_key(p, parts, i), &kl);
         if (!ks || kl != strlen(order[o]) || memcmp(ks, order[o], kl) != 0) continue;
         size_t done = f->aux;
         if (done) puts_(r, n == 2 ? " and " : done + 1 == n ? ", and " : ", ");
-        *part = rsess_hash_val(parts, i);
+        *part = rs_pairplan_val(p, parts, i);
         f->i++;
         return true;
     }
@@ -666,9 +705,13 @@ static bool inspect_meaning(rview *r, const rsess_val *v)
         if (rsess_get_range(v, &a, &b, &excl)) return rpush(r, v, R_RANGE, a, b, (size_t)excl), true;
         if ((a = rsess_get_set(v))) { /* 3.4 "#<Set: {1, "a"}>", 4.0 (core Set) "Set[1, "a"]" */
             puts_(r, r->flags & RSESS_PRINT_RUBY40 ? "Set[" : "#<Set: {");
-            return rpush(r, v, R_SET, a, NULL, 0), true;
+            return rpush_pairs(r, v, R_SET, a, a, NULL), true;
         }
-        if (rsess_get_duration(v, &a, &b)) return rpush(r, v, R_DURATION, a, b, 0), true;
+        if (rsess_get_duration(v, &a, &b)) {
+            if (rsess_type_of(b) == RSESS_HASH) rpush_pairs(r, v, R_DURATION, b, a, b);
+            else rpush(r, v, R_DURATION, a, b, 0);
+            return true;
+        }
         if ((a = rsess_get_exception_message(v)) && rsess_field_get(v, "bt", 2)) {
             size_t ml = 0;
             const char *m = rsess_str(a, &ml);
@@ -767,7 +810,7 @@ static void inspect_open(rview *r, const rsess_val *v)
             break;
         }
         putc_(r, '{');
-        rpush(r, v, R_HASH, NULL, NULL, 0);
+        rpush_pairs(r, v, R_HASH, v, NULL, NULL);
         break;
     case RSESS_STRUCT: case RSESS_OBJECT:
         if (!enter(r, v)) {
@@ -809,7 +852,7 @@ static bool inspect_step(rview *r, rframe *f, const rsess_val **part)
 {
     const rsess_val *v = f->v;
     size_t i = f->i;
-    switch (f->kind) {
+    switch (f->kind & ~R_PLANNED) {
     case R_ARRAY:
         if (i == v->u.c.n) {
             putc_(r, ']');
@@ -847,14 +890,16 @@ static bool inspect_step(rview *r, rframe *f, const rsess_val **part)
         break;
     case R_COMPLEX: return complex_step(r, f, part);
     case R_RANGE: return range_step(r, f, part);
-    case R_SET:
-        if (i == f->a->u.c.n) {
+    case R_SET: {
+        const rs_pairplan *p = rf_plan(r, f);
+        if (i == rs_pairplan_len(p, f->a)) {
             puts_(r, r->flags & RSESS_PRINT_RUBY40 ? "]" : "}>");
             return false;
         }
         if (i) puts_(r, ", ");
-        *part = f->a->u.c.k[2 * i];
+        *part = rs_pairplan_key(p, f->a, i);
         break;
+    }
     default: return duration_step(r, f, part); /* R_DURATION */
     }
     f->i++;
@@ -877,6 +922,7 @@ static void inspect(rview *r, const rsess_val *root)
             inspect_open(r, part);
         } else {
             leave(r, f->v);
+            frame_end(r, f);
             r->stack.n--;
         }
     }
@@ -891,11 +937,18 @@ int rs_print_ruby(const rsess_val *v, unsigned flags, rsess_buf *out, rsess_err 
     r.active.alloc = out->alloc;
     rframe first[16]; /* shallow values print without allocating frames */
     rs_stack_init(&r.stack, sizeof *first, out->alloc, first, 16);
+    rs_stack_init(&r.plans, sizeof(rs_pairplan), out->alloc, NULL, 0);
     size_t start = out->len;
     r.cap.start = start;
+    r.work = RS_KEY_WORK;
     inspect(&r, v);
+    while (r.stack.n) { /* stopped early: the plans of the frames left */
+        frame_end(&r, rs_stack_top(&r.stack));
+        r.stack.n--;
+    }
     rs_marks_free(&r.active);
     rs_stack_free(&r.stack);
+    rs_stack_free(&r.plans);
     if (r.s.code) {
         out->len = start;
         return rs_fail(err, r.s.code, 0, r.s.code == RSESS_ERR_NODES ? RS_OUTCAP_TEXT : NULL);

@@ -211,6 +211,7 @@ int main(void)
         session_suite, cluster_suite, rbtypes_suite, tzif_suite, quoted_suite, float_suite, view_ruby_suite,
         view_typed_suite, view_json_suite, unicode_print_suite, explain_suite, cookie_suite, from_json_suite,
         from_typed_suite, print_suite, buf_suite, err_suite, opts_suite, walk_suite, json_read_suite,
+        key_eql_suite,
         /* cross-cutting */
         api_suite, depth_suite, ruby34_suite, rubyspec_suite, diff_repros_suite, limits_suite, faults_suite,
     };

@@ -72,6 +72,7 @@ Suite *err_suite(void);
 Suite *opts_suite(void);
 Suite *walk_suite(void);
 Suite *json_read_suite(void);
+Suite *key_eql_suite(void);
 /* Cross-cutting suites (see test_main.c). */
 Suite *api_suite(void);
 Suite *depth_suite(void);
