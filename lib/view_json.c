@@ -544,6 +544,48 @@ static bool text_may_differ(const rsess_val *k)
     return t == RSESS_FLOAT || t == RSESS_ARRAY || t == RSESS_HASH;
 }
 
+/* A String or Symbol key whose to_s is one with any other of its bytes
+ * (String#eql?): ASCII-only in an ASCII-compatible encoding, or UTF-8, as
+ * the other keys' texts are. */
+static bool text_untagged(const rsess_val *k)
+{
+    if (rs_enc_of(k) == RSESS_ENC_UTF8) return true;
+    if (!rs_ascii_only(k->u.s.p, k->u.s.len)) return false;
+    if (rs_enc_of(k) != RSESS_ENC_OTHER) return true;
+    size_t n;
+    const char *name = rs_enc_name(k, &n);
+    return rs_enc_ascii_compatible(name, n);
+}
+
+/* Entry e's text with its encoding before it, when some key's is not
+ * untagged: 'a' ASCII-only in an ASCII-compatible encoding, 'u' UTF-8,
+ * 'b' binary, 's' US-ASCII (bytes that are not), 'o' another encoding by
+ * name and a NUL; then the bytes (a wide String's as they are). Texts of
+ * String#eql? to_s strings are then the same bytes, and no others. */
+static void tagged_text(jview *j, const rsess_val *k, rs_sink *t)
+{
+    if (!rs_imm(k) && (rs_type(k) == RSESS_STRING || rs_type(k) == RSESS_SYMBOL)) {
+        int enc = rs_enc_of(k);
+        if (text_untagged(k) && (enc != RSESS_ENC_UTF8 || rs_ascii_only(k->u.s.p, k->u.s.len))) {
+            rs_put(t, "a", 1);
+        } else if (enc == RSESS_ENC_OTHER) {
+            size_t n;
+            const char *name = rs_enc_name(k, &n);
+            rs_put(t, "o", 1);
+            rs_put(t, name, n);
+            rs_put(t, "", 1);
+        } else {
+            rs_put(t, enc == RSESS_ENC_UTF8 ? "u" : enc == RSESS_ENC_BINARY ? "b" : "s", 1);
+        }
+        rs_put(t, k->u.s.p, k->u.s.len);
+        return;
+    }
+    size_t at = t->out->len; /* the others' to_s: ASCII or UTF-8 */
+    rs_put(t, "a", 1);
+    key_to_s_text(j, k, t);
+    if (!t->code && !rs_ascii_only((const char *)t->out->data + at + 1, t->out->len - at - 1)) t->out->data[at] = 'u';
+}
+
 /* Regroups p by the keys' texts (as_json's Hash[map { [k.to_s, v] }]). */
 static int regroup_texts(jview *j, rs_pairplan *p, const rsess_val *hash, bool *dups)
 {
@@ -565,9 +607,20 @@ static int regroup_texts(jview *j, rs_pairplan *p, const rsess_val *hash, bool *
     }
     int rc = 0;
     rs_sink t = {&kt.buf, 0};
+    bool tagged = false;
+    for (size_t e = 0; e < m && !tagged; e++) {
+        const rsess_val *k = rs_pairplan_key(p, hash, e);
+        tagged = !rs_imm(k) && (rs_type(k) == RSESS_STRING || rs_type(k) == RSESS_SYMBOL) && !text_untagged(k);
+    }
     for (size_t e = 0; e < m && !rc; e++) {
         const rsess_val *k = rs_pairplan_key(p, hash, e);
-        if (bytes_are_text(k)) {
+        if (tagged) {
+            kt.p[e] = NULL;
+            kt.off[e] = kt.buf.len;
+            tagged_text(j, k, &t);
+            kt.len[e] = kt.buf.len - kt.off[e];
+            if (t.code || j->s.code) rc = t.code ? t.code : j->s.code;
+        } else if (bytes_are_text(k)) {
             kt.p[e] = k->u.s.p;
             kt.len[e] = k->u.s.len;
         } else {
