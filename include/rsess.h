@@ -493,9 +493,9 @@ RSESS_API rsess_val *rsess_hash_gets(const rsess_val *hash, const char *key);
  * node), otherwise the pair (key, val) is appended with key as given.
  * eql? is Ruby's for the types that have a value: nil/true/false; Integers
  * (also Bignums) by value; Floats by value (0.0 eql? -0.0, NaN only itself);
- * Symbols by name; Strings by bytes, with the same encoding unless the bytes
+ * Symbols and Strings by bytes, with the same encoding unless the bytes
  * are ASCII-only (so "k" in UTF-8 matches a US-ASCII "k"; UTF-16/32 never
- * match another encoding). Any other key (Array, Hash, object...) matches
+ * match another encoding, an empty UTF-16 Symbol is not :""). Any other key (Array, Hash, object...) matches
  * only the same node. In a compare_by_identity hash, keys match when they
  * are the same Ruby object: the same node, or equal Symbols, Integers that
  * fit a Fixnum, flonum Floats, nil/true/false.

@@ -41,13 +41,11 @@ static bool string_eql(const rsess_val *a, const rsess_val *b)
     return rs_ascii_only(a->u.s.p, a->u.s.len) && ascii_compatible(a) && ascii_compatible(b);
 }
 
-/* One Symbol per name and encoding; ASCII-only names are one Symbol
- * whatever their encoding (the writer's sym_tag rule). */
-static bool symbol_same(const rsess_val *a, const rsess_val *b)
-{
-    if (!same_bytes(a, b)) return false;
-    return rs_ascii_only(a->u.s.p, a->u.s.len) || same_encoding(a, b);
-}
+/* One Symbol per name and encoding, as the symbol table finds them
+ * (rb_str_hash_cmp, String#eql?'s rule): ASCII-only names are one Symbol
+ * in any ASCII-compatible encoding; an empty or ASCII-looking UTF-16 name
+ * is a Symbol of its own (:"" twice, Ruby prints both). */
+static bool symbol_same(const rsess_val *a, const rsess_val *b) { return string_eql(a, b); }
 
 static size_t magnitude_len(const rsess_val *v)
 {
