@@ -299,10 +299,11 @@ typedef struct {
     uint64_t unused;
 } dot_place;
 
+/* (the "above" mask: BYTE(p) << 8 is 0 for p = 7, the shift drops the bit) */
 #define DOT_PLACE(p, div)                                                                                    \
     {                                                                                                          \
         0x80 * BYTE(p), (p) < 7 ? 0x80 * BYTE(p) : 0, 0xFF * BYTE(p), DOT_X * BYTE(p), BYTE(p) - 1,            \
-            (p) < 7 ? ~(BYTE((p) + 1) - 1) : 0, div, 0                                                         \
+            ~((BYTE(p) << 8) - 1), div, 0                                                                          \
     }
 static const dot_place dot_places[8] = {DOT_PLACE(0, 1e7), DOT_PLACE(1, 1e6), DOT_PLACE(2, 1e5), DOT_PLACE(3, 1e4),
                                         DOT_PLACE(4, 1e3), DOT_PLACE(5, 1e2), DOT_PLACE(6, 1e1), DOT_PLACE(7, 1e0)};

@@ -113,13 +113,14 @@ static int hexval(unsigned char c)
     return -1;
 }
 
-/* The code unit of four hex digits; 0x10000 (no code unit, never a
- * surrogate) when one is not a hex digit (a look-ahead past the escape the
- * scan checked). */
+/* The code unit of four hex digits; U+FFFD (never a surrogate) when one
+ * is not a hex digit, as json's unescape_unicode gives it: a look-ahead
+ * past the escape the scan checked, or Ruby's dialect reading escapes
+ * from where a dropped byte left it. */
 static unsigned hex4(const unsigned char *p)
 {
     int a = hexval(p[0]), b = hexval(p[1]), c = hexval(p[2]), d = hexval(p[3]);
-    if ((a | b | c | d) < 0) return 0x10000;
+    if ((a | b | c | d) < 0) return 0xfffd;
     return (unsigned)a << 12 | (unsigned)b << 8 | (unsigned)c << 4 | (unsigned)d;
 }
 
@@ -213,6 +214,14 @@ static size_t unescape(jr *r, size_t a, size_t b, unsigned char *o)
         case '"': buf[0] = '"'; break;
         case '\\': buf[0] = '\\'; break;
         case 'u': {
+            /* four digits up to the closing quote at b (json's parser.rl:
+             * "pe > stringEnd - 4"); the scan checked them, but Ruby's
+             * dialect can drop a byte after a lone high surrogate, and the
+             * escapes after it are then read from where it is */
+            if (pe + 4 > b) {
+                syntax(r, at, "incomplete unicode character escape sequence");
+                return (size_t)-1;
+            }
             unsigned ch = hex4(s + pe + 1);
             pe += 4; /* the last hex digit */
             if ((ch & 0xfc00) == 0xd800) {
