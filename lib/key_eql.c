@@ -65,16 +65,28 @@ static bool bignum_eql(const rsess_val *a, const rsess_val *b)
  * object a name. */
 static bool is_constant(int t) { return t == RSESS_CLASS || t == RSESS_MODULE || t == RSESS_OLDMODULE; }
 
+/* What identity and eql? agree on: the same node; a Class or Module
+ * and another of its name (names); nil, true, false; Symbols. 1 equal, 0
+ * not, -1 when the type's own rule decides. */
+static int same_head(const rsess_val *a, const rsess_val *b, bool names)
+{
+    if (a == b) return 1;
+    if (names && is_constant(rs_type(a)) && is_constant(rs_type(b))) return same_bytes(a, b);
+    if (rs_type(a) != rs_type(b)) return 0;
+    switch (rs_type(a)) {
+    case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: return 1;
+    case RSESS_SYMBOL: return symbol_same(a, b);
+    default: return -1;
+    }
+}
+
 /* Ruby's identity for immediates: the VALUE itself (names: Classes and
  * Modules by name too). */
 static bool same_object(const rsess_val *a, const rsess_val *b, bool names)
 {
-    if (a == b) return true;
-    if (names && is_constant(rs_type(a)) && is_constant(rs_type(b))) return same_bytes(a, b);
-    if (rs_type(a) != rs_type(b)) return false;
+    int h = same_head(a, b, names);
+    if (h >= 0) return h;
     switch (rs_type(a)) {
-    case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: return true;
-    case RSESS_SYMBOL: return symbol_same(a, b);
     case RSESS_INT: return rs_int_is_fixnum(rs_ival(a)) && rs_ival(a) == rs_ival(b);
     case RSESS_FLOAT: {
         double x = rs_fval(a), y = rs_fval(b);
@@ -87,12 +99,9 @@ static bool same_object(const rsess_val *a, const rsess_val *b, bool names)
 /* eql? for the types that have a value; containers and objects: identity. */
 static bool leaf_eql(const rsess_val *a, const rsess_val *b, bool names)
 {
-    if (a == b) return true;
-    if (names && is_constant(rs_type(a)) && is_constant(rs_type(b))) return same_bytes(a, b);
-    if (rs_type(a) != rs_type(b)) return false;
+    int h = same_head(a, b, names);
+    if (h >= 0) return h;
     switch (rs_type(a)) {
-    case RSESS_NIL: case RSESS_TRUE: case RSESS_FALSE: return true;
-    case RSESS_SYMBOL: return symbol_same(a, b);
     case RSESS_STRING: return string_eql(a, b);
     case RSESS_INT: return rs_ival(a) == rs_ival(b);
     case RSESS_BIGNUM: return bignum_eql(a, b);

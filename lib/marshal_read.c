@@ -79,19 +79,17 @@ static inline __attribute__((always_inline)) rsess_val *new_node(rs_build *b, in
  * per-value rounding or chunk ends. False when out of memory. */
 static __attribute__((noinline)) bool keep_slow(rs_build *b, const char **slot, size_t n)
 {
-    {
-        size_t ncap = 2 * b->keepcap;
-        struct rs_keep *k;
-        if (b->keep == b->keep0) {
-            k = rs_malloc(&b->doc->allocv, ncap * sizeof *k);
-            if (k) memcpy(k, b->keep0, sizeof b->keep0);
-        } else {
-            k = rs_realloc(&b->doc->allocv, b->keep, b->keepcap * sizeof *k, ncap * sizeof *k);
-        }
-        if (!k) return false;
-        b->keep = k;
-        b->keepcap = ncap;
+    size_t ncap = 2 * b->keepcap;
+    struct rs_keep *k;
+    if (b->keep == b->keep0) {
+        k = rs_malloc(&b->doc->allocv, ncap * sizeof *k);
+        if (k) memcpy(k, b->keep0, sizeof b->keep0);
+    } else {
+        k = rs_realloc(&b->doc->allocv, b->keep, b->keepcap * sizeof *k, ncap * sizeof *k);
     }
+    if (!k) return false;
+    b->keep = k;
+    b->keepcap = ncap;
     b->keep[b->nkeep++] = (struct rs_keep){slot, n};
     b->keepbytes += n;
     return true;

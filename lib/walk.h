@@ -705,7 +705,7 @@ RS_WINLINE int rs_w_container(rs_walker *w, rs_tok *t, int c, int role, size_t l
  * frame (rs_walk_plain), so the level was checked when f opened, and a
  * leaf fills only the token's slot, flags and payload; the head is filled
  * (PLAIN_HEAD) only where a frame may open. */
-RS_WINLINE int rs_w_value(rs_walker *restrict w, rs_tok *restrict t, rs_frame *f, int role, bool inner, const bool fast,
+RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *restrict t, rs_frame *f, int role, bool inner, const bool fast,
                           const bool plain, const rs_plain_sink *sink, void *ctx)
 {
     const unsigned char *start = w->p;

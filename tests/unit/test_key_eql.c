@@ -134,6 +134,19 @@ static rsess_doc *doc_of(const char *bytes, size_t n)
     return d;
 }
 
+/* The document of tests/fixtures/dupkeys/NAME.bin (read copying: the
+ * bytes are freed at once). */
+static rsess_doc *dupkeys_doc(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, DUPKEYS "/%s.bin", name);
+    size_t len;
+    unsigned char *in = read_file(path, &len);
+    rsess_doc *d = doc_of((const char *)in, len);
+    free(in);
+    return d;
+}
+
 START_TEST(key_eql_pairs)
 {
     /* [1, 1.0, 0.0, -0.0, "a", "a".b, "\u00e9", "\u00e9".b, [1, "a"], [1, "a"], [1.0, "a"], :a, "a"] */
@@ -169,9 +182,7 @@ END_TEST
 /* Comparing keys costs work; a print that runs out of it is refused. */
 START_TEST(pairplan_work_runs_out)
 {
-    size_t len;
-    unsigned char *in = read_file(DUPKEYS "/many_strings.bin", &len);
-    rsess_doc *d = doc_of((const char *)in, len);
+    rsess_doc *d = dupkeys_doc("many_strings");
     rs_pairplan p;
     size_t work = 3;
     ck_assert_int_eq(rs_pairplan_make(&p, rsess_doc_root(d), NULL, &work), RSESS_ERR_NODES);
@@ -182,7 +193,6 @@ START_TEST(pairplan_work_runs_out)
     ck_assert_uint_lt(work, RS_KEY_WORK);
     rs_pairplan_free(&p, NULL);
     rsess_doc_free(d);
-    free(in);
 }
 END_TEST
 
@@ -208,17 +218,12 @@ START_TEST(dupkeys_allocation_failures)
 {
     static const char *const names[] = {"many_mixed", "set_repeats", "in_struct", "int_vs_string"};
     for (size_t i = 0; i < 4; i++) {
-        char path[256];
-        snprintf(path, sizeof path, DUPKEYS "/%s.bin", names[i]);
-        size_t len;
-        unsigned char *in = read_file(path, &len);
-        rsess_doc *d = doc_of((const char *)in, len);
+        rsess_doc *d = dupkeys_doc(names[i]);
         sweep_ctx s = {rsess_doc_root(d), RSESS_VIEW_RUBY};
         ck_assert_int_gt(alloc_sweep(names[i], print_call, &s), 0);
         s.view = RSESS_VIEW_JSON;
         ck_assert_int_gt(alloc_sweep(names[i], print_call, &s), 0);
         rsess_doc_free(d);
-        free(in);
     }
 }
 END_TEST
@@ -226,16 +231,13 @@ END_TEST
 /* The typed view is faithful to the bytes: both pairs. */
 START_TEST(dupkeys_typed_keeps_pairs)
 {
-    size_t len;
-    unsigned char *in = read_file(DUPKEYS "/int_twice.bin", &len);
-    rsess_doc *d = doc_of((const char *)in, len);
+    rsess_doc *d = dupkeys_doc("int_twice");
     int rc;
     char *got = print_view(rsess_doc_root(d), RSESS_VIEW_TYPED, NULL, &rc);
     ck_assert_int_eq(rc, 0);
     ck_assert_str_eq(got, "{\"hash\":[[1,2],[1,3]]}");
     free(got);
     rsess_doc_free(d);
-    free(in);
 }
 END_TEST
 
