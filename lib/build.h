@@ -11,7 +11,11 @@
 
 #include "walk.h"
 
-#define RS_BUILD_OBJS0 128
+/* The embedded node table: a plain build's 512 entries hold a cart-sized
+ * session's objects without a heap table; a lazy build, which clears
+ * what it uses, starts with the first 128. */
+#define RS_BUILD_OBJS0 512
+#define RS_BUILD_OBJS0_LAZY 128
 
 typedef struct rs_build {
     rsess_doc *doc;

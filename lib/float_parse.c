@@ -430,6 +430,18 @@ __attribute__((always_inline)) static inline bool digits_any(const char *p, size
  * general path. Marshal's nan and inf too. */
 __attribute__((noinline)) static bool other_decimal(const char *s, size_t len, double *out, bool *raw)
 {
+    if (len - 3 < 8 && s[len - 2] == 'e' && is_digit(s[len - 1])) {
+        /* Ruby's commonest exponent form, a short mantissa and one digit
+         * ("3e1", "1.2e2": 30.0, 120.0): w < 10^8 and 10^|q| <= 10^9,
+         * exact doubles, so one operation rounds correctly (Clinger) */
+        uint64_t w;
+        const dot_place *d;
+        if (digits_short(s, len - 2, &w, &d)) {
+            int q10 = (s[len - 1] - '0') - (7 - (int)(d - dot_places));
+            *out = q10 < 0 ? (double)(int64_t)w / exact_pow10[-q10] : (double)(int64_t)w * exact_pow10[q10];
+            return true;
+        }
+    }
     if (raw && len - 3 < 2) { /* Marshal's words first (no decimal text) */
         if (len == 3 && memcmp(s, "nan", 3) == 0) return *out = NAN, true;
         if (len == 3 && memcmp(s, "inf", 3) == 0) return *out = INFINITY, true;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #define RS_GUESS_OBJS_FROM (256 * 1024) /* input bytes */
+#define RS_FIRST_GROW_MAX (16 * 1024) /* b_grow: the most the first growth guesses */
 _Static_assert(RS_GUESS_OBJS_FROM / 16 > RS_BUILD_OBJS0, "the guess is above the embedded table");
 
 static int nomem(rs_walker *w)
@@ -37,6 +38,18 @@ static __attribute__((noinline)) void *b_grow(rs_build *b, size_t n)
             size_t most = (size_t)(b->w->end - b->w->p) * 8;
             need = per < most / left ? per * left : most;
             need += need / 32 + n;
+        }
+    } else if (b->w && !a->head) {
+        /* The first chunk is full: the next one is sized for the rest of
+         * the input at the rate so far, 16 KiB at most (a cart-sized
+         * session then grows once, not four times by quarters, and a
+         * guess that the rest proves wrong costs little). */
+        size_t done = (size_t)(b->w->p - b->w->base), left = (size_t)(b->w->end - b->w->p);
+        size_t used = a->total - (size_t)(a->end - a->cur);
+        if (done >= 256 && left) {
+            uint64_t guess = (uint64_t)used * left / done;
+            guess += guess / 16 + n;
+            need = guess < RS_FIRST_GROW_MAX ? (size_t)guess : RS_FIRST_GROW_MAX;
         }
     }
     return rs_arena_grow_hint(a, n, need, false);
@@ -203,7 +216,7 @@ static bool objs_grow(rs_build *b, uint32_t k)
     rsess_val **n;
     if (b->objs == b->objs0) {
         n = rs_malloc(&b->doc->allocv, ncap * sizeof *n);
-        if (n) memcpy(n, b->objs0, sizeof b->objs0);
+        if (n) memcpy(n, b->objs0, (size_t)b->objcap * sizeof *n);
     } else {
         n = rs_realloc(&b->doc->allocv, b->objs, (size_t)b->objcap * sizeof *n, ncap * sizeof *n);
     }
@@ -218,7 +231,7 @@ void rs_build_init(rs_build *b, rsess_doc *doc, bool lazy)
 {
     b->doc = doc;
     b->objs = b->objs0;
-    b->objcap = RS_BUILD_OBJS0;
+    b->objcap = lazy ? RS_BUILD_OBJS0_LAZY : RS_BUILD_OBJS0;
     b->root = NULL;
     b->lazy = lazy;
     b->copy = false;
@@ -233,7 +246,7 @@ void rs_build_init(rs_build *b, rsess_doc *doc, bool lazy)
         b->skip_frame = 0;
         b->skip_node = NULL;
         b->walked = 0;
-        memset(b->objs0, 0, sizeof b->objs0);
+        memset(b->objs0, 0, RS_BUILD_OBJS0_LAZY * sizeof b->objs0[0]);
     }
 }
 
@@ -247,7 +260,7 @@ void rs_build_free(rs_build *b)
     if (b->objs != b->objs0) rs_free(&b->doc->allocv, b->objs, (size_t)b->objcap * sizeof *b->objs);
     if (b->pend) rs_free(&b->doc->allocv, b->pend, b->pendcap * sizeof *b->pend);
     b->objs = b->objs0;
-    b->objcap = RS_BUILD_OBJS0;
+    b->objcap = b->lazy ? RS_BUILD_OBJS0_LAZY : RS_BUILD_OBJS0;
     b->pend = NULL;
     b->npend = b->pendcap = 0;
 }
@@ -421,6 +434,22 @@ static inline __attribute__((always_inline)) int place_imm(void *ctx, rs_frame *
     return 0;
 }
 
+static inline __attribute__((always_inline)) int place_int64(void *ctx, rs_frame *f, size_t slot, int64_t i, uint32_t obj)
+{
+    rs_build *b = ctx;
+    rsess_val *v;
+    if (LIKELY(rs_int_imm_ok(i))) { /* an immediate takes the index */
+        if (UNLIKELY(obj >= b->objcap) && !objs_grow(b, obj)) return nomem(b->w);
+        v = b->objs[obj] = rs_imm_int(i);
+    } else {
+        bool built = false;
+        if (!(v = reg_node(b, b->w, obj, RSESS_INT, false, false, &built))) return b->w->code;
+        v->u.i = i;
+    }
+    f->slots[slot] = v;
+    return 0;
+}
+
 static inline __attribute__((always_inline)) int place_link(void *ctx, rs_frame *f, size_t slot, uint32_t idx)
 {
     rs_build *b = ctx;
@@ -440,7 +469,7 @@ static inline __attribute__((always_inline)) int place_symlink(void *ctx, rs_fra
     return 0;
 }
 
-static const rs_plain_sink build_sink = {place_string, place_imm, place_link, place_symlink};
+static const rs_plain_sink build_sink = {place_string, place_imm, place_int64, place_link, place_symlink};
 
 /* Applies one token. lazy: a cursor's or lookup's build; plain: the token
  * is a value in the top frame's next plain slot (rs_walk_plain), so it

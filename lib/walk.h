@@ -124,6 +124,8 @@ typedef struct rs_plain_sink {
     int (*string)(void *ctx, rs_frame *f, size_t slot, const unsigned char *p, size_t n, int enc, uint32_t obj);
     /* nil, true, false (kind TK_NIL, TK_TRUE, TK_FALSE) or an 'i' Integer i (TK_INT) */
     int (*imm)(void *ctx, rs_frame *f, size_t slot, int kind, long i);
+    /* an 'l' Integer of 64 bits at most (i), object idx: Ruby's Bignum form of what fits a Fixnum here */
+    int (*int64)(void *ctx, rs_frame *f, size_t slot, int64_t i, uint32_t obj);
     /* an '@' link to object idx */
     int (*link)(void *ctx, rs_frame *f, size_t slot, uint32_t idx);
     /* a ';' link to symbol idx */
@@ -713,15 +715,18 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *restrict t, rs_frame *f, int rol
     /* plain: the role and level (see rs_walk_value_plain) only where a frame may open */
 #define ROLE() (plain ? (f->kind == FK_ARRAY ? R_ITEM : R_KEY) : role)
 #define LEVEL() (plain ? f->level + 1 : level)
-    if (plain) {
-        t->slot = f->next; /* the flags: set (FLAGS) only by the values whose builders read them */
-    } else {
+    if (!plain) {
         /* Levels: the root is 1, whatever a container holds is one deeper;
          * a prefix ('I', 'e', 'C') and the encoding ivar of a String belong
          * to their value's level. */
         if (inner || (role == R_IVVAL && f->ivkind != SK_OTHER)) level--;
         rs_w_head(w, t, f, role, inner, start, level);
     }
+/* plain: a token's slot (a sink's leaf needs none) */
+#define TOK_SLOT() \
+    do { \
+        if (plain) t->slot = f->next; \
+    } while (0)
 #define PLAIN_HEAD() \
     do { \
         if (plain) rs_w_head(w, t, f, ROLE(), false, start, LEVEL()); \
@@ -746,6 +751,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *restrict t, rs_frame *f, int rol
         }
         t->kind = c == '0' ? TK_NIL : c == 'T' ? TK_TRUE : TK_FALSE;
         t->type = c == '0' ? RSESS_NIL : c == 'T' ? RSESS_TRUE : RSESS_FALSE;
+        TOK_SLOT();
         rs_w_leaf_done(w, f, plain, t->type, RS_NONE);
         return t->kind;
     case 'i':
@@ -757,38 +763,46 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *restrict t, rs_frame *f, int rol
         }
         t->i = l;
         t->type = RSESS_INT;
+        TOK_SLOT();
         rs_w_leaf_done(w, f, plain, RSESS_INT, RS_NONE);
         return t->kind = TK_INT;
     case 'l': {
         if (UNLIKELY(w->p >= w->end)) return rs_walk_fail(w, RSESS_ERR_TRUNCATED, w->p, "truncated bignum: no sign byte");
         bool neg = *w->p++ == '-';
         if (!rs_w_count(w, "bignum", 2, start, &n)) return TK_ERROR;
-        t->p = w->p;
-        t->n = n * 2;
+        const unsigned char *digits = w->p;
         w->p += n * 2;
-        size_t sig = t->n;
+        size_t sig = n * 2;
         uint64_t u = 0;
-        if (LIKELY(sig <= 8) && w->end - t->p >= 8) { /* one load; the bytes past the digits masked off */
+        if (LIKELY(sig <= 8) && w->end - digits >= 8) { /* one load; the bytes past the digits masked off */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            memcpy(&u, t->p, 8);
+            memcpy(&u, digits, 8);
 #else
-            for (int i = 7; i >= 0; i--) u = u << 8 | t->p[i];
+            for (int i = 7; i >= 0; i--) u = u << 8 | digits[i];
 #endif
             if (sig < 8) u &= (UINT64_C(1) << (8 * sig)) - 1;
         } else {
-            while (sig && t->p[sig - 1] == 0) sig--;
+            while (sig && digits[sig - 1] == 0) sig--;
             if (sig <= 8)
-                for (size_t i = 0; i < sig; i++) u |= (uint64_t)t->p[i] << (8 * i);
+                for (size_t i = 0; i < sig; i++) u |= (uint64_t)digits[i] << (8 * i);
+        }
+        bool fits = sig <= 8 && (neg ? u <= (uint64_t)INT64_MAX + 1 : u <= (uint64_t)INT64_MAX);
+        int64_t i = neg ? (int64_t)(0 - u) : (int64_t)u;
+        if (!rs_w_counted(w, start)) return TK_ERROR;
+        uint32_t obj = REGISTER(fits ? RSESS_INT : RSESS_BIGNUM, false);
+        if (obj == RS_NONE) return TK_ERROR;
+        if (plain && sink && fits) {
+            size_t slot = f->next;
+            rs_w_leaf_done(w, f, plain, RSESS_INT, obj);
+            return sink->int64(ctx, f, slot, i, obj) ? TK_ERROR : TK_PLACED;
         }
         FLAGS(neg ? TF_NEG : 0);
-        if (sig <= 8 && (neg ? u <= (uint64_t)INT64_MAX + 1 : u <= (uint64_t)INT64_MAX)) {
-            t->type = RSESS_INT;
-            t->i = neg ? (int64_t)(0 - u) : (int64_t)u;
-        } else {
-            t->type = RSESS_BIGNUM;
-        }
-        if (!rs_w_counted(w, start)) return TK_ERROR;
-        if ((t->obj = REGISTER(t->type, false)) == RS_NONE) return TK_ERROR;
+        t->p = digits;
+        t->n = n * 2;
+        t->type = fits ? RSESS_INT : RSESS_BIGNUM;
+        if (fits) t->i = i;
+        t->obj = obj;
+        TOK_SLOT();
         rs_w_leaf_done(w, f, plain, t->type, t->obj);
         return t->kind = TK_BIGNUM;
     }
@@ -804,6 +818,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *restrict t, rs_frame *f, int rol
         if (!rs_w_counted(w, start)) return TK_ERROR;
         if ((t->obj = REGISTER(RSESS_FLOAT, false)) == RS_NONE) return TK_ERROR;
         t->type = RSESS_FLOAT;
+        TOK_SLOT();
         rs_w_leaf_done(w, f, plain, RSESS_FLOAT, t->obj);
         return t->kind = TK_FLOAT;
     case ':': case ';': {
@@ -840,10 +855,12 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *restrict t, rs_frame *f, int rol
         if (!rs_w_counted(w, start)) return TK_ERROR;
         if ((t->obj = REGISTER(t->type, c == '"' && n >= 1 && n <= 64)) == RS_NONE)
             return TK_ERROR;
+        TOK_SLOT();
         rs_w_leaf_done(w, f, plain, t->type, t->obj);
         return t->kind = TK_BYTES;
     }
     case '[': case '{': case '}':
+        TOK_SLOT();
         if (plain) { /* the hot path: one reader a type byte, each knowing its constants */
             if (c == '[') return rs_w_container(w, t, '[', ROLE(), LEVEL(), start, vstart, vfirst, true);
             if (c == '{') return rs_w_container(w, t, '{', ROLE(), LEVEL(), start, vstart, vfirst, true);
@@ -883,6 +900,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *restrict t, rs_frame *f, int rol
         }
         t->link = (uint32_t)l;
         t->type = w->tab->otype[l] & 0x1f;
+        TOK_SLOT();
         rs_w_leaf_done(w, f, plain, t->type, t->link);
         return t->kind = TK_LINK;
     }
@@ -895,13 +913,11 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *restrict t, rs_frame *f, int rol
             if (!rs_w_count_at(w, &q, "string", 1, start + 1, &n)) return TK_ERROR;
             int fold = rs_w_fold_enc(w, q + n);
             if (fold) {
-                t->p = q;
-                t->n = n;
+                /* (the token is filled only where one is given: a sink's string needs none) */
                 w->p = q += n;
                 if (!rs_w_counted(w, start + 1)) return TK_ERROR; /* the String's byte: 'I' is a prefix */
-                t->type = RSESS_STRING;
-                if ((t->obj = REGISTER(RSESS_STRING, n >= 1 && n <= 64)) == RS_NONE)
-                    return TK_ERROR;
+                uint32_t obj = REGISTER(RSESS_STRING, n >= 1 && n <= 64);
+                if (obj == RS_NONE) return TK_ERROR;
                 if (fold & FOLD_DEFINE) { /* defines :E */
                     if (rs_w_defsym_as(w, q + 1, (const char *)q + 3, 1, SK_E, RSESS_ENC_USASCII) == RS_NONE)
                         return TK_ERROR;
@@ -911,11 +927,16 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *restrict t, rs_frame *f, int rol
                 }
                 if (plain && sink) {
                     size_t slot = f->next;
-                    rs_w_leaf_done(w, f, plain, RSESS_STRING, t->obj);
-                    return sink->string(ctx, f, slot, q - n, n, fold & FOLD_ENC, t->obj) ? TK_ERROR : TK_PLACED;
+                    rs_w_leaf_done(w, f, plain, RSESS_STRING, obj);
+                    return sink->string(ctx, f, slot, q - n, n, fold & FOLD_ENC, obj) ? TK_ERROR : TK_PLACED;
                 }
+                t->p = q - n;
+                t->n = n;
+                t->type = RSESS_STRING;
+                t->obj = obj;
                 t->enc = (uint8_t)(fold & FOLD_ENC);
                 FLAGS(TF_ENC | TF_IVWRAP);
+                TOK_SLOT();
                 rs_w_leaf_done(w, f, plain, RSESS_STRING, t->obj);
                 return t->kind = TK_BYTES;
             }
@@ -943,6 +964,7 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *restrict t, rs_frame *f, int rol
     default: return rs_walk_fail(w, RSESS_ERR_TYPE, start, "unknown type byte 0x%02x", c);
     }
 #undef PLAIN_HEAD
+#undef TOK_SLOT
 #undef REGISTER
 #undef ROLE
 #undef LEVEL
