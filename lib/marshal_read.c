@@ -469,7 +469,30 @@ static inline __attribute__((always_inline)) int place_symlink(void *ctx, rs_fra
     return 0;
 }
 
-static const rs_plain_sink build_sink = {place_string, place_imm, place_int64, place_link, place_symlink};
+/* build_tok's TK_ARRAY and TK_HASH of a plain build, without the token */
+static inline __attribute__((always_inline)) int place_open(void *ctx, rs_frame *a, int type, size_t n, size_t nslots,
+                                                            uint32_t obj)
+{
+    rs_build *b = ctx;
+    bool built = false;
+    rsess_val *v = reg_node(b, b->w, obj, type, false, false, &built);
+    if (!v) return b->w->code;
+    a->user = v;
+    if (nslots) {
+        /* a default (after the pairs) lands in one more slot, moved at the end */
+        if (!(v->u.c.k = b_alloc(b, nslots * sizeof *v->u.c.k))) return nomem(b->w);
+        a->slots = (void **)v->u.c.k;
+    }
+    v->u.c.n = v->u.c.cap = (uint32_t)n;
+    if (UNLIKELY(a - b->w->fr == 1) && nslots >= 128) { /* a large root container: b_grow follows its progress */
+        b->root_slots = nslots;
+        b->root_used = b->doc->arena.total - rs_arena_unused(&b->doc->arena);
+    }
+    a[-1].slots[a->slot] = v;
+    return 0;
+}
+
+static const rs_plain_sink build_sink = {place_string, place_imm, place_int64, place_open, place_link, place_symlink};
 
 /* Applies one token. lazy: a cursor's or lookup's build; plain: the token
  * is a value in the top frame's next plain slot (rs_walk_plain), so it
@@ -772,6 +795,10 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
         if (LIKELY(rs_walk_plain(&w, f))) do { /* no plain value leaves anything pending */
             kind = rs_walk_value_plain(&w, &t, f, &build_sink, &b);
             if (LIKELY(kind == TK_PLACED)) continue;
+            if (kind == TK_OPENED) { /* its frame is on top (and the stack may have moved) */
+                f = &w.fr[top = w.sp - 1];
+                continue;
+            }
             if (UNLIKELY(kind == TK_ERROR)) goto out;
             if (kind < TK_SYM || (kind == TK_SYM && !(t.flags & TF_IVSYM))) { /* a leaf: f stays on top */
                 if (UNLIKELY(rc = build_tok(&b, &w, &t, false, true, f))) goto out;

@@ -50,7 +50,8 @@ enum {
     TK_IVARS,     /* the count of an ivar list (of an 'I' value or a symbol) */
     TK_ENC,       /* an ivar pair that set the encoding of its frame's value */
     TK_END,       /* tok.frame ends (TF_INNER: its value is a prefix frame's inner) */
-    TK_PLACED     /* (rs_walk_value_plain with a sink) a leaf the sink took: no token */
+    TK_PLACED,    /* (rs_walk_value_plain with a sink) a leaf the sink took: no token */
+    TK_OPENED     /* (the same) an Array or Hash the sink took: its frame is on top, no token */
 };
 
 /* Where a value goes in its owner frame. */
@@ -126,6 +127,10 @@ typedef struct rs_plain_sink {
     int (*imm)(void *ctx, rs_frame *f, size_t slot, int kind, long i);
     /* an 'l' Integer of 64 bits at most (i), object idx: Ruby's Bignum form of what fits a Fixnum here */
     int (*int64)(void *ctx, rs_frame *f, size_t slot, int64_t i, uint32_t obj);
+    /* an Array or Hash (type) of n items or pairs, in nslots slots,
+     * object idx, whose frame a was just opened: its slot a->slot in its
+     * owner a - 1 (the frame stack may have moved: f is not passed) */
+    int (*open)(void *ctx, rs_frame *a, int type, size_t n, size_t nslots, uint32_t obj);
     /* an '@' link to object idx */
     int (*link)(void *ctx, rs_frame *f, size_t slot, uint32_t idx);
     /* a ';' link to symbol idx */
@@ -670,36 +675,42 @@ RS_WINLINE void rs_w_head(rs_walker *w, rs_tok *t, rs_frame *f, int role, bool i
 /* An Array ('[') or a Hash ('{', '}': with a default) read in the top
  * frame (rs_w_value's head done, w->p past c): its count, its object
  * index and its frame. */
-RS_WINLINE int rs_w_container(rs_walker *w, rs_tok *t, int c, int role, size_t level,
-                              const unsigned char *start, const unsigned char *vstart, uint32_t vfirst, const bool plain)
+RS_WINLINE int rs_w_container(rs_walker *w, rs_tok *t, int c, int role, size_t level, const unsigned char *start,
+                              const unsigned char *vstart, uint32_t vfirst, const bool plain, const rs_plain_sink *sink,
+                              void *ctx)
 {
     const bool arr = c == '[';
     size_t n;
     if (!rs_w_count(w, arr ? "array" : "hash", arr ? 1 : 2, start, &n)) return TK_ERROR;
     if (UNLIKELY(n > UINT32_MAX / 2)) return rs_walk_fail(w, RSESS_ERR_RANGE, start, "container too large");
     if (!rs_w_counted(w, start)) return TK_ERROR;
-    t->type = arr ? RSESS_ARRAY : RSESS_HASH;
+    int type = arr ? RSESS_ARRAY : RSESS_HASH;
     uint32_t before = w->nobjs;
-    if ((t->obj = rs_w_register(w, t->type, false, vstart, vfirst, plain)) == RS_NONE) return TK_ERROR;
-    t->n = n;
-    t->flags = (uint16_t)((plain ? 0 : t->flags) | (c == '}' ? TF_DEFAULT : 0)); /* rs_w_value's FLAGS */
+    uint32_t obj = rs_w_register(w, type, false, vstart, vfirst, plain);
+    if (obj == RS_NONE) return TK_ERROR;
     rs_frame *a;
     if (plain) {
         uint32_t fi = (uint32_t)(w->sp - 1); /* f, on top (not from the token's head) */
-        a = rs_w_push_at(w, t, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, role, fi, fi, t->slot, start, start, before, level,
-                         false);
+        a = rs_w_push_at(w, t, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, role, fi, fi, w->fr[fi].next, start, start, before,
+                         level, false);
         /* in f, a plain frame (the root, an array or a hash), and no prefix's inner value */
         if (a) a->popq = c != '}';
     } else {
         a = rs_w_push(w, arr ? FK_ARRAY : FK_HASH, ST_ITEMS, t);
     }
     if (!a) return TK_ERROR;
-    a->left = arr ? n : 2 * n + (c == '}');
-    a->obj = t->obj;
-    a->ttype = t->type;
+    size_t slots = arr ? n : 2 * n + (c == '}');
+    a->left = slots;
+    a->obj = obj;
+    a->ttype = (uint8_t)type;
     a->identity = c == '}'; /* reused: has a default */
     /* plain values (rs_walk_plain): all but a default, unless too deep */
     a->stop = a->level + 1 > w->max_depth ? SIZE_MAX : a->identity;
+    if (plain && sink) return sink->open(ctx, a, type, n, slots, obj) ? TK_ERROR : TK_OPENED;
+    t->type = (uint8_t)type;
+    t->obj = obj;
+    t->n = n;
+    t->flags = (uint16_t)((plain ? 0 : t->flags) | (c == '}' ? TF_DEFAULT : 0)); /* rs_w_value's FLAGS */
     return t->kind = arr ? TK_ARRAY : TK_HASH;
 }
 
@@ -860,13 +871,13 @@ RS_WINLINE int rs_w_value(rs_walker *w, rs_tok *restrict t, rs_frame *f, int rol
         return t->kind = TK_BYTES;
     }
     case '[': case '{': case '}':
-        TOK_SLOT();
+        if (!sink) TOK_SLOT();
         if (plain) { /* the hot path: one reader a type byte, each knowing its constants */
-            if (c == '[') return rs_w_container(w, t, '[', ROLE(), LEVEL(), start, vstart, vfirst, true);
-            if (c == '{') return rs_w_container(w, t, '{', ROLE(), LEVEL(), start, vstart, vfirst, true);
-            return rs_w_container(w, t, '}', ROLE(), LEVEL(), start, vstart, vfirst, true);
+            if (c == '[') return rs_w_container(w, t, '[', ROLE(), LEVEL(), start, vstart, vfirst, true, sink, ctx);
+            if (c == '{') return rs_w_container(w, t, '{', ROLE(), LEVEL(), start, vstart, vfirst, true, sink, ctx);
+            return rs_w_container(w, t, '}', ROLE(), LEVEL(), start, vstart, vfirst, true, sink, ctx);
         }
-        return rs_w_container(w, t, c, role, level, start, vstart, vfirst, false);
+        return rs_w_container(w, t, c, role, level, start, vstart, vfirst, false, NULL, NULL);
     case 'o': case 'S': case 'U': case 'd': {
         PLAIN_HEAD();
         t->type = c == 'o' ? RSESS_OBJECT : c == 'S' ? RSESS_STRUCT : c == 'U' ? RSESS_USERMARSHAL : RSESS_DATA;
