@@ -64,9 +64,9 @@ static inline void *b_alloc(rs_build *b, size_t n)
 
 /* A node of the type; full: its size is rs_node_size(type)'s larger one
  * (callers know which: a constant, where the type is not). */
-static inline __attribute__((always_inline)) rsess_val *new_node_as(rs_build *b, int type, const bool full)
+static inline __attribute__((always_inline)) rsess_val *new_node_tail(rs_build *b, int type, const bool full, size_t tail)
 {
-    size_t size = full ? sizeof(rsess_val) : offsetof(rsess_val, cls);
+    size_t size = (full ? sizeof(rsess_val) : offsetof(rsess_val, cls)) + tail;
     rsess_val *v = b_alloc(b, size);
     if (UNLIKELY(!v)) return NULL;
     /* the payload (u) is the caller's to fill */
@@ -79,6 +79,11 @@ static inline __attribute__((always_inline)) rsess_val *new_node_as(rs_build *b,
     v->x = NULL;
     if (full) v->cls = NULL;
     return v;
+}
+
+static inline __attribute__((always_inline)) rsess_val *new_node_as(rs_build *b, int type, const bool full)
+{
+    return new_node_tail(b, type, full, 0);
 }
 
 static inline __attribute__((always_inline)) rsess_val *new_node(rs_build *b, int type)
@@ -474,13 +479,15 @@ static inline __attribute__((always_inline)) int place_open(void *ctx, rs_frame 
                                                             uint32_t obj)
 {
     rs_build *b = ctx;
-    bool built = false;
-    rsess_val *v = reg_node(b, b->w, obj, type, false, false, &built);
-    if (!v) return b->w->code;
+    if (UNLIKELY(obj >= b->objcap) && !objs_grow(b, obj)) return nomem(b->w);
+    /* the node and its slots in one allocation (a default, after the
+     * pairs, lands in one more slot, moved at the end) */
+    rsess_val *v = new_node_tail(b, type, false, nslots * sizeof(rsess_val *));
+    if (!v) return nomem(b->w);
+    b->objs[obj] = v;
     a->user = v;
     if (nslots) {
-        /* a default (after the pairs) lands in one more slot, moved at the end */
-        if (!(v->u.c.k = b_alloc(b, nslots * sizeof *v->u.c.k))) return nomem(b->w);
+        v->u.c.k = (rsess_val **)((char *)v + offsetof(rsess_val, cls));
         a->slots = (void **)v->u.c.k;
     }
     v->u.c.n = v->u.c.cap = (uint32_t)n;
