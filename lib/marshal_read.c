@@ -174,6 +174,40 @@ static int keep_span(rs_build *b)
     return 0;
 }
 
+/* n bytes from s to d: the short runs of a session (a key, a short
+ * String and the framing bytes between) with two loads and two stores
+ * that may overlap, inline, the others by memcpy */
+static inline void keep_copy_bytes(char *d, const char *s, size_t n)
+{
+    if (n - 8 <= 8) {
+        uint64_t x, y;
+        memcpy(&x, s, 8);
+        memcpy(&y, s + n - 8, 8);
+        memcpy(d, &x, 8);
+        memcpy(d + n - 8, &y, 8);
+    } else if (n - 4 < 4) {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        memcpy(d, &x, 4);
+        memcpy(d + n - 4, &y, 4);
+    } else if (n > 16) {
+        memcpy(d, s, n);
+    } else {
+        for (size_t i = 0; i < n; i++) d[i] = s[i];
+    }
+}
+
+/* Copies the run r..next (its bytes from..to) to *d and shows its values
+ * there; *d moves past it. */
+static inline void keep_copy_run(const struct rs_keep *r, const struct rs_keep *next, const char *from, const char *to,
+                                 char **d)
+{
+    keep_copy_bytes(*d, from, (size_t)(to - from));
+    for (const struct rs_keep *q = r; q < next; q++) *q->slot = *d + (*q->slot - from);
+    *d += to - from;
+}
+
 static int rs_build_keep(rs_build *b)
 {
     if (!b->keepbytes) return 0;
@@ -182,33 +216,37 @@ static int rs_build_keep(rs_build *b)
         if (rc <= 0) return rc;
     }
     rs_arena *a = &b->doc->arena;
-    const struct rs_keep *end = b->keep + b->nkeep, *split = end;
+    const struct rs_keep *r = b->keep, *end = b->keep + b->nkeep;
     /* The runs in order: into what the current chunk has left while they
-     * fit, the others into one block of exactly their bytes. */
-    size_t room = (size_t)(a->end - a->cur), head = 0, tail = 0;
-    for (const struct rs_keep *r = b->keep; r < end;) {
-        const char *to, *from = *r->slot;
-        const struct rs_keep *next = keep_run(r, end, &to);
-        size_t n = (size_t)(to - from);
-        if (split == end && ((head + n + 7) & ~(size_t)7) <= room) {
-            head += n;
-        } else {
-            if (split == end) split = r;
-            tail += n;
-        }
+     * fit (one pass, the common case), the others into one block of
+     * exactly their bytes. */
+    size_t room = (size_t)(a->end - a->cur);
+    char *d = a->cur;
+    const char *from = NULL, *to = NULL;
+    const struct rs_keep *next = r;
+    while (r < end) {
+        from = *r->slot;
+        next = keep_run(r, end, &to);
+        if ((((size_t)(d - a->cur) + (size_t)(to - from) + 7) & ~(size_t)7) > room) break;
+        keep_copy_run(r, next, from, to, &d);
         r = next;
     }
-    char *d = a->cur, *t = NULL;
-    a->cur += (head + 7) & ~(size_t)7; /* the chunk's later values stay 8-aligned */
-    if (tail && !(t = rs_arena_grow_hint(a, tail, 0, true))) return RSESS_ERR_NOMEM;
-    for (const struct rs_keep *r = b->keep; r < end;) {
-        const char *to, *from = *r->slot;
-        const struct rs_keep *next = keep_run(r, end, &to);
-        char **at = r < split ? &d : &t;
-        memcpy(*at, from, (size_t)(to - from));
-        for (const struct rs_keep *q = r; q < next; q++) *q->slot = *at + (*q->slot - from);
-        *at += to - from;
-        r = next;
+    a->cur += ((size_t)(d - a->cur) + 7) & ~(size_t)7; /* the chunk's later values stay 8-aligned */
+    if (r == end) return 0;
+    /* r..next (from..to): the first run that did not fit */
+    size_t tail = (size_t)(to - from);
+    for (const struct rs_keep *q = next; q < end;) {
+        const char *qto, *qfrom = *q->slot;
+        q = keep_run(q, end, &qto);
+        tail += (size_t)(qto - qfrom);
+    }
+    char *t = rs_arena_grow_hint(a, tail, 0, true);
+    if (!t) return RSESS_ERR_NOMEM;
+    keep_copy_run(r, next, from, to, &t);
+    for (r = next; r < end; r = next) {
+        from = *r->slot;
+        next = keep_run(r, end, &to);
+        keep_copy_run(r, next, from, to, &t);
     }
     return 0;
 }

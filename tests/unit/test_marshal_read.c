@@ -506,6 +506,28 @@ START_TEST(copy_spans_out_of_order)
 }
 END_TEST
 
+/* Copying, each run of kept bytes is copied by its length's way (two
+ * overlapping words from 4 to 16 bytes, a byte loop below, memcpy above):
+ * Strings of 1 to 40 bytes, each run alone (20 falses between them, more
+ * than the gap that joins runs), and again a few framing bytes apart (one
+ * run of them all), written back as Ruby wrote them. */
+START_TEST(copy_runs_of_every_length)
+{
+    enum { MAXLEN = 40 };
+    for (int apart = 0; apart < 2; apart++) {
+        unsigned char in[4 + MAXLEN * (2 + 20 + 2 + MAXLEN)], *q = in;
+        *q++ = 4, *q++ = 8, *q++ = '[', *q++ = (unsigned char)(5 + MAXLEN * (apart ? 2 : 1));
+        for (int n = 1; n <= MAXLEN; n++) {
+            if (apart) *q++ = '[', *q++ = 5 + 20, memset(q, 'F', 20), q += 20;
+            *q++ = '"', *q++ = (unsigned char)(5 + n);
+            for (int i = 0; i < n; i++) *q++ = (unsigned char)('a' + (n * 7 + i) % 26);
+        }
+        size_t copied, borrowed;
+        check_copy(in, (size_t)(q - in), &copied, &borrowed);
+    }
+}
+END_TEST
+
 /* Marshal of an Array of n items, each the bytes item (n < 65536). */
 static unsigned char *array_of(size_t n, const char *item, size_t itemlen, const char *first, size_t firstlen,
                                size_t nfirst, size_t *len)
@@ -622,6 +644,7 @@ Suite *marshal_read_suite(void)
     tcase_add_test(t, limits_nodes_and_size);
     tcase_add_test(t, trailing_allowed_on_request);
     tcase_add_test(t, arena_follows_the_value);
+    tcase_add_test(t, copy_runs_of_every_length);
     tcase_add_test(t, copy_spans_out_of_order);
     tcase_add_test(t, copy_dense_strings_as_one_span);
     suite_add_tcase(s, t);
