@@ -787,13 +787,18 @@ rsess_doc *rsess_read(const void *data, size_t len, const rsess_read_opts *opts,
     }
     bool borrow = opts->flags & RSESS_READ_BORROW;
     /* One block: the document and the arena's first chunk, 4 bytes an
-     * input byte (what a small session's nodes take), 1.5 KiB below 2 KiB
+     * input byte (what a small session's nodes take; 96 bytes at least:
+     * an Object and its class's Symbol), 1.5 KiB below 2 KiB
      * of input, a page (4 KiB with the document) from 2 KiB: a larger
-     * value grows the arena by quarters (alloc.c), so no read holds much
-     * more than it uses, and none more than a page more. Copying, the
+     * value grows the arena (b_grow: first for the rest of the input at
+     * the rate so far, 16 KiB at most, then by quarters, alloc.c), so no
+     * read holds much more than it uses. Copying, the
      * bytes the values show (strings, symbols, _dump data...) are copied
      * at the end (rs_build_keep), not the whole input. */
-    size_t first = len < 382 ? 4 * len + 8 : len < 2048 ? 1536 : 4096 - ((sizeof(rsess_doc) + 7) & ~(size_t)7);
+    size_t first = len < 22     ? 96
+                   : len < 382  ? 4 * len + 8
+                   : len < 2048 ? 1536
+                                : 4096 - ((sizeof(rsess_doc) + 7) & ~(size_t)7);
     rsess_doc *doc = rs_doc_create(opts->alloc, first);
     if (!doc) {
         rs_fail(err, RSESS_ERR_NOMEM, 0, "out of memory");

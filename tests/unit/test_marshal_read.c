@@ -619,6 +619,48 @@ START_TEST(arena_follows_the_value)
 }
 END_TEST
 
+static void *count_malloc(void *ctx, size_t n)
+{
+    ++*(int *)ctx;
+    return malloc(n);
+}
+static void *count_realloc(void *ctx, void *p, size_t old, size_t n)
+{
+    (void)old;
+    ++*(int *)ctx;
+    return realloc(p, n);
+}
+static void count_free(void *ctx, void *p, size_t n)
+{
+    (void)ctx, (void)n;
+    free(p);
+}
+
+/* The tiniest values (an empty Hash or Array, an Object of no ivars,
+ * true) are read into the document's one block: one allocation, copying
+ * or borrowed. */
+START_TEST(tiny_values_take_one_block)
+{
+    static const struct { const char *bytes; size_t len; } in[] = {
+        {"\x04\x08{\x00", 4}, {"\x04\x08[\x00", 4}, {"\x04\x08o:\x06" "A\x00", 7}, {"\x04\x08T", 3},
+        {"\x04\x08[\x06i\x06", 6}, {"\x04\x08{\x06\"\x06" "ai\x06", 9}};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
+        for (int borrow = 0; borrow < 2; borrow++) {
+            int calls = 0;
+            rsess_alloc counter = {count_malloc, count_realloc, count_free, &calls};
+            rsess_read_opts o;
+            rsess_read_opts_init(&o);
+            o.alloc = &counter;
+            if (borrow) o.flags = RSESS_READ_BORROW;
+            rsess_err err;
+            rsess_doc *d = rsess_read(in[i].bytes, in[i].len, &o, &err);
+            ck_assert_msg(d != NULL, "value %zu: %s", i, err.text);
+            ck_assert_msg(calls == 1, "value %zu, borrow %d: %d allocations", i, borrow, calls);
+            rsess_doc_free(d);
+        }
+}
+END_TEST
+
 static void add_coverage_tests(Suite *s)
 {
     TCase *t = tcase_create("marshal_read coverage");
@@ -644,6 +686,7 @@ Suite *marshal_read_suite(void)
     tcase_add_test(t, limits_nodes_and_size);
     tcase_add_test(t, trailing_allowed_on_request);
     tcase_add_test(t, arena_follows_the_value);
+    tcase_add_test(t, tiny_values_take_one_block);
     tcase_add_test(t, copy_runs_of_every_length);
     tcase_add_test(t, copy_spans_out_of_order);
     tcase_add_test(t, copy_dense_strings_as_one_span);
