@@ -10,8 +10,10 @@ rec="\"session:$P\" 5000 \"\\x04\\b[\\ai\\x06I\\\"\\x0fsession_id\\x06:\\x06ET\"
 mkfifo $t/in
 for sig in INT TERM HUP; do
   rm -rf $t/out
-  # sh starts background jobs with SIGINT ignored: give it back its default
-  env --default-signal=INT "$RSESS" migrate --from redis-store --to cache --out-dir $t/out \
+  # sh starts background jobs with SIGINT ignored, and a run under nohup
+  # ignores SIGHUP (the CLI keeps an ignored signal ignored, and would wait
+  # on the FIFO for ever): give the three their defaults
+  env --default-signal=INT,TERM,HUP "$RSESS" migrate --from redis-store --to cache --out-dir $t/out \
     --cluster-nodes tests/fixtures/cluster/nodes.txt --delete-old $t/in 2> $t/err &
   pid=$!
   exec 3> $t/in
