@@ -44,7 +44,47 @@ void rsess_cursor_free(rsess_cursor *c)
     rsess_doc_free(doc);
 }
 
+/* What a lookup's first walk counts: the nodes a key of the key's bytes
+ * can be. Each String and Symbol token of those bytes (a Symbol link
+ * included), and each link to the first such String (a link can reach
+ * only an object before it: an earlier String of those bytes was counted
+ * when met, and only the first one needs its links watched, as a second
+ * makes two already). */
+typedef struct key_watch {
+    const char *key;
+    size_t len;
+    size_t seen;
+    uint32_t obj; /* the first String of those bytes, or RS_NONE */
+} key_watch;
+
+static inline bool watched_bytes(const key_watch *kw, const void *p, size_t n)
+{
+    return n == kw->len && (n == 0 || memcmp(p, kw->key, n) == 0);
+}
+
+static inline void watch_tok(key_watch *kw, const rs_tables *tab, int k, const rs_tok *t)
+{
+    if (k == TK_LINK) {
+        kw->seen += t->link == kw->obj;
+    } else if (k == TK_BYTES && t->type == RSESS_STRING) {
+        if (!watched_bytes(kw, t->p, t->n)) return;
+        if (kw->obj == RS_NONE && !kw->seen) kw->obj = t->obj;
+        kw->seen += t->obj == RS_NONE ? 2 : 1; /* no index to watch: as if repeated */
+    } else if (k == TK_SYM) {
+        kw->seen += watched_bytes(kw, tab->syms[t->sym].p, tab->syms[t->sym].len);
+    }
+}
+
+static rsess_cursor *cursor_open(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err,
+                                 key_watch *kw);
+
 rsess_cursor *rsess_cursor_new(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err)
+{
+    return cursor_open(data, len, opts, err, NULL);
+}
+
+static rsess_cursor *cursor_open(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err,
+                                 key_watch *kw)
 {
     rs_ok(err);
     rsess_read_opts o;
@@ -88,8 +128,11 @@ rsess_cursor *rsess_cursor_new(const void *data, size_t len, const rsess_read_op
     c->w.track = true;
     rs_tok t;
     int k;
-    while ((k = rs_walk_next(&c->w, &t, true)) != TK_DONE && k != TK_ERROR) {
-    }
+    if (kw)
+        while ((k = rs_walk_next(&c->w, &t, true)) != TK_DONE && k != TK_ERROR) watch_tok(kw, &c->tab, k, &t);
+    else
+        while ((k = rs_walk_next(&c->w, &t, true)) != TK_DONE && k != TK_ERROR) {
+        }
     if (k == TK_DONE && c->w.p != c->w.end && !c->allow_trailing)
         rs_walk_fail(&c->w, RSESS_ERR_TRAILING, c->w.p, "trailing bytes: %zu after the value", (size_t)(c->w.end - c->w.p));
     if (c->w.code == RSESS_ERR_NOMEM) {
@@ -373,10 +416,19 @@ static rsess_val *later_text_key(rsess_cursor *c, const rsess_val *match, int *r
     return k;
 }
 
+/* The key before the cursor is a String or Symbol written out here (not a
+ * link): then the first walk met its bytes once. */
+static bool key_written_out(const rsess_cursor *c)
+{
+    const unsigned char *p = type_byte(c);
+    return p && (*p == '"' || *p == ':');
+}
+
 rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *key, size_t keylen, int kind,
                              const rsess_read_opts *opts, rsess_err *err)
 {
-    rsess_cursor *c = rsess_cursor_new(data, len, opts, err);
+    key_watch kw = {key, keylen, 0, RS_NONE};
+    rsess_cursor *c = cursor_open(data, len, opts, err, &kw);
     if (!c) return NULL;
     rsess_val *found = NULL, *match = NULL;
     size_t n = 0, consumed = 0;
@@ -390,6 +442,7 @@ rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *
     } else {
         size_t i = 0;
         for (; i < n && !rc && !found; i++) {
+            bool alone = kw.seen == 1 && key_written_out(c); /* no other node has its bytes */
             rsess_val *k = rsess_cursor_read(c, err);
             if (!k) rc = cursor_fail(c, err);
             else if (key_is(k, key, keylen, kind)) {
@@ -397,6 +450,7 @@ rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *
                 found = rsess_cursor_read(c, err);
                 rc = found ? 0 : cursor_fail(c, err);
                 consumed = (size_t)(c->w.p - c->w.base);
+                if (alone) i = n; /* nothing after it can be eql?; the first walk checked the rest */
             } else {
                 rc = rsess_cursor_skip(c, err);
             }
