@@ -377,6 +377,79 @@ static void check_edit(char **f)
 START_TEST(dupkeys_edits_match_ruby) { ck_assert_uint_ge(each_row(DUPKEYS "/edits.tsv", 6, check_edit), 30); }
 END_TEST
 
+/* Ruby's text with its first `from` replaced by `to`. */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    ck_assert_msg(at != NULL, "no %s in Ruby's text", from);
+    size_t head = (size_t)(at - text), fl = strlen(from), tl = strlen(to), n = strlen(text) - fl + tl;
+    char *out = malloc(n + 1);
+    memcpy(out, text, head);
+    memcpy(out + head, to, tl);
+    strcpy(out + head + tl, at + fl);
+    return out;
+}
+
+static int64_t ruby_int_after(const char *text, const char *key)
+{
+    const char *at = strstr(text, key);
+    ck_assert_msg(at != NULL, "no %s in Ruby's text", key);
+    return strtoll(at + strlen(key), NULL, 10);
+}
+
+/* 100,000 pairs, 1,000 String keys 100 times each and one Integer key
+ * 100,000 times: get, lookup, set and delete stay linear and answer as
+ * Ruby's loaded Hash (the expected texts are Ruby's, one entry edited). */
+START_TEST(dupkeys_big_edits)
+{
+    size_t len, il;
+    unsigned char *in = read_gz("big_collide", "bin", &len);
+    char *inspect = (char *)read_gz("big_collide", "inspect", &il);
+    rsess_err err;
+    static const char *const keys[] = {"k0", "k1", "k500", "k999"};
+    for (size_t i = 0; i < 4; i++) {
+        char needle[32];
+        snprintf(needle, sizeof needle, "\"%s\" => ", keys[i]);
+        int64_t want = ruby_int_after(inspect, needle), got = -1;
+        rsess_doc *doc = rsess_read(in, len, NULL, &err);
+        ck_assert(doc != NULL);
+        ck_assert(rsess_int(rsess_hash_gets(rsess_doc_root(doc), keys[i]), &got) && got == want);
+        rsess_doc *l = rsess_lookup_find(in, len, keys[i], strlen(keys[i]), RSESS_KEY_STRING, NULL, &err);
+        ck_assert_msg(l != NULL, "%s", err.text);
+        ck_assert(rsess_int(rsess_doc_root(l), &got) && got == want);
+        rsess_doc_free(l);
+        rsess_doc_free(doc);
+    }
+    /* "k0" = 99, then delete "k1" */
+    rsess_doc *doc = rsess_read(in, len, NULL, &err);
+    rsess_val *h = rsess_doc_root(doc);
+    ck_assert_int_eq(rsess_hash_set_str(doc, h, "k0", 2, rsess_new_int(doc, 99)), 0);
+    ck_assert_uint_eq(rsess_len(h), 100000);
+    char *want = replaced(inspect, "\"k0\" => 99000", "\"k0\" => 99");
+    ck_assert_int_eq(rsess_hash_delete(doc, h, "k1", 2, RSESS_KEY_STRING), 0);
+    ck_assert_uint_eq(rsess_len(h), 99900);
+    char *want2 = replaced(want, "\"k1\" => 99001, ", "");
+    check_written(h, want2, "big_collide set k0, delete k1");
+    free(want);
+    free(want2);
+    rsess_doc_free(doc);
+    free(in);
+    free(inspect);
+
+    in = read_gz("big_same_key", "bin", &len);
+    inspect = (char *)read_gz("big_same_key", "inspect", &il);
+    doc = rsess_read(in, len, NULL, &err);
+    h = rsess_doc_root(doc);
+    ck_assert_int_eq(rsess_hash_set(doc, h, rsess_new_int(doc, 0), rsess_new_int(doc, 99)), 0);
+    want = replaced(inspect, "0 => 99999", "0 => 99");
+    check_written(h, want, "big_same_key set 0");
+    free(want);
+    rsess_doc_free(doc);
+    free(in);
+    free(inspect);
+}
+END_TEST
+
 Suite *key_eql_suite(void)
 {
     Suite *s = suite_create("key_eql");
@@ -385,6 +458,7 @@ Suite *key_eql_suite(void)
     tcase_add_test(t, dupkeys_views_match_ruby);
     tcase_add_test(t, dupkeys_hostile_sizes);
     tcase_add_test(t, dupkeys_edits_match_ruby);
+    tcase_add_test(t, dupkeys_big_edits);
     tcase_add_test(t, key_eql_pairs);
     tcase_add_test(t, pairplan_work_runs_out);
     tcase_add_test(t, dupkeys_allocation_failures);
