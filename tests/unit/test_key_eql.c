@@ -234,6 +234,42 @@ START_TEST(dupkeys_allocation_failures)
 END_TEST
 
 /* The typed view is faithful to the bytes: both pairs. */
+typedef struct lookup_ctx {
+    const unsigned char *in;
+    size_t len;
+    const char *key;
+} lookup_ctx;
+
+static int lookup_call(counting_alloc *c, const rsess_alloc *a, long k, void *ctx)
+{
+    lookup_ctx *l = ctx;
+    rsess_read_opts o;
+    rsess_read_opts_init(&o);
+    o.alloc = a;
+    rsess_err err;
+    alloc_arm(c, k);
+    rsess_doc *d = rsess_lookup(l->in, l->len, l->key, strlen(l->key), &o, &err);
+    c->fail_at = 0;
+    rsess_doc_free(d);
+    return d ? 0 : err.code;
+}
+
+/* A lookup past the match (the keys after it read, a repeat's value built)
+ * fails cleanly where memory does. */
+START_TEST(dupkeys_lookup_allocation_failures)
+{
+    static const char *const cases[][2] = {{"string_twice", "a"}, {"many_strings", "k3"}, {"string_linked_twice", "k"}};
+    for (size_t i = 0; i < 3; i++) {
+        char path[256];
+        snprintf(path, sizeof path, DUPKEYS "/%s.bin", cases[i][0]);
+        lookup_ctx l = {NULL, 0, cases[i][1]};
+        l.in = read_file(path, &l.len);
+        ck_assert_int_gt(alloc_sweep(cases[i][0], lookup_call, &l), 0);
+        free((void *)l.in);
+    }
+}
+END_TEST
+
 START_TEST(dupkeys_typed_keeps_pairs)
 {
     rsess_doc *d = dupkeys_doc("int_twice");
@@ -463,6 +499,7 @@ Suite *key_eql_suite(void)
     tcase_add_test(t, pairplan_work_runs_out);
     tcase_add_test(t, dupkeys_allocation_failures);
     tcase_add_test(t, dupkeys_typed_keeps_pairs);
+    tcase_add_test(t, dupkeys_lookup_allocation_failures);
     suite_add_tcase(s, t);
     return s;
 }
