@@ -459,11 +459,12 @@ size_t rs_next_eql_key(rsess_val *const *k, size_t n, const rsess_val *a, size_t
     const rsess_val *unequal = NULL; /* the last node found unequal: links repeat one */
     if (!a) return n;
     bool text = !rs_imm(a) && (rs_type(a) == RSESS_STRING || rs_type(a) == RSESS_SYMBOL);
+    size_t c = 0; /* eq_cost(a), once it is needed */
     for (size_t j = from; j < n; j++) {
         const rsess_val *b = k[2 * j];
         if (b == a) return j;
         if (!b || b == unequal || (text && text_apart(a, b))) continue;
-        size_t c = eq_cost(a);
+        if (!c) c = eq_cost(a);
         if (*work < c) return RS_EQL_SPENT;
         *work -= c;
         if (rs_loaded_key_eql(a, b, identity)) return j;
