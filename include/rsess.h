@@ -338,8 +338,14 @@ RSESS_API rsess_val *rsess_arr_get(const rsess_val *v, size_t i);
 /** Hash pair i's key / value, or NULL. Pairs keep Marshal order. */
 RSESS_API rsess_val *rsess_hash_key(const rsess_val *v, size_t i);
 RSESS_API rsess_val *rsess_hash_val(const rsess_val *v, size_t i);
-/** The value of the first pair whose key is a String or Symbol with exactly
- *  these bytes (any encoding), or NULL. Linear: hashes in sessions are small. */
+/** The value Ruby's Hash has for the first key that is a String or Symbol
+ *  with exactly these bytes (any encoding): the value of the last pair whose
+ *  key is eql? to that key as Marshal.load's Hash finds it (bytes that repeat
+ *  a key: the later pair's value replaced the earlier one in Ruby; "a" UTF-8
+ *  and "a" BINARY are one key, "\xC3\xA9" UTF-8 and BINARY two). NULL when
+ *  no key matches, and when comparing repeated keys would cost more than 2^30
+ *  bytes (hostile bytes). Linear: one pass to the key, one over the later
+ *  keys (their types, lengths and first bytes; nothing allocated). */
 RSESS_API rsess_val *rsess_hash_get(const rsess_val *v, const char *key, size_t keylen);
 /** The hash's default value (Marshal '}'), or NULL when it has none. */
 RSESS_API rsess_val *rsess_hash_default(const rsess_val *v);
@@ -350,6 +356,8 @@ RSESS_API bool rsess_hash_identity(const rsess_val *v);
  *  rsess_len(), name (a Symbol value, e.g. "@name" or "x") and value. */
 RSESS_API rsess_val *rsess_field_name(const rsess_val *v, size_t i);
 RSESS_API rsess_val *rsess_field_val(const rsess_val *v, size_t i);
+/** The value of the field named exactly so (a repeated name: its last value,
+ *  as Marshal.load sets the ivars in order), or NULL. */
 RSESS_API rsess_val *rsess_field_get(const rsess_val *v, const char *name, size_t namelen);
 
 /** The class name (a Symbol value) of an object, struct, _dump, marshal_dump
@@ -363,6 +371,8 @@ RSESS_API rsess_val *rsess_dumped(const rsess_val *v);
 RSESS_API size_t rsess_ivar_count(const rsess_val *v);
 RSESS_API rsess_val *rsess_ivar_name(const rsess_val *v, size_t i);
 RSESS_API rsess_val *rsess_ivar_val(const rsess_val *v, size_t i);
+/** The value of the ivar named exactly so (a repeated name: its last value,
+ *  as Marshal.load sets them in order), or NULL. */
 RSESS_API rsess_val *rsess_ivar_get(const rsess_val *v, const char *name, size_t namelen);
 /** The user subclass ('C' wrapper) of a String/Array/Hash/Regexp, a Symbol
  *  value, or NULL for the plain built-in class. */
@@ -480,8 +490,10 @@ typedef enum rsess_key_kind {
     RSESS_KEY_SYMBOL = 2  /**< a Symbol key :k only */
 } rsess_key_kind;
 
-/** The value of the first pair whose key is of that kind with exactly these
- *  bytes, or NULL (also for a non-hash). rsess_hash_get() is the ANY form. */
+/** For the first key of that kind with exactly these bytes, the value Ruby's
+ *  loaded Hash has (the last pair eql? to it, as rsess_hash_get() says), or
+ *  NULL (also for a non-hash, and when the repeated keys cost too much to
+ *  compare). rsess_hash_get() is the ANY form. */
 RSESS_API rsess_val *rsess_hash_find(const rsess_val *hash, const char *key, size_t keylen, rsess_key_kind kind);
 /** rsess_hash_find(hash, key, strlen(key), RSESS_KEY_ANY) for a NUL-terminated
  *  key (NULL key: NULL). */
@@ -491,6 +503,13 @@ RSESS_API rsess_val *rsess_hash_gets(const rsess_val *hash, const char *key);
  * hash[key] = val, as Ruby's Hash#[]= does: the value of the first pair whose
  * key is eql? to key is replaced (the pair keeps its place and its old key
  * node), otherwise the pair (key, val) is appended with key as given.
+ * Bytes that repeat a key (Marshal.load keeps the last pair's value): every
+ * later pair whose key Marshal.load's Hash finds eql? to that pair's gets
+ * val too, so the written bytes load as h[key] = val leaves Ruby's Hash.
+ * The later pairs are kept rather than dropped: the pair count and indices
+ * do not change under a caller walking the pairs, no key or value node
+ * leaves the graph (a link elsewhere may reach it), and the rest of the
+ * bytes are written back as they were.
  * eql? is Ruby's for the types that have a value: nil/true/false; Integers
  * (also Bignums) by value; Floats by value (0.0 eql? -0.0, NaN only itself);
  * Symbols and Strings by bytes, with the same encoding unless the bytes
@@ -500,12 +519,14 @@ RSESS_API rsess_val *rsess_hash_gets(const rsess_val *hash, const char *key);
  * are the same Ruby object: the same node, or equal Symbols, Integers that
  * fit a Fixnum, flonum Floats, nil/true/false.
  * Returns 0, RSESS_ERR_ARG (NULL arguments, a non-hash, another document's
- * hash, key or val) or RSESS_ERR_NOMEM (the hash is then unchanged).
+ * hash, key or val), RSESS_ERR_NOMEM or RSESS_ERR_NODES (repeated keys that
+ * would cost more than 2^30 bytes to compare); the hash is then unchanged.
  */
 RSESS_API int rsess_hash_set(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val);
 /**
  * hash["key"] = val with a UTF-8 String key, as a Rails session writes it:
- * replaces the value of an eql? String key (as rsess_hash_set()), or appends
+ * replaces the value of an eql? String key and its later repeats (as
+ * rsess_hash_set()), or appends
  * a pair whose key is interned as Ruby interns String hash keys (an
  * fstring): when the document already has a plain String hash key with these
  * bytes in UTF-8 (or one made by rsess_hash_push_strkey), that node is used,
@@ -518,13 +539,17 @@ RSESS_API int rsess_hash_set(rsess_doc *doc, rsess_val *hash, rsess_val *key, rs
  */
 RSESS_API int rsess_hash_set_str(rsess_doc *doc, rsess_val *hash, const char *key, size_t keylen, rsess_val *val);
 /** hash[:key] = val: the Symbol (interned; UTF-8 when not ASCII-only)
- *  replaces or appends as in rsess_hash_set(). Errors as rsess_hash_set(). */
+ *  replaces (repeats included) or appends as in rsess_hash_set(). Errors as
+ *  rsess_hash_set(). */
 RSESS_API int rsess_hash_set_sym(rsess_doc *doc, rsess_val *hash, const char *key, size_t keylen, rsess_val *val);
 /**
  * Removes the first pair whose key is of that kind with exactly these bytes
- * (any String encoding), as rsess_hash_find() finds it; later pairs keep
- * their order. 0, RSESS_ERR_NOT_FOUND when no key matches, RSESS_ERR_ARG
- * (NULL doc or hash, a non-hash, another document's hash). Never allocates.
+ * (any String encoding), as rsess_hash_find() finds it, and every later pair
+ * whose key Marshal.load's Hash finds eql? to it (else Ruby would load the
+ * key from the later pair); the other pairs keep their order. 0,
+ * RSESS_ERR_NOT_FOUND when no key matches, RSESS_ERR_ARG (NULL doc or hash,
+ * a non-hash, another document's hash), RSESS_ERR_NODES (repeated keys too
+ * costly to compare, as rsess_hash_set(); nothing removed). Never allocates.
  */
 RSESS_API int rsess_hash_delete(rsess_doc *doc, rsess_val *hash, const char *key, size_t keylen, rsess_key_kind kind);
 /** arr[i] = item for 0 <= i < rsess_len(arr) (append with rsess_arr_push()).
@@ -751,7 +776,12 @@ RSESS_API int rsess_entry_write(const rsess_val *v, const rsess_entry_opts *opts
  * earlier objects still resolve). Works on bare Marshal and on Rails 7.1+
  * entries (inflating them); other containers are decoded in full. The
  * document's root is the value; NULL with RSESS_ERR_NOT_FOUND when the key
- * is absent. Keys match String or Symbol keys with exactly these bytes.
+ * is absent. Keys match String or Symbol keys with exactly these bytes; the
+ * value is the one rsess_hash_find() gives on the decoded Hash (a key the
+ * bytes repeat: the last eql? pair's, as Marshal.load keeps it), so the keys
+ * after the match are read too, their values skipped unbuilt but for a
+ * repeat's. RSESS_ERR_NODES when repeated keys cost more than 2^30 bytes
+ * to compare.
  * The whole input is checked first, as rsess_read() checks it: an input
  * rsess_read() refuses is refused here with the same code and offset.
  */
@@ -759,7 +789,8 @@ RSESS_API rsess_doc *rsess_lookup(const void *data, size_t len, const char *key,
                                   const rsess_read_opts *opts, rsess_err *err);
 /** rsess_lookup() for one kind of key: RSESS_KEY_STRING finds session["k"]
  *  only, RSESS_KEY_SYMBOL session[:k] only, RSESS_KEY_ANY either (the first
- *  in Marshal order), as rsess_hash_find() does on a decoded Hash. */
+ *  in Marshal order), with the value rsess_hash_find() gives on the decoded
+ *  Hash. */
 RSESS_API rsess_doc *rsess_lookup_find(const void *data, size_t len, const char *key, size_t keylen,
                                        rsess_key_kind kind, const rsess_read_opts *opts, rsess_err *err);
 

@@ -9,6 +9,7 @@
  * Arrays and Hashes. Both walks are the one walker, so a cursor walk to
  * the end fails where rsess_read fails, with the same code and offset. */
 #include "build.h"
+#include "key_eql.h"
 #include "opts.h"
 
 #include <stdio.h>
@@ -43,7 +44,47 @@ void rsess_cursor_free(rsess_cursor *c)
     rsess_doc_free(doc);
 }
 
+/* What a lookup's first walk counts: the nodes a key of the key's bytes
+ * can be. Each String and Symbol token of those bytes (a Symbol link
+ * included), and each link to the first such String (a link can reach
+ * only an object before it: an earlier String of those bytes was counted
+ * when met, and only the first one needs its links watched, as a second
+ * makes two already). */
+typedef struct key_watch {
+    const char *key;
+    size_t len;
+    size_t seen;
+    uint32_t obj; /* the first String of those bytes, or RS_NONE */
+} key_watch;
+
+static inline bool watched_bytes(const key_watch *kw, const void *p, size_t n)
+{
+    return n == kw->len && (n == 0 || memcmp(p, kw->key, n) == 0);
+}
+
+static inline void watch_tok(key_watch *kw, const rs_tables *tab, int k, const rs_tok *t)
+{
+    if (k == TK_LINK) {
+        kw->seen += t->link == kw->obj;
+    } else if (k == TK_BYTES && t->type == RSESS_STRING) {
+        if (!watched_bytes(kw, t->p, t->n)) return;
+        if (kw->obj == RS_NONE && !kw->seen) kw->obj = t->obj;
+        kw->seen += t->obj == RS_NONE ? 2 : 1; /* no index to watch: as if repeated */
+    } else if (k == TK_SYM) {
+        kw->seen += watched_bytes(kw, tab->syms[t->sym].p, tab->syms[t->sym].len);
+    }
+}
+
+static rsess_cursor *cursor_open(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err,
+                                 key_watch *kw);
+
 rsess_cursor *rsess_cursor_new(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err)
+{
+    return cursor_open(data, len, opts, err, NULL);
+}
+
+static rsess_cursor *cursor_open(const void *data, size_t len, const rsess_read_opts *opts, rsess_err *err,
+                                 key_watch *kw)
 {
     rs_ok(err);
     rsess_read_opts o;
@@ -87,8 +128,11 @@ rsess_cursor *rsess_cursor_new(const void *data, size_t len, const rsess_read_op
     c->w.track = true;
     rs_tok t;
     int k;
-    while ((k = rs_walk_next(&c->w, &t, true)) != TK_DONE && k != TK_ERROR) {
-    }
+    if (kw)
+        while ((k = rs_walk_next(&c->w, &t, true)) != TK_DONE && k != TK_ERROR) watch_tok(kw, &c->tab, k, &t);
+    else
+        while ((k = rs_walk_next(&c->w, &t, true)) != TK_DONE && k != TK_ERROR) {
+        }
     if (k == TK_DONE && c->w.p != c->w.end && !c->allow_trailing)
         rs_walk_fail(&c->w, RSESS_ERR_TRAILING, c->w.p, "trailing bytes: %zu after the value", (size_t)(c->w.end - c->w.p));
     if (c->w.code == RSESS_ERR_NOMEM) {
@@ -203,15 +247,23 @@ static bool peek_symbol_at(const unsigned char **p, const unsigned char *end, bo
 
 static bool peek_symbol(const unsigned char **p, const unsigned char *end) { return peek_symbol_at(p, end, true); }
 
-rsess_type rsess_cursor_type(const rsess_cursor *c)
+/* The type byte of the value before the cursor, past its prefixes, or
+ * NULL when there is none or a prefix is not peeked. */
+static const unsigned char *type_byte(const rsess_cursor *c)
 {
-    if (!c || c->w.code || left_here(c) == 0) return RSESS_NONE;
+    if (!c || c->w.code || left_here(c) == 0) return NULL;
     const unsigned char *p = c->w.p, *end = c->w.end;
     while (p < end && (*p == 'I' || *p == 'e' || *p == 'C')) {
         int t = *p++;
-        if (t != 'I' && !peek_symbol(&p, end)) return RSESS_NONE;
+        if (t != 'I' && !peek_symbol(&p, end)) return NULL;
     }
-    if (p >= end) return RSESS_NONE;
+    return p < end ? p : NULL;
+}
+
+rsess_type rsess_cursor_type(const rsess_cursor *c)
+{
+    const unsigned char *p = type_byte(c);
+    if (!p) return RSESS_NONE;
     switch (*p) {
     case '0': return RSESS_NIL;
     case 'T': return RSESS_TRUE;
@@ -316,7 +368,7 @@ int rsess_cursor_leave(rsess_cursor *c, rsess_err *err)
 /* Steps through the root's prefixes ('I', 'e', 'C') to its first value
  * token: entered if that is a Hash, else RSESS_ERR_VALUE (the bytes are
  * valid: the first walk said so). */
-static int enter_root_hash(rsess_cursor *c, size_t *count)
+static int enter_root_hash(rsess_cursor *c, size_t *count, bool *identity)
 {
     rs_walker *w = &c->w;
     rs_tok t;
@@ -329,6 +381,9 @@ static int enter_root_hash(rsess_cursor *c, size_t *count)
     if (k != TK_HASH) return RSESS_ERR_VALUE;
     c->lv[c->nlv++] = (clevel){t.frame, 1};
     *count = t.n;
+    *identity = false; /* "C:Hash": its prefix frame is below */
+    for (size_t f = 0; f < t.frame; f++)
+        if (w->fr[f].kind == FK_UCLASS && w->fr[f].identity) *identity = true;
     return 0;
 }
 
@@ -340,30 +395,77 @@ static bool key_is(const rsess_val *k, const char *key, size_t keylen, int kind)
     return type_ok && k->u.s.len == keylen && (keylen == 0 || memcmp(k->u.s.p, key, keylen) == 0);
 }
 
+/* The key before the cursor when it may be eql? to the String or Symbol
+ * match (read: a String or a Symbol of its length, or a link), else NULL
+ * with the key skipped unread (*rc: 0, or the error). */
+static rsess_val *later_text_key(rsess_cursor *c, const rsess_val *match, int *rc, rsess_err *err)
+{
+    const unsigned char *p = type_byte(c), *end = c->w.end;
+    bool maybe = !p || *p == '@' || *p == ';'; /* unknown until read */
+    if (p && (*p == '"' || *p == ':') && (*p == ':') == (rs_type(match) == RSESS_SYMBOL)) {
+        long len;
+        p++;
+        maybe = !peek_long(&p, end, &len) || (size_t)len == match->u.s.len;
+    }
+    if (!maybe) {
+        *rc = rsess_cursor_skip(c, err);
+        return NULL;
+    }
+    rsess_val *k = rsess_cursor_read(c, err);
+    *rc = k ? 0 : cursor_fail(c, err);
+    return k;
+}
+
+/* The key before the cursor is a String or Symbol written out here (not a
+ * link): then the first walk met its bytes once. */
+static bool key_written_out(const rsess_cursor *c)
+{
+    const unsigned char *p = type_byte(c);
+    return p && (*p == '"' || *p == ':');
+}
+
 rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *key, size_t keylen, int kind,
                              const rsess_read_opts *opts, rsess_err *err)
 {
-    rsess_cursor *c = rsess_cursor_new(data, len, opts, err);
+    key_watch kw = {key, keylen, 0, RS_NONE};
+    rsess_cursor *c = cursor_open(data, len, opts, err, &kw);
     if (!c) return NULL;
-    rsess_val *found = NULL;
-    size_t n = 0;
+    rsess_val *found = NULL, *match = NULL;
+    size_t n = 0, consumed = 0;
+    bool identity = false;
     int rc = 0;
     if (c->first.code) {
         if (err) *err = c->first;
         rc = c->first.code;
-    } else if ((rc = enter_root_hash(c, &n))) {
+    } else if ((rc = enter_root_hash(c, &n, &identity))) {
         rc = rs_fail(err, rc, 2, "not a Hash: a lookup needs the session Hash");
     } else {
-        for (size_t i = 0; i < n && !rc; i++) {
+        size_t i = 0;
+        for (; i < n && !rc && !found; i++) {
+            bool alone = kw.seen == 1 && key_written_out(c); /* no other node has its bytes */
             rsess_val *k = rsess_cursor_read(c, err);
             if (!k) rc = cursor_fail(c, err);
             else if (key_is(k, key, keylen, kind)) {
+                match = k;
                 found = rsess_cursor_read(c, err);
                 rc = found ? 0 : cursor_fail(c, err);
-                break; /* the first walk checked the rest */
+                consumed = (size_t)(c->w.p - c->w.base);
+                if (alone) i = n; /* nothing after it can be eql?; the first walk checked the rest */
             } else {
                 rc = rsess_cursor_skip(c, err);
             }
+        }
+        /* Marshal.load's Hash has the value of the last pair of an eql? key */
+        size_t work = RS_KEY_WORK;
+        for (; i < n && !rc; i++) {
+            rsess_val *k = later_text_key(c, match, &rc, err);
+            if (!rc && k) {
+                size_t e = rs_next_eql_key(&k, 1, match, 0, identity, &work);
+                if (e == RS_EQL_SPENT) rc = rs_fail(err, RSESS_ERR_NODES, 0, "the session's keys cost too much to compare");
+                else if (e == 0 && !(found = rsess_cursor_read(c, err))) rc = cursor_fail(c, err);
+                if (!rc && e == 0) continue;
+            }
+            if (!rc) rc = rsess_cursor_skip(c, err);
         }
     }
     if (!rc && !found)
@@ -375,7 +477,7 @@ rsess_doc *rs_lookup_marshal(const unsigned char *data, size_t len, const char *
     }
     rsess_doc *doc = c->doc;
     doc->root = found;
-    doc->consumed = (size_t)(c->w.p - c->w.base);
+    doc->consumed = consumed;
     /* the document outlives the cursor */
     const rsess_alloc a = doc->allocv;
     rs_build_free(&c->b);

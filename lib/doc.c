@@ -1,6 +1,7 @@
 /* The document: its arena, node allocation, accessors and the builder. */
 #include "internal.h"
 #include "float.h"
+#include "key_eql.h"
 #include "opts.h"
 
 #include <stdlib.h>
@@ -244,18 +245,23 @@ static bool name_matches(const rsess_val *k, const char *name, size_t len)
            (len == 0 || memcmp(k->u.s.p, name, len) == 0);
 }
 
-static rsess_val *pairs_find(rsess_val **k, size_t n, const char *name, size_t len)
+/* The value the loaded Ruby object has for the first name that matches:
+ * that of the last pair of an eql? name (Marshal.load sets them in order). */
+static rsess_val *pairs_find(rsess_val **k, size_t n, const char *name, size_t len, bool identity)
 {
     if (!name && len) return NULL;
-    for (size_t i = 0; i < n; i++)
-        if (name_matches(k[2 * i], name, len)) return k[2 * i + 1];
+    for (size_t i = 0; i < n; i++) {
+        if (!name_matches(k[2 * i], name, len)) continue;
+        size_t last = rs_last_eql_pair(k, n, i, identity);
+        return last == RS_EQL_SPENT ? NULL : k[2 * last + 1];
+    }
     return NULL;
 }
 
 rsess_val *rsess_hash_get(const rsess_val *v, const char *key, size_t keylen)
 {
     if (!v || rs_type(v) != RSESS_HASH) return NULL;
-    return pairs_find(v->u.c.k, v->u.c.n, key, keylen);
+    return pairs_find(v->u.c.k, v->u.c.n, key, keylen, (rs_flags(v) & F_IDENTITY) != 0);
 }
 
 rsess_val *rsess_hash_default(const rsess_val *v)
@@ -277,7 +283,7 @@ rsess_val *rsess_field_val(const rsess_val *v, size_t i)
 }
 rsess_val *rsess_field_get(const rsess_val *v, const char *name, size_t namelen)
 {
-    return has_fields(v) ? pairs_find(v->u.c.k, v->u.c.n, name, namelen) : NULL;
+    return has_fields(v) ? pairs_find(v->u.c.k, v->u.c.n, name, namelen, false) : NULL;
 }
 
 rsess_val *rsess_class_of(const rsess_val *v) { return v ? rs_cls(v) : NULL; }
@@ -298,7 +304,7 @@ rsess_val *rsess_ivar_val(const rsess_val *v, size_t i)
 }
 rsess_val *rsess_ivar_get(const rsess_val *v, const char *name, size_t namelen)
 {
-    return v && rs_x(v) ? pairs_find(rs_x(v)->iv, rs_x(v)->niv, name, namelen) : NULL;
+    return v && rs_x(v) ? pairs_find(rs_x(v)->iv, rs_x(v)->niv, name, namelen, false) : NULL;
 }
 rsess_val *rsess_user_class(const rsess_val *v) { return v && rs_x(v) ? rs_x(v)->uclass : NULL; }
 size_t rsess_extended_count(const rsess_val *v) { return v && rs_x(v) ? rs_x(v)->next : 0; }

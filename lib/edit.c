@@ -22,10 +22,14 @@ static long find_bytes(const rsess_val *hash, const char *key, size_t len, rsess
     return -1;
 }
 
+static bool identity_of(const rsess_val *hash) { return (rs_flags(hash) & F_IDENTITY) != 0; }
+
 rsess_val *rsess_hash_find(const rsess_val *hash, const char *key, size_t keylen, rsess_key_kind kind)
 {
     long i = find_bytes(hash, key, keylen, kind);
-    return i < 0 ? NULL : hash->u.c.k[2 * i + 1];
+    if (i < 0) return NULL;
+    size_t last = rs_last_eql_pair(hash->u.c.k, hash->u.c.n, (size_t)i, identity_of(hash));
+    return last == RS_EQL_SPENT ? NULL : hash->u.c.k[2 * last + 1];
 }
 
 rsess_val *rsess_hash_gets(const rsess_val *hash, const char *key)
@@ -39,18 +43,24 @@ static bool editable(const rsess_doc *doc, const rsess_val *v, int type)
     return doc && v && rs_type(v) == type && rs_doc_owns(doc, v);
 }
 
-/* Replaces the value of the pair whose key is eql? to key; 1 if it did. */
-static bool replace_value(rsess_val *hash, const rsess_val *key, rsess_val *val)
+/* Replaces the value of the first pair whose key is eql? to key and of
+ * every later pair whose key Marshal.load's Hash finds eql? to that one
+ * (so the bytes load with val, whichever pair Ruby's Hash keeps): 1 if it
+ * did, 0 if no key is eql?, RSESS_ERR_NODES (nothing changed) when the
+ * later keys cost more than RS_KEY_WORK to compare. */
+static int replace_value(rsess_val *hash, const rsess_val *key, rsess_val *val)
 {
-    bool identity = (rs_flags(hash) & F_IDENTITY) != 0;
-    for (uint32_t i = 0; i < hash->u.c.n; i++) {
-        const rsess_val *k = hash->u.c.k[2 * i];
-        if (k && rs_key_eql(k, key, identity)) {
-            hash->u.c.k[2 * i + 1] = val;
-            return true;
-        }
+    bool identity = identity_of(hash);
+    rsess_val **k = hash->u.c.k;
+    size_t n = hash->u.c.n;
+    for (size_t i = 0; i < n; i++) {
+        if (!k[2 * i] || !rs_key_eql(k[2 * i], key, identity)) continue;
+        if (rs_last_eql_pair(k, n, i, identity) == RS_EQL_SPENT) return RSESS_ERR_NODES;
+        size_t work = SIZE_MAX; /* the same comparisons again: they fit */
+        for (size_t j = i; j < n; j = rs_next_eql_key(k, n, k[2 * i], j + 1, identity, &work)) k[2 * j + 1] = val;
+        return 1;
     }
-    return false;
+    return 0;
 }
 
 static int append_pair(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *val)
@@ -62,7 +72,8 @@ int rsess_hash_set(rsess_doc *doc, rsess_val *hash, rsess_val *key, rsess_val *v
 {
     if (!editable(doc, hash, RSESS_HASH) || !key || !val || !rs_doc_owns(doc, key) || !rs_doc_owns(doc, val))
         return RSESS_ERR_ARG;
-    if (replace_value(hash, key, val)) return 0;
+    int r = replace_value(hash, key, val);
+    if (r) return r < 0 ? r : 0;
     return append_pair(doc, hash, key, val);
 }
 
@@ -72,7 +83,8 @@ int rsess_hash_set_sym(rsess_doc *doc, rsess_val *hash, const char *key, size_t 
         return RSESS_ERR_ARG;
     rsess_val *sym = rsess_new_sym(doc, key ? key : "", keylen);
     if (!sym) return RSESS_ERR_NOMEM;
-    if (replace_value(hash, sym, val)) return 0;
+    int r = replace_value(hash, sym, val);
+    if (r) return r < 0 ? r : 0;
     return append_pair(doc, hash, sym, val);
 }
 
@@ -174,7 +186,8 @@ int rsess_hash_set_str(rsess_doc *doc, rsess_val *hash, const char *key, size_t 
     rsess_val probe = {.type = RSESS_STRING, .enc = RSESS_ENC_UTF8};
     probe.u.s.p = key;
     probe.u.s.len = keylen;
-    if (!(rs_flags(hash) & F_IDENTITY) && replace_value(hash, &probe, val)) return 0;
+    int r = rs_flags(hash) & F_IDENTITY ? 0 : replace_value(hash, &probe, val);
+    if (r) return r < 0 ? r : 0;
     rsess_val *k;
     if (rs_flags(hash) & F_IDENTITY) { /* a new String is a new object: never interned, never equal */
         k = rsess_new_str(doc, key, keylen, RSESS_ENC_UTF8);
@@ -194,12 +207,27 @@ int rsess_hash_delete(rsess_doc *doc, rsess_val *hash, const char *key, size_t k
 {
     if (!editable(doc, hash, RSESS_HASH) || (!key && keylen) || (unsigned)kind > RSESS_KEY_SYMBOL)
         return RSESS_ERR_ARG;
-    long i = find_bytes(hash, key, keylen, kind);
-    if (i < 0) return RSESS_ERR_NOT_FOUND;
+    long found = find_bytes(hash, key, keylen, kind);
+    if (found < 0) return RSESS_ERR_NOT_FOUND;
     rsess_val **k = hash->u.c.k;
-    size_t after = (size_t)(hash->u.c.n - (uint32_t)i - 1) * 2;
-    memmove(&k[2 * i], &k[2 * i + 2], after * sizeof *k);
-    hash->u.c.n--;
+    size_t i = (size_t)found, n = hash->u.c.n;
+    bool identity = identity_of(hash);
+    if (rs_last_eql_pair(k, n, i, identity) == RS_EQL_SPENT) return RSESS_ERR_NODES;
+    /* the pair and every later one Ruby's Hash would load as the same key
+     * go; the pairs between them close up, in order (the scan reads ahead
+     * of the slots written) */
+    const rsess_val *gone = k[2 * i];
+    size_t work = SIZE_MAX, to = i, next = rs_next_eql_key(k, n, gone, i + 1, identity, &work);
+    for (size_t j = i + 1; j < n; j++) {
+        if (j == next) {
+            next = rs_next_eql_key(k, n, gone, j + 1, identity, &work);
+            continue;
+        }
+        k[2 * to] = k[2 * j];
+        k[2 * to + 1] = k[2 * j + 1];
+        to++;
+    }
+    hash->u.c.n = (uint32_t)to;
     return 0;
 }
 

@@ -445,6 +445,41 @@ static size_t eq_cost(const rsess_val *a)
     }
 }
 
+/* --- one key against the later ones ------------------------------------------ */
+/* Cannot be eql? to the String or Symbol a (b is not a): another type, or
+ * another length or first byte. */
+static inline bool text_apart(const rsess_val *a, const rsess_val *b)
+{
+    if (!b || rs_imm(b) || rs_type(b) != rs_type(a) || b->u.s.len != a->u.s.len) return true;
+    return a->u.s.len && b->u.s.p[0] != a->u.s.p[0];
+}
+
+size_t rs_next_eql_key(rsess_val *const *k, size_t n, const rsess_val *a, size_t from, bool identity, size_t *work)
+{
+    const rsess_val *unequal = NULL; /* the last node found unequal: links repeat one */
+    if (!a) return n;
+    bool text = !rs_imm(a) && (rs_type(a) == RSESS_STRING || rs_type(a) == RSESS_SYMBOL);
+    size_t c = 0; /* eq_cost(a), once it is needed */
+    for (size_t j = from; j < n; j++) {
+        const rsess_val *b = k[2 * j];
+        if (b == a) return j;
+        if (!b || b == unequal || (text && text_apart(a, b))) continue;
+        if (!c) c = eq_cost(a);
+        if (*work < c) return RS_EQL_SPENT;
+        *work -= c;
+        if (rs_loaded_key_eql(a, b, identity)) return j;
+        unequal = b;
+    }
+    return n;
+}
+
+size_t rs_last_eql_pair(rsess_val *const *k, size_t n, size_t i, bool identity)
+{
+    size_t work = RS_KEY_WORK, last = i, j = i;
+    while ((j = rs_next_eql_key(k, n, k[2 * i], j + 1, identity, &work)) < n) last = j;
+    return j == RS_EQL_SPENT ? RS_EQL_SPENT : last;
+}
+
 static int key_eq(void *ctx, size_t i, size_t j)
 {
     keyset *ks = ctx;

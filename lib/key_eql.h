@@ -23,6 +23,22 @@ bool rs_key_eql(const rsess_val *a, const rsess_val *b, bool identity) RSESS_INT
  * Structs, Ranges, Times...: Ruby's eql? is theirs) by identity. */
 bool rs_loaded_key_eql(const rsess_val *a, const rsess_val *b, bool identity) RSESS_INTERNAL;
 
+/* The pairs from pair `from` on (of n at k: key, value, key, value...)
+ * whose key is eql? to the key a as rs_loaded_key_eql sees it: the next
+ * one, n when none is left, RS_EQL_SPENT when comparing would cost more
+ * than *work units left (bytes compared; *work is charged). A String or
+ * Symbol a costs one look at the type, length and first byte of each key
+ * but the few that share them; a key node met again right after it was
+ * found unequal (links) is not compared again. Nothing is allocated. The
+ * accessors and the editor: the value Ruby's loaded Hash has for a key is
+ * that of the last of them. */
+#define RS_EQL_SPENT ((size_t)-1)
+size_t rs_next_eql_key(rsess_val *const *k, size_t n, const rsess_val *a, size_t from, bool identity,
+                       size_t *work) RSESS_INTERNAL;
+/* The last pair (i itself when none is later) whose key is eql? to pair
+ * i's as above, or RS_EQL_SPENT when RS_KEY_WORK runs out. */
+size_t rs_last_eql_pair(rsess_val *const *k, size_t n, size_t i, bool identity) RSESS_INTERNAL;
+
 /* The pairs a Hash keeps: kv[2e] the pair index of entry e's key, kv[2e+1]
  * that of its value. kv NULL: every pair, in order (no key repeats). */
 typedef struct rs_pairplan {

@@ -491,7 +491,7 @@ START_TEST(doc_builders_refuse_bad_arguments)
     ck_assert_int_eq(rsess_hash_push_strkey(doc, h, NULL, 0, RSESS_ENC_UTF8, nil), 0);
     ck_assert_int_eq(rsess_hash_push_strkey(doc, h, NULL, 0, RSESS_ENC_UTF8, arr), 0);
     ck_assert_ptr_eq(rsess_hash_key(h, 0), rsess_hash_key(h, 1));
-    ck_assert_ptr_eq(rsess_hash_get(h, NULL, 0), nil);
+    ck_assert_ptr_eq(rsess_hash_get(h, NULL, 0), arr); /* the last pair's value, as Ruby loads it */
 
     ck_assert_int_eq(rsess_hash_set_default(NULL, h, nil), RSESS_ERR_ARG);
     ck_assert_int_eq(rsess_hash_set_default(doc, NULL, nil), RSESS_ERR_ARG);

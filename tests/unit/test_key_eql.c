@@ -63,21 +63,26 @@ static void check_case(const char *name, const char *inspect, const char *json, 
     free(in);
 }
 
-START_TEST(dupkeys_views_match_ruby)
+/* Calls each(fields) for every row of the TSV file (nf fields, '#' lines
+ * skipped): the number of rows. */
+static size_t each_row(const char *path, size_t nf, void (*each)(char **f))
 {
-    size_t len;
-    char *tsv = (char *)read_file(DUPKEYS "/expect.tsv", &len);
-    size_t rows = 0;
+    size_t len, rows = 0;
+    char *tsv = (char *)read_file(path, &len);
     for (char *line = strtok(tsv, "\n"); line; line = strtok(NULL, "\n")) {
         if (line[0] == '#') continue;
-        char *f[4];
-        ck_assert_int_eq(tu_fields(line, f, 4), 4);
-        check_case(f[0], f[1], f[2], f[3]);
+        char *f[8];
+        ck_assert_int_eq(tu_fields(line, f, (int)nf), (int)nf);
+        each(f);
         rows++;
     }
-    ck_assert_uint_ge(rows, 33);
     free(tsv);
+    return rows;
 }
+
+static void check_row(char **f) { check_case(f[0], f[1], f[2], f[3]); }
+
+START_TEST(dupkeys_views_match_ruby) { ck_assert_uint_ge(each_row(DUPKEYS "/expect.tsv", 4, check_row), 33); }
 END_TEST
 
 static unsigned char *read_gz(const char *name, const char *ext, size_t *len)
@@ -229,6 +234,42 @@ START_TEST(dupkeys_allocation_failures)
 END_TEST
 
 /* The typed view is faithful to the bytes: both pairs. */
+typedef struct lookup_ctx {
+    const unsigned char *in;
+    size_t len;
+    const char *key;
+} lookup_ctx;
+
+static int lookup_call(counting_alloc *c, const rsess_alloc *a, long k, void *ctx)
+{
+    lookup_ctx *l = ctx;
+    rsess_read_opts o;
+    rsess_read_opts_init(&o);
+    o.alloc = a;
+    rsess_err err;
+    alloc_arm(c, k);
+    rsess_doc *d = rsess_lookup(l->in, l->len, l->key, strlen(l->key), &o, &err);
+    c->fail_at = 0;
+    rsess_doc_free(d);
+    return d ? 0 : err.code;
+}
+
+/* A lookup past the match (the keys after it read, a repeat's value built)
+ * fails cleanly where memory does. */
+START_TEST(dupkeys_lookup_allocation_failures)
+{
+    static const char *const cases[][2] = {{"string_twice", "a"}, {"many_strings", "k3"}, {"string_linked_twice", "k"}};
+    for (size_t i = 0; i < 3; i++) {
+        char path[256];
+        snprintf(path, sizeof path, DUPKEYS "/%s.bin", cases[i][0]);
+        lookup_ctx l = {NULL, 0, cases[i][1]};
+        l.in = read_file(path, &l.len);
+        ck_assert_int_gt(alloc_sweep(cases[i][0], lookup_call, &l), 0);
+        free((void *)l.in);
+    }
+}
+END_TEST
+
 START_TEST(dupkeys_typed_keeps_pairs)
 {
     rsess_doc *d = dupkeys_doc("int_twice");
@@ -241,6 +282,210 @@ START_TEST(dupkeys_typed_keeps_pairs)
 }
 END_TEST
 
+/* --- the accessors, the editor and the lookup against Ruby ------------------------- */
+static size_t unhex(const char *hex, char *out)
+{
+    size_t n = 0;
+    for (; hex[0] && hex[1]; hex += 2) {
+        unsigned x;
+        ck_assert_int_eq(sscanf(hex, "%2x", &x), 1);
+        out[n++] = (char)x;
+    }
+    return n;
+}
+
+/* The pair index of the first key of that kind with these bytes. */
+static size_t first_key(const rsess_val *h, const char *key, size_t n, rsess_type type)
+{
+    for (size_t i = 0; i < rsess_len(h); i++) {
+        size_t kl;
+        const rsess_val *k = rsess_hash_key(h, i);
+        const char *kb = rsess_bytes(k, &kl);
+        if (rsess_type_of(k) == type && kl == n && (n == 0 || memcmp(kb, key, n) == 0)) return i;
+    }
+    ck_abort_msg("no such key");
+    return 0;
+}
+
+/* What Ruby loads from the document as rsess_write writes it. */
+static void check_written(const rsess_val *root, const char *want, const char *what)
+{
+    rsess_buf w;
+    rsess_buf_init(&w, NULL);
+    rsess_err err;
+    ck_assert_int_eq(rsess_write(root, &w, &err), 0);
+    rsess_doc *back = rsess_read(w.data, w.len, NULL, &err);
+    ck_assert_msg(back != NULL, "%s: %s", what, err.text);
+    int rc;
+    char *got = print_view(rsess_doc_root(back), RSESS_VIEW_RUBY, NULL, &rc);
+    ck_assert_msg(rc == 0 && strcmp(got, want) == 0, "%s:\n  got  %s\n  want %s", what, got, want);
+    free(got);
+    rsess_doc_free(back);
+    rsess_buf_free(&w);
+}
+
+static void check_value(const rsess_val *v, const char *want, const char *what)
+{
+    ck_assert_msg(v != NULL, "%s: no value", what);
+    int rc;
+    char *got = print_view(v, RSESS_VIEW_RUBY, NULL, &rc);
+    ck_assert_msg(rc == 0 && strcmp(got, want) == 0, "%s:\n  got  %s\n  want %s", what, got, want);
+    free(got);
+}
+
+/* f: name, kind, key (hex), h[k], after h[k] = 99, after h.delete(k) */
+static void check_edit(char **f)
+{
+    char key[256], what[512];
+    size_t n = unhex(f[2], key);
+    bool sym = strcmp(f[1], "symbol") == 0;
+    rsess_key_kind kind = sym ? RSESS_KEY_SYMBOL : RSESS_KEY_STRING;
+    rsess_type type = sym ? RSESS_SYMBOL : RSESS_STRING;
+    snprintf(what, sizeof what, "%s %s %s", f[0], f[1], f[2]);
+
+    rsess_doc *d = dupkeys_doc(f[0]);
+    rsess_val *h = rsess_doc_root(d);
+    size_t i = first_key(h, key, n, type);
+    check_value(rsess_hash_find(h, key, n, kind), f[3], what);
+    /* the ANY forms, when this kind's key comes first */
+    size_t kl;
+    const char *k0 = NULL;
+    for (size_t j = 0; j < rsess_len(h) && !k0; j++) {
+        const char *kb = rsess_bytes(rsess_hash_key(h, j), &kl);
+        rsess_type t = rsess_type_of(rsess_hash_key(h, j));
+        if ((t == RSESS_STRING || t == RSESS_SYMBOL) && kl == n && (n == 0 || memcmp(kb, key, n) == 0))
+            k0 = t == type ? kb : "";
+    }
+    if (k0 && k0[0]) {
+        check_value(rsess_hash_get(h, key, n), f[3], what);
+        if (!memchr(key, 0, n)) {
+            key[n] = 0;
+            check_value(rsess_hash_gets(h, key), f[3], what);
+        }
+    }
+    /* the lookup on the bytes */
+    char path[256];
+    snprintf(path, sizeof path, DUPKEYS "/%s.bin", f[0]);
+    size_t len;
+    unsigned char *in = read_file(path, &len);
+    rsess_err err;
+    rsess_doc *l = rsess_lookup_find(in, len, key, n, kind, NULL, &err);
+    ck_assert_msg(l != NULL, "%s lookup: %s", what, err.text);
+    check_value(rsess_doc_root(l), f[3], what);
+    rsess_doc_free(l);
+    free(in);
+
+    /* h[k] = 99 with the key node Ruby's Hash keeps */
+    size_t pairs = rsess_len(h);
+    ck_assert_int_eq(rsess_hash_set(d, h, rsess_hash_key(h, i), rsess_new_int(d, 99)), 0);
+    ck_assert_uint_eq(rsess_len(h), pairs); /* every eql? pair has the value: none goes */
+    check_written(h, f[4], what);
+    rsess_doc_free(d);
+    /* the same through the byte forms where the key is one Ruby finds eql? */
+    d = dupkeys_doc(f[0]);
+    h = rsess_doc_root(d);
+    rsess_val *k = rsess_hash_key(h, i);
+    bool ascii = true;
+    for (size_t j = 0; j < n; j++) ascii = ascii && (unsigned char)key[j] < 128;
+    if (sym || ascii || rsess_encoding(k) == RSESS_ENC_UTF8) { /* eql? to a UTF-8 String of these bytes */
+        rsess_val *v = rsess_new_int(d, 99);
+        int rc = sym ? rsess_hash_set_sym(d, h, key, n, v) : rsess_hash_set_str(d, h, key, n, v);
+        ck_assert_int_eq(rc, 0);
+        check_written(h, f[4], what);
+        int64_t got = 0;
+        ck_assert(rsess_int(rsess_hash_find(h, key, n, kind), &got) && got == 99);
+    }
+    rsess_doc_free(d);
+    /* h.delete(k) */
+    d = dupkeys_doc(f[0]);
+    h = rsess_doc_root(d);
+    ck_assert_int_eq(rsess_hash_delete(d, h, key, n, kind), 0);
+    check_written(h, f[5], what);
+    bool left = false; /* a key of these bytes Ruby keeps apart ("\xC3\xA9" BINARY after "é" goes) */
+    for (size_t j = 0; j < rsess_len(h); j++) {
+        const char *kb = rsess_bytes(rsess_hash_key(h, j), &kl);
+        left = left || (rsess_type_of(rsess_hash_key(h, j)) == type && kl == n && (n == 0 || memcmp(kb, key, n) == 0));
+    }
+    if (!left) ck_assert_msg(rsess_hash_find(h, key, n, kind) == NULL, "%s: found after the delete", what);
+    rsess_doc_free(d);
+}
+
+START_TEST(dupkeys_edits_match_ruby) { ck_assert_uint_ge(each_row(DUPKEYS "/edits.tsv", 6, check_edit), 30); }
+END_TEST
+
+/* Ruby's text with its first `from` replaced by `to`. */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    ck_assert_msg(at != NULL, "no %s in Ruby's text", from);
+    size_t head = (size_t)(at - text), fl = strlen(from), tl = strlen(to), n = strlen(text) - fl + tl;
+    char *out = malloc(n + 1);
+    memcpy(out, text, head);
+    memcpy(out + head, to, tl);
+    strcpy(out + head + tl, at + fl);
+    return out;
+}
+
+static int64_t ruby_int_after(const char *text, const char *key)
+{
+    const char *at = strstr(text, key);
+    ck_assert_msg(at != NULL, "no %s in Ruby's text", key);
+    return strtoll(at + strlen(key), NULL, 10);
+}
+
+/* 100,000 pairs, 1,000 String keys 100 times each and one Integer key
+ * 100,000 times: get, lookup, set and delete stay linear and answer as
+ * Ruby's loaded Hash (the expected texts are Ruby's, one entry edited). */
+START_TEST(dupkeys_big_edits)
+{
+    size_t len, il;
+    unsigned char *in = read_gz("big_collide", "bin", &len);
+    char *inspect = (char *)read_gz("big_collide", "inspect", &il);
+    rsess_err err;
+    static const char *const keys[] = {"k0", "k1", "k500", "k999"};
+    for (size_t i = 0; i < 4; i++) {
+        char needle[32];
+        snprintf(needle, sizeof needle, "\"%s\" => ", keys[i]);
+        int64_t want = ruby_int_after(inspect, needle), got = -1;
+        rsess_doc *doc = rsess_read(in, len, NULL, &err);
+        ck_assert(doc != NULL);
+        ck_assert(rsess_int(rsess_hash_gets(rsess_doc_root(doc), keys[i]), &got) && got == want);
+        rsess_doc *l = rsess_lookup_find(in, len, keys[i], strlen(keys[i]), RSESS_KEY_STRING, NULL, &err);
+        ck_assert_msg(l != NULL, "%s", err.text);
+        ck_assert(rsess_int(rsess_doc_root(l), &got) && got == want);
+        rsess_doc_free(l);
+        rsess_doc_free(doc);
+    }
+    /* "k0" = 99, then delete "k1" */
+    rsess_doc *doc = rsess_read(in, len, NULL, &err);
+    rsess_val *h = rsess_doc_root(doc);
+    ck_assert_int_eq(rsess_hash_set_str(doc, h, "k0", 2, rsess_new_int(doc, 99)), 0);
+    ck_assert_uint_eq(rsess_len(h), 100000);
+    char *want = replaced(inspect, "\"k0\" => 99000", "\"k0\" => 99");
+    ck_assert_int_eq(rsess_hash_delete(doc, h, "k1", 2, RSESS_KEY_STRING), 0);
+    ck_assert_uint_eq(rsess_len(h), 99900);
+    char *want2 = replaced(want, "\"k1\" => 99001, ", "");
+    check_written(h, want2, "big_collide set k0, delete k1");
+    free(want);
+    free(want2);
+    rsess_doc_free(doc);
+    free(in);
+    free(inspect);
+
+    in = read_gz("big_same_key", "bin", &len);
+    inspect = (char *)read_gz("big_same_key", "inspect", &il);
+    doc = rsess_read(in, len, NULL, &err);
+    h = rsess_doc_root(doc);
+    ck_assert_int_eq(rsess_hash_set(doc, h, rsess_new_int(doc, 0), rsess_new_int(doc, 99)), 0);
+    want = replaced(inspect, "0 => 99999", "0 => 99");
+    check_written(h, want, "big_same_key set 0");
+    free(want);
+    rsess_doc_free(doc);
+    free(in);
+    free(inspect);
+}
+END_TEST
+
 Suite *key_eql_suite(void)
 {
     Suite *s = suite_create("key_eql");
@@ -248,10 +493,13 @@ Suite *key_eql_suite(void)
     tcase_set_timeout(t, 60);
     tcase_add_test(t, dupkeys_views_match_ruby);
     tcase_add_test(t, dupkeys_hostile_sizes);
+    tcase_add_test(t, dupkeys_edits_match_ruby);
+    tcase_add_test(t, dupkeys_big_edits);
     tcase_add_test(t, key_eql_pairs);
     tcase_add_test(t, pairplan_work_runs_out);
     tcase_add_test(t, dupkeys_allocation_failures);
     tcase_add_test(t, dupkeys_typed_keeps_pairs);
+    tcase_add_test(t, dupkeys_lookup_allocation_failures);
     suite_add_tcase(s, t);
     return s;
 }
