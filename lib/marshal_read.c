@@ -518,6 +518,7 @@ static inline __attribute__((always_inline)) int place_open(void *ctx, rs_frame 
 {
     rs_build *b = ctx;
     if (UNLIKELY(obj >= b->objcap) && !objs_grow(b, obj)) return nomem(b->w);
+    /* (nslots * 8 fits a size_t: the walker's RS_MAX_COUNT) */
     /* the node and its slots in one allocation (a default, after the
      * pairs, lands in one more slot, moved at the end) */
     rsess_val *v = new_node_tail(b, type, false, nslots * sizeof(rsess_val *));

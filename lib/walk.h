@@ -25,6 +25,12 @@
 #include "internal.h"
 
 #define RS_NONE 0xffffffffu
+/* The most items an Array or Hash, or pairs an object or ivar list, may
+ * declare: their slots (two a pair, one more for a default) are counted in
+ * a uint32_t, and their bytes (8 a slot) in a size_t, also where it has 32
+ * bits (a count is checked against the input's bytes too). */
+#define RS_MAX_COUNT ((size_t)UINT32_MAX / 2 < SIZE_MAX / 32 ? (size_t)UINT32_MAX / 2 : SIZE_MAX / 32)
+_Static_assert(RS_MAX_COUNT * 2 + 1 <= UINT32_MAX && RS_MAX_COUNT <= SIZE_MAX / 32, "RS_MAX_COUNT: slots and bytes fit");
 #define RS_WALK_STACK0 24 /* frames on the caller's stack before the heap */
 
 /* Token kinds. */
@@ -682,7 +688,7 @@ RS_WINLINE int rs_w_container(rs_walker *w, rs_tok *t, int c, int role, size_t l
     const bool arr = c == '[';
     size_t n;
     if (!rs_w_count(w, arr ? "array" : "hash", arr ? 1 : 2, start, &n)) return TK_ERROR;
-    if (UNLIKELY(n > UINT32_MAX / 2)) return rs_walk_fail(w, RSESS_ERR_RANGE, start, "container too large");
+    if (UNLIKELY(n > RS_MAX_COUNT)) return rs_walk_fail(w, RSESS_ERR_RANGE, start, "container too large");
     if (!rs_w_counted(w, start)) return TK_ERROR;
     int type = arr ? RSESS_ARRAY : RSESS_HASH;
     uint32_t before = w->nobjs;
@@ -1179,7 +1185,7 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
                 size_t n;
                 const unsigned char *at = w->p;
                 if (!rs_w_count(w, f->ttype == RSESS_OBJECT ? "object" : "struct", 2, f->start, &n)) return TK_ERROR;
-                if (UNLIKELY(n > UINT32_MAX / 2)) return rs_walk_fail(w, RSESS_ERR_RANGE, f->start, "object too large");
+                if (UNLIKELY(n > RS_MAX_COUNT)) return rs_walk_fail(w, RSESS_ERR_RANGE, f->start, "object too large");
                 f->state = ST_ITEMS;
                 f->left = 2 * n;
                 t->kind = TK_FIELDS;
@@ -1230,6 +1236,7 @@ RS_WINLINE int rs_walk_next(rs_walker *w, rs_tok *t, const bool fast)
                 size_t n;
                 const unsigned char *at = w->p;
                 if (!rs_w_count(w, "ivar list", 2, f->start, &n)) return TK_ERROR;
+                if (UNLIKELY(n > RS_MAX_COUNT)) return rs_walk_fail(w, RSESS_ERR_RANGE, f->start, "ivar list too large");
                 f->state = ST_ITEMS;
                 f->left = n;
                 t->kind = TK_IVARS;
