@@ -641,10 +641,9 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
             f->slots = (void **)v->u.c.k;
         }
         v->u.c.n = v->u.c.cap = (uint32_t)t->n;
-        if (UNLIKELY(t->frame == 1) && !lazy && slots >= 128) { /* a large root container: b_grow follows its progress */
-            b->root_slots = slots;
-            b->root_used = b->doc->arena.total - rs_arena_unused(&b->doc->arena);
-        }
+        /* (a plain build's root container is placed by place_open, which
+         * starts b_grow's tracking of it: here it is a lazy build's, or one
+         * inside a prefix) */
         break;
     }
     case TK_UDEF:
