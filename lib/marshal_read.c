@@ -434,6 +434,14 @@ static inline __attribute__((always_inline)) rsess_val *reg_node(rs_build *b, rs
     return v;
 }
 
+/* An immediate (a Fixnum-sized 'l' Integer, a flonum Float) takes object
+ * index k: v, or NULL when the table cannot grow. */
+static inline __attribute__((always_inline)) rsess_val *reg_imm(rs_build *b, uint32_t k, rsess_val *v)
+{
+    if (UNLIKELY(k >= b->objcap) && !objs_grow(b, k)) return NULL;
+    return b->objs[k] = v;
+}
+
 /* A value registered after its contents: v takes index k. */
 static int register_late(rs_build *b, rs_walker *w, rs_frame *f, uint32_t k, rsess_val *v, const bool lazy)
 {
@@ -481,9 +489,8 @@ static inline __attribute__((always_inline)) int place_int64(void *ctx, rs_frame
 {
     rs_build *b = ctx;
     rsess_val *v;
-    if (LIKELY(rs_int_imm_ok(i))) { /* an immediate takes the index */
-        if (UNLIKELY(obj >= b->objcap) && !objs_grow(b, obj)) return nomem(b->w);
-        v = b->objs[obj] = rs_imm_int(i);
+    if (LIKELY(rs_int_imm_ok(i))) {
+        if (!(v = reg_imm(b, obj, rs_imm_int(i)))) return nomem(b->w);
     } else {
         bool built = false;
         if (!(v = reg_node(b, b->w, obj, RSESS_INT, false, false, &built))) return b->w->code;
@@ -593,8 +600,7 @@ static inline __attribute__((always_inline)) int build_tok(rs_build *b, rs_walke
         if (!(t->flags & ((plain ? 0 : TF_INNER) | TF_RAWTEXT)) &&
             (t->kind == TK_FLOAT ? rs_is_flonum(t->d) : t->type == RSESS_INT && rs_int_imm_ok(t->i)) &&
             (!lazy || t->obj >= b->objcap || !b->objs[t->obj])) { /* an immediate takes the index */
-            if (UNLIKELY(t->obj >= b->objcap) && !objs_grow(b, t->obj)) return nomem(w);
-            v = b->objs[t->obj] = t->kind == TK_FLOAT ? rs_imm_float(t->d) : rs_imm_int(t->i);
+            if (!(v = reg_imm(b, t->obj, t->kind == TK_FLOAT ? rs_imm_float(t->d) : rs_imm_int(t->i)))) return nomem(w);
             break;
         }
         if (!(v = reg_node(b, w, t->obj, t->type, false, lazy, &built))) return w->code;

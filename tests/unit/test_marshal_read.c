@@ -510,7 +510,9 @@ END_TEST
  * overlapping words from 4 to 16 bytes, a byte loop below, memcpy above):
  * Strings of 1 to 40 bytes, each run alone (20 falses between them, more
  * than the gap that joins runs), and again a few framing bytes apart (one
- * run of them all), written back as Ruby wrote them. */
+ * run of them all), written back byte for byte. (The bytes are what Ruby
+ * 3.1's Marshal.dump writes for these Arrays of binary Strings and Arrays
+ * of falses: compared when the test was written.) */
 START_TEST(copy_runs_of_every_length)
 {
     enum { MAXLEN = 40 };
